@@ -1,0 +1,178 @@
+# gohv: `make run` boots a board in QEMU, `make test` builds everything and runs every test.
+# Sources are found by folder, so adding a file to hv/, arch/$(ARCH)/, devices/, a guest folder or
+# tests/ needs no edit here.
+
+ARCH    ?= riscv64
+BOARD   ?= qemu-virt-riscv64
+BUILD   ?= build
+Q       ?= @
+
+CROSS   ?= riscv64-linux-gnu-
+CC_X    := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC  ?= gcc
+DTC     ?= dtc
+
+OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+QEMU    := qemu-system-riscv64
+LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
+
+DEB_PACKAGES := qemu-system-misc opensbi gcc-riscv64-linux-gnu device-tree-compiler libfdt-dev \
+	libcriterion-dev linux-source-6.1 pkg-config xz-utils
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+# The hv and bare guests: freestanding, no FP in the hv (guest FP state then never needs saving on
+# a trap), medany so they run wherever RAM is.
+XFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf -nostdinc -fno-stack-protector \
+	-fno-pic -mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 -ffunction-sections \
+	-fdata-sections -fno-common -isystem $(shell $(CC_X) -print-file-name=include) \
+	-Ilib/libc -Ilib -I. $(WARN)
+HOSTFLAGS := -std=gnu11 -O1 -g -Ilib -I. -Iarch/host/include $(WARN) -DGOHV_HOST
+
+all: hv guests tools images tests
+
+.PHONY: all deps hv guests tools images tests run test unit-test integration-test format \
+	check-format clean
+
+# ---------------------------------------------------------------- dependencies (Debian 12 only)
+DEPS_STAMP := $(BUILD)/.deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	$(Q)missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	$(Q)mkdir -p $(@D) && touch $@
+
+# ---------------------------------------------------------------- libfdt for the freestanding hv
+# Debian ships libfdt's sources inside linux-source-6.1; compile them into the build folder.
+LIBFDT_SRC := $(BUILD)/libfdt-src
+LIBFDT_FILES := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c
+$(LIBFDT_SRC)/.stamp: | $(DEPS_STAMP)
+	$(Q)rm -rf $(LIBFDT_SRC) $(BUILD)/linux-source-6.1 && mkdir -p $(BUILD)
+	$(Q)tar -xJf $(LINUX_SRC_TAR) -C $(BUILD) linux-source-6.1/scripts/dtc/libfdt/
+	$(Q)mv $(BUILD)/linux-source-6.1/scripts/dtc/libfdt $(LIBFDT_SRC) && rm -rf $(BUILD)/linux-source-6.1
+	$(Q)touch $@
+LIBFDT_OBJS := $(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_FILES))
+$(BUILD)/libfdt/%.o: $(LIBFDT_SRC)/.stamp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(filter-out $(WARN),$(XFLAGS)) -w -I$(LIBFDT_SRC) -c $(LIBFDT_SRC)/$*.c -o $@
+
+# ---------------------------------------------------------------- the hypervisor
+HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARCH)/*.S) \
+	$(wildcard devices/*.c) lib/string.c lib/fmt.c
+HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS))
+HV_ELF  := $(BUILD)/hv/gohv.elf
+HV_XFLAGS := $(XFLAGS) -Iarch/$(ARCH)/include -I$(LIBFDT_SRC) -Iguest-abi
+
+hv: $(HV_ELF)
+$(BUILD)/hv-obj/%.o: % $(LIBFDT_SRC)/.stamp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(HV_XFLAGS) -MMD -MP -c $< -o $@
+$(HV_ELF): $(HV_OBJS) $(LIBFDT_OBJS) arch/$(ARCH)/hv.ld
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(XFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,-T,arch/$(ARCH)/hv.ld \
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(HV_OBJS) $(LIBFDT_OBJS) -lgcc -o $@
+	@echo "  HV      $@"
+
+# ---------------------------------------------------------------- bare C guests
+# libgoos is the guest-side C library; each .c in a guest folder becomes one guest image.
+LIBGOOS_SRCS := $(wildcard guest-abi/libgoos/*.c) $(wildcard guest-abi/libgoos/*.S) lib/string.c \
+	lib/fmt.c
+LIBGOOS_OBJS := $(patsubst %,$(BUILD)/guest-obj/%.o,$(LIBGOOS_SRCS))
+GUEST_XFLAGS := $(XFLAGS) -Iguest-abi -Iguest-abi/libgoos -I$(LIBFDT_SRC)
+GUEST_SRCS := $(wildcard examples/c/*.c) $(wildcard tests/guests/*.c)
+GUEST_ELFS := $(patsubst %.c,$(BUILD)/guests/%.elf,$(notdir $(GUEST_SRCS)))
+
+guests: $(GUEST_ELFS)
+$(BUILD)/guest-obj/%.o: % $(LIBFDT_SRC)/.stamp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(GUEST_XFLAGS) -MMD -MP -c $< -o $@
+define guest_rule
+$(BUILD)/guests/$(notdir $(1:.c=.elf)): $(BUILD)/guest-obj/$(1).o $(LIBGOOS_OBJS) $(LIBFDT_OBJS) guest-abi/libgoos/guest.ld
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(CC_X) $(XFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,-T,guest-abi/libgoos/guest.ld \
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(BUILD)/guest-obj/$(1).o $(LIBGOOS_OBJS) \
+		$(LIBFDT_OBJS) -lgcc -o $$@
+endef
+$(foreach g,$(GUEST_SRCS),$(eval $(call guest_rule,$(g))))
+
+# ---------------------------------------------------------------- host tools
+PACK := $(BUILD)/tools/gohv-pack
+tools: $(PACK)
+PACK_SRCS := tools/gohv-pack.c hv/config.c hv/elf.c
+$(PACK): $(PACK_SRCS) $(wildcard hv/*.h) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(PACK_SRCS) -lfdt -o $@
+
+# ---------------------------------------------------------------- board images
+# boards/<board>/config.dts names images by file name; they are looked up in the guest folder.
+BOARDS := $(notdir $(wildcard boards/*/config.dts:%=%))
+BOARD_DIRS := $(patsubst boards/%/config.dts,%,$(wildcard boards/*/config.dts))
+IMAGES := $(foreach b,$(BOARD_DIRS),$(BUILD)/boards/$(b)/gohv.img)
+images: $(IMAGES)
+$(BUILD)/boards/%/config.dtb: boards/%/config.dts | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+$(BUILD)/boards/%/gohv.img: $(BUILD)/boards/%/config.dtb $(HV_ELF) $(GUEST_ELFS) $(PACK)
+	$(Q)$(PACK) --hv $(HV_ELF) --config $< --config-name boards/$*/config.dts \
+		-L $(BUILD)/guests -o $@ --qemu-args $(BUILD)/boards/$*/qemu-args
+	@echo "  IMAGE   $@"
+
+QEMU_BASE := $(QEMU) -M virt -cpu rv64,h=true -bios $(OPENSBI) -nographic
+run: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/boards/$(BOARD)/gohv.img
+	@echo "gohv: booting board $(BOARD) (Ctrl-A X quits)"
+	$(Q)$(QEMU_BASE) $$(cat $(BUILD)/boards/$(BOARD)/qemu-args) -kernel $(BUILD)/boards/$(BOARD)/gohv.img
+
+# ---------------------------------------------------------------- tests
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
+	$(wildcard arch/host/*.c) arch/riscv64/stage2.c
+UNIT_BIN := $(BUILD)/tests/unit-tests
+$(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h tests/unit/*.h arch/host/include/*/*.h) lib/fmt.c \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion -lfdt -o $@
+
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_BIN := $(BUILD)/tests/integration-tests
+$(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -o $@
+
+TEST_DTBS := $(patsubst tests/boards/%.dts,$(BUILD)/tests/boards/%.dtb,$(wildcard tests/boards/*.dts))
+$(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS)
+
+unit-test: $(UNIT_BIN)
+	$(Q)$(UNIT_BIN) --jobs 2
+
+# Integration tests pack their own images from tests/boards with the packer and the guests.
+integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)
+	$(Q)GOHV_BUILD=$(BUILD) GOHV_OPENSBI=$(OPENSBI) $(INTEG_BIN) --jobs 2
+
+test: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit-test
+	$(Q)$(MAKE) --no-print-directory integration-test
+
+# ---------------------------------------------------------------- housekeeping
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+check-format:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -1,0 +1,13 @@
+#ifndef GOHV_ARCH_THIS_CPU_H
+#define GOHV_ARCH_THIS_CPU_H
+struct cpu;
+extern struct cpu *host_this_cpu;
+static inline struct cpu *this_cpu(void)
+{
+	return host_this_cpu;
+}
+static inline void arch_set_this_cpu(struct cpu *c)
+{
+	host_this_cpu = c;
+}
+#endif

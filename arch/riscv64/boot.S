@@ -1,0 +1,50 @@
+/* Entry from OpenSBI: a0 = hart id, a1 = the machine's device tree, HS-mode, translation off.
+ * Secondary harts come in through _secondary_start (SBI HSM hart_start). Each hart gets its own
+ * stack in bss by hart id; all else is C. */
+#include <arch/types.h>
+
+#define STACK_SIZE 16384
+#define MAX_HARTS  8
+
+	.section .text.boot, "ax"
+	.globl _start
+_start:
+	csrw	sie, zero
+	li	t0, MAX_HARTS
+	bgeu	a0, t0, .Lpark
+	/* Only the boot hart comes here, before any other runs: bss is ours to clear. */
+	la	t0, __bss_start
+	la	t1, __bss_end
+1:	bgeu	t0, t1, 2f
+	sd	zero, 0(t0)
+	addi	t0, t0, 8
+	j	1b
+2:	jal	.Lstack
+	tail	riscv_boot_main
+
+	.globl _secondary_start
+_secondary_start:
+	csrw	sie, zero
+	li	t0, MAX_HARTS
+	bgeu	a0, t0, .Lpark
+	jal	.Lstack
+	tail	riscv_secondary_main
+
+/* sp = top of this hart's stack; keeps a0/a1. */
+.Lstack:
+	la	sp, hv_stacks
+	li	t0, STACK_SIZE
+	addi	t1, a0, 1
+	mul	t0, t0, t1
+	add	sp, sp, t0
+	ret
+
+.Lpark:
+	wfi
+	j	.Lpark
+
+	.section .bss.stacks, "aw", @nobits
+	.balign 16
+	.globl hv_stacks
+hv_stacks:
+	.space STACK_SIZE * MAX_HARTS

@@ -1,0 +1,44 @@
+/* Calls down to the M-mode firmware (OpenSBI), and the SBI numbers shared with the SBI the hv
+ * serves to its guests. */
+#ifndef GOHV_RISCV_SBI_H
+#define GOHV_RISCV_SBI_H
+
+#define SBI_EXT_LEGACY_SET_TIMER 0x00
+#define SBI_EXT_LEGACY_PUTCHAR   0x01
+#define SBI_EXT_LEGACY_GETCHAR   0x02
+#define SBI_EXT_LEGACY_SHUTDOWN  0x08
+#define SBI_EXT_BASE  0x10
+#define SBI_EXT_TIME  0x54494D45
+#define SBI_EXT_IPI   0x735049
+#define SBI_EXT_RFENCE 0x52464E43
+#define SBI_EXT_HSM   0x48534D
+#define SBI_EXT_SRST  0x53525354
+#define SBI_EXT_DBCN  0x4442434E
+
+#define SBI_SUCCESS            0
+#define SBI_ERR_FAILED         (-1)
+#define SBI_ERR_NOT_SUPPORTED  (-2)
+#define SBI_ERR_INVALID_PARAM  (-3)
+#define SBI_ERR_DENIED         (-4)
+#define SBI_ERR_INVALID_ADDRESS (-5)
+#define SBI_ERR_ALREADY_AVAILABLE (-6)
+#define SBI_ERR_ALREADY_STARTED (-7)
+#define SBI_ERR_ALREADY_STOPPED (-8)
+
+#define SBI_HSM_STARTED 0
+#define SBI_HSM_STOPPED 1
+
+struct sbiret {
+	long error;
+	unsigned long value;
+};
+
+struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+		       unsigned long a2);
+void sbi_set_timer(unsigned long deadline);
+void sbi_send_ipi(unsigned long hart_mask, unsigned long base);
+long sbi_hart_start(unsigned long hartid, unsigned long addr, unsigned long opaque);
+void sbi_system_reset(unsigned long type, unsigned long reason);
+void sbi_legacy_putchar(int c);
+
+#endif

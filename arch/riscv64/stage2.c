@@ -1,0 +1,158 @@
+/*
+ * Sv39x4 stage-2 tables: 41-bit guest-physical addresses, a 16 KiB root of 2048 entries, then two
+ * levels of 512. Plain C with no CSR access, so the host unit tests build and walk the same
+ * tables. Tables are reached by their address (the hv runs untranslated, tests use pointers).
+ */
+#include <string.h>
+
+#include "hv/arch.h"
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4) /* G-stage leaves must have U: the hardware checks it as user access */
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define PTE_PPN_SHIFT 10
+
+#define GPA_BITS  41
+#define ROOT_SIZE (16UL << 10)
+#define PAGE      4096UL
+#define LEVELS    3
+
+static unsigned level_shift(int level)
+{
+	return 12 + 9 * level;
+}
+
+static unsigned index_of(uint64_t gpa, int level)
+{
+	uint64_t mask = level == LEVELS - 1 ? 0x7ff : 0x1ff;
+	return (gpa >> level_shift(level)) & mask;
+}
+
+static uint64_t *table_of(uint64_t pte)
+{
+	return (uint64_t *)(uintptr_t)((pte >> PTE_PPN_SHIFT) << 12);
+}
+
+static uint64_t make_pte(uint64_t pa, uint64_t flags)
+{
+	return ((pa >> 12) << PTE_PPN_SHIFT) | flags | PTE_V;
+}
+
+static int is_leaf(uint64_t pte)
+{
+	return (pte & (PTE_R | PTE_W | PTE_X)) != 0;
+}
+
+uint64_t stage2_limit(void)
+{
+	return 1ULL << GPA_BITS;
+}
+
+int stage2_init(struct stage2 *s2, unsigned vmid, stage2_alloc_fn alloc, void *ctx)
+{
+	memset(s2, 0, sizeof(*s2));
+	s2->root = alloc(ctx, ROOT_SIZE, ROOT_SIZE);
+	if (!s2->root)
+		return -1;
+	s2->vmid = vmid;
+	s2->alloc = alloc;
+	s2->ctx = ctx;
+	s2->tables = 1;
+	return 0;
+}
+
+/* The entry for gpa at level, creating the tables above it. */
+static uint64_t *walk_create(struct stage2 *s2, uint64_t gpa, int level)
+{
+	uint64_t *table = s2->root;
+
+	for (int l = LEVELS - 1; l > level; l--) {
+		uint64_t *pte = &table[index_of(gpa, l)];
+
+		if (!(*pte & PTE_V)) {
+			uint64_t *next = s2->alloc(s2->ctx, PAGE, PAGE);
+			if (!next)
+				return NULL;
+			s2->tables++;
+			*pte = make_pte((uintptr_t)next, 0);
+		} else if (is_leaf(*pte)) {
+			return NULL; /* a larger mapping is already here */
+		}
+		table = table_of(*pte);
+	}
+	return &table[index_of(gpa, level)];
+}
+
+int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perm)
+{
+	uint64_t flags = PTE_U | PTE_A | PTE_D;
+
+	if (((gpa | hpa | size) & (PAGE - 1)) || !size || !(perm & S2_RWX))
+		return -1;
+	if (gpa + size < gpa || gpa + size > stage2_limit() || hpa + size < hpa)
+		return -1;
+	/* W without R is reserved in RISC-V PTEs. */
+	if ((perm & S2_WRITE) && !(perm & S2_READ))
+		return -1;
+	flags |= (perm & S2_READ ? PTE_R : 0) | (perm & S2_WRITE ? PTE_W : 0) |
+		 (perm & S2_EXEC ? PTE_X : 0);
+
+	/* Refuse overlaps before changing anything, so a failed map leaves the table as it was
+	 * (tables it had to create stay, empty). */
+	for (uint64_t off = 0; off < size; off += PAGE) {
+		uint64_t unused_hpa;
+		unsigned unused_perm;
+		if (stage2_translate(s2, gpa + off, &unused_hpa, &unused_perm) == 0)
+			return -1;
+	}
+	while (size) {
+		int level = 0;
+
+		/* The largest page both sides are aligned to and the range still covers. */
+		for (int l = LEVELS - 1; l > 0; l--) {
+			uint64_t psz = 1ULL << level_shift(l);
+			if (!((gpa | hpa) & (psz - 1)) && size >= psz) {
+				level = l;
+				break;
+			}
+		}
+		uint64_t *pte = walk_create(s2, gpa, level);
+		if (!pte)
+			return -1;
+		if (*pte & PTE_V)
+			return -1; /* a table hangs here: smaller mappings in the same range */
+		*pte = make_pte(hpa, flags);
+		uint64_t step = 1ULL << level_shift(level);
+		gpa += step;
+		hpa += step;
+		size -= step;
+	}
+	return 0;
+}
+
+int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *perm)
+{
+	const uint64_t *table = s2->root;
+
+	if (gpa >= stage2_limit())
+		return -1;
+	for (int l = LEVELS - 1; l >= 0; l--) {
+		uint64_t pte = table[index_of(gpa, l)];
+
+		if (!(pte & PTE_V))
+			return -1;
+		if (is_leaf(pte)) {
+			uint64_t mask = (1ULL << level_shift(l)) - 1;
+			*hpa = (((pte >> PTE_PPN_SHIFT) << 12) & ~mask) | (gpa & mask);
+			*perm = (pte & PTE_R ? S2_READ : 0) | (pte & PTE_W ? S2_WRITE : 0) |
+				(pte & PTE_X ? S2_EXEC : 0);
+			return 0;
+		}
+		table = table_of(pte);
+	}
+	return -1;
+}

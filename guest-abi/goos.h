@@ -1,0 +1,56 @@
+/*
+ * The goos ABI, version 1: what a gohv partition may ask of the hypervisor.
+ *
+ * Shared by the hv (which serves it) and by guests (which call it). Calls follow the SBI calling
+ * convention: `ecall` from VS-mode with a7 = GOOS_EID, a6 = function id, arguments in a0..a5;
+ * the hv returns an error code in a0 (GOOS_OK or a negative GOOS_ERR_*) and a value in a1.
+ * All addresses passed are guest-physical and must lie inside the calling partition's RAM.
+ * guest-abi/README.md documents every call.
+ */
+#ifndef GOOS_ABI_H
+#define GOOS_ABI_H
+
+/* In the SBI firmware-specific extension range 0x0A000000-0x0AFFFFFF: 0x0A followed by "GOS". */
+#define GOOS_EID         0x0A474F53UL
+#define GOOS_ABI_VERSION 1
+
+#define GOOS_FN_VERSION       0 /* () -> a1 = ABI version */
+#define GOOS_FN_CONSOLE_WRITE 1 /* (gpa buf, len) -> a1 = bytes taken */
+#define GOOS_FN_ENTROPY       2 /* (gpa buf, len) -> a1 = bytes written */
+#define GOOS_FN_IDLE          3 /* (deadline) -> a1 = GOOS_EV_* mask */
+#define GOOS_FN_EXIT          4 /* (code) -> does not return */
+#define GOOS_FN_VCPU_START    5 /* (vcpu, entry, stack, arg) */
+#define GOOS_FN_WAKE          6 /* (vcpu) */
+#define GOOS_FN_SET_TIMER     7 /* (deadline) : only needed without Sstc */
+#define GOOS_FN_VCPU_ID       8 /* () -> a1 = calling vCPU's index */
+
+/* Error codes, equal to the SBI ones so a guest can share its decoding. */
+#define GOOS_OK               0
+#define GOOS_ERR_FAILED       (-1)
+#define GOOS_ERR_NOT_SUPPORTED (-2)
+#define GOOS_ERR_INVALID_PARAM (-3)
+#define GOOS_ERR_DENIED       (-4)
+#define GOOS_ERR_INVALID_ADDR (-5)
+#define GOOS_ERR_ALREADY_STARTED (-7)
+
+/* Events GOOS_FN_IDLE reports as ready. */
+#define GOOS_EV_TIMER (1UL << 0) /* the deadline passed */
+#define GOOS_EV_WAKE  (1UL << 1) /* another vCPU called GOOS_FN_WAKE on this one */
+#define GOOS_EV_IRQ   (1UL << 2) /* a guest interrupt (timer, software, external) is pending */
+#define GOOS_EV_VIRTQ (1UL << 3) /* reserved: a virtqueue doorbell rang */
+
+/* A deadline that never comes: idle until an event. */
+#define GOOS_NO_DEADLINE (~0UL)
+
+/* Largest buffer one console write or entropy call takes; longer requests are cut short and the
+ * count in a1 says how much was taken. */
+#define GOOS_MAX_XFER 4096
+
+/* Exit codes the hv itself reports for a partition it stopped (never returned by a guest). */
+#define GOOS_EXIT_FAULT 255
+
+/* Device-tree node the hv gives each partition: /goos with these properties. */
+#define GOOS_DT_NODE       "goos"
+#define GOOS_DT_COMPATIBLE "gohv,goos-v1"
+
+#endif

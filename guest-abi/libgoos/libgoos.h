@@ -1,0 +1,198 @@
+/*
+ * libgoos: the C library for bare gohv guests. Link a guest's `int main(void)` with every file of
+ * this folder plus lib/string.c and lib/fmt.c (the Makefile does so for examples/c and
+ * tests/guests). crt0.S sets up the stack and calls main on vCPU 0 after reading the device tree
+ * the hv hands over; main's return value becomes the partition's exit code.
+ *
+ * Everything here runs in VS-mode with paging off: addresses are guest-physical.
+ * guest-abi/README.md documents the ABI underneath.
+ */
+#ifndef LIBGOOS_H
+#define LIBGOOS_H
+
+/* Stacks crt0.S carves out of the image: one per vCPU, picked by vCPU id. Also used by the
+ * assembly, hence plain numbers. */
+#define LIBGOOS_MAX_VCPUS  8
+#define LIBGOOS_STACK_SIZE 16384
+/* GOOS_EID and GOOS_FN_EXIT without goos.h's C suffixes, for crt0.S; goos.c checks they agree. */
+#define LIBGOOS_EID_ASM	    0x0A474F53
+#define LIBGOOS_FN_EXIT_ASM 4
+
+#ifndef __ASSEMBLER__
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "goos.h"
+#include "fmt.h"
+#include <string.h>
+
+/* The standard SBI extensions the hv also serves, for guests that speak plain SBI. */
+#define SBI_EID_BASE   0x10UL
+#define SBI_EID_TIME   0x54494D45UL
+#define SBI_EID_IPI    0x735049UL
+#define SBI_EID_RFENCE 0x52464E43UL
+#define SBI_EID_HSM    0x48534DUL
+#define SBI_EID_SRST   0x53525354UL
+#define SBI_EID_DBCN   0x4442434EUL
+
+/* scause values a guest sees. */
+#define GOOS_SCAUSE_INTR  (1UL << 63)
+#define GOOS_IRQ_SOFT	  1
+#define GOOS_IRQ_TIMER	  5
+#define GOOS_IRQ_EXT	  9
+#define GOOS_SIE_SSIE	  (1UL << GOOS_IRQ_SOFT)
+#define GOOS_SIE_STIE	  (1UL << GOOS_IRQ_TIMER)
+#define GOOS_SIE_SEIE	  (1UL << GOOS_IRQ_EXT)
+#define GOOS_SSTATUS_SIE  (1UL << 1)
+#define GOOS_CSR_STIMECMP 0x14D
+
+struct goos_ret {
+	long error;	     /* GOOS_OK or a negative GOOS_ERR_* */
+	unsigned long value; /* meaning depends on the call */
+};
+
+/* Any SBI-convention call: a7 = eid, a6 = fid. The hv may read or write guest memory the
+ * arguments point at, hence the memory clobber. */
+static inline struct goos_ret goos_sbi_call(unsigned long eid, unsigned long fid,
+					    unsigned long arg0, unsigned long arg1,
+					    unsigned long arg2, unsigned long arg3,
+					    unsigned long arg4, unsigned long arg5)
+{
+	register unsigned long a0 __asm__("a0") = arg0;
+	register unsigned long a1 __asm__("a1") = arg1;
+	register unsigned long a2 __asm__("a2") = arg2;
+	register unsigned long a3 __asm__("a3") = arg3;
+	register unsigned long a4 __asm__("a4") = arg4;
+	register unsigned long a5 __asm__("a5") = arg5;
+	register unsigned long a6 __asm__("a6") = fid;
+	register unsigned long a7 __asm__("a7") = eid;
+
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1)
+			 : "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a6), "r"(a7)
+			 : "memory");
+	return (struct goos_ret){(long)a0, a1};
+}
+
+/* A goos ABI call (a7 = GOOS_EID). */
+static inline struct goos_ret goos_call(unsigned long fid, unsigned long arg0, unsigned long arg1,
+					unsigned long arg2, unsigned long arg3)
+{
+	return goos_sbi_call(GOOS_EID, fid, arg0, arg1, arg2, arg3, 0, 0);
+}
+
+/* ---- ABI wrappers. Those returning long give a negative GOOS_ERR_* on failure. */
+
+long goos_version(void);
+/* Writes all of buf (in GOOS_MAX_XFER pieces); returns len or an error. */
+long goos_console_write(const void *buf, size_t len);
+/* Fills all of buf with random bytes; returns len or an error. */
+long goos_entropy(void *buf, size_t len);
+/* Blocks until deadline (time ticks, or GOOS_NO_DEADLINE), a wake or a pending interrupt; returns
+ * the GOOS_EV_* mask of what is ready. */
+long goos_idle(uint64_t deadline);
+__attribute__((noreturn)) void goos_exit(long code);
+/* Starts vCPU `vcpu` at fn(vcpu, arg) on the stack whose top is stack_top (NULL: the vCPU's stack
+ * from libgoos's own area). fn returning stops the vCPU. */
+typedef void (*goos_vcpu_fn)(unsigned vcpu, void *arg);
+long goos_vcpu_start(unsigned vcpu, goos_vcpu_fn fn, void *stack_top, void *arg);
+long goos_wake(unsigned vcpu);
+long goos_set_timer(uint64_t deadline);
+long goos_vcpu_id(void);
+
+/* ---- console */
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+/* Writes s and a newline as one write, so the line stays whole. */
+int puts(const char *s);
+
+/* ---- time */
+
+static inline uint64_t goos_now(void)
+{
+	uint64_t t;
+
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+uint64_t goos_timebase(void); /* Hz of goos_now(), from the DT */
+uint64_t goos_ticks_from_ms(uint64_t ms);
+uint64_t goos_ticks_from_us(uint64_t us);
+uint64_t goos_ticks_to_us(uint64_t ticks);
+void goos_sleep_until(uint64_t deadline);
+void goos_sleep_ticks(uint64_t ticks);
+void goos_sleep_ms(uint64_t ms);
+
+/* ---- what the hv told us in the device tree */
+
+const void *goos_dtb(void);
+const char *goos_bootargs(void); /* "" when there are none */
+const char *goos_partition_name(void);
+unsigned goos_vcpus(void);
+uint64_t goos_ram_base(void);
+uint64_t goos_ram_size(void);
+const void *goos_rng_seed(size_t *len); /* NULL and *len = 0 when absent */
+bool goos_has_sstc(void);
+
+/* bootargs are space-separated "key=value" (or bare "key") words. goos_bootarg returns the value,
+ * which ends at the next space or NUL, or NULL when key is absent. */
+const char *goos_bootarg(const char *key);
+/* Copies the value NUL-terminated into buf; returns its length, or -1 when key is absent. */
+int goos_bootarg_copy(const char *key, char *buf, size_t size);
+/* Numbers in decimal, or hex with 0x; def when absent or malformed. */
+long goos_bootarg_long(const char *key, long def);
+unsigned long goos_bootarg_ulong(const char *key, unsigned long def);
+
+/* ---- interrupts and traps */
+
+/* Points stvec at libgoos's vector. crt0 does it on every vCPU before main or the vCPU's fn;
+ * calling it again is harmless. */
+void goos_trap_init(void);
+typedef void (*goos_irq_fn)(void);
+/* Called from the trap vector, interrupts off, after the timer has been disarmed. */
+void goos_set_timer_handler(goos_irq_fn fn);
+/* Called on a supervisor software interrupt (an SBI IPI), after sip.SSIP is cleared. */
+void goos_set_soft_handler(goos_irq_fn fn);
+/* One timer interrupt at deadline: stimecmp with Sstc, GOOS_FN_SET_TIMER without; enables
+ * sie.STIE. Interrupts are taken only while sstatus.SIE is set (goos_irq_enable). */
+void goos_arm_timer(uint64_t deadline);
+void goos_disarm_timer(void);
+
+static inline void goos_irq_enable(void)
+{
+	__asm__ volatile("csrs sstatus, %0" ::"r"(GOOS_SSTATUS_SIE) : "memory");
+}
+
+static inline void goos_irq_disable(void)
+{
+	__asm__ volatile("csrc sstatus, %0" ::"r"(GOOS_SSTATUS_SIE) : "memory");
+}
+
+/* Waits for an interrupt and lets it be handled. Call with interrupts disabled and check the
+ * condition between calls: wfi wakes on an interrupt pending in sie even while sstatus.SIE is
+ * clear, so one that arrives after the check is not lost, and the handler runs in the short
+ * window opened afterwards. */
+static inline void goos_wait_irq(void)
+{
+	__asm__ volatile("wfi\n\t"
+			 "csrs sstatus, %0\n\t"
+			 "csrc sstatus, %0" ::"r"(GOOS_SSTATUS_SIE)
+			 : "memory");
+}
+
+/* ---- entry points: the guest provides main; libgoos provides the rest. */
+
+int main(void);
+void goos_main_entry(unsigned long vcpu, const void *dtb);
+void goos_secondary_entry(unsigned long vcpu, void *arg);
+void goos_trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval);
+
+/* Hex dump helper for guests: writes 2*len chars and a NUL into out. */
+void goos_hex(char *out, const void *buf, size_t len);
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,411 @@
+/*
+ * Config blob parser. The blob comes from outside the hv, so nothing in it is trusted: every
+ * property's length is checked before it is read, and anything we do not know is refused rather
+ * than ignored, so a typo in a config fails the build instead of silently changing a partition.
+ */
+#include "config.h"
+
+#include <fmt.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#define PATH_LEN 64
+
+#define BOARD_PROPS	"model, harts, memory-size"
+#define PARTITION_PROPS "harts, memory-size, image, bootargs, restart"
+
+struct ctx {
+	const void *fdt;
+	struct config_error *err;
+	struct board_config *out;
+	uint8_t hart_owner[CONFIG_MAX_HARTS]; /* partition index + 1; 0 while free */
+	uint64_t mem_used;		      /* hv reserve plus partitions so far */
+};
+
+static const char *const policy_names[] = {
+    [RESTART_NEVER] = "never",
+    [RESTART_ON_FAILURE] = "on-failure",
+    [RESTART_ALWAYS] = "always",
+};
+
+const char *restart_policy_name(enum restart_policy p)
+{
+	if ((unsigned)p >= sizeof(policy_names) / sizeof(policy_names[0]))
+		return "unknown";
+	return policy_names[p];
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(struct config_error *err, const char *path,
+						      const char *prop, const char *fmt, ...)
+{
+	size_t n = 0;
+	va_list ap;
+
+	if (path && prop)
+		n = (size_t)snprintf(err->msg, sizeof(err->msg), "%s: %.40s: ", path, prop);
+	else if (path)
+		n = (size_t)snprintf(err->msg, sizeof(err->msg), "%s: ", path);
+	if (n >= sizeof(err->msg))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* list is "a, b, c": the same string names the allowed properties in the error message. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	while (*list) {
+		const char *end = strchr(list, ',');
+		size_t n = end ? (size_t)(end - list) : strlen(list);
+
+		if (n == len && memcmp(list, name, n) == 0)
+			return true;
+		if (!end)
+			break;
+		list = end + 1;
+		while (*list == ' ')
+			list++;
+	}
+	return false;
+}
+
+static int check_props(struct ctx *c, int node, const char *path, const char *allowed)
+{
+	int prop;
+
+	fdt_for_each_property_offset(prop, c->fdt, node)
+	{
+		const char *name = NULL;
+
+		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL) || !name)
+			return fail(c->err, path, NULL, "unreadable property");
+		if (!in_list(allowed, name))
+			return fail(c->err, path, name, "unknown property (allowed: %s)",
+				    *allowed ? allowed : "none");
+	}
+	if (prop != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt property list (%s)", fdt_strerror(prop));
+	return 0;
+}
+
+static int unknown_child(struct ctx *c, int child, const char *parent, const char *allowed)
+{
+	const char *name = fdt_get_name(c->fdt, child, NULL);
+	char path[PATH_LEN];
+
+	snprintf(path, sizeof(path), "%s/%.40s", strcmp(parent, "/") ? parent : "",
+		 name ? name : "?");
+	return fail(c->err, path, NULL, "unknown node (allowed under %s: %s)", parent, allowed);
+}
+
+static int check_no_children(struct ctx *c, int node, const char *path)
+{
+	int child = fdt_first_subnode(c->fdt, node);
+
+	if (child >= 0)
+		return unknown_child(c, child, path, "none");
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
+	return 0;
+}
+
+/* Returns 0 when found, 1 when absent and optional, -1 (err set) otherwise. */
+static int get_prop(struct ctx *c, int node, const char *path, const char *name, bool required,
+		    const void **val, int *len)
+{
+	*val = fdt_getprop(c->fdt, node, name, len);
+	if (*val)
+		return 0;
+	if (*len != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, name, "unreadable (%s)", fdt_strerror(*len));
+	if (required)
+		return fail(c->err, path, name, "missing (required)");
+	return 1;
+}
+
+static int read_u32(struct ctx *c, int node, const char *path, const char *name, uint32_t *v)
+{
+	const void *val;
+	fdt32_t raw;
+	int len, r = get_prop(c, node, path, name, true, &val, &len);
+
+	if (r)
+		return -1;
+	if (len != 4)
+		return fail(c->err, path, name, "length %d, expected one 4-byte cell", len);
+	memcpy(&raw, val, 4);
+	*v = fdt32_to_cpu(raw);
+	return 0;
+}
+
+/* Sizes may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
+static int read_size(struct ctx *c, int node, const char *path, const char *name, uint64_t *v)
+{
+	const void *val;
+	fdt32_t r32;
+	fdt64_t r64;
+	int len, r = get_prop(c, node, path, name, true, &val, &len);
+
+	if (r)
+		return -1;
+	if (len == 4) {
+		memcpy(&r32, val, 4);
+		*v = fdt32_to_cpu(r32);
+	} else if (len == 8) {
+		memcpy(&r64, val, 8);
+		*v = fdt64_to_cpu(r64);
+	} else {
+		return fail(c->err, path, name, "length %d, expected a 4-byte or 8-byte cell", len);
+	}
+	if (*v == 0)
+		return fail(c->err, path, name, "is zero");
+	return 0;
+}
+
+/* Copies one NUL-terminated string property into dst. Returns 0, 1 if absent, -1 on error. */
+static int read_string(struct ctx *c, int node, const char *path, const char *name, bool required,
+		       char *dst, size_t dstlen)
+{
+	const void *val;
+	int len, r = get_prop(c, node, path, name, required, &val, &len);
+
+	if (r)
+		return r;
+	if (len < 1 || ((const char *)val)[len - 1] != '\0' ||
+	    strnlen(val, (size_t)len) != (size_t)len - 1)
+		return fail(c->err, path, name, "not a single NUL-terminated string");
+	if ((size_t)len > dstlen)
+		return fail(c->err, path, name, "too long (%d bytes, at most %lu)", len - 1,
+			    (unsigned long)dstlen - 1);
+	memcpy(dst, val, (size_t)len);
+	return 0;
+}
+
+static int check_header(struct config_error *err, const void *fdt, size_t size)
+{
+	int r;
+
+	if (!fdt || size < sizeof(struct fdt_header))
+		return fail(err, NULL, NULL, "%lu bytes is too small for a device tree blob",
+			    (unsigned long)size);
+	r = fdt_check_header(fdt);
+	if (r)
+		return fail(err, NULL, NULL, "not a valid device tree blob (%s)", fdt_strerror(r));
+	if (fdt_totalsize(fdt) != size)
+		return fail(err, NULL, NULL, "device tree blob header says %u bytes, have %lu",
+			    (unsigned)fdt_totalsize(fdt), (unsigned long)size);
+	return 0;
+}
+
+static int check_root(struct ctx *c)
+{
+	int child, r = fdt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE);
+
+	if (r < 0)
+		return fail(c->err, "/", "compatible", "missing (must be \"%s\")",
+			    CONFIG_COMPATIBLE);
+	if (r)
+		return fail(c->err, "/", "compatible", "\"%.40s\" is not \"%s\"",
+			    (const char *)fdt_getprop(c->fdt, 0, "compatible", NULL),
+			    CONFIG_COMPATIBLE);
+	if (check_props(c, 0, "/", "compatible"))
+		return -1;
+	fdt_for_each_subnode(child, c->fdt, 0)
+	{
+		const char *name = fdt_get_name(c->fdt, child, NULL);
+
+		if (!name || (strcmp(name, "board") != 0 && strcmp(name, "partitions") != 0))
+			return unknown_child(c, child, "/", "board, partitions");
+	}
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, "/", NULL, "corrupt node (%s)", fdt_strerror(child));
+	return 0;
+}
+
+static int parse_board(struct ctx *c)
+{
+	const char *path = "/board";
+	struct board_config *b = c->out;
+	int node = fdt_subnode_offset(c->fdt, 0, "board");
+
+	if (node < 0)
+		return fail(c->err, path, NULL, "missing node (required)");
+	if (check_props(c, node, path, BOARD_PROPS) || check_no_children(c, node, path))
+		return -1;
+	if (read_string(c, node, path, "model", false, b->model, sizeof(b->model)) < 0)
+		return -1;
+	if (read_u32(c, node, path, "harts", &b->nharts))
+		return -1;
+	if (b->nharts < 1 || b->nharts > CONFIG_MAX_HARTS)
+		return fail(c->err, path, "harts", "%u harts, must be 1..%d", b->nharts,
+			    CONFIG_MAX_HARTS);
+	return read_size(c, node, path, "memory-size", &b->memory_size);
+}
+
+static int check_name(struct ctx *c, const char *path, const char *name, unsigned idx)
+{
+	size_t len = strlen(name);
+
+	if (len < 1 || len >= CONFIG_NAME_MAX)
+		return fail(c->err, path, NULL, "partition name must be 1..%d characters",
+			    CONFIG_NAME_MAX - 1);
+	for (size_t i = 0; i < len; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		      ch == '-'))
+			return fail(c->err, path, NULL,
+				    "partition name has '%c'; only a-z, 0-9, _ and - are allowed",
+				    ch);
+	}
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(c->out->partitions[i].name, name) == 0)
+			return fail(c->err, path, NULL, "duplicate partition name");
+	return 0;
+}
+
+static int parse_harts(struct ctx *c, int node, const char *path, unsigned idx)
+{
+	struct partition_config *p = &c->out->partitions[idx];
+	const void *val;
+	int len;
+
+	if (get_prop(c, node, path, "harts", true, &val, &len))
+		return -1;
+	if (len == 0 || len % 4)
+		return fail(c->err, path, "harts", "length %d, expected a list of 4-byte cells",
+			    len);
+	if (len / 4 > CONFIG_MAX_VCPUS)
+		return fail(c->err, path, "harts", "%d harts, at most %d per partition", len / 4,
+			    CONFIG_MAX_VCPUS);
+	p->nharts = (unsigned)len / 4;
+	for (unsigned i = 0; i < p->nharts; i++) {
+		fdt32_t raw;
+		uint32_t id;
+
+		memcpy(&raw, (const char *)val + 4 * i, 4);
+		id = fdt32_to_cpu(raw);
+		if (id >= c->out->nharts)
+			return fail(c->err, path, "harts", "hart %u does not exist (board has %u)",
+				    id, c->out->nharts);
+		for (unsigned j = 0; j < i; j++)
+			if (p->harts[j] == id)
+				return fail(c->err, path, "harts", "hart %u listed twice", id);
+		if (c->hart_owner[id])
+			return fail(c->err, path, "harts",
+				    "hart %u already belongs to partition %s", id,
+				    c->out->partitions[c->hart_owner[id] - 1].name);
+		c->hart_owner[id] = (uint8_t)(idx + 1);
+		p->harts[i] = id;
+	}
+	return 0;
+}
+
+static int parse_memory(struct ctx *c, int node, const char *path, struct partition_config *p)
+{
+	uint64_t board = c->out->memory_size;
+
+	if (read_size(c, node, path, "memory-size", &p->memory_size))
+		return -1;
+	if (p->memory_size % CONFIG_MEM_ALIGN)
+		return fail(c->err, path, "memory-size", "0x%lx is not a multiple of 0x%lx",
+			    (unsigned long)p->memory_size, (unsigned long)CONFIG_MEM_ALIGN);
+	/* Written so the sum cannot overflow before it is compared. */
+	if (c->mem_used > board || p->memory_size > board - c->mem_used)
+		return fail(c->err, path, "memory-size",
+			    "partitions so far need 0x%lx bytes plus 0x%lx for the hv, more than "
+			    "the board's 0x%lx",
+			    (unsigned long)(c->mem_used - CONFIG_HV_RESERVE + p->memory_size),
+			    (unsigned long)CONFIG_HV_RESERVE, (unsigned long)board);
+	c->mem_used += p->memory_size;
+	return 0;
+}
+
+static int parse_strings(struct ctx *c, int node, const char *path, struct partition_config *p)
+{
+	char restart[16];
+	int r;
+
+	if (read_string(c, node, path, "image", true, p->image, sizeof(p->image)))
+		return -1;
+	if (!p->image[0])
+		return fail(c->err, path, "image", "empty file name");
+	if (strchr(p->image, '/'))
+		return fail(c->err, path, "image", "\"%s\" has a '/'; give a file name, not a path",
+			    p->image);
+	if (read_string(c, node, path, "bootargs", false, p->bootargs, sizeof(p->bootargs)) < 0)
+		return -1;
+	r = read_string(c, node, path, "restart", false, restart, sizeof(restart));
+	if (r < 0)
+		return fail(c->err, path, "restart", "must be never, on-failure or always");
+	if (r > 0)
+		return 0;
+	for (unsigned i = 0; i < sizeof(policy_names) / sizeof(policy_names[0]); i++) {
+		if (strcmp(restart, policy_names[i]) == 0) {
+			p->restart = (enum restart_policy)i;
+			return 0;
+		}
+	}
+	return fail(c->err, path, "restart", "\"%s\" is not never, on-failure or always", restart);
+}
+
+static int parse_partition(struct ctx *c, int node, unsigned idx)
+{
+	struct partition_config *p = &c->out->partitions[idx];
+	const char *name = fdt_get_name(c->fdt, node, NULL);
+	char path[PATH_LEN];
+
+	if (!name)
+		return fail(c->err, "/partitions", NULL, "unreadable node name");
+	snprintf(path, sizeof(path), "/partitions/%.40s", name);
+	if (check_name(c, path, name, idx))
+		return -1;
+	memcpy(p->name, name, strlen(name) + 1);
+	if (check_props(c, node, path, PARTITION_PROPS) || check_no_children(c, node, path))
+		return -1;
+	if (parse_harts(c, node, path, idx) || parse_memory(c, node, path, p))
+		return -1;
+	return parse_strings(c, node, path, p);
+}
+
+static int parse_partitions(struct ctx *c)
+{
+	const char *path = "/partitions";
+	int child, node = fdt_subnode_offset(c->fdt, 0, "partitions");
+
+	if (node < 0)
+		return fail(c->err, path, NULL, "missing node (required)");
+	if (check_props(c, node, path, ""))
+		return -1;
+	fdt_for_each_subnode(child, c->fdt, node)
+	{
+		if (c->out->npartitions == CONFIG_MAX_PARTITIONS)
+			return fail(c->err, path, NULL, "more than %d partitions",
+				    CONFIG_MAX_PARTITIONS);
+		if (parse_partition(c, child, c->out->npartitions))
+			return -1;
+		c->out->npartitions++;
+	}
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
+	if (c->out->npartitions == 0)
+		return fail(c->err, path, NULL, "no partitions (need 1..%d)",
+			    CONFIG_MAX_PARTITIONS);
+	return 0;
+}
+
+int config_parse(const void *fdt, size_t size, struct board_config *out, struct config_error *err)
+{
+	struct ctx c = {.fdt = fdt, .err = err, .out = out, .mem_used = CONFIG_HV_RESERVE};
+
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	if (check_header(err, fdt, size) || check_root(&c) || parse_board(&c))
+		return -1;
+	return parse_partitions(&c);
+}

@@ -1,0 +1,68 @@
+/*
+ * Board and partition configuration, as read from the board's config device tree (compiled from
+ * boards/<board>/config.dts). The same parser runs in the host packer (to refuse a bad config
+ * before it is ever booted) and in the hv (to re-check it against the real machine).
+ * boards/README.md documents the format.
+ */
+#ifndef GOHV_CONFIG_H
+#define GOHV_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PARTITIONS 8
+#define CONFIG_MAX_VCPUS      8 /* per partition */
+#define CONFIG_MAX_HARTS      8 /* physical harts the hv manages */
+#define CONFIG_NAME_MAX       16 /* partition names, including the NUL */
+#define CONFIG_IMAGE_MAX      64
+#define CONFIG_BOOTARGS_MAX   256
+#define CONFIG_COMPATIBLE     "gohv,config-v1"
+
+/* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
+#define CONFIG_MEM_ALIGN (2UL << 20)
+/* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */
+#define CONFIG_HV_RESERVE (32UL << 20)
+
+/* Guest-physical address where every partition's RAM starts (where QEMU virt has RAM, so guests
+ * built for that board run unchanged). */
+#define GUEST_RAM_BASE 0x80000000UL
+/* The last 64 KiB of partition RAM hold the device tree the hv writes for the guest, so images
+ * may not load there. */
+#define GUEST_DT_RESERVE (64UL << 10)
+
+enum restart_policy {
+	RESTART_NEVER,
+	RESTART_ON_FAILURE,
+	RESTART_ALWAYS,
+};
+
+struct partition_config {
+	char name[CONFIG_NAME_MAX];
+	uint32_t harts[CONFIG_MAX_VCPUS]; /* physical hart ids; vCPU i runs on harts[i] */
+	unsigned nharts;
+	uint64_t memory_size;
+	char image[CONFIG_IMAGE_MAX]; /* name of the image in the package */
+	char bootargs[CONFIG_BOOTARGS_MAX];
+	enum restart_policy restart;
+};
+
+struct board_config {
+	char model[64];
+	uint32_t nharts;      /* harts the board has: ids 0..nharts-1 */
+	uint64_t memory_size; /* RAM the board has */
+	unsigned npartitions;
+	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
+};
+
+/* One readable line saying what is wrong and where: "/partitions/foo: harts: ...". */
+struct config_error {
+	char msg[200];
+};
+
+/* Parses and validates a config blob. Returns 0 or -1 with err filled in. */
+int config_parse(const void *fdt, size_t size, struct board_config *out, struct config_error *err);
+
+const char *restart_policy_name(enum restart_policy p);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * The hv's whole state in one place. Per-hart state is in hv.cpus[] (reached with this_cpu());
+ * everything else shared between harts is here, so a reader sees at once what is global.
+ */
+#ifndef GOHV_HV_H
+#define GOHV_HV_H
+
+#include "config.h"
+#include "devices/plic.h"
+#include "devices/uart16550.h"
+#include "console.h"
+#include "cpu.h"
+#include "drbg.h"
+#include "package.h"
+#include "page_alloc.h"
+#include "partition.h"
+#include "platform.h"
+
+#define GOHV_VERSION "0.1"
+
+struct hv {
+	struct console console;
+	struct platform plat;
+	struct page_alloc pages;
+	struct drbg root_rng; /* seeds each partition's DRBG; under rng_lock */
+	spinlock_t rng_lock;
+	const struct gohv_pkg_header *pkg;
+	struct board_config config;
+	struct partition partitions[CONFIG_MAX_PARTITIONS];
+	unsigned npartitions;
+	struct cpu cpus[CONFIG_MAX_HARTS]; /* indexed by hart id */
+	volatile unsigned live;            /* partitions running or able to restart */
+	struct uart16550 uart;
+	struct plic plic;
+	uint64_t page_bitmap[PAGE_ALLOC_MAX_PAGES / 64];
+};
+
+extern struct hv hv;
+
+#define hv_log(...) console_hv_printf(&hv.console, __VA_ARGS__)
+
+/* The hv hit a bug of its own: says so and powers off. */
+__attribute__((noreturn)) void hv_panic(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Called by the port once per hart, on its own stack with this_cpu() set. */
+__attribute__((noreturn)) void hv_main(unsigned long hartid, const void *fdt);
+__attribute__((noreturn)) void hv_secondary_main(unsigned long hartid);
+
+/* Fills buf from the root DRBG (seeding a partition's own). */
+void hv_entropy(void *buf, size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+/* Boot: what the boot hart does once, then what every hart does forever. */
+#include <fmt.h>
+#include <libfdt.h>
+#include <string.h>
+
+#include "hv.h"
+
+extern char __hv_start[], __pkg_start[];
+
+static void console_sink(void *ctx, const char *s, size_t n)
+{
+	if (hv.uart.base) {
+		uart16550_write(&hv.uart, s, n);
+		return;
+	}
+	while (n--)
+		arch_console_putc(*s++);
+}
+
+/* The package is the only input the hv did not build itself: check it before trusting it. */
+static const struct gohv_pkg_header *find_package(void)
+{
+	const struct gohv_pkg_header *h = (const void *)__pkg_start;
+	struct gohv_pkg_header copy;
+	uint64_t room = hv.plat.ram.base + hv.plat.ram.size - (uintptr_t)__pkg_start;
+
+	if (h->magic != GOHV_PKG_MAGIC)
+		hv_panic("no package after the hv image at %p (was it packed with gohv-pack?)", h);
+	if (h->version != GOHV_PKG_VERSION)
+		hv_panic("package version %u, this hv reads %u", h->version, GOHV_PKG_VERSION);
+	copy = *h;
+	copy.header_checksum = 0;
+	if (gohv_fnv1a32(&copy, sizeof(copy)) != h->header_checksum)
+		hv_panic("package header is corrupt (checksum mismatch)");
+	if (h->size > room || h->nimages > GOHV_PKG_MAX_IMAGES || h->config_offset > h->size ||
+	    h->config_size > h->size - h->config_offset)
+		hv_panic("package header describes data outside the package");
+	return h;
+}
+
+static void memory_init(void)
+{
+	const struct mem_range *ram = &hv.plat.ram;
+	size_t npages = ram->size / PAGE_SIZE;
+
+	if (npages > PAGE_ALLOC_MAX_PAGES)
+		npages = PAGE_ALLOC_MAX_PAGES;
+	page_alloc_init(&hv.pages, ram->base, npages, hv.page_bitmap);
+	/* Firmware below us, the hv, the package after it, and the machine's device tree. */
+	page_alloc_reserve(&hv.pages, ram->base, (uintptr_t)__pkg_start + hv.pkg->size - ram->base);
+	page_alloc_reserve(&hv.pages, (uintptr_t)hv.plat.fdt, hv.plat.fdt_size);
+	for (unsigned i = 0; i < hv.plat.nreserved; i++)
+		page_alloc_reserve(&hv.pages, hv.plat.reserved[i].base, hv.plat.reserved[i].size);
+	hv_log("memory: 0x%lx-0x%lx, %lu MiB free for partitions", (unsigned long)ram->base,
+	       (unsigned long)(ram->base + ram->size), (unsigned long)(hv.pages.nfree >> 8));
+}
+
+/* The root DRBG takes everything available; a seed never comes from a constant alone. */
+static void entropy_init(void)
+{
+	uint8_t buf[64];
+	size_t n = arch_hw_entropy(buf, sizeof(buf));
+
+	if (hv.plat.rng_seed_len)
+		drbg_seed(&hv.root_rng, hv.plat.rng_seed, hv.plat.rng_seed_len);
+	if (n)
+		drbg_seed(&hv.root_rng, buf, n);
+	if (!hv.plat.rng_seed_len && !n)
+		hv_log("WARNING: no entropy source (no rng-seed, no Zkr): seeding from timing only");
+	uint64_t t = arch_time_now();
+	drbg_seed(&hv.root_rng, &t, sizeof(t));
+	memset(buf, 0, sizeof(buf));
+	hv_log("entropy: %s%stimer", hv.plat.rng_seed_len ? "fdt-rng-seed + " : "",
+	       n ? "cpu seed csr + " : "");
+}
+
+static void describe(const struct partition *p)
+{
+	char harts[48] = "";
+	size_t len = 0;
+
+	for (unsigned i = 0; i < p->nvcpus; i++)
+		len += snprintf(harts + len, sizeof(harts) - len, "%s%lu", i ? "," : "",
+				p->vcpus[i].cpu->hartid);
+	hv_log("partition %s: %u vcpu(s) on hart %s, %lu MiB at 0x%lx, image %s, restart %s",
+	       p->cfg->name, p->nvcpus, harts, (unsigned long)(p->ram_size >> 20),
+	       (unsigned long)(uintptr_t)p->ram, p->cfg->image, restart_policy_name(p->cfg->restart));
+}
+
+static void partitions_init(void)
+{
+	const struct gohv_pkg_header *pkg = hv.pkg;
+	struct config_error cerr;
+
+	if (config_parse((const uint8_t *)pkg + pkg->config_offset, pkg->config_size, &hv.config,
+			 &cerr)) {
+		hv_log("board config refused: %s", cerr.msg);
+		arch_system_off(true);
+	}
+	hv.npartitions = hv.config.npartitions;
+	for (unsigned i = 0; i < hv.npartitions; i++) {
+		struct partition *p = &hv.partitions[i];
+
+		if (partition_create(p, i, &hv.config.partitions[i]) == 0) {
+			describe(p);
+			hv.live++;
+		}
+	}
+	if (!hv.live) {
+		hv_log("no partition can run; powering off");
+		arch_system_off(true);
+	}
+}
+
+void hv_main(unsigned long hartid, const void *fdt)
+{
+	struct cpu *cpu = this_cpu();
+	char buf[160];
+
+	console_init(&hv.console, console_sink, NULL);
+	if (platform_parse(fdt, &hv.plat, buf, sizeof(buf)))
+		hv_panic("%s", buf);
+	if (hv.plat.uart_base)
+		uart16550_init(&hv.uart, hv.plat.uart_base, hv.plat.uart_reg_shift);
+	for (unsigned i = 0; i < hv.plat.nharts; i++) {
+		unsigned long h = hv.plat.hartids[i];
+		if (h < CONFIG_MAX_HARTS) {
+			hv.cpus[h].hartid = h;
+			hv.cpus[h].present = 1;
+		}
+	}
+	arch_cpu_init(cpu);
+	cpu->online = 1;
+	hv_log("gohv %s (%s) booting on hart %lu: %s", GOHV_VERSION, ARCH_NAME, hartid,
+	       hv.plat.model);
+	arch_describe_features(&cpu->arch.features, buf, sizeof(buf));
+	hv_log("harts: %u, timebase %lu Hz, features: %s", hv.plat.nharts,
+	       (unsigned long)hv.plat.timebase_hz, buf);
+	hv.pkg = find_package();
+	memory_init();
+	if (hv.plat.plic_base)
+		plic_init(&hv.plic, hv.plat.plic_base, hv.plat.plic_size, hv.plat.plic_ncontexts);
+	entropy_init();
+	partitions_init();
+
+	for (unsigned i = 0; i < hv.npartitions; i++)
+		if (hv.partitions[i].state == PART_STOPPED)
+			partition_start(&hv.partitions[i]);
+	/* Harts without a vCPU stay stopped in the firmware: they cost nothing. */
+	for (unsigned i = 0; i < hv.plat.nharts; i++) {
+		unsigned long h = hv.plat.hartids[i];
+
+		if (h == hartid || h >= CONFIG_MAX_HARTS || !hv.cpus[h].vcpu)
+			continue;
+		int err = arch_cpu_start(&hv.cpus[h]);
+		if (err)
+			hv_log("hart %lu did not start (error %d)", h, err);
+	}
+	vcpu_run_loop(cpu);
+}
+
+void hv_secondary_main(unsigned long hartid)
+{
+	struct cpu *cpu = this_cpu();
+
+	arch_cpu_init(cpu);
+	cpu->online = 1;
+	vcpu_run_loop(cpu);
+}

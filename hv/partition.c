@@ -1,0 +1,230 @@
+/* Partition lifecycle: create at boot, (re)start, exit, stop and restart per policy. */
+#include "partition.h"
+
+#include <fmt.h>
+#include <goos.h>
+#include <string.h>
+
+#include "guest_fdt.h"
+#include "hv.h"
+
+#define refuse(p, ...)                                                                             \
+	({                                                                                         \
+		char __why[200];                                                                   \
+		snprintf(__why, sizeof(__why), __VA_ARGS__);                                       \
+		hv_log("partition %s refused: %s", (p)->cfg->name, __why);                        \
+		(p)->state = PART_REFUSED;                                                         \
+		-1;                                                                                \
+	})
+
+void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len)
+{
+	if (gpa < p->ram_gpa)
+		return NULL;
+	uint64_t off = gpa - p->ram_gpa;
+	if (off > p->ram_size || len > p->ram_size - off)
+		return NULL;
+	return p->ram + off;
+}
+
+static void *table_alloc(void *ctx, size_t size, size_t align)
+{
+	uint64_t pa = page_alloc(&hv.pages, size / PAGE_SIZE, align);
+
+	if (!pa)
+		return NULL;
+	memset((void *)(uintptr_t)pa, 0, size);
+	return (void *)(uintptr_t)pa;
+}
+
+static const struct gohv_pkg_image *find_image(const char *name)
+{
+	for (unsigned i = 0; i < hv.pkg->nimages; i++)
+		if (!strncmp(hv.pkg->images[i].name, name, GOHV_PKG_NAME_MAX))
+			return &hv.pkg->images[i];
+	return NULL;
+}
+
+static int check_harts(struct partition *p)
+{
+	const struct partition_config *cfg = p->cfg;
+
+	for (unsigned i = 0; i < cfg->nharts; i++) {
+		uint32_t h = cfg->harts[i];
+
+		if (h >= CONFIG_MAX_HARTS || !platform_has_hart(&hv.plat, h))
+			return refuse(p, "hart %u is not on this machine or lacks the H extension", h);
+		if (hv.cpus[h].vcpu)
+			return refuse(p, "hart %u already belongs to partition %s", h,
+				      hv.cpus[h].vcpu->part->cfg->name);
+	}
+	return 0;
+}
+
+static int check_image(struct partition *p)
+{
+	const struct partition_config *cfg = p->cfg;
+	const struct gohv_pkg_image *img = find_image(cfg->image);
+	char err[ELF_ERR_MAX];
+
+	if (!img)
+		return refuse(p, "image %s is not in the package", cfg->image);
+	if (img->offset > hv.pkg->size || img->size > hv.pkg->size - img->offset)
+		return refuse(p, "image %s lies outside the package", cfg->image);
+	const uint8_t *data = (const uint8_t *)hv.pkg + img->offset;
+	if (gohv_fnv1a32(data, img->size) != img->checksum)
+		return refuse(p, "image %s is corrupt (checksum mismatch)", cfg->image);
+	if (elf_check(data, img->size, ARCH_ELF_MACHINE, &p->image, err, sizeof(err)))
+		return refuse(p, "image %s: %s", cfg->image, err);
+	if (p->image.lowest < GUEST_RAM_BASE ||
+	    p->image.highest > GUEST_RAM_BASE + cfg->memory_size - GUEST_DT_RESERVE)
+		return refuse(p, "image %s spans 0x%lx-0x%lx, outside its RAM", cfg->image,
+			      (unsigned long)p->image.lowest, (unsigned long)p->image.highest);
+	return 0;
+}
+
+int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->index = index;
+	if (check_harts(p) || check_image(p))
+		return -1;
+
+	p->ram_gpa = GUEST_RAM_BASE;
+	p->ram_size = cfg->memory_size;
+	uint64_t ram = page_alloc(&hv.pages, cfg->memory_size / PAGE_SIZE, CONFIG_MEM_ALIGN);
+	if (!ram)
+		return refuse(p, "not enough free memory for %lu MiB",
+			      (unsigned long)(cfg->memory_size >> 20));
+	p->ram = (uint8_t *)(uintptr_t)ram;
+	/* One VMID per partition where the hart has them; 0 otherwise (a hart only ever runs one
+	 * partition, so nothing to tell apart). */
+	unsigned vmid = this_cpu()->arch.features.vmid_bits ? index + 1 : 0;
+	if (stage2_init(&p->s2, vmid, table_alloc, NULL) ||
+	    stage2_map(&p->s2, p->ram_gpa, ram, p->ram_size, S2_RWX)) {
+		page_free(&hv.pages, ram, cfg->memory_size / PAGE_SIZE);
+		return refuse(p, "no memory for its stage-2 tables");
+	}
+	/* Whatever a previous boot or the firmware left there is not the guest's to see. */
+	memset(p->ram, 0, p->ram_size);
+
+	p->nvcpus = cfg->nharts;
+	for (unsigned i = 0; i < p->nvcpus; i++) {
+		struct vcpu *v = &p->vcpus[i];
+
+		v->part = p;
+		v->id = i;
+		v->cpu = &hv.cpus[cfg->harts[i]];
+		v->arch.timer_deadline = ~0UL;
+		v->cpu->vcpu = v;
+	}
+	p->state = PART_STOPPED;
+	return 0;
+}
+
+void partition_start(struct partition *p)
+{
+	uint64_t dt_gpa = p->ram_gpa + p->ram_size - GUEST_DT_RESERVE;
+	uint8_t seed[32];
+	char err[ELF_ERR_MAX];
+
+	/* The image was checked at create time; loading cannot fail unless RAM changed size. */
+	if (elf_load(&p->image, p->ram_gpa, p->ram_size, p->ram, err, sizeof(err)))
+		hv_panic("partition %s: %s", p->cfg->name, err);
+	hv_entropy(seed, sizeof(seed));
+	drbg_seed(&p->rng, seed, sizeof(seed));
+	memset(seed, 0, sizeof(seed));
+	int fe = guest_fdt_build(p, partition_gpa_to_hva(p, dt_gpa, GUEST_DT_RESERVE),
+				 GUEST_DT_RESERVE, dt_gpa);
+	if (fe)
+		hv_panic("partition %s: device tree: error %d", p->cfg->name, fe);
+
+	p->exit_code = 0;
+	p->exit_failed = false;
+	p->reboot = false;
+	p->running = 0;
+	p->line.len = 0;
+	p->state = PART_RUNNING;
+	vcpu_start(&p->vcpus[0], p->image.entry, dt_gpa, 0);
+}
+
+void partition_console_write(struct partition *p, const char *s, size_t n)
+{
+	spin_lock(&p->lock);
+	console_guest_write(&hv.console, p->cfg->name, &p->line, s, n);
+	spin_unlock(&p->lock);
+}
+
+void partition_exit(struct vcpu *v, int code, bool failed)
+{
+	struct partition *p = v->part;
+	bool first;
+
+	spin_lock(&p->lock);
+	first = p->state == PART_RUNNING;
+	if (first) {
+		p->state = PART_STOPPING;
+		p->exit_code = code;
+		p->exit_failed = failed || code != 0;
+	}
+	spin_unlock(&p->lock);
+	if (first)
+		for (unsigned i = 0; i < p->nvcpus; i++)
+			if (&p->vcpus[i] != v)
+				cpu_request(p->vcpus[i].cpu, CPU_REQ_STOP);
+	if (v->state == VCPU_RUNNING) {
+		v->state = VCPU_OFF;
+		partition_vcpu_parked(p);
+	}
+}
+
+static bool should_restart(const struct partition *p)
+{
+	switch (p->cfg->restart) {
+	case RESTART_ALWAYS:
+		return true;
+	case RESTART_ON_FAILURE:
+		return p->exit_failed;
+	default:
+		return p->reboot;
+	}
+}
+
+/* On the hart of the last vCPU to park: nothing of the partition runs any more. */
+static void finish_stop(struct partition *p)
+{
+	spin_lock(&p->lock);
+	console_guest_flush(&hv.console, p->cfg->name, &p->line);
+	spin_unlock(&p->lock);
+	hv_log("partition %s exited with code %d%s", p->cfg->name, p->exit_code,
+	       p->exit_code == GOOS_EXIT_FAULT && p->exit_failed ? " (fault)" : "");
+	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
+	memset(p->ram, 0, p->ram_size);
+	drbg_wipe(&p->rng);
+
+	if (should_restart(p)) {
+		p->restarts++;
+		hv_log("partition %s restarting (policy %s, restart %u)", p->cfg->name,
+		       p->reboot ? "reboot" : restart_policy_name(p->cfg->restart), p->restarts);
+		p->state = PART_STOPPED;
+		partition_start(p);
+		return;
+	}
+	p->state = PART_STOPPED;
+	if (__atomic_sub_fetch(&hv.live, 1, __ATOMIC_SEQ_CST) == 0) {
+		hv_log("all partitions stopped; powering off");
+		arch_system_off(false);
+	}
+}
+
+void partition_vcpu_parked(struct partition *p)
+{
+	bool last;
+
+	spin_lock(&p->lock);
+	last = --p->running == 0;
+	spin_unlock(&p->lock);
+	if (last)
+		finish_stop(p);
+}

@@ -1,0 +1,64 @@
+/* A partition: a name, pinned vCPUs, one contiguous block of RAM behind its own stage-2 table, an
+ * image to (re)load and a restart policy. */
+#ifndef GOHV_PARTITION_H
+#define GOHV_PARTITION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "config.h"
+#include "console.h"
+#include "drbg.h"
+#include "elf.h"
+#include "spinlock.h"
+#include "vcpu.h"
+
+enum partition_state {
+	PART_REFUSED, /* the hv could not honour its config; never started */
+	PART_STOPPED,
+	PART_RUNNING,
+	PART_STOPPING, /* waiting for its vCPUs to park */
+};
+
+struct partition {
+	const struct partition_config *cfg;
+	unsigned index;
+	volatile enum partition_state state;
+	spinlock_t lock;
+
+	uint64_t ram_gpa;   /* GUEST_RAM_BASE */
+	uint64_t ram_size;
+	uint8_t *ram;       /* the hv's pointer to it (host physical, the hv runs untranslated) */
+	struct stage2 s2;
+	struct elf_image image;
+
+	struct vcpu vcpus[CONFIG_MAX_VCPUS];
+	unsigned nvcpus;
+	unsigned running;   /* vCPUs not yet parked, while stopping */
+
+	struct drbg rng;
+	struct console_line line;
+	int exit_code;
+	bool exit_failed;   /* a fault, or a nonzero exit code */
+	bool reboot;        /* SBI system reset asked for a restart whatever the policy */
+	unsigned restarts;
+};
+
+/* The hv's view of guest memory: a pointer to [gpa, gpa+len) if all of it is the partition's RAM,
+ * NULL otherwise (including len overflowing). len 0 is valid anywhere in RAM. */
+void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len);
+
+/* Boot: validates p's config against the machine and builds it (RAM, stage-2, image). On failure
+ * prints why, marks it refused and returns -1; other partitions are unaffected. */
+int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg);
+/* Loads a fresh image and device tree, reseeds its entropy and starts vCPU 0. */
+void partition_start(struct partition *p);
+/* Ends v's partition with an exit code (called on v's hart). failed marks a fault or failure. The other vCPUs are parked, the RAM scrubbed, then the restart policy applies. */
+void partition_exit(struct vcpu *v, int code, bool failed);
+/* Guest console output, whichever vCPU or interface it comes from. */
+void partition_console_write(struct partition *p, const char *s, size_t n);
+/* A vCPU of a stopping partition parks; the last one finishes the stop. */
+void partition_vcpu_parked(struct partition *p);
+
+#endif

@@ -1,0 +1,22 @@
+/* A ticket-free test-and-set lock. Critical sections in the hv are a few hundred instructions at
+ * most (one console line, one allocation), so plain spinning is fine even under -icount. */
+#ifndef GOHV_SPINLOCK_H
+#define GOHV_SPINLOCK_H
+
+typedef struct {
+	volatile int locked;
+} spinlock_t;
+
+static inline void spin_lock(spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			;
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+#endif

@@ -1,0 +1,414 @@
+/*
+ * Runs the built packer ($GOHV_BUILD/tools/gohv-pack) on the configs in tests/boards. Each test
+ * generates its own tiny hv and guest ELFs in a temp folder, so these tests depend on nothing but
+ * the packer and the compiled test configs.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hv/package.h"
+
+extern char **environ;
+
+#define HV_BASE	   0x80200000UL
+#define HV_FILESZ  0x40UL
+#define HV_MEMSZ   0x1234UL /* bss runs into the second page: the package then starts at +0x2000 */
+#define PKG_OFFSET 0x2000UL
+#define GUEST_BASE 0x80000000UL
+
+struct pk_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct pk_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+struct pk_run {
+	int status;
+	char err[4096];
+};
+
+static char tmpdir[64];
+
+static const char *build_dir(void)
+{
+	const char *b = getenv("GOHV_BUILD");
+	return b && *b ? b : "build";
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	static char bufs[8][512];
+	static int next;
+	char *p = bufs[next++ % 8];
+
+	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
+	return p;
+}
+
+static char *board_dtb(const char *name)
+{
+	static char p[512];
+
+	snprintf(p, sizeof(p), "%s/tests/boards/%s.dtb", build_dir(), name);
+	cr_assert_eq(access(p, R_OK), 0, "%s missing: build the test configs first", p);
+	return p;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *data;
+	long n;
+
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	data = malloc((size_t)n + 1);
+	cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return data;
+}
+
+/* A minimal executable: one PT_LOAD at paddr with filesz bytes of pattern and the rest bss. */
+static void write_elf(const char *path, uint16_t machine, uint64_t paddr, uint64_t filesz,
+		      uint64_t memsz)
+{
+	size_t data_off = 0x80, size = data_off + filesz;
+	uint8_t *buf = calloc(1, size);
+	struct pk_ehdr eh = {.type = 2,
+			     .machine = machine,
+			     .version = 1,
+			     .entry = paddr,
+			     .phoff = sizeof(struct pk_ehdr),
+			     .ehsize = sizeof(struct pk_ehdr),
+			     .phentsize = sizeof(struct pk_phdr),
+			     .phnum = 1};
+	struct pk_phdr ph = {.type = 1,
+			     .flags = 7,
+			     .offset = data_off,
+			     .vaddr = paddr,
+			     .paddr = paddr,
+			     .filesz = filesz,
+			     .memsz = memsz,
+			     .align = 4096};
+
+	memcpy(eh.ident, "\177ELF\2\1\1", 7);
+	memcpy(buf, &eh, sizeof(eh));
+	memcpy(buf + sizeof(eh), &ph, sizeof(ph));
+	for (size_t i = 0; i < filesz; i++)
+		buf[data_off + i] = (uint8_t)(i * 7 + machine);
+	write_file(path, buf, size);
+	free(buf);
+}
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/gohv-pack-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+	write_elf(path_in(tmpdir, "hv.elf"), 243, HV_BASE, HV_FILESZ, HV_MEMSZ);
+	write_elf(path_in(tmpdir, "hello.elf"), 243, GUEST_BASE, 0x30, 0x100);
+}
+
+static void teardown(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlink(path_in(tmpdir, e->d_name));
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+/* Runs the packer with stdout discarded and stderr captured. */
+static void run(struct pk_run *r, const char *const *args)
+{
+	char pack[512];
+	const char *argv[32] = {pack};
+	posix_spawn_file_actions_t fa;
+	int fds[2], n = 1;
+	size_t len = 0;
+	ssize_t got;
+	pid_t pid;
+
+	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build_dir());
+	cr_assert_eq(access(pack, X_OK), 0, "%s missing: build the packer first", pack);
+	for (; args[n - 1]; n++)
+		argv[n] = args[n - 1];
+	cr_assert_eq(pipe(fds), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	cr_assert_eq(posix_spawn(&pid, pack, &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while ((got = read(fds[0], r->err + len, sizeof(r->err) - 1 - len)) > 0)
+		len += (size_t)got;
+	r->err[len] = '\0';
+	close(fds[0]);
+	cr_assert_eq(waitpid(pid, &r->status, 0), pid);
+}
+
+static void pack(struct pk_run *r, const char *dtb, const char *extra)
+{
+	const char *args[] = {"--hv",
+			      path_in(tmpdir, "hv.elf"),
+			      "--config",
+			      dtb,
+			      "-L",
+			      tmpdir,
+			      "-o",
+			      path_in(tmpdir, "out.img"),
+			      "--qemu-args",
+			      path_in(tmpdir, "qemu-args"),
+			      extra ? "--config-name" : NULL,
+			      extra,
+			      NULL};
+	run(r, args);
+}
+
+/* Exit 1, one line on stderr starting with who, and no output (not even a temp file) left. */
+static void expect_failure(const struct pk_run *r, const char *who, const char *what)
+{
+	size_t wl = strlen(who);
+	DIR *d;
+	struct dirent *e;
+
+	cr_assert(WIFEXITED(r->status) && WEXITSTATUS(r->status) == 1, "status %d, stderr: %s",
+		  r->status, r->err);
+	cr_assert(strlen(r->err) > 0 && strchr(r->err, '\n') == r->err + strlen(r->err) - 1,
+		  "not exactly one line: \"%s\"", r->err);
+	cr_assert(strncmp(r->err, who, wl) == 0 && r->err[wl] == ':',
+		  "\"%s\" does not start with \"%s:\"", r->err, who);
+	cr_assert(strstr(r->err, what), "\"%s\" does not mention \"%s\"", r->err, what);
+	d = opendir(tmpdir);
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		cr_assert(strncmp(e->d_name, "out.img", 7) && strncmp(e->d_name, "qemu-args", 9),
+			  "failed run left %s behind", e->d_name);
+	closedir(d);
+}
+
+TestSuite(packer, .init = setup, .fini = teardown, .timeout = 30);
+
+Test(packer, overlapping_harts)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-overlapping-harts");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/bar: harts: hart 1 already belongs to partition foo");
+}
+
+Test(packer, too_much_memory)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-too-much-memory");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/big: memory-size:");
+	cr_assert(strstr(r.err, "more than the board"), "%s", r.err);
+}
+
+Test(packer, missing_image)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-missing-image");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/hello: image: no-such-image.elf not found in");
+	cr_assert(strstr(r.err, tmpdir), "does not list the searched folder: %s", r.err);
+}
+
+Test(packer, unknown_property)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-unknown-property");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/hello: memory: unknown property");
+}
+
+Test(packer, config_name_names_the_source)
+{
+	struct pk_run r;
+
+	pack(&r, board_dtb("bad-unknown-property"), "boards/x/config.dts");
+	expect_failure(&r, "boards/x/config.dts", "unknown property");
+}
+
+Test(packer, unreadable_config)
+{
+	struct pk_run r;
+	const char *dtb = path_in(tmpdir, "nothing.dtb");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, strerror(ENOENT));
+}
+
+Test(packer, config_not_a_device_tree)
+{
+	struct pk_run r;
+	const char *dtb = path_in(tmpdir, "hello.elf");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "not a valid device tree");
+}
+
+Test(packer, hv_wrong_machine)
+{
+	struct pk_run r;
+	const char *hv = path_in(tmpdir, "hv.elf");
+
+	write_elf(hv, 62, HV_BASE, HV_FILESZ, HV_MEMSZ);
+	pack(&r, board_dtb("good-minimal"), NULL);
+	expect_failure(&r, hv, "machine 62");
+}
+
+Test(packer, image_not_an_elf)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-minimal");
+
+	write_file(path_in(tmpdir, "hello.elf"), "hello", 5);
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/hello: image: ");
+	cr_assert(strstr(r.err, path_in(tmpdir, "hello.elf")), "%s", r.err);
+	cr_assert(strstr(r.err, "truncated"), "%s", r.err);
+}
+
+Test(packer, image_below_guest_ram)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-minimal");
+
+	write_elf(path_in(tmpdir, "hello.elf"), 243, 0x10000, 0x10, 0x10);
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/hello: image: ");
+	cr_assert(strstr(r.err, "outside the partition"), "%s", r.err);
+}
+
+Test(packer, image_overlaps_device_tree_area)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-minimal");
+
+	/* good-minimal gives hello 16 MiB; its last 64 KiB are the guest device tree's. */
+	write_elf(path_in(tmpdir, "hello.elf"), 243, GUEST_BASE + 0xff0000 - 0x10, 0x10, 0x20);
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/hello: image: ");
+	cr_assert(strstr(r.err, "outside the partition"), "%s", r.err);
+}
+
+Test(packer, usage_error)
+{
+	struct pk_run r;
+	const char *args[] = {"--hv", "x", NULL};
+
+	run(&r, args);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2, "%s", r.err);
+	cr_assert(strstr(r.err, "usage"), "%s", r.err);
+}
+
+static void check_header(const struct gohv_pkg_header *h, size_t pkg_len)
+{
+	struct gohv_pkg_header copy = *h;
+
+	cr_assert_eq(h->magic, GOHV_PKG_MAGIC);
+	cr_assert_eq(h->version, GOHV_PKG_VERSION);
+	cr_assert_eq(h->size, pkg_len, "header size %lu, package is %zu", (unsigned long)h->size,
+		     pkg_len);
+	copy.header_checksum = 0;
+	cr_assert_eq(h->header_checksum, gohv_fnv1a32(&copy, sizeof(copy)));
+	cr_assert_eq(h->config_offset % 8, 0);
+	cr_assert_eq(h->nimages, 1);
+	cr_assert_str_eq(h->images[0].name, "hello.elf");
+	cr_assert_eq(h->images[0].offset % 8, 0);
+	cr_assert_leq(h->images[0].offset + h->images[0].size, pkg_len);
+	cr_assert_leq(h->config_offset + h->config_size, h->images[0].offset);
+}
+
+Test(packer, good_minimal_layout)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-minimal");
+	size_t img_len, dtb_len, elf_len, hv_len, qa_len;
+	uint8_t *img, *cfg, *elf, *hv, *qa;
+	const struct gohv_pkg_header *h;
+
+	pack(&r, dtb, NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %d: %s", r.status,
+		  r.err);
+	cr_assert_str_eq(r.err, "");
+	img = read_all(path_in(tmpdir, "out.img"), &img_len);
+	cfg = read_all(dtb, &dtb_len);
+	elf = read_all(path_in(tmpdir, "hello.elf"), &elf_len);
+	hv = read_all(path_in(tmpdir, "hv.elf"), &hv_len);
+	cr_assert_gt(img_len, PKG_OFFSET + sizeof(*h));
+
+	/* The hv's bytes at 0, then zeros (its bss and the page padding) up to the package. */
+	cr_assert_eq(memcmp(img, hv + 0x80, HV_FILESZ), 0, "hv segment not at the image start");
+	for (size_t i = HV_FILESZ; i < PKG_OFFSET; i++)
+		cr_assert_eq(img[i], 0, "byte 0x%zx before the package is not zero", i);
+
+	h = (const void *)(img + PKG_OFFSET);
+	check_header(h, img_len - PKG_OFFSET);
+	cr_assert_eq(h->config_size, dtb_len);
+	cr_assert_eq(memcmp(img + PKG_OFFSET + h->config_offset, cfg, dtb_len), 0);
+	cr_assert_eq(h->images[0].size, elf_len);
+	cr_assert_eq(memcmp(img + PKG_OFFSET + h->images[0].offset, elf, elf_len), 0);
+	cr_assert_eq(h->images[0].checksum, gohv_fnv1a32(elf, elf_len));
+
+	qa = read_all(path_in(tmpdir, "qemu-args"), &qa_len);
+	qa[qa_len] = '\0';
+	cr_assert_str_eq((char *)qa, "-smp 2 -m 128M\n");
+	free(img), free(cfg), free(elf), free(hv), free(qa);
+}
+
+Test(packer, rerun_replaces_output)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-minimal");
+	const char *out = path_in(tmpdir, "out.img");
+	struct stat st;
+
+	write_file(out, "old", 3);
+	pack(&r, dtb, NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	cr_assert_eq(stat(out, &st), 0);
+	cr_assert_gt(st.st_size, PKG_OFFSET);
+}

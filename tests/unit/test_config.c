@@ -1,0 +1,858 @@
+/*
+ * config_parse against blobs built in memory with libfdt's sequential-write API (no dtc at test
+ * time). Each test starts from one valid config and breaks one thing, then checks that the error
+ * names both where (node path, property) and what.
+ */
+#include <criterion/criterion.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hv/config.h"
+
+#define T_MAX_PROPS 8
+#define T_MAX_PARTS 12
+#define T_VAL_MAX   320
+#define MIB	    (1UL << 20)
+
+struct t_prop {
+	const char *name;
+	uint8_t val[T_VAL_MAX];
+	int len;
+};
+
+struct t_node {
+	char name[64];
+	struct t_prop props[T_MAX_PROPS];
+	int nprops;
+	const char *child; /* an extra child node, to test that unknown ones are refused */
+};
+
+struct t_config {
+	struct t_node root, board, partitions;
+	bool no_board, no_partitions;
+	struct t_node parts[T_MAX_PARTS];
+	int nparts;
+};
+
+static void set_raw(struct t_node *n, const char *name, const void *val, int len)
+{
+	struct t_prop *p = NULL;
+
+	cr_assert_leq(len, T_VAL_MAX);
+	for (int i = 0; i < n->nprops; i++)
+		if (strcmp(n->props[i].name, name) == 0)
+			p = &n->props[i];
+	if (!p) {
+		cr_assert_lt(n->nprops, T_MAX_PROPS);
+		p = &n->props[n->nprops++];
+	}
+	p->name = name;
+	memcpy(p->val, val, (size_t)len);
+	p->len = len;
+}
+
+static void del_prop(struct t_node *n, const char *name)
+{
+	for (int i = 0; i < n->nprops; i++) {
+		if (strcmp(n->props[i].name, name) == 0) {
+			n->props[i] = n->props[--n->nprops];
+			return;
+		}
+	}
+	cr_assert_fail("no property %s to delete", name);
+}
+
+static void set_str(struct t_node *n, const char *name, const char *s)
+{
+	set_raw(n, name, s, (int)strlen(s) + 1);
+}
+
+static void set_cells(struct t_node *n, const char *name, const uint32_t *v, int count)
+{
+	fdt32_t cells[T_VAL_MAX / 4];
+
+	for (int i = 0; i < count; i++)
+		cells[i] = cpu_to_fdt32(v[i]);
+	set_raw(n, name, cells, count * 4);
+}
+
+/* SET_CELLS(node, "harts", 1, 2) sets harts = <1 2>. */
+#define SET_CELLS(n, name, ...)                                                                    \
+	set_cells(n, name, (const uint32_t[]){__VA_ARGS__},                                        \
+		  (int)(sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t)))
+
+static void set_u64(struct t_node *n, const char *name, uint64_t v)
+{
+	fdt64_t raw = cpu_to_fdt64(v);
+
+	set_raw(n, name, &raw, 8);
+}
+
+static struct t_node *add_part(struct t_config *t, const char *name)
+{
+	struct t_node *n;
+
+	cr_assert_lt(t->nparts, T_MAX_PARTS);
+	n = &t->parts[t->nparts++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	return n;
+}
+
+/* Board: 4 harts, 512 MiB. hello on harts 1 and 2 with 16 MiB; world on hart 0 with 32 MiB. */
+static void make_valid(struct t_config *t)
+{
+	struct t_node *p;
+
+	memset(t, 0, sizeof(*t));
+	set_str(&t->root, "compatible", CONFIG_COMPATIBLE);
+	set_str(&t->board, "model", "qemu-virt-riscv64");
+	SET_CELLS(&t->board, "harts", 4);
+	SET_CELLS(&t->board, "memory-size", 512 * MIB);
+	p = add_part(t, "hello");
+	SET_CELLS(p, "harts", 1, 2);
+	SET_CELLS(p, "memory-size", 16 * MIB);
+	set_str(p, "image", "hello.elf");
+	set_str(p, "bootargs", "verbose");
+	set_str(p, "restart", "on-failure");
+	p = add_part(t, "world");
+	SET_CELLS(p, "harts", 0);
+	SET_CELLS(p, "memory-size", 32 * MIB);
+	set_str(p, "image", "world.elf");
+}
+
+static void put_node(void *fdt, const struct t_node *n)
+{
+	for (int i = 0; i < n->nprops; i++)
+		cr_assert_eq(fdt_property(fdt, n->props[i].name, n->props[i].val, n->props[i].len),
+			     0);
+	if (n->child) {
+		cr_assert_eq(fdt_begin_node(fdt, n->child), 0);
+		cr_assert_eq(fdt_end_node(fdt), 0);
+	}
+}
+
+static void put_subtree(void *fdt, const struct t_node *n, const char *name)
+{
+	cr_assert_eq(fdt_begin_node(fdt, name), 0);
+	put_node(fdt, n);
+}
+
+/* Returns the blob's size; buf is 8-byte aligned as libfdt requires. */
+static size_t build(const struct t_config *t, void *buf, size_t size)
+{
+	cr_assert_eq(fdt_create(buf, (int)size), 0);
+	cr_assert_eq(fdt_finish_reservemap(buf), 0);
+	put_subtree(buf, &t->root, "");
+	if (!t->no_board) {
+		put_subtree(buf, &t->board, "board");
+		cr_assert_eq(fdt_end_node(buf), 0);
+	}
+	if (!t->no_partitions) {
+		put_subtree(buf, &t->partitions, "partitions");
+		for (int i = 0; i < t->nparts; i++) {
+			put_subtree(buf, &t->parts[i], t->parts[i].name);
+			cr_assert_eq(fdt_end_node(buf), 0);
+		}
+		cr_assert_eq(fdt_end_node(buf), 0);
+	}
+	cr_assert_eq(fdt_end_node(buf), 0);
+	cr_assert_eq(fdt_finish(buf), 0);
+	return fdt_totalsize(buf);
+}
+
+static uint64_t blob[2048];
+static struct board_config cfg;
+static struct config_error err;
+
+static int parse(const struct t_config *t)
+{
+	size_t size = build(t, blob, sizeof(blob));
+
+	return config_parse(blob, size, &cfg, &err);
+}
+
+static void expect_ok(const struct t_config *t)
+{
+	cr_assert_eq(parse(t), 0, "rejected: %s", err.msg);
+}
+
+/* Asserts failure, one line, and that the message holds the path and each given word. */
+static void expect_fail_raw(int rc, const char *path, const char *word, const char *word2)
+{
+	cr_assert_eq(rc, -1, "accepted a config that should fail at %s", path);
+	cr_assert_null(strchr(err.msg, '\n'), "multi-line error: %s", err.msg);
+	cr_assert(strlen(err.msg) > 0);
+	if (path)
+		cr_assert(strncmp(err.msg, path, strlen(path)) == 0 && err.msg[strlen(path)] == ':',
+			  "\"%s\" does not start with \"%s:\"", err.msg, path);
+	cr_assert(strstr(err.msg, word), "\"%s\" does not mention \"%s\"", err.msg, word);
+	if (word2)
+		cr_assert(strstr(err.msg, word2), "\"%s\" does not mention \"%s\"", err.msg, word2);
+}
+
+static void expect_fail(const struct t_config *t, const char *path, const char *word,
+			const char *word2)
+{
+	expect_fail_raw(parse(t), path, word, word2);
+}
+
+TestSuite(config);
+
+/* ------------------------------------------------------------------ valid configs */
+
+Test(config, valid_config_parses)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	expect_ok(&t);
+	cr_assert_str_eq(cfg.model, "qemu-virt-riscv64");
+	cr_assert_eq(cfg.nharts, 4);
+	cr_assert_eq(cfg.memory_size, 512 * MIB);
+	cr_assert_eq(cfg.npartitions, 2);
+
+	const struct partition_config *h = &cfg.partitions[0], *w = &cfg.partitions[1];
+	cr_assert_str_eq(h->name, "hello");
+	cr_assert_eq(h->nharts, 2);
+	cr_assert_eq(h->harts[0], 1);
+	cr_assert_eq(h->harts[1], 2);
+	cr_assert_eq(h->memory_size, 16 * MIB);
+	cr_assert_str_eq(h->image, "hello.elf");
+	cr_assert_str_eq(h->bootargs, "verbose");
+	cr_assert_eq(h->restart, RESTART_ON_FAILURE);
+
+	cr_assert_str_eq(w->name, "world");
+	cr_assert_eq(w->nharts, 1);
+	cr_assert_eq(w->harts[0], 0);
+	cr_assert_str_eq(w->bootargs, "", "bootargs defaults to empty");
+	cr_assert_eq(w->restart, RESTART_NEVER, "restart defaults to never");
+}
+
+Test(config, optional_model_may_be_absent)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.board, "model");
+	expect_ok(&t);
+	cr_assert_str_eq(cfg.model, "");
+}
+
+Test(config, sizes_take_64_bit_cells)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_u64(&t.board, "memory-size", 8UL << 30);
+	set_u64(&t.parts[0], "memory-size", 5UL << 30);
+	expect_ok(&t);
+	cr_assert_eq(cfg.memory_size, 8UL << 30);
+	cr_assert_eq(cfg.partitions[0].memory_size, 5UL << 30);
+}
+
+Test(config, restart_policies)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "restart", "always");
+	expect_ok(&t);
+	cr_assert_eq(cfg.partitions[0].restart, RESTART_ALWAYS);
+	set_str(&t.parts[0], "restart", "never");
+	expect_ok(&t);
+	cr_assert_eq(cfg.partitions[0].restart, RESTART_NEVER);
+	cr_assert_str_eq(restart_policy_name(RESTART_NEVER), "never");
+	cr_assert_str_eq(restart_policy_name(RESTART_ON_FAILURE), "on-failure");
+	cr_assert_str_eq(restart_policy_name(RESTART_ALWAYS), "always");
+	cr_assert_not_null(restart_policy_name((enum restart_policy)42));
+}
+
+Test(config, limits_are_inclusive)
+{
+	struct t_config t;
+	char name[CONFIG_NAME_MAX], args[CONFIG_BOOTARGS_MAX], image[CONFIG_IMAGE_MAX];
+
+	make_valid(&t);
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "%s", name);
+	memset(args, 'x', sizeof(args) - 1);
+	args[sizeof(args) - 1] = '\0';
+	set_str(&t.parts[0], "bootargs", args);
+	memset(image, 'i', sizeof(image) - 1);
+	image[sizeof(image) - 1] = '\0';
+	set_str(&t.parts[0], "image", image);
+	SET_CELLS(&t.parts[1], "harts", 3);
+	SET_CELLS(&t.parts[0], "harts", 0, 1, 2);
+	/* Exactly fills the board: 512 MiB = 32 MiB hv + 16 + 464. */
+	SET_CELLS(&t.parts[1], "memory-size", 464 * MIB);
+	set_str(&t.parts[1], "bootargs", "");
+	expect_ok(&t);
+	cr_assert_str_eq(cfg.partitions[0].name, name);
+	cr_assert_str_eq(cfg.partitions[0].bootargs, args);
+	cr_assert_str_eq(cfg.partitions[0].image, image);
+}
+
+Test(config, max_vcpus_and_partitions_accepted)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", CONFIG_MAX_HARTS);
+	t.nparts = 0;
+	for (int i = 0; i < CONFIG_MAX_PARTITIONS; i++) {
+		char n[16];
+		snprintf(n, sizeof(n), "p%d", i);
+		struct t_node *p = add_part(&t, n);
+		SET_CELLS(p, "harts", i);
+		SET_CELLS(p, "memory-size", 2 * MIB);
+		set_str(p, "image", "a.elf");
+	}
+	expect_ok(&t);
+	cr_assert_eq(cfg.npartitions, CONFIG_MAX_PARTITIONS);
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", 8);
+	t.nparts = 1;
+	SET_CELLS(&t.parts[0], "harts", 7, 6, 5, 4, 3, 2, 1, 0);
+	expect_ok(&t);
+	cr_assert_eq(cfg.partitions[0].nharts, 8);
+	cr_assert_eq(cfg.partitions[0].harts[0], 7);
+}
+
+/* ------------------------------------------------------------------ the blob itself */
+
+Test(config, not_a_device_tree)
+{
+	memset(blob, 0x5a, sizeof(blob));
+	expect_fail_raw(config_parse(blob, 4096, &cfg, &err), NULL, "not a valid device tree",
+			NULL);
+}
+
+Test(config, too_small)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	build(&t, blob, sizeof(blob));
+	expect_fail_raw(config_parse(blob, 16, &cfg, &err), NULL, "too small", NULL);
+	expect_fail_raw(config_parse(NULL, 0, &cfg, &err), NULL, "too small", NULL);
+}
+
+Test(config, size_mismatch)
+{
+	struct t_config t;
+	size_t size;
+
+	make_valid(&t);
+	size = build(&t, blob, sizeof(blob));
+	expect_fail_raw(config_parse(blob, size - 8, &cfg, &err), NULL, "header says", NULL);
+	expect_fail_raw(config_parse(blob, size + 8, &cfg, &err), NULL, "header says", NULL);
+}
+
+Test(config, bad_version)
+{
+	struct t_config t;
+	size_t size;
+
+	make_valid(&t);
+	size = build(&t, blob, sizeof(blob));
+	fdt_set_version(blob, 99);
+	fdt_set_last_comp_version(blob, 99);
+	expect_fail_raw(config_parse(blob, size, &cfg, &err), NULL, "not a valid device tree",
+			NULL);
+}
+
+/* ------------------------------------------------------------------ root */
+
+Test(config, root_compatible_missing)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.root, "compatible");
+	expect_fail(&t, "/", "compatible", "missing");
+}
+
+Test(config, root_compatible_wrong)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.root, "compatible", "gohv,config-v2");
+	expect_fail(&t, "/", "compatible", "gohv,config-v2");
+}
+
+Test(config, root_unknown_property)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.root, "#address-cells", 2);
+	expect_fail(&t, "/", "#address-cells", "unknown property");
+}
+
+Test(config, root_unknown_child)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.root.child = "chosen";
+	expect_fail(&t, "/chosen", "unknown node", "board, partitions");
+}
+
+Test(config, missing_board)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.no_board = true;
+	expect_fail(&t, "/board", "missing", NULL);
+}
+
+Test(config, missing_partitions)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.no_partitions = true;
+	expect_fail(&t, "/partitions", "missing", NULL);
+}
+
+/* ------------------------------------------------------------------ board */
+
+Test(config, board_unknown_property)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "cpus", 4);
+	expect_fail(&t, "/board", "cpus: unknown property", "model, harts, memory-size");
+}
+
+Test(config, board_unknown_child)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.board.child = "uart";
+	expect_fail(&t, "/board/uart", "unknown node", NULL);
+}
+
+Test(config, board_harts_missing)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.board, "harts");
+	expect_fail(&t, "/board", "harts: missing", NULL);
+}
+
+Test(config, board_harts_wrong_length)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", 4, 4);
+	expect_fail(&t, "/board", "harts: length 8", NULL);
+}
+
+Test(config, board_harts_zero)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", 0);
+	expect_fail(&t, "/board", "harts", "must be 1..");
+}
+
+Test(config, board_harts_too_many)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", CONFIG_MAX_HARTS + 1);
+	expect_fail(&t, "/board", "harts", "must be 1..");
+}
+
+Test(config, board_memory_missing)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.board, "memory-size");
+	expect_fail(&t, "/board", "memory-size: missing", NULL);
+}
+
+Test(config, board_memory_wrong_length)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.board, "memory-size", "\0\0\x10", 3);
+	expect_fail(&t, "/board", "memory-size: length 3", NULL);
+}
+
+Test(config, board_memory_zero)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_u64(&t.board, "memory-size", 0);
+	expect_fail(&t, "/board", "memory-size", "zero");
+}
+
+Test(config, board_model_not_terminated)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.board, "model", "abc", 3);
+	expect_fail(&t, "/board", "model", "NUL-terminated");
+}
+
+Test(config, board_model_too_long)
+{
+	struct t_config t;
+	char model[100];
+
+	make_valid(&t);
+	memset(model, 'm', sizeof(model) - 1);
+	model[sizeof(model) - 1] = '\0';
+	set_str(&t.board, "model", model);
+	expect_fail(&t, "/board", "model", "too long");
+}
+
+/* ------------------------------------------------------------------ /partitions */
+
+Test(config, partitions_unknown_property)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.partitions, "count", 2);
+	expect_fail(&t, "/partitions", "count: unknown property", "none");
+}
+
+Test(config, zero_partitions)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.nparts = 0;
+	expect_fail(&t, "/partitions", "no partitions", NULL);
+}
+
+Test(config, too_many_partitions)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", CONFIG_MAX_HARTS);
+	t.nparts = 0;
+	for (int i = 0; i <= CONFIG_MAX_PARTITIONS; i++) {
+		char n[16];
+		snprintf(n, sizeof(n), "p%d", i);
+		struct t_node *p = add_part(&t, n);
+		SET_CELLS(p, "harts", i % CONFIG_MAX_HARTS);
+		SET_CELLS(p, "memory-size", 2 * MIB);
+		set_str(p, "image", "a.elf");
+	}
+	expect_fail(&t, "/partitions", "more than 8 partitions", NULL);
+}
+
+/* ------------------------------------------------------------------ partition names */
+
+Test(config, name_bad_character)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "Hello");
+	expect_fail(&t, "/partitions/Hello", "name", "'H'");
+}
+
+Test(config, name_with_unit_address)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "hello@1");
+	expect_fail(&t, "/partitions/hello@1", "name", "'@'");
+}
+
+Test(config, name_too_long)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "abcdefghijklmnop");
+	expect_fail(&t, "/partitions/abcdefghijklmnop", "name", "1..15");
+}
+
+Test(config, name_empty)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.parts[1].name[0] = '\0';
+	expect_fail(&t, "/partitions/", "name", "1..15");
+}
+
+Test(config, name_duplicate)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	snprintf(t.parts[1].name, sizeof(t.parts[1].name), "hello");
+	expect_fail(&t, "/partitions/hello", "duplicate", NULL);
+}
+
+/* ------------------------------------------------------------------ partition properties */
+
+Test(config, partition_unknown_property)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[1], "memory", 16 * MIB);
+	expect_fail(&t, "/partitions/world", "memory: unknown property",
+		    "harts, memory-size, image, bootargs, restart");
+}
+
+Test(config, partition_unknown_child)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	t.parts[0].child = "vcpu";
+	expect_fail(&t, "/partitions/hello/vcpu", "unknown node", NULL);
+}
+
+Test(config, partition_harts_missing)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.parts[0], "harts");
+	expect_fail(&t, "/partitions/hello", "harts: missing", NULL);
+}
+
+Test(config, partition_memory_missing)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.parts[0], "memory-size");
+	expect_fail(&t, "/partitions/hello", "memory-size: missing", NULL);
+}
+
+Test(config, partition_image_missing)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	del_prop(&t.parts[1], "image");
+	expect_fail(&t, "/partitions/world", "image: missing", NULL);
+}
+
+Test(config, harts_wrong_length)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.parts[0], "harts", "\0\0\0\1\0\0", 6);
+	expect_fail(&t, "/partitions/hello", "harts: length 6", NULL);
+}
+
+Test(config, harts_empty)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.parts[0], "harts", "", 0);
+	expect_fail(&t, "/partitions/hello", "harts: length 0", NULL);
+}
+
+Test(config, hart_beyond_board)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "harts", 1, 4);
+	expect_fail(&t, "/partitions/hello", "harts: hart 4", "does not exist");
+}
+
+Test(config, hart_twice_in_partition)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "harts", 1, 2, 1);
+	expect_fail(&t, "/partitions/hello", "harts: hart 1", "twice");
+}
+
+Test(config, hart_in_two_partitions)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[1], "harts", 3, 2);
+	expect_fail(&t, "/partitions/world", "harts: hart 2 already belongs to partition hello",
+		    NULL);
+}
+
+Test(config, too_many_vcpus)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "harts", 8);
+	t.nparts = 1;
+	SET_CELLS(&t.parts[0], "harts", 0, 1, 2, 3, 4, 5, 6, 7, 0);
+	expect_fail(&t, "/partitions/hello", "harts: 9 harts", "at most 8");
+}
+
+Test(config, memory_zero)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "memory-size", 0);
+	expect_fail(&t, "/partitions/hello", "memory-size", "zero");
+}
+
+Test(config, memory_unaligned)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "memory-size", 16 * MIB + 4096);
+	expect_fail(&t, "/partitions/hello", "memory-size", "not a multiple of 0x200000");
+}
+
+Test(config, memory_wrong_length)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "memory-size", 0, 0, 16 * MIB);
+	expect_fail(&t, "/partitions/hello", "memory-size: length 12", NULL);
+}
+
+Test(config, memory_exceeds_board)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	/* 16 + 466 + 32 (hv) = 514 MiB on a 512 MiB board. */
+	SET_CELLS(&t.parts[1], "memory-size", 466 * MIB);
+	expect_fail(&t, "/partitions/world", "memory-size", "more than the board");
+}
+
+Test(config, memory_sum_does_not_wrap)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_u64(&t.parts[1], "memory-size", 0ULL - CONFIG_MEM_ALIGN);
+	expect_fail(&t, "/partitions/world", "memory-size", "more than the board");
+}
+
+Test(config, board_smaller_than_hv_reserve)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "memory-size", 16 * MIB);
+	expect_fail(&t, "/partitions/hello", "memory-size", "more than the board");
+}
+
+Test(config, image_empty)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "image", "");
+	expect_fail(&t, "/partitions/hello", "image", "empty");
+}
+
+Test(config, image_too_long)
+{
+	struct t_config t;
+	char image[CONFIG_IMAGE_MAX + 1];
+
+	make_valid(&t);
+	memset(image, 'i', sizeof(image) - 1);
+	image[sizeof(image) - 1] = '\0';
+	set_str(&t.parts[0], "image", image);
+	expect_fail(&t, "/partitions/hello", "image", "too long");
+}
+
+Test(config, image_not_terminated)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.parts[0], "image", "hello.elf", 9);
+	expect_fail(&t, "/partitions/hello", "image", "NUL-terminated");
+}
+
+Test(config, image_string_list)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.parts[0], "image", "a.elf\0b.elf", 12);
+	expect_fail(&t, "/partitions/hello", "image", "single");
+}
+
+Test(config, image_with_slash)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "image", "../hello.elf");
+	expect_fail(&t, "/partitions/hello", "image", "'/'");
+}
+
+Test(config, bootargs_too_long)
+{
+	struct t_config t;
+	char args[CONFIG_BOOTARGS_MAX + 1];
+
+	make_valid(&t);
+	memset(args, 'x', sizeof(args) - 1);
+	args[sizeof(args) - 1] = '\0';
+	set_str(&t.parts[0], "bootargs", args);
+	expect_fail(&t, "/partitions/hello", "bootargs", "too long");
+}
+
+Test(config, bootargs_not_terminated)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_raw(&t.parts[0], "bootargs", "verbose", 7);
+	expect_fail(&t, "/partitions/hello", "bootargs", "NUL-terminated");
+}
+
+Test(config, restart_bad_value)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "restart", "sometimes");
+	expect_fail(&t, "/partitions/hello", "restart", "\"sometimes\"");
+}
+
+Test(config, restart_not_a_string)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "restart", 1);
+	expect_fail(&t, "/partitions/hello", "restart", "never, on-failure or always");
+}
