@@ -146,6 +146,7 @@ void partition_start(struct partition *p)
 	p->running = 0;
 	p->line.len = 0;
 	p->state = PART_RUNNING;
+	p->started_at = arch_time_now();
 	vcpu_start(&p->vcpus[0], p->image.entry, dt_gpa, 0);
 }
 
@@ -191,6 +192,25 @@ static bool should_restart(const struct partition *p)
 	}
 }
 
+/* A partition that keeps failing soon after it starts is restarted ever more slowly, so a crash
+ * loop neither floods the console nor keeps a hart busy; one that ran for a while starts afresh. */
+static uint64_t restart_delay(struct partition *p)
+{
+	uint64_t hz = hv.plat.timebase_hz;
+
+	if (p->reboot || arch_time_now() - p->started_at > RESTART_BACKOFF_RESET_S * hz) {
+		p->backoff = 0;
+		return 0;
+	}
+	/* The first quick failure restarts at once, then 10 ms, 20 ms, ... up to the maximum. */
+	unsigned level = p->backoff < 16 ? p->backoff : 16;
+	uint64_t ms = level ? RESTART_BACKOFF_MIN_MS << (level - 1) : 0;
+	if (ms > RESTART_BACKOFF_MAX_MS)
+		ms = RESTART_BACKOFF_MAX_MS;
+	p->backoff++;
+	return ms * hz / 1000;
+}
+
 /* On the hart of the last vCPU to park: nothing of the partition runs any more. */
 static void finish_stop(struct partition *p)
 {
@@ -204,10 +224,15 @@ static void finish_stop(struct partition *p)
 	drbg_wipe(&p->rng);
 
 	if (should_restart(p)) {
+		uint64_t delay = restart_delay(p);
+
 		p->restarts++;
-		hv_log("partition %s restarting (policy %s, restart %u)", p->cfg->name,
-		       p->reboot ? "reboot" : restart_policy_name(p->cfg->restart), p->restarts);
+		hv_log("partition %s restarting (policy %s, restart %u) in %lu ms", p->cfg->name,
+		       p->reboot ? "reboot" : restart_policy_name(p->cfg->restart), p->restarts,
+		       (unsigned long)(delay * 1000 / hv.plat.timebase_hz));
 		p->state = PART_STOPPED;
+		/* This hart's vCPU is parked: it has nothing else to do meanwhile. */
+		hv_sleep_until(arch_time_now() + delay);
 		partition_start(p);
 		return;
 	}

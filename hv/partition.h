@@ -43,7 +43,14 @@ struct partition {
 	bool exit_failed;   /* a fault, or a nonzero exit code */
 	bool reboot;        /* SBI system reset asked for a restart whatever the policy */
 	unsigned restarts;
+	unsigned backoff;    /* consecutive quick failures: the next restart waits longer */
+	uint64_t started_at; /* time of the last start, to tell a crash loop from a long run */
 };
+
+/* A partition that fails within this long of starting restarts after a growing delay. */
+#define RESTART_BACKOFF_MIN_MS  10
+#define RESTART_BACKOFF_MAX_MS  2000
+#define RESTART_BACKOFF_RESET_S 10
 
 /* The hv's view of guest memory: a pointer to [gpa, gpa+len) if all of it is the partition's RAM,
  * NULL otherwise (including len overflowing). len 0 is valid anywhere in RAM. */

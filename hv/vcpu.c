@@ -133,6 +133,17 @@ unsigned long vcpu_idle(struct vcpu *v, uint64_t deadline)
 	return ev;
 }
 
+void hv_sleep_until(uint64_t deadline)
+{
+	while (arch_time_now() < deadline) {
+		arch_hv_timer_set(deadline);
+		arch_wait_for_interrupt();
+		/* A kick only ends the sleep early; its request stays queued. */
+		arch_kick_clear();
+	}
+	arch_hv_timer_set(~0UL);
+}
+
 void vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr)
 {
 	hv_log("fault: partition %s vcpu %u: %s at pc 0x%lx addr 0x%lx", v->part->cfg->name, v->id,

@@ -43,6 +43,9 @@ unsigned long vcpu_idle(struct vcpu *v, uint64_t deadline);
 /* Core handling of a requests word on the vCPU's own hart; true if the guest may continue. */
 bool vcpu_handle_requests(struct vcpu *v, uint32_t req);
 
+/* Sleeps this hart until deadline. Requests posted meanwhile wait for the run loop. */
+void hv_sleep_until(uint64_t deadline);
+
 /* A guest fault the port could not serve: reports one line and stops the partition per its
  * policy. addr is the faulting guest-physical (or virtual, when that is all there is) address. */
 void vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr);

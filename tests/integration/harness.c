@@ -1,0 +1,208 @@
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs argv to completion with output to /dev/null except stderr captured into err. */
+static int run_tool(char *const argv[], char *err, size_t errlen)
+{
+	int fds[2];
+	cr_assert(pipe(fds) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t n = 0;
+	ssize_t got;
+	while ((got = read(fds[0], err + n, errlen - 1 - n)) > 0 && n + 1 < errlen)
+		n += got;
+	err[n] = 0;
+	close(fds[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool all_seen(const struct run *r, const char *const *until)
+{
+	for (; *until; until++)
+		if (!strstr(r->out, *until))
+			return false;
+	return true;
+}
+
+static void append(struct run *r, const char *buf, size_t n, size_t *cap)
+{
+	if (r->len + n + 1 > *cap) {
+		*cap = (*cap + n + 1) * 2;
+		r->out = realloc(r->out, *cap);
+		cr_assert(r->out);
+	}
+	/* The UART turns "\n" into "\r\n"; markers are written with "\n" alone. */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != '\r')
+			r->out[r->len++] = buf[i];
+	r->out[r->len] = 0;
+}
+
+void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
+{
+	const char *build = env_or("GOHV_BUILD", "build");
+	const char *opensbi =
+		env_or("GOHV_OPENSBI", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin");
+	char dir[] = "/tmp/gohv-test-XXXXXX", pack[512], hv[512], dtb[512], guests[512],
+	     img[600], args[600], err[1024], qargs[128] = "";
+
+	memset(r, 0, sizeof(*r));
+	cr_assert(mkdtemp(dir));
+	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build);
+	snprintf(hv, sizeof(hv), "%s/hv/gohv.elf", build);
+	snprintf(dtb, sizeof(dtb), "%s/tests/boards/%s.dtb", build, board);
+	snprintf(guests, sizeof(guests), "%s/guests", build);
+	snprintf(img, sizeof(img), "%s/gohv.img", dir);
+	snprintf(args, sizeof(args), "%s/qemu-args", dir);
+	char *pack_argv[] = {pack, "--hv", hv, "--config", dtb, "-L", guests, "-o", img,
+			     "--qemu-args", args, NULL};
+	int rc = run_tool(pack_argv, err, sizeof(err));
+	cr_assert_eq(rc, 0, "packing %s failed: %s", board, err);
+
+	FILE *f = fopen(args, "r");
+	cr_assert(f);
+	cr_assert(fgets(qargs, sizeof(qargs), f));
+	fclose(f);
+	int smp = 0;
+	unsigned mem = 0;
+	cr_assert_eq(sscanf(qargs, "-smp %d -m %uM", &smp, &mem), 2, "qemu-args: %s", qargs);
+	char smp_s[16], mem_s[16];
+	snprintf(smp_s, sizeof(smp_s), "%d", smp);
+	snprintf(mem_s, sizeof(mem_s), "%uM", mem);
+
+	int fds[2];
+	cr_assert(pipe(fds) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		/* Own process group, so the kill below takes nothing else with it. */
+		setpgid(0, 0);
+		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
+		       "rv64,h=true", "-smp", opts && opts->smp ? opts->smp : smp_s, "-m", mem_s,
+		       "-bios", opensbi, "-kernel", img, "-display", "none", "-monitor", "none",
+		       "-serial", "stdio", "-icount", "shift=0,sleep=off", "-no-reboot", NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+
+	unsigned timeout = opts && opts->timeout_s ? opts->timeout_s : 60;
+	double deadline = now_s() + timeout;
+	size_t cap = 0;
+	char buf[4096];
+	append(r, "", 0, &cap);
+	for (;;) {
+		double left = deadline - now_s();
+		if (left <= 0) {
+			r->timed_out = true;
+			break;
+		}
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+		if (n <= 0) {
+			r->exited = true;
+			break;
+		}
+		append(r, buf, n, &cap);
+		if (opts && opts->until && all_seen(r, opts->until))
+			break;
+	}
+	close(fds[0]);
+	int st = 0;
+	if (!r->exited)
+		kill(-pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	if (r->exited)
+		r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	unlink(img);
+	unlink(args);
+	rmdir(dir);
+}
+
+void run_free(struct run *r)
+{
+	free(r->out);
+	r->out = NULL;
+}
+
+unsigned run_count(const struct run *r, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = r->out; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+const char *run_line(const struct run *r, const char *needle, char *buf, size_t len)
+{
+	const char *p = strstr(r->out, needle);
+	if (!p)
+		return NULL;
+	while (p > r->out && p[-1] != '\n')
+		p--;
+	size_t n = strcspn(p, "\r\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	return buf;
+}
+
+long run_pos(const struct run *r, const char *needle)
+{
+	const char *p = strstr(r->out, needle);
+	return p ? p - r->out : -1;
+}
+
+void run_dump(const struct run *r, const char *why)
+{
+	fprintf(stderr, "---- console (%s%s), looking for \"%s\" ----\n%s\n---- end ----\n",
+		r->exited ? "powered off" : "killed", r->timed_out ? ", timed out" : "", why,
+		r->out);
+}

@@ -1,0 +1,53 @@
+/* Boots a test board in QEMU and collects what its console printed. One QEMU per call, with a hard
+ * timeout; the virtual clock is instruction-counted so timings inside the guests do not depend on
+ * how loaded the test machine is. */
+#ifndef GOHV_TEST_HARNESS_H
+#define GOHV_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct run {
+	char *out;      /* everything QEMU printed, NUL-terminated */
+	size_t len;
+	bool exited;    /* QEMU stopped by itself: the hv powered the machine off */
+	int status;     /* its exit status, when it exited */
+	bool timed_out; /* killed at the timeout before the markers all showed */
+};
+
+struct boot_opts {
+	const char *smp;            /* override the board's -smp (e.g. to run fewer harts) */
+	const char *const *until;   /* stop once all of these appeared; NULL: wait for power-off */
+	unsigned timeout_s;         /* hard limit; 0 means 60 s */
+};
+
+/* Packs tests/boards/<board>.dts (built to $GOHV_BUILD/tests/boards/<board>.dtb) with the hv and
+ * the test guests, boots it, and fills r. Fails the test if packing fails. */
+void boot_board(const char *board, const struct boot_opts *opts, struct run *r);
+void run_free(struct run *r);
+
+/* Occurrences of needle in the output. */
+unsigned run_count(const struct run *r, const char *needle);
+/* The first line containing needle (a pointer into out, up to the newline), or NULL. */
+const char *run_line(const struct run *r, const char *needle, char *buf, size_t len);
+/* Offset of the first occurrence of needle, or -1. */
+long run_pos(const struct run *r, const char *needle);
+
+/* Dumps the output to stderr when an assertion is about to fail: a failing integration test is
+ * unreadable without the console. */
+void run_dump(const struct run *r, const char *why);
+
+#define assert_has(r, s)                                                                           \
+	do {                                                                                       \
+		if (!strstr((r)->out, (s)))                                                        \
+			run_dump((r), s);                                                          \
+		cr_assert(strstr((r)->out, (s)), "console lacks \"%s\"", (s));                     \
+	} while (0)
+#define assert_lacks(r, s)                                                                         \
+	do {                                                                                       \
+		if (strstr((r)->out, (s)))                                                         \
+			run_dump((r), s);                                                          \
+		cr_assert(!strstr((r)->out, (s)), "console has \"%s\"", (s));                      \
+	} while (0)
+
+#endif

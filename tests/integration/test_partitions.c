@@ -1,0 +1,164 @@
+/* Boots test boards in QEMU and checks what the partitions and the hv print. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+Test(partitions, each_runs_on_its_own_hart_and_reports_its_exit_code, .timeout = 120)
+{
+	struct run r;
+	boot_board("it-hello", NULL, &r);
+
+	cr_assert(r.exited, "the hv should power off once every partition has exited");
+	assert_has(&r, "partition alpha: 1 vcpu(s) on hart 1");
+	assert_has(&r, "partition beta: 1 vcpu(s) on hart 2");
+	assert_has(&r, "partition gamma: 1 vcpu(s) on hart 3");
+	assert_has(&r, "[alpha] HELLO partition=alpha vcpus=1 ram=16777216");
+	assert_has(&r, "[beta] HELLO partition=beta vcpus=1 ram=16777216");
+	assert_has(&r, "[gamma] HELLO partition=gamma vcpus=1 ram=16777216");
+	assert_has(&r, "gohv: partition alpha exited with code 0\n");
+	assert_has(&r, "gohv: partition beta exited with code 3\n");
+	assert_has(&r, "gohv: partition gamma exited with code 7\n");
+	/* RAM handed to a partition holds nothing from before. */
+	cr_assert_eq(run_count(&r, "HELLO dirty=0\n"), 3);
+	assert_has(&r, "gohv: all partitions stopped; powering off");
+	run_free(&r);
+}
+
+Test(partitions, hv_refuses_a_partition_it_cannot_honour_and_starts_the_rest, .timeout = 120)
+{
+	struct boot_opts o = {.smp = "4"};
+	struct run r;
+	boot_board("it-revalidate", &o, &r);
+
+	assert_has(&r, "gohv: partition absent refused: hart 6 is not on this machine");
+	assert_has(&r, "[present] HELLO partition=present");
+	assert_has(&r, "gohv: partition present exited with code 0");
+	assert_lacks(&r, "[absent]");
+	cr_assert(r.exited);
+	run_free(&r);
+}
+
+Test(timer, deadlines_are_met_as_the_guest_measures_them, .timeout = 120)
+{
+	struct run r;
+	boot_board("it-timer", NULL, &r);
+
+	assert_has(&r, "[timer] TIMER irq 100ms late=");
+	assert_has(&r, "[timer] TIMER idle 100ms late=");
+	assert_lacks(&r, "TIMER FAIL");
+	assert_has(&r, "[timer] TIMER OK");
+	assert_has(&r, "gohv: partition timer exited with code 0");
+	run_free(&r);
+}
+
+static void entropy_of(const struct run *r, const char *part, char *out, size_t len)
+{
+	char needle[64], line[256];
+	snprintf(needle, sizeof(needle), "[%s] ENTROPY ", part);
+	cr_assert(run_line(r, needle, line, sizeof(line)), "no entropy from %s", part);
+	snprintf(out, len, "%s", strstr(line, "ENTROPY ") + 8);
+	cr_assert_eq(strlen(out), 64, "entropy line: %s", line);
+}
+
+Test(entropy, differs_between_partitions_and_between_boots, .timeout = 180)
+{
+	struct run a, b;
+	char a_left[80], a_right[80], b_left[80];
+
+	boot_board("it-entropy", NULL, &a);
+	boot_board("it-entropy", NULL, &b);
+	assert_lacks(&a, "ENTROPY FAIL");
+	entropy_of(&a, "left", a_left, sizeof(a_left));
+	entropy_of(&a, "right", a_right, sizeof(a_right));
+	entropy_of(&b, "left", b_left, sizeof(b_left));
+	cr_assert_str_neq(a_left, a_right, "two partitions got the same entropy");
+	cr_assert_str_neq(a_left, b_left, "two boots gave the same entropy");
+	cr_assert_str_neq(a_left, "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_has(&a, "[left] SEED ");
+	assert_lacks(&a, "SEED none");
+	run_free(&a);
+	run_free(&b);
+}
+
+Test(isolation, a_partition_reading_another_is_stopped_and_the_victim_runs_on, .timeout = 180)
+{
+	struct run r;
+	boot_board("it-isolation", NULL, &r);
+
+	assert_has(&r, "[attacker] ATTACKER reading 0x81000000");
+	assert_lacks(&r, "READ SUCCEEDED");
+	assert_has(&r, "gohv: fault: partition attacker vcpu 0: load outside partition memory at pc "
+		       "0x");
+	assert_has(&r, "addr 0x81000000\n");
+	assert_has(&r, "gohv: partition attacker exited with code 255 (fault)");
+	/* The victim was running before the fault and kept running after it. */
+	long fault = run_pos(&r, "fault: partition attacker");
+	long last_tick = run_pos(&r, "[victim] VICTIM tick 20\n");
+	cr_assert(last_tick > fault, "the victim stopped ticking at the attacker's fault");
+	assert_lacks(&r, "VICTIM CORRUPTED");
+	assert_has(&r, "[victim] VICTIM done");
+	assert_has(&r, "gohv: partition victim exited with code 0");
+	run_free(&r);
+}
+
+Test(faults, stay_inside_their_partition_with_one_report_each, .timeout = 120)
+{
+	struct run r;
+	boot_board("it-faults", NULL, &r);
+
+	cr_assert(r.exited);
+	assert_lacks(&r, "FAULT survived");
+	assert_has(&r, "gohv: fault: partition illegal vcpu 0: illegal instruction (scause 2) at pc");
+	assert_has(&r, "gohv: fault: partition store vcpu 0: store outside partition memory at pc");
+	assert_has(&r, "gohv: fault: partition exec vcpu 0: instruction fetch outside partition "
+		       "memory at pc 0x1000 addr 0x1000");
+	cr_assert_eq(run_count(&r, "gohv: fault:"), 3, "one line per fault");
+	assert_has(&r, "gohv: partition illegal exited with code 255 (fault)");
+	assert_has(&r, "gohv: partition store exited with code 255 (fault)");
+	assert_has(&r, "gohv: partition exec exited with code 255 (fault)");
+	assert_has(&r, "[ecall] FAULT ecall-bad ok");
+	assert_has(&r, "gohv: partition ecall exited with code 0");
+	run_free(&r);
+}
+
+Test(services, hypercall_checks_smp_and_standard_sbi, .timeout = 120)
+{
+	struct run r;
+	boot_board("it-services", NULL, &r);
+
+	cr_assert(r.exited);
+	assert_lacks(&r, "FAIL");
+	assert_has(&r, "[badptr] BADPTR OK");
+	assert_has(&r, "[smp] SMP restart-check ok");
+	assert_has(&r, "[smp] SMP vcpu1 up arg=0x5eed");
+	assert_has(&r, "[smp] SMP vcpu1 woke 3");
+	assert_has(&r, "[smp] SMP OK");
+	assert_has(&r, "[sbi] SBI dbcn works");
+	assert_has(&r, "[sbi] SBI timer ok");
+	assert_has(&r, "[sbi] SBI OK");
+	assert_has(&r, "gohv: partition sbi exited with code 0");
+	assert_has(&r, "gohv: partition smp exited with code 0");
+	assert_has(&r, "gohv: partition badptr exited with code 0");
+	run_free(&r);
+}
+
+Test(restart, on_failure_restarts_with_scrubbed_ram_and_clean_exit_does_not, .timeout = 120)
+{
+	const char *until[] = {"partition flaky restarting (policy on-failure, restart 3) in 20 ms",
+			       "partition steady exited with code 0", NULL};
+	struct boot_opts o = {.until = until};
+	struct run r;
+	boot_board("it-restart", &o, &r);
+
+	cr_assert(!r.timed_out, "no third restart");
+	assert_has(&r, "gohv: partition flaky exited with code 1");
+	cr_assert_geq(run_count(&r, "[flaky] HELLO dirty=0\n"), 3,
+		      "each run of the partition must find its RAM scrubbed");
+	assert_has(&r, "partition flaky restarting (policy on-failure, restart 1) in 0 ms");
+	assert_has(&r, "partition flaky restarting (policy on-failure, restart 2) in 10 ms");
+	assert_lacks(&r, "partition steady restarting");
+	cr_assert_eq(run_count(&r, "[steady] HELLO partition"), 1);
+	run_free(&r);
+}

@@ -1,0 +1,557 @@
+/*
+ * The goos ABI as hv/hypercall.c serves it, against a partition built by hand: 1 MiB of malloc'd
+ * "guest RAM" at GUEST_RAM_BASE, one running vCPU on hv.cpus[0], the console captured. Every
+ * guest pointer the calls take is checked against that RAM. GOOS_FN_EXIT is not called: it runs
+ * the partition's teardown and restart, which need a package.
+ */
+#include <criterion/criterion.h>
+#include <goos.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/host/host.h"
+#include "hv/hv.h"
+#include "hv/hypercall.h"
+
+#define RAM_SIZE (1UL << 20)
+#define RAM_END	 (GUEST_RAM_BASE + RAM_SIZE)
+
+static struct {
+	char text[16384];
+	size_t len;
+	int calls;
+} out;
+
+static void sink(void *ctx, const char *s, size_t n)
+{
+	cr_assert(ctx == &out);
+	cr_assert_lt(out.len + n, sizeof(out.text));
+	memcpy(out.text + out.len, s, n);
+	out.len += n;
+	out.text[out.len] = '\0';
+	out.calls++;
+}
+
+static struct partition_config cfg = {
+    .name = "test",
+    .harts = {0},
+    .nharts = 1,
+    .memory_size = RAM_SIZE,
+    .image = "test.elf",
+    .bootargs = "",
+    .restart = RESTART_NEVER,
+};
+static struct partition part;
+static struct partition *p = &part;
+static struct vcpu *v;
+
+static void setup(void)
+{
+	memset(&out, 0, sizeof(out));
+	memset(&host, 0, sizeof(host));
+	memset(p, 0, sizeof(*p));
+	p->cfg = &cfg;
+	p->ram = malloc(RAM_SIZE);
+	cr_assert_not_null(p->ram);
+	memset(p->ram, 0, RAM_SIZE);
+	p->ram_gpa = GUEST_RAM_BASE;
+	p->ram_size = RAM_SIZE;
+	p->state = PART_RUNNING;
+	p->nvcpus = 1;
+	p->running = 1;
+	v = &p->vcpus[0];
+	v->part = p;
+	v->id = 0;
+	v->cpu = &hv.cpus[0];
+	v->state = VCPU_RUNNING;
+	v->arch.timer_deadline = ~0UL;
+	hv.cpus[0].hartid = 0;
+	hv.cpus[0].vcpu = v;
+	host_this_cpu = &hv.cpus[0];
+	console_init(&hv.console, sink, &out);
+	drbg_seed(&p->rng, "hypercall test seed", 19);
+}
+
+static void teardown(void)
+{
+	free(p->ram);
+}
+
+TestSuite(hypercall, .init = setup, .fini = teardown);
+TestSuite(gpa_to_hva, .init = setup, .fini = teardown);
+
+/* A second vCPU on hv.cpus[1], not started. */
+static struct vcpu *add_vcpu(void)
+{
+	struct vcpu *w = &p->vcpus[1];
+
+	w->part = p;
+	w->id = 1;
+	w->cpu = &hv.cpus[1];
+	w->state = VCPU_OFF;
+	hv.cpus[1].hartid = 1;
+	hv.cpus[1].vcpu = w;
+	p->nvcpus = 2;
+	return w;
+}
+
+static struct hypercall call_on(struct vcpu *c, unsigned long fid, unsigned long a0,
+				unsigned long a1, unsigned long a2, unsigned long a3)
+{
+	struct hypercall hc = {.fid = fid, .arg = {a0, a1, a2, a3, 0xdead, 0xbeef}};
+
+	hc.error = 12345;
+	hc.value = 54321;
+	cr_assert(goos_hypercall(c, &hc), "fid %lu: vCPU must resume", fid);
+	return hc;
+}
+
+static struct hypercall call(unsigned long fid, unsigned long a0, unsigned long a1)
+{
+	return call_on(v, fid, a0, a1, 0, 0);
+}
+
+static uint8_t *ram_at(uint64_t gpa)
+{
+	return p->ram + (gpa - GUEST_RAM_BASE);
+}
+
+/* ---------------------------------------------------------------- partition_gpa_to_hva */
+
+Test(gpa_to_hva, inside)
+{
+	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, 1), p->ram);
+	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, RAM_SIZE), p->ram);
+	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE + 0x1234, 16), p->ram + 0x1234);
+	cr_assert_eq(partition_gpa_to_hva(p, RAM_END - 1, 1), p->ram + RAM_SIZE - 1);
+	cr_assert_eq(partition_gpa_to_hva(p, RAM_END - 16, 16), p->ram + RAM_SIZE - 16);
+}
+
+Test(gpa_to_hva, below_base)
+{
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE - 1, 1));
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE - 1, 0));
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE - 16, 32)); /* straddles the base */
+	cr_assert_null(partition_gpa_to_hva(p, 0, 0));
+	cr_assert_null(partition_gpa_to_hva(p, 0, GUEST_RAM_BASE + 16));
+}
+
+Test(gpa_to_hva, len_zero)
+{
+	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, 0), p->ram);
+	cr_assert_eq(partition_gpa_to_hva(p, RAM_END, 0), p->ram + RAM_SIZE);
+	cr_assert_null(partition_gpa_to_hva(p, RAM_END + 1, 0));
+}
+
+Test(gpa_to_hva, at_and_past_end)
+{
+	cr_assert_null(partition_gpa_to_hva(p, RAM_END, 1));
+	cr_assert_null(partition_gpa_to_hva(p, RAM_END - 1, 2));
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, RAM_SIZE + 1));
+	cr_assert_null(partition_gpa_to_hva(p, RAM_END + 0x1000, 4));
+}
+
+Test(gpa_to_hva, overflow)
+{
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, ~0UL));
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE + 16, ~0UL));
+	/* gpa + len wraps around to a small number (or back into RAM). */
+	cr_assert_null(partition_gpa_to_hva(p, RAM_END - 16, -(RAM_END - 16) + 0x10));
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE + 16, -16UL));
+	cr_assert_null(partition_gpa_to_hva(p, ~0UL, 2));
+	cr_assert_null(partition_gpa_to_hva(p, ~0UL - 7, 16));
+	cr_assert_null(partition_gpa_to_hva(p, ~0UL, 0));
+}
+
+/* ---------------------------------------------------------------- simple calls */
+
+Test(hypercall, version)
+{
+	struct hypercall hc = call(GOOS_FN_VERSION, 0, 0);
+
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_ABI_VERSION);
+	cr_assert_eq(hc.value, 1);
+}
+
+Test(hypercall, vcpu_id)
+{
+	struct hypercall hc = call(GOOS_FN_VCPU_ID, 7, 7);
+
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 0);
+}
+
+Test(hypercall, vcpu_id_second_vcpu)
+{
+	struct vcpu *w = add_vcpu();
+
+	w->state = VCPU_RUNNING;
+	struct hypercall hc = call_on(w, GOOS_FN_VCPU_ID, 0, 0, 0, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 1);
+}
+
+Test(hypercall, unknown_function)
+{
+	const unsigned long fids[] = {9, 10, 100, 0x7fffffff, ~0UL};
+
+	for (unsigned i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
+		struct hypercall hc = call(fids[i], 0, 0);
+		cr_assert_eq(hc.error, GOOS_ERR_NOT_SUPPORTED, "fid 0x%lx", fids[i]);
+		cr_assert_eq(hc.value, 0);
+	}
+	cr_assert_eq(out.len, 0);
+}
+
+Test(hypercall, set_timer)
+{
+	struct hypercall hc = call(GOOS_FN_SET_TIMER, 123456, 0);
+
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(v->arch.timer_deadline, 123456);
+}
+
+/* ---------------------------------------------------------------- console */
+
+Test(hypercall, console_write)
+{
+	const char msg[] = "hello world\n";
+	uint64_t gpa = GUEST_RAM_BASE + 0x100;
+
+	memcpy(ram_at(gpa), msg, strlen(msg));
+	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, gpa, strlen(msg));
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, strlen(msg));
+	cr_assert_str_eq(out.text, "[test] hello world\n");
+}
+
+Test(hypercall, console_write_partial_lines)
+{
+	uint64_t gpa = GUEST_RAM_BASE + 0x200;
+
+	memcpy(ram_at(gpa), "abc", 3);
+	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, gpa, 3).error, GOOS_OK);
+	cr_assert_eq(out.len, 0);
+	memcpy(ram_at(gpa), "def\nxy", 6);
+	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, gpa, 6).value, 6);
+	cr_assert_str_eq(out.text, "[test] abcdef\n");
+	cr_assert_eq(p->line.len, 2);
+}
+
+Test(hypercall, console_write_last_bytes_of_ram)
+{
+	memcpy(ram_at(RAM_END - 3), "ok\n", 3);
+	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, RAM_END - 3, 3);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 3);
+	cr_assert_str_eq(out.text, "[test] ok\n");
+}
+
+Test(hypercall, console_write_empty)
+{
+	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, 0);
+
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 0);
+	cr_assert_eq(out.len, 0);
+}
+
+Test(hypercall, console_write_bad_pointers)
+{
+	const struct {
+		unsigned long gpa, len;
+	} bad[] = {
+	    {GUEST_RAM_BASE - 0x1000, 8},	 /* below RAM */
+	    {GUEST_RAM_BASE - 4, 8},		 /* straddling the start */
+	    {RAM_END, 1},			 /* just past the end */
+	    {RAM_END + 0x100000, 8},		 /* well past it */
+	    {RAM_END - 4, 8},			 /* straddling the end */
+	    {RAM_END - 100, GOOS_MAX_XFER + 10}, /* cut to GOOS_MAX_XFER, still straddling */
+	    {~0UL - 3, 16},			 /* gpa + len wraps */
+	    {0, 16},
+	};
+
+	/* Something printable right at the end of RAM, in case a check lets it through. */
+	memset(ram_at(RAM_END - 256), 'x', 256);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, bad[i].gpa, bad[i].len);
+		cr_assert_eq(hc.error, GOOS_ERR_INVALID_ADDR, "case %u: error %ld", i, hc.error);
+		cr_assert_eq(hc.value, 0, "case %u", i);
+	}
+	cr_assert_eq(out.len, 0);
+	cr_assert_eq(p->line.len, 0);
+}
+
+Test(hypercall, console_write_cut_to_max_xfer)
+{
+	memset(ram_at(GUEST_RAM_BASE), 'a', 3 * GOOS_MAX_XFER);
+	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, GOOS_MAX_XFER + 1000);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_MAX_XFER);
+
+	/* Exactly GOOS_MAX_XFER characters went to the console (emitted or still pending). */
+	size_t as = 0;
+	for (size_t i = 0; i < out.len; i++)
+		as += out.text[i] == 'a';
+	cr_assert_eq(as + p->line.len, GOOS_MAX_XFER);
+
+	/* A huge length is cut the same way. */
+	hc = call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, ~0UL);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_MAX_XFER);
+}
+
+Test(hypercall, console_write_control_chars_neutralised)
+{
+	const char msg[] = "a\x1b[2Jb\n";
+
+	memcpy(ram_at(GUEST_RAM_BASE), msg, strlen(msg));
+	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, strlen(msg)).error, GOOS_OK);
+	cr_assert_str_eq(out.text, "[test] a?[2Jb\n");
+}
+
+/* ---------------------------------------------------------------- entropy */
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+Test(hypercall, entropy_fills)
+{
+	uint64_t a = GUEST_RAM_BASE + 0x1000, b = GUEST_RAM_BASE + 0x2000;
+
+	struct hypercall hc = call(GOOS_FN_ENTROPY, a, 64);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 64);
+	cr_assert_not(all_zero(ram_at(a), 64));
+	/* Nothing past the buffer. */
+	cr_assert(all_zero(ram_at(a + 64), 64));
+
+	hc = call(GOOS_FN_ENTROPY, b, 64);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 64);
+	cr_assert_neq(memcmp(ram_at(a), ram_at(b), 64), 0, "two entropy calls gave the same bytes");
+}
+
+Test(hypercall, entropy_odd_sizes)
+{
+	const unsigned long sizes[] = {1, 3, 31, 33, 63, 65, 1000};
+	uint64_t gpa = GUEST_RAM_BASE + 0x4000;
+
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		memset(ram_at(gpa), 0x5a, 2048);
+		struct hypercall hc = call(GOOS_FN_ENTROPY, gpa, sizes[i]);
+		cr_assert_eq(hc.error, GOOS_OK);
+		cr_assert_eq(hc.value, sizes[i]);
+		cr_assert_eq(*ram_at(gpa + sizes[i]), 0x5a, "wrote past %lu bytes", sizes[i]);
+	}
+}
+
+Test(hypercall, entropy_cut_to_max_xfer)
+{
+	uint64_t gpa = GUEST_RAM_BASE + 0x10000;
+
+	memset(ram_at(gpa), 0x5a, 3 * GOOS_MAX_XFER);
+	struct hypercall hc = call(GOOS_FN_ENTROPY, gpa, 2 * GOOS_MAX_XFER);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_MAX_XFER);
+	for (size_t i = GOOS_MAX_XFER; i < 3 * GOOS_MAX_XFER; i++)
+		cr_assert_eq(*ram_at(gpa + i), 0x5a, "byte %zu past the cut written", i);
+}
+
+Test(hypercall, entropy_bad_pointers_write_nothing)
+{
+	/* Canaries at both ends of RAM. */
+	memset(ram_at(GUEST_RAM_BASE), 0x5a, 64);
+	memset(ram_at(RAM_END - 64), 0x5a, 64);
+
+	const struct {
+		unsigned long gpa, len;
+	} bad[] = {
+	    {GUEST_RAM_BASE - 32, 64}, {GUEST_RAM_BASE - 0x1000, 16},
+	    {RAM_END - 32, 64},	       {RAM_END, 1},
+	    {RAM_END - 32, ~0UL},      {~0UL - 15, 32},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hypercall hc = call(GOOS_FN_ENTROPY, bad[i].gpa, bad[i].len);
+		cr_assert_eq(hc.error, GOOS_ERR_INVALID_ADDR, "case %u: error %ld", i, hc.error);
+		cr_assert_eq(hc.value, 0);
+	}
+	for (int i = 0; i < 64; i++) {
+		cr_assert_eq(*ram_at(GUEST_RAM_BASE + i), 0x5a);
+		cr_assert_eq(*ram_at(RAM_END - 64 + i), 0x5a);
+	}
+}
+
+Test(hypercall, entropy_unseeded_fails)
+{
+	uint64_t gpa = GUEST_RAM_BASE + 0x1000;
+
+	drbg_wipe(&p->rng);
+	memset(ram_at(gpa), 0x5a, 32);
+	struct hypercall hc = call(GOOS_FN_ENTROPY, gpa, 32);
+	cr_assert_eq(hc.error, GOOS_ERR_FAILED);
+	cr_assert_eq(hc.value, 0);
+	for (int i = 0; i < 32; i++)
+		cr_assert_eq(*ram_at(gpa + i), 0x5a);
+}
+
+/* ---------------------------------------------------------------- vCPU start and wake */
+
+Test(hypercall, vcpu_start_bad_index)
+{
+	cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, 1, GUEST_RAM_BASE, 0, 0).error,
+		     GOOS_ERR_INVALID_PARAM);
+	cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, CONFIG_MAX_VCPUS, GUEST_RAM_BASE, 0, 0).error,
+		     GOOS_ERR_INVALID_PARAM);
+	cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, ~0UL, GUEST_RAM_BASE, 0, 0).error,
+		     GOOS_ERR_INVALID_PARAM);
+	cr_assert_eq(hv.cpus[1].requests, 0);
+	cr_assert_eq(host.kicks, 0);
+}
+
+Test(hypercall, vcpu_start_entry_outside_ram)
+{
+	const unsigned long entries[] = {0, GUEST_RAM_BASE - 4, RAM_END, RAM_END - 2, ~0UL - 1};
+
+	add_vcpu();
+	for (unsigned i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, 1, entries[i], 0, 0).error,
+			     GOOS_ERR_INVALID_ADDR, "entry 0x%lx", entries[i]);
+	cr_assert_eq(hv.cpus[1].requests, 0);
+	cr_assert_eq(p->vcpus[1].state, VCPU_OFF);
+}
+
+Test(hypercall, vcpu_start_self_already_started)
+{
+	cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, 0, GUEST_RAM_BASE, 0, 0).error,
+		     GOOS_ERR_ALREADY_STARTED);
+}
+
+Test(hypercall, vcpu_start_sibling)
+{
+	struct vcpu *w = add_vcpu();
+	uint64_t entry = GUEST_RAM_BASE + 0x800, stack = GUEST_RAM_BASE + 0x8000;
+
+	struct hypercall hc = call_on(v, GOOS_FN_VCPU_START, 1, entry, stack, 0x4242);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(w->start_entry, entry);
+	cr_assert_eq(w->start_sp, stack);
+	cr_assert_eq(w->start_arg, 0x4242);
+	cr_assert(hv.cpus[1].requests & CPU_REQ_START);
+	cr_assert_eq(host.kicks, 1);
+	cr_assert_eq(p->running, 2);
+
+	/* A second start before the hart took the first is refused. */
+	hc = call_on(v, GOOS_FN_VCPU_START, 1, entry, stack, 0);
+	cr_assert_eq(hc.error, GOOS_ERR_ALREADY_STARTED);
+	cr_assert_eq(p->running, 2);
+}
+
+Test(hypercall, wake_bad_index)
+{
+	cr_assert_eq(call(GOOS_FN_WAKE, 1, 0).error, GOOS_ERR_INVALID_PARAM);
+	cr_assert_eq(call(GOOS_FN_WAKE, ~0UL, 0).error, GOOS_ERR_INVALID_PARAM);
+	cr_assert_eq(v->wake_pending, 0);
+}
+
+Test(hypercall, wake_sibling)
+{
+	struct vcpu *w = add_vcpu();
+
+	w->state = VCPU_RUNNING;
+	cr_assert_eq(call(GOOS_FN_WAKE, 1, 0).error, GOOS_OK);
+	cr_assert_eq(w->wake_pending, 1);
+	cr_assert(hv.cpus[1].requests & CPU_REQ_WAKE);
+	cr_assert_eq(host.kicks, 1);
+}
+
+/* ---------------------------------------------------------------- idle */
+
+Test(hypercall, idle_deadline_past)
+{
+	host.now = 5000;
+	struct hypercall hc = call(GOOS_FN_IDLE, 4000, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_EV_TIMER);
+	cr_assert_eq(host.wfis, 0);
+
+	/* A deadline of exactly now has passed too. */
+	hc = call(GOOS_FN_IDLE, 5000, 0);
+	cr_assert_eq(hc.value, GOOS_EV_TIMER);
+	cr_assert_eq(host.wfis, 0);
+	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
+}
+
+Test(hypercall, idle_wake_pending)
+{
+	host.now = 100;
+	cr_assert_eq(call(GOOS_FN_WAKE, 0, 0).error, GOOS_OK); /* wakes itself */
+	cr_assert_eq(v->wake_pending, 1);
+	struct hypercall hc = call(GOOS_FN_IDLE, GOOS_NO_DEADLINE, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_EV_WAKE);
+	cr_assert_eq(host.wfis, 0);
+	/* Consumed: the next idle sees only its timer. */
+	cr_assert_eq(v->wake_pending, 0);
+	hc = call(GOOS_FN_IDLE, 0, 0);
+	cr_assert_eq(hc.value, GOOS_EV_TIMER);
+}
+
+Test(hypercall, idle_irq_pending)
+{
+	host.irq_pending = true;
+	struct hypercall hc = call(GOOS_FN_IDLE, GOOS_NO_DEADLINE, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_EV_IRQ);
+	cr_assert_eq(host.wfis, 0);
+}
+
+Test(hypercall, idle_reports_all_ready_events)
+{
+	host.now = 10;
+	host.irq_pending = true;
+	v->wake_pending = 1;
+	struct hypercall hc = call(GOOS_FN_IDLE, 5, 0);
+	cr_assert_eq(hc.value, GOOS_EV_TIMER | GOOS_EV_WAKE | GOOS_EV_IRQ);
+}
+
+Test(hypercall, idle_future_deadline)
+{
+	const uint64_t deadline = 10050;
+
+	host.now = 0;
+	host.wfi_step = 100;
+	struct hypercall hc = call(GOOS_FN_IDLE, deadline, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, GOOS_EV_TIMER);
+	cr_assert_geq(host.now, deadline, "returned at %lu, before the deadline",
+		      (unsigned long)host.now);
+	/* It slept rather than spun, and no longer than needed. */
+	cr_assert_eq(host.wfis, 101);
+	cr_assert_lt(host.now, deadline + host.wfi_step);
+	/* The hv timer is disarmed on the way out. */
+	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
+}
+
+Test(hypercall, idle_wake_request_while_sleeping)
+{
+	/* A wake from another hart arrives as wake_pending plus a request. */
+	host.now = 0;
+	host.wfi_step = 10;
+	struct vcpu *w = add_vcpu();
+	w->state = VCPU_RUNNING;
+	host_this_cpu = &hv.cpus[1];
+	vcpu_wake(v);
+	host_this_cpu = &hv.cpus[0];
+	cr_assert(hv.cpus[0].requests & CPU_REQ_WAKE);
+
+	struct hypercall hc = call(GOOS_FN_IDLE, 1000000, 0);
+	cr_assert_eq(hc.value, GOOS_EV_WAKE);
+}
