@@ -29,6 +29,7 @@ struct hv {
 	struct partition partitions[CONFIG_MAX_PARTITIONS];
 	unsigned npartitions;
 	struct cpu cpus[CONFIG_MAX_HARTS]; /* indexed by hart id */
+	unsigned long boot_hart;
 	volatile unsigned live;            /* partitions running or able to restart */
 	struct uart16550 uart;
 	struct plic plic;

@@ -59,7 +59,8 @@ bool goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		hc->value = vcpu_idle(v, a[0]);
 		break;
 	case GOOS_FN_EXIT:
-		partition_exit(v, (int)a[0], (int)a[0] != 0);
+		/* As on Linux, only the low 8 bits of an exit status survive. */
+		partition_exit(v, (int)(a[0] & 0xff), (a[0] & 0xff) != 0);
 		return false;
 	case GOOS_FN_VCPU_START:
 		t = vcpu_sibling(v, a[0]);

@@ -117,6 +117,7 @@ void hv_main(unsigned long hartid, const void *fdt)
 	struct cpu *cpu = this_cpu();
 	char buf[160];
 
+	hv.boot_hart = hartid;
 	console_init(&hv.console, console_sink, NULL);
 	if (platform_parse(fdt, &hv.plat, buf, sizeof(buf)))
 		hv_panic("%s", buf);
@@ -146,11 +147,12 @@ void hv_main(unsigned long hartid, const void *fdt)
 	for (unsigned i = 0; i < hv.npartitions; i++)
 		if (hv.partitions[i].state == PART_STOPPED)
 			partition_start(&hv.partitions[i]);
-	/* Harts without a vCPU stay stopped in the firmware: they cost nothing. */
+	/* Every hart comes up in the hv; one without a vCPU sleeps in WFI until there is work for
+	 * it (it costs nothing there, even under -icount). */
 	for (unsigned i = 0; i < hv.plat.nharts; i++) {
 		unsigned long h = hv.plat.hartids[i];
 
-		if (h == hartid || h >= CONFIG_MAX_HARTS || !hv.cpus[h].vcpu)
+		if (h == hartid || h >= CONFIG_MAX_HARTS)
 			continue;
 		int err = arch_cpu_start(&hv.cpus[h]);
 		if (err)
@@ -162,8 +164,14 @@ void hv_main(unsigned long hartid, const void *fdt)
 void hv_secondary_main(unsigned long hartid)
 {
 	struct cpu *cpu = this_cpu();
+	char a[96], b[96];
 
 	arch_cpu_init(cpu);
 	cpu->online = 1;
+	/* Partitions were laid out with the boot hart's view of the ISA. */
+	arch_describe_features(&cpu->arch.features, a, sizeof(a));
+	arch_describe_features(&hv.cpus[hv.boot_hart].arch.features, b, sizeof(b));
+	if (strcmp(a, b))
+		hv_log("hart %lu differs from the boot hart: %s", hartid, a);
 	vcpu_run_loop(cpu);
 }

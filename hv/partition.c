@@ -142,6 +142,7 @@ void partition_start(struct partition *p)
 
 	p->exit_code = 0;
 	p->exit_failed = false;
+	p->faulted = false;
 	p->reboot = false;
 	p->running = 0;
 	p->line.len = 0;
@@ -157,7 +158,7 @@ void partition_console_write(struct partition *p, const char *s, size_t n)
 	spin_unlock(&p->lock);
 }
 
-void partition_exit(struct vcpu *v, int code, bool failed)
+static void stop(struct vcpu *v, int code, bool failed, bool faulted)
 {
 	struct partition *p = v->part;
 	bool first;
@@ -168,6 +169,7 @@ void partition_exit(struct vcpu *v, int code, bool failed)
 		p->state = PART_STOPPING;
 		p->exit_code = code;
 		p->exit_failed = failed || code != 0;
+		p->faulted = faulted;
 	}
 	spin_unlock(&p->lock);
 	if (first)
@@ -180,15 +182,27 @@ void partition_exit(struct vcpu *v, int code, bool failed)
 	}
 }
 
+void partition_exit(struct vcpu *v, int code, bool failed)
+{
+	stop(v, code, failed, false);
+}
+
+void partition_fault(struct vcpu *v)
+{
+	stop(v, GOOS_EXIT_FAULT, true, true);
+}
+
 static bool should_restart(const struct partition *p)
 {
+	if (p->reboot)
+		return true;
 	switch (p->cfg->restart) {
 	case RESTART_ALWAYS:
 		return true;
 	case RESTART_ON_FAILURE:
 		return p->exit_failed;
 	default:
-		return p->reboot;
+		return false;
 	}
 }
 
@@ -218,7 +232,7 @@ static void finish_stop(struct partition *p)
 	console_guest_flush(&hv.console, p->cfg->name, &p->line);
 	spin_unlock(&p->lock);
 	hv_log("partition %s exited with code %d%s", p->cfg->name, p->exit_code,
-	       p->exit_code == GOOS_EXIT_FAULT && p->exit_failed ? " (fault)" : "");
+	       p->faulted ? " (fault)" : "");
 	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
 	memset(p->ram, 0, p->ram_size);
 	drbg_wipe(&p->rng);

@@ -41,6 +41,7 @@ struct partition {
 	struct console_line line;
 	int exit_code;
 	bool exit_failed;   /* a fault, or a nonzero exit code */
+	bool faulted;       /* stopped by the hv for a fault */
 	bool reboot;        /* SBI system reset asked for a restart whatever the policy */
 	unsigned restarts;
 	unsigned backoff;    /* consecutive quick failures: the next restart waits longer */
@@ -63,6 +64,8 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 void partition_start(struct partition *p);
 /* Ends v's partition with an exit code (called on v's hart). failed marks a fault or failure. The other vCPUs are parked, the RAM scrubbed, then the restart policy applies. */
 void partition_exit(struct vcpu *v, int code, bool failed);
+/* The same for a guest fault the hv stopped it for. */
+void partition_fault(struct vcpu *v);
 /* Guest console output, whichever vCPU or interface it comes from. */
 void partition_console_write(struct partition *p, const char *s, size_t n);
 /* A vCPU of a stopping partition parks; the last one finishes the stop. */

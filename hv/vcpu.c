@@ -148,7 +148,7 @@ void vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr)
 {
 	hv_log("fault: partition %s vcpu %u: %s at pc 0x%lx addr 0x%lx", v->part->cfg->name, v->id,
 	       what, (unsigned long)pc, (unsigned long)addr);
-	partition_exit(v, GOOS_EXIT_FAULT, true);
+	partition_fault(v);
 }
 
 struct vcpu *vcpu_sibling(struct vcpu *v, unsigned long id)

@@ -120,7 +120,7 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 		/* Own process group, so the kill below takes nothing else with it. */
 		setpgid(0, 0);
 		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
-		       "rv64,h=true", "-smp", opts && opts->smp ? opts->smp : smp_s, "-m", mem_s,
+		       opts && opts->cpu ? opts->cpu : "rv64,h=true", "-smp", opts && opts->smp ? opts->smp : smp_s, "-m", mem_s,
 		       "-bios", opensbi, "-kernel", img, "-display", "none", "-monitor", "none",
 		       "-serial", "stdio", "-icount", "shift=0,sleep=off", "-no-reboot", NULL);
 		_exit(127);

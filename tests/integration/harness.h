@@ -17,6 +17,7 @@ struct run {
 
 struct boot_opts {
 	const char *smp;            /* override the board's -smp (e.g. to run fewer harts) */
+	const char *cpu;            /* override the -cpu model (e.g. "rv64,h=true,sstc=false") */
 	const char *const *until;   /* stop once all of these appeared; NULL: wait for power-off */
 	unsigned timeout_s;         /* hard limit; 0 means 60 s */
 };
