@@ -112,7 +112,6 @@ $(PACK): $(PACK_SRCS) $(wildcard hv/*.h) | $(DEPS_STAMP)
 
 # ---------------------------------------------------------------- board images
 # boards/<board>/config.dts names images by file name; they are looked up in the guest folder.
-BOARDS := $(notdir $(wildcard boards/*/config.dts:%=%))
 BOARD_DIRS := $(patsubst boards/%/config.dts,%,$(wildcard boards/*/config.dts))
 IMAGES := $(foreach b,$(BOARD_DIRS),$(BUILD)/boards/$(b)/gohv.img)
 images: $(IMAGES)
