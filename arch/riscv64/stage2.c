@@ -87,6 +87,30 @@ static uint64_t *walk_create(struct stage2 *s2, uint64_t gpa, int level)
 	return &table[index_of(gpa, level)];
 }
 
+/* The largest page that fits gpa/hpa alignment and the remaining size, and whose slot is not
+ * already a table of smaller pages (an empty one left by an earlier failed map counts too). */
+static int plan_level(const struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t left)
+{
+	const uint64_t *table = s2->root;
+	bool below_absent = false;
+
+	for (int l = LEVELS - 1; l > 0; l--) {
+		uint64_t psz = 1ULL << level_shift(l);
+		uint64_t pte = below_absent ? 0 : table[index_of(gpa, l)];
+
+		if (!(pte & PTE_V)) {
+			if (!((gpa | hpa) & (psz - 1)) && left >= psz)
+				return l;
+			below_absent = true; /* walk_create will make the tables below */
+			continue;
+		}
+		if (is_leaf(pte))
+			return l; /* overlaps: walk_create refuses it */
+		table = table_of(pte);
+	}
+	return 0;
+}
+
 int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perm)
 {
 	uint64_t flags = PTE_U | PTE_A | PTE_D;
@@ -101,35 +125,27 @@ int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, uns
 	flags |= (perm & S2_READ ? PTE_R : 0) | (perm & S2_WRITE ? PTE_W : 0) |
 		 (perm & S2_EXEC ? PTE_X : 0);
 
-	/* Refuse overlaps before changing anything, so a failed map leaves the table as it was
-	 * (tables it had to create stay, empty). */
+	/* Refuse overlaps before changing anything. */
 	for (uint64_t off = 0; off < size; off += PAGE) {
 		uint64_t unused_hpa;
 		unsigned unused_perm;
 		if (stage2_translate(s2, gpa + off, &unused_hpa, &unused_perm) == 0)
 			return -1;
 	}
-	while (size) {
-		int level = 0;
+	/* Two passes: first every table the range needs, then the leaves, so running out of
+	 * memory leaves no partial mapping (at most some empty tables, which plan_level steps
+	 * around). */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t off = 0; off < size;) {
+			int level = plan_level(s2, gpa + off, hpa + off, size - off);
+			uint64_t *pte = walk_create(s2, gpa + off, level);
 
-		/* The largest page both sides are aligned to and the range still covers. */
-		for (int l = LEVELS - 1; l > 0; l--) {
-			uint64_t psz = 1ULL << level_shift(l);
-			if (!((gpa | hpa) & (psz - 1)) && size >= psz) {
-				level = l;
-				break;
-			}
+			if (!pte)
+				return -1;
+			if (pass == 1)
+				*pte = make_pte(hpa + off, flags);
+			off += 1ULL << level_shift(level);
 		}
-		uint64_t *pte = walk_create(s2, gpa, level);
-		if (!pte)
-			return -1;
-		if (*pte & PTE_V)
-			return -1; /* a table hangs here: smaller mappings in the same range */
-		*pte = make_pte(hpa, flags);
-		uint64_t step = 1ULL << level_shift(level);
-		gpa += step;
-		hpa += step;
-		size -= step;
 	}
 	return 0;
 }

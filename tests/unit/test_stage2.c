@@ -442,3 +442,40 @@ Test(stage2, partitions_isolated)
 		for (int j = 0; j < al_b.count; j++)
 			cr_assert_neq(al_a.ptrs[i], al_b.ptrs[j]);
 }
+
+/* Running out of table memory part way must not leave part of the range mapped. */
+Test(stage2, table_alloc_failure_midway_maps_nothing)
+{
+	struct t_alloc lim = {.limit = 4};
+	struct stage2 t;
+
+	cr_assert_eq(stage2_init(&t, 3, t_alloc_fn, &lim), 0);
+	/* 16 MiB of 4 KiB pages needs a level-1 and 8 level-0 tables; only 3 are given, so the
+	 * map fails after the first 4 MiB. */
+	cr_assert_eq(stage2_map(&t, GPA, HPA + 4 * KIB, SIZE, S2_RWX), -1);
+	uint64_t hpa;
+	unsigned perm;
+	int first = stage2_translate(&t, GPA, &hpa, &perm);
+	for (int i = 0; i < lim.count; i++)
+		free(lim.ptrs[i]);
+	cr_assert_neq(first, 0, "a failed map left GPA 0x%lx mapped", GPA);
+}
+
+/* Empty tables a failed map leaves behind must not stop a later map from using large pages
+ * over the same range. */
+Test(stage2, empty_table_after_failure_does_not_block_larger_page)
+{
+	struct t_alloc lim = {.limit = 2};
+	struct stage2 t;
+
+	cr_assert_eq(stage2_init(&t, 3, t_alloc_fn, &lim), 0);
+	/* Gets its level-1 table, not the level-0 one: fails, leaving an empty level-1 table. */
+	cr_assert_eq(stage2_map(&t, GPA, HPA + 4 * KIB, PG, S2_RWX), -1);
+	expect_unmapped(&t, GPA);
+	/* Nothing is mapped in that gigabyte, so a gigapage there is no overlap. */
+	lim.limit = -1;
+	int r = stage2_map(&t, GPA, HPA, GIB, S2_RWX);
+	for (int i = 0; i < lim.count; i++)
+		free(lim.ptrs[i]);
+	cr_assert_eq(r, 0, "a gigapage over an empty leftover table was refused");
+}
