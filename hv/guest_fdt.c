@@ -9,7 +9,8 @@
 
 #define GUEST_RNG_SEED 32
 
-/* The guest ISA is the hart's minus the hypervisor extension: the guest cannot nest. */
+/* The guest ISA is the hart's minus the hypervisor extension and the extensions that only make
+ * sense with it (Sh*): the guest cannot nest. */
 static void guest_isa(const char *host, char *out, size_t len)
 {
 	size_t n = 0;
@@ -18,8 +19,14 @@ static void guest_isa(const char *host, char *out, size_t len)
 	if (!*p)
 		p = "rv64imafdc";
 	for (int base = 1; *p && n + 1 < len; p++) {
-		if (*p == '_')
+		if (*p == '_') {
 			base = 0;
+			if ((p[1] == 's' || p[1] == 'S') && (p[2] == 'h' || p[2] == 'H')) {
+				while (p[1] && p[1] != '_')
+					p++;
+				continue;
+			}
+		}
 		if (base && p >= host + 4 && *p == 'h')
 			continue;
 		out[n++] = *p;

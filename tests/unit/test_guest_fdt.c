@@ -278,3 +278,11 @@ Test(guest_fdt, single_vcpu)
 	cr_assert_lt(fdt_path_offset(buf, "/cpus/cpu@1"), 0);
 	cr_assert_eq(u32_prop("/cpus/cpu@0", "reg"), 0);
 }
+
+Test(guest_fdt, hypervisor_only_extensions_are_not_offered)
+{
+	strcpy(hv.plat.hart_isa[1], "rv64imafdch_zicsr_shcounterenw_sstc_shvstvala");
+	build(buf);
+	cr_assert_str_eq(fdt_getprop(buf, node("/cpus/cpu@0"), "riscv,isa", NULL),
+			 "rv64imafdc_zicsr_sstc");
+}
