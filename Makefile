@@ -18,7 +18,7 @@ QEMU    := qemu-system-riscv64
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 
 DEB_PACKAGES := qemu-system-misc opensbi gcc-riscv64-linux-gnu device-tree-compiler libfdt-dev \
-	libcriterion-dev linux-source-6.1 pkg-config xz-utils
+	libcriterion-dev linux-source-6.1 pkg-config xz-utils gnuplot-nox
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 # The hv and bare guests: freestanding, no FP in the hv (guest FP state then never needs saving on
@@ -31,6 +31,8 @@ HOSTFLAGS := -std=gnu11 -O1 -g -Ilib -I. -Iarch/host/include $(WARN) -DGOHV_HOST
 
 all: hv guests tools images tests
 
+
+.PHONY: gort
 .PHONY: all deps hv guests tools images tests run test unit-test integration-test format \
 	check-format clean
 
@@ -86,7 +88,7 @@ LIBGOOS_SRCS := $(wildcard guest-abi/libgoos/*.c) $(wildcard guest-abi/libgoos/*
 	lib/fmt.c
 LIBGOOS_OBJS := $(patsubst %,$(BUILD)/guest-obj/%.o,$(LIBGOOS_SRCS))
 GUEST_XFLAGS := $(XFLAGS) -Iguest-abi -Iguest-abi/libgoos -I$(LIBFDT_SRC)
-GUEST_SRCS := $(wildcard examples/c/*.c) $(wildcard tests/guests/*.c)
+GUEST_SRCS := $(wildcard examples/c/*.c) $(wildcard tests/guests/*.c) $(wildcard tools/bench/guests/*.c)
 GUEST_ELFS := $(patsubst %.c,$(BUILD)/guests/%.elf,$(notdir $(GUEST_SRCS)))
 
 guests: $(GUEST_ELFS)
@@ -101,6 +103,24 @@ $(BUILD)/guests/$(notdir $(1:.c=.elf)): $(BUILD)/guest-obj/$(1).o $(LIBGOOS_OBJS
 		$(LIBFDT_OBJS) -lgcc -o $$@
 endef
 $(foreach g,$(GUEST_SRCS),$(eval $(call guest_rule,$(g))))
+
+# ---------------------------------------------------------------- gort, the Go guest runtime
+# A partition image like a C guest, but with its own entry and linker script. It saves and
+# restores the Go program's FP registers, so it may use FP instructions (never FP arithmetic).
+GORT_SRCS := $(wildcard guest-abi/gort/*.c) $(wildcard guest-abi/gort/*.S) lib/string.c lib/fmt.c
+GORT_OBJS := $(patsubst %,$(BUILD)/gort-obj/%.o,$(GORT_SRCS))
+GORT_ELF  := $(BUILD)/guests/gort.elf
+GORT_XFLAGS := $(subst rv64imac_,rv64imafdc_,$(XFLAGS)) -Iguest-abi -Iguest-abi/gort -I$(LIBFDT_SRC)
+
+gort: $(GORT_ELF)
+$(BUILD)/gort-obj/%.o: % $(LIBFDT_SRC)/.stamp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(GORT_XFLAGS) -MMD -MP -c $< -o $@
+$(GORT_ELF): $(GORT_OBJS) $(LIBFDT_OBJS) guest-abi/gort/gort.ld
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(GORT_XFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,-T,guest-abi/gort/gort.ld \
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(GORT_OBJS) $(LIBFDT_OBJS) -lgcc -o $@
+	@echo "  GORT    $@"
 
 # ---------------------------------------------------------------- host tools
 PACK := $(BUILD)/tools/gohv-pack
@@ -162,6 +182,46 @@ test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory integration-test
+
+# ---------------------------------------------------------------- benchmarks
+# `make bench` boots tools/bench/boards/*.dts under -icount with a bench build of the hv (built
+# with -DGOHV_BENCH into $(BUILD)/bench: it also prints its entry tick, the tick of each fault
+# report and its stage-2 table sizes), prints a table, writes $(BUILD)/bench/results.json and
+# chart.png, and compares with tools/bench/baseline.json. `make bench-baseline` rewrites that
+# baseline. BENCHMARKS.md describes every figure.
+.PHONY: bench bench-baseline bench-prereqs
+BENCH_DIR      := $(BUILD)/bench
+BENCH_HV_OBJS  := $(patsubst %,$(BENCH_DIR)/hv-obj/%.o,$(HV_SRCS))
+BENCH_HV_ELF   := $(BENCH_DIR)/hv/gohv.elf
+BENCH_DTBS     := $(patsubst tools/bench/boards/%.dts,$(BENCH_DIR)/boards/%.dtb,\
+	$(wildcard tools/bench/boards/*.dts))
+BENCH_TOOL     := $(BUILD)/tools/gohv-bench
+BENCH_BASELINE := tools/bench/baseline.json
+BENCH_RUN       = $(BENCH_TOOL) --build $(BUILD) --opensbi $(OPENSBI) --baseline $(BENCH_BASELINE)
+
+$(BENCH_DIR)/hv-obj/%.o: % $(LIBFDT_SRC)/.stamp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(HV_XFLAGS) -DGOHV_BENCH -MMD -MP -c $< -o $@
+$(BENCH_HV_ELF): $(BENCH_HV_OBJS) $(LIBFDT_OBJS) arch/$(ARCH)/hv.ld
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(XFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,-T,arch/$(ARCH)/hv.ld \
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(BENCH_HV_OBJS) $(LIBFDT_OBJS) -lgcc -o $@
+	@echo "  HV      $@ (bench)"
+$(BENCH_DIR)/boards/%.dtb: tools/bench/boards/%.dts | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+$(BENCH_TOOL): tools/bench/gohv-bench.c | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $< -o $@
+
+bench-prereqs: $(BENCH_TOOL) $(BENCH_HV_ELF) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(BENCH_DTBS)
+	$(Q)command -v gnuplot >/dev/null || { rm -f $(DEPS_STAMP); $(MAKE) --no-print-directory deps; }
+bench: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory bench-prereqs
+	$(Q)$(BENCH_RUN)
+bench-baseline: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory bench-prereqs
+	$(Q)$(BENCH_RUN) --write-baseline
 
 # ---------------------------------------------------------------- housekeeping
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')

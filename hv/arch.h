@@ -34,6 +34,10 @@ void arch_kick_clear(void);
 /* The hv's own timer on this hart: fires a wake-up at deadline (~0 disarms). */
 void arch_hv_timer_set(uint64_t deadline);
 uint64_t arch_time_now(void);
+#ifdef GOHV_BENCH
+/* Bench build only: the retired-instruction counter (under QEMU -icount, the virtual clock). */
+uint64_t arch_bench_instret(void);
+#endif
 /* Fresh entropy from the CPU (Zkr on RISC-V); returns bytes written, 0 if there is none. */
 size_t arch_hw_entropy(void *buf, size_t len);
 /* Writes a character where the firmware's console is: the hv's fallback before (or without) a

@@ -7,6 +7,11 @@
 
 extern char __hv_start[], __pkg_start[];
 
+#ifdef GOHV_BENCH
+/* Bench build only: the time CSR at the hv's first instruction (written by boot.S). */
+unsigned long gohv_bench_entry_tick;
+#endif
+
 static void console_sink(void *ctx, const char *s, size_t n)
 {
 	if (hv.uart.base) {
@@ -134,6 +139,9 @@ void hv_main(unsigned long hartid, const void *fdt)
 	cpu->online = 1;
 	hv_log("gohv %s (%s) booting on hart %lu: %s", GOHV_VERSION, ARCH_NAME, hartid,
 	       hv.plat.model);
+#ifdef GOHV_BENCH
+	hv_log("bench: hv entered at tick %lu", gohv_bench_entry_tick);
+#endif
 	arch_describe_features(&cpu->arch.features, buf, sizeof(buf));
 	hv_log("harts: %u, timebase %lu Hz, features: %s", hv.plat.nharts,
 	       (unsigned long)hv.plat.timebase_hz, buf);

@@ -27,6 +27,11 @@ void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len
 	return p->ram + off;
 }
 
+#ifdef GOHV_BENCH
+/* Bench build only: bytes of stage-2 tables allocated, for the per-partition footprint. */
+static unsigned long bench_table_bytes;
+#endif
+
 static void *table_alloc(void *ctx, size_t size, size_t align)
 {
 	uint64_t pa = page_alloc(&hv.pages, size / PAGE_SIZE, align);
@@ -34,6 +39,9 @@ static void *table_alloc(void *ctx, size_t size, size_t align)
 	if (!pa)
 		return NULL;
 	memset((void *)(uintptr_t)pa, 0, size);
+#ifdef GOHV_BENCH
+	bench_table_bytes += size;
+#endif
 	return (void *)(uintptr_t)pa;
 }
 
@@ -101,11 +109,20 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	/* One VMID per partition where the hart has them; 0 otherwise (a hart only ever runs one
 	 * partition, so nothing to tell apart). */
 	unsigned vmid = this_cpu()->arch.features.vmid_bits ? index + 1 : 0;
+#ifdef GOHV_BENCH
+	bench_table_bytes = 0;
+#endif
 	if (stage2_init(&p->s2, vmid, table_alloc, NULL) ||
 	    stage2_map(&p->s2, p->ram_gpa, ram, p->ram_size, S2_RWX)) {
 		page_free(&hv.pages, ram, cfg->memory_size / PAGE_SIZE);
 		return refuse(p, "no memory for its stage-2 tables");
 	}
+#ifdef GOHV_BENCH
+	hv_log("bench: partition %s stage-2 tables %lu bytes (%lu tables), "
+	       "struct partition %lu bytes",
+	       cfg->name, bench_table_bytes, (unsigned long)p->s2.tables,
+	       (unsigned long)sizeof(struct partition));
+#endif
 	/* Whatever a previous boot or the firmware left there is not the guest's to see. */
 	memset(p->ram, 0, p->ram_size);
 

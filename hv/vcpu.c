@@ -146,8 +146,18 @@ void hv_sleep_until(uint64_t deadline)
 
 void vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr)
 {
+#ifdef GOHV_BENCH
+	/* Bench build only: when the report was made, for the stage-2 fault figure. */
+	unsigned long instret = (unsigned long)arch_bench_instret();
+	unsigned long tick = (unsigned long)arch_time_now();
+
+	hv_log("fault: partition %s vcpu %u: %s at pc 0x%lx addr 0x%lx tick %lu instret %lu",
+	       v->part->cfg->name, v->id, what, (unsigned long)pc, (unsigned long)addr, tick,
+	       instret);
+#else
 	hv_log("fault: partition %s vcpu %u: %s at pc 0x%lx addr 0x%lx", v->part->cfg->name, v->id,
 	       what, (unsigned long)pc, (unsigned long)addr);
+#endif
 	partition_fault(v);
 }
 

@@ -9,6 +9,10 @@
 	.section .text.boot, "ax"
 	.globl _start
 _start:
+#ifdef GOHV_BENCH
+	/* Bench build only: when the hv was entered, kept in s1 until bss is cleared. */
+	rdtime	s1
+#endif
 	csrw	sie, zero
 	li	t0, MAX_HARTS
 	bgeu	a0, t0, .Lpark
@@ -19,7 +23,12 @@ _start:
 	sd	zero, 0(t0)
 	addi	t0, t0, 8
 	j	1b
-2:	jal	.Lstack
+2:
+#ifdef GOHV_BENCH
+	la	t0, gohv_bench_entry_tick
+	sd	s1, 0(t0)
+#endif
+	jal	.Lstack
 	tail	riscv_boot_main
 
 	.globl _secondary_start

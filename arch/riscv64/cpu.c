@@ -137,6 +137,16 @@ void arch_kick_clear(void)
 	csr_clear(CSR_SIP, MIP_SSIP);
 }
 
+#ifdef GOHV_BENCH
+uint64_t arch_bench_instret(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+#endif
+
 uint64_t arch_time_now(void)
 {
 	return csr_read(CSR_TIME);

@@ -9,6 +9,8 @@
 	.section .text.start, "ax"
 	.globl _start
 _start:
+	/* When the partition started, kept in t2 until bss is clear (goos_start_time). */
+	rdtime	t2
 	/* Nothing below may trap into a half-set-up guest: no handler is installed yet. */
 	csrw	sie, zero
 	csrw	stvec, zero
@@ -28,10 +30,12 @@ _start:
 	/* The stacks live outside bss, so zeroing it does not pull the rug from under anyone. */
 	la	t0, __bss_start
 	la	t1, __bss_end
-1:	bgeu	t0, t1, 2f
+1:	bgeu	t0, t1, 3f
 	sd	zero, 0(t0)
 	addi	t0, t0, 8
 	j	1b
+3:	la	t0, goos_start_time
+	sd	t2, 0(t0)
 2:	call	goos_main_entry
 	/* goos_main_entry ends in goos_exit: reaching here means the hv ignored the exit. */
 	j	.Lhang

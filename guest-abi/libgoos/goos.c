@@ -7,6 +7,9 @@ _Static_assert(GOOS_FN_EXIT == LIBGOOS_FN_EXIT_ASM, "crt0.S's copy of GOOS_FN_EX
 extern char __goos_stacks[];
 extern void goos_secondary_start(void);
 
+/* Written by crt0.S (rdtime, _start's first instruction) once bss is clear. */
+volatile uint64_t goos_start_time;
+
 long goos_version(void)
 {
 	struct goos_ret r = goos_call(GOOS_FN_VERSION, 0, 0, 0, 0);

@@ -120,6 +120,8 @@ static inline uint64_t goos_now(void)
 	return t;
 }
 uint64_t goos_timebase(void); /* Hz of goos_now(), from the DT */
+/* goos_now() at the first instruction of _start on vCPU 0: when this partition (re)started. */
+extern volatile uint64_t goos_start_time;
 uint64_t goos_ticks_from_ms(uint64_t ms);
 uint64_t goos_ticks_from_us(uint64_t us);
 uint64_t goos_ticks_to_us(uint64_t ticks);

@@ -1,0 +1,826 @@
+/*
+ * gohv-bench: boots the benchmark scenarios (tools/bench/boards/<name>.dts with the guests of
+ * tools/bench/guests/) in QEMU under -icount shift=0,sleep=off, collects the BENCH lines the
+ * guests print and the bench build of the hv's own lines, and reports: an aligned table on
+ * stdout, <build>/bench/results.json, <build>/bench/chart.png (gnuplot), and each figure's ratio
+ * to the baseline (tools/bench/baseline.json). BENCHMARKS.md explains every figure.
+ *
+ *   gohv-bench --build DIR [--opensbi FILE] [--baseline FILE] [--write-baseline]
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WORSE_RATIO   1.10
+#define FAULT_SAMPLES 16
+#define MIN_RAM_MAX   64 /* MiB: give up on the C hello search beyond this */
+
+static const char *build_dir = "build";
+static const char *opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+static const char *baseline_path = "tools/bench/baseline.json";
+static char tmpdir[64];
+
+/* ---------------------------------------------------------------- figures */
+
+struct figure {
+	const char *name;
+	const char *unit;
+	const char *method;
+	bool have;	   /* measured (else the note says why not) */
+	uint64_t value;	   /* the figure: a median unless the method says otherwise */
+	uint64_t min, max; /* over the samples, when there are samples */
+	unsigned n;	   /* samples (0: a single reading) */
+	const char *note;  /* shown instead of a value */
+	bool base_have;
+	uint64_t base;
+};
+
+#define FIG(n, u, m)                                                                               \
+	{                                                                                          \
+		.name = (n), .unit = (u), .method = (m)                                            \
+	}
+static struct figure figs[] = {
+    FIG("hypercall.null", "instr",
+	"GOOS_FN_VERSION: instret delta around ecall minus 2 back-to-back reads; median"),
+    FIG("console.write64", "instr",
+	"GOOS_FN_CONSOLE_WRITE of a 64-byte line (hv prints it on the UART); median"),
+    FIG("entropy.32", "instr", "GOOS_FN_ENTROPY of 32 bytes (ChaCha20 DRBG); median"),
+    FIG("timer.sstc", "ticks",
+	"Sstc stimecmp: deadline to handler's 1st instr; median, 100 phases"),
+    FIG("timer.sstc.min", "ticks", "as timer.sstc, minimum over the phases"),
+    FIG("timer.sstc.instr", "instr", "as timer.sstc in instret (virtual clock ns); median"),
+    FIG("timer.sstc.instr.min", "instr", "as timer.sstc.instr, minimum over the phases"),
+    FIG("timer.sbi", "ticks",
+	"no Sstc, GOOS_FN_SET_TIMER: deadline to handler's 1st instr; median, 100 phases"),
+    FIG("timer.sbi.min", "ticks", "as timer.sbi, minimum over the phases"),
+    FIG("timer.sbi.instr", "instr", "as timer.sbi in instret (virtual clock ns); median"),
+    FIG("timer.sbi.instr.min", "instr", "as timer.sbi.instr, minimum over the phases"),
+    FIG("idle.wake", "ticks",
+	"vCPU0 time before goos_wake(1) to vCPU1's 1st instr after goos_idle; median"),
+    FIG("idle.wake.instr", "instr", "as idle.wake in instret (virtual clock ns); median"),
+    FIG("fault.stage2", "ticks",
+	"load from an unmapped GPA at a tick boundary to the hv's fault report; median"),
+    FIG("fault.stage2.instr", "instr", "as fault.stage2: hv instret - 100 * access tick; median"),
+    FIG("boot.1", "ticks", "hv entry (boot.S rdtime) to 1st instr of the only partition (2 MiB)"),
+    FIG("boot.8.first", "ticks", "8 partitions on 8 harts: hv entry to the first one's 1st instr"),
+    FIG("boot.8.last", "ticks", "8 partitions on 8 harts: hv entry to the last one's 1st instr"),
+    FIG("boot.go_main", "ticks", "hv entry to Go main.main"),
+    FIG("footprint.hv_text", "bytes", "gohv.elf: SHF_ALLOC|SHF_EXECINSTR sections"),
+    FIG("footprint.hv_rodata", "bytes", "gohv.elf: read-only allocated PROGBITS sections"),
+    FIG("footprint.hv_data", "bytes", "gohv.elf: writable allocated PROGBITS sections"),
+    FIG("footprint.hv_bss", "bytes", "gohv.elf: NOBITS sections (8 x 16 KiB hart stacks included)"),
+    FIG("footprint.part_tables", "bytes",
+	"stage-2 table pages of one 2 MiB partition (bench hv log)"),
+    FIG("footprint.part_struct", "bytes", "sizeof(struct partition), static in the hv's bss"),
+    FIG("footprint.min_ram_c", "MiB", "smallest memory-size (2 MiB steps) where hello.elf runs"),
+    FIG("footprint.min_ram_go", "MiB", "smallest memory-size where a Go hello runs"),
+};
+#define NFIGS (sizeof(figs) / sizeof(figs[0]))
+
+static struct figure *fig(const char *name)
+{
+	for (size_t i = 0; i < NFIGS; i++)
+		if (!strcmp(figs[i].name, name))
+			return &figs[i];
+	fprintf(stderr, "gohv-bench: internal: no figure %s\n", name);
+	exit(2);
+}
+
+static void set_fig(const char *name, uint64_t v, uint64_t min, uint64_t max, unsigned n)
+{
+	struct figure *f = fig(name);
+
+	f->have = true;
+	f->value = v;
+	f->min = min;
+	f->max = max;
+	f->n = n;
+}
+
+static void set_one(const char *name, uint64_t v)
+{
+	set_fig(name, v, v, v, 0);
+}
+
+static int failures;
+
+static void fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "gohv-bench: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	failures++;
+}
+
+/* ---------------------------------------------------------------- running things */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs argv with stdout and stderr to /dev/null; returns its exit status, or -1. */
+static int run_quiet(char *const argv[])
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+struct output {
+	char *text; /* what QEMU printed, "\r" dropped, NUL-terminated */
+	size_t len, cap;
+	bool exited, timed_out;
+};
+
+/* Decides from the output so far whether to stop QEMU early. */
+typedef bool (*stop_fn)(const struct output *o, void *ctx);
+
+static void out_append(struct output *o, const char *buf, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		o->cap = (o->cap + n + 1) * 2;
+		o->text = realloc(o->text, o->cap);
+		if (!o->text) {
+			perror("gohv-bench");
+			exit(2);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != '\r')
+			o->text[o->len++] = buf[i];
+	o->text[o->len] = 0;
+}
+
+static unsigned count(const char *s, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
+ * stop() says so, or timeout_s passes. Returns 0, or -1 when packing failed. */
+static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
+		unsigned timeout_s, struct output *o)
+{
+	char pack[512], guests[512], img[128], qargs_path[128], qargs[128] = "", mem[32], smp[16];
+	unsigned nsmp = 0, nmem = 0;
+	FILE *f;
+
+	memset(o, 0, sizeof(*o));
+	out_append(o, "", 0);
+	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build_dir);
+	snprintf(guests, sizeof(guests), "%s/guests", build_dir);
+	snprintf(img, sizeof(img), "%s/gohv.img", tmpdir);
+	snprintf(qargs_path, sizeof(qargs_path), "%s/qemu-args", tmpdir);
+	char *pack_argv[] = {pack,   "--hv", (char *)hv, "--config",	(char *)dtb, "-L",
+			     guests, "-o",   img,	 "--qemu-args", qargs_path,  NULL};
+	if (run_quiet(pack_argv) != 0)
+		return -1;
+	f = fopen(qargs_path, "r");
+	if (!f || !fgets(qargs, sizeof(qargs), f) ||
+	    sscanf(qargs, "-smp %u -m %uM", &nsmp, &nmem) != 2) {
+		fprintf(stderr, "gohv-bench: cannot read %s\n", qargs_path);
+		exit(2);
+	}
+	fclose(f);
+	snprintf(smp, sizeof(smp), "%u", nsmp);
+	snprintf(mem, sizeof(mem), "%uM", nmem);
+
+	int fds[2];
+	if (pipe(fds)) {
+		perror("gohv-bench: pipe");
+		exit(2);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("gohv-bench: fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		setpgid(0, 0); /* so that killing it takes nothing else along */
+		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
+		       cpu ? cpu : "rv64,h=true", "-smp", smp, "-m", mem, "-bios", opensbi,
+		       "-kernel", img, "-display", "none", "-monitor", "none", "-serial", "stdio",
+		       "-icount", "shift=0,sleep=off", "-no-reboot", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	double deadline = now_s() + timeout_s;
+	char buf[4096];
+	for (;;) {
+		double left = deadline - now_s();
+		if (left <= 0) {
+			o->timed_out = true;
+			break;
+		}
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (pr <= 0)
+			continue;
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+		if (n <= 0) {
+			o->exited = true;
+			break;
+		}
+		out_append(o, buf, (size_t)n);
+		if (stop && stop(o, ctx))
+			break;
+	}
+	close(fds[0]);
+	if (!o->exited)
+		kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(img);
+	unlink(qargs_path);
+	return 0;
+}
+
+static void path_of(char *out, size_t len, const char *fmt, const char *arg)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), fmt, arg);
+	snprintf(out, len, "%s/%s", build_dir, rel);
+}
+
+/* Boots one bench board with the bench hv; the output must end with all partitions stopped. */
+static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
+		       struct output *o)
+{
+	char dtb[512], hv[512];
+
+	path_of(dtb, sizeof(dtb), "bench/boards/%s.dtb", board);
+	path_of(hv, sizeof(hv), "%s", "bench/hv/gohv.elf");
+	if (boot(dtb, hv, cpu, stop, ctx, 120, o)) {
+		fail("packing %s failed", board);
+		return false;
+	}
+	if (o->timed_out || strstr(o->text, "FAIL") || strstr(o->text, "panic")) {
+		fprintf(stderr, "---- %s console ----\n%s\n----\n", board, o->text);
+		fail("scenario %s failed (see its console above)", board);
+		return false;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* Every "BENCH <name> <median> <unit> min=<min> max=<max> n=<n>" line, by figure name. */
+static void take_bench_lines(const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "] BENCH ")); p++) {
+		char name[64], unit[16];
+		unsigned long med, min, max;
+		unsigned n;
+
+		if (sscanf(p, "] BENCH %63s %lu %15s min=%lu max=%lu n=%u", name, &med, unit, &min,
+			   &max, &n) != 6)
+			continue;
+		if (!strcmp(name, "instret.overhead"))
+			continue;
+		set_fig(name, med, min, max, n);
+		/* The timers' minimum is a figure of its own. */
+		if (!strncmp(name, "timer.", 6)) {
+			char minname[80];
+
+			snprintf(minname, sizeof(minname), "%s.min", name);
+			set_fig(fig(minname)->name, min, min, min, n);
+		}
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void set_median(const char *name, uint64_t *s, unsigned n)
+{
+	qsort(s, n, sizeof(*s), cmp_u64);
+	set_fig(name, s[(n - 1) / 2], s[0], s[n - 1], n);
+}
+
+static bool enough_faults(const struct output *o, void *ctx)
+{
+	return count(o->text, " tick ") >= FAULT_SAMPLES + 1 || strstr(o->text, "survived");
+}
+
+static bool hello_ran(const struct output *o, void *ctx)
+{
+	return strstr(o->text, "[hello] heartbeat 1") || strstr(o->text, "refused") ||
+	       strstr(o->text, "exited with code") || strstr(o->text, "panic");
+}
+
+/* ---------------------------------------------------------------- scenarios */
+
+static void scenario_calls(void)
+{
+	struct output o;
+
+	if (boot_bench("bench-calls", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+	if (boot_bench("bench-calls", "rv64,h=true,sstc=false", NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+}
+
+static void scenario_wake(void)
+{
+	struct output o;
+
+	if (boot_bench("bench-wake", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+}
+
+static void scenario_fault(void)
+{
+	uint64_t ticks[FAULT_SAMPLES + 1], instr[FAULT_SAMPLES + 1];
+	unsigned n = 0;
+	struct output o;
+
+	if (!boot_bench("bench-fault", NULL, enough_faults, NULL, &o)) {
+		free(o.text);
+		return;
+	}
+	/* Pairs in order: the guest's "BENCH-FAULT at T" then the hv's fault line. */
+	const char *p = o.text;
+	while (n < FAULT_SAMPLES + 1) {
+		unsigned long at, tick, ins;
+		const char *a = strstr(p, "BENCH-FAULT at ");
+		const char *f = a ? strstr(a, "gohv: fault: ") : NULL;
+		const char *t = f ? strstr(f, " tick ") : NULL;
+
+		if (!t || sscanf(a, "BENCH-FAULT at %lu", &at) != 1 ||
+		    sscanf(t, " tick %lu instret %lu", &tick, &ins) != 2)
+			break;
+		ticks[n] = tick - at;
+		instr[n] = ins - at * 100;
+		n++;
+		p = t;
+	}
+	/* The first run is the warm-up. */
+	if (n < 2) {
+		fprintf(stderr, "---- bench-fault console ----\n%s\n----\n", o.text);
+		fail("%s: too few fault samples", "bench-fault");
+	} else {
+		set_median("fault.stage2", ticks + 1, n - 1);
+		set_median("fault.stage2.instr", instr + 1, n - 1);
+	}
+	free(o.text);
+}
+
+static bool hv_entry(const char *text, unsigned long *entry)
+{
+	const char *p = strstr(text, "bench: hv entered at tick ");
+
+	return p && sscanf(p, "bench: hv entered at tick %lu", entry) == 1;
+}
+
+static void scenario_boot(void)
+{
+	unsigned long entry, start, first = ~0UL, last = 0;
+	unsigned seen = 0;
+	struct output o;
+
+	if (boot_bench("bench-boot1", NULL, NULL, NULL, &o)) {
+		const char *p = strstr(o.text, "] BENCH-BOOT start ");
+
+		if (hv_entry(o.text, &entry) && p &&
+		    sscanf(p, "] BENCH-BOOT start %lu", &start) == 1)
+			set_one("boot.1", start - entry);
+		else
+			fail("%s: no entry or start tick", "bench-boot1");
+	}
+	free(o.text);
+
+	if (!boot_bench("bench-boot8", NULL, NULL, NULL, &o)) {
+		free(o.text);
+		return;
+	}
+	for (const char *p = o.text; (p = strstr(p, "] BENCH-BOOT start ")); p++) {
+		if (sscanf(p, "] BENCH-BOOT start %lu", &start) != 1)
+			continue;
+		seen++;
+		first = start < first ? start : first;
+		last = start > last ? start : last;
+	}
+	if (hv_entry(o.text, &entry) && seen == 8) {
+		set_one("boot.8.first", first - entry);
+		set_one("boot.8.last", last - entry);
+	} else {
+		fail("%s: missing entry or start ticks", "bench-boot8");
+	}
+	/* Every partition is the same 2 MiB: the first one's tables stand for all. */
+	const char *t = strstr(o.text, "bench: partition p0 stage-2 tables ");
+	unsigned long bytes, tables, psize;
+	if (t && sscanf(t,
+			"bench: partition p0 stage-2 tables %lu bytes (%lu tables), struct "
+			"partition %lu bytes",
+			&bytes, &tables, &psize) == 3) {
+		set_one("footprint.part_tables", bytes);
+		set_one("footprint.part_struct", psize);
+	} else {
+		fail("%s: no stage-2 table line", "bench-boot8");
+	}
+	free(o.text);
+}
+
+/* Section sizes of the normal (not bench) hv. */
+static void footprint_elf(void)
+{
+	char path[512];
+	uint64_t text = 0, rodata = 0, data = 0, bss = 0;
+
+	path_of(path, sizeof(path), "%s", "hv/gohv.elf");
+	FILE *f = fopen(path, "rb");
+	Elf64_Ehdr eh;
+	if (!f || fread(&eh, sizeof(eh), 1, f) != 1 || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(Elf64_Shdr)) {
+		fail("cannot read %s as a 64-bit ELF", path);
+		if (f)
+			fclose(f);
+		return;
+	}
+	for (unsigned i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+
+		if (fseek(f, (long)(eh.e_shoff + (uint64_t)i * sizeof(sh)), SEEK_SET) ||
+		    fread(&sh, sizeof(sh), 1, f) != 1)
+			break;
+		if (!(sh.sh_flags & SHF_ALLOC))
+			continue;
+		if (sh.sh_type == SHT_NOBITS)
+			bss += sh.sh_size;
+		else if (sh.sh_flags & SHF_EXECINSTR)
+			text += sh.sh_size;
+		else if (sh.sh_flags & SHF_WRITE)
+			data += sh.sh_size;
+		else
+			rodata += sh.sh_size;
+	}
+	fclose(f);
+	set_one("footprint.hv_text", text);
+	set_one("footprint.hv_rodata", rodata);
+	set_one("footprint.hv_data", data);
+	set_one("footprint.hv_bss", bss);
+}
+
+/* The smallest partition RAM (2 MiB steps, upwards) in which examples/c/hello.c greets and
+ * survives its first idle; with the normal hv. */
+static void footprint_min_ram(void)
+{
+	char dts[128], dtb[128], hv[512];
+
+	snprintf(dts, sizeof(dts), "%s/min-ram.dts", tmpdir);
+	snprintf(dtb, sizeof(dtb), "%s/min-ram.dtb", tmpdir);
+	path_of(hv, sizeof(hv), "%s", "hv/gohv.elf");
+	for (unsigned mib = 2; mib <= MIN_RAM_MAX; mib += 2) {
+		FILE *f = fopen(dts, "w");
+		struct output o;
+
+		if (!f) {
+			fail("cannot write %s", dts);
+			return;
+		}
+		fprintf(f,
+			"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v1\";\n\tboard {\n"
+			"\t\tharts = <1>;\n\t\tmemory-size = <0x10000000>;\n\t};\n"
+			"\tpartitions {\n\t\thello {\n\t\t\tharts = <0>;\n"
+			"\t\t\tmemory-size = <0x%x>;\n\t\t\timage = \"hello.elf\";\n"
+			"\t\t};\n\t};\n};\n",
+			mib << 20);
+		fclose(f);
+		char *dtc_argv[] = {"dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts, NULL};
+		if (run_quiet(dtc_argv) != 0) {
+			fail("dtc failed on %s", dts);
+			return;
+		}
+		int packed = boot(dtb, hv, NULL, hello_ran, NULL, 60, &o);
+		bool ran = packed == 0 && strstr(o.text, "[hello] heartbeat 1");
+		free(o.text);
+		if (ran) {
+			set_one("footprint.min_ram_c", mib);
+			break;
+		}
+	}
+	unlink(dts);
+	unlink(dtb);
+	if (!fig("footprint.min_ram_c")->have)
+		fail("hello.elf ran in no size up to %s MiB", "64");
+}
+
+/* ---------------------------------------------------------------- baseline, report */
+
+static void read_baseline(void)
+{
+	FILE *f = fopen(baseline_path, "r");
+	char line[1024];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+		unsigned long v;
+		const char *p = strstr(line, "\"name\": \"");
+		const char *q = strstr(line, "\"value\": ");
+
+		if (!p || !q || sscanf(p, "\"name\": \"%63[^\"]\"", name) != 1)
+			continue;
+		for (size_t i = 0; i < NFIGS; i++)
+			if (!strcmp(figs[i].name, name) && sscanf(q, "\"value\": %lu", &v) == 1) {
+				figs[i].base_have = true;
+				figs[i].base = v;
+			}
+	}
+	fclose(f);
+}
+
+/* latest / baseline, or a negative number when there is nothing to compare. */
+static double ratio_of(const struct figure *f)
+{
+	if (!f->have || !f->base_have)
+		return -1;
+	if (f->base == 0)
+		return f->value == 0 ? 1.0 : 1e9;
+	return (double)f->value / (double)f->base;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int write_json(const char *path, bool with_time)
+{
+	FILE *f = fopen(path, "w");
+	char stamp[64] = "";
+	time_t t = time(NULL);
+
+	if (!f)
+		return -1;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	fprintf(f, "{\n  \"schema\": \"gohv-bench-1\",\n");
+	if (with_time)
+		fprintf(f, "  \"timestamp\": \"%s\",\n", stamp);
+	fprintf(f, "  \"qemu\": \"-icount shift=0,sleep=off\",\n  \"figures\": [\n");
+	for (size_t i = 0; i < NFIGS; i++) {
+		const struct figure *g = &figs[i];
+
+		fprintf(f, "    {\"name\": \"%s\", ", g->name);
+		if (g->have)
+			fprintf(f, "\"value\": %lu, ", (unsigned long)g->value);
+		else
+			fprintf(f, "\"value\": null, ");
+		fprintf(f, "\"unit\": \"%s\", ", g->unit);
+		if (g->have && g->n)
+			fprintf(f, "\"min\": %lu, \"max\": %lu, \"n\": %u, ", (unsigned long)g->min,
+				(unsigned long)g->max, g->n);
+		if (!g->have) {
+			fprintf(f, "\"note\": ");
+			json_string(f, g->note ? g->note : "not measured");
+			fprintf(f, ", ");
+		}
+		fprintf(f, "\"method\": ");
+		json_string(f, g->method);
+		fprintf(f, "}%s\n", i + 1 < NFIGS ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	return fclose(f);
+}
+
+static unsigned print_table(void)
+{
+	unsigned worse = 0;
+
+	printf("\n%-22s %10s %-6s %10s %7s  %s\n", "figure", "value", "unit", "baseline", "ratio",
+	       "method");
+	for (size_t i = 0; i < NFIGS; i++) {
+		const struct figure *g = &figs[i];
+		char val[48], base[32], ratio[24];
+		double r = ratio_of(g);
+
+		if (g->have)
+			snprintf(val, sizeof(val), "%lu", (unsigned long)g->value);
+		else
+			snprintf(val, sizeof(val), "n/a");
+		if (g->base_have)
+			snprintf(base, sizeof(base), "%lu", (unsigned long)g->base);
+		else
+			snprintf(base, sizeof(base), "-");
+		if (r < 0)
+			snprintf(ratio, sizeof(ratio), "-");
+		else if (r >= 1e9)
+			snprintf(ratio, sizeof(ratio), "inf");
+		else
+			snprintf(ratio, sizeof(ratio), "%.2f", r);
+		bool bad = r > WORSE_RATIO;
+		worse += bad;
+		printf("%-22s %10s %-6s %10s %7s%s %s%s%s\n", g->name, val, g->unit, base, ratio,
+		       bad ? "!" : " ", g->method, g->have ? "" : " -- ",
+		       g->have ? "" : (g->note ? g->note : "not measured"));
+	}
+	return worse;
+}
+
+/* latest vs baseline per figure, log scale (the figures span 1 to 10^6). */
+static void write_chart(const char *dir)
+{
+	char dat[600], gp[600], png[600];
+
+	snprintf(dat, sizeof(dat), "%s/chart.dat", dir);
+	snprintf(gp, sizeof(gp), "%s/chart.gp", dir);
+	snprintf(png, sizeof(png), "%s/chart.png", dir);
+	FILE *f = fopen(dat, "w");
+	if (!f)
+		return;
+	fprintf(f, "# figure baseline latest\n");
+	for (size_t i = 0; i < NFIGS; i++) {
+		const struct figure *g = &figs[i];
+
+		if (!g->have && !g->base_have)
+			continue;
+		/* Log scale: plot zero as 0.5 so that it still shows as a stub. */
+		double b = g->base_have ? (g->base ? (double)g->base : 0.5) : 0;
+		double l = g->have ? (g->value ? (double)g->value : 0.5) : 0;
+		fprintf(f, "\"%s (%s)\" ", g->name, g->unit);
+		if (g->base_have)
+			fprintf(f, "%g ", b);
+		else
+			fprintf(f, "NaN ");
+		if (g->have)
+			fprintf(f, "%g\n", l);
+		else
+			fprintf(f, "NaN\n");
+	}
+	fclose(f);
+	f = fopen(gp, "w");
+	if (!f)
+		return;
+	bool any_base = false;
+	for (size_t i = 0; i < NFIGS; i++)
+		any_base |= figs[i].base_have;
+	fprintf(f,
+		"set terminal pngcairo noenhanced size 1400,700 font 'sans,9'\n"
+		"set output '%s'\n"
+		"set title 'gohv make bench: latest vs baseline (QEMU -icount shift=0; lower is "
+		"better)'\n"
+		"set style data histograms\nset style histogram clustered gap 1\n"
+		"set style fill solid 0.8 border -1\nset boxwidth 0.9\n"
+		"set logscale y\nset yrange [0.4:*]\nset grid ytics\n"
+		"set xtics rotate by -40 left nomirror\nset bmargin 12\nset rmargin 12\nset key "
+		"top left\n",
+		png);
+	if (any_base)
+		fprintf(f,
+			"plot '%s' using 2:xtic(1) title 'baseline' lc rgb '#9999aa', '' using 3 "
+			"title 'latest' lc rgb '#3366cc'\n",
+			dat);
+	else
+		fprintf(f, "plot '%s' using 3:xtic(1) title 'latest' lc rgb '#3366cc'\n", dat);
+	fclose(f);
+	char *argv[] = {"gnuplot", gp, NULL};
+	if (run_quiet(argv) != 0)
+		fprintf(stderr, "gohv-bench: gnuplot failed or is missing: no chart\n");
+	else
+		printf("chart: %s\n", png);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"build", required_argument, NULL, 'b'},
+	    {"opensbi", required_argument, NULL, 'o'},
+	    {"baseline", required_argument, NULL, 'B'},
+	    {"write-baseline", no_argument, NULL, 'w'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool write_baseline = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			build_dir = optarg;
+			break;
+		case 'o':
+			opensbi = optarg;
+			break;
+		case 'B':
+			baseline_path = optarg;
+			break;
+		case 'w':
+			write_baseline = true;
+			break;
+		default:
+			fprintf(stderr, "usage: gohv-bench --build DIR [--opensbi FILE] "
+					"[--baseline FILE] [--write-baseline]\n");
+			return 2;
+		}
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/gohv-bench-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("gohv-bench: mkdtemp");
+		return 2;
+	}
+	fig("boot.go_main")->note = "n/a (Go guests not built yet)";
+	fig("footprint.min_ram_go")->note = "n/a (Go guests not built yet)";
+
+	double t0 = now_s();
+	fprintf(stderr, "gohv-bench: calls and timers...\n");
+	scenario_calls();
+	fprintf(stderr, "gohv-bench: idle-then-wake...\n");
+	scenario_wake();
+	fprintf(stderr, "gohv-bench: stage-2 fault...\n");
+	scenario_fault();
+	fprintf(stderr, "gohv-bench: boot...\n");
+	scenario_boot();
+	fprintf(stderr, "gohv-bench: footprint...\n");
+	footprint_elf();
+	footprint_min_ram();
+	rmdir(tmpdir);
+
+	char dir[512], json[600];
+	path_of(dir, sizeof(dir), "%s", "bench");
+	mkdir(dir, 0777);
+	snprintf(json, sizeof(json), "%s/results.json", dir);
+	if (write_json(json, true)) {
+		perror("gohv-bench: results.json");
+		return 2;
+	}
+	if (write_baseline) {
+		if (failures) {
+			fprintf(stderr, "gohv-bench: not writing a baseline from a failed run\n");
+			return 1;
+		}
+		if (write_json(baseline_path, false)) {
+			perror("gohv-bench: baseline");
+			return 2;
+		}
+		printf("baseline written: %s\n", baseline_path);
+	}
+	read_baseline();
+	unsigned worse = print_table();
+	printf("\nresults: %s (%.1f s)\n", json, now_s() - t0);
+	write_chart(dir);
+	if (worse)
+		printf(
+		    "WARNING: %u figure(s) more than %.0f%% worse than the baseline (marked !)\n",
+		    worse, (WORSE_RATIO - 1) * 100);
+	else
+		printf("no figure is more than %.0f%% worse than the baseline %s\n",
+		       (WORSE_RATIO - 1) * 100, baseline_path);
+	if (failures) {
+		fprintf(stderr, "gohv-bench: %d scenario(s) failed\n", failures);
+		return 1;
+	}
+	return 0;
+}
