@@ -18,7 +18,7 @@ QEMU    := qemu-system-riscv64
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 
 DEB_PACKAGES := qemu-system-misc opensbi gcc-riscv64-linux-gnu device-tree-compiler libfdt-dev \
-	libcriterion-dev linux-source-6.1 pkg-config xz-utils gnuplot-nox
+	libcriterion-dev linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 # The hv and bare guests: freestanding, no FP in the hv (guest FP state then never needs saving on
@@ -29,7 +29,7 @@ XFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf -nostdinc -fno-st
 	-Ilib/libc -Ilib -I. $(WARN)
 HOSTFLAGS := -std=gnu11 -O1 -g -Ilib -I. -Iarch/host/include $(WARN) -DGOHV_HOST
 
-all: hv guests tools images tests
+all: hv guests gort tools go-examples images tests
 
 
 .PHONY: gort
@@ -119,16 +119,65 @@ $(BUILD)/gort-obj/%.o: % $(LIBFDT_SRC)/.stamp
 $(GORT_ELF): $(GORT_OBJS) $(LIBFDT_OBJS) guest-abi/gort/gort.ld
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC_X) $(GORT_XFLAGS) -nostdlib -static -Wl,--gc-sections -Wl,-T,guest-abi/gort/gort.ld \
-		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(GORT_OBJS) $(LIBFDT_OBJS) -lgcc -o $@
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(GORT_OBJS) $(LIBFDT_OBJS) -o $@
 	@echo "  GORT    $@"
+
+# ---- gort's vDSO (guest-abi/gort/vdso/): a real ELF shared object, linked here and embedded
+# into gort by guest-abi/gort/vdso_blob.S. Position independent with nothing to relocate (gort
+# maps the file as is), so the build fails if the linker leaves any dynamic relocation.
+VDSO_SO := $(BUILD)/gort-obj/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -fno-plt -nostdlib -ffreestanding -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -march=rv64imac_zicsr_zifencei -mabi=lp64 \
+	-Iguest-abi/gort $(WARN)
+$(VDSO_SO): guest-abi/gort/vdso/vdso.c guest-abi/gort/vdso/vdso.lds guest-abi/gort/vvar.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC_X) $(VDSO_CFLAGS) -shared -Wl,-T,guest-abi/gort/vdso/vdso.lds -Wl,--hash-style=both \
+		-Wl,-soname=linux-vdso.so.1 -Wl,--build-id=none -Wl,--no-undefined $< -o $@.tmp
+	$(Q)if $(CROSS)readelf -r $@.tmp | grep -q '^Relocation section'; then \
+		echo "vdso: dynamic relocations in $@" >&2; $(CROSS)readelf -r $@.tmp >&2; exit 1; fi
+	$(Q)mv $@.tmp $@
+$(BUILD)/gort-obj/guest-abi/gort/vdso_blob.S.o: $(VDSO_SO)
+$(BUILD)/gort-obj/guest-abi/gort/vdso_blob.S.o: GORT_XFLAGS += -DVDSO_SO=\"$(VDSO_SO)\"
 
 # ---------------------------------------------------------------- host tools
 PACK := $(BUILD)/tools/gohv-pack
-tools: $(PACK)
-PACK_SRCS := tools/gohv-pack.c hv/config.c hv/elf.c
-$(PACK): $(PACK_SRCS) $(wildcard hv/*.h) | $(DEPS_STAMP)
+GOHV := $(BUILD)/tools/gohv
+tools: $(PACK) $(GOHV)
+PACK_SRCS := tools/gohv-pack.c tools/pack.c hv/config.c hv/elf.c
+$(PACK): $(PACK_SRCS) $(wildcard hv/*.h) tools/pack.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(PACK_SRCS) -lfdt -o $@
+# gohv: the user command (`gohv run PROGRAM`): packs a Go or C program into a one-partition board
+# and boots it in QEMU. It finds the hv and gort relative to itself ($(BUILD)/tools/../hv/...).
+GOHV_SRCS := tools/gohv.c tools/pack.c hv/config.c hv/elf.c
+$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(GOHV_SRCS) -lfdt -o $@
+
+# ---------------------------------------------------------------- Go programs
+# Each folder under examples/go/ with a main.go is one static Linux/riscv64 program, run under gort:
+# `gohv run $(BUILD)/go/hello`. One module (examples/go/go.mod), standard library only. GOCACHE
+# lives in the build folder and HOME gets a default, so this works under CI with no home.
+GO       ?= go
+GO_ENV   := CGO_ENABLED=0 GOOS=linux GOARCH=riscv64 GOFLAGS= GOCACHE=$(abspath $(BUILD))/gocache \
+	HOME="$${HOME:-$(abspath $(BUILD))}"
+GO_EXAMPLES := $(patsubst examples/go/%/main.go,%,$(wildcard examples/go/*/main.go))
+GO_BINS  := $(patsubst %,$(BUILD)/go/%,$(GO_EXAMPLES))
+GO_CPIOS := $(patsubst %,$(BUILD)/go/%.cpio,$(GO_EXAMPLES))
+.PHONY: go-examples go-initrds
+go-examples: $(GO_BINS)
+# A board names a Go program's initrd as <name>.cpio (found with -L $(BUILD)/go): the archive
+# `gohv run` would pack, without the working folder.
+go-initrds: $(GO_CPIOS)
+define go_rule
+$(BUILD)/go/$(1): $(wildcard examples/go/$(1)/*.go) examples/go/go.mod | $(DEPS_STAMP)
+	$(Q)mkdir -p $$(@D)
+	$(Q)cd examples/go && $$(GO_ENV) $(GO) build -trimpath -o $(abspath $(BUILD))/go/$(1) ./$(1)
+	@echo "  GO      $$@"
+$(BUILD)/go/$(1).cpio: $(BUILD)/go/$(1) $(GOHV)
+	$(Q)$(GOHV) initrd $(BUILD)/go/$(1) -o $$@
+endef
+$(foreach e,$(GO_EXAMPLES),$(eval $(call go_rule,$(e))))
 
 # ---------------------------------------------------------------- board images
 # boards/<board>/config.dts names images by file name; they are looked up in the guest folder.
@@ -138,9 +187,10 @@ images: $(IMAGES)
 $(BUILD)/boards/%/config.dtb: boards/%/config.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
-$(BUILD)/boards/%/gohv.img: $(BUILD)/boards/%/config.dtb $(HV_ELF) $(GUEST_ELFS) $(PACK)
+$(BUILD)/boards/%/gohv.img: $(BUILD)/boards/%/config.dtb $(HV_ELF) $(GUEST_ELFS) $(GORT_ELF) \
+		$(GO_CPIOS) $(PACK)
 	$(Q)$(PACK) --hv $(HV_ELF) --config $< --config-name boards/$*/config.dts \
-		-L $(BUILD)/guests -o $@ --qemu-args $(BUILD)/boards/$*/qemu-args
+		-L $(BUILD)/guests -L $(BUILD)/go -o $@ --qemu-args $(BUILD)/boards/$*/qemu-args
 	@echo "  IMAGE   $@"
 
 QEMU_BASE := $(QEMU) -M virt -cpu rv64,h=true -bios $(OPENSBI) -nographic
@@ -158,21 +208,48 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h tests/unit/*.h arch/host/include/*/*
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion -lfdt -o $@
 
-INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c))
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -o $@
+
+# gort's files on the host, against the fakes in tests/gort (-iquote: gort's errno.h and linux.h
+# must not shadow the host's <errno.h>). test_vdso.c embeds the real vDSO image.
+GORT_TEST_SRCS := $(wildcard tests/gort/*.c) $(wildcard guest-abi/gort/fs.c) \
+	guest-abi/gort/signal.c guest-abi/gort/vdso.c
+GORT_TEST_BIN := $(BUILD)/tests/gort-tests
+$(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote tests/gort \
+		-DVDSO_SO=\"$(VDSO_SO)\" $(GORT_TEST_SRCS) -lcriterion -o $@
+.PHONY: gort-test
+gort-test: $(GORT_TEST_BIN)
+	$(Q)$(GORT_TEST_BIN) --jobs 2
 
 TEST_DTBS := $(patsubst tests/boards/%.dts,$(BUILD)/tests/boards/%.dtb,$(wildcard tests/boards/*.dts))
 $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
 
-tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS)
+# Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
+# and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
+# target, `make go-test`, also run by `make test`.
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c
+GO_TEST_BIN := $(BUILD)/tests/go-tests
+$(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
+.PHONY: go-test
+go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS)
+	$(Q)GOHV_BUILD=$(BUILD) GOHV_OPENSBI=$(OPENSBI) $(GO_TEST_BIN) --jobs 2
 
-unit-test: $(UNIT_BIN)
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(GO_TEST_BIN)
+
+unit-test: $(UNIT_BIN) $(GORT_TEST_BIN)
 	$(Q)$(UNIT_BIN) --jobs 2
+	$(Q)$(GORT_TEST_BIN) --jobs 2
 
 # Integration tests pack their own images from tests/boards with the packer and the guests.
 integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)
@@ -182,6 +259,7 @@ test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory integration-test
+	$(Q)$(MAKE) --no-print-directory go-test
 
 # ---------------------------------------------------------------- benchmarks
 # `make bench` boots tools/bench/boards/*.dts under -icount with a bench build of the hv (built

@@ -13,7 +13,7 @@
 #define PATH_LEN 64
 
 #define BOARD_PROPS	"model, harts, memory-size"
-#define PARTITION_PROPS "harts, memory-size, image, bootargs, restart"
+#define PARTITION_PROPS "harts, memory-size, image, initrd, bootargs, restart"
 
 struct ctx {
 	const void *fdt;
@@ -326,18 +326,32 @@ static int parse_memory(struct ctx *c, int node, const char *path, struct partit
 	return 0;
 }
 
+/* A file the packer finds in its -L folders and the hv in the package: a bare name, so a config
+ * cannot point outside those folders. Returns 0, 1 if absent (and optional), -1 on error. */
+static int read_file_name(struct ctx *c, int node, const char *path, const char *name,
+			  bool required, char *dst, size_t dstlen)
+{
+	int r = read_string(c, node, path, name, required, dst, dstlen);
+
+	if (r)
+		return r;
+	if (!dst[0])
+		return fail(c->err, path, name, "empty file name");
+	if (strchr(dst, '/'))
+		return fail(c->err, path, name, "\"%s\" has a '/'; give a file name, not a path",
+			    dst);
+	return 0;
+}
+
 static int parse_strings(struct ctx *c, int node, const char *path, struct partition_config *p)
 {
 	char restart[16];
 	int r;
 
-	if (read_string(c, node, path, "image", true, p->image, sizeof(p->image)))
+	if (read_file_name(c, node, path, "image", true, p->image, sizeof(p->image)) < 0)
 		return -1;
-	if (!p->image[0])
-		return fail(c->err, path, "image", "empty file name");
-	if (strchr(p->image, '/'))
-		return fail(c->err, path, "image", "\"%s\" has a '/'; give a file name, not a path",
-			    p->image);
+	if (read_file_name(c, node, path, "initrd", false, p->initrd, sizeof(p->initrd)) < 0)
+		return -1;
 	if (read_string(c, node, path, "bootargs", false, p->bootargs, sizeof(p->bootargs)) < 0)
 		return -1;
 	r = read_string(c, node, path, "restart", false, restart, sizeof(restart));

@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 #define CONFIG_MAX_PARTITIONS 8
-#define CONFIG_MAX_VCPUS      8 /* per partition */
-#define CONFIG_MAX_HARTS      8 /* physical harts the hv manages */
-#define CONFIG_NAME_MAX       16 /* partition names, including the NUL */
+#define CONFIG_MAX_VCPUS      8	 /* per partition */
+#define CONFIG_MAX_HARTS      8	 /* physical harts the hv manages */
+#define CONFIG_NAME_MAX	      16 /* partition names, including the NUL */
 #define CONFIG_IMAGE_MAX      64
 #define CONFIG_BOOTARGS_MAX   256
 #define CONFIG_COMPATIBLE     "gohv,config-v1"
@@ -42,7 +42,8 @@ struct partition_config {
 	uint32_t harts[CONFIG_MAX_VCPUS]; /* physical hart ids; vCPU i runs on harts[i] */
 	unsigned nharts;
 	uint64_t memory_size;
-	char image[CONFIG_IMAGE_MAX]; /* name of the image in the package */
+	char image[CONFIG_IMAGE_MAX];  /* name of the image in the package */
+	char initrd[CONFIG_IMAGE_MAX]; /* optional: a file in the package loaded below the DT */
 	char bootargs[CONFIG_BOOTARGS_MAX];
 	enum restart_policy restart;
 };

@@ -87,6 +87,8 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size, uint64_t gpa)
 
 	TRY(fdt_create(buf, (int)size));
 	TRY(fdt_add_reservemap_entry(buf, gpa, size));
+	if (p->initrd_size)
+		TRY(fdt_add_reservemap_entry(buf, p->initrd_gpa, p->initrd_size));
 	TRY(fdt_finish_reservemap(buf));
 	TRY(fdt_begin_node(buf, ""));
 	TRY(fdt_property_u32(buf, "#address-cells", 2));
@@ -97,6 +99,15 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size, uint64_t gpa)
 
 	TRY(fdt_begin_node(buf, "chosen"));
 	TRY(fdt_property_string(buf, "bootargs", cfg->bootargs));
+	/* Where Linux looks for an initrd, so a guest written for Linux boot finds it too. */
+	if (p->initrd_size) {
+		TRY(fdt_property_u64(buf, "linux,initrd-start", p->initrd_gpa));
+		TRY(fdt_property_u64(buf, "linux,initrd-end", p->initrd_gpa + p->initrd_size));
+	}
+	/* CLOCK_REALTIME minus the time CSR in ns (two's complement): the guest adds its own time
+	 * reading to get the date, with no device to map. */
+	if (hv.has_realtime)
+		TRY(fdt_property_u64(buf, "gohv,realtime-ns", (uint64_t)hv.realtime_offset_ns));
 	/* Fresh at every start, from the partition's own DRBG. */
 	err = drbg_generate(&p->rng, seed, sizeof(seed));
 	if (err == 0)

@@ -6,6 +6,7 @@
 #define GOHV_HV_H
 
 #include "config.h"
+#include "devices/goldfish_rtc.h"
 #include "devices/plic.h"
 #include "devices/uart16550.h"
 #include "console.h"
@@ -30,9 +31,11 @@ struct hv {
 	unsigned npartitions;
 	struct cpu cpus[CONFIG_MAX_HARTS]; /* indexed by hart id */
 	unsigned long boot_hart;
-	volatile unsigned live;            /* partitions running or able to restart */
+	volatile unsigned live; /* partitions running or able to restart */
 	struct uart16550 uart;
 	struct plic plic;
+	bool has_realtime;	    /* the machine has an RTC: partitions get realtime_offset_ns */
+	int64_t realtime_offset_ns; /* wall clock minus the time CSR (in ns), taken at boot */
 	uint64_t page_bitmap[PAGE_ALLOC_MAX_PAGES / 64];
 };
 
@@ -41,8 +44,7 @@ extern struct hv hv;
 #define hv_log(...) console_hv_printf(&hv.console, __VA_ARGS__)
 
 /* The hv hit a bug of its own: says so and powers off. */
-__attribute__((noreturn)) void hv_panic(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Called by the port once per hart, on its own stack with this_cpu() set. */
 __attribute__((noreturn)) void hv_main(unsigned long hartid, const void *fdt);

@@ -71,12 +71,31 @@ static void entropy_init(void)
 	if (n)
 		drbg_seed(&hv.root_rng, buf, n);
 	if (!hv.plat.rng_seed_len && !n)
-		hv_log("WARNING: no entropy source (no rng-seed, no Zkr): seeding from timing only");
+		hv_log(
+		    "WARNING: no entropy source (no rng-seed, no Zkr): seeding from timing only");
 	uint64_t t = arch_time_now();
 	drbg_seed(&hv.root_rng, &t, sizeof(t));
 	memset(buf, 0, sizeof(buf));
 	hv_log("entropy: %s%stimer", hv.plat.rng_seed_len ? "fdt-rng-seed + " : "",
 	       n ? "cpu seed csr + " : "");
+}
+
+/* The wall clock as an offset from the time CSR, which every partition reads directly: a guest
+ * then gets the date without a device of its own, and all partitions agree on it. */
+static void realtime_init(void)
+{
+	uint64_t hz = hv.plat.timebase_hz, t, rtc;
+
+	if (!hv.plat.rtc_base || !hz)
+		return;
+	rtc = goldfish_rtc_read_ns(hv.plat.rtc_base);
+	t = arch_time_now();
+	if (!rtc)
+		return;
+	/* Split so ticks * 1e9 cannot overflow however long the machine has been up. */
+	uint64_t t_ns = t / hz * 1000000000UL + t % hz * 1000000000UL / hz;
+	hv.realtime_offset_ns = (int64_t)(rtc - t_ns);
+	hv.has_realtime = true;
 }
 
 static void describe(const struct partition *p)
@@ -87,9 +106,15 @@ static void describe(const struct partition *p)
 	for (unsigned i = 0; i < p->nvcpus; i++)
 		len += snprintf(harts + len, sizeof(harts) - len, "%s%lu", i ? "," : "",
 				p->vcpus[i].cpu->hartid);
-	hv_log("partition %s: %u vcpu(s) on hart %s, %lu MiB at 0x%lx, image %s, restart %s",
+	char initrd[CONFIG_IMAGE_MAX + 40] = "";
+
+	if (p->initrd)
+		snprintf(initrd, sizeof(initrd), ", initrd %s (%lu KiB)", p->cfg->initrd,
+			 (unsigned long)((p->initrd_size + 1023) >> 10));
+	hv_log("partition %s: %u vcpu(s) on hart %s, %lu MiB at 0x%lx, image %s%s, restart %s",
 	       p->cfg->name, p->nvcpus, harts, (unsigned long)(p->ram_size >> 20),
-	       (unsigned long)(uintptr_t)p->ram, p->cfg->image, restart_policy_name(p->cfg->restart));
+	       (unsigned long)(uintptr_t)p->ram, p->cfg->image, initrd,
+	       restart_policy_name(p->cfg->restart));
 }
 
 static void partitions_init(void)
@@ -150,6 +175,7 @@ void hv_main(unsigned long hartid, const void *fdt)
 	if (hv.plat.plic_base)
 		plic_init(&hv.plic, hv.plat.plic_base, hv.plat.plic_size, hv.plat.plic_ncontexts);
 	entropy_init();
+	realtime_init();
 	partitions_init();
 
 	for (unsigned i = 0; i < hv.npartitions; i++)

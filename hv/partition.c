@@ -12,7 +12,7 @@
 	({                                                                                         \
 		char __why[200];                                                                   \
 		snprintf(__why, sizeof(__why), __VA_ARGS__);                                       \
-		hv_log("partition %s refused: %s", (p)->cfg->name, __why);                        \
+		hv_log("partition %s refused: %s", (p)->cfg->name, __why);                         \
 		(p)->state = PART_REFUSED;                                                         \
 		-1;                                                                                \
 	})
@@ -61,7 +61,8 @@ static int check_harts(struct partition *p)
 		uint32_t h = cfg->harts[i];
 
 		if (h >= CONFIG_MAX_HARTS || !platform_has_hart(&hv.plat, h))
-			return refuse(p, "hart %u is not on this machine or lacks the H extension", h);
+			return refuse(p, "hart %u is not on this machine or lacks the H extension",
+				      h);
 		if (hv.cpus[h].vcpu)
 			return refuse(p, "hart %u already belongs to partition %s", h,
 				      hv.cpus[h].vcpu->part->cfg->name);
@@ -69,20 +70,41 @@ static int check_harts(struct partition *p)
 	return 0;
 }
 
+/* A package entry by name, bounds and checksum checked: the package came from outside. */
+static const uint8_t *package_file(struct partition *p, const char *what, const char *name,
+				   uint64_t *size)
+{
+	const struct gohv_pkg_image *img = find_image(name);
+
+	const uint8_t *data;
+
+	if (!img) {
+		(void)refuse(p, "%s %s is not in the package", what, name);
+		return NULL;
+	}
+	if (img->offset > hv.pkg->size || img->size > hv.pkg->size - img->offset) {
+		(void)refuse(p, "%s %s lies outside the package", what, name);
+		return NULL;
+	}
+	data = (const uint8_t *)hv.pkg + img->offset;
+	if (gohv_fnv1a32(data, img->size) != img->checksum) {
+		(void)refuse(p, "%s %s is corrupt (checksum mismatch)", what, name);
+		return NULL;
+	}
+	*size = img->size;
+	return data;
+}
+
 static int check_image(struct partition *p)
 {
 	const struct partition_config *cfg = p->cfg;
-	const struct gohv_pkg_image *img = find_image(cfg->image);
 	char err[ELF_ERR_MAX];
+	uint64_t size;
+	const uint8_t *data = package_file(p, "image", cfg->image, &size);
 
-	if (!img)
-		return refuse(p, "image %s is not in the package", cfg->image);
-	if (img->offset > hv.pkg->size || img->size > hv.pkg->size - img->offset)
-		return refuse(p, "image %s lies outside the package", cfg->image);
-	const uint8_t *data = (const uint8_t *)hv.pkg + img->offset;
-	if (gohv_fnv1a32(data, img->size) != img->checksum)
-		return refuse(p, "image %s is corrupt (checksum mismatch)", cfg->image);
-	if (elf_check(data, img->size, ARCH_ELF_MACHINE, &p->image, err, sizeof(err)))
+	if (!data)
+		return -1;
+	if (elf_check(data, size, ARCH_ELF_MACHINE, &p->image, err, sizeof(err)))
 		return refuse(p, "image %s: %s", cfg->image, err);
 	if (p->image.lowest < GUEST_RAM_BASE ||
 	    p->image.highest > GUEST_RAM_BASE + cfg->memory_size - GUEST_DT_RESERVE)
@@ -91,12 +113,37 @@ static int check_image(struct partition *p)
 	return 0;
 }
 
+/* The initrd goes right below the device tree, page aligned down, and must clear the image. */
+static int check_initrd(struct partition *p)
+{
+	const struct partition_config *cfg = p->cfg;
+	uint64_t dt_gpa = GUEST_RAM_BASE + cfg->memory_size - GUEST_DT_RESERVE, size;
+	const uint8_t *data;
+
+	if (!cfg->initrd[0])
+		return 0;
+	data = package_file(p, "initrd", cfg->initrd, &size);
+	if (!data)
+		return -1;
+	if (size > dt_gpa - p->image.highest ||
+	    ((dt_gpa - size) & ~(PAGE_SIZE - 1)) < p->image.highest)
+		return refuse(p,
+			      "initrd %s (%lu bytes) does not fit between image end 0x%lx and the "
+			      "device tree at 0x%lx",
+			      cfg->initrd, (unsigned long)size, (unsigned long)p->image.highest,
+			      (unsigned long)dt_gpa);
+	p->initrd = data;
+	p->initrd_size = size;
+	p->initrd_gpa = (dt_gpa - size) & ~(PAGE_SIZE - 1);
+	return 0;
+}
+
 int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg)
 {
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
 	p->index = index;
-	if (check_harts(p) || check_image(p))
+	if (check_harts(p) || check_image(p) || check_initrd(p))
 		return -1;
 
 	p->ram_gpa = GUEST_RAM_BASE;
@@ -149,6 +196,10 @@ void partition_start(struct partition *p)
 	/* The image was checked at create time; loading cannot fail unless RAM changed size. */
 	if (elf_load(&p->image, p->ram_gpa, p->ram_size, p->ram, err, sizeof(err)))
 		hv_panic("partition %s: %s", p->cfg->name, err);
+	/* After the ELF (which zeroes its bss): checked at create time not to overlap it. */
+	if (p->initrd)
+		memcpy(partition_gpa_to_hva(p, p->initrd_gpa, p->initrd_size), p->initrd,
+		       p->initrd_size);
 	hv_entropy(seed, sizeof(seed));
 	drbg_seed(&p->rng, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));

@@ -27,30 +27,33 @@ struct partition {
 	volatile enum partition_state state;
 	spinlock_t lock;
 
-	uint64_t ram_gpa;   /* GUEST_RAM_BASE */
+	uint64_t ram_gpa; /* GUEST_RAM_BASE */
 	uint64_t ram_size;
-	uint8_t *ram;       /* the hv's pointer to it (host physical, the hv runs untranslated) */
+	uint8_t *ram; /* the hv's pointer to it (host physical, the hv runs untranslated) */
 	struct stage2 s2;
 	struct elf_image image;
+	const uint8_t *initrd; /* in the package, checked at create time; NULL if none */
+	uint64_t initrd_size;
+	uint64_t initrd_gpa; /* copied here at every start: page aligned, right below the DT */
 
 	struct vcpu vcpus[CONFIG_MAX_VCPUS];
 	unsigned nvcpus;
-	unsigned running;   /* vCPUs not yet parked, while stopping */
+	unsigned running; /* vCPUs not yet parked, while stopping */
 
 	struct drbg rng;
 	struct console_line line;
 	int exit_code;
-	bool exit_failed;   /* a fault, or a nonzero exit code */
-	bool faulted;       /* stopped by the hv for a fault */
-	bool reboot;        /* SBI system reset asked for a restart whatever the policy */
+	bool exit_failed; /* a fault, or a nonzero exit code */
+	bool faulted;	  /* stopped by the hv for a fault */
+	bool reboot;	  /* SBI system reset asked for a restart whatever the policy */
 	unsigned restarts;
 	unsigned backoff;    /* consecutive quick failures: the next restart waits longer */
 	uint64_t started_at; /* time of the last start, to tell a crash loop from a long run */
 };
 
 /* A partition that fails within this long of starting restarts after a growing delay. */
-#define RESTART_BACKOFF_MIN_MS  10
-#define RESTART_BACKOFF_MAX_MS  2000
+#define RESTART_BACKOFF_MIN_MS	10
+#define RESTART_BACKOFF_MAX_MS	2000
 #define RESTART_BACKOFF_RESET_S 10
 
 /* The hv's view of guest memory: a pointer to [gpa, gpa+len) if all of it is the partition's RAM,
@@ -62,7 +65,8 @@ void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len
 int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg);
 /* Loads a fresh image and device tree, reseeds its entropy and starts vCPU 0. */
 void partition_start(struct partition *p);
-/* Ends v's partition with an exit code (called on v's hart). failed marks a fault or failure. The other vCPUs are parked, the RAM scrubbed, then the restart policy applies. */
+/* Ends v's partition with an exit code (called on v's hart). failed marks a fault or failure. The
+ * other vCPUs are parked, the RAM scrubbed, then the restart policy applies. */
 void partition_exit(struct vcpu *v, int code, bool failed);
 /* The same for a guest fault the hv stopped it for. */
 void partition_fault(struct vcpu *v);

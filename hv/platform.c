@@ -162,6 +162,9 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 		if (fdt_getprop(fdt, node, "interrupts-extended", &len) && len > 0)
 			plat->plic_ncontexts = len / 8;
 	}
+	node = fdt_node_offset_by_compatible(fdt, -1, "google,goldfish-rtc");
+	if (node >= 0 && node_ok(fdt, node) && read_reg(fdt, node, &r) == 0 && r.size >= 8)
+		plat->rtc_base = r.base;
 	const void *seed = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "rng-seed", &len);
 	if (seed && len > 0) {
 		plat->rng_seed_len =

@@ -30,6 +30,7 @@ struct platform {
 	uint64_t plic_base;
 	uint64_t plic_size;
 	unsigned plic_ncontexts; /* entries of its interrupts-extended */
+	uint64_t rtc_base;	 /* Goldfish RTC, 0 if the machine has none */
 	uint8_t rng_seed[PLATFORM_SEED_MAX];
 	size_t rng_seed_len;
 	char model[64];

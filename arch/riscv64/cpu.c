@@ -48,8 +48,10 @@ void riscv_hv_trap(struct hv_trap_frame *f)
 		f->sepc += 4;
 		return;
 	}
-	hv_panic("hv trap on hart %lu: scause 0x%lx sepc 0x%lx stval 0x%lx ra 0x%lx", c->hartid,
-		 f->scause, f->sepc, f->stval, f->x[1]);
+	hv_panic("hv trap: scause 0x%lx sepc 0x%lx stval 0x%lx ra 0x%lx sp 0x%lx tp 0x%lx "
+		 "hstatus 0x%lx sstatus 0x%lx",
+		 f->scause, f->sepc, f->stval, f->x[1], f->x[2], f->x[4], csr_read(CSR_HSTATUS),
+		 csr_read(CSR_SSTATUS));
 }
 
 /* Runs an access that may raise an illegal-instruction trap; true if it did not. */

@@ -15,5 +15,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
+char *strcpy(char *dst, const char *src);
+size_t strcspn(const char *s, const char *reject);
 
 #endif

@@ -79,9 +79,9 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 {
 	const char *build = env_or("GOHV_BUILD", "build");
 	const char *opensbi =
-		env_or("GOHV_OPENSBI", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin");
-	char dir[] = "/tmp/gohv-test-XXXXXX", pack[512], hv[512], dtb[512], guests[512],
-	     img[600], args[600], err[1024], qargs[128] = "";
+	    env_or("GOHV_OPENSBI", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin");
+	char dir[] = "/tmp/gohv-test-XXXXXX", pack[512], hv[512], dtb[512], guests[512], img[600],
+	     args[600], err[1024], qargs[128] = "";
 
 	memset(r, 0, sizeof(*r));
 	cr_assert(mkdtemp(dir));
@@ -91,8 +91,14 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	snprintf(guests, sizeof(guests), "%s/guests", build);
 	snprintf(img, sizeof(img), "%s/gohv.img", dir);
 	snprintf(args, sizeof(args), "%s/qemu-args", dir);
-	char *pack_argv[] = {pack, "--hv", hv, "--config", dtb, "-L", guests, "-o", img,
-			     "--qemu-args", args, NULL};
+	char *pack_argv[32] = {pack,   "--hv", hv,  "--config",	   dtb, "-L",
+			       guests, "-o",   img, "--qemu-args", args};
+	int pn = 11;
+	for (const char *const *d = opts ? opts->dirs : NULL; d && *d && pn < 29; d++) {
+		pack_argv[pn++] = "-L";
+		pack_argv[pn++] = (char *)*d;
+	}
+	pack_argv[pn] = NULL;
 	int rc = run_tool(pack_argv, err, sizeof(err));
 	cr_assert_eq(rc, 0, "packing %s failed: %s", board, err);
 
@@ -119,10 +125,12 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 		close(fds[0]);
 		/* Own process group, so the kill below takes nothing else with it. */
 		setpgid(0, 0);
+		const char *icount = opts && opts->real_time ? NULL : "-icount";
 		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
-		       opts && opts->cpu ? opts->cpu : "rv64,h=true", "-smp", opts && opts->smp ? opts->smp : smp_s, "-m", mem_s,
-		       "-bios", opensbi, "-kernel", img, "-display", "none", "-monitor", "none",
-		       "-serial", "stdio", "-icount", "shift=0,sleep=off", "-no-reboot", NULL);
+		       opts && opts->cpu ? opts->cpu : "rv64,h=true", "-smp",
+		       opts && opts->smp ? opts->smp : smp_s, "-m", mem_s, "-bios", opensbi,
+		       "-kernel", img, "-display", "none", "-monitor", "none", "-serial", "stdio",
+		       "-no-reboot", icount, "shift=0,sleep=off", NULL);
 		_exit(127);
 	}
 	close(fds[1]);

@@ -8,18 +8,21 @@
 #include <stddef.h>
 
 struct run {
-	char *out;      /* everything QEMU printed, NUL-terminated */
+	char *out; /* everything QEMU printed, NUL-terminated */
 	size_t len;
-	bool exited;    /* QEMU stopped by itself: the hv powered the machine off */
-	int status;     /* its exit status, when it exited */
+	bool exited;	/* QEMU stopped by itself: the hv powered the machine off */
+	int status;	/* its exit status, when it exited */
 	bool timed_out; /* killed at the timeout before the markers all showed */
 };
 
 struct boot_opts {
-	const char *smp;            /* override the board's -smp (e.g. to run fewer harts) */
-	const char *cpu;            /* override the -cpu model (e.g. "rv64,h=true,sstc=false") */
-	const char *const *until;   /* stop once all of these appeared; NULL: wait for power-off */
-	unsigned timeout_s;         /* hard limit; 0 means 60 s */
+	const char *smp;	  /* override the board's -smp (e.g. to run fewer harts) */
+	const char *cpu;	  /* override the -cpu model (e.g. "rv64,h=true,sstc=false") */
+	const char *const *until; /* stop once all of these appeared; NULL: wait for power-off */
+	unsigned timeout_s;	  /* hard limit; 0 means 60 s */
+	const char *const *dirs;  /* more -L folders for the packer (NULL-terminated), after the
+				     guests folder: e.g. $GOHV_BUILD/go for Go initrds */
+	bool real_time;		  /* no -icount: real parallel harts on the host's clock */
 };
 
 /* Packs tests/boards/<board>.dts (built to $GOHV_BUILD/tests/boards/<board>.dtb) with the hv and

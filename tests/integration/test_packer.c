@@ -412,3 +412,59 @@ Test(packer, rerun_replaces_output)
 	cr_assert_eq(stat(out, &st), 0);
 	cr_assert_gt(st.st_size, PKG_OFFSET);
 }
+
+Test(packer, initrd_packed_once)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-initrd");
+	static const char data[] = "070701 any bytes at all, not checked as an ELF";
+	size_t img_len;
+	uint8_t *img;
+	const struct gohv_pkg_header *h;
+	int rd = -1;
+
+	write_file(path_in(tmpdir, "data.cpio"), data, sizeof(data));
+	pack(&r, dtb, NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %d: %s", r.status,
+		  r.err);
+	img = read_all(path_in(tmpdir, "out.img"), &img_len);
+	h = (const void *)(img + PKG_OFFSET);
+	cr_assert_eq(h->nimages, 2, "image and initrd, each once for both partitions");
+	for (unsigned i = 0; i < h->nimages; i++)
+		if (!strcmp(h->images[i].name, "data.cpio"))
+			rd = (int)i;
+	cr_assert_geq(rd, 0, "no data.cpio entry");
+	cr_assert_eq(h->images[rd].size, sizeof(data));
+	cr_assert_eq(h->images[rd].offset % 8, 0);
+	cr_assert_eq(memcmp(img + PKG_OFFSET + h->images[rd].offset, data, sizeof(data)), 0);
+	cr_assert_eq(h->images[rd].checksum, gohv_fnv1a32(data, sizeof(data)));
+	free(img);
+}
+
+Test(packer, initrd_missing)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-missing-initrd");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/hello: initrd: no-such.cpio not found in");
+	cr_assert(strstr(r.err, tmpdir), "does not list the searched folder: %s", r.err);
+}
+
+Test(packer, initrd_too_big)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-initrd");
+	/* 16 MiB partitions: the image's page, the initrd and the 64 KiB device tree area cannot
+	 * all fit when the initrd alone is 16 MiB - 64 KiB. */
+	size_t big = (16UL << 20) - (64UL << 10);
+	uint8_t *data = calloc(1, big);
+
+	write_file(path_in(tmpdir, "data.cpio"), data, big);
+	free(data);
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/one: initrd: ");
+	cr_assert(strstr(r.err, path_in(tmpdir, "data.cpio")), "does not name the file: %s", r.err);
+	cr_assert(strstr(r.err, "16711680 bytes"), "does not give the size: %s", r.err);
+	cr_assert(strstr(r.err, "16 MiB"), "does not give the partition's size: %s", r.err);
+}

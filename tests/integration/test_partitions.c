@@ -1,6 +1,7 @@
 /* Boots test boards in QEMU and checks what the partitions and the hv print. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -88,7 +89,8 @@ Test(entropy, differs_between_partitions_and_between_boots, .timeout = 180)
 	entropy_of(&b, "left", b_left, sizeof(b_left));
 	cr_assert_str_neq(a_left, a_right, "two partitions got the same entropy");
 	cr_assert_str_neq(a_left, b_left, "two boots gave the same entropy");
-	cr_assert_str_neq(a_left, "0000000000000000000000000000000000000000000000000000000000000000");
+	cr_assert_str_neq(a_left,
+			  "0000000000000000000000000000000000000000000000000000000000000000");
 	assert_has(&a, "[left] SEED ");
 	assert_lacks(&a, "SEED none");
 	run_free(&a);
@@ -102,8 +104,9 @@ Test(isolation, a_partition_reading_another_is_stopped_and_the_victim_runs_on, .
 
 	assert_has(&r, "[attacker] ATTACKER reading 0x81000000");
 	assert_lacks(&r, "READ SUCCEEDED");
-	assert_has(&r, "gohv: fault: partition attacker vcpu 0: load outside partition memory at pc "
-		       "0x");
+	assert_has(&r,
+		   "gohv: fault: partition attacker vcpu 0: load outside partition memory at pc "
+		   "0x");
 	assert_has(&r, "addr 0x81000000\n");
 	assert_has(&r, "gohv: partition attacker exited with code 255 (fault)");
 	/* The victim was running before the fault and kept running after it. */
@@ -123,7 +126,8 @@ Test(faults, stay_inside_their_partition_with_one_report_each, .timeout = 120)
 
 	cr_assert(r.exited);
 	assert_lacks(&r, "FAULT survived");
-	assert_has(&r, "gohv: fault: partition illegal vcpu 0: illegal instruction (scause 2) at pc");
+	assert_has(&r,
+		   "gohv: fault: partition illegal vcpu 0: illegal instruction (scause 2) at pc");
 	assert_has(&r, "gohv: fault: partition store vcpu 0: store outside partition memory at pc");
 	assert_has(&r, "gohv: fault: partition exec vcpu 0: instruction fetch outside partition "
 		       "memory at pc 0x1000 addr 0x1000");
@@ -173,5 +177,47 @@ Test(restart, on_failure_restarts_with_scrubbed_ram_and_clean_exit_does_not, .ti
 	assert_has(&r, "partition flaky restarting (policy on-failure, restart 2) in 10 ms");
 	assert_lacks(&r, "partition steady restarting");
 	cr_assert_eq(run_count(&r, "[steady] HELLO partition"), 1);
+	run_free(&r);
+}
+
+/* FNV-1a 32 of a file, as the guest computes it over its initrd. */
+static unsigned file_fnv(const char *path, unsigned long *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned h = 2166136261U;
+	int c;
+
+	cr_assert_not_null(f, "%s", path);
+	*size = 0;
+	while ((c = fgetc(f)) != EOF) {
+		h = (h ^ (unsigned)c) * 16777619U;
+		(*size)++;
+	}
+	fclose(f);
+	return h;
+}
+
+Test(partitions, initrd_is_loaded_below_the_device_tree_at_every_start, .timeout = 120)
+{
+	static const char *const until[] = {"restarting (policy always, restart 3)", NULL};
+	struct boot_opts o = {.until = until};
+	const char *build = getenv("GOHV_BUILD");
+	char path[512], want[128];
+	unsigned long size;
+	struct run r;
+
+	snprintf(path, sizeof(path), "%s/guests/t_hello.elf", build && *build ? build : "build");
+	unsigned h = file_fnv(path, &size);
+	snprintf(want, sizeof(want),
+		 "[withrd] INITRD size=%lu fnv=%08x aligned=1 below_dt=1 reserved=1\n", size, h);
+	boot_board("it-initrd", &o, &r);
+	assert_has(&r, "partition withrd: 1 vcpu(s) on hart 1, 16 MiB");
+	assert_has(&r, ", initrd t_hello.elf (");
+	/* The first run scribbled over it: the restarts see the original again. */
+	if (run_count(&r, want) < 3)
+		run_dump(&r, want);
+	cr_assert_geq(run_count(&r, want), 3, "want 3 runs with \"%s\"", want);
+	assert_has(&r, "[without] INITRD none\n");
+	assert_has(&r, "[withrd] REALTIME year_ok=1\n");
 	run_free(&r);
 }

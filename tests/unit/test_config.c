@@ -619,7 +619,7 @@ Test(config, partition_unknown_property)
 	make_valid(&t);
 	SET_CELLS(&t.parts[1], "memory", 16 * MIB);
 	expect_fail(&t, "/partitions/world", "memory: unknown property",
-		    "harts, memory-size, image, bootargs, restart");
+		    "harts, memory-size, image, initrd, bootargs, restart");
 }
 
 Test(config, partition_unknown_child)
@@ -816,6 +816,56 @@ Test(config, image_with_slash)
 	make_valid(&t);
 	set_str(&t.parts[0], "image", "../hello.elf");
 	expect_fail(&t, "/partitions/hello", "image", "'/'");
+}
+
+Test(config, initrd_optional_and_parsed)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "initrd", "hello.cpio");
+	expect_ok(&t);
+	cr_assert_str_eq(cfg.partitions[0].initrd, "hello.cpio");
+	cr_assert_str_eq(cfg.partitions[1].initrd, "", "initrd defaults to none");
+}
+
+Test(config, initrd_empty)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "initrd", "");
+	expect_fail(&t, "/partitions/hello", "initrd", "empty");
+}
+
+Test(config, initrd_with_slash)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[1], "initrd", "/etc/passwd");
+	expect_fail(&t, "/partitions/world", "initrd", "'/'");
+}
+
+Test(config, initrd_too_long)
+{
+	struct t_config t;
+	char name[CONFIG_IMAGE_MAX + 1];
+
+	make_valid(&t);
+	memset(name, 'r', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	set_str(&t.parts[0], "initrd", name);
+	expect_fail(&t, "/partitions/hello", "initrd", "too long");
+}
+
+Test(config, initrd_not_a_string)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "initrd", 1);
+	expect_fail(&t, "/partitions/hello", "initrd", "NUL-terminated");
 }
 
 Test(config, bootargs_too_long)

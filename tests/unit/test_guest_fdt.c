@@ -49,6 +49,7 @@ static void setup(void)
 	}
 	host_this_cpu = &hv.cpus[1];
 	hv.plat.timebase_hz = 10000000;
+	hv.has_realtime = false;
 	hv.plat.nharts = 3;
 	for (unsigned i = 0; i < 3; i++) {
 		hv.plat.hartids[i] = i;
@@ -285,4 +286,59 @@ Test(guest_fdt, hypervisor_only_extensions_are_not_offered)
 	build(buf);
 	cr_assert_str_eq(fdt_getprop(buf, node("/cpus/cpu@0"), "riscv,isa", NULL),
 			 "rv64imafdc_zicsr_sstc");
+}
+
+static uint64_t u64_prop(const char *path, const char *name)
+{
+	int len;
+	const fdt64_t *v = fdt_getprop(buf, node(path), name, &len);
+
+	cr_assert_not_null(v, "%s has no %s", path, name);
+	cr_assert_eq(len, 8, "%s/%s is %d bytes", path, name, len);
+	return fdt64_to_cpu(*v);
+}
+
+Test(guest_fdt, no_initrd_no_initrd_props)
+{
+	build(buf);
+	cr_assert_null(fdt_getprop(buf, node("/chosen"), "linux,initrd-start", NULL));
+	cr_assert_null(fdt_getprop(buf, node("/chosen"), "linux,initrd-end", NULL));
+}
+
+Test(guest_fdt, initrd_props_and_memreserve)
+{
+	const uint64_t size = 12345, start = (DT_GPA - size) & ~0xfffUL;
+	uint64_t addr, rsize;
+	bool found = false;
+
+	p->initrd_size = size;
+	p->initrd_gpa = start;
+	build(buf);
+	cr_assert_eq(u64_prop("/chosen", "linux,initrd-start"), start);
+	cr_assert_eq(u64_prop("/chosen", "linux,initrd-end"), start + size);
+	cr_assert_eq(fdt_num_mem_rsv(buf), 2);
+	for (int i = 0; i < fdt_num_mem_rsv(buf); i++) {
+		cr_assert_eq(fdt_get_mem_rsv(buf, i, &addr, &rsize), 0);
+		if (addr == start) {
+			cr_assert_eq(rsize, size);
+			found = true;
+		}
+	}
+	cr_assert(found, "no memreserve entry for the initrd");
+}
+
+Test(guest_fdt, realtime_offset)
+{
+	build(buf);
+	cr_assert_null(fdt_getprop(buf, node("/chosen"), "gohv,realtime-ns", NULL),
+		       "no RTC: no realtime property");
+	hv.has_realtime = true;
+	hv.realtime_offset_ns = 1700000000123456789LL;
+	build(buf);
+	cr_assert_eq(u64_prop("/chosen", "gohv,realtime-ns"), 1700000000123456789ULL);
+	/* An offset below zero (time CSR ahead of the wall clock) round-trips as two's complement.
+	 */
+	hv.realtime_offset_ns = -5;
+	build(buf);
+	cr_assert_eq((int64_t)u64_prop("/chosen", "gohv,realtime-ns"), -5);
 }

@@ -25,6 +25,7 @@
 #define PLIC_BASE  0xc000000UL
 #define PLIC_SIZE  0x600000UL
 #define TIMEBASE   10000000
+#define RTC_BASE   0x101000UL
 
 struct mopts {
 	bool no_cpus, no_memory, no_timebase, no_chosen, no_stdout_path, no_rng_seed;
@@ -37,6 +38,7 @@ struct mopts {
 	unsigned seed_len;     /* rng-seed bytes (default 32) */
 	const char *stdout_path;
 	int reg_shift; /* >= 0: add reg-shift to the UART */
+	bool no_rtc;   /* no Goldfish RTC node */
 };
 
 static uint8_t blob[BLOB_SIZE] __attribute__((aligned(8)));
@@ -158,6 +160,14 @@ static void build(const struct mopts *o)
 		prop_cells("reg-shift", 1, (uint32_t)o->reg_shift);
 	OK(fdt_property_string(blob, "compatible", "ns16550a"));
 	OK(fdt_end_node(blob));
+
+	if (!o->no_rtc) {
+		OK(fdt_begin_node(blob, "rtc@101000"));
+		prop_cells("interrupts", 1, 11);
+		prop_cells("reg", 4, 0, (uint32_t)RTC_BASE, 0, 0x1000);
+		OK(fdt_property_string(blob, "compatible", "google,goldfish-rtc"));
+		OK(fdt_end_node(blob));
+	}
 
 	OK(fdt_begin_node(blob, "plic@c000000"));
 	prop_cells("phandle", 1, 0x20);
@@ -322,6 +332,14 @@ Test(platform, plic)
 	cr_assert_eq(plat.plic_base, PLIC_BASE);
 	cr_assert_eq(plat.plic_size, PLIC_SIZE);
 	cr_assert_eq(plat.plic_ncontexts, 4);
+}
+
+Test(platform, goldfish_rtc)
+{
+	parse_ok(&(struct mopts){0});
+	cr_assert_eq(plat.rtc_base, RTC_BASE);
+	parse_ok(&(struct mopts){.no_rtc = true});
+	cr_assert_eq(plat.rtc_base, 0, "no RTC node must leave rtc_base 0");
 }
 
 Test(platform, rng_seed)

@@ -1,0 +1,3 @@
+module gohv.example
+
+go 1.19

@@ -1,0 +1,168 @@
+/* Loading the program: its ELF segments, then the initial stack Linux would build (argc, argv,
+ * envp, auxv). */
+#include <string.h>
+
+#include "goos_call.h"
+#include "gort.h"
+#include "linux.h"
+#include "mm.h"
+
+#define STACK_SIZE (8UL << 20)
+
+struct ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+#define PT_LOAD 1
+#define PF_X    1
+#define PF_W    2
+#define PF_R    4
+
+struct exec_info {
+	uintptr_t entry, phdr;
+	unsigned phnum;
+};
+
+static int seg_prot(uint32_t f)
+{
+	return (f & PF_R ? VMA_READ : 0) | (f & PF_W ? VMA_WRITE : 0) | (f & PF_X ? VMA_EXEC : 0);
+}
+
+/* Copies one segment's file bytes in, page by page; the rest of its memory reads as zero. */
+static void load_segment(const uint8_t *file, const struct phdr *ph)
+{
+	uintptr_t start = ph->vaddr & ~(PAGE_SIZE - 1);
+	uintptr_t end = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (mm_map_fixed(start, end - start, seg_prot(ph->flags)))
+		gort_fatal(2, "program: segment at 0x%lx does not fit the address space",
+			   (unsigned long)ph->vaddr);
+	for (uint64_t off = 0; off < ph->filesz;) {
+		uintptr_t va = ph->vaddr + off;
+		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > ph->filesz - off)
+			chunk = ph->filesz - off;
+		memcpy(mm_populate(va, ACCESS_WRITE), file + ph->offset + off, chunk);
+		off += chunk;
+	}
+}
+
+static void load_elf(const char *path, const uint8_t *file, size_t size, struct exec_info *ei)
+{
+	const struct ehdr *eh = (const void *)file;
+
+	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
+	    eh->machine != 243 || eh->type != 2)
+		gort_fatal(126, "%s is not a static riscv64 ELF executable", path);
+	if (eh->phentsize != sizeof(struct phdr) || eh->phoff > size ||
+	    (uint64_t)eh->phnum * sizeof(struct phdr) > size - eh->phoff)
+		gort_fatal(126, "%s: bad program headers", path);
+	const struct phdr *ph = (const void *)(file + eh->phoff);
+	ei->entry = eh->entry;
+	ei->phnum = eh->phnum;
+	ei->phdr = 0;
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		if (ph[i].type == 3) /* PT_INTERP */
+			gort_fatal(126, "%s is dynamically linked; build it with CGO_ENABLED=0", path);
+		if (ph[i].type != PT_LOAD)
+			continue;
+		if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset ||
+		    ph[i].filesz > ph[i].memsz || ph[i].vaddr + ph[i].memsz < ph[i].vaddr)
+			gort_fatal(126, "%s: segment %u lies outside the file", path, i);
+		load_segment(file, &ph[i]);
+		/* The program headers as mapped: inside the segment that holds file offset phoff. */
+		if (eh->phoff >= ph[i].offset && eh->phoff < ph[i].offset + ph[i].filesz)
+			ei->phdr = ph[i].vaddr + (eh->phoff - ph[i].offset);
+	}
+}
+
+/* Builds the stack top-down with copy_to_user; returns the new sp. */
+struct stack_builder {
+	uintptr_t sp;
+};
+
+static uintptr_t push_bytes(struct stack_builder *b, const void *data, size_t len)
+{
+	b->sp -= len;
+	if (copy_to_user(b->sp, data, len))
+		gort_fatal(2, "the initial stack does not fit");
+	return b->sp;
+}
+
+static uintptr_t push_string(struct stack_builder *b, const char *s)
+{
+	return push_bytes(b, s, strlen(s) + 1);
+}
+
+uintptr_t exec_program(const char *path, const char *const *argv, const char *const *envp,
+		       uintptr_t *entry)
+{
+	size_t size;
+	const uint8_t *file = fs_file_data(path, &size);
+	struct exec_info ei;
+
+	if (!file)
+		gort_fatal(127, "program %s is not in the packed files", path);
+	load_elf(path, file, size, &ei);
+
+	uintptr_t top = mm_user_top() - (16UL << 20);
+	if (mm_map_fixed(top - STACK_SIZE, STACK_SIZE, VMA_READ | VMA_WRITE))
+		gort_fatal(2, "no room for the stack");
+	uintptr_t vdso = vdso_map();
+
+	struct stack_builder b = {top};
+	uint8_t random[16];
+	goos(GOOS_FN_ENTROPY, (uintptr_t)random, sizeof(random), 0, 0);
+	uintptr_t at_random = push_bytes(&b, random, sizeof(random));
+	uintptr_t execfn = push_string(&b, path);
+	uintptr_t uargv[64], uenvp[64];
+	unsigned argc = 0, envc = 0;
+	for (; argv[argc] && argc < 63; argc++)
+		uargv[argc] = push_string(&b, argv[argc]);
+	for (; envp[envc] && envc < 63; envc++)
+		uenvp[envc] = push_string(&b, envp[envc]);
+
+	/* hwcap: one bit per single-letter extension, as Linux reports them. */
+	unsigned long hwcap = 0;
+	for (const char *e = "imafdc"; *e; e++)
+		hwcap |= 1UL << (*e - 'a');
+	unsigned long auxv[] = {
+		AT_PHDR,   ei.phdr,     AT_PHENT,  sizeof(struct phdr),
+		AT_PHNUM,  ei.phnum,    AT_PAGESZ, PAGE_SIZE,
+		AT_BASE,   0,           AT_FLAGS,  0,
+		AT_ENTRY,  ei.entry,    AT_UID,    0,
+		AT_EUID,   0,           AT_GID,    0,
+		AT_EGID,   0,           AT_HWCAP,  hwcap,
+		AT_CLKTCK, 100,         AT_SECURE, 0,
+		AT_RANDOM, at_random,   AT_EXECFN, execfn,
+		AT_SYSINFO_EHDR, vdso, AT_NULL,   0,
+	};
+	/* argc, argv[], NULL, envp[], NULL, auxv: 16-byte aligned at argc. */
+	size_t words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / 8;
+	b.sp = (b.sp - words * 8) & ~15UL;
+	uintptr_t sp = b.sp, p = sp;
+	uint64_t v = argc, zero = 0;
+	copy_to_user(p, &v, 8);
+	p += 8;
+	copy_to_user(p, uargv, argc * 8);
+	p += argc * 8;
+	copy_to_user(p, &zero, 8);
+	p += 8;
+	copy_to_user(p, uenvp, envc * 8);
+	p += envc * 8;
+	copy_to_user(p, &zero, 8);
+	p += 8;
+	copy_to_user(p, auxv, sizeof(auxv));
+	*entry = ei.entry;
+	return sp;
+}

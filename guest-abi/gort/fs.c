@@ -1,0 +1,1807 @@
+/*
+ * fs.c: gort's files. A read-only tree built from the initrd, and every system call that works on
+ * file descriptors.
+ *
+ * Supported
+ *  - The tree: a cpio "newc" archive (magic 070701, or 070702 with checksums, not checked) indexed
+ *    in place: file data and link targets stay in the initrd. Regular files, folders (also the
+ *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
+ *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
+ *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
+ *    links (40 per lookup at most, then ELOOP), a working folder (getcwd, chdir, fchdir).
+ *  - Descriptors: the console (0, 1, 2 share one open file: reads see end of file, writes go to
+ *    gort_write_console), files, folders, pipes, eventfds, epolls. As in Linux, dup'd descriptors
+ *    share one open file (offset, O_NONBLOCK) and FD_CLOEXEC is per descriptor; the lowest free
+ *    number is used. dup, dup3, fcntl (F_DUPFD[_CLOEXEC], F_[GS]ETFD, F_[GS]ETFL, F_GETPIPE_SZ).
+ *  - Pipes: a 4096-byte ring each; blocking and non-blocking reads and writes, writes of at most
+ *    PIPE_BUF bytes are atomic, end of file once no writer is left, EPIPE once no reader is.
+ *  - eventfd: the counter and EFD_SEMAPHORE modes, blocking and non-blocking.
+ *  - epoll: level- and edge-triggered, EPOLLONESHOT, on pipes, eventfds and the console; waits
+ *    with a timeout. Edge-triggered items are reported after a wake-up from their file for an
+ *    event they watch (as Linux: data written to a pipe, space freed, a side closed), once.
+ *
+ * Not supported
+ *  - Writing the tree: opening for writing, O_TRUNC, creating a file give EROFS; no unlink, mkdir,
+ *    rename (not served). cpio hard links (entries sharing one inode's data), device nodes, fifos
+ *    and sockets in the archive (skipped). Owners and permission checks: the program is root.
+ *  - epoll on files and folders (EPERM, as Linux, so Go falls back to blocking I/O), on another
+ *    epoll (EPERM), epoll_pwait's signal mask (ignored), EPOLLEXCLUSIVE (ignored).
+ *  - SIGPIPE (writers get EPIPE only), O_DIRECT pipes, /proc other than readlink of
+ *    /proc/self/exe, FIONREAD on eventfds, terminal ioctls (ENOTTY: the console is no terminal).
+ *
+ * Blocking: a call that must wait parks its thread (thread_block) on a waitq of the object and
+ * returns SYSCALL_BLOCKED. What the call still has to do (a user buffer to fill, data to write) is
+ * kept in a struct waiter (t->wait_key points to it; fs.c keeps its own order of waiters). Whoever
+ * changes the object (a write, a read, a close) finishes the waiting calls it can serve: it copies
+ * to or from their user memory, which copy_*_user can do for any thread of the process, and wakes
+ * them with the result.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gort.h"
+#include "linux.h"
+#include "fs.h"
+
+#define ROOT	      0
+#define MAX_SYMLINKS  40
+#define MAX_RW_COUNT  0x7ffff000UL /* Linux's cap for one read or write */
+#define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct linux_epoll_event))
+#define EP_PRIVATE    (EPOLLONESHOT | EPOLLET | EPOLLWAKEUP | EPOLLEXCLUSIVE)
+#define EFD_MAX	      (~0ULL - 1)
+#define NO_DEADLINE   (~0ULL)
+#define FS_DEV	      1 /* st_dev of the tree */
+
+#define IS_DIR(mode) (((mode)&S_IFMT) == S_IFDIR)
+#define IS_REG(mode) (((mode)&S_IFMT) == S_IFREG)
+#define IS_LNK(mode) (((mode)&S_IFMT) == S_IFLNK)
+
+static size_t min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* ---------------------------------------------------------------- the tree */
+
+struct node {
+	const char *name; /* in the initrd, not NUL-terminated */
+	const uint8_t *data;
+	uint64_t size;
+	int64_t mtime;
+	uint32_t namelen, mode, uid, gid, nlink;
+	int32_t parent, first_child, last_child, next_sibling;
+};
+
+static struct node nodes[GORT_MAX_NODES];
+static int nnodes;
+static int cwd_node;
+static char exe_path[GORT_PATH_MAX];
+
+static int node_lookup(int dir, const char *name, size_t len)
+{
+	for (int c = nodes[dir].first_child; c >= 0; c = nodes[c].next_sibling)
+		if (nodes[c].namelen == len && memcmp(nodes[c].name, name, len) == 0)
+			return c;
+	return -1;
+}
+
+static int node_new(int dir, const char *name, size_t len, uint32_t mode)
+{
+	if (nnodes >= GORT_MAX_NODES)
+		gort_fatal(1, "fs: the initrd has more than %d files, folders and links",
+			   GORT_MAX_NODES);
+	if (len > GORT_NAME_MAX)
+		gort_fatal(1, "fs: initrd name longer than %d bytes: %.40s...", GORT_NAME_MAX,
+			   name);
+	int n = nnodes++;
+	struct node *nd = &nodes[n];
+	memset(nd, 0, sizeof(*nd));
+	nd->name = name;
+	nd->namelen = (uint32_t)len;
+	nd->mode = mode;
+	nd->parent = dir;
+	nd->first_child = nd->last_child = nd->next_sibling = -1;
+	if (n == ROOT)
+		return n;
+	if (nodes[dir].last_child >= 0)
+		nodes[nodes[dir].last_child].next_sibling = n;
+	else
+		nodes[dir].first_child = n;
+	nodes[dir].last_child = n;
+	return n;
+}
+
+struct cpio_entry {
+	const char *name;
+	size_t namelen;
+	const uint8_t *data;
+	uint64_t size;
+	uint32_t mode, uid, gid;
+	int64_t mtime;
+};
+
+/* The next component of path[*i..len): its start and length, 0 at the end. */
+static size_t next_component(const char *path, size_t len, size_t *i, const char **comp)
+{
+	while (*i < len && path[*i] == '/')
+		(*i)++;
+	size_t b = *i;
+	while (*i < len && path[*i] != '/')
+		(*i)++;
+	*comp = path + b;
+	return *i - b;
+}
+
+static bool is_dot(const char *c, size_t len)
+{
+	return len == 1 && c[0] == '.';
+}
+
+static bool is_dotdot(const char *c, size_t len)
+{
+	return len == 2 && c[0] == '.' && c[1] == '.';
+}
+
+/* The path names the root itself: only "." and ".." components in it. */
+static bool only_dots(const char *path, size_t len)
+{
+	size_t i = 0, clen;
+	const char *c;
+	while ((clen = next_component(path, len, &i, &c)) != 0)
+		if (!is_dot(c, clen) && !is_dotdot(c, clen))
+			return false;
+	return true;
+}
+
+/* Sets an existing node (or the root) from an archive entry. */
+static void node_set(int n, const struct cpio_entry *e)
+{
+	struct node *nd = &nodes[n];
+	if (IS_DIR(nd->mode) && !IS_DIR(e->mode) && nd->first_child >= 0)
+		gort_fatal(1, "fs: initrd entry %.*s replaces a folder that has entries",
+			   (int)e->namelen, e->name);
+	nd->mode = e->mode;
+	nd->uid = e->uid;
+	nd->gid = e->gid;
+	nd->mtime = e->mtime;
+	nd->data = e->data;
+	nd->size = IS_DIR(e->mode) ? 0 : e->size;
+}
+
+/* Adds one archive entry, creating the folders its path implies. */
+static void tree_add(const struct cpio_entry *e)
+{
+	uint32_t type = e->mode & S_IFMT;
+	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK)
+		return; /* device nodes, fifos, sockets: not served */
+	int cur = ROOT;
+	size_t i = 0;
+	const char *c;
+	size_t clen;
+	if (type != S_IFDIR && only_dots(e->name, e->namelen))
+		gort_fatal(1, "fs: initrd entry %s would replace the root folder", e->name);
+	while ((clen = next_component(e->name, e->namelen, &i, &c)) != 0) {
+		if (is_dot(c, clen))
+			continue;
+		if (is_dotdot(c, clen)) {
+			cur = nodes[cur].parent;
+			continue;
+		}
+		if (!IS_DIR(nodes[cur].mode))
+			gort_fatal(1, "fs: initrd path %.*s goes through a non-folder",
+				   (int)e->namelen, e->name);
+		int n = node_lookup(cur, c, clen);
+		cur = n >= 0 ? n : node_new(cur, c, clen, S_IFDIR | 0755);
+	}
+	node_set(cur, e);
+}
+
+static uint32_t hex8(const char *p, bool *ok)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		char ch = p[i];
+		uint32_t d;
+		if (ch >= '0' && ch <= '9')
+			d = (uint32_t)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			d = (uint32_t)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			d = (uint32_t)(ch - 'A' + 10);
+		else
+			*ok = false, d = 0;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+#define CPIO_HDR 110
+
+/* Decodes the entry at off; returns the offset of the next one, 0 after the trailer. */
+static size_t cpio_entry_at(const uint8_t *base, size_t size, size_t off, struct cpio_entry *e)
+{
+	const char *h = (const char *)base + off;
+	bool ok = true;
+	if (off > size || size - off < CPIO_HDR || memcmp(h, "07070", 5) != 0 ||
+	    (h[5] != '1' && h[5] != '2'))
+		gort_fatal(1, "fs: initrd: no cpio newc header at offset %zu", off);
+	e->mode = hex8(h + 14, &ok);
+	e->uid = hex8(h + 22, &ok);
+	e->gid = hex8(h + 30, &ok);
+	e->mtime = hex8(h + 46, &ok);
+	e->size = hex8(h + 54, &ok);
+	uint32_t namesize = hex8(h + 94, &ok);
+	size_t room = size - off - CPIO_HDR;
+	if (!ok || namesize == 0 || namesize > room || h[CPIO_HDR + namesize - 1] != '\0')
+		gort_fatal(1, "fs: initrd: bad cpio header at offset %zu", off);
+	e->name = h + CPIO_HDR;
+	e->namelen = namesize - 1;
+	size_t data = (off + CPIO_HDR + namesize + 3) & ~(size_t)3;
+	if (data > size || e->size > size - data)
+		gort_fatal(1, "fs: initrd: entry %s runs past the end", e->name);
+	e->data = base + data;
+	if (strcmp(e->name, "TRAILER!!!") == 0)
+		return 0;
+	return (data + e->size + 3) & ~(size_t)3;
+}
+
+static void tree_build(const uint8_t *base, size_t size)
+{
+	static const struct cpio_entry root = {.mode = S_IFDIR | 0755};
+	nnodes = 0;
+	node_new(ROOT, "", 0, S_IFDIR | 0755);
+	node_set(ROOT, &root);
+	/* The archive ends with its trailer, or (leniently) with the data. */
+	for (size_t off = 0, next; off < size; off = next) {
+		struct cpio_entry e;
+		next = cpio_entry_at(base, size, off, &e);
+		if (next == 0)
+			break;
+		tree_add(&e);
+	}
+	/* A folder's link count: itself, its entry in the parent, and each subfolder's "..". */
+	for (int n = 0; n < nnodes; n++)
+		nodes[n].nlink = IS_DIR(nodes[n].mode) ? 2 : 1;
+	for (int n = 1; n < nnodes; n++)
+		if (IS_DIR(nodes[n].mode))
+			nodes[nodes[n].parent].nlink++;
+}
+
+/* ---------------------------------------------------------------- path lookup */
+
+struct walk {
+	int links;	   /* symbolic links followed so far */
+	int depth;	   /* nesting of link targets */
+	bool last_missing; /* ENOENT came from the last component of the outer path */
+};
+
+static int resolve(int start, const char *path, size_t len, bool follow, struct walk *w);
+
+static int follow_link(int dir, int link, struct walk *w)
+{
+	if (++w->links > MAX_SYMLINKS)
+		return -ELOOP;
+	if (nodes[link].size == 0)
+		return -ENOENT;
+	w->depth++;
+	int r = resolve(dir, (const char *)nodes[link].data, nodes[link].size, true, w);
+	w->depth--;
+	return r;
+}
+
+static bool only_slashes(const char *path, size_t i, size_t len)
+{
+	while (i < len && path[i] == '/')
+		i++;
+	return i == len;
+}
+
+/* The node path names from folder start, or -errno. follow: follow a final symbolic link. */
+static int resolve(int start, const char *path, size_t len, bool follow, struct walk *w)
+{
+	int cur = len && path[0] == '/' ? ROOT : start;
+	size_t i = 0;
+	const char *c;
+	size_t clen;
+	while ((clen = next_component(path, len, &i, &c)) != 0) {
+		if (!IS_DIR(nodes[cur].mode))
+			return -ENOTDIR;
+		bool last = only_slashes(path, i, len);
+		if (is_dot(c, clen))
+			continue;
+		if (is_dotdot(c, clen)) {
+			cur = nodes[cur].parent;
+			continue;
+		}
+		if (clen > GORT_NAME_MAX)
+			return -ENAMETOOLONG;
+		int n = node_lookup(cur, c, clen);
+		if (n < 0) {
+			w->last_missing = last && w->depth == 0;
+			return -ENOENT;
+		}
+		/* A trailing slash asks for a folder, so it follows a final link too. */
+		if (IS_LNK(nodes[n].mode) && (!last || follow || i < len)) {
+			n = follow_link(cur, n, w);
+			if (n < 0)
+				return n;
+		}
+		cur = n;
+	}
+	if (len && path[len - 1] == '/' && !IS_DIR(nodes[cur].mode))
+		return -ENOTDIR;
+	return cur;
+}
+
+/* ---------------------------------------------------------------- open files and descriptors */
+
+enum fkind { FK_FREE, FK_CONSOLE, FK_FILE, FK_DIR, FK_PIPE_R, FK_PIPE_W, FK_EVENTFD, FK_EPOLL };
+
+struct pipe;
+
+/* An open file description: what descriptors made by dup share. */
+struct ofile {
+	enum fkind kind;
+	int refs;	/* descriptors referring to it */
+	unsigned flags; /* O_ACCMODE, O_NONBLOCK, O_APPEND, O_LARGEFILE */
+	int node;	/* files and folders */
+	uint64_t pos;	/* file offset, or folder position: 0 ".", 1 "..", 2 + i the i-th entry */
+	int cursor;	/* folders: the entry at pos (when pos >= 2), or -1 at the end */
+	struct pipe *pipe;
+	struct {
+		uint64_t count;
+		bool semaphore;
+		struct waitq rq, wq;
+	} efd;
+	struct {
+		int head, tail; /* its items, in report order */
+		struct waitq wq;
+	} ep;
+};
+
+struct fdent {
+	struct ofile *f;
+	bool cloexec;
+};
+
+static struct ofile ofiles[GORT_MAX_FDS];
+static struct fdent fdtab[GORT_MAX_FDS];
+
+static struct ofile *ofile_alloc(enum fkind kind, unsigned flags)
+{
+	for (int i = 0; i < GORT_MAX_FDS; i++) {
+		struct ofile *f = &ofiles[i];
+		if (f->kind != FK_FREE)
+			continue;
+		memset(f, 0, sizeof(*f));
+		f->kind = kind;
+		f->flags = flags;
+		f->refs = 0;
+		f->node = -1;
+		f->cursor = -1;
+		f->ep.head = f->ep.tail = -1;
+		return f;
+	}
+	return NULL;
+}
+
+static struct ofile *fd_get(int fd)
+{
+	if (fd < 0 || fd >= GORT_MAX_FDS)
+		return NULL;
+	return fdtab[fd].f;
+}
+
+/* Gives f the lowest free descriptor >= min. */
+static int fd_install(struct ofile *f, int min, bool cloexec)
+{
+	for (int fd = min < 0 ? 0 : min; fd < GORT_MAX_FDS; fd++) {
+		if (fdtab[fd].f)
+			continue;
+		fdtab[fd].f = f;
+		fdtab[fd].cloexec = cloexec;
+		f->refs++;
+		return fd;
+	}
+	return -EMFILE;
+}
+
+static void ofile_put(struct ofile *f);
+
+static long fd_close(int fd)
+{
+	struct ofile *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	fdtab[fd].f = NULL;
+	fdtab[fd].cloexec = false;
+	ofile_put(f);
+	return 0;
+}
+
+/* An ofile no descriptor took yet: installs it or, failing, frees it. */
+static int fd_install_new(struct ofile *f, bool cloexec)
+{
+	int fd = fd_install(f, 0, cloexec);
+	if (fd < 0) {
+		f->refs = 1;
+		ofile_put(f);
+	}
+	return fd;
+}
+
+/* ---------------------------------------------------------------- user memory */
+
+/* Bytes from uva to the end of its page, at most n: a fault then loses at most one chunk. */
+static size_t page_chunk(uintptr_t uva, size_t n)
+{
+	return min_sz(n, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
+}
+
+/* Copies n bytes out; the bytes copied before a fault, or -EFAULT if none were. */
+static long copy_out(uintptr_t uva, const void *src, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t c = page_chunk(uva + done, n - done);
+		if (copy_to_user(uva + done, (const uint8_t *)src + done, c) != 0)
+			return done ? (long)done : -EFAULT;
+		done += c;
+	}
+	return (long)done;
+}
+
+/* The count of a read or write: huge ones cannot be a valid buffer, long ones are cut short. */
+static long rw_count(uintptr_t uva, unsigned long count, size_t *n)
+{
+	if ((long)count < 0 || uva + count < uva)
+		return -EFAULT;
+	*n = min_sz(count, MAX_RW_COUNT);
+	return 0;
+}
+
+static char pathbuf[GORT_PATH_MAX]; /* the big lock makes one buffer enough */
+
+static long get_path(uintptr_t uva)
+{
+	long r = strncpy_from_user(pathbuf, uva, sizeof(pathbuf));
+	return r < 0 ? r : 0;
+}
+
+/* The folder a path given with dirfd starts from. */
+static long dir_start(int dirfd, const char *path, int *start)
+{
+	if (path[0] == '/') {
+		*start = ROOT;
+		return 0;
+	}
+	if (dirfd == AT_FDCWD) {
+		*start = cwd_node;
+		return 0;
+	}
+	struct ofile *f = fd_get(dirfd);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FK_DIR)
+		return -ENOTDIR;
+	*start = f->node;
+	return 0;
+}
+
+/* Looks pathbuf up relative to dirfd. */
+static long lookup_at(int dirfd, bool follow, struct walk *w)
+{
+	int start;
+	if (pathbuf[0] == '\0')
+		return -ENOENT;
+	long r = dir_start(dirfd, pathbuf, &start);
+	if (r < 0)
+		return r;
+	return resolve(start, pathbuf, strlen(pathbuf), follow, w);
+}
+
+/* ---------------------------------------------------------------- waiting */
+
+/* A call parked on a waitq of this file: what it still has to do when served. fs.c finds its
+ * waiters here, in the order they blocked, rather than walking the scheduler's queue. */
+struct waiter {
+	struct thread *t;
+	struct waitq *q;
+	uint64_t seq;  /* order of blocking */
+	uintptr_t buf; /* its user buffer (epoll: the events array) */
+	size_t len;    /* its length (epoll: maxevents) */
+	size_t done;   /* pipe writes: bytes already written */
+	uint64_t val;  /* eventfd writes: the value to add */
+};
+
+static struct waiter waiters[GORT_MAX_THREADS];
+static uint64_t waiter_seq;
+
+/* A thread woken by its deadline or a signal leaves its waiter stale: this tells. */
+static bool waiter_live(const struct waiter *w)
+{
+	return w->t && w->t->state == T_BLOCKED && w->t->wq == w->q &&
+	       w->t->wait_key == (uintptr_t)w;
+}
+
+/* The live waiter on q that blocked after prev (NULL: the first). Callers take the next one
+ * before serving the current, which may wake it. */
+static struct waiter *q_next(struct waitq *q, const struct waiter *prev)
+{
+	struct waiter *best = NULL;
+	uint64_t after = prev ? prev->seq : 0;
+	for (int i = 0; i < GORT_MAX_THREADS; i++) {
+		struct waiter *w = &waiters[i];
+		if (w->q == q && w->seq > after && waiter_live(w) && (!best || w->seq < best->seq))
+			best = w;
+	}
+	return best;
+}
+
+struct wait_spec {
+	struct waitq *q;
+	uintptr_t buf;
+	size_t len, done;
+	uint64_t val, deadline;
+	long timeout_result;
+	bool interruptible;
+};
+
+static long block_on(struct thread *t, const struct wait_spec *s)
+{
+	struct waiter *w = NULL;
+	for (int i = 0; i < GORT_MAX_THREADS && !w; i++)
+		if (!waiter_live(&waiters[i]))
+			w = &waiters[i];
+	if (!w)
+		gort_fatal(1, "fs: more than %d blocked file calls", GORT_MAX_THREADS);
+	*w = (struct waiter){.t = t,
+			     .q = s->q,
+			     .seq = ++waiter_seq,
+			     .buf = s->buf,
+			     .len = s->len,
+			     .done = s->done,
+			     .val = s->val};
+	t->wait_key = (uintptr_t)w;
+	thread_block(t, s->q, s->deadline, s->timeout_result, s->interruptible);
+	return SYSCALL_BLOCKED;
+}
+
+/* Wakes every live waiter on q with result (the object they wait on goes away). */
+static void q_wake_all(struct waitq *q, long result)
+{
+	struct waiter *w, *next;
+	for (w = q_next(q, NULL); w; w = next) {
+		next = q_next(q, w);
+		thread_wake(w->t, result);
+	}
+}
+
+/* ---------------------------------------------------------------- epoll */
+
+struct epitem {
+	struct ofile *ep, *target;
+	int fd;
+	uint32_t events; /* as asked, plus EPOLLERR | EPOLLHUP; EP_PRIVATE only once disabled */
+	uint64_t data;
+	bool pending; /* a wake-up for it came since it was last reported (edge trigger) */
+	int prev, next;
+};
+
+static struct epitem items[GORT_MAX_EPITEMS];
+
+static uint32_t file_poll(struct ofile *f);
+
+static void ep_link_tail(struct ofile *ep, int i)
+{
+	items[i].prev = ep->ep.tail;
+	items[i].next = -1;
+	if (ep->ep.tail >= 0)
+		items[ep->ep.tail].next = i;
+	else
+		ep->ep.head = i;
+	ep->ep.tail = i;
+}
+
+static void ep_unlink(struct ofile *ep, int i)
+{
+	struct epitem *it = &items[i];
+	if (it->prev >= 0)
+		items[it->prev].next = it->next;
+	else
+		ep->ep.head = it->next;
+	if (it->next >= 0)
+		items[it->next].prev = it->prev;
+	else
+		ep->ep.tail = it->prev;
+}
+
+static void ep_item_free(int i)
+{
+	ep_unlink(items[i].ep, i);
+	items[i].ep = NULL;
+	items[i].target = NULL;
+}
+
+/* The events item i reports now, 0 if none. */
+static uint32_t ep_item_ready(const struct epitem *it)
+{
+	uint32_t m = file_poll(it->target) & it->events & ~EP_PRIVATE;
+	if ((it->events & EPOLLET) && !it->pending)
+		return 0;
+	return m;
+}
+
+/* Copies ready events into the user array; their count or -EFAULT. Level-triggered items go to
+ * the back of the list once reported, so a small array does not starve the others. */
+static long ep_collect(struct ofile *ep, uintptr_t uva, size_t max)
+{
+	size_t n = 0, todo = 0;
+	for (int i = ep->ep.head; i >= 0; i = items[i].next)
+		todo++;
+	for (int i = ep->ep.head, next; i >= 0 && todo > 0 && n < max; i = next, todo--) {
+		struct epitem *it = &items[i];
+		next = it->next;
+		uint32_t m = ep_item_ready(it);
+		if (!m) {
+			it->pending = false;
+			continue;
+		}
+		struct linux_epoll_event ev = {.events = m, .data = it->data};
+		if (copy_to_user(uva + n * sizeof(ev), &ev, sizeof(ev)) != 0)
+			return n ? (long)n : -EFAULT;
+		n++;
+		it->pending = false;
+		if (it->events & EPOLLONESHOT)
+			it->events &= EP_PRIVATE;
+		else if (!(it->events & EPOLLET)) {
+			ep_unlink(ep, i);
+			ep_link_tail(ep, i);
+		}
+	}
+	return (long)n;
+}
+
+/* Serves the threads waiting in epoll_pwait on ep while it has events for them. */
+static void ep_wake(struct ofile *ep)
+{
+	struct waiter *w, *next;
+	for (w = q_next(&ep->ep.wq, NULL); w; w = next) {
+		next = q_next(&ep->ep.wq, w);
+		long n = ep_collect(ep, w->buf, w->len);
+		if (n == 0)
+			return;
+		thread_wake(w->t, n);
+	}
+}
+
+/* f had a wake-up for events mask: marks the items watching it and serves their epolls. */
+static void poll_notify(struct ofile *f, uint32_t mask)
+{
+	bool any = false;
+	for (int i = 0; i < GORT_MAX_EPITEMS; i++) {
+		if (items[i].target == f && (items[i].events & mask & ~EP_PRIVATE)) {
+			items[i].pending = true;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	for (int i = 0; i < GORT_MAX_EPITEMS; i++)
+		if (items[i].target == f && items[i].pending)
+			ep_wake(items[i].ep);
+}
+
+/* f is closed for good: no epoll watches it any more. */
+static void ep_forget_target(struct ofile *f)
+{
+	for (int i = 0; i < GORT_MAX_EPITEMS; i++)
+		if (items[i].target == f)
+			ep_item_free(i);
+}
+
+static void epoll_release(struct ofile *ep)
+{
+	while (ep->ep.head >= 0)
+		ep_item_free(ep->ep.head);
+	q_wake_all(&ep->ep.wq, 0); /* as if their timeout passed */
+}
+
+/* ---------------------------------------------------------------- pipes */
+
+struct pipe {
+	bool used;
+	uint32_t head, len;
+	struct ofile *rend, *wend; /* the open ends, NULL once closed */
+	struct waitq rq, wq;	   /* blocked readers, blocked writers */
+	uint32_t events;	   /* wake-ups owed to epoll: EPOLLIN for rend, EPOLLOUT for wend */
+	uint8_t buf[GORT_PIPE_SIZE];
+};
+
+static struct pipe pipes[GORT_MAX_PIPES];
+
+static size_t pipe_space(const struct pipe *p)
+{
+	return GORT_PIPE_SIZE - p->len;
+}
+
+/* Up to n bytes from user memory into the ring: the count taken, or -EFAULT. */
+static long ring_put(struct pipe *p, uintptr_t uva, size_t n)
+{
+	size_t done = 0;
+	n = min_sz(n, pipe_space(p));
+	while (done < n) {
+		size_t tail = (p->head + p->len) % GORT_PIPE_SIZE;
+		size_t c = page_chunk(uva + done, min_sz(n - done, GORT_PIPE_SIZE - tail));
+		if (copy_from_user(p->buf + tail, uva + done, c) != 0)
+			break;
+		p->len += (uint32_t)c;
+		done += c;
+	}
+	if (done)
+		p->events |= EPOLLIN;
+	return done ? (long)done : (n ? -EFAULT : 0);
+}
+
+static long ring_get(struct pipe *p, uintptr_t uva, size_t n)
+{
+	size_t done = 0;
+	n = min_sz(n, p->len);
+	while (done < n) {
+		size_t c = page_chunk(uva + done, min_sz(n - done, GORT_PIPE_SIZE - p->head));
+		if (copy_to_user(uva + done, p->buf + p->head, c) != 0)
+			break;
+		p->head = (uint32_t)((p->head + c) % GORT_PIPE_SIZE);
+		p->len -= (uint32_t)c;
+		done += c;
+	}
+	if (done)
+		p->events |= EPOLLOUT;
+	return done ? (long)done : (n ? -EFAULT : 0);
+}
+
+/* Serves blocked readers from the ring; true if any took data. */
+static bool pipe_feed_readers(struct pipe *p)
+{
+	bool moved = false;
+	struct waiter *w, *next;
+	for (w = q_next(&p->rq, NULL); w && p->len; w = next) {
+		next = q_next(&p->rq, w);
+		long r = ring_get(p, w->buf, w->len);
+		moved |= r > 0;
+		thread_wake(w->t, r);
+	}
+	return moved;
+}
+
+/* Moves blocked writers' data into the ring; true if any was. */
+static bool pipe_feed_writers(struct pipe *p)
+{
+	bool moved = false;
+	struct waiter *w, *next;
+	for (w = q_next(&p->wq, NULL); w; w = next) {
+		next = q_next(&p->wq, w);
+		size_t rem = w->len - w->done;
+		if (pipe_space(p) == 0 || (w->len <= PIPE_BUF && pipe_space(p) < rem))
+			continue;
+		long r = ring_put(p, w->buf + w->done, rem);
+		if (r < 0) {
+			thread_wake(w->t, w->done ? (long)w->done : r);
+			continue;
+		}
+		moved = true;
+		w->done += (size_t)r;
+		if (w->done == w->len)
+			thread_wake(w->t, (long)w->len);
+		else
+			w->t->interruptible =
+			    false; /* part is written: a signal must not lose it */
+	}
+	return moved;
+}
+
+/* After any change: lets blocked calls progress, then tells the epolls watching the ends. */
+static void pipe_settle(struct pipe *p)
+{
+	while (pipe_feed_readers(p) | pipe_feed_writers(p))
+		;
+	uint32_t ev = p->events;
+	p->events = 0;
+	if ((ev & EPOLLIN) && p->rend)
+		poll_notify(p->rend, EPOLLIN);
+	if ((ev & EPOLLOUT) && p->wend)
+		poll_notify(p->wend, EPOLLOUT);
+}
+
+static long pipe_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	struct pipe *p = f->pipe;
+	if (n == 0)
+		return 0;
+	if (p->len) {
+		long r = ring_get(p, uva, n);
+		pipe_settle(p);
+		return r;
+	}
+	if (!p->wend)
+		return 0;
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	struct wait_spec s = {
+	    .q = &p->rq, .buf = uva, .len = n, .deadline = NO_DEADLINE, .interruptible = true};
+	return block_on(t, &s);
+}
+
+static long pipe_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	struct pipe *p = f->pipe;
+	size_t done = 0;
+	if (n == 0)
+		return 0;
+	if (!p->rend)
+		return -EPIPE;
+	/* Writes of at most PIPE_BUF bytes go in whole or wait; longer ones take what fits. */
+	while (done < n && pipe_space(p) && (n > PIPE_BUF || pipe_space(p) >= n)) {
+		long r = ring_put(p, uva + done, n - done);
+		if (r < 0) {
+			pipe_settle(p);
+			return done ? (long)done : r;
+		}
+		done += (size_t)r;
+		pipe_settle(p);
+	}
+	if (done == n)
+		return (long)n;
+	if (f->flags & O_NONBLOCK)
+		return done ? (long)done : -EAGAIN;
+	struct wait_spec s = {.q = &p->wq,
+			      .buf = uva,
+			      .len = n,
+			      .done = done,
+			      .deadline = NO_DEADLINE,
+			      .interruptible = done == 0};
+	return block_on(t, &s);
+}
+
+static uint32_t pipe_poll(struct ofile *f)
+{
+	struct pipe *p = f->pipe;
+	if (f->kind == FK_PIPE_R)
+		return (p->len ? EPOLLIN : 0) | (p->wend ? 0 : EPOLLHUP);
+	return (pipe_space(p) ? EPOLLOUT : 0) | (p->rend ? 0 : EPOLLERR);
+}
+
+static void pipe_release(struct ofile *f)
+{
+	struct pipe *p = f->pipe;
+	if (f->kind == FK_PIPE_R) {
+		p->rend = NULL;
+		struct waiter *w, *next;
+		for (w = q_next(&p->wq, NULL); w; w = next) {
+			next = q_next(&p->wq, w);
+			thread_wake(w->t, w->done ? (long)w->done : -EPIPE);
+		}
+		if (p->wend)
+			poll_notify(p->wend, EPOLLERR);
+	} else {
+		p->wend = NULL;
+		q_wake_all(&p->rq, 0); /* readers only wait on an empty ring: end of file */
+		if (p->rend)
+			poll_notify(p->rend, EPOLLHUP);
+	}
+	if (!p->rend && !p->wend)
+		p->used = false;
+}
+
+static struct pipe *pipe_alloc(void)
+{
+	for (int i = 0; i < GORT_MAX_PIPES; i++) {
+		struct pipe *p = &pipes[i];
+		if (p->used)
+			continue;
+		p->used = true;
+		p->head = p->len = p->events = 0;
+		p->rend = p->wend = NULL;
+		p->rq.head = p->wq.head = NULL;
+		return p;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- eventfd */
+
+static bool efd_feed_readers(struct ofile *f)
+{
+	bool moved = false;
+	struct waiter *w, *next;
+	for (w = q_next(&f->efd.rq, NULL); w && f->efd.count; w = next) {
+		next = q_next(&f->efd.rq, w);
+		uint64_t v = f->efd.semaphore ? 1 : f->efd.count;
+		if (copy_to_user(w->buf, &v, sizeof(v)) != 0) {
+			thread_wake(w->t, -EFAULT);
+			continue;
+		}
+		f->efd.count -= v;
+		moved = true;
+		thread_wake(w->t, sizeof(v));
+	}
+	return moved;
+}
+
+static bool efd_feed_writers(struct ofile *f)
+{
+	bool moved = false;
+	struct waiter *w, *next;
+	for (w = q_next(&f->efd.wq, NULL); w; w = next) {
+		next = q_next(&f->efd.wq, w);
+		if (EFD_MAX - f->efd.count < w->val)
+			continue;
+		f->efd.count += w->val;
+		moved = true;
+		thread_wake(w->t, sizeof(uint64_t));
+	}
+	return moved;
+}
+
+static void efd_settle(struct ofile *f, uint32_t events)
+{
+	for (;;) {
+		bool r = efd_feed_readers(f), w = efd_feed_writers(f);
+		events |= (r ? EPOLLOUT : 0) | (w ? EPOLLIN : 0);
+		if (!r && !w)
+			break;
+	}
+	poll_notify(f, events);
+}
+
+static long efd_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	if (n < sizeof(uint64_t))
+		return -EINVAL;
+	if (f->efd.count == 0) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		struct wait_spec s = {.q = &f->efd.rq,
+				      .buf = uva,
+				      .len = sizeof(uint64_t),
+				      .deadline = NO_DEADLINE,
+				      .interruptible = true};
+		return block_on(t, &s);
+	}
+	uint64_t v = f->efd.semaphore ? 1 : f->efd.count;
+	if (copy_to_user(uva, &v, sizeof(v)) != 0)
+		return -EFAULT;
+	f->efd.count -= v;
+	efd_settle(f, EPOLLOUT);
+	return sizeof(v);
+}
+
+static long efd_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	uint64_t v;
+	if (n < sizeof(v))
+		return -EINVAL;
+	if (copy_from_user(&v, uva, sizeof(v)) != 0)
+		return -EFAULT;
+	if (v == ~0ULL)
+		return -EINVAL;
+	if (EFD_MAX - f->efd.count < v) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		struct wait_spec s = {
+		    .q = &f->efd.wq, .val = v, .deadline = NO_DEADLINE, .interruptible = true};
+		return block_on(t, &s);
+	}
+	f->efd.count += v;
+	efd_settle(f, EPOLLIN);
+	return sizeof(v);
+}
+
+static uint32_t efd_poll(struct ofile *f)
+{
+	return (f->efd.count ? EPOLLIN : 0) | (f->efd.count < EFD_MAX ? EPOLLOUT : 0);
+}
+
+static void efd_release(struct ofile *f)
+{
+	/* Linux would leave them asleep for ever: a clear error serves the program better. */
+	q_wake_all(&f->efd.rq, -EBADF);
+	q_wake_all(&f->efd.wq, -EBADF);
+}
+
+/* ---------------------------------------------------------------- console, files, folders */
+
+static long console_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	return 0; /* no input: end of file */
+}
+
+static long console_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	static char buf[256];
+	size_t done = 0;
+	while (done < n) {
+		size_t c = page_chunk(uva + done, min_sz(n - done, sizeof(buf)));
+		if (copy_from_user(buf, uva + done, c) != 0)
+			return done ? (long)done : -EFAULT;
+		gort_write_console(buf, c);
+		done += c;
+	}
+	return (long)done;
+}
+
+static uint32_t console_poll(struct ofile *f)
+{
+	return EPOLLIN | EPOLLOUT;
+}
+
+static long file_pread(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
+{
+	const struct node *nd = &nodes[f->node];
+	if (off >= nd->size)
+		return 0;
+	return copy_out(uva, nd->data + off, min_sz(n, nd->size - off));
+}
+
+static long file_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	long r = file_pread(f, uva, n, f->pos);
+	if (r > 0)
+		f->pos += (uint64_t)r;
+	return r;
+}
+
+static long dir_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	return -EISDIR;
+}
+
+/* Puts folder f at position pos (entries do not change, so positions are stable). */
+static void dir_seek(struct ofile *f, uint64_t pos)
+{
+	int c = nodes[f->node].first_child;
+	for (uint64_t i = 2; i < pos && c >= 0; i++)
+		c = nodes[c].next_sibling;
+	f->pos = pos;
+	f->cursor = c;
+}
+
+/* The entry at f's position: false at the end. */
+static bool dir_entry(struct ofile *f, const char **name, size_t *len, int *node)
+{
+	const struct node *d = &nodes[f->node];
+	if (f->pos < 2) {
+		*name = "..";
+		*len = f->pos == 0 ? 1 : 2;
+		*node = f->pos == 0 ? f->node : d->parent;
+		return true;
+	}
+	if (f->cursor < 0)
+		return false;
+	*name = nodes[f->cursor].name;
+	*len = nodes[f->cursor].namelen;
+	*node = f->cursor;
+	return true;
+}
+
+static void dir_advance(struct ofile *f)
+{
+	if (f->pos >= 2 && f->cursor >= 0)
+		f->cursor = nodes[f->cursor].next_sibling;
+	f->pos++;
+}
+
+static long seek_pos(uint64_t cur, uint64_t end, long off, int whence, uint64_t *out)
+{
+	int64_t base;
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)cur;
+		break;
+	case SEEK_END:
+		base = (int64_t)end;
+		break;
+	default:
+		return -EINVAL;
+	}
+	int64_t pos;
+	if (__builtin_add_overflow(base, (int64_t)off, &pos) || pos < 0)
+		return -EINVAL;
+	*out = (uint64_t)pos;
+	return 0;
+}
+
+static long file_lseek(struct ofile *f, long off, int whence)
+{
+	uint64_t pos;
+	long r = seek_pos(f->pos, nodes[f->node].size, off, whence, &pos);
+	if (r < 0)
+		return r;
+	f->pos = pos;
+	return (long)pos;
+}
+
+static long dir_lseek(struct ofile *f, long off, int whence)
+{
+	uint64_t pos;
+	if (whence == SEEK_END)
+		return -EINVAL;
+	long r = seek_pos(f->pos, 0, off, whence, &pos);
+	if (r < 0)
+		return r;
+	if (pos != f->pos)
+		dir_seek(f, pos);
+	return (long)pos;
+}
+
+/* ---------------------------------------------------------------- operations by kind */
+
+struct fops {
+	long (*read)(struct thread *t, struct ofile *f, uintptr_t uva, size_t n);
+	long (*write)(struct thread *t, struct ofile *f, uintptr_t uva, size_t n);
+	long (*lseek)(struct ofile *f, long off, int whence); /* NULL: ESPIPE */
+	uint32_t (*poll)(struct ofile *f);		      /* NULL: not for epoll */
+	void (*release)(struct ofile *f);
+};
+
+static const struct fops fops[] = {
+    [FK_CONSOLE] = {.read = console_read, .write = console_write, .poll = console_poll},
+    [FK_FILE] = {.read = file_read, .lseek = file_lseek},
+    [FK_DIR] = {.read = dir_read, .lseek = dir_lseek},
+    [FK_PIPE_R] = {.read = pipe_read, .poll = pipe_poll, .release = pipe_release},
+    [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
+    [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
+    [FK_EPOLL] = {.release = epoll_release},
+};
+
+static uint32_t file_poll(struct ofile *f)
+{
+	return fops[f->kind].poll ? fops[f->kind].poll(f) : 0;
+}
+
+static void ofile_put(struct ofile *f)
+{
+	if (--f->refs > 0)
+		return;
+	ep_forget_target(f);
+	if (fops[f->kind].release)
+		fops[f->kind].release(f);
+	f->kind = FK_FREE;
+}
+
+/* ---------------------------------------------------------------- stat */
+
+static void node_stat(int n, struct linux_stat *st)
+{
+	const struct node *nd = &nodes[n];
+	memset(st, 0, sizeof(*st));
+	st->st_dev = FS_DEV;
+	st->st_ino = (uint64_t)n + 1;
+	st->st_mode = nd->mode;
+	st->st_nlink = nd->nlink;
+	st->st_uid = nd->uid;
+	st->st_gid = nd->gid;
+	st->st_size = (int64_t)nd->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (int64_t)((nd->size + 511) / 512);
+	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = nd->mtime;
+}
+
+static void ofile_stat(struct ofile *f, struct linux_stat *st)
+{
+	if (f->kind == FK_FILE || f->kind == FK_DIR) {
+		node_stat(f->node, st);
+		return;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_dev = FS_DEV + 1; /* the pseudo files' own device */
+	st->st_ino = (uint64_t)(f - ofiles) + 1;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	if (f->kind == FK_CONSOLE) {
+		st->st_mode = S_IFCHR | 0620;
+		st->st_rdev = 5 << 8 | 1; /* /dev/console, major 5 minor 1 */
+	} else if (f->kind == FK_PIPE_R || f->kind == FK_PIPE_W) {
+		st->st_mode = S_IFIFO | 0600;
+		st->st_ino = 0x10000 + (uint64_t)(f->pipe - pipes);
+	} else {
+		st->st_mode = 0600; /* anonymous inodes have no type */
+	}
+}
+
+static long stat_out(uintptr_t uva, const struct linux_stat *st)
+{
+	return copy_to_user(uva, st, sizeof(*st)) != 0 ? -EFAULT : 0;
+}
+
+/* ---------------------------------------------------------------- system calls: files */
+
+static long open_check(int node, int flags, const struct walk *w)
+{
+	int acc = flags & O_ACCMODE;
+	if (node < 0)
+		return node == -ENOENT && (flags & O_CREAT) && w->last_missing ? -EROFS : node;
+	uint32_t mode = nodes[node].mode;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (IS_LNK(mode))
+		return -ELOOP; /* O_NOFOLLOW on a link */
+	if (IS_DIR(mode) && ((flags & O_CREAT) || acc != O_RDONLY))
+		return -EISDIR;
+	if (!IS_DIR(mode) && (flags & O_DIRECTORY))
+		return -ENOTDIR;
+	if (IS_REG(mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		return -EROFS;
+	return 0;
+}
+
+long sys_openat(struct thread *t, const struct syscall_args *a)
+{
+	int flags = (int)a->a[2];
+	struct walk w = {0};
+	long r = get_path(a->a[1]);
+	if (r < 0)
+		return r;
+	/* O_CREAT | O_EXCL never follows a final link (it must not exist at all). */
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	long node = lookup_at((int)a->a[0], follow, &w);
+	r = open_check((int)node, flags, &w);
+	if (r < 0)
+		return r;
+	enum fkind kind = IS_DIR(nodes[node].mode) ? FK_DIR : FK_FILE;
+	struct ofile *f =
+	    ofile_alloc(kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND)) | O_RDONLY | O_LARGEFILE);
+	if (!f)
+		return -ENFILE;
+	f->node = (int)node;
+	if (kind == FK_DIR)
+		dir_seek(f, 0);
+	return fd_install_new(f, flags & O_CLOEXEC);
+}
+
+long sys_close(struct thread *t, const struct syscall_args *a)
+{
+	return fd_close((int)a->a[0]);
+}
+
+long sys_read(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	size_t n;
+	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	long r = rw_count(a->a[1], a->a[2], &n);
+	if (r < 0)
+		return r;
+	if (!fops[f->kind].read)
+		return -EINVAL;
+	return fops[f->kind].read(t, f, a->a[1], n);
+}
+
+long sys_write(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	size_t n;
+	if (!f || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	long r = rw_count(a->a[1], a->a[2], &n);
+	if (r < 0)
+		return r;
+	if (!fops[f->kind].write)
+		return -EINVAL;
+	return fops[f->kind].write(t, f, a->a[1], n);
+}
+
+long sys_pread64(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	size_t n;
+	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	long r = rw_count(a->a[1], a->a[2], &n);
+	if (r < 0)
+		return r;
+	if ((long)a->a[3] < 0)
+		return -EINVAL;
+	if (f->kind == FK_DIR)
+		return -EISDIR;
+	if (f->kind != FK_FILE)
+		return -ESPIPE;
+	return file_pread(f, a->a[1], n, a->a[3]);
+}
+
+long sys_lseek(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	if (!fops[f->kind].lseek)
+		return -ESPIPE;
+	return fops[f->kind].lseek(f, (long)a->a[1], (int)a->a[2]);
+}
+
+long sys_fstat(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	struct linux_stat st;
+	if (!f)
+		return -EBADF;
+	ofile_stat(f, &st);
+	return stat_out(a->a[1], &st);
+}
+
+long sys_newfstatat(struct thread *t, const struct syscall_args *a)
+{
+	int dirfd = (int)a->a[0], flags = (int)a->a[3];
+	struct linux_stat st;
+	struct walk w = {0};
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	long r = get_path(a->a[1]);
+	if (r < 0)
+		return r;
+	if (pathbuf[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+		if (dirfd == AT_FDCWD) {
+			node_stat(cwd_node, &st);
+			return stat_out(a->a[2], &st);
+		}
+		struct syscall_args fa = {{(unsigned long)dirfd, a->a[2]}};
+		return sys_fstat(t, &fa);
+	}
+	long node = lookup_at(dirfd, !(flags & AT_SYMLINK_NOFOLLOW), &w);
+	if (node < 0)
+		return node;
+	node_stat((int)node, &st);
+	return stat_out(a->a[2], &st);
+}
+
+/* Writes one linux_dirent64 for the entry at f's position; its length, 0 if count is too small,
+ * or -EFAULT. */
+static long dirent_out(struct ofile *f, uintptr_t uva, size_t room)
+{
+	static uint8_t rec[(offsetof(struct linux_dirent64, d_name) + GORT_NAME_MAX + 8) & ~7UL];
+	const char *name;
+	size_t len;
+	int node;
+	if (!dir_entry(f, &name, &len, &node))
+		return 0;
+	size_t reclen = (offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~(size_t)7;
+	if (reclen > room)
+		return -EINVAL;
+	struct linux_dirent64 *d = (struct linux_dirent64 *)rec;
+	memset(rec, 0, reclen);
+	d->d_ino = (uint64_t)node + 1;
+	d->d_off = (int64_t)f->pos + 1;
+	d->d_reclen = (uint16_t)reclen;
+	uint32_t type = nodes[node].mode & S_IFMT;
+	d->d_type = type == S_IFDIR ? DT_DIR : type == S_IFLNK ? DT_LNK : DT_REG;
+	memcpy(d->d_name, name, len);
+	if (copy_to_user(uva, rec, reclen) != 0)
+		return -EFAULT;
+	return (long)reclen;
+}
+
+long sys_getdents64(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	size_t count = (unsigned int)a->a[2], used = 0;
+	if (!f)
+		return -EBADF;
+	if (f->kind != FK_DIR)
+		return -ENOTDIR;
+	for (;;) {
+		long r = dirent_out(f, a->a[1] + used, count - used);
+		if (r == 0)
+			break;
+		if (r < 0)
+			return used ? (long)used : r;
+		used += (size_t)r;
+		dir_advance(f);
+	}
+	return (long)used;
+}
+
+/* Writes n's absolute path into buf; its length, or -ENAMETOOLONG. */
+static long node_path(int n, char *buf, size_t size)
+{
+	size_t pos = size - 1;
+	buf[pos] = '\0';
+	for (; n != ROOT; n = nodes[n].parent) {
+		size_t len = nodes[n].namelen;
+		if (pos < len + 1)
+			return -ENAMETOOLONG;
+		pos -= len;
+		memcpy(buf + pos, nodes[n].name, len);
+		buf[--pos] = '/';
+	}
+	if (pos == size - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+	return (long)(size - 1 - pos);
+}
+
+long sys_getcwd(struct thread *t, const struct syscall_args *a)
+{
+	long len = node_path(cwd_node, pathbuf, sizeof(pathbuf));
+	if (len < 0)
+		return len;
+	if (a->a[1] < (unsigned long)len + 1)
+		return -ERANGE;
+	if (copy_to_user(a->a[0], pathbuf, (size_t)len + 1) != 0)
+		return -EFAULT;
+	return len + 1;
+}
+
+long sys_faccessat(struct thread *t, const struct syscall_args *a)
+{
+	int mode = (int)a->a[2];
+	struct walk w = {0};
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	long r = get_path(a->a[1]);
+	if (r < 0)
+		return r;
+	long node = lookup_at((int)a->a[0], true, &w);
+	if (node < 0)
+		return node;
+	if (mode & W_OK)
+		return -EROFS;
+	/* The program is root: only executing a file with no x bit at all is refused. */
+	if ((mode & X_OK) && IS_REG(nodes[node].mode) && !(nodes[node].mode & 0111))
+		return -EACCES;
+	return 0;
+}
+
+long sys_readlinkat(struct thread *t, const struct syscall_args *a)
+{
+	int size = (int)a->a[3];
+	struct walk w = {0};
+	if (size <= 0)
+		return -EINVAL;
+	long r = get_path(a->a[1]);
+	if (r < 0)
+		return r;
+	const void *target;
+	size_t len;
+	if (strcmp(pathbuf, "/proc/self/exe") == 0) {
+		if (exe_path[0] == '\0')
+			return -ENOENT;
+		target = exe_path;
+		len = strlen(exe_path);
+	} else {
+		long node = lookup_at((int)a->a[0], false, &w);
+		if (node < 0)
+			return node;
+		if (!IS_LNK(nodes[node].mode))
+			return -EINVAL;
+		target = nodes[node].data;
+		len = nodes[node].size;
+	}
+	len = min_sz(len, (size_t)size);
+	return copy_to_user(a->a[2], target, len) != 0 ? -EFAULT : (long)len;
+}
+
+long sys_chdir(struct thread *t, const struct syscall_args *a)
+{
+	struct walk w = {0};
+	long r = get_path(a->a[0]);
+	if (r < 0)
+		return r;
+	long node = lookup_at(AT_FDCWD, true, &w);
+	if (node < 0)
+		return node;
+	if (!IS_DIR(nodes[node].mode))
+		return -ENOTDIR;
+	cwd_node = (int)node;
+	return 0;
+}
+
+long sys_fchdir(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FK_DIR)
+		return -ENOTDIR;
+	cwd_node = f->node;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- system calls: descriptors */
+
+long sys_dup(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	return f ? fd_install(f, 0, false) : -EBADF;
+}
+
+long sys_dup3(struct thread *t, const struct syscall_args *a)
+{
+	int oldfd = (int)a->a[0], newfd = (int)a->a[1], flags = (int)a->a[2];
+	struct ofile *f = fd_get(oldfd);
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (!f || newfd < 0 || newfd >= GORT_MAX_FDS)
+		return -EBADF;
+	if (oldfd == newfd)
+		return -EINVAL;
+	f->refs++; /* keeps f if closing newfd drops its last other reference */
+	fd_close(newfd);
+	fdtab[newfd].f = f;
+	fdtab[newfd].cloexec = flags & O_CLOEXEC;
+	return newfd;
+}
+
+static long fcntl_pipe(struct ofile *f, int cmd, unsigned long arg)
+{
+	if (f->kind != FK_PIPE_R && f->kind != FK_PIPE_W)
+		return -EBADF;
+	if (cmd == F_SETPIPE_SZ && arg > GORT_PIPE_SIZE)
+		return -EPERM; /* the ring does not grow */
+	return GORT_PIPE_SIZE;
+}
+
+long sys_fcntl(struct thread *t, const struct syscall_args *a)
+{
+	int fd = (int)a->a[0], cmd = (int)a->a[1];
+	unsigned long arg = a->a[2];
+	struct ofile *f = fd_get(fd);
+	const unsigned setfl = O_APPEND | O_NONBLOCK;
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg >= GORT_MAX_FDS)
+			return -EINVAL;
+		return fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return fdtab[fd].cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		fdtab[fd].cloexec = arg & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		return f->flags;
+	case F_SETFL:
+		f->flags = (f->flags & ~setfl) | ((unsigned)arg & setfl);
+		return 0;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		return fcntl_pipe(f, cmd, arg);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long ioctl_fionread(struct ofile *f, uintptr_t uva)
+{
+	int n;
+	if (f->kind == FK_PIPE_R)
+		n = (int)f->pipe->len;
+	else if (f->kind == FK_FILE)
+		n = f->pos < nodes[f->node].size ? (int)(nodes[f->node].size - f->pos) : 0;
+	else
+		return -ENOTTY;
+	return copy_to_user(uva, &n, sizeof(n)) != 0 ? -EFAULT : 0;
+}
+
+long sys_ioctl(struct thread *t, const struct syscall_args *a)
+{
+	int fd = (int)a->a[0];
+	struct ofile *f = fd_get(fd);
+	int on;
+	if (!f)
+		return -EBADF;
+	switch ((unsigned)a->a[1]) {
+	case FIOCLEX:
+	case FIONCLEX:
+		fdtab[fd].cloexec = (unsigned)a->a[1] == FIOCLEX;
+		return 0;
+	case FIONBIO:
+		if (copy_from_user(&on, a->a[2], sizeof(on)) != 0)
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~(unsigned)O_NONBLOCK;
+		return 0;
+	case FIONREAD:
+		return ioctl_fionread(f, a->a[2]);
+	default:
+		return -ENOTTY; /* TCGETS too: the console is not a terminal */
+	}
+}
+
+long sys_pipe2(struct thread *t, const struct syscall_args *a)
+{
+	int flags = (int)a->a[1];
+	bool cloexec = flags & O_CLOEXEC;
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	struct pipe *p = pipe_alloc();
+	unsigned fl = (unsigned)flags & O_NONBLOCK;
+	struct ofile *r = p ? ofile_alloc(FK_PIPE_R, O_RDONLY | fl) : NULL;
+	struct ofile *w = r ? ofile_alloc(FK_PIPE_W, O_WRONLY | fl) : NULL;
+	if (!w) {
+		if (r)
+			r->kind = FK_FREE;
+		if (p)
+			p->used = false;
+		return -ENFILE;
+	}
+	r->pipe = w->pipe = p;
+	p->rend = r;
+	p->wend = w;
+	int fds[2];
+	fds[0] = fd_install_new(r, cloexec); /* closes the read end if it fails */
+	fds[1] = fds[0] < 0 ? fds[0] : fd_install_new(w, cloexec);
+	if (fds[0] < 0) {
+		w->refs = 1;
+		ofile_put(w);
+	} else if (fds[1] < 0) {
+		fd_close(fds[0]);
+	}
+	if (fds[1] < 0)
+		return fds[1];
+	if (copy_to_user(a->a[0], fds, sizeof(fds)) != 0) {
+		fd_close(fds[0]);
+		fd_close(fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_eventfd2(struct thread *t, const struct syscall_args *a)
+{
+	int flags = (int)a->a[1];
+	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
+		return -EINVAL;
+	struct ofile *f = ofile_alloc(FK_EVENTFD, O_RDWR | ((unsigned)flags & EFD_NONBLOCK));
+	if (!f)
+		return -ENFILE;
+	f->efd.count = (unsigned int)a->a[0];
+	f->efd.semaphore = flags & EFD_SEMAPHORE;
+	return fd_install_new(f, flags & EFD_CLOEXEC);
+}
+
+long sys_epoll_create1(struct thread *t, const struct syscall_args *a)
+{
+	int flags = (int)a->a[0];
+	if (flags & ~EPOLL_CLOEXEC)
+		return -EINVAL;
+	struct ofile *f = ofile_alloc(FK_EPOLL, O_RDWR);
+	if (!f)
+		return -ENFILE;
+	return fd_install_new(f, flags & EPOLL_CLOEXEC);
+}
+
+static int ep_find(struct ofile *ep, struct ofile *target, int fd)
+{
+	for (int i = ep->ep.head; i >= 0; i = items[i].next)
+		if (items[i].target == target && items[i].fd == fd)
+			return i;
+	return -1;
+}
+
+static long ep_add(struct ofile *ep, struct ofile *target, int fd)
+{
+	for (int i = 0; i < GORT_MAX_EPITEMS; i++) {
+		if (items[i].ep)
+			continue;
+		items[i] = (struct epitem){.ep = ep, .target = target, .fd = fd};
+		ep_link_tail(ep, i);
+		return i;
+	}
+	return -ENOSPC;
+}
+
+long sys_epoll_ctl(struct thread *t, const struct syscall_args *a)
+{
+	int op = (int)a->a[1], fd = (int)a->a[2];
+	struct linux_epoll_event ev = {0};
+	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, a->a[3], sizeof(ev)) != 0)
+		return -EFAULT;
+	struct ofile *ep = fd_get((int)a->a[0]), *tf = fd_get(fd);
+	if (!ep || !tf)
+		return -EBADF;
+	if (ep == tf)
+		return -EINVAL;
+	if (!fops[tf->kind].poll)
+		return -EPERM; /* files, folders, other epolls */
+	if (ep->kind != FK_EPOLL)
+		return -EINVAL;
+	int i = ep_find(ep, tf, fd);
+	if (op == EPOLL_CTL_DEL) {
+		if (i < 0)
+			return -ENOENT;
+		ep_item_free(i);
+		return 0;
+	}
+	if (op == EPOLL_CTL_ADD && i >= 0)
+		return -EEXIST;
+	if (op == EPOLL_CTL_MOD && (i < 0 || (ev.events & EPOLLEXCLUSIVE)))
+		return i < 0 ? -ENOENT : -EINVAL;
+	if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD)
+		return -EINVAL;
+	if (i < 0 && (i = (int)ep_add(ep, tf, fd)) < 0)
+		return i;
+	items[i].events = ev.events | EPOLLERR | EPOLLHUP;
+	items[i].data = ev.data;
+	items[i].pending = true; /* as Linux queues a file that is ready when added */
+	ep_wake(ep);
+	return 0;
+}
+
+long sys_epoll_pwait(struct thread *t, const struct syscall_args *a)
+{
+	int maxevents = (int)a->a[2], timeout = (int)a->a[3];
+	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
+		return -EINVAL;
+	struct ofile *ep = fd_get((int)a->a[0]);
+	if (!ep)
+		return -EBADF;
+	if (ep->kind != FK_EPOLL)
+		return -EINVAL;
+	if (a->a[4] && a->a[5] != sizeof(uint64_t))
+		return -EINVAL; /* the mask itself is not applied */
+	long n = ep_collect(ep, a->a[1], (size_t)maxevents);
+	if (n != 0 || timeout == 0)
+		return n;
+	uint64_t deadline = NO_DEADLINE;
+	if (timeout > 0)
+		deadline = gort_now() + ns_to_ticks((uint64_t)timeout * 1000000ULL);
+	struct wait_spec s = {.q = &ep->ep.wq,
+			      .buf = a->a[1],
+			      .len = (size_t)maxevents,
+			      .deadline = deadline,
+			      .timeout_result = 0,
+			      .interruptible = true};
+	return block_on(t, &s);
+}
+
+/* ---------------------------------------------------------------- set up */
+
+static void fds_reset(void)
+{
+	memset(ofiles, 0, sizeof(ofiles));
+	memset(fdtab, 0, sizeof(fdtab));
+	memset(pipes, 0, sizeof(pipes));
+	memset(items, 0, sizeof(items));
+	memset(waiters, 0, sizeof(waiters));
+	struct ofile *con = ofile_alloc(FK_CONSOLE, O_RDWR);
+	for (int fd = 0; fd < 3; fd++)
+		fd_install(con, fd, false);
+}
+
+void fs_init(const void *initrd, size_t size, const char *cwd)
+{
+	struct walk w = {0};
+	tree_build(initrd, initrd ? size : 0);
+	fds_reset();
+	cwd_node = ROOT;
+	if (!cwd)
+		return;
+	int n = resolve(ROOT, cwd, strlen(cwd), true, &w);
+	if (n < 0 || !IS_DIR(nodes[n].mode))
+		gort_fatal(1, "fs: the working folder %s is not a folder of the initrd", cwd);
+	cwd_node = n;
+}
+
+void fs_set_exe(const char *path)
+{
+	size_t len = strnlen(path, sizeof(exe_path) - 1);
+	memcpy(exe_path, path, len);
+	exe_path[len] = '\0';
+}
+
+const void *fs_file_data(const char *path, size_t *size)
+{
+	struct walk w = {0};
+	int n = resolve(cwd_node, path, strlen(path), true, &w);
+	if (n < 0 || !IS_REG(nodes[n].mode))
+		return NULL;
+	*size = nodes[n].size;
+	return nodes[n].data;
+}

@@ -1,0 +1,208 @@
+/*
+ * gort: the guest runtime that runs a stock static Go binary (GOOS=linux GOARCH=riscv64
+ * CGO_ENABLED=0) inside a gohv partition. gort is the partition's image: it runs in VS-mode and
+ * serves the Linux system calls the Go program (in VU-mode) makes, on top of the goos ABI. The
+ * hypervisor knows nothing of Linux.
+ *
+ * One process, many threads. Threads are scheduled preemptively over the partition's vCPUs.
+ * Kernel work is short and runs under one big lock (gort_lock); a system call that must wait
+ * never sleeps on a kernel stack: the thread is parked with its registers saved (pc already past
+ * the ecall) and the call's result is written into its a0 when it is woken. So each vCPU needs
+ * only one kernel stack, and a blocked thread costs its struct and nothing else.
+ */
+#ifndef GORT_H
+#define GORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errno.h"
+
+#define GORT_MAX_VCPUS   8
+#define GORT_MAX_THREADS 256
+#define GORT_MAX_FDS     256
+#define GORT_NSIG        64
+#define GORT_PID         1 /* the one process; its main thread's tid equals it */
+#define PAGE_SIZE        4096UL
+#define PAGE_SHIFT       12
+
+/* ---- registers: the layout of Linux's struct user_regs_struct + __riscv_d_ext_state, so a
+ * signal frame's mcontext is a copy of it. gregs[0] is the pc (x0 needs no slot). */
+struct uregs {
+	unsigned long gregs[32];
+	uint64_t fpr[32];
+	uint32_t fcsr;
+	uint32_t fp_valid; /* fpr/fcsr hold the thread's FP state (else the hart's registers do) */
+};
+
+enum thread_state {
+	T_RUNNABLE, /* on the run queue */
+	T_RUNNING,  /* on a vCPU */
+	T_BLOCKED,  /* waiting: see wait below */
+	T_DEAD,
+};
+
+struct waitq;
+
+struct thread {
+	struct uregs regs; /* first: trap.S saves and restores here */
+	int tid;
+	volatile enum thread_state state;
+	struct thread *next; /* run queue or wait queue link */
+
+	/* Waiting. A woken thread's a0 becomes wait_result. */
+	struct waitq *wq;      /* the queue it waits on, or NULL (a pure sleep) */
+	uint64_t deadline;     /* time ticks, ~0 for none */
+	long timeout_result;   /* what a0 becomes if the deadline passes first */
+	bool interruptible;    /* a signal ends the wait with -EINTR */
+	uintptr_t wait_key;    /* futex address, or whatever the queue's owner keys on */
+
+	/* Signals: the Linux per-thread state. */
+	uint64_t sigmask, sigpending;
+	uintptr_t altstack_sp;
+	size_t altstack_size;
+	int altstack_flags;
+	/* signal.c's bookkeeping for the siginfo of pending signals: each one's si_code, and a
+	 * synchronous fault (delivered before anything else, as Linux does) with its address. */
+	int16_t sigcode[GORT_NSIG + 1];
+	int sigfault;
+	uintptr_t sigfault_addr;
+
+	uintptr_t clear_child_tid; /* CLONE_CHILD_CLEARTID: zeroed and futex-woken at exit */
+	int on_cpu;                /* vCPU running it, or -1 */
+};
+
+struct waitq {
+	struct thread *head;
+};
+
+/* Per-vCPU state, in tp while gort runs and in sscratch while a thread does. */
+struct cpu {
+	struct thread *cur; /* offset 0: the thread this vCPU runs (trap.S) */
+	unsigned long scratch;
+	unsigned long kstack_top;
+	unsigned id;
+	volatile bool idle;       /* in goos_idle: wake it with goos_wake when work arrives */
+	uint64_t quantum_end;     /* preempt cur at this time */
+};
+
+/* ---- the big lock */
+void gort_lock(void);
+void gort_unlock(void);
+
+/* ---- threads and scheduling (sched.c); all with the lock held */
+struct thread *thread_new(void);
+struct thread *thread_by_tid(int tid);
+void thread_make_runnable(struct thread *t);
+/* Parks cur: on q (may be NULL) until woken or deadline. The syscall returns nothing now; the
+ * thread's a0 is set when it resumes. */
+void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long timeout_result,
+		  bool interruptible);
+/* Makes a blocked thread runnable with a0 = result (removes it from its queue). */
+void thread_wake(struct thread *t, long result);
+/* Wakes up to n threads waiting on q whose wait_key matches key (any key if key == 0). */
+int waitq_wake(struct waitq *q, uintptr_t key, int n, long result);
+void thread_exit(struct thread *t);
+unsigned thread_count(void);
+/* Picks the next thread for this vCPU (idling when there is none) and runs it; never returns.
+ * Called with the lock held, after the current thread blocked, yielded or exited. */
+__attribute__((noreturn)) void schedule(struct cpu *c);
+void sched_init(unsigned ncpus);
+struct cpu *sched_cpu(unsigned id);
+/* Saves the hart's FP registers into t (which must be the thread this vCPU runs). */
+void fp_save(struct thread *t);
+/* Wakes up to n futex waiters on the user address. */
+int futex_wake_addr(uintptr_t uaddr, int n);
+/* Ends the program with code (all threads, all vCPUs). */
+__attribute__((noreturn)) void gort_exit_group(int code);
+/* Interrupts vCPU id so it passes through the kernel (signal delivery) soon. */
+void cpu_kick(unsigned id);
+/* The thread this vCPU runs. */
+struct thread *current(void);
+
+/* ---- time (time.c) */
+uint64_t gort_now(void);           /* time CSR ticks */
+uint64_t gort_timebase(void);      /* ticks per second */
+uint64_t ns_to_ticks(uint64_t ns); /* rounded up */
+uint64_t ticks_to_ns(uint64_t t);
+void time_init(uint64_t hz, int64_t realtime_offset_ns);
+int64_t gort_realtime_offset_ns(void); /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns */
+
+/* ---- user memory (mm.c). Translation is explicit: the kernel never faults on a user address.
+ * All return -EFAULT if any byte is not accessible to the user as asked (demand-allocating pages
+ * the mapping allows). */
+int copy_from_user(void *dst, uintptr_t uva, size_t len);
+int copy_to_user(uintptr_t uva, const void *src, size_t len);
+/* A user string into buf (NUL-terminated); -EFAULT or -ENAMETOOLONG. */
+int strncpy_from_user(char *buf, uintptr_t uva, size_t size);
+/* The kernel address of one user byte, if mapped for that access (no faulting in). */
+void *user_addr(uintptr_t uva, bool write);
+/* Maps len bytes (whole pages) of gort's own memory at kva into the program at uva with prot
+ * (PROT_READ/PROT_WRITE/PROT_EXEC, user accessible): the vDSO and its data page. 0 or -errno. */
+int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot);
+
+/* ---- console */
+void gort_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void gort_write_console(const char *buf, size_t len);
+/* Stops the partition: prints why (one line) and exits with code. */
+__attribute__((noreturn)) void gort_fatal(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- system calls. Each returns the value for a0 (a negative errno on error). A call that
+ * blocked returns SYSCALL_BLOCKED and sets the result later through thread_wake. */
+#define SYSCALL_BLOCKED ((long)0x7fffffffffffffffL)
+struct syscall_args {
+	unsigned long a[6];
+};
+typedef long (*syscall_fn)(struct thread *t, const struct syscall_args *args);
+long syscall_dispatch(struct thread *t, unsigned long nr, const struct syscall_args *args);
+
+/* System calls served by the other files (each file owns its own): */
+/* fs.c: the read-only file tree from the initrd, and fd dispatch */
+long sys_openat(struct thread *t, const struct syscall_args *a);
+long sys_close(struct thread *t, const struct syscall_args *a);
+long sys_read(struct thread *t, const struct syscall_args *a);
+long sys_write(struct thread *t, const struct syscall_args *a);
+long sys_pread64(struct thread *t, const struct syscall_args *a);
+long sys_lseek(struct thread *t, const struct syscall_args *a);
+long sys_fstat(struct thread *t, const struct syscall_args *a);
+long sys_newfstatat(struct thread *t, const struct syscall_args *a);
+long sys_getdents64(struct thread *t, const struct syscall_args *a);
+long sys_getcwd(struct thread *t, const struct syscall_args *a);
+long sys_fcntl(struct thread *t, const struct syscall_args *a);
+long sys_faccessat(struct thread *t, const struct syscall_args *a);
+long sys_readlinkat(struct thread *t, const struct syscall_args *a);
+long sys_pipe2(struct thread *t, const struct syscall_args *a);
+long sys_eventfd2(struct thread *t, const struct syscall_args *a);
+long sys_epoll_create1(struct thread *t, const struct syscall_args *a);
+long sys_epoll_ctl(struct thread *t, const struct syscall_args *a);
+long sys_epoll_pwait(struct thread *t, const struct syscall_args *a);
+long sys_ioctl(struct thread *t, const struct syscall_args *a);
+/* Sets up the file tree from the initrd (cpio newc) and fds 0-2; cwd is the starting folder. */
+void fs_init(const void *initrd, size_t size, const char *cwd);
+/* The program's own path (for /proc/self/exe). */
+void fs_set_exe(const char *path);
+/* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */
+const void *fs_file_data(const char *path, size_t *size);
+
+/* signal.c */
+long sys_rt_sigaction(struct thread *t, const struct syscall_args *a);
+long sys_rt_sigprocmask(struct thread *t, const struct syscall_args *a);
+long sys_sigaltstack(struct thread *t, const struct syscall_args *a);
+long sys_rt_sigreturn(struct thread *t, const struct syscall_args *a);
+long sys_tgkill(struct thread *t, const struct syscall_args *a);
+long sys_tkill(struct thread *t, const struct syscall_args *a);
+long sys_kill(struct thread *t, const struct syscall_args *a);
+/* Queues sig for t (interrupting an interruptible wait, kicking its vCPU if it runs). */
+void signal_send(struct thread *t, int sig, int code, uintptr_t addr);
+/* A fault in user mode the program may handle (SIGSEGV, SIGBUS, SIGILL, SIGFPE...). */
+void signal_fault(struct thread *t, int sig, int code, uintptr_t addr);
+/* Before returning to t: delivers one pending unblocked signal by building its frame. */
+void signal_deliver(struct thread *t);
+
+/* vdso.c: the vDSO image mapped into the program; returns its user address. */
+uintptr_t vdso_map(void);
+uintptr_t vdso_sigreturn_addr(void);
+
+#endif

@@ -1,0 +1,600 @@
+/*
+ * Memory: partition RAM as a page pool, one page table for the program, its mappings, demand
+ * paging, the mmap family and the copies between gort and user memory. All under the big lock.
+ *
+ * gort reaches RAM at its physical address (mapped one-to-one, not user-accessible) and reaches
+ * user memory only by walking the page table, so a bad user pointer is an -EFAULT, never a fault
+ * inside gort.
+ */
+#include "mm.h"
+
+#include <string.h>
+
+#include "goos_call.h"
+#include "gort.h"
+#include "linux.h"
+#include "riscv.h"
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_G (1UL << 5)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define PTE_PPN_SHIFT 10
+
+#define MAX_VMAS 2048
+
+struct vma {
+	uintptr_t start, end;
+	int prot;
+};
+
+static struct {
+	uint64_t ram_base, ram_end;
+	uint64_t pool_base; /* first page of the pool */
+	uint64_t npages, nfree, hint;
+	uint8_t *bitmap;
+	uint64_t *root;
+	int levels; /* 3 (Sv39) or 4 (Sv48) */
+	unsigned long satp;
+	struct vma vmas[MAX_VMAS];
+	unsigned nvmas;
+	uintptr_t mmap_top;
+} mm;
+
+/* ---------------------------------------------------------------- physical pages */
+
+static void *page_alloc(void)
+{
+	for (uint64_t n = 0; n < mm.npages; n++) {
+		uint64_t i = (mm.hint + n) % mm.npages;
+
+		if (!(mm.bitmap[i / 8] & (1u << (i % 8)))) {
+			mm.bitmap[i / 8] |= 1u << (i % 8);
+			mm.nfree--;
+			mm.hint = i + 1;
+			void *p = (void *)(uintptr_t)(mm.pool_base + i * PAGE_SIZE);
+			memset(p, 0, PAGE_SIZE);
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void page_free(uint64_t pa)
+{
+	uint64_t i = (pa - mm.pool_base) / PAGE_SIZE;
+
+	if (pa < mm.pool_base || i >= mm.npages || !(mm.bitmap[i / 8] & (1u << (i % 8))))
+		gort_fatal(2, "freeing page 0x%lx that is not allocated", (unsigned long)pa);
+	mm.bitmap[i / 8] &= ~(1u << (i % 8));
+	mm.nfree++;
+}
+
+static void *page_alloc_or_die(void)
+{
+	void *p = page_alloc();
+
+	if (!p)
+		gort_fatal(2, "out of memory: the program needs more than this partition's %lu MiB",
+			   (unsigned long)((mm.ram_end - mm.ram_base) >> 20));
+	return p;
+}
+
+uint64_t mm_free_pages(void)
+{
+	return mm.nfree;
+}
+
+uint64_t mm_total_pages(void)
+{
+	return mm.npages;
+}
+
+/* ---------------------------------------------------------------- page table */
+
+static unsigned vpn(uintptr_t va, int level)
+{
+	return (va >> (12 + 9 * level)) & 0x1ff;
+}
+
+static uint64_t *pte_table(uint64_t pte)
+{
+	return (uint64_t *)(uintptr_t)((pte >> PTE_PPN_SHIFT) << 12);
+}
+
+static uint64_t pte_pa(uint64_t pte)
+{
+	return (pte >> PTE_PPN_SHIFT) << 12;
+}
+
+/* The level-0 entry for va; creates tables when create is set (NULL if it cannot). */
+static uint64_t *walk(uintptr_t va, bool create)
+{
+	uint64_t *table = mm.root;
+
+	for (int l = mm.levels - 1; l > 0; l--) {
+		uint64_t *pte = &table[vpn(va, l)];
+
+		if (!(*pte & PTE_V)) {
+			if (!create)
+				return NULL;
+			uint64_t *next = page_alloc_or_die();
+			*pte = (((uintptr_t)next >> 12) << PTE_PPN_SHIFT) | PTE_V;
+		} else if (*pte & (PTE_R | PTE_W | PTE_X)) {
+			return NULL; /* gort's own large pages: never user memory */
+		}
+		table = pte_table(*pte);
+	}
+	return &table[vpn(va, 0)];
+}
+
+static uint64_t prot_bits(int prot)
+{
+	uint64_t b = PTE_V | PTE_U | PTE_A | PTE_D;
+
+	/* RISC-V has no write-only pages; Linux gives read with write too. */
+	if (prot & (VMA_READ | VMA_WRITE))
+		b |= PTE_R;
+	if (prot & VMA_WRITE)
+		b |= PTE_W;
+	if (prot & VMA_EXEC)
+		b |= PTE_X;
+	return b;
+}
+
+static void tlb_flush(void)
+{
+	sfence_vma_all();
+	/* Other vCPUs: SBI RFENCE remote_sfence_vma over all of them. */
+	goos_call6(0x52464E43, 1, 0, ~0UL, 0, 0);
+}
+
+/* ---------------------------------------------------------------- mappings */
+
+static struct vma *vma_find(uintptr_t va)
+{
+	for (unsigned i = 0; i < mm.nvmas; i++)
+		if (va >= mm.vmas[i].start && va < mm.vmas[i].end)
+			return &mm.vmas[i];
+	return NULL;
+}
+
+static bool range_free(uintptr_t start, uintptr_t end)
+{
+	for (unsigned i = 0; i < mm.nvmas; i++)
+		if (start < mm.vmas[i].end && end > mm.vmas[i].start)
+			return false;
+	return true;
+}
+
+static bool range_valid(uintptr_t start, size_t len)
+{
+	uintptr_t end = start + len;
+
+	if (end < start || start < PAGE_SIZE || end > mm_user_top())
+		return false;
+	/* gort's own RAM window is not user address space. */
+	return end <= mm.ram_base || start >= mm.ram_end;
+}
+
+/* Unmaps and frees the pages of [start, end) (mappings stay). */
+static void free_pages(uintptr_t start, uintptr_t end, bool special)
+{
+	bool any = false;
+
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		uint64_t *pte = walk(va, false);
+
+		if (!pte || !(*pte & PTE_V))
+			continue;
+		if (!special)
+			page_free(pte_pa(*pte));
+		*pte = 0;
+		any = true;
+	}
+	if (any)
+		tlb_flush();
+}
+
+/* Removes [start, end) from the mapping list, splitting mappings that straddle it. */
+static int vma_remove(uintptr_t start, uintptr_t end)
+{
+	for (unsigned i = 0; i < mm.nvmas; i++) {
+		struct vma *v = &mm.vmas[i];
+
+		if (end <= v->start || start >= v->end)
+			continue;
+		free_pages(start > v->start ? start : v->start, end < v->end ? end : v->end,
+			   v->prot & VMA_SPECIAL);
+		if (start > v->start && end < v->end) {
+			if (mm.nvmas == MAX_VMAS)
+				return -ENOMEM;
+			memmove(v + 2, v + 1, (mm.nvmas - i - 1) * sizeof(*v));
+			mm.nvmas++;
+			v[1] = (struct vma){end, v->end, v->prot};
+			v->end = start;
+			i++;
+		} else if (start > v->start) {
+			v->end = start;
+		} else if (end < v->end) {
+			v->start = end;
+		} else {
+			memmove(v, v + 1, (mm.nvmas - i - 1) * sizeof(*v));
+			mm.nvmas--;
+			i--;
+		}
+	}
+	return 0;
+}
+
+/* Inserts [start, end) (which is free) in order, merging with equal neighbours. */
+static int vma_insert(uintptr_t start, uintptr_t end, int prot)
+{
+	unsigned i = 0;
+
+	while (i < mm.nvmas && mm.vmas[i].start < start)
+		i++;
+	if (i > 0 && mm.vmas[i - 1].end == start && mm.vmas[i - 1].prot == prot &&
+	    !(prot & VMA_SPECIAL)) {
+		mm.vmas[i - 1].end = end;
+		if (i < mm.nvmas && mm.vmas[i].start == end && mm.vmas[i].prot == prot) {
+			mm.vmas[i - 1].end = mm.vmas[i].end;
+			memmove(&mm.vmas[i], &mm.vmas[i + 1], (mm.nvmas - i - 1) * sizeof(struct vma));
+			mm.nvmas--;
+		}
+		return 0;
+	}
+	if (i < mm.nvmas && mm.vmas[i].start == end && mm.vmas[i].prot == prot &&
+	    !(prot & VMA_SPECIAL)) {
+		mm.vmas[i].start = start;
+		return 0;
+	}
+	if (mm.nvmas == MAX_VMAS)
+		return -ENOMEM;
+	memmove(&mm.vmas[i + 1], &mm.vmas[i], (mm.nvmas - i) * sizeof(struct vma));
+	mm.vmas[i] = (struct vma){start, end, prot};
+	mm.nvmas++;
+	return 0;
+}
+
+int mm_map_fixed(uintptr_t uva, size_t len, int prot)
+{
+	if (!range_valid(uva, len))
+		return -EINVAL;
+	int err = vma_remove(uva, uva + len);
+	return err ? err : vma_insert(uva, uva + len, prot);
+}
+
+/* A free range of len bytes, top-down below mmap_top, as Linux picks one. */
+static uintptr_t find_gap(size_t len)
+{
+	uintptr_t end = mm.mmap_top;
+
+	for (;;) {
+		if (end < len + PAGE_SIZE)
+			return 0;
+		uintptr_t start = end - len;
+		if (!range_valid(start, len)) {
+			end = start < mm.ram_end && end > mm.ram_base ? mm.ram_base : start;
+			continue;
+		}
+		bool clash = false;
+		for (unsigned i = mm.nvmas; i-- > 0;) {
+			if (start < mm.vmas[i].end && end > mm.vmas[i].start) {
+				end = mm.vmas[i].start;
+				clash = true;
+				break;
+			}
+		}
+		if (!clash)
+			return start;
+	}
+}
+
+static int linux_prot(unsigned long prot)
+{
+	return (prot & PROT_READ ? VMA_READ : 0) | (prot & PROT_WRITE ? VMA_WRITE : 0) |
+	       (prot & PROT_EXEC ? VMA_EXEC : 0);
+}
+
+long sys_mmap(struct thread *t, const struct syscall_args *a)
+{
+	uintptr_t addr = a->a[0];
+	size_t len = (a->a[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	unsigned long flags = a->a[3];
+	int prot = linux_prot(a->a[2]);
+
+	if (!len || len < a->a[1] || (addr & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* file mappings: the tree is read with read() */
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (!range_valid(addr, len))
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !range_free(addr, addr + len))
+			return -EEXIST;
+		int err = mm_map_fixed(addr, len, prot);
+		return err ? err : (long)addr;
+	}
+	if (!addr || !range_valid(addr, len) || !range_free(addr, addr + len))
+		addr = find_gap(len);
+	if (!addr)
+		return -ENOMEM;
+	int err = vma_insert(addr, addr + len, prot);
+	return err ? err : (long)addr;
+}
+
+long sys_munmap(struct thread *t, const struct syscall_args *a)
+{
+	uintptr_t addr = a->a[0];
+	size_t len = (a->a[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if ((addr & (PAGE_SIZE - 1)) || !len || !range_valid(addr, len))
+		return -EINVAL;
+	return vma_remove(addr, addr + len);
+}
+
+/* Splits the mapping that strictly contains addr into two at addr (no page is touched). */
+static int vma_split_at(uintptr_t addr)
+{
+	for (unsigned i = 0; i < mm.nvmas; i++) {
+		struct vma *v = &mm.vmas[i];
+
+		if (addr <= v->start || addr >= v->end)
+			continue;
+		if (mm.nvmas == MAX_VMAS)
+			return -ENOMEM;
+		memmove(v + 1, v, (mm.nvmas - i) * sizeof(*v));
+		mm.nvmas++;
+		v[0].end = addr;
+		v[1].start = addr;
+		return 0;
+	}
+	return 0;
+}
+
+long sys_mprotect(struct thread *t, const struct syscall_args *a)
+{
+	uintptr_t addr = a->a[0];
+	size_t len = (a->a[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	int prot = linux_prot(a->a[2]);
+	uintptr_t end = addr + len;
+
+	if ((addr & (PAGE_SIZE - 1)) || !range_valid(addr, len))
+		return -EINVAL;
+	for (uintptr_t va = addr; va < end; va += PAGE_SIZE) {
+		struct vma *v = vma_find(va);
+		if (!v)
+			return -ENOMEM;
+		if (v->prot & VMA_SPECIAL)
+			return -EACCES;
+	}
+	if (vma_split_at(addr) || vma_split_at(end))
+		return -ENOMEM;
+	for (unsigned i = 0; i < mm.nvmas; i++)
+		if (mm.vmas[i].start >= addr && mm.vmas[i].end <= end)
+			mm.vmas[i].prot = prot;
+	for (uintptr_t va = addr; va < end; va += PAGE_SIZE) {
+		uint64_t *pte = walk(va, false);
+		if (pte && (*pte & PTE_V))
+			*pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | prot_bits(prot);
+	}
+	tlb_flush();
+	return 0;
+}
+
+long sys_madvise(struct thread *t, const struct syscall_args *a)
+{
+	uintptr_t addr = a->a[0];
+	size_t len = (a->a[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if ((addr & (PAGE_SIZE - 1)) || !range_valid(addr, len))
+		return -EINVAL;
+	if (a->a[2] != MADV_DONTNEED && a->a[2] != MADV_FREE)
+		return 0; /* advice only */
+	/* The memory reads as zero from now on: give the pages back. */
+	for (unsigned i = 0; i < mm.nvmas; i++) {
+		struct vma *v = &mm.vmas[i];
+		if (addr < v->end && addr + len > v->start && !(v->prot & VMA_SPECIAL))
+			free_pages(addr > v->start ? addr : v->start,
+				   addr + len < v->end ? addr + len : v->end, false);
+	}
+	return 0;
+}
+
+long sys_brk(struct thread *t, const struct syscall_args *a)
+{
+	/* No heap by brk: a failing brk returns the current break, which Go never relies on. */
+	return 0;
+}
+
+/* ---------------------------------------------------------------- faults and user access */
+
+static bool allowed(int prot, int access)
+{
+	if ((access & ACCESS_WRITE) && !(prot & VMA_WRITE))
+		return false;
+	if ((access & ACCESS_EXEC) && !(prot & VMA_EXEC))
+		return false;
+	if ((access & ACCESS_READ) && !(prot & (VMA_READ | VMA_WRITE)))
+		return false;
+	return true;
+}
+
+int mm_fault(uintptr_t addr, int access)
+{
+	struct vma *v = vma_find(addr);
+
+	if (!v)
+		return -SEGV_MAPERR;
+	if (!allowed(v->prot, access) || (v->prot & VMA_SPECIAL))
+		return -SEGV_ACCERR;
+	uint64_t *pte = walk(addr & ~(PAGE_SIZE - 1), true);
+	if (*pte & PTE_V)
+		return 0; /* another vCPU got here first */
+	void *page = page_alloc_or_die();
+	*pte = (((uintptr_t)page >> 12) << PTE_PPN_SHIFT) | prot_bits(v->prot);
+	return 0;
+}
+
+void *mm_populate(uintptr_t uva, int access)
+{
+	uint64_t *pte = walk(uva & ~(PAGE_SIZE - 1), false);
+
+	if (!pte || !(*pte & PTE_V)) {
+		struct vma *v = vma_find(uva);
+		if (!v)
+			gort_fatal(2, "populating unmapped 0x%lx", (unsigned long)uva);
+		pte = walk(uva & ~(PAGE_SIZE - 1), true);
+		*pte = (((uintptr_t)page_alloc_or_die() >> 12) << PTE_PPN_SHIFT) | prot_bits(v->prot);
+	}
+	return (void *)(uintptr_t)(pte_pa(*pte) + (uva & (PAGE_SIZE - 1)));
+}
+
+void *user_addr(uintptr_t uva, bool write)
+{
+	uint64_t *pte = walk(uva & ~(PAGE_SIZE - 1), false);
+
+	if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U) || (write && !(*pte & PTE_W)))
+		return NULL;
+	return (void *)(uintptr_t)(pte_pa(*pte) + (uva & (PAGE_SIZE - 1)));
+}
+
+/* The kernel address of uva for this access, faulting the page in as the hardware would. */
+static void *user_page(uintptr_t uva, bool write)
+{
+	void *p = user_addr(uva, write);
+
+	if (p)
+		return p;
+	if (!range_valid(uva, 1) || mm_fault(uva, write ? ACCESS_WRITE : ACCESS_READ))
+		return NULL;
+	return user_addr(uva, write);
+}
+
+static int copy_user(uintptr_t uva, void *kbuf, size_t len, bool to_user)
+{
+	uint8_t *k = kbuf;
+
+	if (uva + len < uva)
+		return -EFAULT;
+	while (len) {
+		size_t chunk = PAGE_SIZE - (uva & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		uint8_t *u = user_page(uva, to_user);
+		if (!u)
+			return -EFAULT;
+		if (to_user)
+			memcpy(u, k, chunk);
+		else
+			memcpy(k, u, chunk);
+		uva += chunk;
+		k += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_user(void *dst, uintptr_t uva, size_t len)
+{
+	return copy_user(uva, dst, len, false);
+}
+
+int copy_to_user(uintptr_t uva, const void *src, size_t len)
+{
+	return copy_user(uva, (void *)src, len, true);
+}
+
+int strncpy_from_user(char *buf, uintptr_t uva, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		const char *c = user_page(uva + i, false);
+		if (!c)
+			return -EFAULT;
+		buf[i] = *c;
+		if (!*c)
+			return (int)i;
+	}
+	return -ENAMETOOLONG;
+}
+
+int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot)
+{
+	if ((uva | (uintptr_t)kva | len) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	int err = mm_map_fixed(uva, len, (linux_prot(prot)) | VMA_SPECIAL);
+	if (err)
+		return err;
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(uva + off, true);
+		*pte = ((((uintptr_t)kva + off) >> 12) << PTE_PPN_SHIFT) |
+		       prot_bits(linux_prot(prot));
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- boot */
+
+uintptr_t mm_user_top(void)
+{
+	/* The lower half of the virtual address space, as Linux gives user space. */
+	return mm.levels == 4 ? 0x800000000000UL : 0x4000000000UL;
+}
+
+void mm_enable_this_cpu(void)
+{
+	csr_write(CSR_SATP, mm.satp);
+	sfence_vma_all();
+}
+
+/* gort's RAM, one-to-one, with 2 MiB pages no user access can reach. */
+static void map_gort_ram(void)
+{
+	for (uint64_t pa = mm.ram_base & ~0x1fffffUL; pa < mm.ram_end; pa += 0x200000) {
+		uint64_t *table = mm.root;
+
+		for (int l = mm.levels - 1; l > 1; l--) {
+			uint64_t *pte = &table[vpn(pa, l)];
+			if (!(*pte & PTE_V)) {
+				uint64_t *next = page_alloc_or_die();
+				*pte = (((uintptr_t)next >> 12) << PTE_PPN_SHIFT) | PTE_V;
+			}
+			table = pte_table(*pte);
+		}
+		table[vpn(pa, 1)] = ((pa >> 12) << PTE_PPN_SHIFT) | PTE_V | PTE_R | PTE_W | PTE_X |
+				    PTE_G | PTE_A | PTE_D;
+	}
+}
+
+void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t free_end)
+{
+	mm.ram_base = ram_base;
+	mm.ram_end = ram_end;
+	/* The bitmap lives at the start of the pool it describes. */
+	uint64_t n = (free_end - free_start) / PAGE_SIZE;
+	mm.bitmap = (uint8_t *)(uintptr_t)free_start;
+	uint64_t bitmap_pages = (n / 8 + PAGE_SIZE) / PAGE_SIZE;
+	memset(mm.bitmap, 0, bitmap_pages * PAGE_SIZE);
+	mm.pool_base = free_start + bitmap_pages * PAGE_SIZE;
+	mm.npages = mm.nfree = n - bitmap_pages;
+
+	/* Sv48 if this hart takes it (Go's heap hints then work as on other 64-bit machines). The
+	 * table maps gort's RAM before it is tried: a satp write either takes effect whole or not. */
+	for (mm.levels = 4; mm.levels >= 3; mm.levels--) {
+		mm.root = page_alloc_or_die();
+		map_gort_ram();
+		mm.satp = ((mm.levels == 4 ? 9UL : 8UL) << 60) | ((uintptr_t)mm.root >> 12);
+		csr_write(CSR_SATP, mm.satp);
+		if (csr_read(CSR_SATP) == mm.satp)
+			break;
+	}
+	if (mm.levels < 3)
+		gort_fatal(2, "this hart has neither Sv48 nor Sv39 paging");
+	mm.mmap_top = mm_user_top() - (1UL << 30); /* below the stack and the vDSO */
+	mm_enable_this_cpu();
+}

@@ -1,0 +1,38 @@
+/* The program's address space: one page table (Sv48 when the hart has it, else Sv39) that also
+ * maps partition RAM one-to-one for gort itself (not user-accessible), and a sorted list of
+ * mappings (VMAs). Pages are allocated when first touched. */
+#ifndef GORT_MM_H
+#define GORT_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMA_READ    1
+#define VMA_WRITE   2
+#define VMA_EXEC    4
+#define VMA_SPECIAL 8 /* pages belong to gort (vDSO): never freed, never faulted in */
+
+#define ACCESS_READ  1
+#define ACCESS_WRITE 2
+#define ACCESS_EXEC  4
+
+/* Boot: pages [free_start, free_end) are gort's to hand out; RAM [ram_base, ram_end) is mapped for
+ * gort. Turns on translation. */
+void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t free_end);
+/* Turns translation on for a secondary vCPU (same table). */
+void mm_enable_this_cpu(void);
+/* Highest user address + 1, and where the stack ends. */
+uintptr_t mm_user_top(void);
+
+/* A user page fault: 0 if resolved (page allocated), else -SEGV_MAPERR or -SEGV_ACCERR. */
+int mm_fault(uintptr_t addr, int access);
+/* Creates a mapping (as mmap with MAP_FIXED would); returns 0 or -errno. */
+int mm_map_fixed(uintptr_t uva, size_t len, int vma_prot);
+/* Allocates a zeroed page now and maps it at uva (ELF loading, the initial stack). */
+void *mm_populate(uintptr_t uva, int access);
+/* Free pages left / total, for messages. */
+uint64_t mm_free_pages(void);
+uint64_t mm_total_pages(void);
+
+#endif

@@ -1,0 +1,206 @@
+/* The process and its threads as the program sees them: clone, exit, futexes, sleeping,
+ * yielding, affinity and ids. One process; its pid is its first thread's tid (1). */
+#include <string.h>
+
+#include "goos_call.h"
+#include "gort.h"
+#include "linux.h"
+
+#define FUTEX_BUCKETS 16
+
+static struct waitq futex_queues[FUTEX_BUCKETS];
+static unsigned nvcpus = 1;
+
+void proc_init(unsigned vcpus)
+{
+	nvcpus = vcpus;
+}
+
+static struct waitq *futex_queue(uintptr_t uaddr)
+{
+	return &futex_queues[(uaddr >> 2) % FUTEX_BUCKETS];
+}
+
+int futex_wake_addr(uintptr_t uaddr, int n)
+{
+	return waitq_wake(futex_queue(uaddr), uaddr, n, 0);
+}
+
+/* A relative timespec from user memory as a deadline in ticks; ~0 when uts is 0. */
+static long deadline_from(uintptr_t uts, uint64_t *deadline)
+{
+	struct linux_timespec ts;
+
+	*deadline = ~0UL;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	if (ts.tv_sec > (int64_t)(UINT64_MAX / 2000000000u))
+		return 0; /* effectively never */
+	*deadline = gort_now() + ns_to_ticks(ns);
+	return 0;
+}
+
+long sys_futex(struct thread *t, const struct syscall_args *a)
+{
+	uintptr_t uaddr = a->a[0];
+	int op = (int)a->a[1] & FUTEX_CMD_MASK;
+	uint32_t val = (uint32_t)a->a[2];
+
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (op) {
+	case FUTEX_WAIT: {
+		uint32_t cur;
+		uint64_t deadline;
+		long err = deadline_from(a->a[3], &deadline);
+
+		if (err)
+			return err;
+		if (copy_from_user(&cur, uaddr, 4))
+			return -EFAULT;
+		/* The check and the sleep are atomic: every waker takes the same lock. */
+		if (cur != val)
+			return -EAGAIN;
+		t->wait_key = uaddr;
+		thread_block(t, futex_queue(uaddr), deadline, -ETIMEDOUT, true);
+		return SYSCALL_BLOCKED;
+	}
+	case FUTEX_WAKE:
+		return futex_wake_addr(uaddr, val > 0x7fffffff ? 0x7fffffff : (int)val);
+	default:
+		return -ENOSYS;
+	}
+}
+
+long sys_nanosleep(struct thread *t, const struct syscall_args *a)
+{
+	uint64_t deadline;
+	long err = deadline_from(a->a[0], &deadline);
+
+	if (err)
+		return err;
+	if (!a->a[0])
+		return -EFAULT;
+	thread_block(t, NULL, deadline, 0, true);
+	return SYSCALL_BLOCKED;
+}
+
+long sys_clock_nanosleep(struct thread *t, const struct syscall_args *a)
+{
+	if (a->a[1] & 1) { /* TIMER_ABSTIME on the monotonic clock */
+		struct linux_timespec ts;
+		if (copy_from_user(&ts, a->a[2], sizeof(ts)))
+			return -EFAULT;
+		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+		if (a->a[0] == CLOCK_REALTIME)
+			ns -= gort_realtime_offset_ns();
+		thread_block(t, NULL, ns_to_ticks(ns), 0, true);
+		return SYSCALL_BLOCKED;
+	}
+	struct syscall_args rel = {{a->a[2], a->a[3]}};
+	long r = sys_nanosleep(t, &rel);
+	return r == -EINTR ? -EINTR : r;
+}
+
+long sys_sched_yield(struct thread *t, const struct syscall_args *a)
+{
+	t->regs.gregs[10] = 0;
+	thread_make_runnable(t);
+	return SYSCALL_BLOCKED;
+}
+
+long sys_sched_getaffinity(struct thread *t, const struct syscall_args *a)
+{
+	uint64_t mask = nvcpus >= 64 ? ~0UL : (1UL << nvcpus) - 1;
+
+	if (a->a[1] < sizeof(mask))
+		return -EINVAL;
+	if (copy_to_user(a->a[2], &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+long sys_clone(struct thread *t, const struct syscall_args *a)
+{
+	unsigned long flags = a->a[0];
+	const unsigned long need = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+
+	/* Threads only: there is one process and no fork. */
+	if ((flags & need) != need)
+		return -ENOSYS;
+	struct thread *c = thread_new();
+	if (!c)
+		return -EAGAIN;
+	fp_save(t);
+	c->regs = t->regs;
+	c->regs.gregs[10] = 0;
+	if (a->a[1])
+		c->regs.gregs[2] = a->a[1];
+	if (flags & CLONE_SETTLS)
+		c->regs.gregs[4] = a->a[3];
+	c->sigmask = t->sigmask;
+	/* Linux clears the alternate signal stack of a new thread sharing memory. */
+	c->altstack_flags = SS_DISABLE;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = a->a[4];
+	if ((flags & CLONE_PARENT_SETTID) && copy_to_user(a->a[2], &c->tid, 4))
+		goto fault;
+	if ((flags & CLONE_CHILD_SETTID) && copy_to_user(a->a[4], &c->tid, 4))
+		goto fault;
+	thread_make_runnable(c);
+	return c->tid;
+fault:
+	thread_exit(c);
+	return -EFAULT;
+}
+
+long sys_exit(struct thread *t, const struct syscall_args *a)
+{
+	/* The last thread leaving ends the process with its status, as on Linux. */
+	if (thread_count() == 1)
+		gort_exit_group((int)(a->a[0] & 0xff));
+	thread_exit(t);
+	return SYSCALL_BLOCKED;
+}
+
+long sys_exit_group(struct thread *t, const struct syscall_args *a)
+{
+	gort_exit_group((int)(a->a[0] & 0xff));
+}
+
+void gort_exit_group(int code)
+{
+	for (;;)
+		goos(GOOS_FN_EXIT, (unsigned long)code, 0, 0, 0);
+}
+
+long sys_set_tid_address(struct thread *t, const struct syscall_args *a)
+{
+	t->clear_child_tid = a->a[0];
+	return t->tid;
+}
+
+long sys_getpid(struct thread *t, const struct syscall_args *a)
+{
+	return 1;
+}
+
+long sys_gettid(struct thread *t, const struct syscall_args *a)
+{
+	return t->tid;
+}
+
+long sys_getppid(struct thread *t, const struct syscall_args *a)
+{
+	return 0;
+}
+
+long sys_getuid(struct thread *t, const struct syscall_args *a)
+{
+	return 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * gort's entry and its side of every trap. While the program runs, sscratch holds this vCPU's
+ * struct cpu; while gort runs, tp does (and sscratch too). A trap from user mode saves the
+ * program's registers into the current thread and calls gort_user_trap on this vCPU's kernel
+ * stack; gort_user_return goes back. A trap from gort itself is a bug (gort runs with interrupts
+ * off and never touches a user address directly).
+ */
+#define CPU_CUR     0
+#define CPU_SCRATCH 8
+#define CPU_KSTACK  16
+#define KSTACK_SIZE 16384
+#define MAX_VCPUS   8
+
+	.section .text.start, "ax"
+	.globl _start
+_start:
+	/* a0 = vCPU id, a1 = device tree (vCPU 0); secondaries: a0 = id, a1 = unused. */
+	csrw	sie, zero
+	li	t0, MAX_VCPUS
+	bgeu	a0, t0, .Lhang
+	bnez	a0, 2f
+	la	t0, __bss_start
+	la	t1, __bss_end
+1:	bgeu	t0, t1, 2f
+	sd	zero, 0(t0)
+	addi	t0, t0, 8
+	j	1b
+2:	la	sp, gort_kstacks
+	li	t0, KSTACK_SIZE
+	addi	t1, a0, 1
+	mul	t0, t0, t1
+	add	sp, sp, t0
+	call	gort_main
+.Lhang:
+	wfi
+	j	.Lhang
+
+	.globl gort_secondary_start
+gort_secondary_start:
+	csrw	sie, zero
+	li	t0, MAX_VCPUS
+	bgeu	a0, t0, .Lhang
+	j	2b
+
+	.text
+	.balign 4
+	.globl gort_trap_vector
+gort_trap_vector:
+	csrrw	tp, sscratch, tp
+	sd	t0, CPU_SCRATCH(tp)
+	csrr	t0, sstatus
+	andi	t0, t0, 0x100 /* SPP: from gort itself */
+	bnez	t0, .Lkernel_trap
+
+	ld	t0, CPU_CUR(tp)
+	sd	x1, 8(t0)
+	sd	x2, 16(t0)
+	sd	x3, 24(t0)
+	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	sd	x\n, (\n * 8)(t0)
+	.endr
+	ld	t1, CPU_SCRATCH(tp)
+	sd	t1, 40(t0)
+	csrr	t1, sscratch
+	sd	t1, 32(t0)
+	csrw	sscratch, tp
+	csrr	t1, sepc
+	sd	t1, 0(t0)
+	ld	sp, CPU_KSTACK(tp)
+	mv	a0, tp
+	csrr	a1, scause
+	csrr	a2, stval
+	call	gort_user_trap
+	j	.Lhang
+
+.Lkernel_trap:
+	ld	t0, CPU_SCRATCH(tp)
+	csrr	a0, scause
+	csrr	a1, sepc
+	csrr	a2, stval
+	mv	a3, ra
+	call	gort_kernel_trap
+	j	.Lhang
+
+/* void gort_user_return(struct uregs *r): sstatus is already set up to return to user mode. */
+	.globl gort_user_return
+gort_user_return:
+	ld	t0, 0(a0)
+	csrw	sepc, t0
+	ld	x1, 8(a0)
+	ld	x2, 16(a0)
+	ld	x3, 24(a0)
+	ld	x4, 32(a0)
+	.irp n, 5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, (\n * 8)(a0)
+	.endr
+	ld	a0, 80(a0)
+	sret
+
+/* The program's FP state, between the hart and a thread's uregs (fpr at 256, fcsr at 512). */
+	.globl fp_save_regs
+fp_save_regs:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	fsd	f\n, (256 + \n * 8)(a0)
+	.endr
+	frcsr	t0
+	sw	t0, 512(a0)
+	ret
+
+	.globl fp_restore_regs
+fp_restore_regs:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	fld	f\n, (256 + \n * 8)(a0)
+	.endr
+	lw	t0, 512(a0)
+	fscsr	t0
+	ret
+
+	.section .bss.kstacks, "aw", @nobits
+	.balign 16
+	.globl gort_kstacks
+gort_kstacks:
+	.space KSTACK_SIZE * MAX_VCPUS

@@ -1,0 +1,235 @@
+/*
+ * Host fakes for the gort services the tested files call (see fakes.h). gort_exit_group and
+ * gort_fatal end the test process with the exit code, so a test states the code it expects with
+ * Criterion's .exit_code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakes.h"
+
+uint8_t fake_user_mem[FAKE_USER_SIZE];
+struct fake_log fake_log;
+uint64_t fake_hart_fpr[32];
+uint32_t fake_hart_fcsr;
+
+#define FAKE_MAX_THREADS 16
+static struct thread *threads[FAKE_MAX_THREADS];
+static struct thread *cur;
+
+static bool in_user(uintptr_t uva, size_t len)
+{
+	return uva >= FAKE_USER_BASE && len <= FAKE_USER_SIZE &&
+	       uva - FAKE_USER_BASE <= FAKE_USER_SIZE - len;
+}
+
+void *fake_user_ptr(uintptr_t uva)
+{
+	return in_user(uva, 1) ? fake_user_mem + (uva - FAKE_USER_BASE) : NULL;
+}
+
+int copy_from_user(void *dst, uintptr_t uva, size_t len)
+{
+	if (!in_user(uva, len))
+		return -EFAULT;
+	memcpy(dst, fake_user_ptr(uva), len);
+	return 0;
+}
+
+int copy_to_user(uintptr_t uva, const void *src, size_t len)
+{
+	if (!in_user(uva, len))
+		return -EFAULT;
+	memcpy(fake_user_ptr(uva), src, len);
+	return 0;
+}
+
+int strncpy_from_user(char *buf, uintptr_t uva, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		if (!in_user(uva + i, 1))
+			return -EFAULT;
+		buf[i] = (char)fake_user_mem[uva + i - FAKE_USER_BASE];
+		if (!buf[i])
+			return (int)i;
+	}
+	return -ENAMETOOLONG;
+}
+
+void *user_addr(uintptr_t uva, bool write)
+{
+	return fake_user_ptr(uva);
+}
+
+int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot)
+{
+	int i = fake_log.kernel_maps++;
+	if (i < 4) {
+		fake_log.map_uva[i] = uva;
+		fake_log.map_kva[i] = kva;
+		fake_log.map_len[i] = len;
+		fake_log.map_prot[i] = prot;
+	}
+	return 0;
+}
+
+uintptr_t mm_user_top(void)
+{
+	return 0x4000000000UL; /* Sv39 */
+}
+
+void fake_thread_init(struct thread *t, int tid)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->state = T_RUNNING;
+	t->on_cpu = 0;
+	for (int i = 0; i < FAKE_MAX_THREADS; i++) {
+		if (!threads[i]) {
+			threads[i] = t;
+			break;
+		}
+	}
+	if (!cur)
+		cur = t;
+}
+
+void fake_set_current(struct thread *t)
+{
+	cur = t;
+}
+
+struct thread *current(void)
+{
+	return cur;
+}
+
+struct thread *thread_by_tid(int tid)
+{
+	for (int i = 0; i < FAKE_MAX_THREADS; i++)
+		if (threads[i] && threads[i]->tid == tid)
+			return threads[i];
+	return NULL;
+}
+
+unsigned thread_count(void)
+{
+	unsigned n = 0;
+	for (int i = 0; i < FAKE_MAX_THREADS; i++)
+		n += threads[i] && threads[i]->state != T_DEAD;
+	return n;
+}
+
+void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long timeout_result,
+		  bool interruptible)
+{
+	t->state = T_BLOCKED;
+	t->wq = q;
+	t->deadline = deadline;
+	t->timeout_result = timeout_result;
+	t->interruptible = interruptible;
+}
+
+void thread_wake(struct thread *t, long result)
+{
+	fake_log.wakes++;
+	fake_log.last_wake_result = result;
+	t->regs.gregs[10] = (unsigned long)result;
+	t->state = T_RUNNABLE;
+	t->wq = NULL;
+}
+
+int waitq_wake(struct waitq *q, uintptr_t key, int n, long result)
+{
+	int woken = 0;
+	for (int i = 0; i < FAKE_MAX_THREADS && woken < n; i++) {
+		struct thread *t = threads[i];
+		if (t && t->state == T_BLOCKED && t->wq == q && (!key || t->wait_key == key)) {
+			thread_wake(t, result);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+void cpu_kick(unsigned id)
+{
+	fake_log.kicks++;
+	fake_log.last_kick = id;
+}
+
+void fp_save(struct thread *t)
+{
+	fake_log.fp_saves++;
+	memcpy(t->regs.fpr, fake_hart_fpr, sizeof(t->regs.fpr));
+	t->regs.fcsr = fake_hart_fcsr;
+	t->regs.fp_valid = 1;
+}
+
+uint64_t fake_now;
+
+uint64_t gort_now(void)
+{
+	return fake_now;
+}
+
+uint64_t gort_timebase(void)
+{
+	return 10000000;
+}
+
+uint64_t ns_to_ticks(uint64_t ns)
+{
+	return (ns + 99) / 100;
+}
+
+uint64_t ticks_to_ns(uint64_t t)
+{
+	return t * 100;
+}
+
+int64_t gort_realtime_offset_ns(void)
+{
+	return 1700000000LL * 1000000000LL;
+}
+
+void gort_lock(void)
+{
+}
+
+void gort_unlock(void)
+{
+}
+
+void gort_write_console(const char *buf, size_t len)
+{
+	fwrite(buf, 1, len, stdout);
+	fflush(stdout);
+}
+
+void gort_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+void gort_fatal(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	exit(code);
+}
+
+void gort_exit_group(int code)
+{
+	fflush(stdout);
+	exit(code);
+}

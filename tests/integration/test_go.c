@@ -1,0 +1,563 @@
+/*
+ * Go programs on gohv, end to end: the examples under examples/go run with `gohv run` (their
+ * output and exit codes as a host command would give them), two Go partitions side by side from a
+ * board (tests/boards/go-*.dts with initrds from `gohv initrd`), and standard-library test
+ * binaries (tests/go-stdlib.txt) run as `go test -exec` would run them.
+ *
+ * Built into its own binary ($(BUILD)/tests/go-tests, `make go-test`), not into `make test`: it
+ * needs gort working. Environment: GOHV_BUILD (the build folder), GOHV_OPENSBI, GOHV_GOROOT
+ * (default /usr/lib/go-1.19), GOHV_SPIN_TOLERANCE_US (default 50000).
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STDLIB_LIST "tests/go-stdlib.txt"
+#define PKG_MAX	    64
+#define PKGS_MAX    64
+
+struct grun {
+	int status; /* exit code, or -1 if killed by a signal */
+	char *out, *err;
+};
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+/* The build folder as an absolute path: tests run programs from other folders. */
+static const char *build_dir(void)
+{
+	static char real[PATH_MAX];
+
+	if (!real[0])
+		cr_assert_not_null(realpath(env_or("GOHV_BUILD", "build"), real),
+				   "build folder %s: %s", env_or("GOHV_BUILD", "build"),
+				   strerror(errno));
+	return real;
+}
+
+static const char *bpath(const char *rel)
+{
+	static char bufs[8][PATH_MAX + 64];
+	static int next;
+	char *p = bufs[next++ % 8];
+
+	snprintf(p, sizeof(bufs[0]), "%s/%s", build_dir(), rel);
+	return p;
+}
+
+static void need(const char *path, const char *how)
+{
+	cr_assert_eq(access(path, R_OK), 0, "%s missing: %s", path, how);
+}
+
+static void append(char **buf, size_t *len, const char *data, size_t n)
+{
+	*buf = realloc(*buf, *len + n + 1);
+	cr_assert_not_null(*buf);
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	(*buf)[*len] = 0;
+}
+
+/* Runs argv in folder dir (NULL: here) with stdin from /dev/null, collecting stdout and stderr. */
+static void run_cmd(const char *dir, const char *const *argv, const char *const *env_add,
+		    struct grun *r)
+{
+	int out[2], err[2];
+	size_t olen = 0, elen = 0;
+
+	memset(r, 0, sizeof(*r));
+	append(&r->out, &olen, "", 0);
+	append(&r->err, &elen, "", 0);
+	cr_assert_eq(pipe(out), 0);
+	cr_assert_eq(pipe(err), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]), close(err[0]), close(out[1]), close(err[1]);
+		if (dir && chdir(dir)) {
+			fprintf(stderr, "chdir %s: %s\n", dir, strerror(errno));
+			_exit(126);
+		}
+		for (; env_add && *env_add; env_add++)
+			putenv((char *)*env_add);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	struct pollfd pfd[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
+	int open_fds = 2;
+	char chunk[4096];
+	while (open_fds) {
+		if (poll(pfd, 2, -1) < 0) {
+			cr_assert_eq(errno, EINTR);
+			continue;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (n <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			if (i == 0)
+				append(&r->out, &olen, chunk, (size_t)n);
+			else
+				append(&r->err, &elen, chunk, (size_t)n);
+		}
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void grun_free(struct grun *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* gohv run [opts...] $(BUILD)/go/<example> [args...]: opts and args are NULL-terminated lists. */
+static void run_example(const char *example, const char *const *opts, const char *const *args,
+			struct grun *r)
+{
+	const char *argv[48];
+	int n = 0;
+	const char *prog = bpath(example);
+
+	need(bpath("tools/gohv"), "build it with `make tools`");
+	need(bpath("guests/gort.elf"), "build it with `make gort`");
+	need(bpath("hv/gohv.elf"), "build it with `make hv`");
+	need(prog, "build the Go examples with `make go-examples`");
+	argv[n++] = bpath("tools/gohv");
+	argv[n++] = "run";
+	argv[n++] = "--no-cwd";
+	argv[n++] = "--timeout";
+	argv[n++] = "300";
+	for (; opts && *opts && n < 40; opts++)
+		argv[n++] = *opts;
+	argv[n++] = prog;
+	for (; args && *args && n < 46; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	run_cmd(NULL, argv, NULL, r);
+}
+
+static void dump(const struct grun *r)
+{
+	fprintf(stderr, "---- status %d, stdout:\n%s---- stderr:\n%s---- end\n", r->status, r->out,
+		r->err);
+}
+
+#define expect_status(r, want)                                                                     \
+	do {                                                                                       \
+		if ((r)->status != (want))                                                         \
+			dump(r);                                                                   \
+		cr_assert_eq((r)->status, (want), "exit status %d, want %d", (r)->status, (want)); \
+	} while (0)
+#define expect_out(r, s)                                                                           \
+	do {                                                                                       \
+		if (!strstr((r)->out, (s)))                                                        \
+			dump(r);                                                                   \
+		cr_assert(strstr((r)->out, (s)), "stdout lacks \"%s\"", (s));                      \
+	} while (0)
+
+TestSuite(go, .timeout = 600);
+
+/* ------------------------------------------------------------------ the examples */
+
+Test(go, hello)
+{
+	struct grun r;
+
+	run_example("go/hello", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "hello from Go on gohv\n");
+	expect_out(&r, "GOOS=linux GOARCH=riscv64\n");
+	expect_out(&r, "GOMAXPROCS=2 ");
+	/* The hv's own lines stay hidden without -v, and the partition tag is stripped. */
+	cr_assert_null(strstr(r.out, "gohv:"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "[go]"), "%s", r.out);
+	grun_free(&r);
+}
+
+Test(go, gomaxprocs_follows_vcpus)
+{
+	static const char *const one[] = {"--vcpus", "1", NULL}, *const three[] = {"--vcpus", "3",
+										   NULL};
+	struct grun r;
+
+	run_example("go/hello", one, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "GOMAXPROCS=1 NumCPU=1\n");
+	grun_free(&r);
+	run_example("go/hello", three, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "GOMAXPROCS=3 NumCPU=3\n");
+	grun_free(&r);
+}
+
+Test(go, verbose_shows_the_hv)
+{
+	static const char *const v[] = {"-v", NULL};
+	struct grun r;
+
+	run_example("go/hello", v, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "hello from Go on gohv\n");
+	cr_assert(strstr(r.err, "gohv: partition go exited with code 0"), "%s", r.err);
+	grun_free(&r);
+}
+
+Test(go, goroutines)
+{
+	struct grun r;
+
+	run_example("go/goroutines", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "workers=8 parts=8 sum=50005000 want=50005000");
+	expect_out(&r, "goroutines: ok\n");
+	grun_free(&r);
+}
+
+Test(go, timers)
+{
+	struct grun r;
+
+	run_example("go/timers", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "sleep 1ms: took ");
+	expect_out(&r, "sleep 50ms: took ");
+	for (int i = 1; i <= 5; i++) {
+		char tick[32];
+		snprintf(tick, sizeof(tick), "tick %d at ", i);
+		expect_out(&r, tick);
+	}
+	expect_out(&r, "after 30ms: took ");
+	expect_out(&r, "wall clock year ok: true\n");
+	expect_out(&r, "timers: done\n");
+	/* A sleep never returns early. */
+	cr_assert_null(strstr(r.out, "(late -"), "%s", r.out);
+	grun_free(&r);
+}
+
+Test(go, gc_in_64_mib)
+{
+	static const char *const mem[] = {"--memory", "64M", NULL};
+	struct grun r;
+
+	run_example("go/gc", mem, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "allocated 640 MiB in total\n");
+	expect_out(&r, "NumGC=");
+	expect_out(&r, "gc: ok\n");
+	grun_free(&r);
+}
+
+Test(go, crypto)
+{
+	struct grun r;
+
+	run_example("go/crypto", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "sha256=");
+	expect_out(&r, "ed25519 public key 32 bytes, signature 64 bytes\n");
+	expect_out(&r, "verify=true\n");
+	expect_out(&r, "verify tampered=false\n");
+	grun_free(&r);
+}
+
+Test(go, crypto_digest_matches_host)
+{
+	struct grun r, host;
+	static const char *const sh[] = {"sh", "-c",
+					 "printf %s 'hello from Go on gohv' | sha256sum", NULL};
+
+	run_cmd(NULL, sh, NULL, &host);
+	cr_assert_eq(host.status, 0);
+	host.out[64] = 0;
+	run_example("go/crypto", NULL, NULL, &r);
+	expect_status(&r, 0);
+	char want[80];
+	snprintf(want, sizeof(want), "sha256=%s\n", host.out);
+	expect_out(&r, want);
+	grun_free(&r);
+	grun_free(&host);
+}
+
+Test(go, panic_exits_2_with_a_trace)
+{
+	struct grun r;
+
+	run_example("go/panic", NULL, NULL, &r);
+	expect_status(&r, 2);
+	expect_out(&r, "about to panic\n");
+	expect_out(&r, "panic: ");
+	expect_out(&r, "partition error: something went wrong on purpose");
+	expect_out(&r, "goroutine ");
+	expect_out(&r, "main.fail(");
+	expect_out(&r, "main.main()");
+	grun_free(&r);
+}
+
+Test(go, exit3)
+{
+	struct grun r;
+
+	run_example("go/exit3", NULL, NULL, &r);
+	expect_status(&r, 3);
+	expect_out(&r, "exiting with 3\n");
+	grun_free(&r);
+}
+
+Test(go, spin_needs_async_preemption)
+{
+	long tol = strtol(env_or("GOHV_SPIN_TOLERANCE_US", "50000"), NULL, 10);
+	struct grun r;
+	int wakes = 0;
+
+	run_example("go/spin", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "spin: done\n");
+	for (const char *p = r.out; (p = strstr(p, "late=")); p += 5) {
+		long us = strtol(p + 5, NULL, 10);
+
+		if (us > tol)
+			dump(&r);
+		cr_assert_leq(us, tol, "a wake-up was %ld us late (tolerance %ld us)", us, tol);
+		wakes++;
+	}
+	cr_assert_eq(wakes, 6, "5 wake lines and the worst: %s", r.out); /* 5 + "worst late=" */
+	grun_free(&r);
+}
+
+Test(go, timeout_exits_124)
+{
+	static const char *const t[] = {"--timeout", "1", NULL};
+	struct grun r;
+
+	/* A guest that never exits: the C hello example's heartbeat runs forever. */
+	run_example("guests/hello.elf", t, NULL, &r);
+	expect_status(&r, 124);
+	cr_assert(strstr(r.err, "timed out"), "%s", r.err);
+	grun_free(&r);
+}
+
+/* ------------------------------------------------------------------ boards with Go partitions */
+
+static void boot_go_board(const char *board, struct run *r)
+{
+	static const char *dirs[2];
+
+	dirs[0] = bpath("go");
+	need(bpath("guests/gort.elf"), "build it with `make gort`");
+	struct boot_opts o = {.dirs = dirs, .real_time = true, .timeout_s = 300};
+	boot_board(board, &o, r);
+}
+
+Test(go, two_partitions_side_by_side)
+{
+	struct run r;
+
+	boot_go_board("go-pair", &r);
+	assert_has(&r, "[left] goroutines: ok");
+	assert_has(&r, "[left] workers=8 parts=8 sum=50005000 want=50005000 GOMAXPROCS=2");
+	assert_has(&r, "[right] verify=true");
+	assert_has(&r, "[right] verify tampered=false");
+	assert_has(&r, "gohv: partition left exited with code 0");
+	assert_has(&r, "gohv: partition right exited with code 0");
+	cr_assert(r.exited, "the hv did not power off");
+	run_free(&r);
+}
+
+Test(go, panic_in_one_partition_other_keeps_running)
+{
+	struct run r;
+
+	boot_go_board("go-panic", &r);
+	assert_has(&r, "[bad] panic: ");
+	assert_has(&r, "[bad] goroutine ");
+	assert_has(&r, "gohv: partition bad exited with code 2");
+	assert_has(&r, "[good] timers: done");
+	assert_has(&r, "gohv: partition good exited with code 0");
+	long bad = run_pos(&r, "gohv: partition bad exited"),
+	     good = run_pos(&r, "[good] tick 5 at ");
+	cr_assert_lt(bad, good, "the good partition's work should continue after the panic");
+	run_free(&r);
+}
+
+/* ------------------------------------------------------------------ the standard library */
+
+struct pkg {
+	char name[PKG_MAX];
+	char skip[256]; /* comma-separated test names left out */
+	bool zoneinfo;  /* needs $GOROOT/lib/time/zoneinfo.zip, which Debian does not ship */
+};
+
+/* One package per line of tests/go-stdlib.txt: "PKG [skip=TestA,TestB] [zoneinfo]"; '#' starts a
+ * comment. */
+ParameterizedTestParameters(go, stdlib)
+{
+	static struct pkg pkgs[PKGS_MAX];
+	size_t n = 0;
+	char line[512];
+	FILE *f = fopen(STDLIB_LIST, "r");
+
+	if (!f) {
+		fprintf(stderr, "%s: %s (run from the source tree)\n", STDLIB_LIST,
+			strerror(errno));
+		return cr_make_param_array(struct pkg, pkgs, 0);
+	}
+	while (fgets(line, sizeof(line), f) && n < PKGS_MAX) {
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		char *tok = strtok(line, " \t\r\n");
+		if (!tok)
+			continue;
+		struct pkg *p = &pkgs[n++];
+		snprintf(p->name, PKG_MAX, "%s", tok);
+		while ((tok = strtok(NULL, " \t\r\n"))) {
+			if (!strncmp(tok, "skip=", 5))
+				snprintf(p->skip, sizeof(p->skip), "%s", tok + 5);
+			else if (!strcmp(tok, "zoneinfo"))
+				p->zoneinfo = true;
+		}
+	}
+	fclose(f);
+	return cr_make_param_array(struct pkg, pkgs, n);
+}
+
+static bool skipped(const struct pkg *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *s = p->skip; *s;) {
+		size_t len = strcspn(s, ",");
+		if (len == n && !strncmp(s, name, n))
+			return true;
+		s += len + (s[len] == ',');
+	}
+	return false;
+}
+
+/* -test.run matching every test the binary lists except the skipped ones (Go 1.19 has no
+ * -test.skip). The listing runs in the guest too. */
+static char *run_pattern(const struct pkg *p, const char *const *opts, int nopts, const char *test,
+			 const char *src)
+{
+	const char *list[24];
+	int n = 0;
+	struct grun r;
+
+	for (; n < nopts; n++)
+		list[n] = opts[n];
+	list[n++] = test;
+	list[n++] = "-test.list";
+	list[n++] = ".";
+	list[n] = NULL;
+
+	run_cmd(src, list, NULL, &r);
+	cr_assert_eq(r.status, 0, "%s: -test.list failed", p->name);
+	size_t cap = strlen(r.out) + 16, len = 0;
+	char *pat = malloc(cap);
+	len += snprintf(pat, cap, "^(");
+	for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n")) {
+		if (!*l || skipped(p, l) || strchr(l, ' '))
+			continue;
+		len += snprintf(pat + len, cap - len, "%s%s", len > 2 ? "|" : "", l);
+	}
+	snprintf(pat + len, cap - len, ")$");
+	grun_free(&r);
+	return pat;
+}
+
+ParameterizedTest(struct pkg *p, go, stdlib, .timeout = 1500)
+{
+	const char *goroot = env_or("GOHV_GOROOT", "/usr/lib/go-1.19");
+	char test[PATH_MAX], src[PATH_MAX], file[PKG_MAX], cache[PATH_MAX + 16];
+	struct grun r;
+
+	snprintf(file, sizeof(file), "%s", p->name);
+	for (char *c = file; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	snprintf(test, sizeof(test), "%s/%s.test", bpath("gotest"), file);
+	snprintf(src, sizeof(src), "%s/src/%s", goroot, p->name);
+	snprintf(cache, sizeof(cache), "GOCACHE=%s", bpath("gocache"));
+	mkdir(bpath("gotest"), 0755);
+
+	/* Built as `go test -exec` would, for the guest. */
+	static char home[PATH_MAX + 8];
+	snprintf(home, sizeof(home), "HOME=%s", getenv("HOME") ? getenv("HOME") : build_dir());
+	const char *env[] = {
+	    "CGO_ENABLED=0", "GOOS=linux", "GOARCH=riscv64", "GOFLAGS=", cache, home, NULL};
+	const char *build[] = {"go", "test", "-c", "-o", test, p->name, NULL};
+	run_cmd(src, build, env, &r);
+	if (r.status != 0)
+		dump(&r);
+	cr_assert_eq(r.status, 0, "go test -c %s failed", p->name);
+	grun_free(&r);
+
+	const char *run[16] = {bpath("tools/gohv"), "run", "--vcpus", "2", "--timeout", "1200"};
+	int n = 6;
+	char zip[PATH_MAX], zip_arg[2 * PATH_MAX + 64], zip_goroot[2 * PATH_MAX + 64], real_src[PATH_MAX], *pattern = NULL;
+	if (p->zoneinfo) {
+		/* Go's time tests read ../../lib/time/zoneinfo.zip from their source folder. */
+		snprintf(zip, sizeof(zip), "%s", bpath("zoneinfo.zip"));
+		const char *mk[] = {"go", "run", "tools/mkzoneinfo/main.go", "/usr/share/zoneinfo", zip,
+				    NULL};
+		run_cmd(".", mk, env + 3, &r);
+		cr_assert_eq(r.status, 0, "mkzoneinfo failed: %s", r.err);
+		grun_free(&r);
+		cr_assert(realpath(src, real_src));
+		snprintf(zip_arg, sizeof(zip_arg), "%s:%s/../../lib/time/zoneinfo.zip", zip, real_src);
+		run[n++] = "--file";
+		run[n++] = zip_arg;
+		/* ... and some (time.GorootZoneSource) from runtime.GOROOT(), the unresolved path. */
+		snprintf(zip_goroot, sizeof(zip_goroot), "%s:%s/lib/time/zoneinfo.zip", zip, goroot);
+		run[n++] = "--file";
+		run[n++] = zip_goroot;
+	}
+	run[n++] = test;
+	run[n++] = "-test.short";
+	if (p->skip[0]) {
+		pattern = run_pattern(p, run, n - 2, test, src);
+		run[n++] = "-test.run";
+		run[n++] = pattern;
+	}
+	run[n] = NULL;
+	/* Run from the package's folder, as go test does, so testdata/ is packed and visible. */
+	run_cmd(src, run, NULL, &r);
+	if (r.status != 0 || !strstr(r.out, "PASS"))
+		dump(&r);
+	cr_assert_eq(r.status, 0, "%s: exit status %d", p->name, r.status);
+	cr_assert(strstr(r.out, "PASS"), "%s: no PASS", p->name);
+	grun_free(&r);
+	free(pattern);
+}

@@ -1,0 +1,1079 @@
+/*
+ * gohv: run one program on the hypervisor as if it were a host command.
+ *
+ *   gohv run [options] PROGRAM [ARGS...]
+ *   gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio   (also spelled pack-initrd)
+ *
+ * PROGRAM is either a static Go program (GOOS=linux GOARCH=riscv64 CGO_ENABLED=0), which runs
+ * under gort with its files in an initrd this tool writes, or a bare gohv C guest, which is the
+ * partition image itself. `run` generates a one-partition board, packs it (tools/pack.c), boots it
+ * in QEMU and behaves like the program: its console output on stdout, its exit code as ours. So
+ * `go test -exec 'gohv run' ./pkg` works: the package folder (go test's working directory) is
+ * packed, which makes testdata/ visible inside.
+ */
+#include "tools/pack.h"
+
+#include "hv/config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libfdt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ZONEINFO "/usr/share/zoneinfo"
+
+#define DEFAULT_VCPUS	  2
+#define DEFAULT_MEMORY	  (256UL << 20)
+#define DEFAULT_TIMEOUT	  600
+#define DEFAULT_FILES_MAX (64UL << 20)
+/* The board keeps this much beyond the partition: the hv's own reserve (CONFIG_HV_RESERVE) and
+ * room for the firmware and the package, which sit in the same RAM. */
+#define BOARD_EXTRA (64UL << 20)
+/* gort's limit on files, folders and links in the initrd tree (guest-abi/gort/fs.h). */
+#define INITRD_NODES_MAX 8192
+#define OPENSBI_DEFAULT	 "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+#define EXIT_TIMEOUT	 124
+#define EXIT_TOOL	 125 /* gohv itself failed: the program's own code never collides */
+#define CONSOLE_PIECE	 160 /* CONSOLE_LINE_MAX: the hv splits longer guest lines there */
+
+/* Environment variables passed through from the host: the ones that tune the Go runtime. */
+static const char *const pass_env[] = {"GOGC", "GODEBUG", "GOMAXPROCS", "GOTRACEBACK"};
+
+struct mapping {
+	const char *host, *guest; /* guest NULL: the host path's realpath */
+};
+
+struct opts {
+	unsigned vcpus;
+	uint64_t memory;
+	struct mapping *files;
+	int nfiles;
+	bool no_cwd, cwd, verbose, no_zoneinfo;
+	unsigned timeout;
+	const char *board_out, *out;
+	uint64_t files_max;
+	const char *program;
+	char **args; /* ARGS after PROGRAM */
+	int nargs;
+};
+
+__attribute__((format(printf, 1, 2))) static int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gohv: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		error("out of memory");
+		exit(EXIT_TOOL);
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s%s%s", a, *a && a[strlen(a) - 1] == '/' ? "" : "/", b);
+	return p;
+}
+
+/* ------------------------------------------------------------------ the growable byte buffer */
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 64;
+		b->data = realloc(b->data, b->cap);
+		if (!b->data) {
+			error("out of memory");
+			exit(EXIT_TOOL);
+		}
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static void buf_str0(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s) + 1);
+}
+
+/* ------------------------------------------------------------------ the cpio "newc" writer */
+
+/* Every name in the archive once: a file that is both the program and in the working folder, or
+ * a folder that is the parent of many entries, is written the first time only. */
+struct names {
+	char **slot;
+	size_t cap, count;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* Returns true if name was new (and records it). */
+static bool names_add(struct names *n, const char *name)
+{
+	if ((n->count + 1) * 2 > n->cap) {
+		struct names bigger = {.cap = n->cap ? n->cap * 2 : 1024};
+
+		bigger.slot = calloc(bigger.cap, sizeof(char *));
+		if (!bigger.slot) {
+			error("out of memory");
+			exit(EXIT_TOOL);
+		}
+		for (size_t i = 0; i < n->cap; i++)
+			if (n->slot[i])
+				names_add(&bigger, n->slot[i]);
+		for (size_t i = 0; i < n->cap; i++)
+			free(n->slot[i]);
+		free(n->slot);
+		*n = bigger;
+	}
+	size_t i = hash_str(name) & (n->cap - 1);
+	for (; n->slot[i]; i = (i + 1) & (n->cap - 1))
+		if (!strcmp(n->slot[i], name))
+			return false;
+	n->slot[i] = xstrdup(name);
+	n->count++;
+	return true;
+}
+
+static void names_free(struct names *n)
+{
+	for (size_t i = 0; i < n->cap; i++)
+		free(n->slot[i]);
+	free(n->slot);
+}
+
+struct cpio {
+	FILE *fp;
+	const char *path; /* for errors */
+	struct names names;
+	uint32_t ino;
+	uint64_t file_bytes; /* regular file data from walked folders, against the cap */
+	uint64_t files_max;
+	bool failed;
+};
+
+static void cpio_pad(struct cpio *c)
+{
+	static const char zeros[4];
+	long pos = ftell(c->fp);
+
+	if (pos >= 0 && pos % 4)
+		fwrite(zeros, 1, 4 - (size_t)(pos % 4), c->fp);
+}
+
+/* One entry; name is absolute ("/a/b"), stored without the leading '/' as cpio tools do. */
+static int cpio_entry(struct cpio *c, const char *name, uint32_t mode, uint64_t mtime,
+		      const void *data, uint64_t size)
+{
+	char hdr[111];
+
+	while (*name == '/')
+		name++;
+	if (!*name)
+		return 0; /* the root itself needs no entry */
+	if (size > 0xffffffffULL)
+		return error("%s: /%s is %lu bytes, more than a cpio newc entry holds", c->path,
+			     name, (unsigned long)size);
+	if (c->names.count >= INITRD_NODES_MAX)
+		return error("%s: more than %d files, folders and links (gort's limit); pack less "
+			     "(--no-cwd, --file)",
+			     c->path, INITRD_NODES_MAX);
+	size_t namesize = strlen(name) + 1;
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 ++c->ino, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, (uint32_t)mtime, (uint32_t)size,
+		 0u, 0u, 0u, 0u, (uint32_t)namesize, 0u);
+	fwrite(hdr, 1, 110, c->fp);
+	fwrite(name, 1, namesize, c->fp);
+	cpio_pad(c);
+	if (size)
+		fwrite(data, 1, (size_t)size, c->fp);
+	cpio_pad(c);
+	if (ferror(c->fp))
+		return error("%s: %s", c->path, strerror(errno));
+	return 0;
+}
+
+/* The folders above an absolute path, each once, so a reader never meets a child first. */
+static int cpio_parents(struct cpio *c, const char *path)
+{
+	char *p = xstrdup(path);
+	int r = 0;
+
+	for (char *s = strchr(p + 1, '/'); s && !r; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (names_add(&c->names, p))
+			r = cpio_entry(c, p, S_IFDIR | 0755, 0, NULL, 0);
+		*s = '/';
+	}
+	free(p);
+	return r;
+}
+
+static int cpio_add_data(struct cpio *c, const char *guest, uint32_t mode, const void *data,
+			 size_t size)
+{
+	if (cpio_parents(c, guest))
+		return -1;
+	if (!names_add(&c->names, guest))
+		return 0;
+	return cpio_entry(c, guest, mode, (uint64_t)time(NULL), data, size);
+}
+
+/* Host path host into the archive as guest: a file, a link, or a folder and all below it. Things
+ * that are neither (sockets, devices, fifos) are skipped. counted: its bytes count against the
+ * cap, which names root when exceeded. */
+static int cpio_add_tree(struct cpio *c, const char *host, const char *guest, bool counted,
+			 const char *root)
+{
+	struct stat st;
+
+	if (lstat(host, &st))
+		return error("%s: %s", host, strerror(errno));
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return 0;
+	if (cpio_parents(c, guest))
+		return -1;
+	if (!names_add(&c->names, guest))
+		return 0;
+	uint32_t mode = (uint32_t)st.st_mode & (S_IFMT | 07777);
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(host, target, sizeof(target));
+
+		if (n < 0)
+			return error("%s: %s", host, strerror(errno));
+		return cpio_entry(c, guest, mode, (uint64_t)st.st_mtime, target, (size_t)n);
+	}
+	if (S_ISREG(st.st_mode)) {
+		struct pack_file f;
+		int r;
+
+		if (counted) {
+			c->file_bytes += (uint64_t)st.st_size;
+			if (c->file_bytes > c->files_max)
+				return error(
+				    "%s: more than %lu MiB of files to pack (the cap); use "
+				    "--no-cwd, or --max-files-size to raise it",
+				    root, (unsigned long)(c->files_max >> 20));
+		}
+		if (pack_read_file(host, &f))
+			return -1;
+		r = cpio_entry(c, guest, mode, (uint64_t)st.st_mtime, f.data, f.size);
+		free(f.data);
+		return r;
+	}
+	if (cpio_entry(c, guest, mode, (uint64_t)st.st_mtime, NULL, 0))
+		return -1;
+	/* Sorted, so the same folder always makes the same archive. */
+	struct dirent **list;
+	int n = scandir(host, &list, NULL, alphasort), r = 0;
+
+	if (n < 0)
+		return error("%s: %s", host, strerror(errno));
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			char *h = join(host, name), *g = join(guest, name);
+
+			r = cpio_add_tree(c, h, g, counted, root);
+			free(h);
+			free(g);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
+static int cpio_finish(struct cpio *c)
+{
+	if (cpio_entry(c, "TRAILER!!!", 0, 0, NULL, 0))
+		return -1;
+	if (fflush(c->fp) || ferror(c->fp))
+		return error("%s: %s", c->path, strerror(errno));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the program */
+
+enum kind {
+	KIND_GO, /* static Linux executable: runs under gort */
+	KIND_C,	 /* bare gohv guest: is the partition image */
+};
+
+struct elf64_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+static int detect_kind(const char *path, enum kind *kind)
+{
+	const char *hint = "build it with CGO_ENABLED=0 GOOS=linux GOARCH=riscv64 go build";
+	struct pack_file f;
+	struct elf64_ehdr eh;
+	uint64_t lowest = UINT64_MAX;
+	bool interp = false;
+
+	if (pack_read_file(path, &f))
+		return -1;
+	if (f.size < sizeof(eh) || memcmp(f.data, "\177ELF", 4)) {
+		free(f.data);
+		return error("%s: not an ELF executable; %s", path, hint);
+	}
+	memcpy(&eh, f.data, sizeof(eh));
+	if (eh.ident[4] != 2 || eh.ident[5] != 1 || eh.machine != 243) {
+		free(f.data);
+		return error("%s: not a 64-bit little-endian RISC-V ELF; %s", path, hint);
+	}
+	if (eh.type != 2) {
+		free(f.data);
+		return error("%s: ELF type %u is not a static executable (ET_EXEC); %s", path,
+			     eh.type, hint);
+	}
+	for (unsigned i = 0; i < eh.phnum; i++) {
+		struct elf64_phdr ph;
+		uint64_t off = eh.phoff + (uint64_t)i * eh.phentsize;
+
+		if (eh.phentsize < sizeof(ph) || off > f.size || f.size - off < sizeof(ph)) {
+			free(f.data);
+			return error("%s: program headers run past the end of the file", path);
+		}
+		memcpy(&ph, f.data + off, sizeof(ph));
+		if (ph.type == 1 && ph.vaddr < lowest)
+			lowest = ph.vaddr;
+		interp |= ph.type == 3;
+	}
+	free(f.data);
+	if (lowest == UINT64_MAX)
+		return error("%s: no loadable segment", path);
+	if (interp)
+		return error("%s: dynamically linked (has an interpreter); %s", path, hint);
+	*kind = lowest < GUEST_RAM_BASE ? KIND_GO : KIND_C;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the initrd for a Go program */
+
+static int write_initrd(const struct opts *o, const char *path, const char *prog_real,
+			bool pack_cwd)
+{
+	char cwd[PATH_MAX] = "/";
+	struct buf argv = {0}, env = {0};
+	struct cpio c = {.path = path, .files_max = o->files_max};
+	int r = -1;
+
+	if (pack_cwd && !getcwd(cwd, sizeof(cwd)))
+		return error("the working directory: %s", strerror(errno));
+	c.fp = fopen(path, "wb");
+	if (!c.fp)
+		return error("%s: %s", path, strerror(errno));
+
+	buf_str0(&argv, prog_real);
+	for (int i = 0; i < o->nargs; i++)
+		buf_str0(&argv, o->args[i]);
+	for (size_t i = 0; i < sizeof(pass_env) / sizeof(pass_env[0]); i++) {
+		const char *v = getenv(pass_env[i]);
+
+		if (v) {
+			buf_add(&env, pass_env[i], strlen(pass_env[i]));
+			buf_add(&env, "=", 1);
+			buf_str0(&env, v);
+		}
+	}
+	buf_add(&env, "PWD=", 4);
+	buf_str0(&env, cwd);
+	buf_str0(&env, "HOME=/");
+	buf_str0(&env, "PATH=/usr/bin:/bin");
+
+	if (cpio_add_tree(&c, prog_real, prog_real, false, prog_real))
+		goto out;
+	if (pack_cwd && !o->no_cwd) {
+		if (cpio_add_tree(&c, cwd, cwd, true, cwd))
+			goto out;
+	} else if (cpio_add_data(&c, cwd, S_IFDIR | 0755, NULL, 0)) {
+		goto out; /* the folder the program starts in exists, if empty */
+	}
+	/* Time zones work as on the host: Go reads them from /usr/share/zoneinfo. */
+	if (pack_cwd && !o->no_zoneinfo && access(ZONEINFO, R_OK) == 0 &&
+	    cpio_add_tree(&c, ZONEINFO, ZONEINFO, true, ZONEINFO))
+		goto out;
+	for (int i = 0; i < o->nfiles; i++) {
+		char real[PATH_MAX];
+		const char *guest = o->files[i].guest;
+
+		if (!realpath(o->files[i].host, real)) {
+			error("--file %s: %s", o->files[i].host, strerror(errno));
+			goto out;
+		}
+		if (cpio_add_tree(&c, real, guest ? guest : real, true, o->files[i].host))
+			goto out;
+	}
+	if (cpio_add_data(&c, "/.gort/argv", S_IFREG | 0444, argv.data, argv.len) ||
+	    cpio_add_data(&c, "/.gort/env", S_IFREG | 0444, env.data, env.len) ||
+	    cpio_add_data(&c, "/.gort/cwd", S_IFREG | 0444, cwd, strlen(cwd)) || cpio_finish(&c))
+		goto out;
+	r = 0;
+out:
+	if (fclose(c.fp) && !r)
+		r = error("%s: %s", path, strerror(errno));
+	if (r)
+		unlink(path);
+	names_free(&c.names);
+	free(argv.data);
+	free(env.data);
+	return r;
+}
+
+/* ------------------------------------------------------------------ the board */
+
+#define FDT_TRY(x)                                                                                 \
+	do {                                                                                       \
+		int __e = (x);                                                                     \
+		if (__e < 0)                                                                       \
+			return error("writing the board config: %s", fdt_strerror(__e));           \
+	} while (0)
+
+static int make_config(void *fdt, int size, const struct opts *o, const char *part,
+		       const char *image, const char *initrd, const char *bootargs)
+{
+	fdt32_t harts[CONFIG_MAX_VCPUS];
+
+	for (unsigned i = 0; i < o->vcpus; i++)
+		harts[i] = cpu_to_fdt32(i + 1);
+	FDT_TRY(fdt_create(fdt, size));
+	FDT_TRY(fdt_finish_reservemap(fdt));
+	FDT_TRY(fdt_begin_node(fdt, ""));
+	FDT_TRY(fdt_property_string(fdt, "compatible", CONFIG_COMPATIBLE));
+	FDT_TRY(fdt_begin_node(fdt, "board"));
+	FDT_TRY(fdt_property_string(fdt, "model", "gohv-run"));
+	/* Hart 0 stays free: whichever hart boots first runs the hv's setup there. */
+	FDT_TRY(fdt_property_u32(fdt, "harts", o->vcpus + 1));
+	FDT_TRY(fdt_property_u64(fdt, "memory-size", o->memory + BOARD_EXTRA));
+	FDT_TRY(fdt_end_node(fdt));
+	FDT_TRY(fdt_begin_node(fdt, "partitions"));
+	FDT_TRY(fdt_begin_node(fdt, part));
+	FDT_TRY(fdt_property(fdt, "harts", harts, (int)(o->vcpus * sizeof(harts[0]))));
+	FDT_TRY(fdt_property_u64(fdt, "memory-size", o->memory));
+	FDT_TRY(fdt_property_string(fdt, "image", image));
+	if (initrd)
+		FDT_TRY(fdt_property_string(fdt, "initrd", initrd));
+	if (bootargs && *bootargs)
+		FDT_TRY(fdt_property_string(fdt, "bootargs", bootargs));
+	FDT_TRY(fdt_property_string(fdt, "restart", "never"));
+	FDT_TRY(fdt_end_node(fdt));
+	FDT_TRY(fdt_end_node(fdt));
+	FDT_TRY(fdt_end_node(fdt));
+	FDT_TRY(fdt_finish(fdt));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ QEMU and its console */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct console {
+	const char *tag; /* "[go] " */
+	bool verbose;
+	bool exited;
+	int code;
+	bool joining; /* the last guest line was a full CONSOLE_PIECE: the next continues it */
+	struct buf line;
+};
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* One whole line of QEMU's output ('\r' removed, no '\n'). */
+static void console_line(struct console *c, char *s)
+{
+	size_t tl = strlen(c->tag);
+
+	if (starts(s, c->tag)) {
+		const char *text = s + tl;
+		size_t n = strlen(text);
+
+		/* The hv cuts a long guest line into pieces of CONSOLE_PIECE characters; glue them
+		 * back (a line of exactly that length is then joined with the next, rarely). */
+		fputs(text, stdout);
+		c->joining = n == CONSOLE_PIECE;
+		if (!c->joining)
+			fputc('\n', stdout);
+		fflush(stdout);
+		return;
+	}
+	if (c->joining) {
+		fputc('\n', stdout);
+		fflush(stdout);
+		c->joining = false;
+	}
+	if (starts(s, "gohv: partition ") && strstr(s, " exited with code ")) {
+		const char *p = strstr(s, " exited with code ") + 18;
+		char name[64];
+
+		snprintf(name, sizeof(name), "gohv: partition %.*s exited", (int)(tl - 3),
+			 c->tag + 1);
+		if (starts(s, name)) {
+			c->exited = true;
+			c->code = atoi(p);
+		}
+	}
+	bool important = starts(s, "gohv: fault:") || strstr(s, " refused") ||
+			 starts(s, "gohv: PANIC") || starts(s, "gohv: no partition can run");
+	if (c->verbose || important) {
+		fprintf(stderr, "%s\n", s);
+		fflush(stderr);
+	}
+}
+
+static void console_feed(struct console *c, const char *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\r')
+			continue;
+		if (data[i] != '\n') {
+			buf_add(&c->line, &data[i], 1);
+			continue;
+		}
+		buf_add(&c->line, "", 1);
+		console_line(c, c->line.data);
+		c->line.len = 0;
+	}
+}
+
+static void console_end(struct console *c)
+{
+	if (c->line.len) {
+		buf_add(&c->line, "", 1);
+		console_line(c, c->line.data);
+		c->line.len = 0;
+	}
+	if (c->joining)
+		fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static int run_qemu(const struct opts *o, const char *img, const char *part)
+{
+	const char *qemu = getenv("GOHV_QEMU"), *bios = getenv("GOHV_OPENSBI");
+	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4];
+	struct console con = {.tag = tag, .verbose = o->verbose};
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (!qemu || !*qemu)
+		qemu = "qemu-system-riscv64";
+	if (!bios || !*bios)
+		bios = OPENSBI_DEFAULT;
+	snprintf(tag, sizeof(tag), "[%s] ", part);
+	snprintf(smp, sizeof(smp), "%u", o->vcpus + 1);
+	snprintf(mem, sizeof(mem), "%luM", (unsigned long)((o->memory + BOARD_EXTRA) >> 20));
+	if (pipe(fds))
+		return error("pipe: %s", strerror(errno)), EXIT_TOOL;
+	pid = fork();
+	if (pid < 0)
+		return error("fork: %s", strerror(errno)), EXIT_TOOL;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		/* QEMU must not outlive us, however we end (go test kills a hung -exec). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		/* No -icount: the vCPUs are real parallel harts, time is the host's. */
+		execlp(qemu, qemu, "-M", "virt", "-cpu", "rv64,h=true", "-smp", smp, "-m", mem,
+		       "-bios", bios, "-kernel", img, "-display", "none", "-monitor", "none",
+		       "-serial", "stdio", "-no-reboot", (char *)NULL);
+		fprintf(stderr, "gohv: %s: %s\n", qemu, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+
+	double deadline = now_s() + o->timeout, grace = 0;
+	char chunk[4096];
+	bool eof = false, timed_out = false;
+
+	while (!eof) {
+		double t = now_s(), left = (grace ? grace : deadline) - t;
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+
+		if (got_signal)
+			break;
+		if (left <= 0) {
+			timed_out = !grace;
+			break;
+		}
+		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0)
+			continue;
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			eof = true;
+			break;
+		}
+		console_feed(&con, chunk, (size_t)n);
+		/* After the exit line the hv powers off; give QEMU a moment to go by itself. */
+		if (con.exited && !grace)
+			grace = now_s() + 5;
+	}
+	close(fds[0]);
+	if (!eof)
+		kill(-pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	console_end(&con);
+	free(con.line.data);
+	if (got_signal) {
+		error("%s: interrupted by signal %d", o->program, (int)got_signal);
+		return 128 + got_signal;
+	}
+	if (con.exited)
+		return con.code & 0xff;
+	if (timed_out) {
+		error("%s: timed out after %u s (--timeout)", o->program, o->timeout);
+		return EXIT_TIMEOUT;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return EXIT_TOOL; /* exec failed: already said why */
+	error("%s: QEMU exited (status %d) without the partition's exit line; rerun with -v",
+	      o->program, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return EXIT_TOOL;
+}
+
+/* ------------------------------------------------------------------ options and commands */
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'K':
+	case 'k':
+		v <<= 10, end++;
+		break;
+	case 'M':
+	case 'm':
+		v <<= 20, end++;
+		break;
+	case 'G':
+	case 'g':
+		v <<= 30, end++;
+		break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end || v == 0 || v > (1ULL << 40))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int usage(void)
+{
+	fputs("usage: gohv run [options] PROGRAM [ARGS...]\n"
+	      "       gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio\n"
+	      "options:\n"
+	      "  --vcpus N              vCPUs (default 2, at most 7)\n"
+	      "  --memory SIZE          partition RAM, K/M/G suffixes (default 256M)\n"
+	      "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
+	      "  --no-cwd               run: do not pack the working directory\n"
+	      "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
+	      "  --cwd                  initrd: pack the working directory too\n"
+	      "  --max-files-size SIZE  cap on packed folder contents (default 64M)\n"
+	      "  --timeout SECONDS      run: give up after this long, exit 124 (default 600)\n"
+	      "  --board-out DIR        run: keep the generated config, initrd and image in DIR\n"
+	      "  -v                     run: show the hypervisor's own lines too\n"
+	      "  -o FILE                initrd: where to write the archive\n"
+	      "environment: GOHV_HV, GOHV_GORT (hv and gort images), GOHV_OPENSBI, GOHV_QEMU\n",
+	      stderr);
+	return EXIT_TOOL;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
+{
+	static const struct option longopts[] = {
+	    {"vcpus", required_argument, NULL, 'c'},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"no-cwd", no_argument, NULL, 'n'},
+	    {"no-zoneinfo", no_argument, NULL, 'Z'},
+	    {"cwd", no_argument, NULL, 'w'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"board-out", required_argument, NULL, 'b'},
+	    {"max-files-size", required_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+	char *end;
+
+	o->vcpus = DEFAULT_VCPUS;
+	o->memory = DEFAULT_MEMORY;
+	o->timeout = DEFAULT_TIMEOUT;
+	o->files_max = DEFAULT_FILES_MAX;
+	o->files = xmalloc((size_t)argc * sizeof(*o->files));
+	opterr = 0;
+	optind = 1;
+	/* '+': options end at PROGRAM, so the program's own flags (-test.v) pass through. */
+	while ((opt = getopt_long(argc, argv, "+vo:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < 1 || v > CONFIG_MAX_HARTS - 1)
+				return error("--vcpus %s: must be 1..%d", optarg,
+					     CONFIG_MAX_HARTS - 1);
+			o->vcpus = (unsigned)v;
+			break;
+		}
+		case 'm':
+			if (parse_size(optarg, &o->memory))
+				return error("--memory %s: not a size (like 256M or 1G)", optarg);
+			o->memory = (o->memory + CONFIG_MEM_ALIGN - 1) & ~(CONFIG_MEM_ALIGN - 1);
+			break;
+		case 'x':
+			if (parse_size(optarg, &o->files_max))
+				return error("--max-files-size %s: not a size (like 64M)", optarg);
+			break;
+		case 'f': {
+			char *colon = strrchr(optarg, ':');
+			struct mapping *m = &o->files[o->nfiles++];
+
+			m->host = optarg;
+			m->guest = NULL;
+			if (colon && colon[1] == '/') {
+				*colon = 0;
+				m->guest = colon + 1;
+			} else if (colon) {
+				return error("--file %s: the guest path after ':' must be absolute",
+					     optarg);
+			}
+			break;
+		}
+		case 'n':
+			o->no_cwd = true;
+			break;
+		case 'Z':
+			o->no_zoneinfo = true;
+			break;
+		case 'w':
+			o->cwd = true;
+			break;
+		case 't': {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 86400 * 7)
+				return error("--timeout %s: not a number of seconds", optarg);
+			o->timeout = (unsigned)v;
+			break;
+		}
+		case 'b':
+			o->board_out = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		default:
+			return usage(), -1;
+		}
+	}
+	if (optind >= argc)
+		return usage(), -1;
+	o->program = argv[optind];
+	o->args = argv + optind + 1;
+	o->nargs = argc - optind - 1;
+	/* `gohv initrd PROGRAM ARGS -o FILE`: -o may also come last. */
+	if (initrd_cmd && !o->out && o->nargs >= 2 && !strcmp(o->args[o->nargs - 2], "-o")) {
+		o->out = o->args[o->nargs - 1];
+		o->nargs -= 2;
+	}
+	return 0;
+}
+
+/* <dir of this binary>/../rel, or the environment's override. */
+static char *locate(const char *env, const char *rel)
+{
+	const char *v = getenv(env);
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (v && *v)
+		return xstrdup(v);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return xstrdup(rel);
+	self[n] = 0;
+	*strrchr(self, '/') = 0;
+	char *up = join(self, "..");
+	char *p = join(up, rel);
+	free(up);
+	return p;
+}
+
+static int cmd_initrd(struct opts *o)
+{
+	char real[PATH_MAX];
+	enum kind kind;
+
+	if (!o->out)
+		return error("initrd: no output file (-o FILE.cpio)"), EXIT_TOOL;
+	if (!realpath(o->program, real))
+		return error("%s: %s", o->program, strerror(errno)), EXIT_TOOL;
+	if (detect_kind(real, &kind))
+		return EXIT_TOOL;
+	if (kind != KIND_GO)
+		return error("%s: a bare gohv guest needs no initrd; use it as the image",
+			     o->program),
+		       EXIT_TOOL;
+	return write_initrd(o, o->out, real, o->cwd) ? EXIT_TOOL : 0;
+}
+
+static void cleanup_dir(const char *dir, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = join(dir, names[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+static int cmd_run(struct opts *o)
+{
+	static const char *const made[] = {"config.dtb", "go.cpio", "gort.elf", "guest.elf",
+					   "gohv.img"};
+	static uint64_t fdt_buf[2048];
+	char real[PATH_MAX], tmpl[PATH_MAX], bootargs[CONFIG_BOOTARGS_MAX] = "";
+	const char *dir, *part, *image;
+	char *hv = locate("GOHV_HV", "hv/gohv.elf"), *gort = locate("GOHV_GORT", "guests/gort.elf");
+	char *cpio = NULL, *img = NULL, *cfg = NULL, *link = NULL;
+	enum kind kind;
+	int r = EXIT_TOOL;
+
+	if (!realpath(o->program, real)) {
+		error("%s: %s", o->program, strerror(errno));
+		goto out_nodir;
+	}
+	if (detect_kind(real, &kind))
+		goto out_nodir;
+	if (o->board_out) {
+		if (mkdir(o->board_out, 0755) && errno != EEXIST) {
+			error("--board-out %s: %s", o->board_out, strerror(errno));
+			goto out_nodir;
+		}
+		dir = o->board_out;
+	} else {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(tmpl, sizeof(tmpl), "%s/gohv-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			error("%s: %s", tmpl, strerror(errno));
+			goto out_nodir;
+		}
+		dir = tmpl;
+	}
+	img = join(dir, "gohv.img");
+	cfg = join(dir, "config.dtb");
+	if (kind == KIND_GO) {
+		struct stat st;
+
+		part = "go";
+		image = "gort.elf";
+		if (access(gort, R_OK)) {
+			error("%s: gort (the Go runtime image) not found: %s; build it with `make "
+			      "gort` or set GOHV_GORT",
+			      gort, strerror(errno));
+			goto out;
+		}
+		cpio = join(dir, "go.cpio");
+		if (write_initrd(o, cpio, real, true))
+			goto out;
+		if (stat(cpio, &st) == 0 &&
+		    (uint64_t)st.st_size + (8UL << 20) + GUEST_DT_RESERVE > o->memory) {
+			error("%s: the packed files are %lu MiB, too many for --memory %lu MiB; "
+			      "raise --memory or pack less (--no-cwd)",
+			      o->program, (unsigned long)(st.st_size >> 20),
+			      (unsigned long)(o->memory >> 20));
+			goto out;
+		}
+		link = join(dir, image);
+		unlink(link);
+		if (symlink(gort, link)) {
+			error("%s: %s", link, strerror(errno));
+			goto out;
+		}
+	} else {
+		size_t n = 0;
+
+		part = "guest";
+		image = "guest.elf";
+		for (int i = 0; i < o->nargs; i++) {
+			size_t len = strlen(o->args[i]);
+
+			if (n + len + 2 > sizeof(bootargs)) {
+				error("%s: arguments are more than %d bytes of bootargs",
+				      o->program, CONFIG_BOOTARGS_MAX - 1);
+				goto out;
+			}
+			if (n)
+				bootargs[n++] = ' ';
+			memcpy(bootargs + n, o->args[i], len + 1);
+			n += len;
+		}
+		link = join(dir, image);
+		unlink(link);
+		if (symlink(real, link)) {
+			error("%s: %s", link, strerror(errno));
+			goto out;
+		}
+	}
+	if (make_config(fdt_buf, sizeof(fdt_buf), o, part, image,
+			kind == KIND_GO ? "go.cpio" : NULL, bootargs))
+		goto out;
+	if (o->board_out && pack_write_atomic(cfg, fdt_buf, fdt_totalsize(fdt_buf)))
+		goto out;
+
+	const char *dirs[] = {dir};
+	char name[PATH_MAX + 32];
+	snprintf(name, sizeof(name), "gohv: board for %s", o->program);
+	struct pack_opts po = {
+	    .hv = hv,
+	    .config_data = fdt_buf,
+	    .config_size = fdt_totalsize(fdt_buf),
+	    .name = name,
+	    .out = img,
+	    .dirs = dirs,
+	    .ndirs = 1,
+	};
+	if (access(hv, R_OK)) {
+		error("%s: the hypervisor image not found: %s; build it with `make hv` or set "
+		      "GOHV_HV",
+		      hv, strerror(errno));
+		goto out;
+	}
+	if (pack_image(&po))
+		goto out;
+	r = run_qemu(o, img, part);
+out:
+	if (!o->board_out)
+		cleanup_dir(dir, made, sizeof(made) / sizeof(made[0]));
+out_nodir:
+	free(hv), free(gort), free(cpio), free(img), free(cfg), free(link);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct sigaction sa;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	if (argc < 2)
+		return usage();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (!strcmp(argv[1], "run")) {
+		r = parse_opts(argc - 1, argv + 1, &o, false) ? EXIT_TOOL : cmd_run(&o);
+	} else if (!strcmp(argv[1], "initrd") || !strcmp(argv[1], "pack-initrd")) {
+		r = parse_opts(argc - 1, argv + 1, &o, true) ? EXIT_TOOL : cmd_initrd(&o);
+	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage();
+		r = 0;
+	} else {
+		error("unknown command \"%s\" (run, initrd)", argv[1]);
+		r = EXIT_TOOL;
+	}
+	free(o.files);
+	return r;
+}
