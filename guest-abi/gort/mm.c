@@ -301,6 +301,15 @@ static int linux_prot(unsigned long prot)
 	       (prot & PROT_EXEC ? VMA_EXEC : 0);
 }
 
+/* Pages kept back from new writable mappings. Go grows its heap a few MiB at a time with
+ * writable mmaps; refusing those while the pool runs low makes the runtime itself report "fatal
+ * error: out of memory" (with pages to spare for doing so) rather than be stopped by a page fault
+ * that finds none. */
+static uint64_t low_watermark(void)
+{
+	return mm.npages / 16 + 256;
+}
+
 long sys_mmap(struct thread *t, const struct syscall_args *a)
 {
 	uintptr_t addr = a->a[0];
@@ -312,6 +321,8 @@ long sys_mmap(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -ENODEV; /* file mappings: the tree is read with read() */
+	if ((prot & VMA_WRITE) && mm.nfree < low_watermark())
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!range_valid(addr, len))
 			return -ENOMEM;

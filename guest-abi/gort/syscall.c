@@ -160,6 +160,18 @@ static long sys_getrlimit(struct thread *t, const struct syscall_args *a)
 	return sys_prlimit64(t, &p);
 }
 
+/* Which vCPU the thread runs on: lets a program (and a test) see its threads spread out. */
+static long sys_getcpu(struct thread *t, const struct syscall_args *a)
+{
+	uint32_t cpu = t->on_cpu < 0 ? 0 : (uint32_t)t->on_cpu, node = 0;
+
+	if (a->a[0] && copy_to_user(a->a[0], &cpu, sizeof(cpu)))
+		return -EFAULT;
+	if (a->a[1] && copy_to_user(a->a[1], &node, sizeof(node)))
+		return -EFAULT;
+	return 0;
+}
+
 static long sys_ignored(struct thread *t, const struct syscall_args *a)
 {
 	return 0;
@@ -216,6 +228,7 @@ static const struct syscall_entry table[NR_MAX] = {
 	[139] = {sys_rt_sigreturn, "rt_sigreturn"},
 	[160] = {sys_uname, "uname"},
 	[163] = {sys_getrlimit, "getrlimit"},
+	[168] = {sys_getcpu, "getcpu"},
 	[169] = {sys_gettimeofday, "gettimeofday"},
 	[172] = {sys_getpid, "getpid"},
 	[173] = {sys_getppid, "getppid"},
@@ -234,6 +247,11 @@ static const struct syscall_entry table[NR_MAX] = {
 	[278] = {sys_getrandom, "getrandom"},
 };
 
+/* Linux's names for every riscv64 system call number, for the line about one not served. */
+static const char *const names[] = {
+#include "sysnames.h"
+};
+
 long syscall_dispatch(struct thread *t, unsigned long nr, const struct syscall_args *args)
 {
 	static uint8_t warned[NR_MAX / 8 + 1];
@@ -244,7 +262,8 @@ long syscall_dispatch(struct thread *t, unsigned long nr, const struct syscall_a
 	unsigned long slot = nr < NR_MAX ? nr : NR_MAX;
 	if (!(warned[slot / 8] & (1u << (slot % 8)))) {
 		warned[slot / 8] |= 1u << (slot % 8);
-		gort_printf("gort: system call %lu is not implemented (ENOSYS)\n", nr);
+		const char *name = nr < sizeof(names) / sizeof(names[0]) && names[nr] ? names[nr] : "?";
+		gort_printf("gort: system call %s (%lu) is not implemented: ENOSYS\n", name, nr);
 	}
 	return -ENOSYS;
 }

@@ -1,9 +1,10 @@
 /*
  * gohv-bench: boots the benchmark scenarios (tools/bench/boards/<name>.dts with the guests of
- * tools/bench/guests/) in QEMU under -icount shift=0,sleep=off, collects the BENCH lines the
- * guests print and the bench build of the hv's own lines, and reports: an aligned table on
- * stdout, <build>/bench/results.json, <build>/bench/chart.png (gnuplot), and each figure's ratio
- * to the baseline (tools/bench/baseline.json). BENCHMARKS.md explains every figure.
+ * tools/bench/guests/, and the Go probe of tools/bench/go/ under gort) in QEMU under
+ * -icount shift=0,sleep=off -seed 1, collects the BENCH lines the guests print and the bench
+ * build of the hv's own lines, and reports: an aligned table on stdout,
+ * <build>/bench/results.json, <build>/bench/chart.png (gnuplot), and each figure's ratio to the
+ * baseline (tools/bench/baseline.json). BENCHMARKS.md explains every figure.
  *
  *   gohv-bench --build DIR [--opensbi FILE] [--baseline FILE] [--write-baseline]
  */
@@ -23,9 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WORSE_RATIO   1.10
-#define FAULT_SAMPLES 16
-#define MIN_RAM_MAX   64 /* MiB: give up on the C hello search beyond this */
+#define WORSE_RATIO    1.10
+#define FAULT_SAMPLES  16
+#define MIN_RAM_MAX    64  /* MiB: give up on the C hello search beyond this */
+#define MIN_RAM_GO_MAX 256 /* MiB: the Go hello search's upper end, which must run */
 
 static const char *build_dir = "build";
 static const char *opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
@@ -76,7 +78,12 @@ static struct figure figs[] = {
     FIG("boot.1", "ticks", "hv entry (boot.S rdtime) to 1st instr of the only partition (2 MiB)"),
     FIG("boot.8.first", "ticks", "8 partitions on 8 harts: hv entry to the first one's 1st instr"),
     FIG("boot.8.last", "ticks", "8 partitions on 8 harts: hv entry to the last one's 1st instr"),
-    FIG("boot.go_main", "ticks", "hv entry to Go main.main"),
+    FIG("boot.go_main.1", "ticks",
+	"hv entry to Go main.main's 1st statement (raw clock_gettime), 1 partition of 16 MiB"),
+    FIG("boot.go_main.8.first", "ticks",
+	"8 Go partitions (16 MiB) on 8 harts: hv entry to the first main.main"),
+    FIG("boot.go_main.8.last", "ticks",
+	"8 Go partitions (16 MiB) on 8 harts: hv entry to the last main.main"),
     FIG("footprint.hv_text", "bytes", "gohv.elf: SHF_ALLOC|SHF_EXECINSTR sections"),
     FIG("footprint.hv_rodata", "bytes", "gohv.elf: read-only allocated PROGBITS sections"),
     FIG("footprint.hv_data", "bytes", "gohv.elf: writable allocated PROGBITS sections"),
@@ -85,7 +92,8 @@ static struct figure figs[] = {
 	"stage-2 table pages of one 2 MiB partition (bench hv log)"),
     FIG("footprint.part_struct", "bytes", "sizeof(struct partition), static in the hv's bss"),
     FIG("footprint.min_ram_c", "MiB", "smallest memory-size (2 MiB steps) where hello.elf runs"),
-    FIG("footprint.min_ram_go", "MiB", "smallest memory-size where a Go hello runs"),
+    FIG("footprint.min_ram_go", "MiB",
+	"smallest memory-size (2 MiB steps, bisection) where Go hello greets and exits 0"),
 };
 #define NFIGS (sizeof(figs) / sizeof(figs[0]))
 
@@ -196,6 +204,7 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 		unsigned timeout_s, struct output *o)
 {
 	char pack[512], guests[512], img[128], qargs_path[128], qargs[128] = "", mem[32], smp[16];
+	char gos[512];
 	unsigned nsmp = 0, nmem = 0;
 	FILE *f;
 
@@ -203,10 +212,12 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 	out_append(o, "", 0);
 	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build_dir);
 	snprintf(guests, sizeof(guests), "%s/guests", build_dir);
+	snprintf(gos, sizeof(gos), "%s/bench/go", build_dir); /* the Go probes' initrds */
 	snprintf(img, sizeof(img), "%s/gohv.img", tmpdir);
 	snprintf(qargs_path, sizeof(qargs_path), "%s/qemu-args", tmpdir);
-	char *pack_argv[] = {pack,   "--hv", (char *)hv, "--config",	(char *)dtb, "-L",
-			     guests, "-o",   img,	 "--qemu-args", qargs_path,  NULL};
+	char *pack_argv[] = {pack, "--hv",	  (char *)hv, "--config", (char *)dtb,
+			     "-L", guests,	  "-L",	      gos,	  "-o",
+			     img,  "--qemu-args", qargs_path, NULL};
 	if (run_quiet(pack_argv) != 0)
 		return -1;
 	f = fopen(qargs_path, "r");
@@ -237,10 +248,13 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 		dup2(fds[1], 2);
 		close(fds[0]);
 		setpgid(0, 0); /* so that killing it takes nothing else along */
+		/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's
+		 * DRBG) from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on
+		 * several harts a different draw moves the Go boot figures by a few ticks. */
 		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
 		       cpu ? cpu : "rv64,h=true", "-smp", smp, "-m", mem, "-bios", opensbi,
 		       "-kernel", img, "-display", "none", "-monitor", "none", "-serial", "stdio",
-		       "-icount", "shift=0,sleep=off", "-no-reboot", (char *)NULL);
+		       "-icount", "shift=0,sleep=off", "-seed", "1", "-no-reboot", (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -341,9 +355,21 @@ static void set_median(const char *name, uint64_t *s, unsigned n)
 	set_fig(name, s[(n - 1) / 2], s[0], s[n - 1], n);
 }
 
+/* Stops after FAULT_SAMPLES + 1 whole fault lines (the warm-up and the samples). Only whole lines
+ * count: how QEMU's output is cut into reads depends on the host, and a line cut short would
+ * drop a sample from some runs and not from others. */
 static bool enough_faults(const struct output *o, void *ctx)
 {
-	return count(o->text, " tick ") >= FAULT_SAMPLES + 1 || strstr(o->text, "survived");
+	unsigned n = 0;
+
+	for (const char *p = o->text; (p = strstr(p, "gohv: fault: ")); p++) {
+		const char *eol = strchr(p, '\n');
+		const char *t = strstr(p, " instret ");
+
+		if (eol && t && t < eol)
+			n++;
+	}
+	return n >= FAULT_SAMPLES + 1 || strstr(o->text, "survived");
 }
 
 static bool hello_ran(const struct output *o, void *ctx)
@@ -550,6 +576,118 @@ static void footprint_min_ram(void)
 	unlink(dtb);
 	if (!fig("footprint.min_ram_c")->have)
 		fail("hello.elf ran in no size up to %s MiB", "64");
+}
+
+/* ---------------------------------------------------------------- Go guests */
+
+/* The Go probe (tools/bench/go/main.go under gort) prints "BENCH-BOOT start <tick>", the time
+ * CSR read by a raw clock_gettime as main.main's first statement, like the C boot guest. Every
+ * partition must also exit 0. Sets the first and last start (minus the hv's entry) as figures. */
+static void go_main_starts(const char *board, unsigned parts, const char *first_name,
+			   const char *last_name)
+{
+	unsigned long entry, start, first = ~0UL, last = 0;
+	unsigned seen = 0;
+	struct output o;
+
+	if (!boot_bench(board, NULL, NULL, NULL, &o)) {
+		free(o.text);
+		return;
+	}
+	for (const char *p = o.text; (p = strstr(p, "] BENCH-BOOT start ")); p++) {
+		if (sscanf(p, "] BENCH-BOOT start %lu", &start) != 1)
+			continue;
+		seen++;
+		first = start < first ? start : first;
+		last = start > last ? start : last;
+	}
+	if (hv_entry(o.text, &entry) && seen == parts &&
+	    count(o.text, " exited with code 0\n") == parts) {
+		set_one(first_name, first - entry);
+		if (last_name)
+			set_one(last_name, last - entry);
+	} else {
+		fprintf(stderr, "---- %s console ----\n%s\n----\n", board, o.text);
+		fail("%s: missing entry or main.main ticks, or a partition did not exit 0", board);
+	}
+	free(o.text);
+}
+
+static void scenario_go_main(void)
+{
+	go_main_starts("bench-go1", 1, "boot.go_main.1", NULL);
+	go_main_starts("bench-go8", 8, "boot.go_main.8.first", "boot.go_main.8.last");
+}
+
+/* Stops at the end of the hv's exit line (the whole line: its code is what counts). QEMU powers
+ * off right after it anyway; a Go panic or gort's out-of-memory message also ends in an exit. */
+static bool go_hello_done(const struct output *o, void *ctx)
+{
+	const char *p = strstr(o->text, " exited with code ");
+
+	return (p && strchr(p, '\n')) || strstr(o->text, "refused") ||
+	       strstr(o->text, "powering off");
+}
+
+/* Does examples/go/hello (bench/go/hello.cpio under gort.elf) greet and exit 0 in a partition
+ * of mib MiB? With the normal hv, on a 1-hart board of 512 MiB. A size too small to even pack
+ * (gort + initrd + device tree area do not fit) counts as "does not run". */
+static bool go_hello_runs(unsigned mib)
+{
+	char dts[128], dtb[128], hv[512];
+	struct output o;
+	bool ran = false;
+
+	snprintf(dts, sizeof(dts), "%s/min-ram-go.dts", tmpdir);
+	snprintf(dtb, sizeof(dtb), "%s/min-ram-go.dtb", tmpdir);
+	path_of(hv, sizeof(hv), "%s", "hv/gohv.elf");
+	FILE *f = fopen(dts, "w");
+	if (!f) {
+		fail("cannot write %s", dts);
+		return false;
+	}
+	fprintf(f,
+		"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v1\";\n\tboard {\n"
+		"\t\tharts = <1>;\n\t\tmemory-size = <0x20000000>;\n\t};\n"
+		"\tpartitions {\n\t\thello {\n\t\t\tharts = <0>;\n"
+		"\t\t\tmemory-size = <0x%x>;\n\t\t\timage = \"gort.elf\";\n"
+		"\t\t\tinitrd = \"hello.cpio\";\n\t\t};\n\t};\n};\n",
+		mib << 20);
+	fclose(f);
+	char *dtc_argv[] = {"dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts, NULL};
+	if (run_quiet(dtc_argv) != 0) {
+		fail("dtc failed on %s", dts);
+		return false;
+	}
+	if (boot(dtb, hv, NULL, go_hello_done, NULL, 60, &o) == 0)
+		ran = strstr(o.text, "[hello] hello from Go on gohv\n") &&
+		      strstr(o.text, "partition hello exited with code 0\n");
+	free(o.text);
+	unlink(dts);
+	unlink(dtb);
+	return ran;
+}
+
+/* The smallest partition RAM, in 2 MiB steps, in which the Go hello runs to completion: a
+ * bisection between 0 (never runs) and MIN_RAM_GO_MAX (must run). It assumes that more memory
+ * never hurts, which is what gort's allocator gives. */
+static void footprint_min_ram_go(void)
+{
+	unsigned lo = 0, hi = MIN_RAM_GO_MAX / 2; /* in 2 MiB steps: lo fails, hi runs */
+
+	if (!go_hello_runs(hi * 2)) {
+		fail("Go hello did not run even in %s MiB", "256");
+		return;
+	}
+	while (hi - lo > 1) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (go_hello_runs(mid * 2))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	set_one("footprint.min_ram_go", hi * 2);
 }
 
 /* ---------------------------------------------------------------- baseline, report */
@@ -771,8 +909,6 @@ int main(int argc, char **argv)
 		perror("gohv-bench: mkdtemp");
 		return 2;
 	}
-	fig("boot.go_main")->note = "n/a (Go guests not built yet)";
-	fig("footprint.min_ram_go")->note = "n/a (Go guests not built yet)";
 
 	double t0 = now_s();
 	fprintf(stderr, "gohv-bench: calls and timers...\n");
@@ -786,6 +922,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "gohv-bench: footprint...\n");
 	footprint_elf();
 	footprint_min_ram();
+	fprintf(stderr, "gohv-bench: Go boot and footprint...\n");
+	scenario_go_main();
+	footprint_min_ram_go();
 	rmdir(tmpdir);
 
 	char dir[512], json[600];

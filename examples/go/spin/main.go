@@ -1,6 +1,7 @@
-// spin: with GOMAXPROCS(2), one goroutine spins in a loop with no function calls (only async
-// preemption, a signal, can stop it) while another sleeps 100ms five times and prints how late
-// each wake-up was.
+// spin: with a single P (GOMAXPROCS(1)), one goroutine spins in a loop with no function calls
+// while another sleeps 100ms five times and prints how late each wake-up was. The sleeper can
+// only run again if the spinner is preempted, and only asynchronous preemption (a SIGURG signal
+// from the runtime's sysmon thread) can stop a loop without calls.
 package main
 
 import (
@@ -12,7 +13,7 @@ import (
 var spins uint64
 
 func main() {
-	runtime.GOMAXPROCS(2)
+	runtime.GOMAXPROCS(1)
 	go func() {
 		for {
 			spins++

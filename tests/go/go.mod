@@ -1,0 +1,3 @@
+module gohv.test
+
+go 1.19

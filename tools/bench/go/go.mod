@@ -1,0 +1,3 @@
+module gohv.bench
+
+go 1.19
