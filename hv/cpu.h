@@ -21,7 +21,7 @@ struct cpu {
 
 	unsigned long hartid;
 	int present;         /* listed in the machine's device tree and usable */
-	int online;          /* running the hv */
+	volatile int online; /* running the hv: only then may it be kicked (see cpu_kick) */
 	struct vcpu *vcpu;   /* the one vCPU pinned here, or NULL */
 	volatile uint32_t requests;
 	struct arch_cpu arch;
@@ -30,10 +30,24 @@ struct cpu {
 _Static_assert(__builtin_offsetof(struct cpu, regs) == 0, "trap.S layout");
 _Static_assert(__builtin_offsetof(struct cpu, hv_sp) == 16, "trap.S layout");
 
+/*
+ * Interrupts c so it looks at its requests. A hart that is not yet online is left alone: it reads
+ * its requests when its run loop starts (it sets online before that, the poster sets the request
+ * before reading online, both sequentially consistent, so no request is missed). Kicking a hart
+ * still parked in the firmware is not just useless: OpenSBI 1.1 then spins in its HSM wait loop
+ * and can race hart_start, which publishes START_PENDING before the start address, and enter the
+ * hv at its boot entry, which clears the hv's memory.
+ */
+static inline void cpu_kick(struct cpu *c)
+{
+	if (__atomic_load_n(&c->online, __ATOMIC_SEQ_CST))
+		arch_kick(c);
+}
+
 static inline void cpu_request(struct cpu *c, uint32_t req)
 {
 	__atomic_fetch_or(&c->requests, req, __ATOMIC_SEQ_CST);
-	arch_kick(c);
+	cpu_kick(c);
 }
 
 static inline uint32_t cpu_take_requests(struct cpu *c)

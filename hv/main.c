@@ -201,7 +201,7 @@ void hv_secondary_main(unsigned long hartid)
 	char a[96], b[96];
 
 	arch_cpu_init(cpu);
-	cpu->online = 1;
+	__atomic_store_n(&cpu->online, 1, __ATOMIC_SEQ_CST);
 	/* Partitions were laid out with the boot hart's view of the ISA. */
 	arch_describe_features(&cpu->arch.features, a, sizeof(a));
 	arch_describe_features(&hv.cpus[hv.boot_hart].arch.features, b, sizeof(b));

@@ -81,7 +81,7 @@ long vcpu_start(struct vcpu *v, uint64_t entry, uint64_t arg, uint64_t sp)
 	}
 	spin_unlock(&p->lock);
 	if (err == GOOS_OK && v->cpu != this_cpu())
-		arch_kick(v->cpu);
+		cpu_kick(v->cpu);
 	return err;
 }
 

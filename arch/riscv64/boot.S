@@ -16,7 +16,14 @@ _start:
 	csrw	sie, zero
 	li	t0, MAX_HARTS
 	bgeu	a0, t0, .Lpark
-	/* Only the boot hart comes here, before any other runs: bss is ours to clear. */
+	/* Only the first hart here may clear bss. OpenSBI 1.1's hart_start publishes START_PENDING
+	 * before the start address, so a hart woken in that window enters here, at the default
+	 * address, instead of at _secondary_start: send it there rather than wipe a running hv. */
+	la	t0, hv_entered
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez	t1, .Lsecondary
+	/* The boot hart, before any other runs: bss is ours to clear. */
 	la	t0, __bss_start
 	la	t1, __bss_end
 1:	bgeu	t0, t1, 2f
@@ -36,6 +43,7 @@ _secondary_start:
 	csrw	sie, zero
 	li	t0, MAX_HARTS
 	bgeu	a0, t0, .Lpark
+.Lsecondary:
 	jal	.Lstack
 	tail	riscv_secondary_main
 
@@ -51,6 +59,12 @@ _secondary_start:
 .Lpark:
 	wfi
 	j	.Lpark
+
+	/* In .data, not bss: it must survive the bss clear it guards. */
+	.section .data, "aw"
+	.balign 4
+hv_entered:
+	.word 0
 
 	.section .bss.stacks, "aw", @nobits
 	.balign 16

@@ -81,11 +81,12 @@ static void teardown(void)
 TestSuite(hypercall, .init = setup, .fini = teardown);
 TestSuite(gpa_to_hva, .init = setup, .fini = teardown);
 
-/* A second vCPU on hv.cpus[1], not started. */
+/* A second vCPU on hv.cpus[1] (a hart running the hv), not started. */
 static struct vcpu *add_vcpu(void)
 {
 	struct vcpu *w = &p->vcpus[1];
 
+	hv.cpus[1].online = 1;
 	w->part = p;
 	w->id = 1;
 	w->cpu = &hv.cpus[1];
@@ -452,6 +453,19 @@ Test(hypercall, vcpu_start_sibling)
 	hc = call_on(v, GOOS_FN_VCPU_START, 1, entry, stack, 0);
 	cr_assert_eq(hc.error, GOOS_ERR_ALREADY_STARTED);
 	cr_assert_eq(p->running, 2);
+}
+
+/* A hart still parked in the firmware is never interrupted (OpenSBI 1.1 could then enter the hv
+ * at its boot entry): it finds the request when its run loop starts. */
+Test(hypercall, vcpu_start_on_a_hart_not_yet_online_posts_without_a_kick)
+{
+	add_vcpu();
+	hv.cpus[1].online = 0;
+
+	struct hypercall hc = call_on(v, GOOS_FN_VCPU_START, 1, GUEST_RAM_BASE + 0x800, 0, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert(hv.cpus[1].requests & CPU_REQ_START);
+	cr_assert_eq(host.kicks, 0);
 }
 
 Test(hypercall, wake_bad_index)
