@@ -12,7 +12,8 @@ func ms(d time.Duration) string {
 }
 
 func main() {
-	for _, d := range []time.Duration{time.Millisecond, 10 * time.Millisecond, 50 * time.Millisecond} {
+	for _, d := range []time.Duration{time.Millisecond, 10 * time.Millisecond, 50 * time.Millisecond,
+		100 * time.Millisecond} {
 		start := time.Now()
 		time.Sleep(d)
 		got := time.Since(start)
