@@ -1,9 +1,9 @@
 #include "plic.h"
 
-#define PRIORITY_BASE 0x0
-#define ENABLE_BASE   0x2000
-#define ENABLE_STRIDE 0x80
-#define CONTEXT_BASE  0x200000
+#define PRIORITY_BASE  0x0
+#define ENABLE_BASE    0x2000
+#define ENABLE_STRIDE  0x80
+#define CONTEXT_BASE   0x200000
 #define CONTEXT_STRIDE 0x1000
 
 static volatile uint32_t *reg(struct plic *p, uint64_t off)

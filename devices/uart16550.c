@@ -1,10 +1,10 @@
 #include "uart16550.h"
 
-#define REG_THR 0
-#define REG_IER 1
-#define REG_FCR 2
-#define REG_LCR 3
-#define REG_LSR 5
+#define REG_THR	 0
+#define REG_IER	 1
+#define REG_FCR	 2
+#define REG_LCR	 3
+#define REG_LSR	 5
 #define LSR_THRE 0x20
 
 static void wr(struct uart16550 *u, unsigned reg, uint8_t v)

@@ -11,26 +11,26 @@
 #define GOOS_ABI_H
 
 /* In the SBI firmware-specific extension range 0x0A000000-0x0AFFFFFF: 0x0A followed by "GOS". */
-#define GOOS_EID         0x0A474F53UL
+#define GOOS_EID	 0x0A474F53UL
 #define GOOS_ABI_VERSION 1
 
-#define GOOS_FN_VERSION       0 /* () -> a1 = ABI version */
+#define GOOS_FN_VERSION	      0 /* () -> a1 = ABI version */
 #define GOOS_FN_CONSOLE_WRITE 1 /* (gpa buf, len) -> a1 = bytes taken */
-#define GOOS_FN_ENTROPY       2 /* (gpa buf, len) -> a1 = bytes written */
-#define GOOS_FN_IDLE          3 /* (deadline) -> a1 = GOOS_EV_* mask */
-#define GOOS_FN_EXIT          4 /* (code) -> does not return */
+#define GOOS_FN_ENTROPY	      2 /* (gpa buf, len) -> a1 = bytes written */
+#define GOOS_FN_IDLE	      3 /* (deadline) -> a1 = GOOS_EV_* mask */
+#define GOOS_FN_EXIT	      4 /* (code) -> does not return */
 #define GOOS_FN_VCPU_START    5 /* (vcpu, entry, stack, arg) */
-#define GOOS_FN_WAKE          6 /* (vcpu) */
+#define GOOS_FN_WAKE	      6 /* (vcpu) */
 #define GOOS_FN_SET_TIMER     7 /* (deadline) : only needed without Sstc */
-#define GOOS_FN_VCPU_ID       8 /* () -> a1 = calling vCPU's index */
+#define GOOS_FN_VCPU_ID	      8 /* () -> a1 = calling vCPU's index */
 
 /* Error codes, equal to the SBI ones so a guest can share its decoding. */
-#define GOOS_OK               0
-#define GOOS_ERR_FAILED       (-1)
-#define GOOS_ERR_NOT_SUPPORTED (-2)
-#define GOOS_ERR_INVALID_PARAM (-3)
-#define GOOS_ERR_DENIED       (-4)
-#define GOOS_ERR_INVALID_ADDR (-5)
+#define GOOS_OK			 0
+#define GOOS_ERR_FAILED		 (-1)
+#define GOOS_ERR_NOT_SUPPORTED	 (-2)
+#define GOOS_ERR_INVALID_PARAM	 (-3)
+#define GOOS_ERR_DENIED		 (-4)
+#define GOOS_ERR_INVALID_ADDR	 (-5)
 #define GOOS_ERR_ALREADY_STARTED (-7)
 
 /* Events GOOS_FN_IDLE reports as ready. */
@@ -50,7 +50,7 @@
 #define GOOS_EXIT_FAULT 255
 
 /* Device-tree node the hv gives each partition: /goos with these properties. */
-#define GOOS_DT_NODE       "goos"
+#define GOOS_DT_NODE	   "goos"
 #define GOOS_DT_COMPATIBLE "gohv,goos-v1"
 
 #endif

@@ -65,10 +65,10 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline);
 void arch_vcpu_flush_tlb(struct vcpu *v);
 
 /* ---- stage-2 translation: one table per partition, built by the core with these. */
-#define S2_READ  1u
+#define S2_READ	 1u
 #define S2_WRITE 2u
-#define S2_EXEC  4u
-#define S2_RWX   (S2_READ | S2_WRITE | S2_EXEC)
+#define S2_EXEC	 4u
+#define S2_RWX	 (S2_READ | S2_WRITE | S2_EXEC)
 
 /* Returns zeroed, aligned memory for a table, or NULL. The hv reaches tables by physical address
  * (it runs untranslated); host tests by pointer. */

@@ -40,7 +40,8 @@ void console_guest_write(struct console *c, const char *tag, struct console_line
 void console_guest_flush(struct console *c, const char *tag, struct console_line *line);
 
 /* The hv's own messages: formats one line "gohv: ...\n" and emits it whole. */
-void console_hv_printf(struct console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void console_hv_printf(struct console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void console_hv_vprintf(struct console *c, const char *fmt, va_list ap);
 
 #endif

@@ -9,7 +9,7 @@ struct vcpu;
 struct hypercall {
 	unsigned long fid;
 	unsigned long arg[6];
-	long error;          /* GOOS_OK or GOOS_ERR_* */
+	long error; /* GOOS_OK or GOOS_ERR_* */
 	unsigned long value;
 };
 

@@ -8,14 +8,14 @@
 
 #include <stdint.h>
 
-#define GOHV_PKG_MAGIC      0x4b504847U /* "GHPK" */
+#define GOHV_PKG_MAGIC	    0x4b504847U /* "GHPK" */
 #define GOHV_PKG_VERSION    1
 #define GOHV_PKG_MAX_IMAGES 16
 #define GOHV_PKG_NAME_MAX   64
 
 struct gohv_pkg_image {
 	char name[GOHV_PKG_NAME_MAX]; /* as named by a partition's `image` property */
-	uint64_t offset;              /* from the start of the package */
+	uint64_t offset;	      /* from the start of the package */
 	uint64_t size;
 	uint32_t checksum; /* FNV-1a 32 of the bytes */
 	uint32_t reserved;

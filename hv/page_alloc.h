@@ -9,13 +9,13 @@
 
 #include "spinlock.h"
 
-#define PAGE_SIZE  4096UL
-#define PAGE_SHIFT 12
+#define PAGE_SIZE	     4096UL
+#define PAGE_SHIFT	     12
 #define PAGE_ALLOC_MAX_PAGES (1UL << 20) /* 4 GiB of RAM managed at most */
 
 struct page_alloc {
 	spinlock_t lock;
-	uint64_t base;   /* physical address of page 0 */
+	uint64_t base; /* physical address of page 0 */
 	size_t npages;
 	size_t nfree;
 	uint64_t *bitmap; /* 1 = in use; npages bits */

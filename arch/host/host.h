@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 struct host_state {
-	uint64_t now;      /* the time CSR */
+	uint64_t now;	   /* the time CSR */
 	uint64_t wfi_step; /* how far time moves in one WFI */
 	unsigned wfis, kicks, ipis;
 	bool irq_pending;

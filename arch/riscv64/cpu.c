@@ -77,7 +77,8 @@ static void probe_features(struct cpu *c)
 
 	csr_write(CSR_HGATP, HGATP_MODE_SV48X4 << HGATP_MODE_SHIFT);
 	f->sv48x4 = (csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT) == HGATP_MODE_SV48X4;
-	csr_write(CSR_HGATP, (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) | (0x3fffUL << HGATP_VMID_SHIFT));
+	csr_write(CSR_HGATP,
+		  (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) | (0x3fffUL << HGATP_VMID_SHIFT));
 	v = (csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & 0x3fff;
 	f->vmid_bits = 0;
 	while (v & 1) {
@@ -100,7 +101,7 @@ void arch_cpu_init(struct cpu *c)
 	csr_write(CSR_HIE, 0);
 	csr_write(CSR_HGEIE, 0);
 	csr_write(CSR_HENVCFG, (c->arch.features.sstc ? ENVCFG_STCE : 0) |
-				       (c->arch.features.svpbmt ? ENVCFG_PBMTE : 0));
+				   (c->arch.features.svpbmt ? ENVCFG_PBMTE : 0));
 	if (c->arch.features.sstc) {
 		csr_write(CSR_STIMECMP, ~0UL);
 		csr_write(CSR_VSTIMECMP, ~0UL);
@@ -115,8 +116,8 @@ void arch_cpu_init(struct cpu *c)
 void arch_describe_features(const struct arch_features *f, char *buf, size_t len)
 {
 	snprintf(buf, len, "h%s%s%s%s vmid-bits=%u", f->sstc ? " sstc" : "",
-		 f->svpbmt ? " svpbmt" : "", f->zkr ? " zkr" : "", f->sv48x4 ? " sv48x4" : " sv39x4",
-		 f->vmid_bits);
+		 f->svpbmt ? " svpbmt" : "", f->zkr ? " zkr" : "",
+		 f->sv48x4 ? " sv48x4" : " sv39x4", f->vmid_bits);
 }
 
 int arch_cpu_start(struct cpu *c)

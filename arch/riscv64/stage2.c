@@ -7,19 +7,19 @@
 
 #include "hv/arch.h"
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4) /* G-stage leaves must have U: the hardware checks it as user access */
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
+#define PTE_V	      (1UL << 0)
+#define PTE_R	      (1UL << 1)
+#define PTE_W	      (1UL << 2)
+#define PTE_X	      (1UL << 3)
+#define PTE_U	      (1UL << 4) /* G-stage leaves must have U: the hardware checks it as user access */
+#define PTE_A	      (1UL << 6)
+#define PTE_D	      (1UL << 7)
 #define PTE_PPN_SHIFT 10
 
 #define GPA_BITS  41
 #define ROOT_SIZE (16UL << 10)
-#define PAGE      4096UL
-#define LEVELS    3
+#define PAGE	  4096UL
+#define LEVELS	  3
 
 static unsigned level_shift(int level)
 {

@@ -45,8 +45,8 @@ void arch_vcpu_load(struct vcpu *v)
 	const struct stage2 *s2 = &v->part->s2;
 
 	csr_write(CSR_HGATP, (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) |
-				     ((unsigned long)s2->vmid << HGATP_VMID_SHIFT) |
-				     ((uintptr_t)s2->root >> 12));
+				 ((unsigned long)s2->vmid << HGATP_VMID_SHIFT) |
+				 ((uintptr_t)s2->root >> 12));
 	hfence_gvma_all();
 	v->cpu->regs = &v->arch.regs;
 }

@@ -10,7 +10,7 @@
 #include "sbi.h"
 
 #define SBI_SPEC_VERSION 0x02000000UL /* 2.0: DBCN and SRST included */
-#define SBI_IMPL_ID      0x676f6876UL /* "gohv" */
+#define SBI_IMPL_ID	 0x676f6876UL /* "gohv" */
 
 static bool extension_present(unsigned long eid)
 {
@@ -95,7 +95,8 @@ static struct sbiret hsm(struct vcpu *v, unsigned long fid, unsigned long *a)
 		t = vcpu_sibling(v, a[0]);
 		if (!t)
 			return (struct sbiret){SBI_ERR_INVALID_PARAM, 0};
-		return (struct sbiret){0, t->state == VCPU_RUNNING ? SBI_HSM_STARTED : SBI_HSM_STOPPED};
+		return (struct sbiret){0, t->state == VCPU_RUNNING ? SBI_HSM_STARTED
+								   : SBI_HSM_STOPPED};
 	case 3: /* hart_suspend: only the retentive kind, which is an idle until an interrupt */
 		if (a[0] != 0)
 			return (struct sbiret){SBI_ERR_NOT_SUPPORTED, 0};

@@ -24,9 +24,9 @@ struct phdr {
 };
 
 #define PT_LOAD 1
-#define PF_X    1
-#define PF_W    2
-#define PF_R    4
+#define PF_X	1
+#define PF_W	2
+#define PF_R	4
 
 struct exec_info {
 	uintptr_t entry, phdr;
@@ -73,14 +73,16 @@ static void load_elf(const char *path, const uint8_t *file, size_t size, struct 
 	ei->phdr = 0;
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		if (ph[i].type == 3) /* PT_INTERP */
-			gort_fatal(126, "%s is dynamically linked; build it with CGO_ENABLED=0", path);
+			gort_fatal(126, "%s is dynamically linked; build it with CGO_ENABLED=0",
+				   path);
 		if (ph[i].type != PT_LOAD)
 			continue;
 		if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset ||
 		    ph[i].filesz > ph[i].memsz || ph[i].vaddr + ph[i].memsz < ph[i].vaddr)
 			gort_fatal(126, "%s: segment %u lies outside the file", path, i);
 		load_segment(file, &ph[i]);
-		/* The program headers as mapped: inside the segment that holds file offset phoff. */
+		/* The program headers as mapped: inside the segment that holds file offset phoff.
+		 */
 		if (eh->phoff >= ph[i].offset && eh->phoff < ph[i].offset + ph[i].filesz)
 			ei->phdr = ph[i].vaddr + (eh->phoff - ph[i].offset);
 	}
@@ -137,15 +139,15 @@ uintptr_t exec_program(const char *path, const char *const *argv, const char *co
 	for (const char *e = "imafdc"; *e; e++)
 		hwcap |= 1UL << (*e - 'a');
 	unsigned long auxv[] = {
-		AT_PHDR,   ei.phdr,     AT_PHENT,  sizeof(struct phdr),
-		AT_PHNUM,  ei.phnum,    AT_PAGESZ, PAGE_SIZE,
-		AT_BASE,   0,           AT_FLAGS,  0,
-		AT_ENTRY,  ei.entry,    AT_UID,    0,
-		AT_EUID,   0,           AT_GID,    0,
-		AT_EGID,   0,           AT_HWCAP,  hwcap,
-		AT_CLKTCK, 100,         AT_SECURE, 0,
-		AT_RANDOM, at_random,   AT_EXECFN, execfn,
-		AT_SYSINFO_EHDR, vdso, AT_NULL,   0,
+	    AT_PHDR,	     ei.phdr,	AT_PHENT,  sizeof(struct phdr),
+	    AT_PHNUM,	     ei.phnum,	AT_PAGESZ, PAGE_SIZE,
+	    AT_BASE,	     0,		AT_FLAGS,  0,
+	    AT_ENTRY,	     ei.entry,	AT_UID,	   0,
+	    AT_EUID,	     0,		AT_GID,	   0,
+	    AT_EGID,	     0,		AT_HWCAP,  hwcap,
+	    AT_CLKTCK,	     100,	AT_SECURE, 0,
+	    AT_RANDOM,	     at_random, AT_EXECFN, execfn,
+	    AT_SYSINFO_EHDR, vdso,	AT_NULL,   0,
 	};
 	/* argc, argv[], NULL, envp[], NULL, auxv: 16-byte aligned at argc. */
 	size_t words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / 8;

@@ -19,13 +19,13 @@
 
 #include "errno.h"
 
-#define GORT_MAX_VCPUS   8
+#define GORT_MAX_VCPUS	 8
 #define GORT_MAX_THREADS 256
-#define GORT_MAX_FDS     256
-#define GORT_NSIG        64
-#define GORT_PID         1 /* the one process; its main thread's tid equals it */
-#define PAGE_SIZE        4096UL
-#define PAGE_SHIFT       12
+#define GORT_MAX_FDS	 256
+#define GORT_NSIG	 64
+#define GORT_PID	 1 /* the one process; its main thread's tid equals it */
+#define PAGE_SIZE	 4096UL
+#define PAGE_SHIFT	 12
 
 /* ---- registers: the layout of Linux's struct user_regs_struct + __riscv_d_ext_state, so a
  * signal frame's mcontext is a copy of it. gregs[0] is the pc (x0 needs no slot). */
@@ -52,11 +52,11 @@ struct thread {
 	struct thread *next; /* run queue or wait queue link */
 
 	/* Waiting. A woken thread's a0 becomes wait_result. */
-	struct waitq *wq;      /* the queue it waits on, or NULL (a pure sleep) */
-	uint64_t deadline;     /* time ticks, ~0 for none */
-	long timeout_result;   /* what a0 becomes if the deadline passes first */
-	bool interruptible;    /* a signal ends the wait with -EINTR */
-	uintptr_t wait_key;    /* futex address, or whatever the queue's owner keys on */
+	struct waitq *wq;    /* the queue it waits on, or NULL (a pure sleep) */
+	uint64_t deadline;   /* time ticks, ~0 for none */
+	long timeout_result; /* what a0 becomes if the deadline passes first */
+	bool interruptible;  /* a signal ends the wait with -EINTR */
+	uintptr_t wait_key;  /* futex address, or whatever the queue's owner keys on */
 
 	/* Signals: the Linux per-thread state. */
 	uint64_t sigmask, sigpending;
@@ -70,7 +70,7 @@ struct thread {
 	uintptr_t sigfault_addr;
 
 	uintptr_t clear_child_tid; /* CLONE_CHILD_CLEARTID: zeroed and futex-woken at exit */
-	int on_cpu;                /* vCPU running it, or -1 */
+	int on_cpu;		   /* vCPU running it, or -1 */
 };
 
 struct waitq {
@@ -83,8 +83,8 @@ struct cpu {
 	unsigned long scratch;
 	unsigned long kstack_top;
 	unsigned id;
-	volatile bool idle;       /* in goos_idle: wake it with goos_wake when work arrives */
-	uint64_t quantum_end;     /* preempt cur at this time */
+	volatile bool idle;   /* in goos_idle: wake it with goos_wake when work arrives */
+	uint64_t quantum_end; /* preempt cur at this time */
 };
 
 /* ---- the big lock */
@@ -122,8 +122,8 @@ void cpu_kick(unsigned id);
 struct thread *current(void);
 
 /* ---- time (time.c) */
-uint64_t gort_now(void);           /* time CSR ticks */
-uint64_t gort_timebase(void);      /* ticks per second */
+uint64_t gort_now(void);	   /* time CSR ticks */
+uint64_t gort_timebase(void);	   /* ticks per second */
 uint64_t ns_to_ticks(uint64_t ns); /* rounded up */
 uint64_t ticks_to_ns(uint64_t t);
 void time_init(uint64_t hz, int64_t realtime_offset_ns);
@@ -147,7 +147,7 @@ void gort_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gort_write_console(const char *buf, size_t len);
 /* Stops the partition: prints why (one line) and exits with code. */
 __attribute__((noreturn)) void gort_fatal(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- system calls. Each returns the value for a0 (a negative errno on error). A call that
  * blocked returns SYSCALL_BLOCKED and sets the result later through thread_wake. */

@@ -24,7 +24,7 @@ uintptr_t exec_program(const char *path, const char *const *argv, const char *co
 
 static struct {
 	char exe[256], cwd[256], name[32];
-	char buf[4096];          /* argument and environment strings */
+	char buf[4096]; /* argument and environment strings */
 	const char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
 	unsigned argc, envc;
 	uint64_t ram_base, ram_size, initrd_start, initrd_end;
@@ -69,8 +69,10 @@ static void read_dt(const void *fdt)
 
 static int unhex(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
 }
 
 /* Copies one %XX-escaped token into the string buffer; returns it. */

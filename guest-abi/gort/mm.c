@@ -15,14 +15,14 @@
 #include "linux.h"
 #include "riscv.h"
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
+#define PTE_V	      (1UL << 0)
+#define PTE_R	      (1UL << 1)
+#define PTE_W	      (1UL << 2)
+#define PTE_X	      (1UL << 3)
+#define PTE_U	      (1UL << 4)
+#define PTE_G	      (1UL << 5)
+#define PTE_A	      (1UL << 6)
+#define PTE_D	      (1UL << 7)
 #define PTE_PPN_SHIFT 10
 
 #define MAX_VMAS 2048
@@ -243,7 +243,8 @@ static int vma_insert(uintptr_t start, uintptr_t end, int prot)
 		mm.vmas[i - 1].end = end;
 		if (i < mm.nvmas && mm.vmas[i].start == end && mm.vmas[i].prot == prot) {
 			mm.vmas[i - 1].end = mm.vmas[i].end;
-			memmove(&mm.vmas[i], &mm.vmas[i + 1], (mm.nvmas - i - 1) * sizeof(struct vma));
+			memmove(&mm.vmas[i], &mm.vmas[i + 1],
+				(mm.nvmas - i - 1) * sizeof(struct vma));
 			mm.nvmas--;
 		}
 		return 0;
@@ -461,7 +462,8 @@ void *mm_populate(uintptr_t uva, int access)
 		if (!v)
 			gort_fatal(2, "populating unmapped 0x%lx", (unsigned long)uva);
 		pte = walk(uva & ~(PAGE_SIZE - 1), true);
-		*pte = (((uintptr_t)page_alloc_or_die() >> 12) << PTE_PPN_SHIFT) | prot_bits(v->prot);
+		*pte =
+		    (((uintptr_t)page_alloc_or_die() >> 12) << PTE_PPN_SHIFT) | prot_bits(v->prot);
 	}
 	return (void *)(uintptr_t)(pte_pa(*pte) + (uva & (PAGE_SIZE - 1)));
 }
@@ -543,8 +545,8 @@ int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot)
 		return err;
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t *pte = walk(uva + off, true);
-		*pte = ((((uintptr_t)kva + off) >> 12) << PTE_PPN_SHIFT) |
-		       prot_bits(linux_prot(prot));
+		*pte =
+		    ((((uintptr_t)kva + off) >> 12) << PTE_PPN_SHIFT) | prot_bits(linux_prot(prot));
 	}
 	return 0;
 }
@@ -595,7 +597,8 @@ void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t 
 	mm.npages = mm.nfree = n - bitmap_pages;
 
 	/* Sv48 if this hart takes it (Go's heap hints then work as on other 64-bit machines). The
-	 * table maps gort's RAM before it is tried: a satp write either takes effect whole or not. */
+	 * table maps gort's RAM before it is tried: a satp write either takes effect whole or not.
+	 */
 	for (mm.levels = 4; mm.levels >= 3; mm.levels--) {
 		mm.root = page_alloc_or_die();
 		map_gort_ram();

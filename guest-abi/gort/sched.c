@@ -361,8 +361,8 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 			signal_fault(t, SIGBUS, BUS_ADRALN, stval);
 			break;
 		default:
-			gort_fatal(2, "unexpected trap from the program: scause %lu at pc 0x%lx", scause,
-				   t->regs.gregs[0]);
+			gort_fatal(2, "unexpected trap from the program: scause %lu at pc 0x%lx",
+				   scause, t->regs.gregs[0]);
 		}
 	}
 	if (t->state != T_RUNNING)
@@ -373,6 +373,7 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 void gort_kernel_trap(unsigned long scause, unsigned long sepc, unsigned long stval,
 		      unsigned long ra)
 {
-	gort_fatal(2, "internal error: trap in gort: scause 0x%lx at pc 0x%lx (stval 0x%lx, ra 0x%lx)",
+	gort_fatal(2,
+		   "internal error: trap in gort: scause 0x%lx at pc 0x%lx (stval 0x%lx, ra 0x%lx)",
 		   scause, sepc, stval, ra);
 }

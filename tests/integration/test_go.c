@@ -383,8 +383,8 @@ Test(go, unserved_system_call_is_enosys_with_one_line_naming_it)
 	expect_status(&r, 0);
 	expect_out(&r, "enosys: socket: function not implemented (errno 38)\n");
 	const char *all = strstr(r.out, "gort: system call socket (198) is not implemented: ENOSYS")
-				  ? r.out
-				  : r.err;
+			      ? r.out
+			      : r.err;
 	unsigned n = 0;
 	for (const char *p = all; (p = strstr(p, "gort: system call socket")); p++)
 		n++;
@@ -473,7 +473,7 @@ Test(go, panic_in_one_partition_other_keeps_running)
 struct pkg {
 	char name[PKG_MAX];
 	char skip[256]; /* comma-separated test names left out */
-	bool zoneinfo;  /* needs $GOROOT/lib/time/zoneinfo.zip, which Debian does not ship */
+	bool zoneinfo;	/* needs $GOROOT/lib/time/zoneinfo.zip, which Debian does not ship */
 };
 
 /* One package per line of tests/go-stdlib.txt: "PKG [skip=TestA,TestB] [zoneinfo]"; '#' starts a
@@ -583,21 +583,25 @@ ParameterizedTest(struct pkg *p, go, stdlib, .timeout = 1500)
 
 	const char *run[16] = {bpath("tools/gohv"), "run", "--vcpus", "2", "--timeout", "1200"};
 	int n = 6;
-	char zip[PATH_MAX], zip_arg[2 * PATH_MAX + 64], zip_goroot[2 * PATH_MAX + 64], real_src[PATH_MAX], *pattern = NULL;
+	char zip[PATH_MAX], zip_arg[2 * PATH_MAX + 64], zip_goroot[2 * PATH_MAX + 64],
+	    real_src[PATH_MAX], *pattern = NULL;
 	if (p->zoneinfo) {
 		/* Go's time tests read ../../lib/time/zoneinfo.zip from their source folder. */
 		snprintf(zip, sizeof(zip), "%s", bpath("zoneinfo.zip"));
-		const char *mk[] = {"go", "run", "tools/mkzoneinfo/main.go", "/usr/share/zoneinfo", zip,
-				    NULL};
+		const char *mk[] = {"go", "run", "tools/mkzoneinfo/main.go", "/usr/share/zoneinfo",
+				    zip,  NULL};
 		run_cmd(".", mk, env + 3, &r);
 		cr_assert_eq(r.status, 0, "mkzoneinfo failed: %s", r.err);
 		grun_free(&r);
 		cr_assert(realpath(src, real_src));
-		snprintf(zip_arg, sizeof(zip_arg), "%s:%s/../../lib/time/zoneinfo.zip", zip, real_src);
+		snprintf(zip_arg, sizeof(zip_arg), "%s:%s/../../lib/time/zoneinfo.zip", zip,
+			 real_src);
 		run[n++] = "--file";
 		run[n++] = zip_arg;
-		/* ... and some (time.GorootZoneSource) from runtime.GOROOT(), the unresolved path. */
-		snprintf(zip_goroot, sizeof(zip_goroot), "%s:%s/lib/time/zoneinfo.zip", zip, goroot);
+		/* ... and some (time.GorootZoneSource) from runtime.GOROOT(), the unresolved path.
+		 */
+		snprintf(zip_goroot, sizeof(zip_goroot), "%s:%s/lib/time/zoneinfo.zip", zip,
+			 goroot);
 		run[n++] = "--file";
 		run[n++] = zip_goroot;
 	}

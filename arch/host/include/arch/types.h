@@ -9,8 +9,19 @@ struct arch_regs {
 	unsigned long x[32];
 	unsigned long sepc;
 };
-enum { REG_RA = 1, REG_SP = 2, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2, REG_A3, REG_A4, REG_A5,
-       REG_A6, REG_A7 };
+enum {
+	REG_RA = 1,
+	REG_SP = 2,
+	REG_TP = 4,
+	REG_A0 = 10,
+	REG_A1,
+	REG_A2,
+	REG_A3,
+	REG_A4,
+	REG_A5,
+	REG_A6,
+	REG_A7
+};
 struct arch_vcpu {
 	struct arch_regs regs;
 	uint64_t timer_deadline;
@@ -24,5 +35,5 @@ struct arch_cpu {
 	uint64_t hv_timer;
 };
 #define ARCH_ELF_MACHINE 243
-#define ARCH_NAME "host"
+#define ARCH_NAME	 "host"
 #endif

@@ -10,15 +10,15 @@
 #define CPU_HV_SP   16 /* hv stack pointer saved while a guest runs */
 
 /* struct arch_regs: x0..x31 then the trap CSRs. */
-#define REG_X(n)      ((n)*8)
-#define REG_SEPC      (32 * 8)
-#define REG_SSTATUS   (33 * 8)
-#define REG_HSTATUS   (34 * 8)
-#define REG_SCAUSE    (35 * 8)
-#define REG_STVAL     (36 * 8)
-#define REG_HTVAL     (37 * 8)
-#define REG_HTINST    (38 * 8)
-#define REGS_SIZE     (39 * 8)
+#define REG_X(n)    ((n)*8)
+#define REG_SEPC    (32 * 8)
+#define REG_SSTATUS (33 * 8)
+#define REG_HSTATUS (34 * 8)
+#define REG_SCAUSE  (35 * 8)
+#define REG_STVAL   (36 * 8)
+#define REG_HTVAL   (37 * 8)
+#define REG_HTINST  (38 * 8)
+#define REGS_SIZE   (39 * 8)
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -40,8 +40,19 @@ _Static_assert(__builtin_offsetof(struct arch_regs, sepc) == REG_SEPC, "trap.S l
 _Static_assert(__builtin_offsetof(struct arch_regs, htinst) == REG_HTINST, "trap.S layout");
 _Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "trap.S layout");
 
-enum { REG_RA = 1, REG_SP = 2, REG_TP = 4, REG_A0 = 10, REG_A1, REG_A2, REG_A3, REG_A4, REG_A5,
-       REG_A6, REG_A7 };
+enum {
+	REG_RA = 1,
+	REG_SP = 2,
+	REG_TP = 4,
+	REG_A0 = 10,
+	REG_A1,
+	REG_A2,
+	REG_A3,
+	REG_A4,
+	REG_A5,
+	REG_A6,
+	REG_A7
+};
 
 struct arch_vcpu {
 	struct arch_regs regs;
@@ -59,7 +70,7 @@ struct arch_features {
 
 struct arch_cpu {
 	struct arch_features features;
-	uint64_t hv_timer; /* the hv's own pending deadline on this hart */
+	uint64_t hv_timer;    /* the hv's own pending deadline on this hart */
 	volatile int probing; /* an HS trap now is an expected probe fault, not a bug */
 	volatile int probe_faulted;
 };
@@ -73,7 +84,7 @@ struct hv_trap_frame {
 };
 
 #define ARCH_ELF_MACHINE 243
-#define ARCH_NAME "riscv64" /* EM_RISCV */
+#define ARCH_NAME	 "riscv64" /* EM_RISCV */
 #endif
 
 #endif
