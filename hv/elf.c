@@ -1,39 +1,8 @@
 #include "elf.h"
 
+#include <elf64.h>
 #include <fmt.h>
 #include <string.h>
-
-/* Only the fields we read; the layouts are the ELF64 ones. */
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type;
-	uint16_t machine;
-	uint32_t version;
-	uint64_t entry;
-	uint64_t phoff;
-	uint64_t shoff;
-	uint32_t flags;
-	uint16_t ehsize;
-	uint16_t phentsize;
-	uint16_t phnum;
-	uint16_t shentsize;
-	uint16_t shnum;
-	uint16_t shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type;
-	uint32_t flags;
-	uint64_t offset;
-	uint64_t vaddr;
-	uint64_t paddr;
-	uint64_t filesz;
-	uint64_t memsz;
-	uint64_t align;
-};
-
-#define PT_LOAD 1
-#define ET_EXEC 2
 
 static int fail(char *err, size_t errlen, const char *msg, uint64_t a, uint64_t b)
 {
@@ -62,7 +31,7 @@ int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image 
 		return fail(err, errlen, "not an ELF file (bad magic)", 0, 0);
 	if (eh->ident[4] != 2 || eh->ident[5] != 1)
 		return fail(err, errlen, "not a 64-bit little-endian ELF", 0, 0);
-	if (eh->type != ET_EXEC)
+	if (eh->type != ELF64_ET_EXEC)
 		return fail(err, errlen, "ELF type %lu is not an executable", eh->type, 0);
 	if (eh->machine != machine)
 		return fail(err, errlen, "ELF machine %lu, expected %lu", eh->machine, machine);
@@ -81,7 +50,7 @@ int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image 
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		const struct elf64_phdr *ph = phdr(img, i);
 
-		if (ph->type != PT_LOAD)
+		if (ph->type != ELF64_PT_LOAD)
 			continue;
 		if (ph->filesz > ph->memsz)
 			return fail(err, errlen, "segment %lu: file size exceeds memory size", i,
@@ -122,7 +91,7 @@ int elf_load(const struct elf_image *img, uint64_t base, uint64_t size, void *ho
 		const struct elf64_phdr *ph = phdr(img, i);
 		uint8_t *dst = (uint8_t *)host + (ph->paddr - base);
 
-		if (ph->type != PT_LOAD)
+		if (ph->type != ELF64_PT_LOAD)
 			continue;
 		memcpy(dst, img->data + ph->offset, ph->filesz);
 		memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);

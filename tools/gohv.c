@@ -13,6 +13,8 @@
  */
 #include "tools/pack.h"
 
+#include <elf64.h>
+
 #include "hv/config.h"
 
 #include <dirent.h>
@@ -347,20 +349,6 @@ static int cpio_finish(struct cpio *c)
 enum kind {
 	KIND_GO, /* static Linux executable: runs under gort */
 	KIND_C,	 /* bare gohv guest: is the partition image */
-};
-
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
 static int detect_kind(const char *path, enum kind *kind)

@@ -9,7 +9,7 @@
 void gort_write_console(const char *buf, size_t len)
 {
 	while (len) {
-		struct goos_result r = goos(GOOS_FN_CONSOLE_WRITE, (unsigned long)buf, len, 0, 0);
+		struct goos_ret r = goos(GOOS_FN_CONSOLE_WRITE, (unsigned long)buf, len, 0, 0);
 		if (r.error || r.value == 0)
 			return;
 		buf += r.value;

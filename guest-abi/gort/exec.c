@@ -1,5 +1,6 @@
 /* Loading the program: its ELF segments, then the initial stack Linux would build (argc, argv,
  * envp, auxv). */
+#include <elf64.h>
 #include <string.h>
 
 #include "goos_call.h"
@@ -9,25 +10,6 @@
 
 #define STACK_SIZE (8UL << 20)
 
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD 1
-#define PF_X	1
-#define PF_W	2
-#define PF_R	4
-
 struct exec_info {
 	uintptr_t entry, phdr;
 	unsigned phnum;
@@ -35,11 +17,12 @@ struct exec_info {
 
 static int seg_prot(uint32_t f)
 {
-	return (f & PF_R ? VMA_READ : 0) | (f & PF_W ? VMA_WRITE : 0) | (f & PF_X ? VMA_EXEC : 0);
+	return (f & ELF64_PF_R ? VMA_READ : 0) | (f & ELF64_PF_W ? VMA_WRITE : 0) |
+	       (f & ELF64_PF_X ? VMA_EXEC : 0);
 }
 
 /* Copies one segment's file bytes in, page by page; the rest of its memory reads as zero. */
-static void load_segment(const uint8_t *file, const struct phdr *ph)
+static void load_segment(const uint8_t *file, const struct elf64_phdr *ph)
 {
 	uintptr_t start = ph->vaddr & ~(PAGE_SIZE - 1);
 	uintptr_t end = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
@@ -59,23 +42,23 @@ static void load_segment(const uint8_t *file, const struct phdr *ph)
 
 static void load_elf(const char *path, const uint8_t *file, size_t size, struct exec_info *ei)
 {
-	const struct ehdr *eh = (const void *)file;
+	const struct elf64_ehdr *eh = (const void *)file;
 
 	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
-	    eh->machine != 243 || eh->type != 2)
+	    eh->machine != ELF64_EM_RISCV || eh->type != ELF64_ET_EXEC)
 		gort_fatal(126, "%s is not a static riscv64 ELF executable", path);
-	if (eh->phentsize != sizeof(struct phdr) || eh->phoff > size ||
-	    (uint64_t)eh->phnum * sizeof(struct phdr) > size - eh->phoff)
+	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size ||
+	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
 		gort_fatal(126, "%s: bad program headers", path);
-	const struct phdr *ph = (const void *)(file + eh->phoff);
+	const struct elf64_phdr *ph = (const void *)(file + eh->phoff);
 	ei->entry = eh->entry;
 	ei->phnum = eh->phnum;
 	ei->phdr = 0;
 	for (unsigned i = 0; i < eh->phnum; i++) {
-		if (ph[i].type == 3) /* PT_INTERP */
+		if (ph[i].type == ELF64_PT_INTERP)
 			gort_fatal(126, "%s is dynamically linked; build it with CGO_ENABLED=0",
 				   path);
-		if (ph[i].type != PT_LOAD)
+		if (ph[i].type != ELF64_PT_LOAD)
 			continue;
 		if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset ||
 		    ph[i].filesz > ph[i].memsz || ph[i].vaddr + ph[i].memsz < ph[i].vaddr)
@@ -139,7 +122,7 @@ uintptr_t exec_program(const char *path, const char *const *argv, const char *co
 	for (const char *e = "imafdc"; *e; e++)
 		hwcap |= 1UL << (*e - 'a');
 	unsigned long auxv[] = {
-	    AT_PHDR,	     ei.phdr,	AT_PHENT,  sizeof(struct phdr),
+	    AT_PHDR,	     ei.phdr,	AT_PHENT,  sizeof(struct elf64_phdr),
 	    AT_PHNUM,	     ei.phnum,	AT_PAGESZ, PAGE_SIZE,
 	    AT_BASE,	     0,		AT_FLAGS,  0,
 	    AT_ENTRY,	     ei.entry,	AT_UID,	   0,

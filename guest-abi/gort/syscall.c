@@ -99,7 +99,7 @@ static long sys_getrandom(struct thread *t, const struct syscall_args *a)
 		len = 1 << 20;
 	while (done < len) {
 		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		struct goos_result r = goos(GOOS_FN_ENTROPY, (uintptr_t)buf, n, 0, 0);
+		struct goos_ret r = goos(GOOS_FN_ENTROPY, (uintptr_t)buf, n, 0, 0);
 		if (r.error)
 			return done ? (long)done : -EIO;
 		if (copy_to_user(a->a[0] + done, buf, r.value))

@@ -3,6 +3,7 @@
  * generates its own tiny hv and guest ELFs in a temp folder, so these tests depend on nothing but
  * the packer and the compiled test configs.
  */
+#include <elf64.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -25,20 +26,6 @@ extern char **environ;
 #define HV_MEMSZ   0x1234UL /* bss runs into the second page: the package then starts at +0x2000 */
 #define PKG_OFFSET 0x2000UL
 #define GUEST_BASE 0x80000000UL
-
-struct pk_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct pk_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
 
 struct pk_run {
 	int status;
@@ -104,22 +91,22 @@ static void write_elf(const char *path, uint16_t machine, uint64_t paddr, uint64
 {
 	size_t data_off = 0x80, size = data_off + filesz;
 	uint8_t *buf = calloc(1, size);
-	struct pk_ehdr eh = {.type = 2,
-			     .machine = machine,
-			     .version = 1,
-			     .entry = paddr,
-			     .phoff = sizeof(struct pk_ehdr),
-			     .ehsize = sizeof(struct pk_ehdr),
-			     .phentsize = sizeof(struct pk_phdr),
-			     .phnum = 1};
-	struct pk_phdr ph = {.type = 1,
-			     .flags = 7,
-			     .offset = data_off,
-			     .vaddr = paddr,
-			     .paddr = paddr,
-			     .filesz = filesz,
-			     .memsz = memsz,
-			     .align = 4096};
+	struct elf64_ehdr eh = {.type = 2,
+				.machine = machine,
+				.version = 1,
+				.entry = paddr,
+				.phoff = sizeof(struct elf64_ehdr),
+				.ehsize = sizeof(struct elf64_ehdr),
+				.phentsize = sizeof(struct elf64_phdr),
+				.phnum = 1};
+	struct elf64_phdr ph = {.type = 1,
+				.flags = 7,
+				.offset = data_off,
+				.vaddr = paddr,
+				.paddr = paddr,
+				.filesz = filesz,
+				.memsz = memsz,
+				.align = 4096};
 
 	memcpy(eh.ident, "\177ELF\2\1\1", 7);
 	memcpy(buf, &eh, sizeof(eh));

@@ -2,6 +2,7 @@
  * elf_check/elf_load against hand-built ELF64 images: one valid image, then one fault at a time,
  * so each check in hv/elf.c is shown to fire on exactly the input it exists for.
  */
+#include <elf64.h>
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,22 +15,8 @@
 #define FILESZ 16
 #define MEMSZ  64
 
-struct t_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct t_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-_Static_assert(sizeof(struct t_ehdr) == 64, "ELF64 header layout");
-_Static_assert(sizeof(struct t_phdr) == 56, "ELF64 program header layout");
+_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF64 header layout");
+_Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header layout");
 
 struct t_elf {
 	union {
@@ -39,14 +26,14 @@ struct t_elf {
 	size_t size;
 };
 
-static struct t_ehdr *eh(struct t_elf *e)
+static struct elf64_ehdr *eh(struct t_elf *e)
 {
-	return (struct t_ehdr *)e->bytes;
+	return (struct elf64_ehdr *)e->bytes;
 }
 
-static struct t_phdr *ph(struct t_elf *e, unsigned i)
+static struct elf64_phdr *ph(struct t_elf *e, unsigned i)
 {
-	return (struct t_phdr *)(e->bytes + PHOFF + i * sizeof(struct t_phdr));
+	return (struct elf64_phdr *)(e->bytes + PHOFF + i * sizeof(struct elf64_phdr));
 }
 
 /* A PT_NOTE first (which must be skipped), then one PT_LOAD with 16 bytes of data and 48 of bss. */
@@ -61,17 +48,17 @@ static void make_valid(struct t_elf *e)
 	eh(e)->entry = RAM + 4;
 	eh(e)->phoff = PHOFF;
 	eh(e)->ehsize = 64;
-	eh(e)->phentsize = sizeof(struct t_phdr);
+	eh(e)->phentsize = sizeof(struct elf64_phdr);
 	eh(e)->phnum = 2;
-	*ph(e, 0) = (struct t_phdr){.type = 4, .offset = DATA, .filesz = 4};
-	*ph(e, 1) = (struct t_phdr){.type = 1,
-				    .flags = 5,
-				    .offset = DATA,
-				    .vaddr = RAM,
-				    .paddr = RAM,
-				    .filesz = FILESZ,
-				    .memsz = MEMSZ,
-				    .align = 4096};
+	*ph(e, 0) = (struct elf64_phdr){.type = 4, .offset = DATA, .filesz = 4};
+	*ph(e, 1) = (struct elf64_phdr){.type = 1,
+					.flags = 5,
+					.offset = DATA,
+					.vaddr = RAM,
+					.paddr = RAM,
+					.filesz = FILESZ,
+					.memsz = MEMSZ,
+					.align = 4096};
 	for (unsigned i = 0; i < FILESZ; i++)
 		e->bytes[DATA + i] = (uint8_t)(0x10 + i);
 }
