@@ -19,12 +19,12 @@ struct elf64_phdr {
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
-#define ELF64_ET_EXEC    2
-#define ELF64_PT_LOAD    1
-#define ELF64_PT_INTERP  3
-#define ELF64_PF_X       1
-#define ELF64_PF_W       2
-#define ELF64_PF_R       4
-#define ELF64_EM_RISCV   243
+#define ELF64_ET_EXEC	2
+#define ELF64_PT_LOAD	1
+#define ELF64_PT_INTERP 3
+#define ELF64_PF_X	1
+#define ELF64_PF_W	2
+#define ELF64_PF_R	4
+#define ELF64_EM_RISCV	243
 
 #endif

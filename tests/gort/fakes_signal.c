@@ -218,12 +218,15 @@ void gort_printf(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* As gort's: one line, prefixed, then the end. Tests that expect it run in their own process. */
 void gort_fatal(int code, const char *fmt, ...)
 {
 	va_list ap;
+	fputs("gort (fatal, expected by a test): ", stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+	putchar('\n');
 	fflush(stdout);
 	exit(code);
 }
