@@ -64,7 +64,7 @@ struct opts {
 	uint64_t memory;
 	struct mapping *files;
 	int nfiles;
-	bool no_cwd, cwd, verbose, no_zoneinfo;
+	bool no_cwd, cwd, verbose, no_zoneinfo, icount;
 	unsigned timeout;
 	const char *board_out, *out;
 	uint64_t files_max;
@@ -642,10 +642,13 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		/* No -icount: the vCPUs are real parallel harts, time is the host's. */
+		/* By default the vCPUs are real parallel harts and time is the host's. --icount
+		 * trades that for a virtual clock counted in instructions: timings then do not
+		 * depend on how busy the host is (one host thread runs every hart in turn). */
 		execlp(qemu, qemu, "-M", "virt", "-cpu", "rv64,h=true", "-smp", smp, "-m", mem,
 		       "-bios", bios, "-kernel", img, "-display", "none", "-monitor", "none",
-		       "-serial", "stdio", "-no-reboot", (char *)NULL);
+		       "-serial", "stdio", "-no-reboot", o->icount ? "-icount" : (char *)NULL,
+		       "shift=0,sleep=off", (char *)NULL);
 		fprintf(stderr, "gohv: %s: %s\n", qemu, strerror(errno));
 		_exit(127);
 	}
@@ -742,22 +745,25 @@ static int parse_size(const char *s, uint64_t *out)
 
 static int usage(void)
 {
-	fputs("usage: gohv run [options] PROGRAM [ARGS...]\n"
-	      "       gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio\n"
-	      "options:\n"
-	      "  --vcpus N              vCPUs (default 2, at most 7)\n"
-	      "  --memory SIZE          partition RAM, K/M/G suffixes (default 256M)\n"
-	      "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
-	      "  --no-cwd               run: do not pack the working directory\n"
-	      "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
-	      "  --cwd                  initrd: pack the working directory too\n"
-	      "  --max-files-size SIZE  cap on packed folder contents (default 64M)\n"
-	      "  --timeout SECONDS      run: give up after this long, exit 124 (default 600)\n"
-	      "  --board-out DIR        run: keep the generated config, initrd and image in DIR\n"
-	      "  -v                     run: show the hypervisor's own lines too\n"
-	      "  -o FILE                initrd: where to write the archive\n"
-	      "environment: GOHV_HV, GOHV_GORT (hv and gort images), GOHV_OPENSBI, GOHV_QEMU\n",
-	      stderr);
+	fputs(
+	    "usage: gohv run [options] PROGRAM [ARGS...]\n"
+	    "       gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio\n"
+	    "options:\n"
+	    "  --vcpus N              vCPUs (default 2, at most 7)\n"
+	    "  --memory SIZE          partition RAM, K/M/G suffixes (default 256M)\n"
+	    "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
+	    "  --no-cwd               run: do not pack the working directory\n"
+	    "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
+	    "  --icount               run: virtual time counted in instructions: timings that do\n"
+	    "                         not depend on host load (one host thread for all vCPUs)\n"
+	    "  --cwd                  initrd: pack the working directory too\n"
+	    "  --max-files-size SIZE  cap on packed folder contents (default 64M)\n"
+	    "  --timeout SECONDS      run: give up after this long, exit 124 (default 600)\n"
+	    "  --board-out DIR        run: keep the generated config, initrd and image in DIR\n"
+	    "  -v                     run: show the hypervisor's own lines too\n"
+	    "  -o FILE                initrd: where to write the archive\n"
+	    "environment: GOHV_HV, GOHV_GORT (hv and gort images), GOHV_OPENSBI, GOHV_QEMU\n",
+	    stderr);
 	return EXIT_TOOL;
 }
 
@@ -769,6 +775,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	    {"file", required_argument, NULL, 'f'},
 	    {"no-cwd", no_argument, NULL, 'n'},
 	    {"no-zoneinfo", no_argument, NULL, 'Z'},
+	    {"icount", no_argument, NULL, 'I'},
 	    {"cwd", no_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"board-out", required_argument, NULL, 'b'},
@@ -827,6 +834,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 			break;
 		case 'Z':
 			o->no_zoneinfo = true;
+			break;
+		case 'I':
+			o->icount = true;
 			break;
 		case 'w':
 			o->cwd = true;

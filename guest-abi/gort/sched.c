@@ -30,11 +30,36 @@ extern void gort_user_return(struct uregs *r) __attribute__((noreturn));
 extern void fp_save_regs(struct uregs *r);
 extern void fp_restore_regs(struct uregs *r);
 
+/* A waiter that has spun a while sleeps briefly (GOOS_FN_IDLE), backing off further each time:
+ * the holder may not be running. The hv never preempts a vCPU, but QEMU -icount runs all harts
+ * on one thread and (7.2) gives the first runnable hart every instruction up to the next timer
+ * deadline, none to the harts after it unless it halts (WFI). A waiter that only spun there could
+ * starve the holder, and itself, for good. */
+#define LOCK_SPINS	    4096
+#define LOCK_BACKOFF_NS	    1000UL
+#define LOCK_BACKOFF_MAX_NS 100000UL
+
 void gort_lock(void)
 {
-	while (__atomic_exchange_n(&sched.lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&sched.lock, __ATOMIC_RELAXED))
-			;
+	unsigned spins = 0;
+	uint64_t backoff = LOCK_BACKOFF_NS;
+
+	while (__atomic_exchange_n(&sched.lock, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&sched.lock, __ATOMIC_RELAXED)) {
+			if (++spins < LOCK_SPINS)
+				continue;
+			/* The idle call returns at once while an interrupt is pending, so quiet
+			 * this vCPU's own: every way out of gort rearms the timer and looks at
+			 * signals (what a kick asks for) after taking the lock. A wake this
+			 * consumes is harmless too: its target rescans once it holds the lock. */
+			csr_write(CSR_STIMECMP, ~0UL);
+			csr_clear(CSR_SIP, SIP_SSIP);
+			goos(GOOS_FN_IDLE, gort_now() + ns_to_ticks(backoff), 0, 0, 0);
+			if (backoff < LOCK_BACKOFF_MAX_NS)
+				backoff *= 2;
+			spins = 0;
+		}
+	}
 }
 
 void gort_unlock(void)
