@@ -20,7 +20,6 @@ struct cpu {
 	unsigned long hv_sp;
 
 	unsigned long hartid;
-	int present;	     /* listed in the machine's device tree and usable */
 	volatile int online; /* running the hv: only then may it be kicked (see cpu_kick) */
 	struct vcpu *vcpu;   /* the one vCPU pinned here, or NULL */
 	volatile uint32_t requests;

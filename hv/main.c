@@ -155,10 +155,8 @@ void hv_main(unsigned long hartid, const void *fdt)
 		uart16550_init(&hv.uart, hv.plat.uart_base, hv.plat.uart_reg_shift);
 	for (unsigned i = 0; i < hv.plat.nharts; i++) {
 		unsigned long h = hv.plat.hartids[i];
-		if (h < CONFIG_MAX_HARTS) {
+		if (h < CONFIG_MAX_HARTS)
 			hv.cpus[h].hartid = h;
-			hv.cpus[h].present = 1;
-		}
 	}
 	arch_cpu_init(cpu);
 	cpu->online = 1;

@@ -25,7 +25,6 @@ struct vcpu {
 	/* Start parameters, written by whoever starts the vCPU before CPU_REQ_START. */
 	uint64_t start_entry, start_arg, start_sp;
 	volatile int wake_pending; /* a goos wake not yet seen by an idle call */
-	uint64_t exits;		   /* traps to the hv, for the curious and for benchmarks */
 };
 
 /* The core's run loop for a hart; never returns. */

@@ -165,8 +165,7 @@ static bool handle_exit(struct vcpu *v)
 
 void arch_vcpu_run(struct vcpu *v)
 {
-	do {
+	do
 		riscv_guest_enter();
-		v->exits++;
-	} while (handle_exit(v) && v->state == VCPU_RUNNING && !v->cpu->requests);
+	while (handle_exit(v) && v->state == VCPU_RUNNING && !v->cpu->requests);
 }
