@@ -224,7 +224,8 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h tests/unit/*.h arch/host/include/*/*
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion -lfdt -o $@
 
-INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c))
+INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
+	tools/qemu_run.c
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
@@ -252,7 +253,7 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
-GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c tools/qemu_run.c
 GO_TEST_BIN := $(BUILD)/tests/go-tests
 $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
@@ -310,9 +311,9 @@ $(BENCH_HV_ELF): $(BENCH_HV_OBJS) $(LIBFDT_OBJS) arch/$(ARCH)/hv.ld
 $(BENCH_DIR)/boards/%.dtb: tools/bench/boards/%.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
-$(BENCH_TOOL): tools/bench/gohv-bench.c | $(DEPS_STAMP)
+$(BENCH_TOOL): tools/bench/gohv-bench.c tools/qemu_run.c tools/qemu_run.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) $< -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) tools/bench/gohv-bench.c tools/qemu_run.c -o $@
 $(BENCH_GO_BIN): $(wildcard tools/bench/go/*.go) tools/bench/go/go.mod | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) .

@@ -1,28 +1,20 @@
 #include "harness.h"
 
+#include "tools/qemu_run.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *env_or(const char *name, const char *def)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : def;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Runs argv to completion with output to /dev/null except stderr captured into err. */
@@ -75,6 +67,20 @@ static void append(struct run *r, const char *buf, size_t n, size_t *cap)
 	r->out[r->len] = 0;
 }
 
+struct collect {
+	struct run *r;
+	const char *const *until;
+	size_t cap;
+};
+
+static bool collect(void *ctx, const char *buf, size_t n)
+{
+	struct collect *c = ctx;
+
+	append(c->r, buf, n, &c->cap);
+	return c->until && all_seen(c->r, c->until);
+}
+
 void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 {
 	const char *build = env_or("GOHV_BUILD", "build");
@@ -113,61 +119,41 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	snprintf(smp_s, sizeof(smp_s), "%d", smp);
 	snprintf(mem_s, sizeof(mem_s), "%uM", mem);
 
-	int fds[2];
-	cr_assert(pipe(fds) == 0);
-	pid_t pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		/* Own process group, so the kill below takes nothing else with it. */
-		setpgid(0, 0);
-		const char *icount = opts && opts->real_time ? NULL : "-icount";
-		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
-		       opts && opts->cpu ? opts->cpu : "rv64,h=true", "-smp",
-		       opts && opts->smp ? opts->smp : smp_s, "-m", mem_s, "-bios", opensbi,
-		       "-kernel", img, "-display", "none", "-monitor", "none", "-serial", "stdio",
-		       "-no-reboot", icount, "shift=0,sleep=off", NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-
-	unsigned timeout = opts && opts->timeout_s ? opts->timeout_s : 60;
-	double deadline = now_s() + timeout;
-	size_t cap = 0;
-	char buf[4096];
-	append(r, "", 0, &cap);
-	for (;;) {
-		double left = deadline - now_s();
-		if (left <= 0) {
-			r->timed_out = true;
-			break;
-		}
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		ssize_t n = read(fds[0], buf, sizeof(buf));
-		if (n <= 0) {
-			r->exited = true;
-			break;
-		}
-		append(r, buf, n, &cap);
-		if (opts && opts->until && all_seen(r, opts->until))
-			break;
-	}
-	close(fds[0]);
-	int st = 0;
-	if (!r->exited)
-		kill(-pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	if (r->exited)
-		r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	char *qemu[] = {"qemu-system-riscv64",
+			"-M",
+			"virt",
+			"-cpu",
+			(char *)(opts && opts->cpu ? opts->cpu : "rv64,h=true"),
+			"-smp",
+			(char *)(opts && opts->smp ? opts->smp : smp_s),
+			"-m",
+			mem_s,
+			"-bios",
+			(char *)opensbi,
+			"-kernel",
+			img,
+			"-display",
+			"none",
+			"-monitor",
+			"none",
+			"-serial",
+			"stdio",
+			"-no-reboot",
+			"-icount",
+			"shift=0,sleep=off",
+			NULL};
+	/* Host time (the vCPUs are real parallel harts) ends the line before "-icount". */
+	if (opts && opts->real_time)
+		qemu[sizeof(qemu) / sizeof(qemu[0]) - 3] = NULL;
+	struct collect c = {r, opts ? opts->until : NULL, 0};
+	struct qemu_result res;
+	append(r, "", 0, &c.cap);
+	cr_assert_eq(
+	    qemu_run(qemu, opts && opts->timeout_s ? opts->timeout_s : 60, collect, &c, &res), 0,
+	    "cannot start QEMU: %s", strerror(errno));
+	r->exited = res.exited;
+	r->timed_out = res.timed_out;
+	r->status = res.status;
 	unlink(img);
 	unlink(args);
 	rmdir(dir);

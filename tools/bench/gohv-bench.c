@@ -12,8 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tools/qemu_run.h"
 
 #define WORSE_RATIO    1.10
 #define FAULT_SAMPLES  16
@@ -198,6 +198,20 @@ static unsigned count(const char *s, const char *needle)
 	return n;
 }
 
+struct collect {
+	struct output *o;
+	stop_fn stop;
+	void *ctx;
+};
+
+static bool collect(void *ctx, const char *buf, size_t n)
+{
+	struct collect *c = ctx;
+
+	out_append(c->o, buf, n);
+	return c->stop && c->stop(c->o, c->ctx);
+}
+
 /* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
  * stop() says so, or timeout_s passes. Returns 0, or -1 when packing failed. */
 static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
@@ -230,59 +244,42 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 	snprintf(smp, sizeof(smp), "%u", nsmp);
 	snprintf(mem, sizeof(mem), "%uM", nmem);
 
-	int fds[2];
-	if (pipe(fds)) {
-		perror("gohv-bench: pipe");
+	/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's DRBG)
+	 * from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on several
+	 * harts a different draw moves the Go boot figures by a few ticks. */
+	char *qemu[] = {"qemu-system-riscv64",
+			"-M",
+			"virt",
+			"-cpu",
+			(char *)(cpu ? cpu : "rv64,h=true"),
+			"-smp",
+			smp,
+			"-m",
+			mem,
+			"-bios",
+			(char *)opensbi,
+			"-kernel",
+			img,
+			"-display",
+			"none",
+			"-monitor",
+			"none",
+			"-serial",
+			"stdio",
+			"-icount",
+			"shift=0,sleep=off",
+			"-seed",
+			"1",
+			"-no-reboot",
+			NULL};
+	struct collect c = {o, stop, ctx};
+	struct qemu_result res;
+	if (qemu_run(qemu, timeout_s, collect, &c, &res)) {
+		perror("gohv-bench: qemu");
 		exit(2);
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("gohv-bench: fork");
-		exit(2);
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		setpgid(0, 0); /* so that killing it takes nothing else along */
-		/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's
-		 * DRBG) from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on
-		 * several harts a different draw moves the Go boot figures by a few ticks. */
-		execlp("qemu-system-riscv64", "qemu-system-riscv64", "-M", "virt", "-cpu",
-		       cpu ? cpu : "rv64,h=true", "-smp", smp, "-m", mem, "-bios", opensbi,
-		       "-kernel", img, "-display", "none", "-monitor", "none", "-serial", "stdio",
-		       "-icount", "shift=0,sleep=off", "-seed", "1", "-no-reboot", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	double deadline = now_s() + timeout_s;
-	char buf[4096];
-	for (;;) {
-		double left = deadline - now_s();
-		if (left <= 0) {
-			o->timed_out = true;
-			break;
-		}
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (pr <= 0)
-			continue;
-		ssize_t n = read(fds[0], buf, sizeof(buf));
-		if (n <= 0) {
-			o->exited = true;
-			break;
-		}
-		out_append(o, buf, (size_t)n);
-		if (stop && stop(o, ctx))
-			break;
-	}
-	close(fds[0]);
-	if (!o->exited)
-		kill(-pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	o->exited = res.exited;
+	o->timed_out = res.timed_out;
 	unlink(img);
 	unlink(qargs_path);
 	return 0;
