@@ -14,9 +14,13 @@
 #include <arch/types.h>
 #include <arch/this_cpu.h>
 
+#include "err.h"
+#include "virq.h"
+
 struct cpu;
 struct vcpu;
 struct partition;
+struct stage2;
 
 /* ---- harts */
 /* Per-hart setup: trap vector, delegation to the guest, counters, feature probe. */
@@ -46,22 +50,59 @@ void arch_console_putc(char c);
 /* Powers the machine off (all partitions are gone). */
 __attribute__((noreturn)) void arch_system_off(bool failure);
 
-/* ---- vCPUs (all called on the hart the vCPU is pinned to) */
-/* Sets the vCPU's registers for a fresh start: pc = entry, a0, a1 and sp as given. */
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t a0, uint64_t a1, uint64_t sp);
-/* Points this hart's guest-physical translation at the partition's stage-2 table. */
+/* ---- vCPUs. The core decides what runs where and when; the port runs it. */
+
+/* How a vCPU starts: the port maps these to its boot registers (RISC-V: a0 = vCPU id, a1 = dt or
+ * arg; arm64: x0 = dt or arg; x86: its own convention). The first vCPU of a partition gets dt
+ * (arg 0), a vCPU started by a sibling gets that sibling's arg (dt 0). */
+struct vcpu_boot {
+	uint64_t entry;
+	uint64_t stack; /* 0: the guest sets its own */
+	uint64_t dt;	/* guest-physical address of its device tree, or 0 */
+	uint64_t arg;
+};
+
+/* What a guest exit asks of the core's run loop. Only the run loop acts on it: it switches,
+ * blocks, stops and restarts; handlers never wait. */
+enum vcpu_exit {
+	EXIT_RESUME,  /* served: enter the guest again */
+	EXIT_YIELD,   /* the core must look (a request, the hv's timer, a kick) */
+	EXIT_BLOCK,   /* the vCPU waits (vcpu_wait said for what) */
+	EXIT_STOPPED, /* it stopped itself or its partition is stopping */
+	EXIT_FAULTED, /* reported; its partition is stopping */
+};
+
+/* Once per vCPU at partition creation, on any CPU: the stage-2 table it runs under and whether
+ * its CPU is shared (the port then traps the guest's wait-for-interrupt instead of letting it
+ * stall the CPU). */
+void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu);
+/* The VMID (or VPID, ASID tag) partition number index gets; 0 where there are none to give, and
+ * the port then flushes on every switch between partitions. */
+unsigned arch_vmid(unsigned index);
+/* Sets the vCPU's state for a fresh start from b, as a real CPU comes out of reset: registers,
+ * FP state, guest CSRs and timer all cleared, so nothing of an earlier run is seen. */
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b);
+/* Makes v the vCPU whose state is in this CPU's registers, saving the one that was (a full
+ * context switch: registers, FP state lazily, guest CSRs, timer, translation tag). Nothing to do
+ * when v already is. */
 void arch_vcpu_load(struct vcpu *v);
-/* Runs the guest until the core must act (a request arrived, the vCPU stopped or faulted). Guest
- * traps the port can serve itself (SBI calls, timer interrupts) are handled inside. */
-void arch_vcpu_run(struct vcpu *v);
-/* Does the guest have an interrupt pending that it has enabled? (ends an idle call) */
+/* Runs the loaded guest until the core must act. Guest traps the port can serve itself, and the
+ * core's handlers that return EXIT_RESUME, loop inside without leaving. */
+enum vcpu_exit arch_vcpu_run(struct vcpu *v);
+/* A stopped vCPU: its timer disarmed and nothing pending, so it wakes nobody. */
+void arch_vcpu_park(struct vcpu *v);
+/* Does the guest have an interrupt pending that it has enabled? (ends a wait) */
 bool arch_vcpu_irq_pending(struct vcpu *v);
-/* Makes a software interrupt pending in the guest (an IPI from another vCPU). */
-void arch_vcpu_inject_ipi(struct vcpu *v);
+/* When the guest's own timer interrupt becomes pending, if the guest enabled it; ~0 otherwise. */
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v);
+/* Raises the virtual interrupts in virqs (enum virq bits) in the loaded guest. */
+void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs);
+/* The value a blocking call returns, written when its wait ends. */
+void arch_vcpu_set_result(struct vcpu *v, unsigned long value);
 /* Arms the guest's timer interrupt at deadline (~0 disarms); without a hardware guest timer the
  * port emulates it. */
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline);
-/* Flushes guest TLB state on this hart (a remote fence request). */
+/* Flushes guest TLB state on this CPU (a remote fence request). */
 void arch_vcpu_flush_tlb(struct vcpu *v);
 
 /* ---- stage-2 translation: one table per partition, built by the core with these. */

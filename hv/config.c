@@ -12,15 +12,23 @@
 
 #define PATH_LEN 64
 
-#define BOARD_PROPS	"model, harts, memory-size"
-#define PARTITION_PROPS "harts, memory-size, image, initrd, bootargs, restart"
+#define BOARD_PROPS	   "model, cpus, memory-size, time-slice-us"
+#define PARTITION_PROPS	   "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight"
+#define BOARD_PROPS_V1	   "model, harts, memory-size"
+#define PARTITION_PROPS_V1 "harts, memory-size, image, initrd, bootargs, restart"
+
+/* Who a CPU belongs to while parsing. */
+#define CPU_FREE   0
+#define CPU_SHARED 0xff /* shared partitions only; otherwise the exclusive owner's index + 1 */
 
 struct ctx {
 	const void *fdt;
 	struct config_error *err;
 	struct board_config *out;
-	uint8_t hart_owner[CONFIG_MAX_HARTS]; /* partition index + 1; 0 while free */
-	uint64_t mem_used;		      /* hv reserve plus partitions so far */
+	const char *cpus;		     /* "cpus", or "harts" in a v1 config */
+	uint8_t cpu_owner[CONFIG_MAX_CPUS];  /* CPU_FREE, CPU_SHARED or partition index + 1 */
+	uint8_t cpu_sharer[CONFIG_MAX_CPUS]; /* a shared partition there (index + 1), for errors */
+	uint64_t mem_used;		     /* hv reserve plus partitions so far */
 };
 
 static const char *const policy_names[] = {
@@ -206,13 +214,18 @@ static int check_root(struct ctx *c)
 {
 	int child, r = fdt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE);
 
+	if (r > 0 && fdt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE_V1) == 0) {
+		c->out->legacy = true;
+		c->cpus = "harts";
+		r = 0;
+	}
 	if (r < 0)
 		return fail(c->err, "/", "compatible", "missing (must be \"%s\")",
 			    CONFIG_COMPATIBLE);
 	if (r)
-		return fail(c->err, "/", "compatible", "\"%.40s\" is not \"%s\"",
+		return fail(c->err, "/", "compatible", "\"%.40s\" is not \"%s\" (or \"%s\")",
 			    (const char *)fdt_getprop(c->fdt, 0, "compatible", NULL),
-			    CONFIG_COMPATIBLE);
+			    CONFIG_COMPATIBLE, CONFIG_COMPATIBLE_V1);
 	if (check_props(c, 0, "/", "compatible"))
 		return -1;
 	fdt_for_each_subnode(child, c->fdt, 0)
@@ -235,15 +248,25 @@ static int parse_board(struct ctx *c)
 
 	if (node < 0)
 		return fail(c->err, path, NULL, "missing node (required)");
-	if (check_props(c, node, path, BOARD_PROPS) || check_no_children(c, node, path))
+	if (check_props(c, node, path, b->legacy ? BOARD_PROPS_V1 : BOARD_PROPS) ||
+	    check_no_children(c, node, path))
 		return -1;
 	if (read_string(c, node, path, "model", false, b->model, sizeof(b->model)) < 0)
 		return -1;
-	if (read_u32(c, node, path, "harts", &b->nharts))
+	if (read_u32(c, node, path, c->cpus, &b->ncpus))
 		return -1;
-	if (b->nharts < 1 || b->nharts > CONFIG_MAX_HARTS)
-		return fail(c->err, path, "harts", "%u harts, must be 1..%d", b->nharts,
-			    CONFIG_MAX_HARTS);
+	if (b->ncpus < 1 || b->ncpus > CONFIG_MAX_CPUS)
+		return fail(c->err, path, c->cpus, "%u CPUs, must be 1..%d", b->ncpus,
+			    CONFIG_MAX_CPUS);
+	b->time_slice_us = CONFIG_SLICE_US_DEFAULT;
+	if (fdt_getprop(c->fdt, node, "time-slice-us", NULL)) {
+		if (read_u32(c, node, path, "time-slice-us", &b->time_slice_us))
+			return -1;
+		if (b->time_slice_us < CONFIG_SLICE_US_MIN ||
+		    b->time_slice_us > CONFIG_SLICE_US_MAX)
+			return fail(c->err, path, "time-slice-us", "%u, must be %d..%d",
+				    b->time_slice_us, CONFIG_SLICE_US_MIN, CONFIG_SLICE_US_MAX);
+	}
 	return read_size(c, node, path, "memory-size", &b->memory_size);
 }
 
@@ -269,39 +292,88 @@ static int check_name(struct ctx *c, const char *path, const char *name, unsigne
 	return 0;
 }
 
-static int parse_harts(struct ctx *c, int node, const char *path, unsigned idx)
+/* cpu-sharing and weight: how the partition's CPUs may be shared. */
+static int parse_sharing(struct ctx *c, int node, const char *path, struct partition_config *p)
+{
+	char sharing[16];
+	int r = read_string(c, node, path, "cpu-sharing", false, sharing, sizeof(sharing));
+
+	if (r < 0)
+		return fail(c->err, path, "cpu-sharing", "must be exclusive or shared");
+	if (r == 0 && strcmp(sharing, "shared") == 0)
+		p->shared = true;
+	else if (r == 0 && strcmp(sharing, "exclusive") != 0)
+		return fail(c->err, path, "cpu-sharing", "\"%s\" is not exclusive or shared",
+			    sharing);
+	p->weight = 1;
+	if (!fdt_getprop(c->fdt, node, "weight", NULL))
+		return 0;
+	if (!p->shared)
+		return fail(c->err, path, "weight", "needs cpu-sharing = \"shared\"");
+	if (read_u32(c, node, path, "weight", &p->weight))
+		return -1;
+	if (p->weight < 1 || p->weight > CONFIG_WEIGHT_MAX)
+		return fail(c->err, path, "weight", "%u, must be 1..%d", p->weight,
+			    CONFIG_WEIGHT_MAX);
+	return 0;
+}
+
+static const char *owner_name(struct ctx *c, uint8_t idx1)
+{
+	return c->out->partitions[idx1 - 1].name;
+}
+
+static int parse_cpus(struct ctx *c, int node, const char *path, unsigned idx)
 {
 	struct partition_config *p = &c->out->partitions[idx];
+	const char *prop = c->cpus;
 	const void *val;
 	int len;
 
-	if (get_prop(c, node, path, "harts", true, &val, &len))
+	if (get_prop(c, node, path, prop, true, &val, &len))
 		return -1;
 	if (len == 0 || len % 4)
-		return fail(c->err, path, "harts", "length %d, expected a list of 4-byte cells",
-			    len);
+		return fail(c->err, path, prop, "length %d, expected a list of 4-byte cells", len);
 	if (len / 4 > CONFIG_MAX_VCPUS)
-		return fail(c->err, path, "harts", "%d harts, at most %d per partition", len / 4,
+		return fail(c->err, path, prop, "%d vCPUs, at most %d per partition", len / 4,
 			    CONFIG_MAX_VCPUS);
-	p->nharts = (unsigned)len / 4;
-	for (unsigned i = 0; i < p->nharts; i++) {
+	p->ncpus = (unsigned)len / 4;
+	for (unsigned i = 0; i < p->ncpus; i++) {
 		fdt32_t raw;
 		uint32_t id;
 
 		memcpy(&raw, (const char *)val + 4 * i, 4);
 		id = fdt32_to_cpu(raw);
-		if (id >= c->out->nharts)
-			return fail(c->err, path, "harts", "hart %u does not exist (board has %u)",
-				    id, c->out->nharts);
+		if (id >= c->out->ncpus)
+			return fail(c->err, path, prop, "CPU %u does not exist (board has %u)", id,
+				    c->out->ncpus);
+		p->cpus[i] = id;
+		if (p->shared) {
+			/* Several vCPUs of a shared partition may share one CPU, too. */
+			if (c->cpu_owner[id] != CPU_FREE && c->cpu_owner[id] != CPU_SHARED)
+				return fail(c->err, path, prop,
+					    "CPU %u belongs to partition %s alone", id,
+					    owner_name(c, c->cpu_owner[id]));
+			c->cpu_owner[id] = CPU_SHARED;
+			c->cpu_sharer[id] = (uint8_t)(idx + 1);
+			continue;
+		}
 		for (unsigned j = 0; j < i; j++)
-			if (p->harts[j] == id)
-				return fail(c->err, path, "harts", "hart %u listed twice", id);
-		if (c->hart_owner[id])
-			return fail(c->err, path, "harts",
-				    "hart %u already belongs to partition %s", id,
-				    c->out->partitions[c->hart_owner[id] - 1].name);
-		c->hart_owner[id] = (uint8_t)(idx + 1);
-		p->harts[i] = id;
+			if (p->cpus[j] == id)
+				return fail(c->err, path, prop,
+					    "CPU %u listed twice (only cpu-sharing = \"shared\" "
+					    "puts two vCPUs on one CPU)",
+					    id);
+		if (c->cpu_owner[id] == CPU_SHARED)
+			return fail(
+			    c->err, path, prop,
+			    "CPU %u is shared by partition %s; an exclusive partition needs "
+			    "it alone",
+			    id, owner_name(c, c->cpu_sharer[id]));
+		if (c->cpu_owner[id])
+			return fail(c->err, path, prop, "CPU %u already belongs to partition %s",
+				    id, owner_name(c, c->cpu_owner[id]));
+		c->cpu_owner[id] = (uint8_t)(idx + 1);
 	}
 	return 0;
 }
@@ -380,9 +452,11 @@ static int parse_partition(struct ctx *c, int node, unsigned idx)
 	if (check_name(c, path, name, idx))
 		return -1;
 	memcpy(p->name, name, strlen(name) + 1);
-	if (check_props(c, node, path, PARTITION_PROPS) || check_no_children(c, node, path))
+	if (check_props(c, node, path, c->out->legacy ? PARTITION_PROPS_V1 : PARTITION_PROPS) ||
+	    check_no_children(c, node, path))
 		return -1;
-	if (parse_harts(c, node, path, idx) || parse_memory(c, node, path, p))
+	if (parse_sharing(c, node, path, p) || parse_cpus(c, node, path, idx) ||
+	    parse_memory(c, node, path, p))
 		return -1;
 	return parse_strings(c, node, path, p);
 }
@@ -415,7 +489,8 @@ static int parse_partitions(struct ctx *c)
 
 int config_parse(const void *fdt, size_t size, struct board_config *out, struct config_error *err)
 {
-	struct ctx c = {.fdt = fdt, .err = err, .out = out, .mem_used = CONFIG_HV_RESERVE};
+	struct ctx c = {
+	    .fdt = fdt, .err = err, .out = out, .cpus = "cpus", .mem_used = CONFIG_HV_RESERVE};
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));

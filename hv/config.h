@@ -11,13 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_MAX_PARTITIONS 8
+#define CONFIG_MAX_PARTITIONS 64
 #define CONFIG_MAX_VCPUS      8	 /* per partition */
-#define CONFIG_MAX_HARTS      8	 /* physical harts the hv manages */
+#define CONFIG_MAX_CPUS	      8	 /* physical CPUs the hv manages */
 #define CONFIG_NAME_MAX	      16 /* partition names, including the NUL */
 #define CONFIG_IMAGE_MAX      64
 #define CONFIG_BOOTARGS_MAX   256
-#define CONFIG_COMPATIBLE     "gohv,config-v1"
+#define CONFIG_COMPATIBLE     "gohv,config-v2"
+/* The first format, which said `harts` for `cpus` and had no sharing: still read, with a warning
+ * (board_config.legacy). */
+#define CONFIG_COMPATIBLE_V1 "gohv,config-v1"
+
+/* Time slices on shared CPUs: the board's (time-slice-us) times a partition's weight. */
+#define CONFIG_SLICE_US_DEFAULT 5000
+#define CONFIG_SLICE_US_MIN	100
+#define CONFIG_SLICE_US_MAX	1000000
+#define CONFIG_WEIGHT_MAX	64
 
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
@@ -39,8 +48,10 @@ enum restart_policy {
 
 struct partition_config {
 	char name[CONFIG_NAME_MAX];
-	uint32_t harts[CONFIG_MAX_VCPUS]; /* physical hart ids; vCPU i runs on harts[i] */
-	unsigned nharts;
+	uint32_t cpus[CONFIG_MAX_VCPUS]; /* vCPU i runs on CPU cpus[i] */
+	unsigned ncpus;			 /* = its vCPUs */
+	bool shared;			 /* cpu-sharing = "shared": its CPUs may run others too */
+	uint32_t weight;		 /* time-slice multiplier on shared CPUs (1 if exclusive) */
 	uint64_t memory_size;
 	char image[CONFIG_IMAGE_MAX];  /* name of the image in the package */
 	char initrd[CONFIG_IMAGE_MAX]; /* optional: a file in the package loaded below the DT */
@@ -50,8 +61,10 @@ struct partition_config {
 
 struct board_config {
 	char model[64];
-	uint32_t nharts;      /* harts the board has: ids 0..nharts-1 */
-	uint64_t memory_size; /* RAM the board has */
+	uint32_t ncpus;		/* CPUs the board has: 0..ncpus-1 */
+	uint64_t memory_size;	/* RAM the board has */
+	uint32_t time_slice_us; /* base time slice on shared CPUs */
+	bool legacy;		/* written in the v1 format (harts, not cpus) */
 	unsigned npartitions;
 	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
 };

@@ -59,7 +59,7 @@ static int write_cpus(struct partition *p, void *fdt)
 	TRY(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)hv.plat.timebase_hz));
 	for (unsigned i = 0; i < p->nvcpus; i++) {
 		snprintf(name, sizeof(name), "cpu@%u", i);
-		guest_isa(hart_isa(p->vcpus[i].cpu->hartid), isa, sizeof(isa));
+		guest_isa(hart_isa(p->vcpus[i].cpu->hwid), isa, sizeof(isa));
 		TRY(fdt_begin_node(fdt, name));
 		TRY(fdt_property_string(fdt, "device_type", "cpu"));
 		TRY(fdt_property_u32(fdt, "reg", i));

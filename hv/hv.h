@@ -27,10 +27,10 @@ struct hv {
 	spinlock_t rng_lock;
 	const struct gohv_pkg_header *pkg;
 	struct board_config config;
-	struct partition partitions[CONFIG_MAX_PARTITIONS];
+	struct partition *partitions; /* npartitions of them, allocated at boot */
 	unsigned npartitions;
-	struct cpu cpus[CONFIG_MAX_HARTS]; /* indexed by hart id */
-	unsigned long boot_hart;
+	struct cpu cpus[CONFIG_MAX_CPUS]; /* indexed by the port's id */
+	unsigned long boot_cpu;
 	volatile unsigned live; /* partitions running or able to restart */
 	struct uart16550 uart;
 	struct plic plic;

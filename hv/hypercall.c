@@ -6,20 +6,36 @@
 
 #include "hv.h"
 
-long guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
-			 unsigned long *written)
+long goos_err(enum hv_err e)
+{
+	static const long codes[] = {
+	    [HV_OK] = GOOS_OK,
+	    [HV_ERR_FAILED] = GOOS_ERR_FAILED,
+	    [HV_ERR_NOT_SUPPORTED] = GOOS_ERR_NOT_SUPPORTED,
+	    [HV_ERR_INVALID_PARAM] = GOOS_ERR_INVALID_PARAM,
+	    [HV_ERR_INVALID_ADDR] = GOOS_ERR_INVALID_ADDR,
+	    [HV_ERR_DENIED] = GOOS_ERR_DENIED,
+	    [HV_ERR_ALREADY_STARTED] = GOOS_ERR_ALREADY_STARTED,
+	};
+
+	return (unsigned)e < sizeof(codes) / sizeof(codes[0]) ? codes[e] : GOOS_ERR_FAILED;
+}
+
+enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
+				unsigned long *written)
 {
 	if (len > GOOS_MAX_XFER)
 		len = GOOS_MAX_XFER;
 	const char *buf = partition_gpa_to_hva(v->part, gpa, len);
 	if (!buf)
-		return GOOS_ERR_INVALID_ADDR;
+		return HV_ERR_INVALID_ADDR;
 	partition_console_write(v->part, buf, len);
 	*written = len;
-	return GOOS_OK;
+	return HV_OK;
 }
 
-static long entropy(struct vcpu *v, unsigned long gpa, unsigned long len, unsigned long *done)
+static enum hv_err entropy(struct vcpu *v, unsigned long gpa, unsigned long len,
+			   unsigned long *done)
 {
 	struct partition *p = v->part;
 
@@ -27,54 +43,74 @@ static long entropy(struct vcpu *v, unsigned long gpa, unsigned long len, unsign
 		len = GOOS_MAX_XFER;
 	void *buf = partition_gpa_to_hva(p, gpa, len);
 	if (!buf)
-		return GOOS_ERR_INVALID_ADDR;
+		return HV_ERR_INVALID_ADDR;
 	spin_lock(&p->lock);
 	int err = drbg_generate(&p->rng, buf, len);
 	spin_unlock(&p->lock);
 	if (err)
-		return GOOS_ERR_FAILED;
+		return HV_ERR_FAILED;
 	*done = len;
-	return GOOS_OK;
+	return HV_OK;
 }
 
-bool goos_hypercall(struct vcpu *v, struct hypercall *hc)
+/* A goos start: (vcpu, entry, stack, arg). */
+static enum hv_err start(struct vcpu *v, const unsigned long *a)
 {
-	struct partition *p = v->part;
+	struct vcpu *t = vcpu_sibling(v, a[0]);
+
+	if (!t)
+		return HV_ERR_INVALID_PARAM;
+	if (!partition_gpa_to_hva(v->part, a[1], 4))
+		return HV_ERR_INVALID_ADDR;
+	struct vcpu_boot b = {.entry = a[1], .stack = a[2], .arg = a[3]};
+	return vcpu_start(t, &b);
+}
+
+/* The idle call returns at once when an event is already there; otherwise the run loop blocks
+ * the vCPU and writes the events as the call's value when they come. */
+static enum vcpu_exit idle(struct vcpu *v, uint64_t deadline, unsigned long *ev)
+{
+	enum vcpu_exit e = vcpu_wait(v, WAIT_IDLE, deadline);
+
+	*ev = vcpu_wait_events(v);
+	if (!*ev)
+		return e;
+	v->wait = WAIT_NONE;
+	return EXIT_RESUME;
+}
+
+enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
+{
 	unsigned long *a = hc->arg;
+	enum hv_err err = HV_OK;
+	enum vcpu_exit e = EXIT_RESUME;
 	struct vcpu *t;
 
-	hc->error = GOOS_OK;
 	hc->value = 0;
 	switch (hc->fid) {
 	case GOOS_FN_VERSION:
 		hc->value = GOOS_ABI_VERSION;
 		break;
 	case GOOS_FN_CONSOLE_WRITE:
-		hc->error = guest_console_write(v, a[0], a[1], &hc->value);
+		err = guest_console_write(v, a[0], a[1], &hc->value);
 		break;
 	case GOOS_FN_ENTROPY:
-		hc->error = entropy(v, a[0], a[1], &hc->value);
+		err = entropy(v, a[0], a[1], &hc->value);
 		break;
 	case GOOS_FN_IDLE:
-		hc->value = vcpu_idle(v, a[0]);
+		e = idle(v, a[0], &hc->value);
 		break;
 	case GOOS_FN_EXIT:
 		/* As on Linux, only the low 8 bits of an exit status survive. */
-		partition_exit(v, (int)(a[0] & 0xff), (a[0] & 0xff) != 0);
-		return false;
+		e = partition_exit(v, (int)(a[0] & 0xff), (a[0] & 0xff) != 0);
+		break;
 	case GOOS_FN_VCPU_START:
-		t = vcpu_sibling(v, a[0]);
-		if (!t)
-			hc->error = GOOS_ERR_INVALID_PARAM;
-		else if (!partition_gpa_to_hva(p, a[1], 4))
-			hc->error = GOOS_ERR_INVALID_ADDR;
-		else
-			hc->error = vcpu_start(t, a[1], a[3], a[2]);
+		err = start(v, a);
 		break;
 	case GOOS_FN_WAKE:
 		t = vcpu_sibling(v, a[0]);
 		if (!t)
-			hc->error = GOOS_ERR_INVALID_PARAM;
+			err = HV_ERR_INVALID_PARAM;
 		else
 			vcpu_wake(t);
 		break;
@@ -85,7 +121,8 @@ bool goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		hc->value = v->id;
 		break;
 	default:
-		hc->error = GOOS_ERR_NOT_SUPPORTED;
+		err = HV_ERR_NOT_SUPPORTED;
 	}
-	return v->state == VCPU_RUNNING;
+	hc->error = goos_err(err);
+	return e;
 }

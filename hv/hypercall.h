@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "arch.h"
+
 struct vcpu;
 
 struct hypercall {
@@ -13,15 +15,18 @@ struct hypercall {
 	unsigned long value;
 };
 
-/* Serves one call from v. Returns false if v must not resume (it exited or was stopped). */
-bool goos_hypercall(struct vcpu *v, struct hypercall *hc);
+/* Serves one call from v and says what v does next; a call that blocks (idle) gets its value
+ * when its wait ends. */
+enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc);
+/* The goos number for a core error. */
+long goos_err(enum hv_err e);
 
 /* Services shared with a port's own guest interfaces (SBI DBCN, HSM, IPI...). */
-long guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
-			 unsigned long *written);
+enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
+				unsigned long *written);
 /* Sends a guest software interrupt to target (possibly v itself). */
 void vcpu_send_ipi(struct vcpu *v, struct vcpu *target);
-/* Asks target's hart to flush its guest TLB and instruction cache. */
+/* Asks target's CPU to flush its guest TLB and instruction cache. */
 void vcpu_remote_flush(struct vcpu *v, struct vcpu *target);
 /* The vCPU of v's partition with index id, or NULL. */
 struct vcpu *vcpu_sibling(struct vcpu *v, unsigned long id);

@@ -100,21 +100,21 @@ static void realtime_init(void)
 
 static void describe(const struct partition *p)
 {
-	char harts[48] = "";
+	char cpus[48] = "";
 	size_t len = 0;
 
-	for (unsigned i = 0; i < p->nvcpus; i++)
-		len += snprintf(harts + len, sizeof(harts) - len, "%s%lu", i ? "," : "",
-				p->vcpus[i].cpu->hartid);
+	for (unsigned i = 0; i < p->nvcpus && len < sizeof(cpus); i++)
+		len += snprintf(cpus + len, sizeof(cpus) - len, "%s%lu", i ? "," : "",
+				p->vcpus[i].cpu->hwid);
 	char initrd[CONFIG_IMAGE_MAX + 40] = "";
 
 	if (p->initrd)
 		snprintf(initrd, sizeof(initrd), ", initrd %s (%lu KiB)", p->cfg->initrd,
 			 (unsigned long)((p->initrd_size + 1023) >> 10));
-	hv_log("partition %s: %u vcpu(s) on hart %s, %lu MiB at 0x%lx, image %s%s, restart %s",
-	       p->cfg->name, p->nvcpus, harts, (unsigned long)(p->ram_size >> 20),
-	       (unsigned long)(uintptr_t)p->ram, p->cfg->image, initrd,
-	       restart_policy_name(p->cfg->restart));
+	hv_log("partition %s: %u vcpu(s) on cpu %s%s, %lu MiB at 0x%lx, image %s%s, restart %s",
+	       p->cfg->name, p->nvcpus, cpus, p->cfg->shared ? " (shared)" : "",
+	       (unsigned long)(p->ram_size >> 20), (unsigned long)(uintptr_t)p->ram, p->cfg->image,
+	       initrd, restart_policy_name(p->cfg->restart));
 }
 
 static void partitions_init(void)
@@ -127,6 +127,17 @@ static void partitions_init(void)
 		hv_log("board config refused: %s", cerr.msg);
 		arch_system_off(true);
 	}
+	if (hv.config.legacy)
+		hv_log("board config is in the old format (%s): say cpus for harts",
+		       CONFIG_COMPATIBLE_V1);
+	/* As many partitions as the board has: their cost is memory, not a table size. */
+	size_t bytes = hv.config.npartitions * sizeof(struct partition);
+	uint64_t pa = page_alloc(&hv.pages, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, PAGE_SIZE);
+	if (!pa) {
+		hv_log("no memory for %u partitions", hv.config.npartitions);
+		arch_system_off(true);
+	}
+	hv.partitions = (struct partition *)(uintptr_t)pa;
 	hv.npartitions = hv.config.npartitions;
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];
@@ -147,7 +158,7 @@ void hv_main(unsigned long hartid, const void *fdt)
 	struct cpu *cpu = this_cpu();
 	char buf[160];
 
-	hv.boot_hart = hartid;
+	hv.boot_cpu = hartid;
 	console_init(&hv.console, console_sink, NULL);
 	if (platform_parse(fdt, &hv.plat, buf, sizeof(buf)))
 		hv_panic("%s", buf);
@@ -155,8 +166,8 @@ void hv_main(unsigned long hartid, const void *fdt)
 		uart16550_init(&hv.uart, hv.plat.uart_base, hv.plat.uart_reg_shift);
 	for (unsigned i = 0; i < hv.plat.nharts; i++) {
 		unsigned long h = hv.plat.hartids[i];
-		if (h < CONFIG_MAX_HARTS)
-			hv.cpus[h].hartid = h;
+		if (h < CONFIG_MAX_CPUS)
+			hv.cpus[h].hwid = h;
 	}
 	arch_cpu_init(cpu);
 	cpu->online = 1;
@@ -184,7 +195,7 @@ void hv_main(unsigned long hartid, const void *fdt)
 	for (unsigned i = 0; i < hv.plat.nharts; i++) {
 		unsigned long h = hv.plat.hartids[i];
 
-		if (h == hartid || h >= CONFIG_MAX_HARTS)
+		if (h == hartid || h >= CONFIG_MAX_CPUS)
 			continue;
 		int err = arch_cpu_start(&hv.cpus[h]);
 		if (err)
@@ -202,7 +213,7 @@ void hv_secondary_main(unsigned long hartid)
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_SEQ_CST);
 	/* Partitions were laid out with the boot hart's view of the ISA. */
 	arch_describe_features(&cpu->arch.features, a, sizeof(a));
-	arch_describe_features(&hv.cpus[hv.boot_hart].arch.features, b, sizeof(b));
+	arch_describe_features(&hv.cpus[hv.boot_cpu].arch.features, b, sizeof(b));
 	if (strcmp(a, b))
 		hv_log("hart %lu differs from the boot hart: %s", hartid, a);
 	vcpu_run_loop(cpu);

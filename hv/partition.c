@@ -53,19 +53,22 @@ static const struct gohv_pkg_image *find_image(const char *name)
 	return NULL;
 }
 
-static int check_harts(struct partition *p)
+/* The config parser checked the CPUs against the board; this checks them against the machine, and
+ * that an exclusive partition's CPUs run nothing else (a shared one's run only shared ones). */
+static int check_cpus(struct partition *p)
 {
 	const struct partition_config *cfg = p->cfg;
 
-	for (unsigned i = 0; i < cfg->nharts; i++) {
-		uint32_t h = cfg->harts[i];
+	for (unsigned i = 0; i < cfg->ncpus; i++) {
+		uint32_t c = cfg->cpus[i];
 
-		if (h >= CONFIG_MAX_HARTS || !platform_has_hart(&hv.plat, h))
-			return refuse(p, "hart %u is not on this machine or lacks the H extension",
-				      h);
-		if (hv.cpus[h].vcpu)
-			return refuse(p, "hart %u already belongs to partition %s", h,
-				      hv.cpus[h].vcpu->part->cfg->name);
+		if (c >= CONFIG_MAX_CPUS || !platform_has_hart(&hv.plat, c))
+			return refuse(p, "cpu %u is not on this machine or cannot run guests", c);
+		const struct sched *s = &hv.cpus[c].sched;
+		if (s->exclusive || (!cfg->shared && s->nvcpus))
+			return refuse(p, "cpu %u is already %s", c,
+				      s->exclusive ? "another partition's alone"
+						   : "shared by other partitions");
 	}
 	return 0;
 }
@@ -143,7 +146,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
 	p->index = index;
-	if (check_harts(p) || check_image(p) || check_initrd(p))
+	if (check_cpus(p) || check_image(p) || check_initrd(p))
 		return -1;
 
 	p->ram_gpa = GUEST_RAM_BASE;
@@ -153,9 +156,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 		return refuse(p, "not enough free memory for %lu MiB",
 			      (unsigned long)(cfg->memory_size >> 20));
 	p->ram = (uint8_t *)(uintptr_t)ram;
-	/* One VMID per partition where the hart has them; 0 otherwise (a hart only ever runs one
-	 * partition, so nothing to tell apart). */
-	unsigned vmid = this_cpu()->arch.features.vmid_bits ? index + 1 : 0;
+	unsigned vmid = arch_vmid(index);
 #ifdef GOHV_BENCH
 	bench_table_bytes = 0;
 #endif
@@ -173,15 +174,19 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	/* Whatever a previous boot or the firmware left there is not the guest's to see. */
 	memset(p->ram, 0, p->ram_size);
 
-	p->nvcpus = cfg->nharts;
+	/* A slice is the board's, times the partition's weight; at least one tick. */
+	uint64_t slice = hv.plat.timebase_hz * hv.config.time_slice_us / 1000000 * cfg->weight;
+	p->nvcpus = cfg->ncpus;
 	for (unsigned i = 0; i < p->nvcpus; i++) {
 		struct vcpu *v = &p->vcpus[i];
 
 		v->part = p;
 		v->id = i;
-		v->cpu = &hv.cpus[cfg->harts[i]];
-		v->arch.timer_deadline = ~0UL;
-		v->cpu->vcpu = v;
+		v->cpu = &hv.cpus[cfg->cpus[i]];
+		v->slice = slice ? slice : 1;
+		arch_vcpu_init(v, &p->s2, cfg->shared);
+		sched_add(v->cpu, v);
+		v->cpu->sched.exclusive = !cfg->shared;
 	}
 	p->state = PART_STOPPED;
 	return 0;
@@ -216,7 +221,8 @@ void partition_start(struct partition *p)
 	p->line.len = 0;
 	p->state = PART_RUNNING;
 	p->started_at = arch_time_now();
-	vcpu_start(&p->vcpus[0], p->image.entry, dt_gpa, 0);
+	struct vcpu_boot boot = {.entry = p->image.entry, .dt = dt_gpa};
+	vcpu_start(&p->vcpus[0], &boot);
 }
 
 void partition_console_write(struct partition *p, const char *s, size_t n)
@@ -226,7 +232,8 @@ void partition_console_write(struct partition *p, const char *s, size_t n)
 	spin_unlock(&p->lock);
 }
 
-static void stop(struct vcpu *v, int code, bool failed, bool faulted)
+/* Marks the partition stopping and asks its other vCPUs to park; v's run loop parks v. */
+static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
 {
 	struct partition *p = v->part;
 	bool first;
@@ -243,16 +250,13 @@ static void stop(struct vcpu *v, int code, bool failed, bool faulted)
 	if (first)
 		for (unsigned i = 0; i < p->nvcpus; i++)
 			if (&p->vcpus[i] != v)
-				cpu_request(p->vcpus[i].cpu, CPU_REQ_STOP);
-	if (v->state == VCPU_RUNNING) {
-		v->state = VCPU_OFF;
-		partition_vcpu_parked(p);
-	}
+				vcpu_post(&p->vcpus[i], VREQ_STOP);
+	return faulted ? EXIT_FAULTED : EXIT_STOPPED;
 }
 
-void partition_exit(struct vcpu *v, int code, bool failed)
+enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed)
 {
-	stop(v, code, failed, false);
+	return stop(v, code, failed, false);
 }
 
 void partition_fault(struct vcpu *v)
@@ -293,7 +297,9 @@ static uint64_t restart_delay(struct partition *p)
 	return ms * hz / 1000;
 }
 
-/* On the hart of the last vCPU to park: nothing of the partition runs any more. */
+/* In the run loop of the last vCPU to park: nothing of the partition runs any more. vCPU 0's run
+ * loop does the rest (cleanup_step in vcpu.c), a chunk at a time, so the CPUs it shares are not
+ * held up by the scrub or the backoff. */
 static void finish_stop(struct partition *p)
 {
 	spin_lock(&p->lock);
@@ -302,23 +308,24 @@ static void finish_stop(struct partition *p)
 	hv_log("partition %s exited with code %d%s", p->cfg->name, p->exit_code,
 	       p->faulted ? " (fault)" : "");
 	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
-	memset(p->ram, 0, p->ram_size);
 	drbg_wipe(&p->rng);
-
-	if (should_restart(p)) {
+	p->scrubbed = 0;
+	p->restart_pending = should_restart(p);
+	if (p->restart_pending) {
 		uint64_t delay = restart_delay(p);
 
 		p->restarts++;
 		hv_log("partition %s restarting (policy %s, restart %u) in %lu ms", p->cfg->name,
 		       p->reboot ? "reboot" : restart_policy_name(p->cfg->restart), p->restarts,
 		       (unsigned long)(delay * 1000 / hv.plat.timebase_hz));
-		p->state = PART_STOPPED;
-		/* This hart's vCPU is parked: it has nothing else to do meanwhile. */
-		hv_sleep_until(arch_time_now() + delay);
-		partition_start(p);
-		return;
+		p->restart_at = arch_time_now() + delay;
 	}
 	p->state = PART_STOPPED;
+	vcpu_post(&p->vcpus[0], VREQ_CLEANUP);
+}
+
+void partition_retire(struct partition *p)
+{
 	if (__atomic_sub_fetch(&hv.live, 1, __ATOMIC_SEQ_CST) == 0) {
 		hv_log("all partitions stopped; powering off");
 		arch_system_off(false);
@@ -331,6 +338,13 @@ void partition_vcpu_parked(struct partition *p)
 
 	spin_lock(&p->lock);
 	last = --p->running == 0;
+	/* Every vCPU stopped itself (HSM hart_stop): the partition shut down. */
+	if (last && p->state == PART_RUNNING) {
+		p->state = PART_STOPPING;
+		p->exit_code = 0;
+		p->exit_failed = false;
+		p->faulted = false;
+	}
 	spin_unlock(&p->lock);
 	if (last)
 		finish_stop(p);

@@ -49,6 +49,11 @@ struct partition {
 	unsigned restarts;
 	unsigned backoff;    /* consecutive quick failures: the next restart waits longer */
 	uint64_t started_at; /* time of the last start, to tell a crash loop from a long run */
+
+	/* After a stop, vCPU 0's run loop scrubs the RAM, then restarts or retires it. */
+	uint64_t scrubbed; /* bytes of RAM zeroed so far */
+	bool restart_pending;
+	uint64_t restart_at;
 };
 
 /* A partition that fails within this long of starting restarts after a growing delay. */
@@ -65,14 +70,18 @@ void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len
 int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg);
 /* Loads a fresh image and device tree, reseeds its entropy and starts vCPU 0. */
 void partition_start(struct partition *p);
-/* Ends v's partition with an exit code (called on v's hart). failed marks a fault or failure. The
- * other vCPUs are parked, the RAM scrubbed, then the restart policy applies. */
-void partition_exit(struct vcpu *v, int code, bool failed);
+/* Ends v's partition with an exit code (called on v's CPU by its handlers, which then return the
+ * result). failed marks a fault or failure. The other vCPUs are parked, the RAM scrubbed, then
+ * the restart policy applies. */
+enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed);
 /* The same for a guest fault the hv stopped it for. */
 void partition_fault(struct vcpu *v);
 /* Guest console output, whichever vCPU or interface it comes from. */
 void partition_console_write(struct partition *p, const char *s, size_t n);
-/* A vCPU of a stopping partition parks; the last one finishes the stop. */
+/* A vCPU of a stopping partition parks (in its run loop); the last one finishes the stop. */
 void partition_vcpu_parked(struct partition *p);
+/* Its RAM scrubbed and no restart due: the partition is gone (the machine powers off after the
+ * last one). */
+void partition_retire(struct partition *p);
 
 #endif

@@ -75,7 +75,7 @@ static int parse_cpus(const void *fdt, struct platform *plat, char *err, size_t 
 
 		if (!type || strcmp(type, "cpu") || !reg || len < 4 || !node_ok(fdt, node))
 			continue;
-		if (plat->nharts == CONFIG_MAX_HARTS)
+		if (plat->nharts == CONFIG_MAX_CPUS)
 			break;
 		plat->hartids[plat->nharts] = read_cells(reg, len >= 8 ? 2 : 1);
 		snprintf(plat->hart_isa[plat->nharts], sizeof(plat->hart_isa[0]), "%s",

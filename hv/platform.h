@@ -22,8 +22,8 @@ struct platform {
 	unsigned nreserved;
 	uint64_t timebase_hz;
 	unsigned nharts;
-	unsigned long hartids[CONFIG_MAX_HARTS];
-	char hart_isa[CONFIG_MAX_HARTS][64];
+	unsigned long hartids[CONFIG_MAX_CPUS];
+	char hart_isa[CONFIG_MAX_CPUS][64];
 	uint64_t uart_base;
 	uint32_t uart_clock;
 	int uart_reg_shift;

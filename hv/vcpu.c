@@ -1,150 +1,89 @@
 /*
- * vCPU scheduling. Each vCPU is pinned to one hart and each hart runs at most one vCPU, so
- * "scheduling" is a hart's loop: start its vCPU when asked, run it, serve what the port hands back,
- * sleep in WFI when there is nothing to run. Another hart changes a vCPU only by posting a request
- * and kicking its hart.
+ * The run loop and the vCPU lifecycle. Handlers (goos, SBI, faults) only record what they want and
+ * return a disposition (enum vcpu_exit); this loop is the one place that switches vCPUs, blocks,
+ * parks and restarts, so nothing ever waits inside a trap handler and a CPU shared by several
+ * vCPUs is never held by one of them.
  */
 #include <goos.h>
+#include <string.h>
 
 #include "hv.h"
 #include "hypercall.h"
 
-static void park(struct vcpu *v)
+/* Restart cleanup scrubs a partition's RAM this much at a time, so a CPU it shares keeps serving
+ * its other vCPUs in between. */
+#define SCRUB_CHUNK (1UL << 20)
+
+void vcpu_post(struct vcpu *v, uint32_t req)
 {
-	v->state = VCPU_OFF;
-	partition_vcpu_parked(v->part);
+	__atomic_fetch_or(&v->requests, req, __ATOMIC_SEQ_CST);
+	if (sched_wake(v) && v->cpu != this_cpu())
+		cpu_kick(v->cpu);
 }
 
-bool vcpu_handle_requests(struct vcpu *v, uint32_t req)
+void vcpu_inject(struct vcpu *v, unsigned id)
 {
-	if (req & CPU_REQ_STOP) {
-		if (v->state == VCPU_RUNNING)
-			park(v);
-		return false;
-	}
-	if (v->state != VCPU_RUNNING)
-		return false;
-	if (req & CPU_REQ_IPI)
-		arch_vcpu_inject_ipi(v);
-	if (req & CPU_REQ_FLUSH)
-		arch_vcpu_flush_tlb(v);
-	return true;
+	__atomic_fetch_or(&v->virq, VIRQ_BIT(id), __ATOMIC_SEQ_CST);
+	vcpu_post(v, VREQ_VIRQ);
 }
 
-void vcpu_run_loop(struct cpu *cpu)
-{
-	for (;;) {
-		struct vcpu *v = cpu->vcpu;
-
-		/* Acknowledge the kick before reading the requests: a request posted after this
-		 * point kicks again and WFI falls straight through. */
-		arch_kick_clear();
-		uint32_t req = cpu_take_requests(cpu);
-
-		if (v) {
-			/* Start first: a start and a stop in one batch still park exactly once. */
-			if ((req & CPU_REQ_START) && v->state == VCPU_OFF) {
-				arch_vcpu_load(v);
-				arch_vcpu_reset(v, v->start_entry, v->id, v->start_arg,
-						v->start_sp);
-				v->state = VCPU_RUNNING;
-			}
-			if ((!req || vcpu_handle_requests(v, req)) && v->state == VCPU_RUNNING) {
-				arch_vcpu_run(v);
-				continue;
-			}
-		}
-		/* Requests posted by this hart itself (a restart) come without a kick. */
-		if (!cpu->requests)
-			arch_wait_for_interrupt();
-	}
-}
-
-long vcpu_start(struct vcpu *v, uint64_t entry, uint64_t arg, uint64_t sp)
+enum hv_err vcpu_start(struct vcpu *v, const struct vcpu_boot *b)
 {
 	struct partition *p = v->part;
-	long err = GOOS_OK;
+	enum hv_err err = HV_OK;
 
 	spin_lock(&p->lock);
 	if (p->state != PART_RUNNING)
-		err = GOOS_ERR_DENIED;
-	else if (v->state != VCPU_OFF || (v->cpu->requests & CPU_REQ_START))
-		err = GOOS_ERR_ALREADY_STARTED;
+		err = HV_ERR_DENIED;
+	else if (v->state != VCPU_OFF)
+		err = HV_ERR_ALREADY_STARTED;
 	else {
-		v->start_entry = entry;
-		v->start_arg = arg;
-		v->start_sp = sp;
+		/* Started from now, under the lock: a second start is refused, and a stop waits for
+		 * this one to park. */
+		v->boot = *b;
 		v->wake_pending = 0;
-		/* Counted as running from now: a stop must wait for it to park. */
+		v->state = VCPU_RUNNING;
 		p->running++;
-		__atomic_fetch_or(&v->cpu->requests, CPU_REQ_START, __ATOMIC_SEQ_CST);
 	}
 	spin_unlock(&p->lock);
-	if (err == GOOS_OK && v->cpu != this_cpu())
-		cpu_kick(v->cpu);
+	if (err == HV_OK)
+		vcpu_post(v, VREQ_START);
 	return err;
 }
 
-void vcpu_stop_self(struct vcpu *v)
+enum vcpu_exit vcpu_stop_self(struct vcpu *v)
 {
-	struct partition *p = v->part;
-	bool last;
-
-	spin_lock(&p->lock);
-	last = p->running == 1;
-	if (!last) {
-		p->running--;
-		v->state = VCPU_OFF;
-	}
-	spin_unlock(&p->lock);
-	/* The last vCPU stopping is the partition shutting down. */
-	if (last)
-		partition_exit(v, 0, false);
+	/* The run loop parks it; the last vCPU to park ends the partition. */
+	return EXIT_STOPPED;
 }
 
 void vcpu_wake(struct vcpu *v)
 {
 	v->wake_pending = 1;
-	if (v->cpu != this_cpu())
-		cpu_request(v->cpu, CPU_REQ_WAKE);
+	vcpu_post(v, VREQ_WAKE);
 }
 
-unsigned long vcpu_idle(struct vcpu *v, uint64_t deadline)
+unsigned long vcpu_wait_events(struct vcpu *v)
 {
 	unsigned long ev = 0;
 
-	for (;;) {
-		if (__atomic_exchange_n(&v->wake_pending, 0, __ATOMIC_SEQ_CST))
-			ev |= GOOS_EV_WAKE;
-		if (deadline != GOOS_NO_DEADLINE && arch_time_now() >= deadline)
-			ev |= GOOS_EV_TIMER;
-		if (arch_vcpu_irq_pending(v))
-			ev |= GOOS_EV_IRQ;
-		if (ev || v->state != VCPU_RUNNING)
-			break;
-		arch_hv_timer_set(deadline);
-		arch_wait_for_interrupt();
-		arch_kick_clear();
-		uint32_t req = cpu_take_requests(v->cpu);
-		if (req && !vcpu_handle_requests(v, req))
-			break;
-	}
-	arch_hv_timer_set(~0UL);
+	if (v->wait_deadline != GOOS_NO_DEADLINE && arch_time_now() >= v->wait_deadline)
+		ev |= GOOS_EV_TIMER;
+	if (arch_vcpu_irq_pending(v))
+		ev |= GOOS_EV_IRQ;
+	if (v->wake_pending && __atomic_exchange_n(&v->wake_pending, 0, __ATOMIC_SEQ_CST))
+		ev |= GOOS_EV_WAKE;
 	return ev;
 }
 
-void hv_sleep_until(uint64_t deadline)
+enum vcpu_exit vcpu_wait(struct vcpu *v, enum vcpu_wait what, uint64_t deadline)
 {
-	while (arch_time_now() < deadline) {
-		arch_hv_timer_set(deadline);
-		arch_wait_for_interrupt();
-		/* A kick only ends the sleep early; its request stays queued. */
-		arch_kick_clear();
-	}
-	arch_hv_timer_set(~0UL);
+	v->wait = what;
+	v->wait_deadline = deadline;
+	return EXIT_BLOCK;
 }
 
-void vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr)
+enum vcpu_exit vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr)
 {
 #ifdef GOHV_BENCH
 	/* Bench build only: when the report was made, for the stage-2 fault figure. */
@@ -159,6 +98,7 @@ void vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_t addr)
 	       what, (unsigned long)pc, (unsigned long)addr);
 #endif
 	partition_fault(v);
+	return EXIT_FAULTED;
 }
 
 struct vcpu *vcpu_sibling(struct vcpu *v, unsigned long id)
@@ -168,12 +108,8 @@ struct vcpu *vcpu_sibling(struct vcpu *v, unsigned long id)
 
 void vcpu_send_ipi(struct vcpu *v, struct vcpu *target)
 {
-	if (target->state != VCPU_RUNNING)
-		return;
-	if (target == v)
-		arch_vcpu_inject_ipi(v);
-	else
-		cpu_request(target->cpu, CPU_REQ_IPI);
+	if (target->state == VCPU_RUNNING)
+		vcpu_inject(target, VIRQ_SOFT);
 }
 
 void vcpu_remote_flush(struct vcpu *v, struct vcpu *target)
@@ -181,5 +117,131 @@ void vcpu_remote_flush(struct vcpu *v, struct vcpu *target)
 	if (target == v)
 		arch_vcpu_flush_tlb(v);
 	else if (target->state == VCPU_RUNNING)
-		cpu_request(target->cpu, CPU_REQ_FLUSH);
+		vcpu_post(target, VREQ_FLUSH);
+}
+
+/* ---------------------------------------------------------------- the run loop */
+
+static void park(struct cpu *cpu, struct vcpu *v)
+{
+	v->state = VCPU_OFF;
+	v->wait = WAIT_NONE;
+	arch_vcpu_park(v);
+	sched_park(cpu, v);
+	partition_vcpu_parked(v->part);
+}
+
+/* vCPU 0 of a stopped partition: scrub its RAM a chunk per turn, then restart it when its backoff
+ * is over, or retire it. */
+static void cleanup_step(struct cpu *cpu, struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	if (p->scrubbed < p->ram_size) {
+		uint64_t n = p->ram_size - p->scrubbed;
+
+		if (n > SCRUB_CHUNK)
+			n = SCRUB_CHUNK;
+		memset(p->ram + p->scrubbed, 0, n);
+		p->scrubbed += n;
+		return;
+	}
+	if (!p->restart_pending) {
+		v->wait = WAIT_NONE;
+		partition_retire(p);
+		return;
+	}
+	if (arch_time_now() < p->restart_at) {
+		v->wake_at = p->restart_at;
+		sched_block(cpu, v);
+		return;
+	}
+	v->wait = WAIT_NONE;
+	partition_start(p);
+}
+
+/* Serves v's requests and its wait before an entry. True if it may enter the guest now. */
+static bool ready(struct cpu *cpu, struct vcpu *v)
+{
+	uint32_t req = v->requests ? __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST) : 0;
+
+	if (req & VREQ_START) {
+		v->wait = WAIT_NONE;
+		arch_vcpu_reset(v, &v->boot);
+	}
+	if ((req & VREQ_STOP) && v->state == VCPU_RUNNING) {
+		park(cpu, v);
+		return false;
+	}
+	if (req & VREQ_CLEANUP)
+		v->wait = WAIT_CLEANUP;
+	if (v->wait == WAIT_CLEANUP) {
+		cleanup_step(cpu, v);
+		return false;
+	}
+	if (v->state != VCPU_RUNNING) {
+		sched_park(cpu, v);
+		return false;
+	}
+	if (req & VREQ_VIRQ)
+		arch_vcpu_deliver(v, __atomic_exchange_n(&v->virq, 0, __ATOMIC_SEQ_CST));
+	if (req & VREQ_FLUSH)
+		arch_vcpu_flush_tlb(v);
+	if (v->wait != WAIT_NONE) {
+		unsigned long ev = vcpu_wait_events(v);
+
+		if (!ev) {
+			uint64_t t = arch_vcpu_timer_deadline(v);
+
+			v->wake_at = v->wait_deadline < t ? v->wait_deadline : t;
+			sched_block(cpu, v);
+			return false;
+		}
+		if (v->wait == WAIT_IDLE)
+			arch_vcpu_set_result(v, ev);
+		v->wait = WAIT_NONE;
+	}
+	return true;
+}
+
+static void exited(struct cpu *cpu, struct vcpu *v, enum vcpu_exit e)
+{
+	switch (e) {
+	case EXIT_RESUME:
+	case EXIT_YIELD:
+	case EXIT_BLOCK:
+		/* Stays current; ready() blocks a waiting vCPU at its next turn. */
+		break;
+	case EXIT_STOPPED:
+	case EXIT_FAULTED:
+		if (v->state == VCPU_RUNNING)
+			park(cpu, v);
+		break;
+	}
+}
+
+void vcpu_run_once(struct cpu *cpu)
+{
+	/* Acknowledge the kick before looking: anything posted after this point kicks again and
+	 * the WFI below falls straight through. */
+	arch_kick_clear();
+	struct vcpu *v = sched_pick(cpu, arch_time_now());
+
+	if (!v) {
+		/* Nothing ready: sleep until the first sleeper's time or a kick. */
+		arch_hv_timer_set(sched_deadline(cpu));
+		arch_wait_for_interrupt();
+		return;
+	}
+	arch_vcpu_load(v);
+	if (!ready(cpu, v))
+		return;
+	arch_hv_timer_set(sched_deadline(cpu));
+	exited(cpu, v, arch_vcpu_run(v));
+}
+
+void vcpu_run_loop(struct cpu *cpu)
+{
+	for (;;)
+		vcpu_run_once(cpu);
 }

@@ -481,10 +481,10 @@ out:
 static int make_config(void *fdt, int size, const struct opts *o, const char *part,
 		       const char *image, const char *initrd, const char *bootargs)
 {
-	fdt32_t harts[CONFIG_MAX_VCPUS];
+	fdt32_t cpus[CONFIG_MAX_VCPUS];
 
 	for (unsigned i = 0; i < o->vcpus; i++)
-		harts[i] = cpu_to_fdt32(i + 1);
+		cpus[i] = cpu_to_fdt32(i + 1);
 	FDT_TRY(fdt_create(fdt, size));
 	FDT_TRY(fdt_finish_reservemap(fdt));
 	FDT_TRY(fdt_begin_node(fdt, ""));
@@ -492,12 +492,12 @@ static int make_config(void *fdt, int size, const struct opts *o, const char *pa
 	FDT_TRY(fdt_begin_node(fdt, "board"));
 	FDT_TRY(fdt_property_string(fdt, "model", "gohv-run"));
 	/* Hart 0 stays free: whichever hart boots first runs the hv's setup there. */
-	FDT_TRY(fdt_property_u32(fdt, "harts", o->vcpus + 1));
+	FDT_TRY(fdt_property_u32(fdt, "cpus", o->vcpus + 1));
 	FDT_TRY(fdt_property_u64(fdt, "memory-size", o->memory + BOARD_EXTRA));
 	FDT_TRY(fdt_end_node(fdt));
 	FDT_TRY(fdt_begin_node(fdt, "partitions"));
 	FDT_TRY(fdt_begin_node(fdt, part));
-	FDT_TRY(fdt_property(fdt, "harts", harts, (int)(o->vcpus * sizeof(harts[0]))));
+	FDT_TRY(fdt_property(fdt, "cpus", cpus, (int)(o->vcpus * sizeof(cpus[0]))));
 	FDT_TRY(fdt_property_u64(fdt, "memory-size", o->memory));
 	FDT_TRY(fdt_property_string(fdt, "image", image));
 	if (initrd)
@@ -799,9 +799,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 		case 'c': {
 			unsigned long v = strtoul(optarg, &end, 10);
 
-			if (*end || v < 1 || v > CONFIG_MAX_HARTS - 1)
+			if (*end || v < 1 || v > CONFIG_MAX_CPUS - 1)
 				return error("--vcpus %s: must be 1..%d", optarg,
-					     CONFIG_MAX_HARTS - 1);
+					     CONFIG_MAX_CPUS - 1);
 			o->vcpus = (unsigned)v;
 			break;
 		}

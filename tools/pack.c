@@ -108,6 +108,10 @@ static int load_config(struct pack *p)
 	}
 	if (config_parse(p->config.data, p->config.size, &p->board, &err))
 		return error("%s: %s", p->name, err.msg);
+	if (p->board.legacy)
+		fprintf(stderr,
+			"%s: warning: old config format \"%s\": say cpus for harts, and \"%s\"\n",
+			p->name, CONFIG_COMPATIBLE_V1, CONFIG_COMPATIBLE);
 	return 0;
 }
 
@@ -345,7 +349,7 @@ static int write_qemu_args(const struct pack *p)
 	char line[64];
 	/* Round up: QEMU takes whole MiB and the hv must find at least what the config promises. */
 	unsigned long mib = (unsigned long)((p->board.memory_size + (1UL << 20) - 1) >> 20);
-	int n = snprintf(line, sizeof(line), "-smp %u -m %luM\n", p->board.nharts, mib);
+	int n = snprintf(line, sizeof(line), "-smp %u -m %luM\n", p->board.ncpus, mib);
 
 	return pack_write_atomic(p->o->qemu_args, line, (size_t)n);
 }

@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 struct qemu_result {
-	bool exited;    /* QEMU ended by itself (the hv powered the machine off) */
+	bool exited;	/* QEMU ended by itself (the hv powered the machine off) */
 	bool timed_out; /* killed at the deadline */
-	int status;     /* its exit status when it exited; -1 if a signal ended it */
+	int status;	/* its exit status when it exited; -1 if a signal ended it */
 };
 
 /* Gets each chunk QEMU prints; returns true to stop it now. */

@@ -69,31 +69,69 @@ void arch_system_off(bool failure)
 	exit(failure ? 2 : 0);
 }
 
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t a0, uint64_t a1, uint64_t sp)
+unsigned arch_vmid(unsigned index)
+{
+	return index + 1;
+}
+
+void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu)
+{
+	v->arch.timer_deadline = ~0UL;
+	v->arch.trap_wfi = shared_cpu;
+}
+
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 {
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
-	v->arch.regs.sepc = entry;
-	v->arch.regs.x[REG_A0] = a0;
-	v->arch.regs.x[REG_A1] = a1;
-	v->arch.regs.x[REG_SP] = sp;
+	v->arch.regs.sepc = b->entry;
+	v->arch.regs.x[REG_A0] = v->id;
+	v->arch.regs.x[REG_A1] = b->dt ? b->dt : b->arg;
+	v->arch.regs.x[REG_SP] = b->stack;
+	v->arch.resets++;
 }
 
 void arch_vcpu_load(struct vcpu *v)
 {
+	if (v->cpu->arch.loaded != v)
+		host.switches++;
+	v->cpu->arch.loaded = v;
 }
 
-void arch_vcpu_run(struct vcpu *v)
+/* A unit test's guest does nothing: each entry takes what the test queued for this vCPU. */
+enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
+	host.entries++;
+	if (host.run)
+		return host.run(v);
+	return EXIT_YIELD;
+}
+
+void arch_vcpu_park(struct vcpu *v)
+{
+	v->arch.timer_deadline = ~0UL;
+	v->arch.parks++;
 }
 
 bool arch_vcpu_irq_pending(struct vcpu *v)
 {
-	return host.irq_pending;
+	return host.irq_pending || v->arch.virqs;
 }
 
-void arch_vcpu_inject_ipi(struct vcpu *v)
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
-	host.ipis++;
+	return v->arch.timer_deadline;
+}
+
+void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
+{
+	v->arch.virqs |= virqs;
+	if (virqs & VIRQ_BIT(VIRQ_SOFT))
+		host.ipis++;
+}
+
+void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
+{
+	v->arch.regs.x[REG_A1] = value;
 }
 
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline)
@@ -103,4 +141,5 @@ void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline)
 
 void arch_vcpu_flush_tlb(struct vcpu *v)
 {
+	v->arch.flushes++;
 }

@@ -20,7 +20,7 @@ static void early_cpu(unsigned long hartid)
 {
 	struct cpu *c = &hv.cpus[hartid];
 
-	c->hartid = hartid;
+	c->hwid = hartid;
 	arch_set_this_cpu(c);
 	csr_write(CSR_SSCRATCH, c);
 	csr_write(CSR_STVEC, riscv_trap_vector);
@@ -122,7 +122,7 @@ void arch_describe_features(const struct arch_features *f, char *buf, size_t len
 
 int arch_cpu_start(struct cpu *c)
 {
-	return (int)sbi_hart_start(c->hartid, (unsigned long)_secondary_start, 0);
+	return (int)sbi_hart_start(c->hwid, (unsigned long)_secondary_start, 0);
 }
 
 void arch_wait_for_interrupt(void)
@@ -132,7 +132,7 @@ void arch_wait_for_interrupt(void)
 
 void arch_kick(const struct cpu *target)
 {
-	sbi_send_ipi(1UL << target->hartid, 0);
+	sbi_send_ipi(1UL << target->hwid, 0);
 }
 
 void arch_kick_clear(void)
@@ -155,14 +155,14 @@ uint64_t arch_time_now(void)
 	return csr_read(CSR_TIME);
 }
 
-/* The hart's timer serves two users: the core's idle deadline and, without Sstc, the guest's
- * emulated timer. Program the earlier of the two. */
+/* The hart's timer serves two users: the core's deadline (slice end, first sleeper) and, without
+ * Sstc, the loaded guest's emulated timer. Program the earlier of the two. */
 void riscv_timer_program(struct cpu *c)
 {
 	uint64_t t = c->arch.hv_timer;
 
-	if (c->vcpu && c->vcpu->arch.timer_deadline < t)
-		t = c->vcpu->arch.timer_deadline;
+	if (c->arch.loaded && c->arch.loaded->arch.timer_deadline < t)
+		t = c->arch.loaded->arch.timer_deadline;
 	if (c->arch.features.sstc)
 		csr_write(CSR_STIMECMP, t);
 	else

@@ -8,9 +8,16 @@
 struct cpu;
 struct vcpu;
 
+#include "hv/arch.h"
+
+struct arch_fp;
+
 void riscv_guest_enter(void);
 void riscv_timer_program(struct cpu *c);
-/* Serves an ecall from VS-mode (SBI and goos); false if the vCPU must not resume. */
-bool riscv_vsbi_handle(struct vcpu *v);
+/* Serves an ecall from VS-mode (SBI and goos). */
+enum vcpu_exit riscv_vsbi_handle(struct vcpu *v);
+/* fp.S: the FP registers to and from memory. */
+void riscv_fp_save(struct arch_fp *fp);
+void riscv_fp_load(const struct arch_fp *fp);
 
 #endif

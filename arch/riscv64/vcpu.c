@@ -1,4 +1,6 @@
-/* Running a vCPU on its hart: reset, entry, and the exits the port serves itself. */
+/* Running a vCPU on its hart: reset, the context switch between vCPUs of a shared hart, entry, and
+ * the exits the port serves itself. Every function but arch_vcpu_init and arch_vmid works on the
+ * vCPU loaded on this hart (the core loads it first). */
 #include <arch/csr.h>
 #include <fmt.h>
 #include <string.h>
@@ -9,23 +11,57 @@
 #define hfence_gvma_all() __asm__ __volatile__(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory")
 #define hfence_vvma_all() __asm__ __volatile__(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory")
 
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t a0, uint64_t a1, uint64_t sp)
+#define FS_CLEAN (2UL << 13)
+#define FS_DIRTY (3UL << 13)
+#define INSN_WFI 0x10500073UL
+
+_Static_assert(__builtin_offsetof(struct cpu, arch) == 0, "trap.S finds struct arch_cpu at tp");
+_Static_assert(__builtin_offsetof(struct arch_cpu, regs) == CPU_REGS, "trap.S layout");
+_Static_assert(__builtin_offsetof(struct arch_cpu, scratch) == CPU_SCRATCH, "trap.S layout");
+_Static_assert(__builtin_offsetof(struct arch_cpu, hv_sp) == CPU_HV_SP, "trap.S layout");
+_Static_assert(__builtin_offsetof(struct vcpu, arch) == 0, "regs reached from the vCPU");
+
+static unsigned long vmid_of(unsigned long hgatp)
+{
+	return (hgatp >> HGATP_VMID_SHIFT) & 0x3fff;
+}
+
+unsigned arch_vmid(unsigned index)
+{
+	unsigned bits = this_cpu()->arch.features.vmid_bits;
+
+	/* VMID 0 is left for partitions beyond what the hart can tag: those flush on a switch. */
+	return bits && index + 1 < (1u << bits) ? index + 1 : 0;
+}
+
+void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu)
+{
+	v->arch.hgatp = (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) |
+			((unsigned long)s2->vmid << HGATP_VMID_SHIFT) | ((uintptr_t)s2->root >> 12);
+	v->arch.trap_wfi = shared_cpu;
+	v->arch.timer_deadline = ~0UL;
+	v->arch.vs.vstimecmp = ~0UL;
+}
+
+void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 {
 	struct arch_regs *r = &v->arch.regs;
 	struct cpu *c = v->cpu;
 
 	memset(r, 0, sizeof(*r));
-	r->sepc = entry;
-	r->x[REG_A0] = a0;
-	r->x[REG_A1] = a1;
-	r->x[REG_SP] = sp;
+	r->sepc = b->entry;
+	r->x[REG_A0] = v->id;
+	/* SBI hands a booting hart its device tree and a started one its opaque word in a1. */
+	r->x[REG_A1] = b->dt ? b->dt : b->arg;
+	r->x[REG_SP] = b->stack;
 	/* sret lands in VS-mode; FS stays on so the guest can use its FPU (the hv never does). */
-	r->sstatus = SSTATUS_SPP | SSTATUS_FS;
-	r->hstatus = (csr_read(CSR_HSTATUS) & HSTATUS_VSXL_64) | HSTATUS_SPV | HSTATUS_SPVP;
+	r->sstatus = SSTATUS_SPP | FS_CLEAN;
+	r->hstatus = (csr_read(CSR_HSTATUS) & HSTATUS_VSXL_64) | HSTATUS_SPV | HSTATUS_SPVP |
+		     (v->arch.trap_wfi ? HSTATUS_VTW : 0);
 
 	/* The guest's supervisor state as a fresh hart has it. */
 	csr_write(CSR_VSSTATUS, 0);
-	csr_write(CSR_VSIE, 0);
+	csr_write(CSR_HIE, 0);
 	csr_write(CSR_VSTVEC, 0);
 	csr_write(CSR_VSSCRATCH, 0);
 	csr_write(CSR_VSEPC, 0);
@@ -35,20 +71,101 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t a0, uint64_t a1, u
 	csr_write(CSR_HVIP, 0);
 	if (c->arch.features.sstc)
 		csr_write(CSR_VSTIMECMP, ~0UL);
+	memset(&v->arch.fp, 0, sizeof(v->arch.fp));
+	riscv_fp_load(&v->arch.fp);
+	c->arch.fp_owner = v;
 	v->arch.timer_deadline = ~0UL;
 	riscv_timer_program(c);
 	hfence_vvma_all();
 }
 
+static void vs_save(struct vcpu *v, bool sstc)
+{
+	struct arch_vs_csrs *vs = &v->arch.vs;
+
+	vs->vsstatus = csr_read(CSR_VSSTATUS);
+	vs->hie = csr_read(CSR_HIE);
+	vs->vstvec = csr_read(CSR_VSTVEC);
+	vs->vsscratch = csr_read(CSR_VSSCRATCH);
+	vs->vsepc = csr_read(CSR_VSEPC);
+	vs->vscause = csr_read(CSR_VSCAUSE);
+	vs->vstval = csr_read(CSR_VSTVAL);
+	vs->vsatp = csr_read(CSR_VSATP);
+	vs->hvip = csr_read(CSR_HVIP);
+	if (sstc)
+		vs->vstimecmp = csr_read(CSR_VSTIMECMP);
+}
+
+static void vs_restore(const struct vcpu *v, bool sstc)
+{
+	const struct arch_vs_csrs *vs = &v->arch.vs;
+
+	csr_write(CSR_VSSTATUS, vs->vsstatus);
+	csr_write(CSR_HIE, vs->hie);
+	csr_write(CSR_VSTVEC, vs->vstvec);
+	csr_write(CSR_VSSCRATCH, vs->vsscratch);
+	csr_write(CSR_VSEPC, vs->vsepc);
+	csr_write(CSR_VSCAUSE, vs->vscause);
+	csr_write(CSR_VSTVAL, vs->vstval);
+	csr_write(CSR_VSATP, vs->vsatp);
+	csr_write(CSR_HVIP, vs->hvip);
+	if (sstc)
+		csr_write(CSR_VSTIMECMP, vs->vstimecmp);
+}
+
+/* The FP registers follow the vCPU that runs, saved only when the guest dirtied them since they
+ * were last loaded (the hart's own sstatus.FS tells: the hardware sets it Dirty on a guest FP
+ * write, and the switch leaves it Clean). */
+static void fp_switch(struct cpu *c, struct vcpu *v)
+{
+	struct vcpu *owner = c->arch.fp_owner;
+
+	if (owner == v)
+		return;
+	if (owner && (owner->arch.regs.sstatus & SSTATUS_FS) == FS_DIRTY) {
+		riscv_fp_save(&owner->arch.fp);
+		owner->arch.regs.sstatus = (owner->arch.regs.sstatus & ~SSTATUS_FS) | FS_CLEAN;
+	}
+	riscv_fp_load(&v->arch.fp);
+	v->arch.regs.sstatus = (v->arch.regs.sstatus & ~SSTATUS_FS) | FS_CLEAN;
+	c->arch.fp_owner = v;
+}
+
 void arch_vcpu_load(struct vcpu *v)
 {
-	const struct stage2 *s2 = &v->part->s2;
+	struct cpu *c = v->cpu;
+	struct vcpu *prev = c->arch.loaded;
+	bool sstc = c->arch.features.sstc;
 
-	csr_write(CSR_HGATP, (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) |
-				 ((unsigned long)s2->vmid << HGATP_VMID_SHIFT) |
-				 ((uintptr_t)s2->root >> 12));
-	hfence_gvma_all();
-	v->cpu->regs = &v->arch.regs;
+	if (prev == v)
+		return;
+	if (prev)
+		vs_save(prev, sstc);
+	vs_restore(v, sstc);
+	if (!prev || prev->arch.hgatp != v->arch.hgatp)
+		csr_write(CSR_HGATP, v->arch.hgatp);
+	/* Translations are tagged by VMID only: without one of its own, whatever ran before may
+	 * have left entries; and another vCPU of the same partition may have left VS-stage entries
+	 * under ASIDs this one uses for other address spaces. */
+	if (!prev || !vmid_of(v->arch.hgatp))
+		hfence_gvma_all();
+	else if (prev->arch.hgatp == v->arch.hgatp)
+		hfence_vvma_all();
+	fp_switch(c, v);
+	c->arch.regs = &v->arch.regs;
+	c->arch.loaded = v;
+	riscv_timer_program(c);
+}
+
+void arch_vcpu_park(struct vcpu *v)
+{
+	/* A parked vCPU's timer must not keep waking the hart (its WFI would fall through). */
+	if (v->cpu->arch.features.sstc)
+		csr_write(CSR_VSTIMECMP, ~0UL);
+	v->arch.timer_deadline = ~0UL;
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_HIE, 0);
+	riscv_timer_program(v->cpu);
 }
 
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline)
@@ -84,9 +201,29 @@ bool arch_vcpu_irq_pending(struct vcpu *v)
 	       csr_read(CSR_TIME) >= csr_read(CSR_VSTIMECMP);
 }
 
-void arch_vcpu_inject_ipi(struct vcpu *v)
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
-	csr_set(CSR_HVIP, MIP_VSSIP);
+	if (!(csr_read(CSR_HIE) & MIP_VSTIP))
+		return ~0UL;
+	return v->cpu->arch.features.sstc ? csr_read(CSR_VSTIMECMP) : v->arch.timer_deadline;
+}
+
+void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
+{
+	unsigned long bits = 0;
+
+	if (virqs & VIRQ_BIT(VIRQ_SOFT))
+		bits |= MIP_VSSIP;
+	if (virqs & VIRQ_BIT(VIRQ_TIMER))
+		bits |= MIP_VSTIP;
+	if (virqs >> VIRQ_EXTERNAL)
+		bits |= MIP_VSEIP;
+	csr_set(CSR_HVIP, bits);
+}
+
+void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
+{
+	v->arch.regs.x[REG_A1] = value;
 }
 
 void arch_vcpu_flush_tlb(struct vcpu *v)
@@ -121,8 +258,8 @@ static const char *exception_name(unsigned long cause)
 	}
 }
 
-/* Serves one trap; false when the core must take over (the vCPU stopped or faulted). */
-static bool handle_exit(struct vcpu *v)
+/* Serves one trap and says what the core must do next. */
+static enum vcpu_exit handle_exit(struct vcpu *v)
 {
 	struct arch_regs *r = &v->arch.regs;
 	unsigned long cause = r->scause;
@@ -130,18 +267,21 @@ static bool handle_exit(struct vcpu *v)
 	if (cause & CAUSE_IRQ_FLAG) {
 		switch (cause & ~CAUSE_IRQ_FLAG) {
 		case IRQ_S_SOFT:
-			/* A request from another hart: the run loop reads it. */
-			return false;
+			/* A kick from another hart: the run loop looks at its requests. */
+			return EXIT_YIELD;
 		case IRQ_S_TIMER:
-			/* The idle deadline is only armed inside idle calls; here it can only be
-			 * the emulated guest timer. */
-			if (v->cpu->arch.hv_timer <= csr_read(CSR_TIME))
+			/* The hv's own deadline (a slice end, a sleeper's wake) is the run loop's;
+			 * anything else is the emulated guest timer. */
+			if (v->cpu->arch.hv_timer <= csr_read(CSR_TIME)) {
 				v->cpu->arch.hv_timer = ~0UL;
+				riscv_timer_program(v->cpu);
+				return EXIT_YIELD;
+			}
 			guest_timer_check(v);
 			riscv_timer_program(v->cpu);
-			return true;
+			return EXIT_RESUME;
 		default:
-			return true;
+			return EXIT_RESUME;
 		}
 	}
 	switch (cause) {
@@ -151,21 +291,31 @@ static bool handle_exit(struct vcpu *v)
 	case EXC_INST_GUEST_PAGE_FAULT:
 	case EXC_LOAD_GUEST_PAGE_FAULT:
 	case EXC_STORE_GUEST_PAGE_FAULT:
-		vcpu_fault(v, exception_name(cause), r->sepc, (r->htval << 2) | (r->stval & 3));
-		return false;
+		return vcpu_fault(v, exception_name(cause), r->sepc,
+				  (r->htval << 2) | (r->stval & 3));
+	case EXC_VIRTUAL_INST:
+		/* WFI traps only on a shared hart (hstatus.VTW): the wait gives the hart away. */
+		if (r->stval == INSN_WFI && v->arch.trap_wfi) {
+			r->sepc += 4;
+			return vcpu_wait(v, WAIT_IRQ, ~0UL);
+		}
+		/* fall through */
 	default: {
 		char what[64];
 
 		snprintf(what, sizeof(what), "%s (scause %lu)", exception_name(cause), cause);
-		vcpu_fault(v, what, r->sepc, r->stval);
-		return false;
+		return vcpu_fault(v, what, r->sepc, r->stval);
 	}
 	}
 }
 
-void arch_vcpu_run(struct vcpu *v)
+enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
-	do
+	enum vcpu_exit e;
+
+	do {
 		riscv_guest_enter();
-	while (handle_exit(v) && v->state == VCPU_RUNNING && !v->cpu->requests);
+		e = handle_exit(v);
+	} while (e == EXIT_RESUME && !v->requests);
+	return e;
 }

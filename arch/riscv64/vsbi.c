@@ -32,6 +32,22 @@ static bool extension_present(unsigned long eid)
 	}
 }
 
+/* SBI's number for a core error. */
+static long sbi_err(enum hv_err e)
+{
+	static const long codes[] = {
+	    [HV_OK] = SBI_SUCCESS,
+	    [HV_ERR_FAILED] = SBI_ERR_FAILED,
+	    [HV_ERR_NOT_SUPPORTED] = SBI_ERR_NOT_SUPPORTED,
+	    [HV_ERR_INVALID_PARAM] = SBI_ERR_INVALID_PARAM,
+	    [HV_ERR_INVALID_ADDR] = SBI_ERR_INVALID_ADDRESS,
+	    [HV_ERR_DENIED] = SBI_ERR_DENIED,
+	    [HV_ERR_ALREADY_STARTED] = SBI_ERR_ALREADY_AVAILABLE,
+	};
+
+	return (unsigned)e < sizeof(codes) / sizeof(codes[0]) ? codes[e] : SBI_ERR_FAILED;
+}
+
 static struct sbiret base(unsigned long fid, unsigned long a0)
 {
 	switch (fid) {
@@ -66,7 +82,9 @@ static long for_each_target(struct vcpu *v, unsigned long mask, unsigned long ma
 	for (unsigned bit = 0; bit < 64 && mask >> bit; bit++) {
 		if (!((mask >> bit) & 1))
 			continue;
-		struct vcpu *t = vcpu_sibling(v, mask_base + bit);
+		/* A base near 2^64 must not wrap round to vCPU 0. */
+		struct vcpu *t =
+		    mask_base + bit < mask_base ? NULL : vcpu_sibling(v, mask_base + bit);
 		if (!t)
 			return SBI_ERR_INVALID_PARAM;
 	}
@@ -76,20 +94,23 @@ static long for_each_target(struct vcpu *v, unsigned long mask, unsigned long ma
 	return SBI_SUCCESS;
 }
 
-static struct sbiret hsm(struct vcpu *v, unsigned long fid, unsigned long *a)
+/* HSM: *e is what the caller does next (hart_stop does not return, suspend waits). */
+static struct sbiret hsm(struct vcpu *v, unsigned long fid, unsigned long *a, enum vcpu_exit *e)
 {
 	struct vcpu *t;
 
 	switch (fid) {
-	case 0: /* hart_start(hartid, start_addr, opaque) */
+	case 0: { /* hart_start(hartid, start_addr, opaque) */
 		t = vcpu_sibling(v, a[0]);
 		if (!t)
 			return (struct sbiret){SBI_ERR_INVALID_PARAM, 0};
 		if (!partition_gpa_to_hva(v->part, a[1], 4))
 			return (struct sbiret){SBI_ERR_INVALID_ADDRESS, 0};
-		return (struct sbiret){vcpu_start(t, a[1], a[2], 0), 0};
+		struct vcpu_boot b = {.entry = a[1], .arg = a[2]};
+		return (struct sbiret){sbi_err(vcpu_start(t, &b)), 0};
+	}
 	case 1: /* hart_stop */
-		vcpu_stop_self(v);
+		*e = vcpu_stop_self(v);
 		return (struct sbiret){0, 0};
 	case 2: /* hart_get_status */
 		t = vcpu_sibling(v, a[0]);
@@ -97,10 +118,10 @@ static struct sbiret hsm(struct vcpu *v, unsigned long fid, unsigned long *a)
 			return (struct sbiret){SBI_ERR_INVALID_PARAM, 0};
 		return (struct sbiret){0, t->state == VCPU_RUNNING ? SBI_HSM_STARTED
 								   : SBI_HSM_STOPPED};
-	case 3: /* hart_suspend: only the retentive kind, which is an idle until an interrupt */
+	case 3: /* hart_suspend: only the retentive kind, which is a wait for an interrupt */
 		if (a[0] != 0)
 			return (struct sbiret){SBI_ERR_NOT_SUPPORTED, 0};
-		vcpu_idle(v, GOOS_NO_DEADLINE);
+		*e = vcpu_wait(v, WAIT_IRQ, GOOS_NO_DEADLINE);
 		return (struct sbiret){0, 0};
 	default:
 		return (struct sbiret){SBI_ERR_NOT_SUPPORTED, 0};
@@ -110,14 +131,14 @@ static struct sbiret hsm(struct vcpu *v, unsigned long fid, unsigned long *a)
 static struct sbiret dbcn(struct vcpu *v, unsigned long fid, unsigned long *a)
 {
 	unsigned long written = 0;
-	long err;
+	enum hv_err err;
 
 	switch (fid) {
 	case 0: /* write(num_bytes, base_lo, base_hi) */
 		if (a[2])
 			return (struct sbiret){SBI_ERR_INVALID_PARAM, 0};
 		err = guest_console_write(v, a[1], a[0], &written);
-		return (struct sbiret){err, written};
+		return (struct sbiret){sbi_err(err), written};
 	case 1: /* read: the console has no input for guests */
 		return (struct sbiret){0, 0};
 	case 2: { /* write_byte */
@@ -140,22 +161,23 @@ static void flush_one(struct vcpu *v, struct vcpu *t)
 	vcpu_remote_flush(v, t);
 }
 
-bool riscv_vsbi_handle(struct vcpu *v)
+enum vcpu_exit riscv_vsbi_handle(struct vcpu *v)
 {
 	unsigned long *x = v->arch.regs.x;
 	unsigned long eid = x[REG_A7], fid = x[REG_A6];
 	unsigned long *a = &x[REG_A0];
 	struct sbiret ret = {SBI_ERR_NOT_SUPPORTED, 0};
+	enum vcpu_exit e = EXIT_RESUME;
 
 	switch (eid) {
 	case GOOS_EID: {
 		struct hypercall hc = {.fid = fid};
 		for (int i = 0; i < 6; i++)
 			hc.arg[i] = a[i];
-		bool resume = goos_hypercall(v, &hc);
+		e = goos_hypercall(v, &hc);
 		x[REG_A0] = hc.error;
 		x[REG_A1] = hc.value;
-		return resume;
+		return e;
 	}
 	case SBI_EXT_BASE:
 		ret = base(fid, a[0]);
@@ -177,13 +199,12 @@ bool riscv_vsbi_handle(struct vcpu *v)
 			ret.error = for_each_target(v, a[0], a[1], flush_one);
 		break;
 	case SBI_EXT_HSM:
-		ret = hsm(v, fid, a);
+		ret = hsm(v, fid, a, &e);
 		break;
 	case SBI_EXT_SRST:
 		if (fid == 0 && a[0] <= 2) {
 			v->part->reboot = a[0] != 0;
-			partition_exit(v, a[1] ? 1 : 0, a[1] != 0);
-			return false;
+			return partition_exit(v, a[1] ? 1 : 0, a[1] != 0);
 		}
 		ret.error = SBI_ERR_INVALID_PARAM;
 		break;
@@ -193,18 +214,17 @@ bool riscv_vsbi_handle(struct vcpu *v)
 	case SBI_EXT_LEGACY_SET_TIMER:
 		arch_vcpu_set_timer(v, a[0]);
 		x[REG_A0] = 0;
-		return true;
+		return EXIT_RESUME;
 	case SBI_EXT_LEGACY_PUTCHAR: {
 		char c = (char)a[0];
 		partition_console_write(v->part, &c, 1);
 		x[REG_A0] = 0;
-		return true;
+		return EXIT_RESUME;
 	}
 	case SBI_EXT_LEGACY_SHUTDOWN:
-		partition_exit(v, 0, false);
-		return false;
+		return partition_exit(v, 0, false);
 	}
 	x[REG_A0] = ret.error;
 	x[REG_A1] = ret.value;
-	return v->state == VCPU_RUNNING;
+	return e;
 }

@@ -218,7 +218,29 @@ Test(packer, overlapping_harts)
 	const char *dtb = board_dtb("bad-overlapping-harts");
 
 	pack(&r, dtb, NULL);
-	expect_failure(&r, dtb, "/partitions/bar: harts: hart 1 already belongs to partition foo");
+	expect_failure(&r, dtb, "/partitions/bar: cpus: CPU 1 already belongs to partition foo");
+}
+
+Test(packer, shared_partition_on_an_exclusive_cpu)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-shared-exclusive");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/partitions/guest: cpus: CPU 1 belongs to partition owner alone");
+}
+
+Test(packer, old_format_packs_with_one_warning)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-legacy-v1");
+
+	pack(&r, dtb, NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %d: %s", r.status,
+		  r.err);
+	cr_assert(strstr(r.err, ": warning: old config format \"gohv,config-v1\""), "%s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "one line: %s", r.err);
+	cr_assert_eq(access(path_in(tmpdir, "out.img"), F_OK), 0);
 }
 
 Test(packer, too_much_memory)

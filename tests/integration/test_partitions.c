@@ -12,9 +12,9 @@ Test(partitions, each_runs_on_its_own_hart_and_reports_its_exit_code, .timeout =
 	boot_board("it-hello", NULL, &r);
 
 	cr_assert(r.exited, "the hv should power off once every partition has exited");
-	assert_has(&r, "partition alpha: 1 vcpu(s) on hart 1");
-	assert_has(&r, "partition beta: 1 vcpu(s) on hart 2");
-	assert_has(&r, "partition gamma: 1 vcpu(s) on hart 3");
+	assert_has(&r, "partition alpha: 1 vcpu(s) on cpu 1");
+	assert_has(&r, "partition beta: 1 vcpu(s) on cpu 2");
+	assert_has(&r, "partition gamma: 1 vcpu(s) on cpu 3");
 	assert_has(&r, "[alpha] HELLO partition=alpha vcpus=1 ram=16777216");
 	assert_has(&r, "[beta] HELLO partition=beta vcpus=1 ram=16777216");
 	assert_has(&r, "[gamma] HELLO partition=gamma vcpus=1 ram=16777216");
@@ -33,7 +33,7 @@ Test(partitions, hv_refuses_a_partition_it_cannot_honour_and_starts_the_rest, .t
 	struct run r;
 	boot_board("it-revalidate", &o, &r);
 
-	assert_has(&r, "gohv: partition absent refused: hart 6 is not on this machine");
+	assert_has(&r, "gohv: partition absent refused: cpu 6 is not on this machine");
 	assert_has(&r, "[present] HELLO partition=present");
 	assert_has(&r, "gohv: partition present exited with code 0");
 	assert_lacks(&r, "[absent]");
@@ -211,7 +211,7 @@ Test(partitions, initrd_is_loaded_below_the_device_tree_at_every_start, .timeout
 	snprintf(want, sizeof(want),
 		 "[withrd] INITRD size=%lu fnv=%08x aligned=1 below_dt=1 reserved=1\n", size, h);
 	boot_board("it-initrd", &o, &r);
-	assert_has(&r, "partition withrd: 1 vcpu(s) on hart 1, 16 MiB");
+	assert_has(&r, "partition withrd: 1 vcpu(s) on cpu 1, 16 MiB");
 	assert_has(&r, ", initrd t_hello.elf (");
 	/* The first run scribbled over it: the restarts see the original again. */
 	if (run_count(&r, want) < 3)
@@ -219,5 +219,73 @@ Test(partitions, initrd_is_loaded_below_the_device_tree_at_every_start, .timeout
 	cr_assert_geq(run_count(&r, want), 3, "want 3 runs with \"%s\"", want);
 	assert_has(&r, "[without] INITRD none\n");
 	assert_has(&r, "[withrd] REALTIME year_ok=1\n");
+	run_free(&r);
+}
+
+/* ------------------------------------------------------------------ shared CPUs */
+
+static long field(const struct run *r, const char *line_has, const char *key)
+{
+	char buf[256];
+	const char *l = run_line(r, line_has, buf, sizeof(buf));
+	const char *k = l ? strstr(l, key) : NULL;
+
+	cr_assert_not_null(k, "no \"%s\" in a line with \"%s\"", key, line_has);
+	return strtol(k + strlen(key), NULL, 10);
+}
+
+/* 5 ms slices at 10 MHz; the heartbeat may also wait out one timer tick of its own. */
+#define SLICE_TICKS 50000
+
+Test(shared, a_spinner_cannot_starve_its_cpu_mates_nor_a_crash_loop_disturb_them, .timeout = 120)
+{
+	static const char *const until[] = {"partition beat exited with code 0\n",
+					    "partition spinner exited with code 0\n", NULL};
+	struct boot_opts o = {.until = until};
+	struct run r;
+
+	boot_board("it-shared", &o, &r);
+	cr_assert(!r.timed_out, "a partition on the shared CPU did not finish");
+	assert_has(&r, "partition beat: 1 vcpu(s) on cpu 1 (shared)");
+	long late = field(&r, "[beat] BEAT n=12", "max_late=");
+	if (late > SLICE_TICKS + 1000)
+		run_dump(&r, "late heartbeat");
+	cr_assert_leq(late, SLICE_TICKS + 1000, "heartbeat %ld ticks late beside a spinner", late);
+	/* Both ways of waiting were served: the idle call and a trapped WFI. */
+	cr_assert_geq(field(&r, "[beat] BEAT n=12", "max_late_irq="), 0);
+	/* The crash loop went on meanwhile, with its backoff, on the same CPU. */
+	cr_assert_geq(run_count(&r, "gohv: partition crasher exited with code 255 (fault)"), 3);
+	assert_has(&r, "partition crasher restarting (policy on-failure, restart 3) in 20 ms");
+	assert_has(&r, "gohv: partition spinner exited with code 0");
+	run_free(&r);
+}
+
+Test(shared, no_register_fp_or_csr_state_crosses_a_switch, .timeout = 120)
+{
+	struct run r;
+
+	boot_board("it-leak", NULL, &r);
+	cr_assert(r.exited, "the hv did not power off");
+	cr_assert_eq(run_count(&r, "LEAK clean\n"), 2, "both start with clean FP and CSRs");
+	assert_lacks(&r, "LEAK FAIL");
+	assert_lacks(&r, "LEAK dirty");
+	cr_assert_gt(field(&r, "[red] LEAK ok", "rounds="), 20);
+	cr_assert_gt(field(&r, "[blue] LEAK ok", "rounds="), 20);
+	run_free(&r);
+}
+
+Test(shared, thirty_two_partitions_on_four_cpus_run_to_completion, .timeout = 120)
+{
+	struct run r;
+	char want[64];
+
+	boot_board("it-dense", NULL, &r);
+	cr_assert(r.exited, "the hv did not power off");
+	for (int i = 0; i < 32; i++) {
+		snprintf(want, sizeof(want), "gohv: partition p%d exited with code %d\n", i, i % 8);
+		assert_has(&r, want);
+	}
+	cr_assert_eq(run_count(&r, "HELLO dirty=0\n"), 32, "every partition's RAM was clean");
+	assert_has(&r, "gohv: all partitions stopped; powering off");
 	run_free(&r);
 }

@@ -11,7 +11,7 @@
 #include "hv/config.h"
 
 #define T_MAX_PROPS 8
-#define T_MAX_PARTS 12
+#define T_MAX_PARTS (CONFIG_MAX_PARTITIONS + 2)
 #define T_VAL_MAX   320
 #define MIB	    (1UL << 20)
 
@@ -77,7 +77,7 @@ static void set_cells(struct t_node *n, const char *name, const uint32_t *v, int
 	set_raw(n, name, cells, count * 4);
 }
 
-/* SET_CELLS(node, "harts", 1, 2) sets harts = <1 2>. */
+/* SET_CELLS(node, "cpus", 1, 2) sets harts = <1 2>. */
 #define SET_CELLS(n, name, ...)                                                                    \
 	set_cells(n, name, (const uint32_t[]){__VA_ARGS__},                                        \
 		  (int)(sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t)))
@@ -108,16 +108,16 @@ static void make_valid(struct t_config *t)
 	memset(t, 0, sizeof(*t));
 	set_str(&t->root, "compatible", CONFIG_COMPATIBLE);
 	set_str(&t->board, "model", "qemu-virt-riscv64");
-	SET_CELLS(&t->board, "harts", 4);
+	SET_CELLS(&t->board, "cpus", 4);
 	SET_CELLS(&t->board, "memory-size", 512 * MIB);
 	p = add_part(t, "hello");
-	SET_CELLS(p, "harts", 1, 2);
+	SET_CELLS(p, "cpus", 1, 2);
 	SET_CELLS(p, "memory-size", 16 * MIB);
 	set_str(p, "image", "hello.elf");
 	set_str(p, "bootargs", "verbose");
 	set_str(p, "restart", "on-failure");
 	p = add_part(t, "world");
-	SET_CELLS(p, "harts", 0);
+	SET_CELLS(p, "cpus", 0);
 	SET_CELLS(p, "memory-size", 32 * MIB);
 	set_str(p, "image", "world.elf");
 }
@@ -209,23 +209,23 @@ Test(config, valid_config_parses)
 	make_valid(&t);
 	expect_ok(&t);
 	cr_assert_str_eq(cfg.model, "qemu-virt-riscv64");
-	cr_assert_eq(cfg.nharts, 4);
+	cr_assert_eq(cfg.ncpus, 4);
 	cr_assert_eq(cfg.memory_size, 512 * MIB);
 	cr_assert_eq(cfg.npartitions, 2);
 
 	const struct partition_config *h = &cfg.partitions[0], *w = &cfg.partitions[1];
 	cr_assert_str_eq(h->name, "hello");
-	cr_assert_eq(h->nharts, 2);
-	cr_assert_eq(h->harts[0], 1);
-	cr_assert_eq(h->harts[1], 2);
+	cr_assert_eq(h->ncpus, 2);
+	cr_assert_eq(h->cpus[0], 1);
+	cr_assert_eq(h->cpus[1], 2);
 	cr_assert_eq(h->memory_size, 16 * MIB);
 	cr_assert_str_eq(h->image, "hello.elf");
 	cr_assert_str_eq(h->bootargs, "verbose");
 	cr_assert_eq(h->restart, RESTART_ON_FAILURE);
 
 	cr_assert_str_eq(w->name, "world");
-	cr_assert_eq(w->nharts, 1);
-	cr_assert_eq(w->harts[0], 0);
+	cr_assert_eq(w->ncpus, 1);
+	cr_assert_eq(w->cpus[0], 0);
 	cr_assert_str_eq(w->bootargs, "", "bootargs defaults to empty");
 	cr_assert_eq(w->restart, RESTART_NEVER, "restart defaults to never");
 }
@@ -284,8 +284,8 @@ Test(config, limits_are_inclusive)
 	memset(image, 'i', sizeof(image) - 1);
 	image[sizeof(image) - 1] = '\0';
 	set_str(&t.parts[0], "image", image);
-	SET_CELLS(&t.parts[1], "harts", 3);
-	SET_CELLS(&t.parts[0], "harts", 0, 1, 2);
+	SET_CELLS(&t.parts[1], "cpus", 3);
+	SET_CELLS(&t.parts[0], "cpus", 0, 1, 2);
 	/* Exactly fills the board: 512 MiB = 32 MiB hv + 16 + 464. */
 	SET_CELLS(&t.parts[1], "memory-size", 464 * MIB);
 	set_str(&t.parts[1], "bootargs", "");
@@ -300,13 +300,15 @@ Test(config, max_vcpus_and_partitions_accepted)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", CONFIG_MAX_HARTS);
+	SET_CELLS(&t.board, "cpus", CONFIG_MAX_CPUS);
 	t.nparts = 0;
 	for (int i = 0; i < CONFIG_MAX_PARTITIONS; i++) {
 		char n[16];
 		snprintf(n, sizeof(n), "p%d", i);
 		struct t_node *p = add_part(&t, n);
-		SET_CELLS(p, "harts", i);
+		/* More partitions than CPUs: they share them. */
+		SET_CELLS(p, "cpus", i % CONFIG_MAX_CPUS);
+		set_str(p, "cpu-sharing", "shared");
 		SET_CELLS(p, "memory-size", 2 * MIB);
 		set_str(p, "image", "a.elf");
 	}
@@ -314,12 +316,12 @@ Test(config, max_vcpus_and_partitions_accepted)
 	cr_assert_eq(cfg.npartitions, CONFIG_MAX_PARTITIONS);
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", 8);
+	SET_CELLS(&t.board, "cpus", 8);
 	t.nparts = 1;
-	SET_CELLS(&t.parts[0], "harts", 7, 6, 5, 4, 3, 2, 1, 0);
+	SET_CELLS(&t.parts[0], "cpus", 7, 6, 5, 4, 3, 2, 1, 0);
 	expect_ok(&t);
-	cr_assert_eq(cfg.partitions[0].nharts, 8);
-	cr_assert_eq(cfg.partitions[0].harts[0], 7);
+	cr_assert_eq(cfg.partitions[0].ncpus, 8);
+	cr_assert_eq(cfg.partitions[0].cpus[0], 7);
 }
 
 /* ------------------------------------------------------------------ the blob itself */
@@ -381,8 +383,8 @@ Test(config, root_compatible_wrong)
 	struct t_config t;
 
 	make_valid(&t);
-	set_str(&t.root, "compatible", "gohv,config-v2");
-	expect_fail(&t, "/", "compatible", "gohv,config-v2");
+	set_str(&t.root, "compatible", "gohv,config-v3");
+	expect_fail(&t, "/", "compatible", "gohv,config-v3");
 }
 
 Test(config, root_unknown_property)
@@ -428,8 +430,9 @@ Test(config, board_unknown_property)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "cpus", 4);
-	expect_fail(&t, "/board", "cpus: unknown property", "model, harts, memory-size");
+	SET_CELLS(&t.board, "cores", 4);
+	expect_fail(&t, "/board", "cores: unknown property",
+		    "model, cpus, memory-size, time-slice-us");
 }
 
 Test(config, board_unknown_child)
@@ -446,8 +449,8 @@ Test(config, board_harts_missing)
 	struct t_config t;
 
 	make_valid(&t);
-	del_prop(&t.board, "harts");
-	expect_fail(&t, "/board", "harts: missing", NULL);
+	del_prop(&t.board, "cpus");
+	expect_fail(&t, "/board", "cpus: missing", NULL);
 }
 
 Test(config, board_harts_wrong_length)
@@ -455,8 +458,8 @@ Test(config, board_harts_wrong_length)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", 4, 4);
-	expect_fail(&t, "/board", "harts: length 8", NULL);
+	SET_CELLS(&t.board, "cpus", 4, 4);
+	expect_fail(&t, "/board", "cpus: length 8", NULL);
 }
 
 Test(config, board_harts_zero)
@@ -464,8 +467,8 @@ Test(config, board_harts_zero)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", 0);
-	expect_fail(&t, "/board", "harts", "must be 1..");
+	SET_CELLS(&t.board, "cpus", 0);
+	expect_fail(&t, "/board", "cpus", "must be 1..");
 }
 
 Test(config, board_harts_too_many)
@@ -473,8 +476,8 @@ Test(config, board_harts_too_many)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", CONFIG_MAX_HARTS + 1);
-	expect_fail(&t, "/board", "harts", "must be 1..");
+	SET_CELLS(&t.board, "cpus", CONFIG_MAX_CPUS + 1);
+	expect_fail(&t, "/board", "cpus", "must be 1..");
 }
 
 Test(config, board_memory_missing)
@@ -550,17 +553,18 @@ Test(config, too_many_partitions)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", CONFIG_MAX_HARTS);
+	SET_CELLS(&t.board, "cpus", CONFIG_MAX_CPUS);
 	t.nparts = 0;
 	for (int i = 0; i <= CONFIG_MAX_PARTITIONS; i++) {
 		char n[16];
 		snprintf(n, sizeof(n), "p%d", i);
 		struct t_node *p = add_part(&t, n);
-		SET_CELLS(p, "harts", i % CONFIG_MAX_HARTS);
+		SET_CELLS(p, "cpus", i % CONFIG_MAX_CPUS);
+		set_str(p, "cpu-sharing", "shared");
 		SET_CELLS(p, "memory-size", 2 * MIB);
 		set_str(p, "image", "a.elf");
 	}
-	expect_fail(&t, "/partitions", "more than 8 partitions", NULL);
+	expect_fail(&t, "/partitions", "more than 64 partitions", NULL);
 }
 
 /* ------------------------------------------------------------------ partition names */
@@ -619,7 +623,7 @@ Test(config, partition_unknown_property)
 	make_valid(&t);
 	SET_CELLS(&t.parts[1], "memory", 16 * MIB);
 	expect_fail(&t, "/partitions/world", "memory: unknown property",
-		    "harts, memory-size, image, initrd, bootargs, restart");
+		    "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight");
 }
 
 Test(config, partition_unknown_child)
@@ -636,8 +640,8 @@ Test(config, partition_harts_missing)
 	struct t_config t;
 
 	make_valid(&t);
-	del_prop(&t.parts[0], "harts");
-	expect_fail(&t, "/partitions/hello", "harts: missing", NULL);
+	del_prop(&t.parts[0], "cpus");
+	expect_fail(&t, "/partitions/hello", "cpus: missing", NULL);
 }
 
 Test(config, partition_memory_missing)
@@ -663,8 +667,8 @@ Test(config, harts_wrong_length)
 	struct t_config t;
 
 	make_valid(&t);
-	set_raw(&t.parts[0], "harts", "\0\0\0\1\0\0", 6);
-	expect_fail(&t, "/partitions/hello", "harts: length 6", NULL);
+	set_raw(&t.parts[0], "cpus", "\0\0\0\1\0\0", 6);
+	expect_fail(&t, "/partitions/hello", "cpus: length 6", NULL);
 }
 
 Test(config, harts_empty)
@@ -672,8 +676,8 @@ Test(config, harts_empty)
 	struct t_config t;
 
 	make_valid(&t);
-	set_raw(&t.parts[0], "harts", "", 0);
-	expect_fail(&t, "/partitions/hello", "harts: length 0", NULL);
+	set_raw(&t.parts[0], "cpus", "", 0);
+	expect_fail(&t, "/partitions/hello", "cpus: length 0", NULL);
 }
 
 Test(config, hart_beyond_board)
@@ -681,8 +685,8 @@ Test(config, hart_beyond_board)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.parts[0], "harts", 1, 4);
-	expect_fail(&t, "/partitions/hello", "harts: hart 4", "does not exist");
+	SET_CELLS(&t.parts[0], "cpus", 1, 4);
+	expect_fail(&t, "/partitions/hello", "cpus: CPU 4", "does not exist");
 }
 
 Test(config, hart_twice_in_partition)
@@ -690,8 +694,8 @@ Test(config, hart_twice_in_partition)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.parts[0], "harts", 1, 2, 1);
-	expect_fail(&t, "/partitions/hello", "harts: hart 1", "twice");
+	SET_CELLS(&t.parts[0], "cpus", 1, 2, 1);
+	expect_fail(&t, "/partitions/hello", "cpus: CPU 1", "twice");
 }
 
 Test(config, hart_in_two_partitions)
@@ -699,8 +703,8 @@ Test(config, hart_in_two_partitions)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.parts[1], "harts", 3, 2);
-	expect_fail(&t, "/partitions/world", "harts: hart 2 already belongs to partition hello",
+	SET_CELLS(&t.parts[1], "cpus", 3, 2);
+	expect_fail(&t, "/partitions/world", "cpus: CPU 2 already belongs to partition hello",
 		    NULL);
 }
 
@@ -709,10 +713,10 @@ Test(config, too_many_vcpus)
 	struct t_config t;
 
 	make_valid(&t);
-	SET_CELLS(&t.board, "harts", 8);
+	SET_CELLS(&t.board, "cpus", 8);
 	t.nparts = 1;
-	SET_CELLS(&t.parts[0], "harts", 0, 1, 2, 3, 4, 5, 6, 7, 0);
-	expect_fail(&t, "/partitions/hello", "harts: 9 harts", "at most 8");
+	SET_CELLS(&t.parts[0], "cpus", 0, 1, 2, 3, 4, 5, 6, 7, 0);
+	expect_fail(&t, "/partitions/hello", "cpus: 9 vCPUs", "at most 8");
 }
 
 Test(config, memory_zero)

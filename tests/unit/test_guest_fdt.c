@@ -19,8 +19,8 @@
 
 static struct partition_config cfg = {
     .name = "fdtpart",
-    .harts = {1, 2},
-    .nharts = 2,
+    .cpus = {1, 2},
+    .ncpus = 2,
     .memory_size = RAM_SIZE,
     .image = "fdtpart.elf",
     .bootargs = "console=hvc0 quiet goos.debug=1",
@@ -44,8 +44,7 @@ static void setup(void)
 		v->part = p;
 		v->id = i;
 		v->cpu = &hv.cpus[i + 1];
-		v->cpu->hartid = i + 1;
-		v->cpu->vcpu = v;
+		v->cpu->hwid = i + 1;
 	}
 	host_this_cpu = &hv.cpus[1];
 	hv.plat.timebase_hz = 10000000;
@@ -271,7 +270,7 @@ Test(guest_fdt, single_vcpu)
 	static struct partition_config c1;
 
 	c1 = cfg;
-	c1.nharts = 1;
+	c1.ncpus = 1;
 	p->cfg = &c1;
 	p->nvcpus = 1;
 	build(buf);

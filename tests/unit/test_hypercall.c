@@ -35,8 +35,9 @@ static void sink(void *ctx, const char *s, size_t n)
 
 static struct partition_config cfg = {
     .name = "test",
-    .harts = {0},
-    .nharts = 1,
+    .cpus = {0},
+    .ncpus = 1,
+    .weight = 1,
     .memory_size = RAM_SIZE,
     .image = "test.elf",
     .bootargs = "",
@@ -63,11 +64,19 @@ static void setup(void)
 	v = &p->vcpus[0];
 	v->part = p;
 	v->id = 0;
+	memset(hv.cpus, 0, sizeof(hv.cpus));
 	v->cpu = &hv.cpus[0];
 	v->state = VCPU_RUNNING;
-	v->arch.timer_deadline = ~0UL;
-	hv.cpus[0].hartid = 0;
-	hv.cpus[0].vcpu = v;
+	v->wait_deadline = GOOS_NO_DEADLINE;
+	v->slice = 1000;
+	arch_vcpu_init(v, &p->s2, false);
+	sched_add(v->cpu, v);
+	/* It is the one running on CPU 0. */
+	v->where = WHERE_CURRENT;
+	hv.cpus[0].sched.current = v;
+	hv.cpus[0].online = 1;
+	hv.cpus[0].arch.hv_timer = ~0UL;
+	arch_vcpu_load(v);
 	host_this_cpu = &hv.cpus[0];
 	console_init(&hv.console, sink, &out);
 	drbg_seed(&p->rng, "hypercall test seed", 19);
@@ -91,8 +100,11 @@ static struct vcpu *add_vcpu(void)
 	w->id = 1;
 	w->cpu = &hv.cpus[1];
 	w->state = VCPU_OFF;
-	hv.cpus[1].hartid = 1;
-	hv.cpus[1].vcpu = w;
+	w->wait_deadline = GOOS_NO_DEADLINE;
+	w->slice = 1000;
+	hv.cpus[1].hwid = 1;
+	arch_vcpu_init(w, &p->s2, false);
+	sched_add(w->cpu, w);
 	p->nvcpus = 2;
 	return w;
 }
@@ -104,7 +116,7 @@ static struct hypercall call_on(struct vcpu *c, unsigned long fid, unsigned long
 
 	hc.error = 12345;
 	hc.value = 54321;
-	cr_assert(goos_hypercall(c, &hc), "fid %lu: vCPU must resume", fid);
+	cr_assert_eq(goos_hypercall(c, &hc), EXIT_RESUME, "fid %lu: vCPU must resume", fid);
 	return hc;
 }
 
@@ -413,7 +425,7 @@ Test(hypercall, vcpu_start_bad_index)
 		     GOOS_ERR_INVALID_PARAM);
 	cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, ~0UL, GUEST_RAM_BASE, 0, 0).error,
 		     GOOS_ERR_INVALID_PARAM);
-	cr_assert_eq(hv.cpus[1].requests, 0);
+	cr_assert_eq(p->vcpus[1].requests, 0);
 	cr_assert_eq(host.kicks, 0);
 }
 
@@ -425,7 +437,7 @@ Test(hypercall, vcpu_start_entry_outside_ram)
 	for (unsigned i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
 		cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, 1, entries[i], 0, 0).error,
 			     GOOS_ERR_INVALID_ADDR, "entry 0x%lx", entries[i]);
-	cr_assert_eq(hv.cpus[1].requests, 0);
+	cr_assert_eq(p->vcpus[1].requests, 0);
 	cr_assert_eq(p->vcpus[1].state, VCPU_OFF);
 }
 
@@ -442,10 +454,12 @@ Test(hypercall, vcpu_start_sibling)
 
 	struct hypercall hc = call_on(v, GOOS_FN_VCPU_START, 1, entry, stack, 0x4242);
 	cr_assert_eq(hc.error, GOOS_OK);
-	cr_assert_eq(w->start_entry, entry);
-	cr_assert_eq(w->start_sp, stack);
-	cr_assert_eq(w->start_arg, 0x4242);
-	cr_assert(hv.cpus[1].requests & CPU_REQ_START);
+	cr_assert_eq(w->boot.entry, entry);
+	cr_assert_eq(w->boot.stack, stack);
+	cr_assert_eq(w->boot.arg, 0x4242);
+	cr_assert_eq(w->boot.dt, 0);
+	cr_assert(w->requests & VREQ_START);
+	cr_assert_eq(w->where, WHERE_RUNQ, "queued on its CPU");
 	cr_assert_eq(host.kicks, 1);
 	cr_assert_eq(p->running, 2);
 
@@ -464,7 +478,7 @@ Test(hypercall, vcpu_start_on_a_hart_not_yet_online_posts_without_a_kick)
 
 	struct hypercall hc = call_on(v, GOOS_FN_VCPU_START, 1, GUEST_RAM_BASE + 0x800, 0, 0);
 	cr_assert_eq(hc.error, GOOS_OK);
-	cr_assert(hv.cpus[1].requests & CPU_REQ_START);
+	cr_assert(p->vcpus[1].requests & VREQ_START);
 	cr_assert_eq(host.kicks, 0);
 }
 
@@ -482,7 +496,7 @@ Test(hypercall, wake_sibling)
 	w->state = VCPU_RUNNING;
 	cr_assert_eq(call(GOOS_FN_WAKE, 1, 0).error, GOOS_OK);
 	cr_assert_eq(w->wake_pending, 1);
-	cr_assert(hv.cpus[1].requests & CPU_REQ_WAKE);
+	cr_assert(w->requests & VREQ_WAKE);
 	cr_assert_eq(host.kicks, 1);
 }
 
@@ -536,22 +550,57 @@ Test(hypercall, idle_reports_all_ready_events)
 	cr_assert_eq(hc.value, GOOS_EV_TIMER | GOOS_EV_WAKE | GOOS_EV_IRQ);
 }
 
+/* The run loop on CPU 0 until it enters v's guest again (the host port's entry just counts). */
+static void run_until_entered(void)
+{
+	unsigned entries = host.entries;
+
+	for (int turns = 0; host.entries == entries; turns++) {
+		cr_assert_lt(turns, 100000, "v never ran again");
+		vcpu_run_once(&hv.cpus[0]);
+	}
+}
+
 Test(hypercall, idle_future_deadline)
 {
 	const uint64_t deadline = 10050;
 
 	host.now = 0;
 	host.wfi_step = 100;
-	struct hypercall hc = call(GOOS_FN_IDLE, deadline, 0);
+	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {deadline}};
+	/* Nothing is ready: the call blocks, and the run loop (not the handler) waits. */
+	cr_assert_eq(goos_hypercall(v, &hc), EXIT_BLOCK);
 	cr_assert_eq(hc.error, GOOS_OK);
-	cr_assert_eq(hc.value, GOOS_EV_TIMER);
+	cr_assert_eq(host.wfis, 0);
+	run_until_entered();
+	cr_assert_eq(v->arch.regs.x[REG_A1], GOOS_EV_TIMER, "the call's value");
 	cr_assert_geq(host.now, deadline, "returned at %lu, before the deadline",
 		      (unsigned long)host.now);
 	/* It slept rather than spun, and no longer than needed. */
 	cr_assert_eq(host.wfis, 101);
 	cr_assert_lt(host.now, deadline + host.wfi_step);
-	/* The hv timer is disarmed on the way out. */
+	/* Alone on its CPU, it runs with the hv timer disarmed. */
 	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
+}
+
+Test(hypercall, idle_blocked_wakes_on_a_sibling_wake)
+{
+	struct vcpu *w = add_vcpu();
+
+	host.wfi_step = 10;
+	w->state = VCPU_RUNNING;
+	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {GOOS_NO_DEADLINE}};
+	cr_assert_eq(goos_hypercall(v, &hc), EXIT_BLOCK);
+	vcpu_run_once(&hv.cpus[0]);
+	cr_assert_eq(v->where, WHERE_SLEEP);
+	/* The sibling on CPU 1 wakes it: it is queued again and its CPU kicked. */
+	host_this_cpu = &hv.cpus[1];
+	vcpu_wake(v);
+	host_this_cpu = &hv.cpus[0];
+	cr_assert_eq(v->where, WHERE_RUNQ);
+	cr_assert_eq(host.kicks, 1);
+	run_until_entered();
+	cr_assert_eq(v->arch.regs.x[REG_A1], GOOS_EV_WAKE);
 }
 
 Test(hypercall, idle_wake_request_while_sleeping)
@@ -564,7 +613,7 @@ Test(hypercall, idle_wake_request_while_sleeping)
 	host_this_cpu = &hv.cpus[1];
 	vcpu_wake(v);
 	host_this_cpu = &hv.cpus[0];
-	cr_assert(hv.cpus[0].requests & CPU_REQ_WAKE);
+	cr_assert(v->requests & VREQ_WAKE);
 
 	struct hypercall hc = call(GOOS_FN_IDLE, 1000000, 0);
 	cr_assert_eq(hc.value, GOOS_EV_WAKE);

@@ -263,10 +263,10 @@ Test(platform, harts_skip_disabled)
 
 Test(platform, harts_capped_at_max)
 {
-	/* 12 cpu nodes, one disabled: only CONFIG_MAX_HARTS are kept. */
+	/* 12 cpu nodes, one disabled: only CONFIG_MAX_CPUS are kept. */
 	parse_ok(&(struct mopts){.ncpus = 12});
-	cr_assert_eq(plat.nharts, CONFIG_MAX_HARTS);
-	cr_assert_eq(plat.hartids[CONFIG_MAX_HARTS - 1], CONFIG_MAX_HARTS);
+	cr_assert_eq(plat.nharts, CONFIG_MAX_CPUS);
+	cr_assert_eq(plat.hartids[CONFIG_MAX_CPUS - 1], CONFIG_MAX_CPUS);
 }
 
 Test(platform, has_hart)

@@ -549,9 +549,9 @@ static void footprint_min_ram(void)
 			return;
 		}
 		fprintf(f,
-			"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v1\";\n\tboard {\n"
-			"\t\tharts = <1>;\n\t\tmemory-size = <0x10000000>;\n\t};\n"
-			"\tpartitions {\n\t\thello {\n\t\t\tharts = <0>;\n"
+			"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v2\";\n\tboard {\n"
+			"\t\tcpus = <1>;\n\t\tmemory-size = <0x10000000>;\n\t};\n"
+			"\tpartitions {\n\t\thello {\n\t\t\tcpus = <0>;\n"
 			"\t\t\tmemory-size = <0x%x>;\n\t\t\timage = \"hello.elf\";\n"
 			"\t\t};\n\t};\n};\n",
 			mib << 20);
@@ -644,9 +644,9 @@ static bool go_hello_runs(unsigned mib)
 		return false;
 	}
 	fprintf(f,
-		"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v1\";\n\tboard {\n"
-		"\t\tharts = <1>;\n\t\tmemory-size = <0x20000000>;\n\t};\n"
-		"\tpartitions {\n\t\thello {\n\t\t\tharts = <0>;\n"
+		"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v2\";\n\tboard {\n"
+		"\t\tcpus = <1>;\n\t\tmemory-size = <0x20000000>;\n\t};\n"
+		"\tpartitions {\n\t\thello {\n\t\t\tcpus = <0>;\n"
 		"\t\t\tmemory-size = <0x%x>;\n\t\t\timage = \"gort.elf\";\n"
 		"\t\t\tinitrd = \"hello.cpio\";\n\t\t};\n\t};\n};\n",
 		mib << 20);

@@ -25,14 +25,19 @@ enum {
 struct arch_vcpu {
 	struct arch_regs regs;
 	uint64_t timer_deadline;
+	bool trap_wfi;
+	uint32_t virqs; /* delivered and not yet taken by the test */
+	unsigned resets, parks, flushes;
 };
 struct arch_features {
 	bool sstc;
 	unsigned vmid_bits;
 };
+struct vcpu;
 struct arch_cpu {
 	struct arch_features features;
 	uint64_t hv_timer;
+	struct vcpu *loaded;
 };
 #define ARCH_ELF_MACHINE 243
 #define ARCH_NAME	 "host"

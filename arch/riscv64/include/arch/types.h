@@ -1,10 +1,10 @@
-/* RISC-V's half of the per-hart and per-vCPU state. The first fields of struct cpu and the layout
- * of struct arch_regs are read by trap.S, so their offsets live here as numbers that the C side
- * checks with static asserts. */
+/* RISC-V's half of the per-CPU and per-vCPU state. struct arch_cpu (first in the core's struct
+ * cpu) and struct arch_regs are read by trap.S, so their offsets live here as numbers that the C
+ * side checks with static asserts. */
 #ifndef GOHV_ARCH_TYPES_H
 #define GOHV_ARCH_TYPES_H
 
-/* struct cpu: offsets trap.S uses. */
+/* struct cpu (its struct arch_cpu): offsets trap.S uses. */
 #define CPU_REGS    0  /* struct arch_regs * of the vCPU this hart runs */
 #define CPU_SCRATCH 8  /* one word of spill space for the trap entry */
 #define CPU_HV_SP   16 /* hv stack pointer saved while a guest runs */
@@ -54,9 +54,24 @@ enum {
 	REG_A7
 };
 
+/* The guest's supervisor CSRs, held here while another vCPU has the CPU. */
+struct arch_vs_csrs {
+	unsigned long vsstatus, hie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, hvip;
+	unsigned long vstimecmp;
+};
+
+struct arch_fp {
+	uint64_t f[32];
+	uint64_t fcsr;
+};
+
 struct arch_vcpu {
 	struct arch_regs regs;
 	uint64_t timer_deadline; /* set-timer fallback without Sstc; ~0 when disarmed */
+	unsigned long hgatp;	 /* its partition's table and VMID, as the CSR takes them */
+	bool trap_wfi;		 /* its CPU is shared: a guest WFI must give the CPU away */
+	struct arch_vs_csrs vs;	 /* valid while it is not loaded */
+	struct arch_fp fp;	 /* valid while it does not own the FP registers */
 };
 
 /* What a hart found when it probed its ISA. */
@@ -68,10 +83,19 @@ struct arch_features {
 	unsigned vmid_bits;
 };
 
+struct vcpu;
+
 struct arch_cpu {
+	/* Read by trap.S; keep first and in this order (CPU_REGS, CPU_SCRATCH, CPU_HV_SP). */
+	struct arch_regs *regs; /* of the vCPU loaded here */
+	unsigned long scratch;
+	unsigned long hv_sp;
+
 	struct arch_features features;
-	uint64_t hv_timer;    /* the hv's own pending deadline on this hart */
-	volatile int probing; /* an HS trap now is an expected probe fault, not a bug */
+	uint64_t hv_timer;     /* the hv's own pending deadline on this hart */
+	struct vcpu *loaded;   /* whose guest CSRs are in the hart */
+	struct vcpu *fp_owner; /* whose FP registers are in the hart */
+	volatile int probing;  /* an HS trap now is an expected probe fault, not a bug */
 	volatile int probe_faulted;
 };
 
