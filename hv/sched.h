@@ -3,8 +3,9 @@
  * queue (ready) or in a sleep list ordered by when they wake (blocked). The current vCPU runs
  * until it blocks or stops, or until its time slice (the board's, times its weight) ends while
  * another is ready; it then goes to the back of the queue. A vCPU that wakes goes to the front,
- * so a wake waits at most for the rest of one slice. The hv's own timer ends slices and sleeps. A CPU home to one vCPU never arms a slice: it runs exactly as an
- * exclusive CPU did before sharing existed.
+ * so a wake waits at most for the rest of one slice. The hv's own timer ends slices and sleeps.
+ * A CPU home to one vCPU never arms a slice: it runs exactly as an exclusive CPU did before
+ * sharing existed.
  *
  * Lock order: partition lock, then sched lock (a vCPU start takes both); the sched lock is a leaf
  * otherwise. Only the home CPU changes `current` and the sleep list order; any CPU may move a vCPU
