@@ -21,24 +21,86 @@ static void fpu_on(void)
 
 static void read_fp(void)
 {
-#define RD(n) __asm__ volatile(".option push\n\t.option arch, +d\n\tfmv.x.d %0, f" #n "\n\t.option pop" : "=r"(fs[n]))
-	RD(0); RD(1); RD(2); RD(3); RD(4); RD(5); RD(6); RD(7); RD(8); RD(9); RD(10); RD(11);
-	RD(12); RD(13); RD(14); RD(15); RD(16); RD(17); RD(18); RD(19); RD(20); RD(21); RD(22);
-	RD(23); RD(24); RD(25); RD(26); RD(27); RD(28); RD(29); RD(30); RD(31);
+#define RD(n)                                                                                      \
+	__asm__ volatile(".option push\n\t.option arch, +d\n\tfmv.x.d %0, f" #n "\n\t.option pop"  \
+			 : "=r"(fs[n]))
+	RD(0);
+	RD(1);
+	RD(2);
+	RD(3);
+	RD(4);
+	RD(5);
+	RD(6);
+	RD(7);
+	RD(8);
+	RD(9);
+	RD(10);
+	RD(11);
+	RD(12);
+	RD(13);
+	RD(14);
+	RD(15);
+	RD(16);
+	RD(17);
+	RD(18);
+	RD(19);
+	RD(20);
+	RD(21);
+	RD(22);
+	RD(23);
+	RD(24);
+	RD(25);
+	RD(26);
+	RD(27);
+	RD(28);
+	RD(29);
+	RD(30);
+	RD(31);
 #undef RD
-	__asm__ volatile(".option push\n\t.option arch, +d\n\tfrcsr %0\n\t.option pop" : "=r"(fcsr));
+	__asm__ volatile(".option push\n\t.option arch, +d\n\tfrcsr %0\n\t.option pop"
+			 : "=r"(fcsr));
 }
 
 static void write_fp(uint64_t seed)
 {
 #define WR(n)                                                                                      \
-	__asm__ volatile(".option push\n\t.option arch, +d\n\tfmv.d.x f" #n ", %0\n\t.option pop" ::"r"( \
-	    seed * 0x9e3779b97f4a7c15UL + n))
-	WR(0); WR(1); WR(2); WR(3); WR(4); WR(5); WR(6); WR(7); WR(8); WR(9); WR(10); WR(11);
-	WR(12); WR(13); WR(14); WR(15); WR(16); WR(17); WR(18); WR(19); WR(20); WR(21); WR(22);
-	WR(23); WR(24); WR(25); WR(26); WR(27); WR(28); WR(29); WR(30); WR(31);
+	__asm__ volatile(".option push\n\t.option arch, +d\n\tfmv.d.x f" #n                        \
+			 ", %0\n\t.option pop" ::"r"(seed * 0x9e3779b97f4a7c15UL + n))
+	WR(0);
+	WR(1);
+	WR(2);
+	WR(3);
+	WR(4);
+	WR(5);
+	WR(6);
+	WR(7);
+	WR(8);
+	WR(9);
+	WR(10);
+	WR(11);
+	WR(12);
+	WR(13);
+	WR(14);
+	WR(15);
+	WR(16);
+	WR(17);
+	WR(18);
+	WR(19);
+	WR(20);
+	WR(21);
+	WR(22);
+	WR(23);
+	WR(24);
+	WR(25);
+	WR(26);
+	WR(27);
+	WR(28);
+	WR(29);
+	WR(30);
+	WR(31);
 #undef WR
-	__asm__ volatile(".option push\n\t.option arch, +d\n\tfscsr %0\n\t.option pop" ::"r"(seed & 0x1f));
+	__asm__ volatile(
+	    ".option push\n\t.option arch, +d\n\tfscsr %0\n\t.option pop" ::"r"(seed & 0x1f));
 }
 
 static void write_csrs(uint64_t seed)
@@ -60,20 +122,21 @@ static void read_csrs(void)
 /* Plants x registers, spins `loops` times without touching them, stores them back. */
 static void spin_with_x(uint64_t seed, unsigned long loops)
 {
-	__asm__ volatile("mv s2, %[s]\n\taddi s3, s2, 1\n\taddi s4, s2, 2\n\taddi s5, s2, 3\n\t"
-			 "addi s6, s2, 4\n\taddi s7, s2, 5\n\taddi s8, s2, 6\n\taddi s9, s2, 7\n\t"
-			 "addi s10, s2, 8\n\taddi s11, s2, 9\n\taddi t3, s2, 10\n\t"
-			 "addi t4, s2, 11\n\taddi t5, s2, 12\n\taddi t6, s2, 13\n\t"
-			 "mv t0, %[n]\n"
-			 "1:\taddi t0, t0, -1\n\tbnez t0, 1b\n\t"
-			 "sd s2, 0(%[o])\n\tsd s3, 8(%[o])\n\tsd s4, 16(%[o])\n\tsd s5, 24(%[o])\n\t"
-			 "sd s6, 32(%[o])\n\tsd s7, 40(%[o])\n\tsd s8, 48(%[o])\n\tsd s9, 56(%[o])\n\t"
-			 "sd s10, 64(%[o])\n\tsd s11, 72(%[o])\n\tsd t3, 80(%[o])\n\t"
-			 "sd t4, 88(%[o])\n\tsd t5, 96(%[o])\n\tsd t6, 104(%[o])"
-			 :
-			 : [s] "r"(seed), [n] "r"(loops), [o] "r"(xs)
-			 : "t0", "t3", "t4", "t5", "t6", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
-			   "s9", "s10", "s11", "memory");
+	__asm__ volatile(
+	    "mv s2, %[s]\n\taddi s3, s2, 1\n\taddi s4, s2, 2\n\taddi s5, s2, 3\n\t"
+	    "addi s6, s2, 4\n\taddi s7, s2, 5\n\taddi s8, s2, 6\n\taddi s9, s2, 7\n\t"
+	    "addi s10, s2, 8\n\taddi s11, s2, 9\n\taddi t3, s2, 10\n\t"
+	    "addi t4, s2, 11\n\taddi t5, s2, 12\n\taddi t6, s2, 13\n\t"
+	    "mv t0, %[n]\n"
+	    "1:\taddi t0, t0, -1\n\tbnez t0, 1b\n\t"
+	    "sd s2, 0(%[o])\n\tsd s3, 8(%[o])\n\tsd s4, 16(%[o])\n\tsd s5, 24(%[o])\n\t"
+	    "sd s6, 32(%[o])\n\tsd s7, 40(%[o])\n\tsd s8, 48(%[o])\n\tsd s9, 56(%[o])\n\t"
+	    "sd s10, 64(%[o])\n\tsd s11, 72(%[o])\n\tsd t3, 80(%[o])\n\t"
+	    "sd t4, 88(%[o])\n\tsd t5, 96(%[o])\n\tsd t6, 104(%[o])"
+	    :
+	    : [s] "r"(seed), [n] "r"(loops), [o] "r"(xs)
+	    : "t0", "t3", "t4", "t5", "t6", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
+	      "s11", "memory");
 }
 
 int main(void)
