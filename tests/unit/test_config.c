@@ -324,6 +324,112 @@ Test(config, max_vcpus_and_partitions_accepted)
 	cr_assert_eq(cfg.partitions[0].cpus[0], 7);
 }
 
+/* ------------------------------------------------------------------ shared CPUs */
+
+Test(config, shared_partitions_share_cpus_with_weights_and_a_slice)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.board, "time-slice-us", 2000);
+	struct t_node *p = add_part(&t, "third");
+	SET_CELLS(p, "cpus", 3, 3);
+	set_str(p, "cpu-sharing", "shared");
+	SET_CELLS(p, "weight", 4);
+	SET_CELLS(p, "memory-size", 2 * MIB);
+	set_str(p, "image", "a.elf");
+	p = add_part(&t, "fourth");
+	SET_CELLS(p, "cpus", 3);
+	set_str(p, "cpu-sharing", "shared");
+	SET_CELLS(p, "memory-size", 2 * MIB);
+	set_str(p, "image", "a.elf");
+	expect_ok(&t);
+	cr_assert_eq(cfg.time_slice_us, 2000);
+	cr_assert(cfg.partitions[2].shared);
+	cr_assert_eq(cfg.partitions[2].weight, 4);
+	cr_assert_eq(cfg.partitions[2].ncpus, 2);
+	cr_assert_eq(cfg.partitions[3].weight, 1, "weight defaults to 1");
+	cr_assert_not(cfg.partitions[0].shared, "exclusive by default");
+	cr_assert_eq(cfg.partitions[0].weight, 1);
+	cr_assert_not(cfg.legacy);
+}
+
+Test(config, default_slice)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	expect_ok(&t);
+	cr_assert_eq(cfg.time_slice_us, CONFIG_SLICE_US_DEFAULT);
+}
+
+Test(config, shared_on_an_exclusive_cpu_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[1], "cpu-sharing", "shared");
+	SET_CELLS(&t.parts[1], "cpus", 2);
+	expect_fail(&t, "/partitions/world", "cpus: CPU 2 belongs to partition hello alone", NULL);
+}
+
+Test(config, exclusive_on_a_shared_cpu_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "cpu-sharing", "shared");
+	SET_CELLS(&t.parts[1], "cpus", 2);
+	expect_fail(&t, "/partitions/world", "cpus: CPU 2 is shared by partition hello",
+		    "needs it alone");
+}
+
+Test(config, bad_sharing_values_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "cpu-sharing", "sometimes");
+	expect_fail(&t, "/partitions/hello", "cpu-sharing", "not exclusive or shared");
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "weight", 2);
+	expect_fail(&t, "/partitions/hello", "weight", "needs cpu-sharing");
+	make_valid(&t);
+	set_str(&t.parts[0], "cpu-sharing", "shared");
+	SET_CELLS(&t.parts[0], "weight", 0);
+	expect_fail(&t, "/partitions/hello", "weight", "must be 1..64");
+	SET_CELLS(&t.parts[0], "weight", 65);
+	expect_fail(&t, "/partitions/hello", "weight", "must be 1..64");
+	make_valid(&t);
+	SET_CELLS(&t.board, "time-slice-us", 99);
+	expect_fail(&t, "/board", "time-slice-us", "must be 100..1000000");
+	SET_CELLS(&t.board, "time-slice-us", 1000001);
+	expect_fail(&t, "/board", "time-slice-us", "must be 100..1000000");
+}
+
+Test(config, old_format_read_with_harts)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.root, "compatible", CONFIG_COMPATIBLE_V1);
+	for (struct t_node *n = &t.board; n; n = n == &t.board	    ? &t.parts[0]
+						 : n == &t.parts[0] ? &t.parts[1]
+								    : NULL) {
+		for (int i = 0; i < n->nprops; i++)
+			if (!strcmp(n->props[i].name, "cpus"))
+				n->props[i].name = "harts";
+	}
+	expect_ok(&t);
+	cr_assert(cfg.legacy);
+	cr_assert_eq(cfg.ncpus, 4);
+	cr_assert_eq(cfg.partitions[0].cpus[1], 2);
+	/* Only the old names: a v1 config saying cpus is refused. */
+	make_valid(&t);
+	set_str(&t.root, "compatible", CONFIG_COMPATIBLE_V1);
+	expect_fail(&t, "/board", "cpus: unknown property", "model, harts, memory-size");
+}
+
 /* ------------------------------------------------------------------ the blob itself */
 
 Test(config, not_a_device_tree)
