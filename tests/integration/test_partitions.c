@@ -260,6 +260,34 @@ Test(shared, a_spinner_cannot_starve_its_cpu_mates_nor_a_crash_loop_disturb_them
 	run_free(&r);
 }
 
+/* 2 ms slices at 10 MHz. */
+#define FAIR_SLICE 20000
+
+Test(shared, cpu_bound_partitions_take_turns_by_weight, .timeout = 120)
+{
+	struct run r;
+
+	boot_board("it-fair", NULL, &r);
+	cr_assert(r.exited, "the hv did not power off");
+	long ls = field(&r, "[light] SPIN done", "start="),
+	     hs = field(&r, "[heavy] SPIN done", "start=");
+	long ll = field(&r, "[light] SPIN done", "loops="),
+	     hl = field(&r, "[heavy] SPIN done", "loops=");
+	long lg = field(&r, "[light] SPIN done", "max_gap="),
+	     hg = field(&r, "[heavy] SPIN done", "max_gap=");
+	/* Both start within a slice: neither waits for the other to finish. */
+	cr_assert_leq(labs(ls - hs), FAIR_SLICE + 2000, "starts %ld and %ld", ls, hs);
+	/* Each is out for at most the other's slice: light waits 3 slices, heavy 1. */
+	cr_assert_leq(lg, 3 * FAIR_SLICE + 2000, "light was out for %ld ticks", lg);
+	cr_assert_leq(hg, FAIR_SLICE + 2000, "heavy was out for %ld ticks", hg);
+	cr_assert_geq(lg, 3 * FAIR_SLICE - 2000, "light was never out for heavy's slice (%ld)", lg);
+	/* While both ran, heavy got three times the CPU. */
+	double ratio = (double)hl / (double)ll;
+	cr_assert(ratio > 2.0 && ratio < 4.0, "loops %ld vs %ld: ratio %.2f, want about 3", hl, ll,
+		  ratio);
+	run_free(&r);
+}
+
 Test(shared, no_register_fp_or_csr_state_crosses_a_switch, .timeout = 120)
 {
 	struct run r;
