@@ -174,8 +174,8 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	/* Whatever a previous boot or the firmware left there is not the guest's to see. */
 	memset(p->ram, 0, p->ram_size);
 
-	/* A slice is the board's, times the partition's weight; at least one tick. */
-	uint64_t slice = hv.plat.timebase_hz * hv.config.time_slice_us / 1000000 * cfg->weight;
+	/* The board's slice, at least one tick; the weight sets the share, not the slice. */
+	uint64_t slice = hv.plat.timebase_hz * hv.config.time_slice_us / 1000000;
 	p->nvcpus = cfg->ncpus;
 	for (unsigned i = 0; i < p->nvcpus; i++) {
 		struct vcpu *v = &p->vcpus[i];
@@ -184,6 +184,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 		v->id = i;
 		v->cpu = &hv.cpus[cfg->cpus[i]];
 		v->slice = slice ? slice : 1;
+		v->weight = cfg->weight;
 		arch_vcpu_init(v, &p->s2, cfg->shared);
 		sched_add(v->cpu, v);
 		v->cpu->sched.exclusive = !cfg->shared;
@@ -327,6 +328,9 @@ static void finish_stop(struct partition *p)
 void partition_retire(struct partition *p)
 {
 	if (__atomic_sub_fetch(&hv.live, 1, __ATOMIC_SEQ_CST) == 0) {
+#ifdef GOHV_BENCH
+		bench_switch_report();
+#endif
 		hv_log("all partitions stopped; powering off");
 		arch_system_off(false);
 	}

@@ -1,47 +1,38 @@
-/* The per-CPU scheduler: a FIFO run queue and a sleep list ordered by wake time (sched.h). */
+/*
+ * The per-CPU scheduler (sched.h): weighted fair sharing by virtual runtime. Each vCPU's vruntime
+ * grows by the time it runs divided by its weight; the ready vCPU with the least runs next. A
+ * vCPU that slept comes back at most one slice behind the least, so it is served at once (its
+ * wake preempts) but can never bank more than one slice by sleeping: however a guest splits its
+ * running and sleeping, over time it gets its weight's share and no more.
+ */
 #include "sched.h"
 
 #include "cpu.h"
 #include "vcpu.h"
 
-static void runq_push(struct sched *s, struct vcpu *v)
+/* vruntime advances by ticks * VR_SCALE / weight. */
+#define VR_SCALE 64u
+
+static uint64_t vr_of(uint64_t ticks, const struct vcpu *v)
 {
-	v->next = NULL;
+	return ticks * VR_SCALE / v->weight;
+}
+
+/* Into the run queue in vruntime order, after any equal one (so equals take turns). */
+static void runq_insert(struct sched *s, struct vcpu *v)
+{
+	struct vcpu **pp = &s->runq;
+
+	while (*pp && (*pp)->vruntime <= v->vruntime)
+		pp = &(*pp)->next;
+	v->next = *pp;
+	*pp = v;
 	v->where = WHERE_RUNQ;
-	if (s->runq_tail)
-		s->runq_tail->next = v;
-	else
-		s->runq_head = v;
-	s->runq_tail = v;
 }
 
-/* A vCPU that slept did not use its share: it goes first, so a wake is served within the slice
- * of whoever runs now, however many others are ready. */
-static void runq_push_front(struct sched *s, struct vcpu *v)
+static void list_remove(struct vcpu **head, struct vcpu *v)
 {
-	v->where = WHERE_RUNQ;
-	v->next = s->runq_head;
-	s->runq_head = v;
-	if (!s->runq_tail)
-		s->runq_tail = v;
-}
-
-static struct vcpu *runq_pop(struct sched *s)
-{
-	struct vcpu *v = s->runq_head;
-
-	if (v) {
-		s->runq_head = v->next;
-		if (!s->runq_head)
-			s->runq_tail = NULL;
-		v->next = NULL;
-	}
-	return v;
-}
-
-static void sleep_remove(struct sched *s, struct vcpu *v)
-{
-	struct vcpu **pp = &s->sleep;
+	struct vcpu **pp = head;
 
 	while (*pp && *pp != v)
 		pp = &(*pp)->next;
@@ -61,6 +52,28 @@ static void sleep_insert(struct sched *s, struct vcpu *v)
 	v->where = WHERE_SLEEP;
 }
 
+/* What current's vruntime is now, counting the stint it is in. */
+static uint64_t current_vr(const struct sched *s, uint64_t now)
+{
+	const struct vcpu *c = s->current;
+
+	return c->vruntime + vr_of(now > s->run_start ? now - s->run_start : 0, c);
+}
+
+/* A vCPU becomes ready after sleeping (or being off): it may lag the least ready vruntime by one
+ * slice at most, and preempts the current one if it is now behind it. */
+static void make_ready(struct sched *s, struct vcpu *v, uint64_t now)
+{
+	uint64_t floor =
+	    s->min_vruntime > vr_of(v->slice, v) ? s->min_vruntime - vr_of(v->slice, v) : 0;
+
+	if (v->vruntime < floor)
+		v->vruntime = floor;
+	runq_insert(s, v);
+	if (s->current && v->vruntime < current_vr(s, now))
+		s->preempt = true;
+}
+
 void sched_add(struct cpu *c, struct vcpu *v)
 {
 	v->where = WHERE_NONE;
@@ -75,11 +88,11 @@ bool sched_wake(struct vcpu *v)
 	spin_lock(&s->lock);
 	switch (v->where) {
 	case WHERE_SLEEP:
-		sleep_remove(s, v);
-		runq_push_front(s, v);
+		list_remove(&s->sleep, v);
+		make_ready(s, v, arch_time_now());
 		break;
 	case WHERE_NONE:
-		runq_push(s, v);
+		make_ready(s, v, arch_time_now());
 		break;
 	case WHERE_CURRENT:
 		/* It must leave the guest to see what was posted. */
@@ -98,27 +111,47 @@ struct vcpu *sched_pick(struct cpu *c, uint64_t now)
 	struct sched *s = &c->sched;
 	struct vcpu *cur, *next;
 
+	/* Alone on its CPU and current: nothing else can be queued, and only this CPU changes
+	 * current. */
+	if (s->nvcpus == 1 && s->current)
+		return s->current;
 	spin_lock(&s->lock);
 	while (s->sleep && s->sleep->wake_at <= now) {
 		struct vcpu *v = s->sleep;
 
 		s->sleep = v->next;
-		runq_push_front(s, v);
+		make_ready(s, v, now);
 	}
 	cur = s->current;
-	if (cur && (!s->runq_head || now < s->slice_end)) {
-		spin_unlock(&s->lock);
-		return cur;
+	if (cur) {
+		cur->vruntime = current_vr(s, now);
+		s->run_start = now;
+		/* It keeps the CPU while alone, within its slice unless a wake preempts it, and
+		 * past it while it has run strictly less than any ready one (equals take turns). */
+		if (!s->runq || (!s->preempt && now < s->slice_end) ||
+		    (!s->preempt && cur->vruntime < s->runq->vruntime)) {
+			if (now >= s->slice_end)
+				s->slice_end = now + cur->slice;
+			s->min_vruntime = cur->vruntime < (s->runq ? s->runq->vruntime : ~0UL)
+					      ? cur->vruntime
+					      : s->runq->vruntime;
+			spin_unlock(&s->lock);
+			return cur;
+		}
+		runq_insert(s, cur);
 	}
-	/* Its slice is over and another is ready: to the back of the queue. */
-	if (cur)
-		runq_push(s, cur);
-	next = runq_pop(s);
-	s->current = next;
+	next = s->runq;
+	s->preempt = false;
 	if (next) {
+		s->runq = next->next;
+		next->next = NULL;
 		next->where = WHERE_CURRENT;
 		s->slice_end = now + next->slice;
+		s->run_start = now;
+		if (next->vruntime > s->min_vruntime)
+			s->min_vruntime = next->vruntime;
 	}
+	s->current = next;
 	spin_unlock(&s->lock);
 	return next;
 }
@@ -130,10 +163,14 @@ static void put_away(struct cpu *c, struct vcpu *v, bool sleep)
 	struct sched *s = &c->sched;
 
 	spin_lock(&s->lock);
-	if (s->current == v)
+	if (s->current == v) {
+		uint64_t now = arch_time_now();
+
+		v->vruntime = current_vr(s, now);
 		s->current = NULL;
+	}
 	if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
-		runq_push(s, v);
+		runq_insert(s, v);
 	else if (sleep)
 		sleep_insert(s, v);
 	else
@@ -156,8 +193,10 @@ uint64_t sched_deadline(struct cpu *c)
 	struct sched *s = &c->sched;
 	uint64_t d = ~0UL;
 
+	if (s->nvcpus == 1 && s->current)
+		return d;
 	spin_lock(&s->lock);
-	if (s->runq_head)
+	if (s->runq)
 		d = s->slice_end;
 	if (s->sleep && s->sleep->wake_at < d)
 		d = s->sleep->wake_at;

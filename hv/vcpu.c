@@ -122,6 +122,55 @@ void vcpu_remote_flush(struct vcpu *v, struct vcpu *target)
 
 /* ---------------------------------------------------------------- the run loop */
 
+#ifdef GOHV_BENCH
+/* Bench build only: instructions arch_vcpu_load takes to switch to another vCPU of the same or
+ * of another partition, sampled and reported when the machine powers off. */
+#define BENCH_SWITCH_SAMPLES 256
+static struct {
+	uint32_t n[2];
+	uint32_t s[2][BENCH_SWITCH_SAMPLES];
+} bench_switch;
+
+static void bench_load(struct cpu *cpu, struct vcpu *v)
+{
+	struct vcpu *last = cpu->sched.last;
+	uint64_t t0 = arch_bench_instret();
+
+	arch_vcpu_load(v);
+	uint64_t t1 = arch_bench_instret();
+	if (last && last != v) {
+		unsigned k = last->part != v->part;
+
+		if (bench_switch.n[k] < BENCH_SWITCH_SAMPLES)
+			bench_switch.s[k][bench_switch.n[k]++] = (uint32_t)(t1 - t0);
+	}
+	cpu->sched.last = v;
+}
+
+void bench_switch_report(void)
+{
+	static const char *const kind[] = {"same", "other"};
+
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t *s = bench_switch.s[k], n = bench_switch.n[k];
+
+		if (!n)
+			continue;
+		for (uint32_t i = 1; i < n; i++)
+			for (uint32_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+				uint32_t t = s[j];
+				s[j] = s[j - 1];
+				s[j - 1] = t;
+			}
+		hv_log("bench: switch %s median=%u min=%u max=%u n=%u", kind[k], s[(n - 1) / 2],
+		       s[0], s[n - 1], n);
+	}
+}
+#define LOAD(cpu, v) bench_load(cpu, v)
+#else
+#define LOAD(cpu, v) arch_vcpu_load(v)
+#endif
+
 static void park(struct cpu *cpu, struct vcpu *v)
 {
 	v->state = VCPU_OFF;
@@ -194,6 +243,13 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 			uint64_t t = arch_vcpu_timer_deadline(v);
 
 			v->wake_at = v->wait_deadline < t ? v->wait_deadline : t;
+			/* Alone on its CPU there is nobody to give it to: wait here, still current
+			 * (a post kicks this CPU, so the WFI ends), and look again next turn. */
+			if (cpu->sched.nvcpus == 1) {
+				arch_hv_timer_set(v->wake_at);
+				arch_wait_for_interrupt();
+				return false;
+			}
 			sched_block(cpu, v);
 			return false;
 		}
@@ -233,7 +289,7 @@ void vcpu_run_once(struct cpu *cpu)
 		arch_wait_for_interrupt();
 		return;
 	}
-	arch_vcpu_load(v);
+	LOAD(cpu, v);
 	if (!ready(cpu, v))
 		return;
 	arch_hv_timer_set(sched_deadline(cpu));

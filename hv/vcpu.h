@@ -60,8 +60,10 @@ struct vcpu {
 	struct vcpu *next; /* run queue or sleep list link */
 	enum vcpu_wait wait;
 	uint64_t wait_deadline; /* what the wait asked for (~0: none) */
-	uint64_t wake_at; /* when the sleep list hands it back: wait deadline or guest timer */
-	uint64_t slice;	  /* time-slice length in timer ticks (its weight applied) */
+	uint64_t wake_at;  /* when the sleep list hands it back: wait deadline or guest timer */
+	uint64_t slice;	   /* time-slice length in timer ticks */
+	uint32_t weight;   /* its share of a shared CPU, relative to the others there */
+	uint64_t vruntime; /* running time divided by weight (sched.c's units) */
 };
 
 /* The core's run loop for a CPU; never returns. */
@@ -85,6 +87,11 @@ void vcpu_wake(struct vcpu *v);
 enum vcpu_exit vcpu_wait(struct vcpu *v, enum vcpu_wait what, uint64_t deadline);
 /* The GOOS_EV_* events that end v's current wait, 0 if none yet. On v's home CPU. */
 unsigned long vcpu_wait_events(struct vcpu *v);
+
+#ifdef GOHV_BENCH
+/* Bench build only: prints the vCPU switch samples (at power-off). */
+void bench_switch_report(void);
+#endif
 
 /* A guest fault the port could not serve: reports one line and stops the partition per its
  * policy. addr is the faulting guest-physical (or virtual, when that is all there is) address. */

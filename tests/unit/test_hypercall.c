@@ -69,6 +69,7 @@ static void setup(void)
 	v->state = VCPU_RUNNING;
 	v->wait_deadline = GOOS_NO_DEADLINE;
 	v->slice = 1000;
+	v->weight = 1;
 	arch_vcpu_init(v, &p->s2, false);
 	sched_add(v->cpu, v);
 	/* It is the one running on CPU 0. */
@@ -102,6 +103,7 @@ static struct vcpu *add_vcpu(void)
 	w->state = VCPU_OFF;
 	w->wait_deadline = GOOS_NO_DEADLINE;
 	w->slice = 1000;
+	w->weight = 1;
 	hv.cpus[1].hwid = 1;
 	arch_vcpu_init(w, &p->s2, false);
 	sched_add(w->cpu, w);
@@ -583,7 +585,7 @@ Test(hypercall, idle_future_deadline)
 	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
 }
 
-Test(hypercall, idle_blocked_wakes_on_a_sibling_wake)
+static void blocked_then_woken_by_a_sibling(enum vcpu_where while_blocked)
 {
 	struct vcpu *w = add_vcpu();
 
@@ -592,15 +594,28 @@ Test(hypercall, idle_blocked_wakes_on_a_sibling_wake)
 	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {GOOS_NO_DEADLINE}};
 	cr_assert_eq(goos_hypercall(v, &hc), EXIT_BLOCK);
 	vcpu_run_once(&hv.cpus[0]);
-	cr_assert_eq(v->where, WHERE_SLEEP);
-	/* The sibling on CPU 1 wakes it: it is queued again and its CPU kicked. */
+	cr_assert_eq(v->where, while_blocked);
+	/* The sibling on CPU 1 wakes it: its CPU is kicked to look. */
 	host_this_cpu = &hv.cpus[1];
 	vcpu_wake(v);
 	host_this_cpu = &hv.cpus[0];
-	cr_assert_eq(v->where, WHERE_RUNQ);
 	cr_assert_eq(host.kicks, 1);
 	run_until_entered();
 	cr_assert_eq(v->arch.regs.x[REG_A1], GOOS_EV_WAKE);
+}
+
+/* Alone on its CPU, a blocked vCPU waits in place (still current): nothing else could run. */
+Test(hypercall, idle_blocked_alone_wakes_on_a_sibling_wake)
+{
+	blocked_then_woken_by_a_sibling(WHERE_CURRENT);
+	cr_assert_geq(host.wfis, 1, "it slept");
+}
+
+/* On a shared CPU it leaves the CPU for the sleep list, and the wake queues it again. */
+Test(hypercall, idle_blocked_on_a_shared_cpu_wakes_on_a_sibling_wake)
+{
+	hv.cpus[0].sched.nvcpus = 2;
+	blocked_then_woken_by_a_sibling(WHERE_SLEEP);
 }
 
 Test(hypercall, idle_wake_request_while_sleeping)

@@ -1,7 +1,9 @@
 /*
  * The per-CPU scheduler (hv/sched.c) on its own: vCPUs built by hand on hv.cpus[0], time given
- * as numbers. What it must guarantee: round robin by slices only while another is ready, wakes to
- * the front, sleepers handed back in wake order, and no wake lost while a vCPU is put away.
+ * as numbers (slices of 100 ticks, weight 1 unless a test says). What it must guarantee: equals
+ * take turns by slices only while another is ready, weights set the share, a wake is served at
+ * once but sleeping banks at most one slice, sleepers come back in wake order, and no wake is
+ * lost while a vCPU is put away.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -21,15 +23,23 @@ static void setup(void)
 	for (int i = 0; i < 4; i++) {
 		vs[i].cpu = c;
 		vs[i].slice = 100;
+		vs[i].weight = 1;
 		sched_add(c, &vs[i]);
 	}
+}
+
+/* The run loop's view at time t: what runs. */
+static struct vcpu *at(uint64_t t)
+{
+	host.now = t;
+	return sched_pick(c, t);
 }
 
 TestSuite(sched, .init = setup);
 
 Test(sched, nothing_ready_picks_nothing)
 {
-	cr_assert_null(sched_pick(c, 0));
+	cr_assert_null(at(0));
 	cr_assert_eq(sched_deadline(c), ~0UL);
 	cr_assert_eq(c->sched.nvcpus, 4);
 }
@@ -37,59 +47,93 @@ Test(sched, nothing_ready_picks_nothing)
 Test(sched, a_lone_vcpu_keeps_the_cpu_and_arms_no_slice)
 {
 	cr_assert(sched_wake(&vs[0]));
-	cr_assert_eq(sched_pick(c, 0), &vs[0]);
+	cr_assert_eq(at(0), &vs[0]);
 	cr_assert_eq(vs[0].where, WHERE_CURRENT);
 	cr_assert_eq(sched_deadline(c), ~0UL, "alone: no slice timer");
-	cr_assert_eq(sched_pick(c, 1000000), &vs[0], "alone, its slice never ends");
+	cr_assert_eq(at(1000000), &vs[0], "alone, its slice never ends");
 	/* Already current: a wake only asks for a kick (it must leave the guest to look). */
 	cr_assert(sched_wake(&vs[0]));
 }
 
-Test(sched, slices_rotate_only_while_another_is_ready)
+Test(sched, equals_take_turns_by_slices_only_while_another_is_ready)
 {
 	sched_wake(&vs[0]);
-	cr_assert_eq(sched_pick(c, 0), &vs[0]);
+	cr_assert_eq(at(0), &vs[0]);
 	sched_wake(&vs[1]);
 	cr_assert_eq(sched_deadline(c), 100, "another is ready: the slice end");
-	cr_assert_eq(sched_pick(c, 99), &vs[0], "its slice is not over");
-	cr_assert_eq(sched_pick(c, 100), &vs[1]);
+	cr_assert_eq(at(99), &vs[0], "its slice is not over");
+	cr_assert_eq(at(100), &vs[1]);
 	cr_assert_eq(vs[0].where, WHERE_RUNQ, "preempted to the queue");
 	cr_assert_eq(sched_deadline(c), 200);
-	cr_assert_eq(sched_pick(c, 200), &vs[0]);
+	cr_assert_eq(at(200), &vs[0]);
+	cr_assert_eq(at(300), &vs[1]);
 }
 
-Test(sched, weights_lengthen_the_slice)
+Test(sched, weights_set_the_share)
 {
-	vs[1].slice = 300;
-	sched_wake(&vs[1]);
+	vs[1].weight = 3;
 	sched_wake(&vs[0]);
-	cr_assert_eq(sched_pick(c, 0), &vs[1]);
-	cr_assert_eq(sched_pick(c, 299), &vs[1]);
-	cr_assert_eq(sched_pick(c, 300), &vs[0]);
+	sched_wake(&vs[1]);
+	unsigned ran[2] = {0, 0};
+	for (uint64_t t = 0; t < 40 * 100; t += 100)
+		ran[at(t) == &vs[1]]++;
+	cr_assert(ran[1] >= 29 && ran[1] <= 31, "weight 3 ran %u of 40 slices", ran[1]);
 }
 
-Test(sched, a_preempted_vcpu_goes_to_the_back_a_woken_one_to_the_front)
+Test(sched, a_wake_preempts_one_that_ran_more)
 {
 	sched_wake(&vs[0]);
 	sched_wake(&vs[1]);
-	sched_wake(&vs[2]);
-	cr_assert_eq(sched_pick(c, 0), &vs[0]);
-	/* vs[3] slept: woken, it jumps the queue. */
-	vs[3].wake_at = ~0UL;
-	sched_block(c, &vs[3]);
-	cr_assert_eq(vs[3].where, WHERE_SLEEP);
-	sched_wake(&vs[3]);
-	cr_assert_eq(sched_pick(c, 100), &vs[3]);
-	cr_assert_eq(sched_pick(c, 200), &vs[1]);
-	cr_assert_eq(sched_pick(c, 300), &vs[2]);
-	cr_assert_eq(sched_pick(c, 400), &vs[0]);
-	cr_assert_eq(sched_pick(c, 500), &vs[3]);
+	cr_assert_eq(at(0), &vs[0]);
+	cr_assert_eq(at(100), &vs[1]);
+	/* vs[1] sleeps; vs[0] runs alone a long while. */
+	vs[1].wake_at = ~0UL;
+	host.now = 150;
+	sched_block(c, &vs[1]);
+	cr_assert_eq(at(150), &vs[0]);
+	for (uint64_t t = 200; t <= 10000; t += 100)
+		cr_assert_eq(at(t), &vs[0]);
+	/* Woken, it runs at once, mid-slice... */
+	host.now = 10050;
+	cr_assert(sched_wake(&vs[1]));
+	cr_assert_eq(at(10050), &vs[1], "a wake is served at once");
+	/* ...but its long sleep earned it a slice (plus the 50 ticks vs[0] ran since its share was
+	 * last counted), no more. */
+	cr_assert_eq(at(10150), &vs[1]);
+	cr_assert_eq(at(10250), &vs[0]);
+	cr_assert_eq(at(10350), &vs[1]);
+}
+
+/* Two vCPUs that run their whole slice, sleep one tick and wake cannot push a third that never
+ * sleeps off the CPU: all three get a third. */
+Test(sched, sleeping_often_earns_nothing)
+{
+	unsigned ran[3] = {0, 0, 0};
+
+	for (int i = 0; i < 3; i++)
+		sched_wake(&vs[i]);
+	uint64_t t = 0;
+	for (int turn = 0; turn < 300; turn++) {
+		struct vcpu *v = at(t);
+
+		cr_assert_not_null(v);
+		ran[v - vs]++;
+		t += 100;
+		if (v != &vs[2]) {
+			/* Its slice used, it naps a tick. */
+			host.now = t - 1;
+			v->wake_at = t;
+			sched_block(c, v);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		cr_assert(ran[i] >= 90 && ran[i] <= 110, "vCPU %d ran %u of 300 slices", i, ran[i]);
 }
 
 Test(sched, sleepers_come_back_in_wake_order_at_their_time)
 {
 	sched_wake(&vs[0]);
-	cr_assert_eq(sched_pick(c, 0), &vs[0]);
+	cr_assert_eq(at(0), &vs[0]);
 	vs[0].wake_at = 500;
 	sched_block(c, &vs[0]);
 	vs[1].wake_at = 300;
@@ -97,34 +141,33 @@ Test(sched, sleepers_come_back_in_wake_order_at_their_time)
 	vs[2].wake_at = 400;
 	sched_block(c, &vs[2]);
 	cr_assert_eq(sched_deadline(c), 300, "the first sleeper's time");
-	cr_assert_null(sched_pick(c, 299));
-	cr_assert_eq(sched_pick(c, 300), &vs[1]);
+	cr_assert_null(at(299));
+	cr_assert_eq(at(300), &vs[1]);
 	cr_assert_eq(sched_deadline(c), 400);
-	cr_assert_eq(sched_pick(c, 399), &vs[1]);
+	cr_assert_eq(at(399), &vs[1]);
 	cr_assert_eq(vs[2].where, WHERE_SLEEP);
-	cr_assert_eq(sched_pick(c, 400), &vs[2], "woken, and vs[1]'s slice is over");
-	cr_assert_eq(vs[1].where, WHERE_RUNQ);
+	cr_assert_eq(at(400), &vs[2], "woken, and it ran less than vs[1]");
 	cr_assert_eq(vs[0].where, WHERE_SLEEP);
 }
 
 Test(sched, a_request_posted_while_it_is_put_away_is_not_lost)
 {
 	sched_wake(&vs[0]);
-	cr_assert_eq(sched_pick(c, 0), &vs[0]);
+	cr_assert_eq(at(0), &vs[0]);
 	/* Another CPU posted while it was current (so only kicked); then its CPU blocks it. */
 	vs[0].requests = VREQ_WAKE;
 	vs[0].wake_at = ~0UL;
 	sched_block(c, &vs[0]);
 	cr_assert_eq(vs[0].where, WHERE_RUNQ, "a pending request keeps it ready");
-	cr_assert_eq(sched_pick(c, 1), &vs[0]);
+	cr_assert_eq(at(1), &vs[0]);
 	vs[0].requests = VREQ_START;
 	sched_park(c, &vs[0]);
 	cr_assert_eq(vs[0].where, WHERE_RUNQ);
-	cr_assert_eq(sched_pick(c, 2), &vs[0]);
+	cr_assert_eq(at(2), &vs[0]);
 	vs[0].requests = 0;
 	sched_park(c, &vs[0]);
 	cr_assert_eq(vs[0].where, WHERE_NONE);
-	cr_assert_null(sched_pick(c, 3));
+	cr_assert_null(at(3));
 }
 
 Test(sched, waking_a_queued_vcpu_needs_no_kick)

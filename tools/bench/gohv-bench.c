@@ -72,6 +72,15 @@ static struct figure figs[] = {
     FIG("idle.wake", "ticks",
 	"vCPU0 time before goos_wake(1) to vCPU1's 1st instr after goos_idle; median"),
     FIG("idle.wake.instr", "instr", "as idle.wake in instret (virtual clock ns); median"),
+    FIG("sched.switch.same", "instr",
+	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
+    FIG("sched.switch.other", "instr",
+	"shared CPU: arch_vcpu_load to a vCPU of another partition (bench hv); median"),
+    FIG("sched.wake.switch", "ticks",
+	"shared CPU, a spinner running: idle deadline to the sleeper's 1st instr; median"),
+    FIG("sched.wake.switch.instr", "instr",
+	"as sched.wake.switch in instret (virtual clock ns); median"),
+    FIG("hypercall.null.shared", "instr", "hypercall.null on a CPU shared by 4 vCPUs; median"),
     FIG("fault.stage2", "ticks",
 	"load from an unmapped GPA at a tick boundary to the hv's fault report; median"),
     FIG("fault.stage2.instr", "instr", "as fault.stage2: hv instret - 100 * access tick; median"),
@@ -90,7 +99,10 @@ static struct figure figs[] = {
     FIG("footprint.hv_bss", "bytes", "gohv.elf: NOBITS sections (8 x 16 KiB hart stacks included)"),
     FIG("footprint.part_tables", "bytes",
 	"stage-2 table pages of one 2 MiB partition (bench hv log)"),
-    FIG("footprint.part_struct", "bytes", "sizeof(struct partition), static in the hv's bss"),
+    FIG("footprint.part_struct", "bytes",
+	"sizeof(struct partition), allocated by count at boot (8 vCPUs' state included)"),
+    FIG("footprint.part_total", "bytes",
+	"hv memory one 2 MiB partition costs: its struct plus its stage-2 tables"),
     FIG("footprint.min_ram_c", "MiB", "smallest memory-size (2 MiB steps) where hello.elf runs"),
     FIG("footprint.min_ram_go", "MiB",
 	"smallest memory-size (2 MiB steps, bisection) where Go hello greets and exits 0"),
@@ -398,6 +410,33 @@ static void scenario_wake(void)
 	free(o.text);
 }
 
+/* The hv's "bench: switch KIND median=M min=A max=B n=N" lines. */
+static void take_switch_lines(const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "bench: switch ")); p++) {
+		char kind[8], name[32];
+		unsigned long med, min, max;
+		unsigned n;
+
+		if (sscanf(p, "bench: switch %7s median=%lu min=%lu max=%lu n=%u", kind, &med, &min,
+			   &max, &n) != 5)
+			continue;
+		snprintf(name, sizeof(name), "sched.switch.%s", kind);
+		set_fig(fig(name)->name, med, min, max, n);
+	}
+}
+
+static void scenario_sched(void)
+{
+	struct output o;
+
+	if (boot_bench("bench-sched", NULL, NULL, NULL, &o)) {
+		take_bench_lines(o.text);
+		take_switch_lines(o.text);
+	}
+	free(o.text);
+}
+
 static void scenario_fault(void)
 {
 	uint64_t ticks[FAULT_SAMPLES + 1], instr[FAULT_SAMPLES + 1];
@@ -485,6 +524,7 @@ static void scenario_boot(void)
 			&bytes, &tables, &psize) == 3) {
 		set_one("footprint.part_tables", bytes);
 		set_one("footprint.part_struct", psize);
+		set_one("footprint.part_total", bytes + psize);
 	} else {
 		fail("%s: no stage-2 table line", "bench-boot8");
 	}
@@ -912,6 +952,8 @@ int main(int argc, char **argv)
 	scenario_calls();
 	fprintf(stderr, "gohv-bench: idle-then-wake...\n");
 	scenario_wake();
+	fprintf(stderr, "gohv-bench: shared CPU...\n");
+	scenario_sched();
 	fprintf(stderr, "gohv-bench: stage-2 fault...\n");
 	scenario_fault();
 	fprintf(stderr, "gohv-bench: boot...\n");
