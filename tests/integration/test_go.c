@@ -456,6 +456,24 @@ Test(go, two_partitions_side_by_side)
 	run_free(&r);
 }
 
+Test(go, eight_go_partitions_share_two_cpus)
+{
+	struct run r;
+	char want[64];
+
+	boot_go_board("go-dense", &r);
+	cr_assert(r.exited, "the hv did not power off");
+	cr_assert_eq(run_count(&r, "] hello from Go on gohv\n"), 6);
+	cr_assert_eq(run_count(&r, "] GOMAXPROCS=2 NumCPU=2\n"), 6);
+	assert_has(&r, "[g6] goroutines: ok");
+	assert_has(&r, "[g7] verify=true");
+	for (int i = 0; i < 8; i++) {
+		snprintf(want, sizeof(want), "gohv: partition g%d exited with code 0\n", i);
+		assert_has(&r, want);
+	}
+	run_free(&r);
+}
+
 Test(go, panic_in_one_partition_other_keeps_running)
 {
 	struct run r;
