@@ -212,52 +212,55 @@ static void cleanup_step(struct cpu *cpu, struct vcpu *v)
 /* Serves v's requests and its wait before an entry. True if it may enter the guest now. */
 static bool ready(struct cpu *cpu, struct vcpu *v)
 {
-	uint32_t req = v->requests ? __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST) : 0;
+	for (;;) {
+		uint32_t req =
+		    v->requests ? __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST) : 0;
 
-	if (req & VREQ_START) {
-		v->wait = WAIT_NONE;
-		arch_vcpu_reset(v, &v->boot);
-	}
-	if ((req & VREQ_STOP) && v->state == VCPU_RUNNING) {
-		park(cpu, v);
-		return false;
-	}
-	if (req & VREQ_CLEANUP)
-		v->wait = WAIT_CLEANUP;
-	if (v->wait == WAIT_CLEANUP) {
-		cleanup_step(cpu, v);
-		return false;
-	}
-	if (v->state != VCPU_RUNNING) {
-		sched_park(cpu, v);
-		return false;
-	}
-	if (req & VREQ_VIRQ)
-		arch_vcpu_deliver(v, __atomic_exchange_n(&v->virq, 0, __ATOMIC_SEQ_CST));
-	if (req & VREQ_FLUSH)
-		arch_vcpu_flush_tlb(v);
-	if (v->wait != WAIT_NONE) {
+		if (req & VREQ_START) {
+			v->wait = WAIT_NONE;
+			arch_vcpu_reset(v, &v->boot);
+		}
+		if ((req & VREQ_STOP) && v->state == VCPU_RUNNING) {
+			park(cpu, v);
+			return false;
+		}
+		if (req & VREQ_CLEANUP)
+			v->wait = WAIT_CLEANUP;
+		if (v->wait == WAIT_CLEANUP) {
+			cleanup_step(cpu, v);
+			return false;
+		}
+		if (v->state != VCPU_RUNNING) {
+			sched_park(cpu, v);
+			return false;
+		}
+		if (req & VREQ_VIRQ)
+			arch_vcpu_deliver(v, __atomic_exchange_n(&v->virq, 0, __ATOMIC_SEQ_CST));
+		if (req & VREQ_FLUSH)
+			arch_vcpu_flush_tlb(v);
+		if (v->wait == WAIT_NONE)
+			return true;
+
 		unsigned long ev = vcpu_wait_events(v);
-
-		if (!ev) {
-			uint64_t t = arch_vcpu_timer_deadline(v);
-
-			v->wake_at = v->wait_deadline < t ? v->wait_deadline : t;
-			/* Alone on its CPU there is nobody to give it to: wait here, still current
-			 * (a post kicks this CPU, so the WFI ends), and look again next turn. */
-			if (cpu->sched.nvcpus == 1) {
-				arch_hv_timer_set(v->wake_at);
-				arch_wait_for_interrupt();
-				return false;
-			}
+		if (ev) {
+			if (v->wait == WAIT_IDLE)
+				arch_vcpu_set_result(v, ev);
+			v->wait = WAIT_NONE;
+			return true;
+		}
+		uint64_t t = arch_vcpu_timer_deadline(v);
+		v->wake_at = v->wait_deadline < t ? v->wait_deadline : t;
+		if (cpu->sched.nvcpus != 1) {
 			sched_block(cpu, v);
 			return false;
 		}
-		if (v->wait == WAIT_IDLE)
-			arch_vcpu_set_result(v, ev);
-		v->wait = WAIT_NONE;
+		/* Alone on its CPU there is nobody to give it to: wait here, still current, and
+		 * look again. A post kicks this CPU, so the WFI ends; the kick is cleared before
+		 * looking, as at the top of a turn, so one posted meanwhile ends the next WFI. */
+		arch_hv_timer_set(v->wake_at);
+		arch_wait_for_interrupt();
+		arch_kick_clear();
 	}
-	return true;
 }
 
 static void exited(struct cpu *cpu, struct vcpu *v, enum vcpu_exit e)

@@ -29,9 +29,12 @@ int arch_cpu_start(struct cpu *cpu)
 
 void arch_wait_for_interrupt(void)
 {
-	/* Nothing can interrupt a unit test: time moves on instead, so deadlines still pass. */
+	/* Nothing can interrupt a unit test: time moves on instead, so deadlines still pass, and
+	 * the test may play another CPU meanwhile. */
 	host.now += host.wfi_step ? host.wfi_step : 1000;
 	host.wfis++;
+	if (host.on_wfi)
+		host.on_wfi();
 }
 
 void arch_kick(const struct cpu *target)

@@ -13,6 +13,8 @@ struct host_state {
 	unsigned wfis, kicks, ipis, switches, entries;
 	/* What a guest entry does (returns its exit), if the test set it. */
 	int (*run)(struct vcpu *v);
+	/* Called in each WFI: what happens elsewhere while this CPU sleeps. */
+	void (*on_wfi)(void);
 	bool irq_pending;
 	int powered_off;
 };

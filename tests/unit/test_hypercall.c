@@ -585,6 +585,19 @@ Test(hypercall, idle_future_deadline)
 	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
 }
 
+static enum vcpu_where blocked_where;
+
+/* The sibling on CPU 1 wakes v, once, in the middle of CPU 0's sleep. */
+static void sibling_wakes_v(void)
+{
+	if (host.kicks)
+		return;
+	blocked_where = v->where;
+	host_this_cpu = &hv.cpus[1];
+	vcpu_wake(v);
+	host_this_cpu = &hv.cpus[0];
+}
+
 static void blocked_then_woken_by_a_sibling(enum vcpu_where while_blocked)
 {
 	struct vcpu *w = add_vcpu();
@@ -593,22 +606,19 @@ static void blocked_then_woken_by_a_sibling(enum vcpu_where while_blocked)
 	w->state = VCPU_RUNNING;
 	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {GOOS_NO_DEADLINE}};
 	cr_assert_eq(goos_hypercall(v, &hc), EXIT_BLOCK);
-	vcpu_run_once(&hv.cpus[0]);
-	cr_assert_eq(v->where, while_blocked);
-	/* The sibling on CPU 1 wakes it: its CPU is kicked to look. */
-	host_this_cpu = &hv.cpus[1];
-	vcpu_wake(v);
-	host_this_cpu = &hv.cpus[0];
-	cr_assert_eq(host.kicks, 1);
+	host.on_wfi = sibling_wakes_v;
 	run_until_entered();
+	cr_assert_eq(host.kicks, 1, "the wake kicked CPU 0");
 	cr_assert_eq(v->arch.regs.x[REG_A1], GOOS_EV_WAKE);
+	cr_assert_eq(v->where, WHERE_CURRENT);
+	cr_assert_eq(blocked_where, while_blocked);
 }
 
 /* Alone on its CPU, a blocked vCPU waits in place (still current): nothing else could run. */
 Test(hypercall, idle_blocked_alone_wakes_on_a_sibling_wake)
 {
 	blocked_then_woken_by_a_sibling(WHERE_CURRENT);
-	cr_assert_geq(host.wfis, 1, "it slept");
+	cr_assert_eq(host.wfis, 1, "it slept, once");
 }
 
 /* On a shared CPU it leaves the CPU for the sleep list, and the wake queues it again. */

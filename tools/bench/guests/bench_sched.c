@@ -65,7 +65,8 @@ static int null_calls(unsigned n)
 {
 	for (unsigned i = 0; i < BENCH_WARMUP + n; i++) {
 		register unsigned long a0 __asm__("a0") = 0, a1 __asm__("a1") = 0;
-		register unsigned long a6 __asm__("a6") = GOOS_FN_VERSION, a7 __asm__("a7") = GOOS_EID;
+		register unsigned long a6 __asm__("a6") = GOOS_FN_VERSION,
+					  a7 __asm__("a7") = GOOS_EID;
 		uint64_t t0, t1, o0, o1;
 
 		__asm__ volatile("rdinstret %0\n\trdinstret %1" : "=&r"(o0), "=r"(o1)::"memory");
