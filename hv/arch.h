@@ -2,7 +2,8 @@
  * The arch contract: everything the core asks of a port (arch/riscv64 today; arch/aarch64 with EL2
  * and arch/x86_64 with VT-x later; arch/host for unit tests). Nothing above this header knows
  * which CPU it runs on. A port supplies <arch/types.h> (struct arch_cpu, arch_vcpu,
- * arch_features) and <arch/this_cpu.h>, and implements these functions.
+ * arch_features), <arch/this_cpu.h> and <arch/cpu_desc.h> (struct arch_cpu_desc), and implements
+ * these functions.
  */
 #ifndef GOHV_ARCH_H
 #define GOHV_ARCH_H
@@ -13,6 +14,7 @@
 
 #include <arch/types.h>
 #include <arch/this_cpu.h>
+#include <arch/cpu_desc.h>
 
 struct cpu;
 struct vcpu;
@@ -45,6 +47,19 @@ size_t arch_hw_entropy(void *buf, size_t len);
 void arch_console_putc(char c);
 /* Powers the machine off (all partitions are gone). */
 __attribute__((noreturn)) void arch_system_off(bool failure);
+
+/* ---- the machine's CPUs, in the device tree the firmware hands over (each port has its own
+ * /cpus format) */
+struct platform_cpu {
+	unsigned long hwid;	   /* the port's name for it, from its node's reg */
+	bool can_run_guests;	   /* it has what the port needs to host a vCPU */
+	struct arch_cpu_desc arch; /* what else the port keeps about it */
+};
+
+/* Lists the machine's enabled CPUs in out[] (at most max) and the frequency of arch_time_now() in
+ * *timebase_hz. Returns how many (at least one), or -1 with one line in err. */
+int arch_platform_cpus(const void *fdt, struct platform_cpu *out, unsigned max,
+		       uint64_t *timebase_hz, char *err, size_t errlen);
 
 /* ---- vCPUs (all called on the hart the vCPU is pinned to) */
 /* Sets the vCPU's registers for a fresh start: pc = entry, a0, a1 and sp as given. */

@@ -36,10 +36,9 @@ static void guest_isa(const char *host, char *out, size_t len)
 
 static const char *hart_isa(unsigned long hartid)
 {
-	for (unsigned i = 0; i < hv.plat.nharts; i++)
-		if (hv.plat.hartids[i] == hartid)
-			return hv.plat.hart_isa[i];
-	return "";
+	const struct platform_cpu *c = platform_cpu(&hv.plat, hartid);
+
+	return c ? c->arch.isa : "";
 }
 
 #define TRY(x)                                                                                     \

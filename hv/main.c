@@ -153,10 +153,10 @@ void hv_main(unsigned long hartid, const void *fdt)
 		hv_panic("%s", buf);
 	if (hv.plat.uart_base)
 		uart16550_init(&hv.uart, hv.plat.uart_base, hv.plat.uart_reg_shift);
-	for (unsigned i = 0; i < hv.plat.nharts; i++) {
-		unsigned long h = hv.plat.hartids[i];
-		if (h < CONFIG_MAX_HARTS)
-			hv.cpus[h].hartid = h;
+	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
+		unsigned long id = hv.plat.cpus[i].hwid;
+		if (id < CONFIG_MAX_HARTS)
+			hv.cpus[id].hartid = id;
 	}
 	arch_cpu_init(cpu);
 	cpu->online = 1;
@@ -166,7 +166,7 @@ void hv_main(unsigned long hartid, const void *fdt)
 	hv_log("bench: hv entered at tick %lu", gohv_bench_entry_tick);
 #endif
 	arch_describe_features(&cpu->arch.features, buf, sizeof(buf));
-	hv_log("harts: %u, timebase %lu Hz, features: %s", hv.plat.nharts,
+	hv_log("cpus: %u, timebase %lu Hz, features: %s", hv.plat.ncpus,
 	       (unsigned long)hv.plat.timebase_hz, buf);
 	hv.pkg = find_package();
 	memory_init();
@@ -181,8 +181,8 @@ void hv_main(unsigned long hartid, const void *fdt)
 			partition_start(&hv.partitions[i]);
 	/* Every hart comes up in the hv; one without a vCPU sleeps in WFI until there is work for
 	 * it (it costs nothing there, even under -icount). */
-	for (unsigned i = 0; i < hv.plat.nharts; i++) {
-		unsigned long h = hv.plat.hartids[i];
+	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
+		unsigned long h = hv.plat.cpus[i].hwid;
 
 		if (h == hartid || h >= CONFIG_MAX_HARTS)
 			continue;

@@ -60,7 +60,7 @@ static int check_harts(struct partition *p)
 	for (unsigned i = 0; i < cfg->nharts; i++) {
 		uint32_t h = cfg->harts[i];
 
-		if (h >= CONFIG_MAX_HARTS || !platform_has_hart(&hv.plat, h))
+		if (h >= CONFIG_MAX_HARTS || !platform_has_cpu(&hv.plat, h))
 			return refuse(p, "hart %u is not on this machine or lacks the H extension",
 				      h);
 		if (hv.cpus[h].vcpu)

@@ -33,16 +33,6 @@ static int node_ok(const void *fdt, int node)
 	return !status || !strcmp(status, "okay") || !strcmp(status, "ok");
 }
 
-static int isa_has_h(const char *isa)
-{
-	if (strncmp(isa, "rv64", 4))
-		return 0;
-	for (const char *p = isa + 4; *p && *p != '_'; p++)
-		if (*p == 'h')
-			return 1;
-	return 0;
-}
-
 static void add_reserved(struct platform *plat, uint64_t base, uint64_t size)
 {
 	if (plat->nreserved < PLATFORM_MAX_RESERVED && size) {
@@ -50,43 +40,6 @@ static void add_reserved(struct platform *plat, uint64_t base, uint64_t size)
 		plat->reserved[plat->nreserved].size = size;
 		plat->nreserved++;
 	}
-}
-
-static int parse_cpus(const void *fdt, struct platform *plat, char *err, size_t errlen)
-{
-	int cpus = fdt_path_offset(fdt, "/cpus"), node, len;
-	const fdt32_t *tb;
-
-	if (cpus < 0) {
-		snprintf(err, errlen, "machine device tree has no /cpus");
-		return -1;
-	}
-	tb = fdt_getprop(fdt, cpus, "timebase-frequency", &len);
-	if (!tb || (len != 4 && len != 8)) {
-		snprintf(err, errlen, "/cpus: no usable timebase-frequency");
-		return -1;
-	}
-	plat->timebase_hz = read_cells(tb, len / 4);
-	fdt_for_each_subnode(node, fdt, cpus)
-	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		const char *isa = fdt_getprop(fdt, node, "riscv,isa", NULL);
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-		if (!type || strcmp(type, "cpu") || !reg || len < 4 || !node_ok(fdt, node))
-			continue;
-		if (plat->nharts == CONFIG_MAX_HARTS)
-			break;
-		plat->hartids[plat->nharts] = read_cells(reg, len >= 8 ? 2 : 1);
-		snprintf(plat->hart_isa[plat->nharts], sizeof(plat->hart_isa[0]), "%s",
-			 isa ? isa : "");
-		plat->nharts++;
-	}
-	if (!plat->nharts) {
-		snprintf(err, errlen, "/cpus: no usable hart");
-		return -1;
-	}
-	return 0;
 }
 
 static void parse_uart(const void *fdt, struct platform *plat)
@@ -122,7 +75,7 @@ static void parse_uart(const void *fdt, struct platform *plat)
 
 int platform_parse(const void *fdt, struct platform *plat, char *err, size_t errlen)
 {
-	int node, len;
+	int node, len, n;
 	struct mem_range r;
 
 	memset(plat, 0, sizeof(*plat));
@@ -149,8 +102,11 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	if (resv >= 0)
 		fdt_for_each_subnode(node, fdt, resv) if (read_reg(fdt, node, &r) == 0)
 		    add_reserved(plat, r.base, r.size);
-	if (parse_cpus(fdt, plat, err, errlen))
+	n = arch_platform_cpus(fdt, plat->cpus, sizeof(plat->cpus) / sizeof(plat->cpus[0]),
+			       &plat->timebase_hz, err, errlen);
+	if (n < 0)
 		return -1;
+	plat->ncpus = n;
 	parse_uart(fdt, plat);
 
 	node = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
@@ -174,10 +130,17 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	return 0;
 }
 
-int platform_has_hart(const struct platform *plat, unsigned long hartid)
+const struct platform_cpu *platform_cpu(const struct platform *plat, unsigned long hwid)
 {
-	for (unsigned i = 0; i < plat->nharts; i++)
-		if (plat->hartids[i] == hartid)
-			return isa_has_h(plat->hart_isa[i]);
-	return 0;
+	for (unsigned i = 0; i < plat->ncpus; i++)
+		if (plat->cpus[i].hwid == hwid)
+			return &plat->cpus[i];
+	return NULL;
+}
+
+bool platform_has_cpu(const struct platform *plat, unsigned long hwid)
+{
+	const struct platform_cpu *c = platform_cpu(plat, hwid);
+
+	return c && c->can_run_guests;
 }

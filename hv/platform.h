@@ -1,10 +1,13 @@
-/* What the machine's device tree (handed over by the firmware) says about the hardware. */
+/* What the machine's device tree (handed over by the firmware) says about the hardware. The port
+ * reads its own /cpus format (arch_platform_cpus). */
 #ifndef GOHV_PLATFORM_H
 #define GOHV_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "config.h"
 
 #define PLATFORM_MAX_RESERVED 8
@@ -20,10 +23,9 @@ struct platform {
 	struct mem_range ram; /* the first memory node's first range */
 	struct mem_range reserved[PLATFORM_MAX_RESERVED];
 	unsigned nreserved;
-	uint64_t timebase_hz;
-	unsigned nharts;
-	unsigned long hartids[CONFIG_MAX_HARTS];
-	char hart_isa[CONFIG_MAX_HARTS][64];
+	uint64_t timebase_hz; /* of arch_time_now() */
+	unsigned ncpus;
+	struct platform_cpu cpus[CONFIG_MAX_HARTS];
 	uint64_t uart_base;
 	uint32_t uart_clock;
 	int uart_reg_shift;
@@ -38,7 +40,9 @@ struct platform {
 
 /* Reads everything above with libfdt; returns 0 or -1 with a line in err. */
 int platform_parse(const void *fdt, struct platform *plat, char *err, size_t errlen);
-/* True if hartid is listed and has the H extension. */
-int platform_has_hart(const struct platform *plat, unsigned long hartid);
+/* The CPU with that hardware id, or NULL if the machine has none. */
+const struct platform_cpu *platform_cpu(const struct platform *plat, unsigned long hwid);
+/* True if the CPU is listed and can run guests. */
+bool platform_has_cpu(const struct platform *plat, unsigned long hwid);
 
 #endif
