@@ -219,7 +219,7 @@ run: $(DEPS_STAMP)
 # The riscv64 files here touch no CSR (tables, device trees), so the tests run them as they are.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
 	$(wildcard arch/host/*.c) $(wildcard devices/*.c) arch/riscv64/stage2.c \
-	arch/riscv64/platform.c
+	arch/riscv64/platform.c arch/riscv64/guest_fdt.c
 UNIT_BIN := $(BUILD)/tests/unit-tests
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host/include/*/*.h) \
 		arch/riscv64/include/arch/cpu_desc.h lib/fmt.c \

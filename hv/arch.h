@@ -49,7 +49,7 @@ void arch_console_putc(char c);
 __attribute__((noreturn)) void arch_system_off(bool failure);
 
 /* ---- the machine's CPUs, in the device tree the firmware hands over (each port has its own
- * /cpus format) */
+ * /cpus format) and in the one the hv writes for each partition */
 struct platform_cpu {
 	unsigned long hwid;	   /* the port's name for it, from its node's reg */
 	bool can_run_guests;	   /* it has what the port needs to host a vCPU */
@@ -60,6 +60,11 @@ struct platform_cpu {
  * *timebase_hz. Returns how many (at least one), or -1 with one line in err. */
 int arch_platform_cpus(const void *fdt, struct platform_cpu *out, unsigned max,
 		       uint64_t *timebase_hz, char *err, size_t errlen);
+/* Writes the guest's /cpus node with libfdt's sequential-write calls, inside the root node: vCPU i
+ * gets reg = i and is described as cpus[i], the CPU it runs on (NULL if the machine did not list
+ * it), minus what a guest cannot use. Returns 0 or a libfdt error. */
+int arch_guest_fdt_cpus(void *fdt, const struct platform_cpu *const *cpus, unsigned n,
+			uint64_t timebase_hz);
 
 /* ---- vCPUs (all called on the hart the vCPU is pinned to) */
 /* Sets the vCPU's registers for a fresh start: pc = entry, a0, a1 and sp as given. */

@@ -1,6 +1,7 @@
 /*
  * The device tree hv/guest_fdt.c writes for a partition, read back with libfdt: a hand-built
- * partition with two vCPUs pinned to harts 1 and 2 of a three-hart machine.
+ * partition with two vCPUs pinned to harts 1 and 2 of a three-hart machine. The /cpus node comes
+ * from the RISC-V port (arch/riscv64/guest_fdt.c), linked into the unit tests.
  */
 #include <criterion/criterion.h>
 #include <goos.h>
