@@ -6,9 +6,6 @@
 #define GOHV_HV_H
 
 #include "config.h"
-#include "devices/goldfish_rtc.h"
-#include "devices/plic.h"
-#include "devices/uart16550.h"
 #include "console.h"
 #include "cpu.h"
 #include "drbg.h"
@@ -31,11 +28,9 @@ struct hv {
 	unsigned npartitions;
 	struct cpu cpus[CONFIG_MAX_HARTS]; /* indexed by hart id */
 	unsigned long boot_hart;
-	volatile unsigned live; /* partitions running or able to restart */
-	struct uart16550 uart;
-	struct plic plic;
+	volatile unsigned live;	    /* partitions running or able to restart */
 	bool has_realtime;	    /* the machine has an RTC: partitions get realtime_offset_ns */
-	int64_t realtime_offset_ns; /* wall clock minus the time CSR (in ns), taken at boot */
+	int64_t realtime_offset_ns; /* wall clock minus arch_time_now() (in ns), taken at boot */
 	uint64_t page_bitmap[PAGE_ALLOC_MAX_PAGES / 64];
 };
 

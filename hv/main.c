@@ -12,10 +12,14 @@ extern char __hv_start[], __pkg_start[];
 unsigned long gohv_bench_entry_tick;
 #endif
 
+/* ctx is the machine's console once its driver has set it up; until then (or without one) the
+ * firmware's console serves. */
 static void console_sink(void *ctx, const char *s, size_t n)
 {
-	if (hv.uart.base) {
-		uart16550_write(&hv.uart, s, n);
+	struct console_dev *dev = ctx;
+
+	if (dev) {
+		dev->ops->write(&dev->state, s, n);
 		return;
 	}
 	while (n--)
@@ -80,15 +84,16 @@ static void entropy_init(void)
 	       n ? "cpu seed csr + " : "");
 }
 
-/* The wall clock as an offset from the time CSR, which every partition reads directly: a guest
- * then gets the date without a device of its own, and all partitions agree on it. */
+/* The wall clock as an offset from arch_time_now(), the clock every partition reads without an
+ * exit: a guest then gets the date without a device of its own, and all partitions agree on it. */
 static void realtime_init(void)
 {
+	struct rtc_dev *dev = &hv.plat.rtc;
 	uint64_t hz = hv.plat.timebase_hz, t, rtc;
 
-	if (!hv.plat.rtc_base || !hz)
+	if (!dev->ops || !hz)
 		return;
-	rtc = goldfish_rtc_read_ns(hv.plat.rtc_base);
+	rtc = dev->ops->read_ns(&dev->state);
 	t = arch_time_now();
 	if (!rtc)
 		return;
@@ -151,8 +156,11 @@ void hv_main(unsigned long hartid, const void *fdt)
 	console_init(&hv.console, console_sink, NULL);
 	if (platform_parse(fdt, &hv.plat, buf, sizeof(buf)))
 		hv_panic("%s", buf);
-	if (hv.plat.uart_base)
-		uart16550_init(&hv.uart, hv.plat.uart_base, hv.plat.uart_reg_shift);
+	if (hv.plat.console.ops) {
+		hv.plat.console.ops->init(&hv.plat.console.state);
+		/* Only this CPU runs yet, so the console's lock is free to be reset. */
+		console_init(&hv.console, console_sink, &hv.plat.console);
+	}
 	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
 		unsigned long id = hv.plat.cpus[i].hwid;
 		if (id < CONFIG_MAX_HARTS)
@@ -170,8 +178,8 @@ void hv_main(unsigned long hartid, const void *fdt)
 	       (unsigned long)hv.plat.timebase_hz, buf);
 	hv.pkg = find_package();
 	memory_init();
-	if (hv.plat.plic_base)
-		plic_init(&hv.plic, hv.plat.plic_base, hv.plat.plic_size, hv.plat.plic_ncontexts);
+	if (hv.plat.intc.ops)
+		hv.plat.intc.ops->init(&hv.plat.intc.state);
 	entropy_init();
 	realtime_init();
 	partitions_init();

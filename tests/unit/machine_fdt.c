@@ -86,6 +86,8 @@ static void soc(void *blob, const struct mopts *o)
 	OK(fdt_property_string(blob, "compatible", "simple-bus"));
 	OK(fdt_property(blob, "ranges", NULL, 0));
 
+	if (o->second_uart)
+		uart(blob, UART2_BASE, 0);
 	uart(blob, UART_BASE, o->reg_shift);
 
 	if (!o->no_rtc) {
@@ -93,20 +95,24 @@ static void soc(void *blob, const struct mopts *o)
 		prop_cells(blob, "interrupts", 1, 11);
 		prop_cells(blob, "reg", 4, 0, (uint32_t)RTC_BASE, 0, 0x1000);
 		OK(fdt_property_string(blob, "compatible", "google,goldfish-rtc"));
+		if (o->rtc_disabled)
+			OK(fdt_property_string(blob, "status", "disabled"));
 		OK(fdt_end_node(blob));
 	}
 
-	OK(fdt_begin_node(blob, "plic@c000000"));
-	prop_cells(blob, "phandle", 1, 0x20);
-	prop_cells(blob, "riscv,ndev", 1, 0x5f);
-	prop_cells(blob, "reg", 4, 0, (uint32_t)PLIC_BASE, 0, (uint32_t)PLIC_SIZE);
-	/* Two harts' M and S external interrupt contexts: 4 (phandle, irq) pairs. */
-	prop_cells(blob, "interrupts-extended", 8, 1, 11, 1, 9, 2, 11, 2, 9);
-	OK(fdt_property(blob, "interrupt-controller", NULL, 0));
-	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
-	OK(fdt_property(blob, "compatible", plic_compat, sizeof(plic_compat)));
-	prop_cells(blob, "#interrupt-cells", 1, 1);
-	OK(fdt_end_node(blob));
+	if (!o->no_plic) {
+		OK(fdt_begin_node(blob, "plic@c000000"));
+		prop_cells(blob, "phandle", 1, 0x20);
+		prop_cells(blob, "riscv,ndev", 1, 0x5f);
+		prop_cells(blob, "reg", 4, 0, (uint32_t)PLIC_BASE, 0, (uint32_t)PLIC_SIZE);
+		/* Two harts' M and S external interrupt contexts: 4 (phandle, irq) pairs. */
+		prop_cells(blob, "interrupts-extended", 8, 1, 11, 1, 9, 2, 11, 2, 9);
+		OK(fdt_property(blob, "interrupt-controller", NULL, 0));
+		static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+		OK(fdt_property(blob, "compatible", plic_compat, sizeof(plic_compat)));
+		prop_cells(blob, "#interrupt-cells", 1, 1);
+		OK(fdt_end_node(blob));
+	}
 
 	OK(fdt_end_node(blob)); /* soc */
 }

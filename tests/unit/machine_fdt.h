@@ -19,6 +19,7 @@
 #define MRSV_BASE  0x9fe00000UL /* the /memreserve/ entry */
 #define MRSV_SIZE  0x2000UL
 #define UART_BASE  0x10000000UL
+#define UART2_BASE 0x10002000UL /* the extra UART of .second_uart */
 #define UART_CLOCK 3686400
 #define PLIC_BASE  0xc000000UL
 #define PLIC_SIZE  0x600000UL
@@ -36,8 +37,11 @@ struct mopts {
 	unsigned seed_len;	 /* rng-seed bytes (default 32) */
 	const char *const *isas; /* cpu@i's riscv,isa is isas[i], for ncpus nodes all enabled */
 	const char *stdout_path;
-	int reg_shift; /* >= 0: add reg-shift to the UART */
-	bool no_rtc;   /* no Goldfish RTC node */
+	int reg_shift;	   /* >= 0: add reg-shift to the UART */
+	bool no_rtc;	   /* no Goldfish RTC node */
+	bool rtc_disabled; /* the RTC node has status "disabled" */
+	bool second_uart;  /* another ns16550a at UART2_BASE, before the stdout-path one */
+	bool no_plic;	   /* no PLIC node (as with QEMU's aia=aplic-imsic) */
 };
 
 /* Writes the tree into blob (MACHINE_FDT_SIZE bytes, 8-byte aligned); a failure is a test

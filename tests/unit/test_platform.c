@@ -1,7 +1,7 @@
 /*
  * platform_parse against a machine device tree shaped like the one QEMU virt hands over
- * (machine_fdt.c): what the core keeps, and the CPUs as the port lists them. The port's own /cpus
- * rules are tested in test_riscv_platform.c.
+ * (machine_fdt.c): what the core keeps, the CPUs as the port lists them, and the devices the
+ * drivers of devices/ claim. The port's own /cpus rules are tested in test_riscv_platform.c.
  */
 #include <criterion/criterion.h>
 #include <libfdt.h>
@@ -104,45 +104,75 @@ Test(platform, has_cpu)
 	cr_assert_not(platform_has_cpu(&plat, ~0UL));
 }
 
+static const struct uart16550 *console_uart(void)
+{
+	cr_assert_eq(plat.console.ops, &uart16550_ops, "the console is not the 16550");
+	return &plat.console.state.uart16550;
+}
+
 Test(platform, uart)
 {
 	parse_ok(&(struct mopts){0});
-	cr_assert_eq(plat.uart_base, UART_BASE);
-	cr_assert_eq(plat.uart_clock, UART_CLOCK);
-	cr_assert_eq(plat.uart_reg_shift, 0);
+	cr_assert_eq(console_uart()->base, UART_BASE);
+	cr_assert_eq(console_uart()->clock_hz, UART_CLOCK);
+	cr_assert_eq(console_uart()->shift, 0);
 }
 
 Test(platform, uart_stdout_path_with_options)
 {
 	parse_ok(&(struct mopts){.stdout_path = "/soc/serial@10000000:115200n8", .reg_shift = 2});
-	cr_assert_eq(plat.uart_base, UART_BASE);
-	cr_assert_eq(plat.uart_reg_shift, 2);
+	cr_assert_eq(console_uart()->base, UART_BASE);
+	cr_assert_eq(console_uart()->shift, 2);
 }
 
 Test(platform, uart_by_compatible)
 {
 	parse_ok(&(struct mopts){.no_stdout_path = true});
-	cr_assert_eq(plat.uart_base, UART_BASE);
+	cr_assert_eq(console_uart()->base, UART_BASE);
 	parse_ok(&(struct mopts){.stdout_path = "/soc/serial@nowhere"});
-	cr_assert_eq(plat.uart_base, UART_BASE);
+	cr_assert_eq(console_uart()->base, UART_BASE);
 	parse_ok(&(struct mopts){.no_chosen = true});
-	cr_assert_eq(plat.uart_base, UART_BASE);
+	cr_assert_eq(console_uart()->base, UART_BASE);
+}
+
+Test(platform, uart_stdout_path_wins)
+{
+	/* Another UART comes first in the tree: stdout-path still picks the console. */
+	parse_ok(&(struct mopts){.second_uart = true});
+	cr_assert_eq(console_uart()->base, UART_BASE);
+	parse_ok(&(struct mopts){.second_uart = true, .no_stdout_path = true});
+	cr_assert_eq(console_uart()->base, UART2_BASE, "without stdout-path, the first UART");
+	parse_ok(&(struct mopts){.second_uart = true, .stdout_path = "/soc/plic@c000000"});
+	cr_assert_eq(console_uart()->base, UART2_BASE, "stdout-path names no console");
+}
+
+Test(platform, uart_wild_reg_shift_refused)
+{
+	/* A shift that would aim the hv's writes far from the device: no console of its own. */
+	parse_ok(&(struct mopts){.reg_shift = 31});
+	cr_assert_null(plat.console.ops);
 }
 
 Test(platform, plic)
 {
 	parse_ok(&(struct mopts){0});
-	cr_assert_eq(plat.plic_base, PLIC_BASE);
-	cr_assert_eq(plat.plic_size, PLIC_SIZE);
-	cr_assert_eq(plat.plic_ncontexts, 4);
+	cr_assert_eq(plat.intc.ops, &plic_ops);
+	cr_assert_eq(plat.intc.state.plic.base, PLIC_BASE);
+	cr_assert_eq(plat.intc.state.plic.size, PLIC_SIZE);
+	cr_assert_eq(plat.intc.state.plic.ncontexts, 4);
+	parse_ok(&(struct mopts){.no_plic = true});
+	cr_assert_null(plat.intc.ops, "no PLIC node: no interrupt controller");
 }
 
 Test(platform, goldfish_rtc)
 {
 	parse_ok(&(struct mopts){0});
-	cr_assert_eq(plat.rtc_base, RTC_BASE);
+	cr_assert_eq(plat.rtc.ops, &goldfish_rtc_ops);
+	cr_assert_eq(plat.rtc.state.goldfish_rtc.base, RTC_BASE);
 	parse_ok(&(struct mopts){.no_rtc = true});
-	cr_assert_eq(plat.rtc_base, 0, "no RTC node must leave rtc_base 0");
+	cr_assert_null(plat.rtc.ops, "no RTC node must leave no RTC");
+	parse_ok(&(struct mopts){.rtc_disabled = true});
+	cr_assert_null(plat.rtc.ops, "a disabled RTC is not used");
 }
 
 Test(platform, rng_seed)
