@@ -1,7 +1,8 @@
 /*
- * The arch contract: everything the core asks of a port (arch/riscv64 today; arch/aarch64 with EL2
- * and arch/x86_64 with VT-x later; arch/host for unit tests). Nothing above this header knows
- * which CPU it runs on. A port supplies <arch/types.h> (struct arch_cpu, arch_vcpu,
+ * The arch contract: everything the core asks of a port (one folder per architecture under arch/:
+ * RISC-V with the H extension today, AArch64 at EL2 and x86-64 with VT-x planned, and arch/host, a
+ * fake for the unit tests; docs/design.md says how each port fills it in). Nothing above this
+ * header knows which CPU it runs on. A port supplies <arch/types.h> (struct arch_cpu, arch_vcpu,
  * arch_features), <arch/this_cpu.h> and <arch/cpu_desc.h> (struct arch_cpu_desc), and implements
  * these functions.
  */
@@ -20,20 +21,20 @@ struct cpu;
 struct vcpu;
 struct partition;
 
-/* ---- harts */
-/* Per-hart setup: trap vector, delegation to the guest, counters, feature probe. */
+/* ---- CPUs */
+/* Per-CPU setup: trap vector, delegation to the guest, counters, feature probe. */
 void arch_cpu_init(struct cpu *cpu);
 /* Writes a short "feature list" for the boot banner. */
 void arch_describe_features(const struct arch_features *f, char *buf, size_t len);
-/* Starts a stopped secondary hart in the hv (it calls hv_secondary_main). */
+/* Starts a stopped secondary CPU in the hv (it calls hv_secondary_main). */
 int arch_cpu_start(struct cpu *cpu);
 /* Sleeps until an interrupt is pending; interrupts stay masked in the hv. */
 void arch_wait_for_interrupt(void);
-/* Interrupts another hart so it looks at its requests. */
+/* Interrupts another CPU so it looks at its requests. */
 void arch_kick(const struct cpu *target);
-/* Acknowledges this hart's kick. */
+/* Acknowledges this CPU's kick. */
 void arch_kick_clear(void);
-/* The hv's own timer on this hart: fires a wake-up at deadline (~0 disarms). */
+/* The hv's own timer on this CPU: fires a wake-up at deadline (~0 disarms). */
 void arch_hv_timer_set(uint64_t deadline);
 uint64_t arch_time_now(void);
 #ifdef GOHV_BENCH
@@ -66,10 +67,10 @@ int arch_platform_cpus(const void *fdt, struct platform_cpu *out, unsigned max,
 int arch_guest_fdt_cpus(void *fdt, const struct platform_cpu *const *cpus, unsigned n,
 			uint64_t timebase_hz);
 
-/* ---- vCPUs (all called on the hart the vCPU is pinned to) */
+/* ---- vCPUs (all called on the CPU the vCPU is pinned to) */
 /* Sets the vCPU's registers for a fresh start: pc = entry, a0, a1 and sp as given. */
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t a0, uint64_t a1, uint64_t sp);
-/* Points this hart's guest-physical translation at the partition's stage-2 table. */
+/* Points this CPU's guest-physical translation at the partition's stage-2 table. */
 void arch_vcpu_load(struct vcpu *v);
 /* Runs the guest until the core must act (a request arrived, the vCPU stopped or faulted). Guest
  * traps the port can serve itself (SBI calls, timer interrupts) are handled inside. */
@@ -81,7 +82,7 @@ void arch_vcpu_inject_ipi(struct vcpu *v);
 /* Arms the guest's timer interrupt at deadline (~0 disarms); without a hardware guest timer the
  * port emulates it. */
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline);
-/* Flushes guest TLB state on this hart (a remote fence request). */
+/* Flushes guest TLB state on this CPU (a remote fence request). */
 void arch_vcpu_flush_tlb(struct vcpu *v);
 
 /* ---- stage-2 translation: one table per partition, built by the core with these. */
