@@ -25,19 +25,26 @@ int dt_reg(const struct dt_node *n, unsigned index, uint64_t *base, uint64_t *si
 	return 0;
 }
 
+/* By length, so a value without its NUL is never read past its end. */
+static bool value_is(const char *v, int len, const char *value)
+{
+	return v && (size_t)len == strlen(value) + 1 && !memcmp(v, value, len);
+}
+
 bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value)
 {
 	int len;
 	const char *v = fdt_getprop(fdt, offset, name, &len);
 
-	/* By length, so a value without its NUL is never read past its end. */
-	return v && (size_t)len == strlen(value) + 1 && !memcmp(v, value, len);
+	return value_is(v, len, value);
 }
 
 bool dt_enabled(const void *fdt, int offset)
 {
-	return !fdt_getprop(fdt, offset, "status", NULL) ||
-	       dt_prop_is(fdt, offset, "status", "okay") || dt_prop_is(fdt, offset, "status", "ok");
+	int len;
+	const char *status = fdt_getprop(fdt, offset, "status", &len);
+
+	return !status || value_is(status, len, "okay") || value_is(status, len, "ok");
 }
 
 uint32_t dt_u32(const struct dt_node *n, const char *name, uint32_t def)
