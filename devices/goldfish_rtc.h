@@ -1,11 +1,16 @@
 /* Goldfish RTC (QEMU virt's "google,goldfish-rtc"), read only: the wall clock the hv hands to
- * partitions as an offset from the time CSR, so guests never touch the device. */
+ * partitions as an offset from their own clock, so guests never touch the device. */
 #ifndef GOHV_GOLDFISH_RTC_H
 #define GOHV_GOLDFISH_RTC_H
 
 #include <stdint.h>
 
-/* Nanoseconds since the Unix epoch. */
-uint64_t goldfish_rtc_read_ns(uintptr_t base);
+#include "rtc_dev.h"
+
+struct goldfish_rtc {
+	uintptr_t base;
+};
+
+extern const struct rtc_dev_ops goldfish_rtc_ops;
 
 #endif

@@ -34,15 +34,29 @@ void plic_set_threshold(struct plic *p, unsigned context, uint32_t threshold)
 		*reg(p, CONTEXT_BASE + context * CONTEXT_STRIDE) = threshold;
 }
 
-void plic_init(struct plic *p, uintptr_t base, uint64_t size, unsigned ncontexts)
+static int plic_probe(void *dev, const struct dt_node *n)
 {
-	uint64_t fit = size > CONTEXT_BASE ? (size - CONTEXT_BASE) / CONTEXT_STRIDE : 0;
+	struct plic *p = dev;
+	uint64_t base, size, fit;
+	int len;
 
+	if (dt_reg(n, 0, &base, &size))
+		return -1;
+	/* One context per (phandle, interrupt) pair of interrupts-extended; the region may be sized
+	 * for many more. */
+	if (!fdt_getprop(n->fdt, n->offset, "interrupts-extended", &len) || len < 0)
+		len = 0;
+	fit = size > CONTEXT_BASE ? (size - CONTEXT_BASE) / CONTEXT_STRIDE : 0;
 	p->base = base;
 	p->size = size;
-	/* The device tree's interrupts-extended says how many contexts exist; the region may be
-	 * sized for many more. */
-	p->ncontexts = ncontexts < fit ? ncontexts : (unsigned)fit;
+	p->ncontexts = (uint64_t)len / 8 < fit ? (unsigned)len / 8 : (unsigned)fit;
+	return 0;
+}
+
+static void plic_init(void *dev)
+{
+	struct plic *p = dev;
+
 	for (unsigned s = 1; s < PLIC_MAX_SOURCES; s++)
 		plic_set_priority(p, s, 0);
 	for (unsigned c = 0; c < p->ncontexts; c++) {
@@ -51,3 +65,11 @@ void plic_init(struct plic *p, uintptr_t base, uint64_t size, unsigned ncontexts
 		plic_set_threshold(p, c, 0);
 	}
 }
+
+static const char *const compatible[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
+
+const struct intc_dev_ops plic_ops = {
+    .compatible = compatible,
+    .probe = plic_probe,
+    .init = plic_init,
+};

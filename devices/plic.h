@@ -6,15 +6,18 @@
 
 #include <stdint.h>
 
+#include "intc_dev.h"
+
 struct plic {
 	uintptr_t base;
 	uint64_t size;
-	unsigned ncontexts;
+	unsigned ncontexts; /* those the tree lists that fit in the register region */
 };
 
 #define PLIC_MAX_SOURCES 1024
 
-void plic_init(struct plic *p, uintptr_t base, uint64_t size, unsigned ncontexts);
+extern const struct intc_dev_ops plic_ops;
+
 void plic_set_priority(struct plic *p, unsigned source, uint32_t prio);
 void plic_enable(struct plic *p, unsigned context, unsigned source, int on);
 void plic_set_threshold(struct plic *p, unsigned context, uint32_t threshold);

@@ -2,15 +2,17 @@
 #ifndef GOHV_UART16550_H
 #define GOHV_UART16550_H
 
-#include <stddef.h>
 #include <stdint.h>
+
+#include "console_dev.h"
 
 struct uart16550 {
 	uintptr_t base;
 	unsigned shift; /* register stride is 1 << shift bytes */
+	uint32_t
+	    clock_hz; /* input clock, 0 if the tree does not say; the firmware set the divisor */
 };
 
-void uart16550_init(struct uart16550 *u, uintptr_t base, unsigned shift);
-void uart16550_write(struct uart16550 *u, const char *s, size_t n);
+extern const struct console_dev_ops uart16550_ops;
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * The arch contract: everything the core asks of a port (arch/riscv64 today; arch/aarch64 with EL2
- * and arch/x86_64 with VT-x later; arch/host for unit tests). Nothing above this header knows
- * which CPU it runs on. A port supplies <arch/types.h> (struct arch_cpu, arch_vcpu,
- * arch_features) and <arch/this_cpu.h>, and implements these functions.
+ * The arch contract: everything the core asks of a port (one folder per architecture under arch/:
+ * RISC-V with the H extension today, AArch64 at EL2 and x86-64 with VT-x planned, and arch/host, a
+ * fake for the unit tests; docs/design.md says how each port fills it in). Nothing above this
+ * header knows which CPU it runs on. A port supplies <arch/types.h> (struct arch_cpu, arch_vcpu,
+ * arch_features), <arch/this_cpu.h> and <arch/cpu_desc.h> (struct arch_cpu_desc), and implements
+ * these functions.
  */
 #ifndef GOHV_ARCH_H
 #define GOHV_ARCH_H
@@ -13,6 +15,7 @@
 
 #include <arch/types.h>
 #include <arch/this_cpu.h>
+#include <arch/cpu_desc.h>
 
 #include "err.h"
 #include "virq.h"
@@ -22,20 +25,20 @@ struct vcpu;
 struct partition;
 struct stage2;
 
-/* ---- harts */
-/* Per-hart setup: trap vector, delegation to the guest, counters, feature probe. */
+/* ---- CPUs */
+/* Per-CPU setup: trap vector, delegation to the guest, counters, feature probe. */
 void arch_cpu_init(struct cpu *cpu);
 /* Writes a short "feature list" for the boot banner. */
 void arch_describe_features(const struct arch_features *f, char *buf, size_t len);
-/* Starts a stopped secondary hart in the hv (it calls hv_secondary_main). */
+/* Starts a stopped secondary CPU in the hv (it calls hv_secondary_main). */
 int arch_cpu_start(struct cpu *cpu);
 /* Sleeps until an interrupt is pending; interrupts stay masked in the hv. */
 void arch_wait_for_interrupt(void);
-/* Interrupts another hart so it looks at its requests. */
+/* Interrupts another CPU so it looks at its requests. */
 void arch_kick(const struct cpu *target);
-/* Acknowledges this hart's kick. */
+/* Acknowledges this CPU's kick. */
 void arch_kick_clear(void);
-/* The hv's own timer on this hart: fires a wake-up at deadline (~0 disarms). */
+/* The hv's own timer on this CPU: fires a wake-up at deadline (~0 disarms). */
 void arch_hv_timer_set(uint64_t deadline);
 uint64_t arch_time_now(void);
 #ifdef GOHV_BENCH
@@ -49,6 +52,24 @@ size_t arch_hw_entropy(void *buf, size_t len);
 void arch_console_putc(char c);
 /* Powers the machine off (all partitions are gone). */
 __attribute__((noreturn)) void arch_system_off(bool failure);
+
+/* ---- the machine's CPUs, in the device tree the firmware hands over (each port has its own
+ * /cpus format) and in the one the hv writes for each partition */
+struct platform_cpu {
+	unsigned long hwid;	   /* the port's name for it, from its node's reg */
+	bool can_run_guests;	   /* it has what the port needs to host a vCPU */
+	struct arch_cpu_desc arch; /* what else the port keeps about it */
+};
+
+/* Lists the machine's enabled CPUs in out[] (at most max) and the frequency of arch_time_now() in
+ * *timebase_hz. Returns how many (at least one), or -1 with one line in err. */
+int arch_platform_cpus(const void *fdt, struct platform_cpu *out, unsigned max,
+		       uint64_t *timebase_hz, char *err, size_t errlen);
+/* Writes the guest's /cpus node with libfdt's sequential-write calls, inside the root node: vCPU i
+ * gets reg = i and is described as cpus[i], the CPU it runs on (NULL if the machine did not list
+ * it), minus what a guest cannot use. Returns 0 or a libfdt error. */
+int arch_guest_fdt_cpus(void *fdt, const struct platform_cpu *const *cpus, unsigned n,
+			uint64_t timebase_hz);
 
 /* ---- vCPUs. The core decides what runs where and when; the port runs it. */
 

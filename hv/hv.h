@@ -6,9 +6,6 @@
 #define GOHV_HV_H
 
 #include "config.h"
-#include "devices/goldfish_rtc.h"
-#include "devices/plic.h"
-#include "devices/uart16550.h"
 #include "console.h"
 #include "cpu.h"
 #include "drbg.h"
@@ -32,10 +29,8 @@ struct hv {
 	struct cpu cpus[CONFIG_MAX_CPUS]; /* indexed by the port's id */
 	unsigned long boot_cpu;
 	volatile unsigned live; /* partitions running or able to restart */
-	struct uart16550 uart;
-	struct plic plic;
 	bool has_realtime;	    /* the machine has an RTC: partitions get realtime_offset_ns */
-	int64_t realtime_offset_ns; /* wall clock minus the time CSR (in ns), taken at boot */
+	int64_t realtime_offset_ns; /* wall clock minus arch_time_now() (in ns), taken at boot */
 	uint64_t page_bitmap[PAGE_ALLOC_MAX_PAGES / 64];
 };
 
@@ -47,8 +42,8 @@ extern struct hv hv;
 __attribute__((noreturn)) void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Called by the port once per hart, on its own stack with this_cpu() set. */
-__attribute__((noreturn)) void hv_main(unsigned long hartid, const void *fdt);
-__attribute__((noreturn)) void hv_secondary_main(unsigned long hartid);
+__attribute__((noreturn)) void hv_main(unsigned long hwid, const void *fdt);
+__attribute__((noreturn)) void hv_secondary_main(unsigned long hwid);
 
 /* Fills buf from the root DRBG (seeding a partition's own). */
 void hv_entropy(void *buf, size_t len);

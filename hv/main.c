@@ -12,10 +12,14 @@ extern char __hv_start[], __pkg_start[];
 unsigned long gohv_bench_entry_tick;
 #endif
 
+/* ctx is the machine's console once its driver has set it up; until then (or without one) the
+ * firmware's console serves. */
 static void console_sink(void *ctx, const char *s, size_t n)
 {
-	if (hv.uart.base) {
-		uart16550_write(&hv.uart, s, n);
+	struct console_dev *dev = ctx;
+
+	if (dev) {
+		dev->ops->write(&dev->state, s, n);
 		return;
 	}
 	while (n--)
@@ -80,15 +84,16 @@ static void entropy_init(void)
 	       n ? "cpu seed csr + " : "");
 }
 
-/* The wall clock as an offset from the time CSR, which every partition reads directly: a guest
- * then gets the date without a device of its own, and all partitions agree on it. */
+/* The wall clock as an offset from arch_time_now(), the clock every partition reads without an
+ * exit: a guest then gets the date without a device of its own, and all partitions agree on it. */
 static void realtime_init(void)
 {
+	struct rtc_dev *dev = &hv.plat.rtc;
 	uint64_t hz = hv.plat.timebase_hz, t, rtc;
 
-	if (!hv.plat.rtc_base || !hz)
+	if (!dev->ops || !hz)
 		return;
-	rtc = goldfish_rtc_read_ns(hv.plat.rtc_base);
+	rtc = dev->ops->read_ns(&dev->state);
 	t = arch_time_now();
 	if (!rtc)
 		return;
@@ -153,36 +158,39 @@ static void partitions_init(void)
 	}
 }
 
-void hv_main(unsigned long hartid, const void *fdt)
+void hv_main(unsigned long hwid, const void *fdt)
 {
 	struct cpu *cpu = this_cpu();
 	char buf[160];
 
-	hv.boot_cpu = hartid;
+	hv.boot_cpu = hwid;
 	console_init(&hv.console, console_sink, NULL);
 	if (platform_parse(fdt, &hv.plat, buf, sizeof(buf)))
 		hv_panic("%s", buf);
-	if (hv.plat.uart_base)
-		uart16550_init(&hv.uart, hv.plat.uart_base, hv.plat.uart_reg_shift);
-	for (unsigned i = 0; i < hv.plat.nharts; i++) {
-		unsigned long h = hv.plat.hartids[i];
-		if (h < CONFIG_MAX_CPUS)
-			hv.cpus[h].hwid = h;
+	if (hv.plat.console.ops) {
+		hv.plat.console.ops->init(&hv.plat.console.state);
+		/* Only this CPU runs yet, so the console's lock is free to be reset. */
+		console_init(&hv.console, console_sink, &hv.plat.console);
+	}
+	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
+		unsigned long id = hv.plat.cpus[i].hwid;
+		if (id < CONFIG_MAX_CPUS)
+			hv.cpus[id].hwid = id;
 	}
 	arch_cpu_init(cpu);
 	cpu->online = 1;
-	hv_log("gohv %s (%s) booting on hart %lu: %s", GOHV_VERSION, ARCH_NAME, hartid,
+	hv_log("gohv %s (%s) booting on cpu %lu: %s", GOHV_VERSION, ARCH_NAME, hwid,
 	       hv.plat.model);
 #ifdef GOHV_BENCH
 	hv_log("bench: hv entered at tick %lu", gohv_bench_entry_tick);
 #endif
 	arch_describe_features(&cpu->arch.features, buf, sizeof(buf));
-	hv_log("harts: %u, timebase %lu Hz, features: %s", hv.plat.nharts,
+	hv_log("cpus: %u, timebase %lu Hz, features: %s", hv.plat.ncpus,
 	       (unsigned long)hv.plat.timebase_hz, buf);
 	hv.pkg = find_package();
 	memory_init();
-	if (hv.plat.plic_base)
-		plic_init(&hv.plic, hv.plat.plic_base, hv.plat.plic_size, hv.plat.plic_ncontexts);
+	if (hv.plat.intc.ops)
+		hv.plat.intc.ops->init(&hv.plat.intc.state);
 	entropy_init();
 	realtime_init();
 	partitions_init();
@@ -192,10 +200,10 @@ void hv_main(unsigned long hartid, const void *fdt)
 			partition_start(&hv.partitions[i]);
 	/* Every hart comes up in the hv; one without a vCPU sleeps in WFI until there is work for
 	 * it (it costs nothing there, even under -icount). */
-	for (unsigned i = 0; i < hv.plat.nharts; i++) {
-		unsigned long h = hv.plat.hartids[i];
+	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
+		unsigned long h = hv.plat.cpus[i].hwid;
 
-		if (h == hartid || h >= CONFIG_MAX_CPUS)
+		if (h == hwid || h >= CONFIG_MAX_CPUS)
 			continue;
 		int err = arch_cpu_start(&hv.cpus[h]);
 		if (err)
@@ -204,7 +212,7 @@ void hv_main(unsigned long hartid, const void *fdt)
 	vcpu_run_loop(cpu);
 }
 
-void hv_secondary_main(unsigned long hartid)
+void hv_secondary_main(unsigned long hwid)
 {
 	struct cpu *cpu = this_cpu();
 	char a[96], b[96];
@@ -215,6 +223,6 @@ void hv_secondary_main(unsigned long hartid)
 	arch_describe_features(&cpu->arch.features, a, sizeof(a));
 	arch_describe_features(&hv.cpus[hv.boot_cpu].arch.features, b, sizeof(b));
 	if (strcmp(a, b))
-		hv_log("hart %lu differs from the boot hart: %s", hartid, a);
+		hv_log("cpu %lu differs from the boot cpu: %s", hwid, a);
 	vcpu_run_loop(cpu);
 }

@@ -62,7 +62,7 @@ static int check_cpus(struct partition *p)
 	for (unsigned i = 0; i < cfg->ncpus; i++) {
 		uint32_t c = cfg->cpus[i];
 
-		if (c >= CONFIG_MAX_CPUS || !platform_has_hart(&hv.plat, c))
+		if (c >= CONFIG_MAX_CPUS || !platform_has_cpu(&hv.plat, c))
 			return refuse(p, "cpu %u is not on this machine or cannot run guests", c);
 		const struct sched *s = &hv.cpus[c].sched;
 		if (s->exclusive || (!cfg->shared && s->nvcpus))

@@ -4,44 +4,8 @@
 #include <libfdt.h>
 #include <string.h>
 
-static uint64_t read_cells(const fdt32_t *p, int cells)
-{
-	uint64_t v = 0;
-
-	while (cells--)
-		v = (v << 32) | fdt32_to_cpu(*p++);
-	return v;
-}
-
-/* The first (address, size) pair of a node's reg, in its parent's cell sizes. */
-static int read_reg(const void *fdt, int node, struct mem_range *r)
-{
-	int parent = fdt_parent_offset(fdt, node);
-	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 || len < (ac + sc) * 4)
-		return -1;
-	r->base = read_cells(reg, ac);
-	r->size = read_cells(reg + ac, sc);
-	return 0;
-}
-
-static int node_ok(const void *fdt, int node)
-{
-	const char *status = fdt_getprop(fdt, node, "status", NULL);
-	return !status || !strcmp(status, "okay") || !strcmp(status, "ok");
-}
-
-static int isa_has_h(const char *isa)
-{
-	if (strncmp(isa, "rv64", 4))
-		return 0;
-	for (const char *p = isa + 4; *p && *p != '_'; p++)
-		if (*p == 'h')
-			return 1;
-	return 0;
-}
+/* Nothing the hv reads sits deeper; deeper nodes are passed over. */
+#define WALK_DEPTH 8
 
 static void add_reserved(struct platform *plat, uint64_t base, uint64_t size)
 {
@@ -52,78 +16,85 @@ static void add_reserved(struct platform *plat, uint64_t base, uint64_t size)
 	}
 }
 
-static int parse_cpus(const void *fdt, struct platform *plat, char *err, size_t errlen)
+/* The node /chosen/stdout-path names, or a negative libfdt error. The path may carry options
+ * after ':' ("/soc/serial@10000000:115200") and may be an alias. */
+static int stdout_node(const void *fdt)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus"), node, len;
-	const fdt32_t *tb;
-
-	if (cpus < 0) {
-		snprintf(err, errlen, "machine device tree has no /cpus");
-		return -1;
-	}
-	tb = fdt_getprop(fdt, cpus, "timebase-frequency", &len);
-	if (!tb || (len != 4 && len != 8)) {
-		snprintf(err, errlen, "/cpus: no usable timebase-frequency");
-		return -1;
-	}
-	plat->timebase_hz = read_cells(tb, len / 4);
-	fdt_for_each_subnode(node, fdt, cpus)
-	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		const char *isa = fdt_getprop(fdt, node, "riscv,isa", NULL);
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-		if (!type || strcmp(type, "cpu") || !reg || len < 4 || !node_ok(fdt, node))
-			continue;
-		if (plat->nharts == CONFIG_MAX_CPUS)
-			break;
-		plat->hartids[plat->nharts] = read_cells(reg, len >= 8 ? 2 : 1);
-		snprintf(plat->hart_isa[plat->nharts], sizeof(plat->hart_isa[0]), "%s",
-			 isa ? isa : "");
-		plat->nharts++;
-	}
-	if (!plat->nharts) {
-		snprintf(err, errlen, "/cpus: no usable hart");
-		return -1;
-	}
-	return 0;
-}
-
-static void parse_uart(const void *fdt, struct platform *plat)
-{
-	int node = -1, len;
+	int len;
 	const char *path = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
 
-	/* stdout-path may carry options after ':' ("/soc/serial@10000000:115200"). */
-	if (path) {
-		char buf[96];
-		size_t n = strnlen(path, len);
-		const char *colon = memchr(path, ':', n);
+	if (!path || len <= 0)
+		return -FDT_ERR_NOTFOUND;
+	int n = (int)strnlen(path, len);
+	const char *colon = memchr(path, ':', n);
+	return fdt_path_offset_namelen(fdt, path, colon ? colon - path : n);
+}
 
-		if (colon)
-			n = colon - path;
-		if (n < sizeof(buf)) {
-			memcpy(buf, path, n);
-			buf[n] = 0;
-			node = fdt_path_offset(fdt, buf);
-		}
+/* Offers an enabled node to each class of driver. The first device of a class is taken, except
+ * that the console stdout-path names replaces an earlier one. */
+static void take_device(struct platform *plat, const struct dt_node *n, bool is_stdout)
+{
+	int len;
+	const char *compat = fdt_getprop(n->fdt, n->offset, "compatible", &len);
+	const struct console_dev_ops *con;
+	const struct intc_dev_ops *intc;
+	const struct rtc_dev_ops *rtc;
+	union dev_state st;
+
+	if (!compat || !dt_enabled(n->fdt, n->offset))
+		return;
+	con = console_dev_match(compat, len);
+	if (con && (!plat->console.ops || is_stdout) && con->probe(&st, n) == 0) {
+		plat->console.ops = con;
+		plat->console.state = st;
 	}
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "ns16550a");
-	struct mem_range r;
-	if (node >= 0 && read_reg(fdt, node, &r) == 0) {
-		const fdt32_t *p = fdt_getprop(fdt, node, "clock-frequency", &len);
-		plat->uart_base = r.base;
-		plat->uart_clock = p && len == 4 ? fdt32_to_cpu(*p) : 0;
-		p = fdt_getprop(fdt, node, "reg-shift", &len);
-		plat->uart_reg_shift = p && len == 4 ? (int)fdt32_to_cpu(*p) : 0;
+	intc = intc_dev_match(compat, len);
+	if (intc && !plat->intc.ops && intc->probe(&st, n) == 0) {
+		plat->intc.ops = intc;
+		plat->intc.state = st;
+	}
+	rtc = rtc_dev_match(compat, len);
+	if (rtc && !plat->rtc.ops && rtc->probe(&st, n) == 0) {
+		plat->rtc.ops = rtc;
+		plat->rtc.state = st;
+	}
+}
+
+/* RAM, reserved ranges and devices in one pass. libfdt finds a node's parent only by rescanning
+ * from the root, so the walk keeps each level's cell sizes for the reg of the level below. */
+static void walk(const void *fdt, struct platform *plat)
+{
+	int cells[WALK_DEPTH][2], offsets[WALK_DEPTH], depth = 0;
+	int console = stdout_node(fdt), resv = fdt_path_offset(fdt, "/reserved-memory");
+	bool memory_seen = false;
+	uint64_t base, size;
+
+	for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		if (depth >= WALK_DEPTH)
+			continue;
+		offsets[depth] = node;
+		cells[depth][0] = fdt_address_cells(fdt, node);
+		cells[depth][1] = fdt_size_cells(fdt, node);
+		if (depth == 0)
+			continue;
+		const struct dt_node n = {fdt, node, cells[depth - 1][0], cells[depth - 1][1]};
+
+		if (depth == 2 && offsets[1] == resv) {
+			if (dt_reg(&n, 0, &base, &size) == 0)
+				add_reserved(plat, base, size);
+		} else if (!memory_seen && dt_prop_is(fdt, node, "device_type", "memory")) {
+			memory_seen = true;
+			if (dt_reg(&n, 0, &base, &size) == 0)
+				plat->ram = (struct mem_range){base, size};
+		} else {
+			take_device(plat, &n, node == console);
+		}
 	}
 }
 
 int platform_parse(const void *fdt, struct platform *plat, char *err, size_t errlen)
 {
-	int node, len;
-	struct mem_range r;
+	int len, n;
 
 	memset(plat, 0, sizeof(*plat));
 	if (fdt_check_header(fdt)) {
@@ -135,36 +106,21 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	const char *model = fdt_getprop(fdt, 0, "model", NULL);
 	snprintf(plat->model, sizeof(plat->model), "%s", model ? model : "unknown");
 
-	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7);
-	if (node < 0 || read_reg(fdt, node, &plat->ram) || !plat->ram.size) {
-		snprintf(err, errlen, "machine device tree has no usable memory node");
-		return -1;
-	}
 	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
 		uint64_t base, size;
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
 			add_reserved(plat, base, size);
 	}
-	int resv = fdt_path_offset(fdt, "/reserved-memory");
-	if (resv >= 0)
-		fdt_for_each_subnode(node, fdt, resv) if (read_reg(fdt, node, &r) == 0)
-		    add_reserved(plat, r.base, r.size);
-	if (parse_cpus(fdt, plat, err, errlen))
+	walk(fdt, plat);
+	if (!plat->ram.size) {
+		snprintf(err, errlen, "machine device tree has no usable memory node");
 		return -1;
-	parse_uart(fdt, plat);
-
-	node = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "sifive,plic-1.0.0");
-	if (node >= 0 && read_reg(fdt, node, &r) == 0) {
-		plat->plic_base = r.base;
-		plat->plic_size = r.size;
-		if (fdt_getprop(fdt, node, "interrupts-extended", &len) && len > 0)
-			plat->plic_ncontexts = len / 8;
 	}
-	node = fdt_node_offset_by_compatible(fdt, -1, "google,goldfish-rtc");
-	if (node >= 0 && node_ok(fdt, node) && read_reg(fdt, node, &r) == 0 && r.size >= 8)
-		plat->rtc_base = r.base;
+	n = arch_platform_cpus(fdt, plat->cpus, sizeof(plat->cpus) / sizeof(plat->cpus[0]),
+			       &plat->timebase_hz, err, errlen);
+	if (n < 0)
+		return -1;
+	plat->ncpus = n;
 	const void *seed = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "rng-seed", &len);
 	if (seed && len > 0) {
 		plat->rng_seed_len =
@@ -174,10 +130,17 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	return 0;
 }
 
-int platform_has_hart(const struct platform *plat, unsigned long hartid)
+const struct platform_cpu *platform_cpu(const struct platform *plat, unsigned long hwid)
 {
-	for (unsigned i = 0; i < plat->nharts; i++)
-		if (plat->hartids[i] == hartid)
-			return isa_has_h(plat->hart_isa[i]);
-	return 0;
+	for (unsigned i = 0; i < plat->ncpus; i++)
+		if (plat->cpus[i].hwid == hwid)
+			return &plat->cpus[i];
+	return NULL;
+}
+
+bool platform_has_cpu(const struct platform *plat, unsigned long hwid)
+{
+	const struct platform_cpu *c = platform_cpu(plat, hwid);
+
+	return c && c->can_run_guests;
 }

@@ -1,11 +1,18 @@
-/* What the machine's device tree (handed over by the firmware) says about the hardware. */
+/*
+ * What the machine's device tree (handed over by the firmware) says about the hardware, in terms
+ * that fit any CPU: the port reads its own /cpus format (arch_platform_cpus), devices/ says which
+ * of the other nodes the hv has a driver for.
+ */
 #ifndef GOHV_PLATFORM_H
 #define GOHV_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "config.h"
+#include "devices/devices.h"
 
 #define PLATFORM_MAX_RESERVED 8
 #define PLATFORM_SEED_MAX     64
@@ -20,25 +27,24 @@ struct platform {
 	struct mem_range ram; /* the first memory node's first range */
 	struct mem_range reserved[PLATFORM_MAX_RESERVED];
 	unsigned nreserved;
-	uint64_t timebase_hz;
-	unsigned nharts;
-	unsigned long hartids[CONFIG_MAX_CPUS];
-	char hart_isa[CONFIG_MAX_CPUS][64];
-	uint64_t uart_base;
-	uint32_t uart_clock;
-	int uart_reg_shift;
-	uint64_t plic_base;
-	uint64_t plic_size;
-	unsigned plic_ncontexts; /* entries of its interrupts-extended */
-	uint64_t rtc_base;	 /* Goldfish RTC, 0 if the machine has none */
+	uint64_t timebase_hz; /* of arch_time_now() */
+	unsigned ncpus;
+	struct platform_cpu cpus[CONFIG_MAX_CPUS];
+	/* The one stdout-path names if the hv has a driver for it, else the first it has one for;
+	 * without any, the hv prints through the port's firmware console. */
+	struct console_dev console;
+	struct intc_dev intc; /* the first the hv has a driver for, if any */
+	struct rtc_dev rtc;   /* likewise */
 	uint8_t rng_seed[PLATFORM_SEED_MAX];
 	size_t rng_seed_len;
 	char model[64];
 };
 
-/* Reads everything above with libfdt; returns 0 or -1 with a line in err. */
+/* Reads everything above; touches no device. Returns 0 or -1 with a line in err. */
 int platform_parse(const void *fdt, struct platform *plat, char *err, size_t errlen);
-/* True if hartid is listed and has the H extension. */
-int platform_has_hart(const struct platform *plat, unsigned long hartid);
+/* The CPU with that hardware id, or NULL if the machine has none. */
+const struct platform_cpu *platform_cpu(const struct platform *plat, unsigned long hwid);
+/* True if the CPU is listed and can run guests. */
+bool platform_has_cpu(const struct platform *plat, unsigned long hwid);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The device tree hv/guest_fdt.c writes for a partition, read back with libfdt: a hand-built
- * partition with two vCPUs pinned to harts 1 and 2 of a three-hart machine.
+ * partition with two vCPUs pinned to harts 1 and 2 of a three-hart machine. The /cpus node comes
+ * from the RISC-V port (arch/riscv64/guest_fdt.c), linked into the unit tests.
  */
 #include <criterion/criterion.h>
 #include <goos.h>
@@ -49,10 +50,11 @@ static void setup(void)
 	host_this_cpu = &hv.cpus[1];
 	hv.plat.timebase_hz = 10000000;
 	hv.has_realtime = false;
-	hv.plat.nharts = 3;
+	hv.plat.ncpus = 3;
 	for (unsigned i = 0; i < 3; i++) {
-		hv.plat.hartids[i] = i;
-		strcpy(hv.plat.hart_isa[i], "rv64imafdch_zicsr_sstc");
+		hv.plat.cpus[i].hwid = i;
+		hv.plat.cpus[i].can_run_guests = true;
+		strcpy(hv.plat.cpus[i].arch.isa, "rv64imafdch_zicsr_sstc");
 	}
 	drbg_seed(&p->rng, "guest fdt test", 14);
 }
@@ -186,8 +188,8 @@ Test(guest_fdt, cpu_intc_phandles_distinct)
 Test(guest_fdt, isa_per_hart)
 {
 	/* Each vCPU gets its own hart's ISA, minus the H only in the single-letter part. */
-	strcpy(hv.plat.hart_isa[1], "rv64gch_zihintpause");
-	strcpy(hv.plat.hart_isa[2], "rv64imafdhc");
+	strcpy(hv.plat.cpus[1].arch.isa, "rv64gch_zihintpause");
+	strcpy(hv.plat.cpus[2].arch.isa, "rv64imafdhc");
 	build(buf);
 	cr_assert_str_eq(str_prop("/cpus/cpu@0", "riscv,isa"), "rv64gc_zihintpause");
 	cr_assert_str_eq(str_prop("/cpus/cpu@1", "riscv,isa"), "rv64imafdc");
@@ -259,7 +261,7 @@ Test(guest_fdt, fits_exactly)
 Test(guest_fdt, isa_fallback_for_unlisted_hart)
 {
 	/* The machine tree said nothing about the vCPUs' harts: a plain rv64imafdc. */
-	hv.plat.nharts = 1;
+	hv.plat.ncpus = 1;
 	build(buf);
 	cr_assert_str_eq(str_prop("/cpus/cpu@0", "riscv,isa"), "rv64imafdc");
 	cr_assert_str_eq(str_prop("/cpus/cpu@1", "riscv,isa"), "rv64imafdc");
@@ -281,7 +283,7 @@ Test(guest_fdt, single_vcpu)
 
 Test(guest_fdt, hypervisor_only_extensions_are_not_offered)
 {
-	strcpy(hv.plat.hart_isa[1], "rv64imafdch_zicsr_shcounterenw_sstc_shvstvala");
+	strcpy(hv.plat.cpus[1].arch.isa, "rv64imafdch_zicsr_shcounterenw_sstc_shvstvala");
 	build(buf);
 	cr_assert_str_eq(fdt_getprop(buf, node("/cpus/cpu@0"), "riscv,isa", NULL),
 			 "rv64imafdc_zicsr_sstc");
