@@ -28,7 +28,7 @@ struct hv {
 	unsigned npartitions;
 	struct cpu cpus[CONFIG_MAX_CPUS]; /* indexed by the port's id */
 	unsigned long boot_cpu;
-	volatile unsigned live; /* partitions running or able to restart */
+	volatile unsigned live;	    /* partitions running or able to restart */
 	bool has_realtime;	    /* the machine has an RTC: partitions get realtime_offset_ns */
 	int64_t realtime_offset_ns; /* wall clock minus arch_time_now() (in ns), taken at boot */
 	uint64_t page_bitmap[PAGE_ALLOC_MAX_PAGES / 64];

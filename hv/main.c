@@ -179,8 +179,7 @@ void hv_main(unsigned long hwid, const void *fdt)
 	}
 	arch_cpu_init(cpu);
 	cpu->online = 1;
-	hv_log("gohv %s (%s) booting on cpu %lu: %s", GOHV_VERSION, ARCH_NAME, hwid,
-	       hv.plat.model);
+	hv_log("gohv %s (%s) booting on cpu %lu: %s", GOHV_VERSION, ARCH_NAME, hwid, hv.plat.model);
 #ifdef GOHV_BENCH
 	hv_log("bench: hv entered at tick %lu", gohv_bench_entry_tick);
 #endif
