@@ -124,7 +124,7 @@ static void partitions_init(void)
 
 	if (config_parse((const uint8_t *)pkg + pkg->config_offset, pkg->config_size, &hv.config,
 			 &cerr)) {
-		hv_log("board config refused: %s", cerr.msg);
+		hv_log(CONSOLE_CONFIG_REFUSED_FMT, cerr.msg);
 		arch_system_off(true);
 	}
 	hv.npartitions = hv.config.npartitions;
@@ -137,7 +137,7 @@ static void partitions_init(void)
 		}
 	}
 	if (!hv.live) {
-		hv_log("no partition can run; powering off");
+		hv_log(CONSOLE_NONE_CAN_RUN);
 		arch_system_off(true);
 	}
 }

@@ -12,7 +12,7 @@
 	({                                                                                         \
 		char __why[200];                                                                   \
 		snprintf(__why, sizeof(__why), __VA_ARGS__);                                       \
-		hv_log("partition %s refused: %s", (p)->cfg->name, __why);                         \
+		hv_log(CONSOLE_REFUSED_FMT, (p)->cfg->name, __why);                                \
 		(p)->state = PART_REFUSED;                                                         \
 		-1;                                                                                \
 	})
@@ -299,8 +299,7 @@ static void finish_stop(struct partition *p)
 	spin_lock(&p->lock);
 	console_guest_flush(&hv.console, p->cfg->name, &p->line);
 	spin_unlock(&p->lock);
-	hv_log("partition %s exited with code %d%s", p->cfg->name, p->exit_code,
-	       p->faulted ? " (fault)" : "");
+	hv_log(CONSOLE_EXIT_FMT, p->cfg->name, p->exit_code, p->faulted ? CONSOLE_EXIT_FAULT : "");
 	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
 	memset(p->ram, 0, p->ram_size);
 	drbg_wipe(&p->rng);
@@ -309,7 +308,7 @@ static void finish_stop(struct partition *p)
 		uint64_t delay = restart_delay(p);
 
 		p->restarts++;
-		hv_log("partition %s restarting (policy %s, restart %u) in %lu ms", p->cfg->name,
+		hv_log(CONSOLE_RESTART_FMT, p->cfg->name,
 		       p->reboot ? "reboot" : restart_policy_name(p->cfg->restart), p->restarts,
 		       (unsigned long)(delay * 1000 / hv.plat.timebase_hz));
 		p->state = PART_STOPPED;
@@ -320,7 +319,7 @@ static void finish_stop(struct partition *p)
 	}
 	p->state = PART_STOPPED;
 	if (__atomic_sub_fetch(&hv.live, 1, __ATOMIC_SEQ_CST) == 0) {
-		hv_log("all partitions stopped; powering off");
+		hv_log(CONSOLE_ALL_STOPPED);
 		arch_system_off(false);
 	}
 }
