@@ -311,7 +311,8 @@ $(BENCH_HV_ELF): $(BENCH_HV_OBJS) $(LIBFDT_OBJS) arch/$(ARCH)/hv.ld
 $(BENCH_DIR)/boards/%.dtb: tools/bench/boards/%.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
-$(BENCH_TOOL): tools/bench/gohv-bench.c tools/qemu_run.c tools/qemu_run.h | $(DEPS_STAMP)
+$(BENCH_TOOL): tools/bench/gohv-bench.c tools/qemu_run.c tools/qemu_run.h hv/console_proto.h \
+		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) tools/bench/gohv-bench.c tools/qemu_run.c -o $@
 $(BENCH_GO_BIN): $(wildcard tools/bench/go/*.go) tools/bench/go/go.mod | $(DEPS_STAMP)

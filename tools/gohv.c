@@ -16,6 +16,7 @@
 #include <elf64.h>
 
 #include "hv/config.h"
+#include "hv/console_proto.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -50,7 +51,6 @@
 #define OPENSBI_DEFAULT	 "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 #define EXIT_TIMEOUT	 124
 #define EXIT_TOOL	 125 /* gohv itself failed: the program's own code never collides */
-#define CONSOLE_PIECE	 160 /* CONSOLE_LINE_MAX: the hv splits longer guest lines there */
 
 /* Environment variables passed through from the host: the ones that tune the Go runtime. */
 static const char *const pass_env[] = {"GOGC", "GODEBUG", "GOMAXPROCS", "GOTRACEBACK"};
@@ -530,11 +530,12 @@ static double now_s(void)
 }
 
 struct console {
-	const char *tag; /* "[go] " */
+	const char *tag;       /* "[go] " */
+	const char *exit_line; /* "gohv: partition go exited with code " */
 	bool verbose;
 	bool exited;
 	int code;
-	bool joining; /* the last guest line was a full CONSOLE_PIECE: the next continues it */
+	bool joining; /* the last guest line was a full CONSOLE_LINE_MAX: the next continues it */
 	struct buf line;
 };
 
@@ -552,10 +553,10 @@ static void console_line(struct console *c, char *s)
 		const char *text = s + tl;
 		size_t n = strlen(text);
 
-		/* The hv cuts a long guest line into pieces of CONSOLE_PIECE characters; glue them
-		 * back (a line of exactly that length is then joined with the next, rarely). */
+		/* The hv cuts a long guest line into pieces of CONSOLE_LINE_MAX characters; glue
+		 * them back (a line of exactly that length then joins the next, rarely). */
 		fputs(text, stdout);
-		c->joining = n == CONSOLE_PIECE;
+		c->joining = n == CONSOLE_LINE_MAX;
 		if (!c->joining)
 			fputc('\n', stdout);
 		fflush(stdout);
@@ -566,19 +567,13 @@ static void console_line(struct console *c, char *s)
 		fflush(stdout);
 		c->joining = false;
 	}
-	if (starts(s, "gohv: partition ") && strstr(s, " exited with code ")) {
-		const char *p = strstr(s, " exited with code ") + 18;
-		char name[64];
-
-		snprintf(name, sizeof(name), "gohv: partition %.*s exited", (int)(tl - 3),
-			 c->tag + 1);
-		if (starts(s, name)) {
-			c->exited = true;
-			c->code = atoi(p);
-		}
+	if (starts(s, c->exit_line)) {
+		c->exited = true;
+		c->code = atoi(s + strlen(c->exit_line));
 	}
-	bool important = starts(s, "gohv: fault:") || strstr(s, " refused") ||
-			 starts(s, "gohv: PANIC") || starts(s, "gohv: no partition can run");
+	bool important = starts(s, CONSOLE_HV_PREFIX CONSOLE_FAULT) || strstr(s, CONSOLE_REFUSED) ||
+			 starts(s, CONSOLE_HV_PREFIX CONSOLE_PANIC) ||
+			 starts(s, CONSOLE_HV_PREFIX CONSOLE_NONE_CAN_RUN);
 	if (c->verbose || important) {
 		fprintf(stderr, "%s\n", s);
 		fflush(stderr);
@@ -615,8 +610,8 @@ static void console_end(struct console *c)
 static int run_qemu(const struct opts *o, const char *img, const char *part)
 {
 	const char *qemu = getenv("GOHV_QEMU"), *bios = getenv("GOHV_OPENSBI");
-	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4];
-	struct console con = {.tag = tag, .verbose = o->verbose};
+	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4], exit_line[CONFIG_NAME_MAX + 64];
+	struct console con = {.tag = tag, .exit_line = exit_line, .verbose = o->verbose};
 	int fds[2], status = 0;
 	pid_t pid;
 
@@ -624,7 +619,9 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 		qemu = "qemu-system-riscv64";
 	if (!bios || !*bios)
 		bios = OPENSBI_DEFAULT;
-	snprintf(tag, sizeof(tag), "[%s] ", part);
+	snprintf(tag, sizeof(tag), CONSOLE_TAG_OPEN "%s" CONSOLE_TAG_CLOSE, part);
+	snprintf(exit_line, sizeof(exit_line),
+		 CONSOLE_HV_PREFIX CONSOLE_PARTITION "%s" CONSOLE_EXITED, part);
 	snprintf(smp, sizeof(smp), "%u", o->vcpus + 1);
 	snprintf(mem, sizeof(mem), "%luM", (unsigned long)((o->memory + BOARD_EXTRA) >> 20));
 	if (pipe(fds))

@@ -22,12 +22,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv/console_proto.h"
 #include "tools/qemu_run.h"
 
 #define WORSE_RATIO    1.10
 #define FAULT_SAMPLES  16
 #define MIN_RAM_MAX    64  /* MiB: give up on the C hello search beyond this */
 #define MIN_RAM_GO_MAX 256 /* MiB: the Go hello search's upper end, which must run */
+/* examples/c/hello.c has greeted and survived its first idle. */
+#define HELLO_HEARTBEAT CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "heartbeat 1"
+/* examples/go/hello has greeted. */
+#define GO_HELLO_GREETING CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "hello from Go on gohv\n"
 
 static const char *build_dir = "build";
 static const char *opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
@@ -318,13 +323,13 @@ static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *c
 /* Every "BENCH <name> <median> <unit> min=<min> max=<max> n=<n>" line, by figure name. */
 static void take_bench_lines(const char *text)
 {
-	for (const char *p = text; (p = strstr(p, "] BENCH ")); p++) {
+	for (const char *p = text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH ")); p++) {
 		char name[64], unit[16];
 		unsigned long med, min, max;
 		unsigned n;
 
-		if (sscanf(p, "] BENCH %63s %lu %15s min=%lu max=%lu n=%u", name, &med, unit, &min,
-			   &max, &n) != 6)
+		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH %63s %lu %15s min=%lu max=%lu n=%u", name,
+			   &med, unit, &min, &max, &n) != 6)
 			continue;
 		if (!strcmp(name, "instret.overhead"))
 			continue;
@@ -359,20 +364,15 @@ static bool enough_faults(const struct output *o, void *ctx)
 {
 	unsigned n = 0;
 
-	for (const char *p = o->text; (p = strstr(p, "gohv: fault: ")); p++) {
-		const char *eol = strchr(p, '\n');
-		const char *t = strstr(p, " instret ");
-
-		if (eol && t && t < eol)
-			n++;
-	}
+	for (const char *p = o->text; (p = strstr(p, CONSOLE_HV_PREFIX CONSOLE_FAULT)); p++)
+		n += strchr(p, '\n') != NULL;
 	return n >= FAULT_SAMPLES + 1 || strstr(o->text, "survived");
 }
 
 static bool hello_ran(const struct output *o, void *ctx)
 {
-	return strstr(o->text, "[hello] heartbeat 1") || strstr(o->text, "refused") ||
-	       strstr(o->text, "exited with code") || strstr(o->text, "panic");
+	return strstr(o->text, HELLO_HEARTBEAT) || strstr(o->text, CONSOLE_REFUSED) ||
+	       strstr(o->text, CONSOLE_EXITED) || strstr(o->text, "panic");
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -413,11 +413,11 @@ static void scenario_fault(void)
 	while (n < FAULT_SAMPLES + 1) {
 		unsigned long at, tick, ins;
 		const char *a = strstr(p, "BENCH-FAULT at ");
-		const char *f = a ? strstr(a, "gohv: fault: ") : NULL;
-		const char *t = f ? strstr(f, " tick ") : NULL;
+		const char *f = a ? strstr(a, CONSOLE_HV_PREFIX CONSOLE_FAULT) : NULL;
+		const char *t = f ? strstr(f, CONSOLE_FAULT_BENCH) : NULL;
 
 		if (!t || sscanf(a, "BENCH-FAULT at %lu", &at) != 1 ||
-		    sscanf(t, " tick %lu instret %lu", &tick, &ins) != 2)
+		    sscanf(t, CONSOLE_FAULT_BENCH_FMT, &tick, &ins) != 2)
 			break;
 		ticks[n] = tick - at;
 		instr[n] = ins - at * 100;
@@ -449,10 +449,10 @@ static void scenario_boot(void)
 	struct output o;
 
 	if (boot_bench("bench-boot1", NULL, NULL, NULL, &o)) {
-		const char *p = strstr(o.text, "] BENCH-BOOT start ");
+		const char *p = strstr(o.text, CONSOLE_TAG_CLOSE "BENCH-BOOT start ");
 
 		if (hv_entry(o.text, &entry) && p &&
-		    sscanf(p, "] BENCH-BOOT start %lu", &start) == 1)
+		    sscanf(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start %lu", &start) == 1)
 			set_one("boot.1", start - entry);
 		else
 			fail("%s: no entry or start tick", "bench-boot1");
@@ -463,8 +463,8 @@ static void scenario_boot(void)
 		free(o.text);
 		return;
 	}
-	for (const char *p = o.text; (p = strstr(p, "] BENCH-BOOT start ")); p++) {
-		if (sscanf(p, "] BENCH-BOOT start %lu", &start) != 1)
+	for (const char *p = o.text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start ")); p++) {
+		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start %lu", &start) != 1)
 			continue;
 		seen++;
 		first = start < first ? start : first;
@@ -562,7 +562,7 @@ static void footprint_min_ram(void)
 			return;
 		}
 		int packed = boot(dtb, hv, NULL, hello_ran, NULL, 60, &o);
-		bool ran = packed == 0 && strstr(o.text, "[hello] heartbeat 1");
+		bool ran = packed == 0 && strstr(o.text, HELLO_HEARTBEAT);
 		free(o.text);
 		if (ran) {
 			set_one("footprint.min_ram_c", mib);
@@ -591,15 +591,15 @@ static void go_main_starts(const char *board, unsigned parts, const char *first_
 		free(o.text);
 		return;
 	}
-	for (const char *p = o.text; (p = strstr(p, "] BENCH-BOOT start ")); p++) {
-		if (sscanf(p, "] BENCH-BOOT start %lu", &start) != 1)
+	for (const char *p = o.text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start ")); p++) {
+		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start %lu", &start) != 1)
 			continue;
 		seen++;
 		first = start < first ? start : first;
 		last = start > last ? start : last;
 	}
 	if (hv_entry(o.text, &entry) && seen == parts &&
-	    count(o.text, " exited with code 0\n") == parts) {
+	    count(o.text, CONSOLE_EXITED "0\n") == parts) {
 		set_one(first_name, first - entry);
 		if (last_name)
 			set_one(last_name, last - entry);
@@ -620,10 +620,10 @@ static void scenario_go_main(void)
  * off right after it anyway; a Go panic or gort's out-of-memory message also ends in an exit. */
 static bool go_hello_done(const struct output *o, void *ctx)
 {
-	const char *p = strstr(o->text, " exited with code ");
+	const char *p = strstr(o->text, CONSOLE_EXITED);
 
-	return (p && strchr(p, '\n')) || strstr(o->text, "refused") ||
-	       strstr(o->text, "powering off");
+	return (p && strchr(p, '\n')) || strstr(o->text, CONSOLE_REFUSED) ||
+	       strstr(o->text, CONSOLE_POWER_OFF);
 }
 
 /* Does examples/go/hello (bench/go/hello.cpio under gort.elf) greet and exit 0 in a partition
@@ -657,8 +657,8 @@ static bool go_hello_runs(unsigned mib)
 		return false;
 	}
 	if (boot(dtb, hv, NULL, go_hello_done, NULL, 60, &o) == 0)
-		ran = strstr(o.text, "[hello] hello from Go on gohv\n") &&
-		      strstr(o.text, "partition hello exited with code 0\n");
+		ran = strstr(o.text, GO_HELLO_GREETING) &&
+		      strstr(o.text, CONSOLE_PARTITION "hello" CONSOLE_EXITED "0\n");
 	free(o.text);
 	unlink(dts);
 	unlink(dtb);
