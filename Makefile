@@ -13,8 +13,6 @@ OBJCOPY := $(CROSS)objcopy
 HOSTCC  ?= gcc
 DTC     ?= dtc
 
-OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-QEMU    := qemu-system-riscv64
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz
 
 DEB_PACKAGES := qemu-system-misc opensbi gcc-riscv64-linux-gnu device-tree-compiler libfdt-dev \
@@ -28,6 +26,19 @@ XFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf -nostdinc -fno-st
 	-fdata-sections -fno-common -isystem $(shell $(CC_X) -print-file-name=include) \
 	-Ilib/libc -Ilib -I. $(WARN)
 HOSTFLAGS := -std=gnu11 -O1 -g -Ilib -I. -Iarch/host/include $(WARN) -DGOHV_HOST
+# The machine the port boots on: host tools that start QEMU are built with it (tools/qemu_cmd.c).
+MACHINE_H := arch/$(ARCH)/machine.h
+MACHINE_FLAGS := -DGOHV_MACHINE_H=\"$(MACHINE_H)\"
+QEMU_RUNNER_SRCS := tools/qemu_cmd.c tools/qemu_run.c
+QEMU_RUNNER_DEPS := $(QEMU_RUNNER_SRCS) tools/qemu_cmd.h tools/qemu_run.h $(MACHINE_H)
+
+# `make run QEMU=... OPENSBI=...`: the runner's own overrides (tools/qemu_cmd.c).
+ifdef QEMU
+export GOHV_QEMU := $(QEMU)
+endif
+ifdef OPENSBI
+export GOHV_OPENSBI := $(OPENSBI)
+endif
 
 all: hv guests gort tools go-examples images tests
 
@@ -159,11 +170,13 @@ $(PACK): $(PACK_SRCS) $(wildcard hv/*.h) tools/pack.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(PACK_SRCS) -lfdt -o $@
 # gohv: the user command (`gohv run PROGRAM`): packs a Go or C program into a one-partition board
-# and boots it in QEMU. It finds the hv and gort relative to itself ($(BUILD)/tools/../hv/...).
-GOHV_SRCS := tools/gohv.c tools/pack.c hv/config.c hv/elf.c
-$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h | $(DEPS_STAMP)
+# and boots it in QEMU; `gohv qemu` boots a packed image on the terminal. It finds the hv and gort
+# relative to itself ($(BUILD)/tools/../hv/...).
+GOHV_SRCS := tools/gohv.c tools/gohv_qemu.c tools/pack.c hv/config.c hv/elf.c $(QEMU_RUNNER_SRCS)
+$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h tools/gohv_qemu.h $(QEMU_RUNNER_DEPS) \
+		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) $(GOHV_SRCS) -lfdt -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(GOHV_SRCS) -lfdt -o $@
 
 # ---------------------------------------------------------------- Go programs
 # Each folder under examples/go/ with a main.go is one static Linux/riscv64 program, run under gort:
@@ -209,27 +222,32 @@ $(BUILD)/boards/%/gohv.img: $(BUILD)/boards/%/config.dtb $(HV_ELF) $(GUEST_ELFS)
 		-L $(BUILD)/guests -L $(BUILD)/go -o $@ --qemu-args $(BUILD)/boards/$*/qemu-args
 	@echo "  IMAGE   $@"
 
-QEMU_BASE := $(QEMU) -M virt -cpu rv64,h=true -bios $(OPENSBI) -nographic
+# `gohv qemu` replaces itself with QEMU on the terminal (tools/gohv_qemu.c). The image is made by
+# a second make, which reads the rules again once `make deps` has installed the cross compiler.
+.PHONY: run-prereqs
+run-prereqs: $(BUILD)/boards/$(BOARD)/gohv.img $(GOHV)
+	@:
 run: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/boards/$(BOARD)/gohv.img
+	$(Q)$(MAKE) --no-print-directory run-prereqs
 	@echo "gohv: booting board $(BOARD) (Ctrl-A X quits)"
-	$(Q)$(QEMU_BASE) $$(cat $(BUILD)/boards/$(BOARD)/qemu-args) -kernel $(BUILD)/boards/$(BOARD)/gohv.img
+	$(Q)$(GOHV) qemu --qemu-args $(BUILD)/boards/$(BOARD)/qemu-args $(BUILD)/boards/$(BOARD)/gohv.img
 
 # ---------------------------------------------------------------- tests
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
-	$(wildcard arch/host/*.c) arch/riscv64/stage2.c
+	$(wildcard arch/host/*.c) arch/riscv64/stage2.c tools/qemu_cmd.c
 UNIT_BIN := $(BUILD)/tests/unit-tests
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h tests/unit/*.h arch/host/include/*/*.h) lib/fmt.c \
-		| $(DEPS_STAMP)
+		tools/qemu_cmd.h $(MACHINE_H) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion -lfdt -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \
+		-lfdt -o $@
 
 INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
-	tools/qemu_run.c
+	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
-$(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
+$(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -o $@
 
 # gort's files on the host, against the fakes in tests/gort (-iquote: gort's errno.h and linux.h
 # must not shadow the host's <errno.h>). test_vdso.c embeds the real vDSO image.
@@ -253,14 +271,15 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
-GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c tools/qemu_run.c
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c $(QEMU_RUNNER_SRCS)
 GO_TEST_BIN := $(BUILD)/tests/go-tests
-$(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
+$(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
+		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
 .PHONY: go-test
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS)
-	$(Q)GOHV_BUILD=$(BUILD) GOHV_OPENSBI=$(OPENSBI) $(GO_TEST_BIN) --jobs 1
+	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
 tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(GO_TEST_BIN)
 
@@ -270,7 +289,7 @@ unit-test: $(UNIT_BIN) $(GORT_TEST_BIN)
 
 # Integration tests pack their own images from tests/boards with the packer and the guests.
 integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)
-	$(Q)GOHV_BUILD=$(BUILD) GOHV_OPENSBI=$(OPENSBI) $(INTEG_BIN) --jobs 2
+	$(Q)GOHV_BUILD=$(BUILD) $(INTEG_BIN) --jobs 2
 
 test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory all
@@ -292,7 +311,7 @@ BENCH_DTBS     := $(patsubst tools/bench/boards/%.dts,$(BENCH_DIR)/boards/%.dtb,
 	$(wildcard tools/bench/boards/*.dts))
 BENCH_TOOL     := $(BUILD)/tools/gohv-bench
 BENCH_BASELINE := tools/bench/baseline.json
-BENCH_RUN       = $(BENCH_TOOL) --build $(BUILD) --opensbi $(OPENSBI) --baseline $(BENCH_BASELINE)
+BENCH_RUN       = $(BENCH_TOOL) --build $(BUILD) --baseline $(BENCH_BASELINE)
 # The Go probe (tools/bench/go, its own module) and the initrds the Go scenarios boot under gort:
 # bench_gomain.cpio for boot.go_main.*, hello.cpio (examples/go/hello) for footprint.min_ram_go.
 # Packed with the Go-tuning variables unset, so the host's GOGC, GOMAXPROCS... cannot move a figure.
@@ -311,10 +330,10 @@ $(BENCH_HV_ELF): $(BENCH_HV_OBJS) $(LIBFDT_OBJS) arch/$(ARCH)/hv.ld
 $(BENCH_DIR)/boards/%.dtb: tools/bench/boards/%.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
-$(BENCH_TOOL): tools/bench/gohv-bench.c tools/qemu_run.c tools/qemu_run.h hv/console_proto.h \
-		| $(DEPS_STAMP)
+BENCH_TOOL_SRCS := tools/bench/gohv-bench.c $(QEMU_RUNNER_SRCS)
+$(BENCH_TOOL): $(BENCH_TOOL_SRCS) $(QEMU_RUNNER_DEPS) hv/console_proto.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) tools/bench/gohv-bench.c tools/qemu_run.c -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(BENCH_TOOL_SRCS) -o $@
 $(BENCH_GO_BIN): $(wildcard tools/bench/go/*.go) tools/bench/go/go.mod | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) .

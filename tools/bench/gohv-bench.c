@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "hv/console_proto.h"
+#include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
 
 #define WORSE_RATIO    1.10
@@ -35,7 +36,7 @@
 #define GO_HELLO_GREETING CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "hello from Go on gohv\n"
 
 static const char *build_dir = "build";
-static const char *opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+static const char *opensbi; /* NULL: the machine's firmware (tools/qemu_cmd.c) */
 static const char *baseline_path = "tools/bench/baseline.json";
 static char tmpdir[64];
 
@@ -209,12 +210,12 @@ struct collect {
 	void *ctx;
 };
 
-static bool collect(void *ctx, const char *buf, size_t n)
+static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 {
 	struct collect *c = ctx;
 
 	out_append(c->o, buf, n);
-	return c->stop && c->stop(c->o, c->ctx);
+	return c->stop && c->stop(c->o, c->ctx) ? QEMU_FEED_STOP : QEMU_FEED_MORE;
 }
 
 /* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
@@ -222,10 +223,7 @@ static bool collect(void *ctx, const char *buf, size_t n)
 static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
 		unsigned timeout_s, struct output *o)
 {
-	char pack[512], guests[512], img[128], qargs_path[128], qargs[128] = "", mem[32], smp[16];
-	char gos[512];
-	unsigned nsmp = 0, nmem = 0;
-	FILE *f;
+	char pack[512], guests[512], img[128], qargs_path[128], gos[512], err[256];
 
 	memset(o, 0, sizeof(*o));
 	out_append(o, "", 0);
@@ -239,50 +237,32 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 			     img,  "--qemu-args", qargs_path, NULL};
 	if (run_quiet(pack_argv) != 0)
 		return -1;
-	f = fopen(qargs_path, "r");
-	if (!f || !fgets(qargs, sizeof(qargs), f) ||
-	    sscanf(qargs, "-smp %u -m %uM", &nsmp, &nmem) != 2) {
-		fprintf(stderr, "gohv-bench: cannot read %s\n", qargs_path);
-		exit(2);
-	}
-	fclose(f);
-	snprintf(smp, sizeof(smp), "%u", nsmp);
-	snprintf(mem, sizeof(mem), "%uM", nmem);
 
 	/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's DRBG)
 	 * from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on several
 	 * harts a different draw moves the Go boot figures by a few ticks. */
-	char *qemu[] = {"qemu-system-riscv64",
-			"-M",
-			"virt",
-			"-cpu",
-			(char *)(cpu ? cpu : "rv64,h=true"),
-			"-smp",
-			smp,
-			"-m",
-			mem,
-			"-bios",
-			(char *)opensbi,
-			"-kernel",
-			img,
-			"-display",
-			"none",
-			"-monitor",
-			"none",
-			"-serial",
-			"stdio",
-			"-icount",
-			"shift=0,sleep=off",
-			"-seed",
-			"1",
-			"-no-reboot",
-			NULL};
+	static const char *const seed[] = {"-seed", "1", NULL};
+	struct qemu_cmd_opts qo = {
+	    .kernel = img,
+	    .firmware = opensbi,
+	    .cpu = cpu,
+	    .qemu_args = qargs_path,
+	    .icount = true,
+	    .extra = seed,
+	};
+	struct qemu_cmd cmd;
+	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
+		fprintf(stderr, "gohv-bench: %s\n", err);
+		exit(2);
+	}
+	struct qemu_run_opts ro = {.timeout_s = timeout_s};
 	struct collect c = {o, stop, ctx};
 	struct qemu_result res;
-	if (qemu_run(qemu, timeout_s, collect, &c, &res)) {
+	if (qemu_run(cmd.argv, &ro, collect, &c, &res)) {
 		perror("gohv-bench: qemu");
 		exit(2);
 	}
+	qemu_cmd_free(&cmd);
 	o->exited = res.exited;
 	o->timed_out = res.timed_out;
 	unlink(img);
@@ -746,7 +726,7 @@ static int write_json(const char *path, bool with_time)
 	fprintf(f, "{\n  \"schema\": \"gohv-bench-1\",\n");
 	if (with_time)
 		fprintf(f, "  \"timestamp\": \"%s\",\n", stamp);
-	fprintf(f, "  \"qemu\": \"-icount shift=0,sleep=off\",\n  \"figures\": [\n");
+	fprintf(f, "  \"qemu\": \"%s\",\n  \"figures\": [\n", qemu_cmd_icount);
 	for (size_t i = 0; i < NFIGS; i++) {
 		const struct figure *g = &figs[i];
 
@@ -846,14 +826,13 @@ static void write_chart(const char *dir)
 	fprintf(f,
 		"set terminal pngcairo noenhanced size 1400,700 font 'sans,9'\n"
 		"set output '%s'\n"
-		"set title 'gohv make bench: latest vs baseline (QEMU -icount shift=0; lower is "
-		"better)'\n"
+		"set title 'gohv make bench: latest vs baseline (QEMU %s; lower is better)'\n"
 		"set style data histograms\nset style histogram clustered gap 1\n"
 		"set style fill solid 0.8 border -1\nset boxwidth 0.9\n"
 		"set logscale y\nset yrange [0.4:*]\nset grid ytics\n"
 		"set xtics rotate by -40 left nomirror\nset bmargin 12\nset rmargin 12\nset key "
 		"top left\n",
-		png);
+		png, qemu_cmd_icount);
 	if (any_base)
 		fprintf(f,
 			"plot '%s' using 2:xtic(1) title 'baseline' lc rgb '#9999aa', '' using 3 "
