@@ -1,5 +1,5 @@
-# Flags and rules every component shares: the freestanding compile and link. The port's own flags
-# come from arch/$(ARCH)/arch.mk, included before this file.
+# Flags and rules every component shares: the freestanding compile and link, and generated asm
+# offsets. The port's own flags come from arch/$(ARCH)/arch.mk, included before this file.
 
 CC_X    := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
@@ -38,4 +38,21 @@ $(1): $(2) $(3)
 	$$(Q)$$(CC_X) $(4) -nostdlib -static -Wl,--gc-sections -Wl,-T,$(3) \
 		-Wl,--no-warn-rwx-segments -Wl,--build-id=none $(2) $(5) -o $$@
 	$(if $(6),@printf '  %-8s%s\n' $(6) $$@)
+endef
+
+# $(eval $(call asm_offsets,HEADER,SOURCE,FLAGS_VAR)): HEADER, "#define NAME value" lines for
+# assembly, from SOURCE: a C file of ASM_OFFSET/ASM_CONST lines (lib/asm_export.h) compiled to
+# assembly with FLAGS_VAR's flags. The compiler, not a person, then works out the offsets and
+# sizes assembly code relies on, from the very headers the C code uses. No include guard is
+# needed: repeating identical #defines is allowed.
+define asm_offsets
+$(1): $(2) lib/asm_export.h $$(LIBFDT_SRC)/.stamp
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC_X) $$($(3)) -MMD -MP -MT $$@ -MF $$@.d -S $$< -o $$@.s
+	$$(Q){ echo "/* Generated from $(2) by mk/rules.mk (asm_offsets): do not edit. */"; \
+		sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Za-z_][A-Za-z0-9_]*\) [#$$$$]*\(-\{0,1\}[0-9][0-9]*\)"$$$$/#define \1 \2/p' \
+		$$@.s; } > $$@.tmp
+	$$(Q)test "$$$$(grep -c '^#define' $$@.tmp)" = "$$$$(grep -c '^[[:space:]]*ASM_[A-Z]*(' $(2))" || \
+		{ echo "asm_offsets: $(2): not every ASM_ line reached $$@" >&2; rm -f $$@.tmp; exit 1; }
+	$$(Q)mv $$@.tmp $$@
 endef

@@ -1,7 +1,9 @@
 # gort, the Go guest runtime: a partition image like a C guest, with its own entry and linker
 # script. It saves and restores the Go program's FP registers, so it is built FP-capable.
 
-GORT_SRCS := $(wildcard guest-abi/gort/*.c) $(wildcard guest-abi/gort/*.S) $(LIB_SRCS)
+# asm-offsets.c is compiled only to generate a header (below), never linked.
+GORT_SRCS := $(filter-out guest-abi/gort/asm-offsets.c,$(wildcard guest-abi/gort/*.c)) \
+	$(wildcard guest-abi/gort/*.S) $(LIB_SRCS)
 GORT_OBJS := $(call objs_in,$(BUILD)/gort-obj,$(GORT_SRCS))
 GORT_ELF  := $(BUILD)/guests/gort.elf
 GORT_GEN  := $(BUILD)/gen/gort
@@ -20,6 +22,10 @@ $(GORT_GEN)/sysnames.h: | $(DEPS_STAMP)
 	$(Q)awk '$$1 ~ /^SYS_/ && $$2 == "=" { printf "[%d] = \"%s\",\n", $$3, tolower(substr($$1, 5)) }' \
 		$(GO_SYSNUM) > $@.tmp && mv $@.tmp $@
 $(BUILD)/gort-obj/guest-abi/gort/syscall.c.o: $(GORT_GEN)/sysnames.h
+
+# The struct offsets and sizes gort's assembly uses (asm-offsets.c), generated.
+$(eval $(call asm_offsets,$(GORT_GEN)/asm-offsets.h,guest-abi/gort/asm-offsets.c,GORT_XFLAGS))
+$(filter %.S.o,$(GORT_OBJS)): $(GORT_GEN)/asm-offsets.h
 
 # gort's vDSO (guest-abi/gort/vdso/): a real ELF shared object, linked here and embedded into
 # gort by guest-abi/gort/vdso_blob.S. Position independent with nothing to relocate (gort maps
