@@ -3,12 +3,11 @@
 #include <fmt.h>
 #include <string.h>
 
-/* Partition names come from the board config; a longer one is cut so a line always fits. */
-#define TAG_MAX 32
-/* The hv's own lines, "gohv: " and '\n' included. */
-#define HV_LINE_MAX 256
+static const char HV_PREFIX[] = CONSOLE_HV_PREFIX;
 
-static const char HV_PREFIX[] = "gohv: ";
+/* The tag is written byte by byte on every guest line: memcpy is a call in the freestanding hv. */
+_Static_assert(sizeof(CONSOLE_TAG_OPEN) == 2 && sizeof(CONSOLE_TAG_CLOSE) == 3,
+	       "emit_guest_line writes a 1-byte open and a 2-byte close");
 
 void console_init(struct console *c, console_sink_fn sink, void *ctx)
 {
@@ -27,14 +26,14 @@ static void emit(struct console *c, const char *s, size_t n)
 
 static void emit_guest_line(struct console *c, const char *tag, struct console_line *line)
 {
-	char out[1 + TAG_MAX + 2 + CONSOLE_LINE_MAX + 1];
-	size_t n = 0, t = strnlen(tag, TAG_MAX);
+	char out[1 + CONSOLE_TAG_MAX + 2 + CONSOLE_LINE_MAX + 1];
+	size_t n = 0, t = strnlen(tag, CONSOLE_TAG_MAX);
 
-	out[n++] = '[';
+	out[n++] = CONSOLE_TAG_OPEN[0];
 	memcpy(out + n, tag, t);
 	n += t;
-	out[n++] = ']';
-	out[n++] = ' ';
+	out[n++] = CONSOLE_TAG_CLOSE[0];
+	out[n++] = CONSOLE_TAG_CLOSE[1];
 	memcpy(out + n, line->buf, line->len);
 	n += line->len;
 	out[n++] = '\n';
@@ -79,7 +78,7 @@ void console_guest_flush(struct console *c, const char *tag, struct console_line
 
 void console_hv_vprintf(struct console *c, const char *fmt, va_list ap)
 {
-	char out[HV_LINE_MAX];
+	char out[CONSOLE_HV_MAX];
 	const size_t pre = sizeof(HV_PREFIX) - 1;
 	/* Room for the text and vsnprintf's NUL; the NUL's slot later takes the '\n'. */
 	const size_t room = sizeof(out) - pre;

@@ -2,7 +2,8 @@
  * The hv console: one physical UART shared by the hv and every partition. Guest output is
  * assembled into lines per partition and emitted whole as "[name] text\n" under one lock, so lines
  * of different partitions never interleave mid-line and a guest cannot forge a line that looks
- * like another partition's or the hv's. The hv's own lines start with "gohv: ".
+ * like another partition's or the hv's. The hv's own lines start with "gohv: ". console_proto.h
+ * has the text of both kinds, for the tools that read them.
  */
 #ifndef GOHV_CONSOLE_H
 #define GOHV_CONSOLE_H
@@ -10,9 +11,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "console_proto.h"
 #include "spinlock.h"
-
-#define CONSOLE_LINE_MAX 160 /* a longer guest line is emitted in pieces of this size */
 
 /* Where finished lines go: the UART driver in the hv, a buffer in unit tests. */
 typedef void (*console_sink_fn)(void *ctx, const char *s, size_t n);

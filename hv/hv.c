@@ -14,7 +14,7 @@ void hv_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	console_hv_printf(&hv.console, "PANIC: %s", msg);
+	console_hv_printf(&hv.console, CONSOLE_PANIC "%s", msg);
 	arch_system_off(true);
 }
 

@@ -129,7 +129,7 @@ static void partitions_init(void)
 
 	if (config_parse((const uint8_t *)pkg + pkg->config_offset, pkg->config_size, &hv.config,
 			 &cerr)) {
-		hv_log("board config refused: %s", cerr.msg);
+		hv_log(CONSOLE_CONFIG_REFUSED_FMT, cerr.msg);
 		arch_system_off(true);
 	}
 	if (hv.config.legacy)
@@ -153,7 +153,7 @@ static void partitions_init(void)
 		}
 	}
 	if (!hv.live) {
-		hv_log("no partition can run; powering off");
+		hv_log(CONSOLE_NONE_CAN_RUN);
 		arch_system_off(true);
 	}
 }

@@ -12,7 +12,7 @@
 	({                                                                                         \
 		char __why[200];                                                                   \
 		snprintf(__why, sizeof(__why), __VA_ARGS__);                                       \
-		hv_log("partition %s refused: %s", (p)->cfg->name, __why);                         \
+		hv_log(CONSOLE_REFUSED_FMT, (p)->cfg->name, __why);                                \
 		(p)->state = PART_REFUSED;                                                         \
 		-1;                                                                                \
 	})
@@ -306,8 +306,7 @@ static void finish_stop(struct partition *p)
 	spin_lock(&p->lock);
 	console_guest_flush(&hv.console, p->cfg->name, &p->line);
 	spin_unlock(&p->lock);
-	hv_log("partition %s exited with code %d%s", p->cfg->name, p->exit_code,
-	       p->faulted ? " (fault)" : "");
+	hv_log(CONSOLE_EXIT_FMT, p->cfg->name, p->exit_code, p->faulted ? CONSOLE_EXIT_FAULT : "");
 	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
 	drbg_wipe(&p->rng);
 	p->scrubbed = 0;
@@ -316,7 +315,7 @@ static void finish_stop(struct partition *p)
 		uint64_t delay = restart_delay(p);
 
 		p->restarts++;
-		hv_log("partition %s restarting (policy %s, restart %u) in %lu ms", p->cfg->name,
+		hv_log(CONSOLE_RESTART_FMT, p->cfg->name,
 		       p->reboot ? "reboot" : restart_policy_name(p->cfg->restart), p->restarts,
 		       (unsigned long)(delay * 1000 / hv.plat.timebase_hz));
 		p->restart_at = arch_time_now() + delay;
@@ -331,7 +330,7 @@ void partition_retire(struct partition *p)
 #ifdef GOHV_BENCH
 		bench_switch_report();
 #endif
-		hv_log("all partitions stopped; powering off");
+		hv_log(CONSOLE_ALL_STOPPED);
 		arch_system_off(false);
 	}
 }

@@ -90,12 +90,11 @@ enum vcpu_exit vcpu_fault(struct vcpu *v, const char *what, uint64_t pc, uint64_
 	unsigned long instret = (unsigned long)arch_bench_instret();
 	unsigned long tick = (unsigned long)arch_time_now();
 
-	hv_log("fault: partition %s vcpu %u: %s at pc 0x%lx addr 0x%lx tick %lu instret %lu",
-	       v->part->cfg->name, v->id, what, (unsigned long)pc, (unsigned long)addr, tick,
-	       instret);
+	hv_log(CONSOLE_FAULT_FMT CONSOLE_FAULT_BENCH_FMT, v->part->cfg->name, v->id, what,
+	       (unsigned long)pc, (unsigned long)addr, tick, instret);
 #else
-	hv_log("fault: partition %s vcpu %u: %s at pc 0x%lx addr 0x%lx", v->part->cfg->name, v->id,
-	       what, (unsigned long)pc, (unsigned long)addr);
+	hv_log(CONSOLE_FAULT_FMT, v->part->cfg->name, v->id, what, (unsigned long)pc,
+	       (unsigned long)addr);
 #endif
 	partition_fault(v);
 	return EXIT_FAULTED;

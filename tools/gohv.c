@@ -3,6 +3,7 @@
  *
  *   gohv run [options] PROGRAM [ARGS...]
  *   gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio   (also spelled pack-initrd)
+ *   gohv qemu [options] IMAGE [QEMU-ARGS...]               (tools/gohv_qemu.c)
  *
  * PROGRAM is either a static Go program (GOOS=linux GOARCH=riscv64 CGO_ENABLED=0), which runs
  * under gort with its files in an initrd this tool writes, or a bare gohv C guest, which is the
@@ -16,23 +17,23 @@
 #include <elf64.h>
 
 #include "hv/config.h"
+#include "hv/console_proto.h"
+#include "tools/gohv_qemu.h"
+#include "tools/qemu_cmd.h"
+#include "tools/qemu_run.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <libfdt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,10 +48,8 @@
 #define BOARD_EXTRA (64UL << 20)
 /* gort's limit on files, folders and links in the initrd tree (guest-abi/gort/fs.h). */
 #define INITRD_NODES_MAX 8192
-#define OPENSBI_DEFAULT	 "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 #define EXIT_TIMEOUT	 124
 #define EXIT_TOOL	 125 /* gohv itself failed: the program's own code never collides */
-#define CONSOLE_PIECE	 160 /* CONSOLE_LINE_MAX: the hv splits longer guest lines there */
 
 /* Environment variables passed through from the host: the ones that tune the Go runtime. */
 static const char *const pass_env[] = {"GOGC", "GODEBUG", "GOMAXPROCS", "GOTRACEBACK"};
@@ -521,20 +520,13 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct console {
-	const char *tag; /* "[go] " */
+	const char *tag;       /* "[go] " */
+	const char *exit_line; /* "gohv: partition go exited with code " */
 	bool verbose;
 	bool exited;
 	int code;
-	bool joining; /* the last guest line was a full CONSOLE_PIECE: the next continues it */
+	bool joining; /* the last guest line was a full CONSOLE_LINE_MAX: the next continues it */
 	struct buf line;
 };
 
@@ -552,10 +544,10 @@ static void console_line(struct console *c, char *s)
 		const char *text = s + tl;
 		size_t n = strlen(text);
 
-		/* The hv cuts a long guest line into pieces of CONSOLE_PIECE characters; glue them
-		 * back (a line of exactly that length is then joined with the next, rarely). */
+		/* The hv cuts a long guest line into pieces of CONSOLE_LINE_MAX characters; glue
+		 * them back (a line of exactly that length then joins the next, rarely). */
 		fputs(text, stdout);
-		c->joining = n == CONSOLE_PIECE;
+		c->joining = n == CONSOLE_LINE_MAX;
 		if (!c->joining)
 			fputc('\n', stdout);
 		fflush(stdout);
@@ -566,19 +558,13 @@ static void console_line(struct console *c, char *s)
 		fflush(stdout);
 		c->joining = false;
 	}
-	if (starts(s, "gohv: partition ") && strstr(s, " exited with code ")) {
-		const char *p = strstr(s, " exited with code ") + 18;
-		char name[64];
-
-		snprintf(name, sizeof(name), "gohv: partition %.*s exited", (int)(tl - 3),
-			 c->tag + 1);
-		if (starts(s, name)) {
-			c->exited = true;
-			c->code = atoi(p);
-		}
+	if (starts(s, c->exit_line)) {
+		c->exited = true;
+		c->code = atoi(s + strlen(c->exit_line));
 	}
-	bool important = starts(s, "gohv: fault:") || strstr(s, " refused") ||
-			 starts(s, "gohv: PANIC") || starts(s, "gohv: no partition can run");
+	bool important = starts(s, CONSOLE_HV_PREFIX CONSOLE_FAULT) || strstr(s, CONSOLE_REFUSED) ||
+			 starts(s, CONSOLE_HV_PREFIX CONSOLE_PANIC) ||
+			 starts(s, CONSOLE_HV_PREFIX CONSOLE_NONE_CAN_RUN);
 	if (c->verbose || important) {
 		fprintf(stderr, "%s\n", s);
 		fflush(stderr);
@@ -612,83 +598,44 @@ static void console_end(struct console *c)
 	fflush(stdout);
 }
 
+static enum qemu_feed_result console_chunk(void *ctx, const char *data, size_t n)
+{
+	struct console *c = ctx;
+
+	console_feed(c, data, n);
+	/* After the exit line the hv powers off; give QEMU a moment to go by itself. */
+	return c->exited ? QEMU_FEED_ENDING : QEMU_FEED_MORE;
+}
+
 static int run_qemu(const struct opts *o, const char *img, const char *part)
 {
-	const char *qemu = getenv("GOHV_QEMU"), *bios = getenv("GOHV_OPENSBI");
-	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4];
-	struct console con = {.tag = tag, .verbose = o->verbose};
-	int fds[2], status = 0;
-	pid_t pid;
+	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4], exit_line[CONFIG_NAME_MAX + 64],
+	    err[PATH_MAX + 64];
+	struct console con = {.tag = tag, .exit_line = exit_line, .verbose = o->verbose};
+	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
+	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
+	 * the host is (one host thread runs every hart in turn). */
+	struct qemu_cmd_opts qo = {.kernel = img, .smp = smp, .memory = mem, .icount = o->icount};
+	struct qemu_run_opts ro = {
+	    .timeout_s = o->timeout,
+	    .grace_s = 5,
+	    .own_stderr = true,
+	    .interrupt = &got_signal,
+	};
+	struct qemu_cmd cmd;
+	struct qemu_result res;
 
-	if (!qemu || !*qemu)
-		qemu = "qemu-system-riscv64";
-	if (!bios || !*bios)
-		bios = OPENSBI_DEFAULT;
-	snprintf(tag, sizeof(tag), "[%s] ", part);
+	snprintf(tag, sizeof(tag), CONSOLE_TAG_OPEN "%s" CONSOLE_TAG_CLOSE, part);
+	snprintf(exit_line, sizeof(exit_line),
+		 CONSOLE_HV_PREFIX CONSOLE_PARTITION "%s" CONSOLE_EXITED, part);
 	snprintf(smp, sizeof(smp), "%u", o->vcpus + 1);
 	snprintf(mem, sizeof(mem), "%luM", (unsigned long)((o->memory + BOARD_EXTRA) >> 20));
-	if (pipe(fds))
-		return error("pipe: %s", strerror(errno)), EXIT_TOOL;
-	pid = fork();
-	if (pid < 0)
-		return error("fork: %s", strerror(errno)), EXIT_TOOL;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		/* QEMU must not outlive us, however we end (go test kills a hung -exec). */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		setpgid(0, 0);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		/* By default the vCPUs are real parallel harts and time is the host's. --icount
-		 * trades that for a virtual clock counted in instructions: timings then do not
-		 * depend on how busy the host is (one host thread runs every hart in turn). */
-		execlp(qemu, qemu, "-M", "virt", "-cpu", "rv64,h=true", "-smp", smp, "-m", mem,
-		       "-bios", bios, "-kernel", img, "-display", "none", "-monitor", "none",
-		       "-serial", "stdio", "-no-reboot", o->icount ? "-icount" : (char *)NULL,
-		       "shift=0,sleep=off", (char *)NULL);
-		fprintf(stderr, "gohv: %s: %s\n", qemu, strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-
-	double deadline = now_s() + o->timeout, grace = 0;
-	char chunk[4096];
-	bool eof = false, timed_out = false;
-
-	while (!eof) {
-		double t = now_s(), left = (grace ? grace : deadline) - t;
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-
-		if (got_signal)
-			break;
-		if (left <= 0) {
-			timed_out = !grace;
-			break;
-		}
-		int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (pr < 0 && errno != EINTR)
-			break;
-		if (pr <= 0)
-			continue;
-		ssize_t n = read(fds[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			eof = true;
-			break;
-		}
-		console_feed(&con, chunk, (size_t)n);
-		/* After the exit line the hv powers off; give QEMU a moment to go by itself. */
-		if (con.exited && !grace)
-			grace = now_s() + 5;
-	}
-	close(fds[0]);
-	if (!eof)
-		kill(-pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err)))
+		return error("%s", err), EXIT_TOOL;
+	int r = qemu_run(cmd.argv, &ro, console_chunk, &con, &res);
+	qemu_cmd_free(&cmd);
+	if (r)
+		return error("starting QEMU: %s", strerror(errno)), EXIT_TOOL;
 	console_end(&con);
 	free(con.line.data);
 	if (got_signal) {
@@ -697,14 +644,14 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	}
 	if (con.exited)
 		return con.code & 0xff;
-	if (timed_out) {
+	if (res.timed_out) {
 		error("%s: timed out after %u s (--timeout)", o->program, o->timeout);
 		return EXIT_TIMEOUT;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+	if (res.exited && res.status == 127)
 		return EXIT_TOOL; /* exec failed: already said why */
 	error("%s: QEMU exited (status %d) without the partition's exit line; rerun with -v",
-	      o->program, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	      o->program, res.exited ? res.status : -1);
 	return EXIT_TOOL;
 }
 
@@ -748,6 +695,9 @@ static int usage(void)
 	fputs(
 	    "usage: gohv run [options] PROGRAM [ARGS...]\n"
 	    "       gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio\n"
+	    "       gohv qemu [--qemu-args FILE] [--cpu MODEL] [--smp N] [--memory SIZE]\n"
+	    "                 [--icount] [--print] IMAGE [QEMU-ARGS...]\n"
+	    "                 (boot a packed image on the terminal; Ctrl-A X quits)\n"
 	    "options:\n"
 	    "  --vcpus N              vCPUs (default 2, at most 7)\n"
 	    "  --memory SIZE          partition RAM, K/M/G suffixes (default 256M)\n"
@@ -1065,11 +1015,13 @@ int main(int argc, char **argv)
 		r = parse_opts(argc - 1, argv + 1, &o, false) ? EXIT_TOOL : cmd_run(&o);
 	} else if (!strcmp(argv[1], "initrd") || !strcmp(argv[1], "pack-initrd")) {
 		r = parse_opts(argc - 1, argv + 1, &o, true) ? EXIT_TOOL : cmd_initrd(&o);
+	} else if (!strcmp(argv[1], "qemu")) {
+		r = gohv_qemu_main(argc - 1, argv + 1) ? EXIT_TOOL : 0;
 	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage();
 		r = 0;
 	} else {
-		error("unknown command \"%s\" (run, initrd)", argv[1]);
+		error("unknown command \"%s\" (run, initrd, qemu)", argv[1]);
 		r = EXIT_TOOL;
 	}
 	free(o.files);

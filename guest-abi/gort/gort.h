@@ -20,6 +20,7 @@
 #include "errno.h"
 
 #define GORT_MAX_VCPUS	 8
+#define GORT_KSTACK_SIZE 16384UL /* each vCPU's kernel stack (start.S) */
 #define GORT_MAX_THREADS 256
 #define GORT_MAX_FDS	 256
 #define GORT_NSIG	 64
@@ -46,7 +47,7 @@ enum thread_state {
 struct waitq;
 
 struct thread {
-	struct uregs regs; /* first: trap.S saves and restores here */
+	struct uregs regs; /* start.S saves and restores here */
 	int tid;
 	volatile enum thread_state state;
 	struct thread *next; /* run queue or wait queue link */
@@ -79,7 +80,7 @@ struct waitq {
 
 /* Per-vCPU state, in tp while gort runs and in sscratch while a thread does. */
 struct cpu {
-	struct thread *cur; /* offset 0: the thread this vCPU runs (trap.S) */
+	struct thread *cur; /* the thread this vCPU runs */
 	unsigned long scratch;
 	unsigned long kstack_top;
 	unsigned id;

@@ -145,7 +145,7 @@ static void setup_cpu(unsigned id)
 	extern char gort_kstacks[];
 
 	c->id = id;
-	c->kstack_top = (uintptr_t)gort_kstacks + (id + 1) * 16384UL;
+	c->kstack_top = (uintptr_t)gort_kstacks + (id + 1) * GORT_KSTACK_SIZE;
 	__asm__ __volatile__("mv tp, %0" ::"r"(c));
 	csr_write(CSR_SSCRATCH, c);
 	csr_write(CSR_STVEC, gort_trap_vector);

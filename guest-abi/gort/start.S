@@ -5,11 +5,7 @@
  * stack; gort_user_return goes back. A trap from gort itself is a bug (gort runs with interrupts
  * off and never touches a user address directly).
  */
-#define CPU_CUR     0
-#define CPU_SCRATCH 8
-#define CPU_KSTACK  16
-#define KSTACK_SIZE 16384
-#define MAX_VCPUS   8
+#include "asm-offsets.h" /* generated from asm-offsets.c */
 
 	.section .text.start, "ax"
 	.globl _start
@@ -53,20 +49,20 @@ gort_trap_vector:
 	bnez	t0, .Lkernel_trap
 
 	ld	t0, CPU_CUR(tp)
-	sd	x1, 8(t0)
-	sd	x2, 16(t0)
-	sd	x3, 24(t0)
+	sd	x1, (THREAD_GREGS + 1 * REG_SIZE)(t0)
+	sd	x2, (THREAD_GREGS + 2 * REG_SIZE)(t0)
+	sd	x3, (THREAD_GREGS + 3 * REG_SIZE)(t0)
 	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\n, (\n * 8)(t0)
+	sd	x\n, (THREAD_GREGS + \n * REG_SIZE)(t0)
 	.endr
 	ld	t1, CPU_SCRATCH(tp)
-	sd	t1, 40(t0)
+	sd	t1, (THREAD_GREGS + 5 * REG_SIZE)(t0)
 	csrr	t1, sscratch
-	sd	t1, 32(t0)
+	sd	t1, (THREAD_GREGS + 4 * REG_SIZE)(t0)
 	csrw	sscratch, tp
 	csrr	t1, sepc
-	sd	t1, 0(t0)
-	ld	sp, CPU_KSTACK(tp)
+	sd	t1, THREAD_GREGS(t0)
+	ld	sp, CPU_KSTACK_TOP(tp)
 	mv	a0, tp
 	csrr	a1, scause
 	csrr	a2, stval
@@ -85,34 +81,30 @@ gort_trap_vector:
 /* void gort_user_return(struct uregs *r): sstatus is already set up to return to user mode. */
 	.globl gort_user_return
 gort_user_return:
-	ld	t0, 0(a0)
+	ld	t0, UREGS_GREGS(a0)
 	csrw	sepc, t0
-	ld	x1, 8(a0)
-	ld	x2, 16(a0)
-	ld	x3, 24(a0)
-	ld	x4, 32(a0)
-	.irp n, 5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\n, (\n * 8)(a0)
+	.irp n, 1,2,3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	x\n, (UREGS_GREGS + \n * REG_SIZE)(a0)
 	.endr
-	ld	a0, 80(a0)
+	ld	a0, (UREGS_GREGS + 10 * REG_SIZE)(a0)
 	sret
 
-/* The program's FP state, between the hart and a thread's uregs (fpr at 256, fcsr at 512). */
+/* The program's FP state, between the hart and a thread's uregs. */
 	.globl fp_save_regs
 fp_save_regs:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	fsd	f\n, (256 + \n * 8)(a0)
+	fsd	f\n, (UREGS_FPR + \n * REG_SIZE)(a0)
 	.endr
 	frcsr	t0
-	sw	t0, 512(a0)
+	sw	t0, UREGS_FCSR(a0)
 	ret
 
 	.globl fp_restore_regs
 fp_restore_regs:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	fld	f\n, (256 + \n * 8)(a0)
+	fld	f\n, (UREGS_FPR + \n * REG_SIZE)(a0)
 	.endr
-	lw	t0, 512(a0)
+	lw	t0, UREGS_FCSR(a0)
 	fscsr	t0
 	ret
 

@@ -1,5 +1,6 @@
 #include "harness.h"
 
+#include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
 
 #include <criterion/criterion.h>
@@ -73,21 +74,19 @@ struct collect {
 	size_t cap;
 };
 
-static bool collect(void *ctx, const char *buf, size_t n)
+static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 {
 	struct collect *c = ctx;
 
 	append(c->r, buf, n, &c->cap);
-	return c->until && all_seen(c->r, c->until);
+	return c->until && all_seen(c->r, c->until) ? QEMU_FEED_STOP : QEMU_FEED_MORE;
 }
 
 void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 {
 	const char *build = env_or("GOHV_BUILD", "build");
-	const char *opensbi =
-	    env_or("GOHV_OPENSBI", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin");
 	char dir[] = "/tmp/gohv-test-XXXXXX", pack[512], hv[512], dtb[512], guests[512], img[600],
-	     args[600], err[1024], qargs[128] = "";
+	     args[600], err[1024];
 
 	memset(r, 0, sizeof(*r));
 	cr_assert(mkdtemp(dir));
@@ -108,49 +107,23 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	int rc = run_tool(pack_argv, err, sizeof(err));
 	cr_assert_eq(rc, 0, "packing %s failed: %s", board, err);
 
-	FILE *f = fopen(args, "r");
-	cr_assert(f);
-	cr_assert(fgets(qargs, sizeof(qargs), f));
-	fclose(f);
-	int smp = 0;
-	unsigned mem = 0;
-	cr_assert_eq(sscanf(qargs, "-smp %d -m %uM", &smp, &mem), 2, "qemu-args: %s", qargs);
-	char smp_s[16], mem_s[16];
-	snprintf(smp_s, sizeof(smp_s), "%d", smp);
-	snprintf(mem_s, sizeof(mem_s), "%uM", mem);
-
-	char *qemu[] = {"qemu-system-riscv64",
-			"-M",
-			"virt",
-			"-cpu",
-			(char *)(opts && opts->cpu ? opts->cpu : "rv64,h=true"),
-			"-smp",
-			(char *)(opts && opts->smp ? opts->smp : smp_s),
-			"-m",
-			mem_s,
-			"-bios",
-			(char *)opensbi,
-			"-kernel",
-			img,
-			"-display",
-			"none",
-			"-monitor",
-			"none",
-			"-serial",
-			"stdio",
-			"-no-reboot",
-			"-icount",
-			"shift=0,sleep=off",
-			NULL};
-	/* Host time (the vCPUs are real parallel harts) ends the line before "-icount". */
-	if (opts && opts->real_time)
-		qemu[sizeof(qemu) / sizeof(qemu[0]) - 3] = NULL;
+	/* Guest time is counted in instructions unless the test wants real parallel harts. */
+	struct qemu_cmd_opts qo = {
+	    .kernel = img,
+	    .cpu = opts ? opts->cpu : NULL,
+	    .smp = opts ? opts->smp : NULL,
+	    .qemu_args = args,
+	    .icount = !(opts && opts->real_time),
+	};
+	struct qemu_cmd cmd;
+	cr_assert_eq(qemu_cmd_build(&qo, &cmd, err, sizeof(err)), 0, "%s", err);
+	struct qemu_run_opts ro = {.timeout_s = opts && opts->timeout_s ? opts->timeout_s : 60};
 	struct collect c = {r, opts ? opts->until : NULL, 0};
 	struct qemu_result res;
 	append(r, "", 0, &c.cap);
-	cr_assert_eq(
-	    qemu_run(qemu, opts && opts->timeout_s ? opts->timeout_s : 60, collect, &c, &res), 0,
-	    "cannot start QEMU: %s", strerror(errno));
+	cr_assert_eq(qemu_run(cmd.argv, &ro, collect, &c, &res), 0, "cannot start QEMU: %s",
+		     strerror(errno));
+	qemu_cmd_free(&cmd);
 	r->exited = res.exited;
 	r->timed_out = res.timed_out;
 	r->status = res.status;

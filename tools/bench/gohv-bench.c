@@ -22,15 +22,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv/console_proto.h"
+#include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
 
 #define WORSE_RATIO    1.10
 #define FAULT_SAMPLES  16
 #define MIN_RAM_MAX    64  /* MiB: give up on the C hello search beyond this */
 #define MIN_RAM_GO_MAX 256 /* MiB: the Go hello search's upper end, which must run */
+/* examples/c/hello.c has greeted and survived its first idle. */
+#define HELLO_HEARTBEAT CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "heartbeat 1"
+/* examples/go/hello has greeted. */
+#define GO_HELLO_GREETING CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "hello from Go on gohv\n"
 
 static const char *build_dir = "build";
-static const char *opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+static const char *opensbi; /* NULL: the machine's firmware (tools/qemu_cmd.c) */
 static const char *baseline_path = "tools/bench/baseline.json";
 static char tmpdir[64];
 
@@ -216,12 +222,12 @@ struct collect {
 	void *ctx;
 };
 
-static bool collect(void *ctx, const char *buf, size_t n)
+static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 {
 	struct collect *c = ctx;
 
 	out_append(c->o, buf, n);
-	return c->stop && c->stop(c->o, c->ctx);
+	return c->stop && c->stop(c->o, c->ctx) ? QEMU_FEED_STOP : QEMU_FEED_MORE;
 }
 
 /* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
@@ -229,10 +235,7 @@ static bool collect(void *ctx, const char *buf, size_t n)
 static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
 		unsigned timeout_s, struct output *o)
 {
-	char pack[512], guests[512], img[128], qargs_path[128], qargs[128] = "", mem[32], smp[16];
-	char gos[512];
-	unsigned nsmp = 0, nmem = 0;
-	FILE *f;
+	char pack[512], guests[512], img[128], qargs_path[128], gos[512], err[256];
 
 	memset(o, 0, sizeof(*o));
 	out_append(o, "", 0);
@@ -246,50 +249,32 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 			     img,  "--qemu-args", qargs_path, NULL};
 	if (run_quiet(pack_argv) != 0)
 		return -1;
-	f = fopen(qargs_path, "r");
-	if (!f || !fgets(qargs, sizeof(qargs), f) ||
-	    sscanf(qargs, "-smp %u -m %uM", &nsmp, &nmem) != 2) {
-		fprintf(stderr, "gohv-bench: cannot read %s\n", qargs_path);
-		exit(2);
-	}
-	fclose(f);
-	snprintf(smp, sizeof(smp), "%u", nsmp);
-	snprintf(mem, sizeof(mem), "%uM", nmem);
 
 	/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's DRBG)
 	 * from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on several
 	 * harts a different draw moves the Go boot figures by a few ticks. */
-	char *qemu[] = {"qemu-system-riscv64",
-			"-M",
-			"virt",
-			"-cpu",
-			(char *)(cpu ? cpu : "rv64,h=true"),
-			"-smp",
-			smp,
-			"-m",
-			mem,
-			"-bios",
-			(char *)opensbi,
-			"-kernel",
-			img,
-			"-display",
-			"none",
-			"-monitor",
-			"none",
-			"-serial",
-			"stdio",
-			"-icount",
-			"shift=0,sleep=off",
-			"-seed",
-			"1",
-			"-no-reboot",
-			NULL};
+	static const char *const seed[] = {"-seed", "1", NULL};
+	struct qemu_cmd_opts qo = {
+	    .kernel = img,
+	    .firmware = opensbi,
+	    .cpu = cpu,
+	    .qemu_args = qargs_path,
+	    .icount = true,
+	    .extra = seed,
+	};
+	struct qemu_cmd cmd;
+	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
+		fprintf(stderr, "gohv-bench: %s\n", err);
+		exit(2);
+	}
+	struct qemu_run_opts ro = {.timeout_s = timeout_s};
 	struct collect c = {o, stop, ctx};
 	struct qemu_result res;
-	if (qemu_run(qemu, timeout_s, collect, &c, &res)) {
+	if (qemu_run(cmd.argv, &ro, collect, &c, &res)) {
 		perror("gohv-bench: qemu");
 		exit(2);
 	}
+	qemu_cmd_free(&cmd);
 	o->exited = res.exited;
 	o->timed_out = res.timed_out;
 	unlink(img);
@@ -330,13 +315,13 @@ static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *c
 /* Every "BENCH <name> <median> <unit> min=<min> max=<max> n=<n>" line, by figure name. */
 static void take_bench_lines(const char *text)
 {
-	for (const char *p = text; (p = strstr(p, "] BENCH ")); p++) {
+	for (const char *p = text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH ")); p++) {
 		char name[64], unit[16];
 		unsigned long med, min, max;
 		unsigned n;
 
-		if (sscanf(p, "] BENCH %63s %lu %15s min=%lu max=%lu n=%u", name, &med, unit, &min,
-			   &max, &n) != 6)
+		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH %63s %lu %15s min=%lu max=%lu n=%u", name,
+			   &med, unit, &min, &max, &n) != 6)
 			continue;
 		if (!strcmp(name, "instret.overhead"))
 			continue;
@@ -371,20 +356,15 @@ static bool enough_faults(const struct output *o, void *ctx)
 {
 	unsigned n = 0;
 
-	for (const char *p = o->text; (p = strstr(p, "gohv: fault: ")); p++) {
-		const char *eol = strchr(p, '\n');
-		const char *t = strstr(p, " instret ");
-
-		if (eol && t && t < eol)
-			n++;
-	}
+	for (const char *p = o->text; (p = strstr(p, CONSOLE_HV_PREFIX CONSOLE_FAULT)); p++)
+		n += strchr(p, '\n') != NULL;
 	return n >= FAULT_SAMPLES + 1 || strstr(o->text, "survived");
 }
 
 static bool hello_ran(const struct output *o, void *ctx)
 {
-	return strstr(o->text, "[hello] heartbeat 1") || strstr(o->text, "refused") ||
-	       strstr(o->text, "exited with code") || strstr(o->text, "panic");
+	return strstr(o->text, HELLO_HEARTBEAT) || strstr(o->text, CONSOLE_REFUSED) ||
+	       strstr(o->text, CONSOLE_EXITED) || strstr(o->text, "panic");
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -452,11 +432,11 @@ static void scenario_fault(void)
 	while (n < FAULT_SAMPLES + 1) {
 		unsigned long at, tick, ins;
 		const char *a = strstr(p, "BENCH-FAULT at ");
-		const char *f = a ? strstr(a, "gohv: fault: ") : NULL;
-		const char *t = f ? strstr(f, " tick ") : NULL;
+		const char *f = a ? strstr(a, CONSOLE_HV_PREFIX CONSOLE_FAULT) : NULL;
+		const char *t = f ? strstr(f, CONSOLE_FAULT_BENCH) : NULL;
 
 		if (!t || sscanf(a, "BENCH-FAULT at %lu", &at) != 1 ||
-		    sscanf(t, " tick %lu instret %lu", &tick, &ins) != 2)
+		    sscanf(t, CONSOLE_FAULT_BENCH_FMT, &tick, &ins) != 2)
 			break;
 		ticks[n] = tick - at;
 		instr[n] = ins - at * 100;
@@ -488,10 +468,10 @@ static void scenario_boot(void)
 	struct output o;
 
 	if (boot_bench("bench-boot1", NULL, NULL, NULL, &o)) {
-		const char *p = strstr(o.text, "] BENCH-BOOT start ");
+		const char *p = strstr(o.text, CONSOLE_TAG_CLOSE "BENCH-BOOT start ");
 
 		if (hv_entry(o.text, &entry) && p &&
-		    sscanf(p, "] BENCH-BOOT start %lu", &start) == 1)
+		    sscanf(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start %lu", &start) == 1)
 			set_one("boot.1", start - entry);
 		else
 			fail("%s: no entry or start tick", "bench-boot1");
@@ -502,8 +482,8 @@ static void scenario_boot(void)
 		free(o.text);
 		return;
 	}
-	for (const char *p = o.text; (p = strstr(p, "] BENCH-BOOT start ")); p++) {
-		if (sscanf(p, "] BENCH-BOOT start %lu", &start) != 1)
+	for (const char *p = o.text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start ")); p++) {
+		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start %lu", &start) != 1)
 			continue;
 		seen++;
 		first = start < first ? start : first;
@@ -602,7 +582,7 @@ static void footprint_min_ram(void)
 			return;
 		}
 		int packed = boot(dtb, hv, NULL, hello_ran, NULL, 60, &o);
-		bool ran = packed == 0 && strstr(o.text, "[hello] heartbeat 1");
+		bool ran = packed == 0 && strstr(o.text, HELLO_HEARTBEAT);
 		free(o.text);
 		if (ran) {
 			set_one("footprint.min_ram_c", mib);
@@ -631,15 +611,15 @@ static void go_main_starts(const char *board, unsigned parts, const char *first_
 		free(o.text);
 		return;
 	}
-	for (const char *p = o.text; (p = strstr(p, "] BENCH-BOOT start ")); p++) {
-		if (sscanf(p, "] BENCH-BOOT start %lu", &start) != 1)
+	for (const char *p = o.text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start ")); p++) {
+		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH-BOOT start %lu", &start) != 1)
 			continue;
 		seen++;
 		first = start < first ? start : first;
 		last = start > last ? start : last;
 	}
 	if (hv_entry(o.text, &entry) && seen == parts &&
-	    count(o.text, " exited with code 0\n") == parts) {
+	    count(o.text, CONSOLE_EXITED "0\n") == parts) {
 		set_one(first_name, first - entry);
 		if (last_name)
 			set_one(last_name, last - entry);
@@ -660,10 +640,10 @@ static void scenario_go_main(void)
  * off right after it anyway; a Go panic or gort's out-of-memory message also ends in an exit. */
 static bool go_hello_done(const struct output *o, void *ctx)
 {
-	const char *p = strstr(o->text, " exited with code ");
+	const char *p = strstr(o->text, CONSOLE_EXITED);
 
-	return (p && strchr(p, '\n')) || strstr(o->text, "refused") ||
-	       strstr(o->text, "powering off");
+	return (p && strchr(p, '\n')) || strstr(o->text, CONSOLE_REFUSED) ||
+	       strstr(o->text, CONSOLE_POWER_OFF);
 }
 
 /* Does examples/go/hello (bench/go/hello.cpio under gort.elf) greet and exit 0 in a partition
@@ -697,8 +677,8 @@ static bool go_hello_runs(unsigned mib)
 		return false;
 	}
 	if (boot(dtb, hv, NULL, go_hello_done, NULL, 60, &o) == 0)
-		ran = strstr(o.text, "[hello] hello from Go on gohv\n") &&
-		      strstr(o.text, "partition hello exited with code 0\n");
+		ran = strstr(o.text, GO_HELLO_GREETING) &&
+		      strstr(o.text, CONSOLE_PARTITION "hello" CONSOLE_EXITED "0\n");
 	free(o.text);
 	unlink(dts);
 	unlink(dtb);
@@ -786,7 +766,7 @@ static int write_json(const char *path, bool with_time)
 	fprintf(f, "{\n  \"schema\": \"gohv-bench-1\",\n");
 	if (with_time)
 		fprintf(f, "  \"timestamp\": \"%s\",\n", stamp);
-	fprintf(f, "  \"qemu\": \"-icount shift=0,sleep=off\",\n  \"figures\": [\n");
+	fprintf(f, "  \"qemu\": \"%s\",\n  \"figures\": [\n", qemu_cmd_icount);
 	for (size_t i = 0; i < NFIGS; i++) {
 		const struct figure *g = &figs[i];
 
@@ -886,14 +866,13 @@ static void write_chart(const char *dir)
 	fprintf(f,
 		"set terminal pngcairo noenhanced size 1400,700 font 'sans,9'\n"
 		"set output '%s'\n"
-		"set title 'gohv make bench: latest vs baseline (QEMU -icount shift=0; lower is "
-		"better)'\n"
+		"set title 'gohv make bench: latest vs baseline (QEMU %s; lower is better)'\n"
 		"set style data histograms\nset style histogram clustered gap 1\n"
 		"set style fill solid 0.8 border -1\nset boxwidth 0.9\n"
 		"set logscale y\nset yrange [0.4:*]\nset grid ytics\n"
 		"set xtics rotate by -40 left nomirror\nset bmargin 12\nset rmargin 12\nset key "
 		"top left\n",
-		png);
+		png, qemu_cmd_icount);
 	if (any_base)
 		fprintf(f,
 			"plot '%s' using 2:xtic(1) title 'baseline' lc rgb '#9999aa', '' using 3 "

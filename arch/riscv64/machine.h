@@ -1,0 +1,25 @@
+/*
+ * The machine the riscv64 port runs on: QEMU's virt board with the H extension, under Debian's
+ * OpenSBI. The only place these facts are written down: the host tools (tools/qemu_cmd.c builds
+ * every QEMU command line from them: `make run`, `gohv run`, the test harness, the bench) include
+ * this file through GOHV_MACHINE_H, which the Makefile points at arch/$(ARCH)/machine.h. Plain
+ * string constants only, so it stays valid C for any host tool.
+ */
+#ifndef GOHV_ARCH_RISCV64_MACHINE_H
+#define GOHV_ARCH_RISCV64_MACHINE_H
+
+/* GOHV_QEMU overrides it. */
+#define MACHINE_QEMU "qemu-system-riscv64"
+#define MACHINE_TYPE "virt"
+#define MACHINE_CPU  "rv64,h=true"
+/* fw_dynamic: QEMU tells it where the payload and the device tree are. GOHV_OPENSBI overrides
+ * it. */
+#define MACHINE_FIRMWARE "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+/* Only when neither the caller nor a packer's qemu-args file gives a size: what the default
+ * board asks for. */
+#define MACHINE_MEMORY "512M"
+/* Deterministic time: the clock counts instructions (1 ns each), and an idle machine skips to its
+ * next timer instead of waiting in host time (sleep=off), so figures repeat run after run. */
+#define MACHINE_ICOUNT "shift=0,sleep=off"
+
+#endif

@@ -1,0 +1,67 @@
+# Tests: unit tests of the core on the host (against the fake port arch/host/), gort's files on
+# the host, integration tests that pack and boot boards in QEMU, and the Go tests.
+
+.PHONY: tests unit-test integration-test gort-test go-test test
+
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
+	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c
+UNIT_BIN := $(BUILD)/tests/unit-tests
+$(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host/include/*/*.h) \
+		$(wildcard arch/$(ARCH)/include/arch/*.h) lib/fmt.c tools/qemu_cmd.h $(ARCH_MACHINE_H) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \
+		-lfdt -o $@
+
+INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
+	$(QEMU_RUNNER_SRCS)
+INTEG_BIN := $(BUILD)/tests/integration-tests
+$(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -o $@
+
+# gort's files on the host, against the fakes in tests/gort (-iquote: gort's errno.h and linux.h
+# must not shadow the host's <errno.h>). test_vdso.c embeds the real vDSO image.
+GORT_TEST_SRCS := $(wildcard tests/gort/*.c) $(wildcard guest-abi/gort/fs.c) \
+	guest-abi/gort/signal.c guest-abi/gort/vdso.c
+GORT_TEST_BIN := $(BUILD)/tests/gort-tests
+$(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote tests/gort \
+		-DVDSO_SO=\"$(VDSO_SO)\" $(GORT_TEST_SRCS) -lcriterion -o $@
+gort-test: $(GORT_TEST_BIN)
+	$(Q)$(GORT_TEST_BIN) --jobs 2
+
+TEST_DTBS := $(patsubst tests/boards/%.dts,$(BUILD)/tests/boards/%.dtb,$(wildcard tests/boards/*.dts))
+$(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+
+# Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
+# and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
+# target, `make go-test`, also run by `make test`.
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c $(QEMU_RUNNER_SRCS)
+GO_TEST_BIN := $(BUILD)/tests/go-tests
+$(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
+go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS)
+	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
+
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(GO_TEST_BIN)
+
+unit-test: $(UNIT_BIN) $(GORT_TEST_BIN)
+	$(Q)$(UNIT_BIN) --jobs 2
+	$(Q)$(GORT_TEST_BIN) --jobs 2
+
+# Integration tests pack their own images from tests/boards with the packer and the guests.
+integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)
+	$(Q)GOHV_BUILD=$(BUILD) $(INTEG_BIN) --jobs 2
+
+test: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit-test
+	$(Q)$(MAKE) --no-print-directory integration-test
+	$(Q)$(MAKE) --no-print-directory go-test

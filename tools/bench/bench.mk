@@ -1,0 +1,51 @@
+# `make bench` boots tools/bench/boards/*.dts under -icount with a bench build of the hv (built
+# with -DGOHV_BENCH into $(BUILD)/bench: it also prints its entry tick, the tick of each fault
+# report and its stage-2 table sizes), prints a table, writes $(BUILD)/bench/results.json and
+# chart.png, and compares with tools/bench/baseline.json. `make bench-baseline` rewrites that
+# baseline. BENCHMARKS.md describes every figure.
+
+.PHONY: bench bench-baseline bench-prereqs
+BENCH_DIR      := $(BUILD)/bench
+BENCH_HV_XFLAGS := $(HV_XFLAGS) -DGOHV_BENCH
+BENCH_HV_OBJS  := $(call objs_in,$(BENCH_DIR)/hv-obj,$(HV_SRCS))
+BENCH_HV_ELF   := $(BENCH_DIR)/hv/gohv.elf
+BENCH_DTBS     := $(patsubst tools/bench/boards/%.dts,$(BENCH_DIR)/boards/%.dtb,\
+	$(wildcard tools/bench/boards/*.dts))
+BENCH_TOOL     := $(BUILD)/tools/gohv-bench
+BENCH_BASELINE := tools/bench/baseline.json
+BENCH_RUN       = $(BENCH_TOOL) --build $(BUILD) --baseline $(BENCH_BASELINE)
+# The Go probe (tools/bench/go, its own module) and the initrds the Go scenarios boot under gort:
+# bench_gomain.cpio for boot.go_main.*, hello.cpio (examples/go/hello) for footprint.min_ram_go.
+# Packed with the Go-tuning variables unset, so the host's GOGC, GOMAXPROCS... cannot move a figure.
+BENCH_GO_BIN   := $(BENCH_DIR)/go/bench_gomain
+BENCH_GO_CPIOS := $(BENCH_DIR)/go/bench_gomain.cpio $(BENCH_DIR)/go/hello.cpio
+BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) initrd
+
+$(eval $(call freestanding_compile,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
+$(eval $(call freestanding_image,$(BENCH_HV_ELF),$(BENCH_HV_OBJS) $(LIBFDT_OBJS),$(ARCH_HV_LD),$(XFLAGS),-lgcc,HV))
+$(BENCH_DIR)/boards/%.dtb: tools/bench/boards/%.dts | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+BENCH_TOOL_SRCS := tools/bench/gohv-bench.c $(QEMU_RUNNER_SRCS)
+$(BENCH_TOOL): $(BENCH_TOOL_SRCS) $(QEMU_RUNNER_DEPS) hv/console_proto.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(BENCH_TOOL_SRCS) -o $@
+$(BENCH_GO_BIN): $(wildcard tools/bench/go/*.go) tools/bench/go/go.mod | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) .
+	@echo "  GO      $@"
+$(BENCH_DIR)/go/bench_gomain.cpio: $(BENCH_GO_BIN) $(GOHV)
+	$(Q)$(BENCH_INITRD) $< -o $@
+$(BENCH_DIR)/go/hello.cpio: $(BUILD)/go/hello $(GOHV)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BENCH_INITRD) $< -o $@
+
+bench-prereqs: $(BENCH_TOOL) $(BENCH_HV_ELF) $(HV_ELF) $(GUEST_ELFS) $(GORT_ELF) $(PACK) \
+		$(BENCH_DTBS) $(BENCH_GO_CPIOS)
+	$(Q)command -v gnuplot >/dev/null || { rm -f $(DEPS_STAMP); $(MAKE) --no-print-directory deps; }
+bench: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory bench-prereqs
+	$(Q)$(BENCH_RUN)
+bench-baseline: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory bench-prereqs
+	$(Q)$(BENCH_RUN) --write-baseline

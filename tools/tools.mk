@@ -1,0 +1,22 @@
+# Host tools: gohv-pack (checks a board and packs its boot image) and gohv (runs one program as
+# a one-partition board; boots packed images for `make run`). Both compile the hv's config parser
+# and ELF checks, so a board is judged at build time exactly as at boot.
+
+PACK := $(BUILD)/tools/gohv-pack
+GOHV := $(BUILD)/tools/gohv
+# The one QEMU runner: builds the command line from the port's machine.h, runs QEMU or execs it.
+QEMU_RUNNER_SRCS := tools/qemu_cmd.c tools/qemu_run.c
+QEMU_RUNNER_DEPS := $(QEMU_RUNNER_SRCS) tools/qemu_cmd.h tools/qemu_run.h $(ARCH_MACHINE_H)
+
+.PHONY: tools
+tools: $(PACK) $(GOHV)
+PACK_SRCS := tools/gohv-pack.c tools/pack.c hv/config.c hv/elf.c
+$(PACK): $(PACK_SRCS) $(wildcard hv/*.h) tools/pack.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(PACK_SRCS) -lfdt -o $@
+# gohv finds the hv and gort relative to itself ($(BUILD)/tools/../hv/...).
+GOHV_SRCS := tools/gohv.c tools/gohv_qemu.c tools/pack.c hv/config.c hv/elf.c $(QEMU_RUNNER_SRCS)
+$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h tools/gohv_qemu.h $(QEMU_RUNNER_DEPS) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(GOHV_SRCS) -lfdt -o $@
