@@ -9,6 +9,7 @@
 
 struct cpu {
 	struct arch_cpu arch; /* first: the port's trap entry finds its own fields at offset 0 */
+	unsigned index;	      /* logical: its place in hv.cpus[], what board configs name */
 	unsigned long hwid;   /* the port's id for it (what its interrupts and firmware name) */
 	volatile int online;  /* running the hv: only then may it be kicked (see cpu_kick) */
 	struct sched sched;   /* the vCPUs it runs */

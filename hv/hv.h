@@ -1,6 +1,6 @@
 /*
- * The hv's whole state in one place. Per-hart state is in hv.cpus[] (reached with this_cpu());
- * everything else shared between harts is here, so a reader sees at once what is global.
+ * The hv's whole state in one place. Per-CPU state is in hv.cpus[] (reached with this_cpu());
+ * everything else shared between CPUs is here, so a reader sees at once what is global.
  */
 #ifndef GOHV_HV_H
 #define GOHV_HV_H
@@ -13,6 +13,7 @@
 #include "page_alloc.h"
 #include "partition.h"
 #include "platform.h"
+#include "port.h"
 
 #define GOHV_VERSION "0.1"
 
@@ -26,8 +27,9 @@ struct hv {
 	struct board_config config;
 	struct partition *partitions; /* npartitions of them, allocated at boot */
 	unsigned npartitions;
-	struct cpu cpus[CONFIG_MAX_CPUS]; /* indexed by the port's id */
-	unsigned long boot_cpu;
+	struct cpu cpus[CONFIG_MAX_CPUS]; /* by logical index, the machine's order */
+	unsigned ncpus;
+	struct cpu *boot_cpu;
 	volatile unsigned live;	    /* partitions running or able to restart */
 	bool has_realtime;	    /* the machine has an RTC: partitions get realtime_offset_ns */
 	int64_t realtime_offset_ns; /* wall clock minus arch_time_now() (in ns), taken at boot */
@@ -37,13 +39,6 @@ struct hv {
 extern struct hv hv;
 
 #define hv_log(...) console_hv_printf(&hv.console, __VA_ARGS__)
-
-/* The hv hit a bug of its own: says so and powers off. */
-__attribute__((noreturn)) void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Called by the port once per hart, on its own stack with this_cpu() set. */
-__attribute__((noreturn)) void hv_main(unsigned long hwid, const void *fdt);
-__attribute__((noreturn)) void hv_secondary_main(unsigned long hwid);
 
 /* Fills buf from the root DRBG (seeding a partition's own). */
 void hv_entropy(void *buf, size_t len);

@@ -1,4 +1,4 @@
-/* Boot: what the boot hart does once, then what every hart does forever. */
+/* Boot: what the boot CPU does once, then what every CPU does forever. */
 #include <fmt.h>
 #include <libfdt.h>
 #include <string.h>
@@ -31,7 +31,7 @@ static const struct gohv_pkg_header *find_package(void)
 {
 	const struct gohv_pkg_header *h = (const void *)__pkg_start;
 	struct gohv_pkg_header copy;
-	uint64_t room = hv.plat.ram.base + hv.plat.ram.size - (uintptr_t)__pkg_start;
+	uint64_t room = hv.plat.ram.base + hv.plat.ram.size - arch_va_to_pa(__pkg_start);
 
 	if (h->magic != GOHV_PKG_MAGIC)
 		hv_panic("no package after the hv image at %p (was it packed with gohv-pack?)", h);
@@ -56,8 +56,9 @@ static void memory_init(void)
 		npages = PAGE_ALLOC_MAX_PAGES;
 	page_alloc_init(&hv.pages, ram->base, npages, hv.page_bitmap);
 	/* Firmware below us, the hv, the package after it, and the machine's device tree. */
-	page_alloc_reserve(&hv.pages, ram->base, (uintptr_t)__pkg_start + hv.pkg->size - ram->base);
-	page_alloc_reserve(&hv.pages, (uintptr_t)hv.plat.fdt, hv.plat.fdt_size);
+	page_alloc_reserve(&hv.pages, ram->base,
+			   arch_va_to_pa(__pkg_start) + hv.pkg->size - ram->base);
+	page_alloc_reserve(&hv.pages, arch_va_to_pa(hv.plat.fdt), hv.plat.fdt_size);
 	for (unsigned i = 0; i < hv.plat.nreserved; i++)
 		page_alloc_reserve(&hv.pages, hv.plat.reserved[i].base, hv.plat.reserved[i].size);
 	hv_log("memory: 0x%lx-0x%lx, %lu MiB free for partitions", (unsigned long)ram->base,
@@ -109,8 +110,8 @@ static void describe(const struct partition *p)
 	size_t len = 0;
 
 	for (unsigned i = 0; i < p->nvcpus && len < sizeof(cpus); i++)
-		len += snprintf(cpus + len, sizeof(cpus) - len, "%s%lu", i ? "," : "",
-				p->vcpus[i].cpu->hwid);
+		len += snprintf(cpus + len, sizeof(cpus) - len, "%s%u", i ? "," : "",
+				p->vcpus[i].cpu->index);
 	char initrd[CONFIG_IMAGE_MAX + 40] = "";
 
 	if (p->initrd)
@@ -118,8 +119,8 @@ static void describe(const struct partition *p)
 			 (unsigned long)((p->initrd_size + 1023) >> 10));
 	hv_log("partition %s: %u vcpu(s) on cpu %s%s, %lu MiB at 0x%lx, image %s%s, restart %s",
 	       p->cfg->name, p->nvcpus, cpus, p->cfg->shared ? " (shared)" : "",
-	       (unsigned long)(p->ram_size >> 20), (unsigned long)(uintptr_t)p->ram, p->cfg->image,
-	       initrd, restart_policy_name(p->cfg->restart));
+	       (unsigned long)(p->ram_size >> 20), (unsigned long)arch_va_to_pa(p->ram),
+	       p->cfg->image, initrd, restart_policy_name(p->cfg->restart));
 }
 
 static void partitions_init(void)
@@ -142,7 +143,7 @@ static void partitions_init(void)
 		hv_log("no memory for %u partitions", hv.config.npartitions);
 		arch_system_off(true);
 	}
-	hv.partitions = (struct partition *)(uintptr_t)pa;
+	hv.partitions = arch_pa_to_va(pa);
 	hv.npartitions = hv.config.npartitions;
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];
@@ -158,12 +159,29 @@ static void partitions_init(void)
 	}
 }
 
+struct cpu *hv_cpu_of(unsigned long hwid)
+{
+	for (unsigned i = 0; i < hv.ncpus; i++)
+		if (hv.cpus[i].hwid == hwid)
+			return &hv.cpus[i];
+	return NULL;
+}
+
+/* CPUs get their logical index (what board configs name) in the order the machine lists them;
+ * the port's own id for each stays beside it. */
+static void cpus_init(void)
+{
+	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
+		hv.cpus[i].index = i;
+		hv.cpus[i].hwid = hv.plat.cpus[i].hwid;
+	}
+	hv.ncpus = hv.plat.ncpus;
+}
+
 void hv_main(unsigned long hwid, const void *fdt)
 {
-	struct cpu *cpu = this_cpu();
 	char buf[160];
 
-	hv.boot_cpu = hwid;
 	console_init(&hv.console, console_sink, NULL);
 	if (platform_parse(fdt, &hv.plat, buf, sizeof(buf)))
 		hv_panic("%s", buf);
@@ -172,14 +190,16 @@ void hv_main(unsigned long hwid, const void *fdt)
 		/* Only this CPU runs yet, so the console's lock is free to be reset. */
 		console_init(&hv.console, console_sink, &hv.plat.console);
 	}
-	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
-		unsigned long id = hv.plat.cpus[i].hwid;
-		if (id < CONFIG_MAX_CPUS)
-			hv.cpus[id].hwid = id;
-	}
+	cpus_init();
+	struct cpu *cpu = hv_cpu_of(hwid);
+	if (!cpu)
+		hv_panic("the boot cpu (id %lu) is not among the machine's cpus", hwid);
+	hv.boot_cpu = cpu;
+	arch_cpu_enter(cpu);
 	arch_cpu_init(cpu);
 	cpu->online = 1;
-	hv_log("gohv %s (%s) booting on cpu %lu: %s", GOHV_VERSION, ARCH_NAME, hwid, hv.plat.model);
+	hv_log("gohv %s (%s) booting on cpu %u: %s", GOHV_VERSION, ARCH_NAME, cpu->index,
+	       hv.plat.model);
 #ifdef GOHV_BENCH
 	hv_log("bench: hv entered at tick %lu", gohv_bench_entry_tick);
 #endif
@@ -197,31 +217,28 @@ void hv_main(unsigned long hwid, const void *fdt)
 	for (unsigned i = 0; i < hv.npartitions; i++)
 		if (hv.partitions[i].state == PART_STOPPED)
 			partition_start(&hv.partitions[i]);
-	/* Every hart comes up in the hv; one without a vCPU sleeps in WFI until there is work for
-	 * it (it costs nothing there, even under -icount). */
-	for (unsigned i = 0; i < hv.plat.ncpus; i++) {
-		unsigned long h = hv.plat.cpus[i].hwid;
-
-		if (h == hwid || h >= CONFIG_MAX_CPUS)
+	/* Every CPU comes up in the hv; one without a vCPU sleeps in WFI until there is work for it
+	 * (it costs nothing there, even under -icount). */
+	for (unsigned i = 0; i < hv.ncpus; i++) {
+		if (&hv.cpus[i] == cpu)
 			continue;
-		int err = arch_cpu_start(&hv.cpus[h]);
+		int err = arch_cpu_start(&hv.cpus[i]);
 		if (err)
-			hv_log("hart %lu did not start (error %d)", h, err);
+			hv_log("cpu %u did not start (error %d)", i, err);
 	}
 	vcpu_run_loop(cpu);
 }
 
-void hv_secondary_main(unsigned long hwid)
+void hv_secondary_main(struct cpu *cpu)
 {
-	struct cpu *cpu = this_cpu();
 	char a[96], b[96];
 
 	arch_cpu_init(cpu);
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_SEQ_CST);
-	/* Partitions were laid out with the boot hart's view of the ISA. */
+	/* Partitions were laid out with the boot CPU's view of the ISA. */
 	arch_describe_features(&cpu->arch.features, a, sizeof(a));
-	arch_describe_features(&hv.cpus[hv.boot_cpu].arch.features, b, sizeof(b));
+	arch_describe_features(&hv.boot_cpu->arch.features, b, sizeof(b));
 	if (strcmp(a, b))
-		hv_log("cpu %lu differs from the boot cpu: %s", hwid, a);
+		hv_log("cpu %u differs from the boot cpu: %s", cpu->index, a);
 	vcpu_run_loop(cpu);
 }

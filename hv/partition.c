@@ -38,11 +38,11 @@ static void *table_alloc(void *ctx, size_t size, size_t align)
 
 	if (!pa)
 		return NULL;
-	memset((void *)(uintptr_t)pa, 0, size);
+	memset(arch_pa_to_va(pa), 0, size);
 #ifdef GOHV_BENCH
 	bench_table_bytes += size;
 #endif
-	return (void *)(uintptr_t)pa;
+	return arch_pa_to_va(pa);
 }
 
 static const struct gohv_pkg_image *find_image(const char *name)
@@ -62,7 +62,7 @@ static int check_cpus(struct partition *p)
 	for (unsigned i = 0; i < cfg->ncpus; i++) {
 		uint32_t c = cfg->cpus[i];
 
-		if (c >= CONFIG_MAX_CPUS || !platform_has_cpu(&hv.plat, c))
+		if (c >= hv.ncpus || !platform_has_cpu(&hv.plat, hv.cpus[c].hwid))
 			return refuse(p, "cpu %u is not on this machine or cannot run guests", c);
 		const struct sched *s = &hv.cpus[c].sched;
 		if (s->exclusive || (!cfg->shared && s->nvcpus))
@@ -155,7 +155,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	if (!ram)
 		return refuse(p, "not enough free memory for %lu MiB",
 			      (unsigned long)(cfg->memory_size >> 20));
-	p->ram = (uint8_t *)(uintptr_t)ram;
+	p->ram = arch_pa_to_va(ram);
 	unsigned vmid = arch_vmid(index);
 #ifdef GOHV_BENCH
 	bench_table_bytes = 0;
@@ -258,6 +258,27 @@ static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
 enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed)
 {
 	return stop(v, code, failed, false);
+}
+
+enum vcpu_exit partition_reboot(struct vcpu *v, int code, bool failed)
+{
+	v->part->reboot = true;
+	return stop(v, code, failed, false);
+}
+
+bool guest_range_ok(const struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	return partition_gpa_to_hva(v->part, gpa, len) != NULL;
+}
+
+unsigned vcpu_count(const struct vcpu *v)
+{
+	return v->part->nvcpus;
+}
+
+void vcpu_console_putc(struct vcpu *v, char c)
+{
+	partition_console_write(v->part, &c, 1);
 }
 
 void partition_fault(struct vcpu *v)

@@ -29,7 +29,7 @@ struct partition {
 
 	uint64_t ram_gpa; /* GUEST_RAM_BASE */
 	uint64_t ram_size;
-	uint8_t *ram; /* the hv's pointer to it (host physical, the hv runs untranslated) */
+	uint8_t *ram; /* the hv's pointer to it (arch_pa_to_va of where it is) */
 	struct stage2 s2;
 	struct elf_image image;
 	const uint8_t *initrd; /* in the package, checked at create time; NULL if none */

@@ -6,10 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/hv.h"
+#include "hv/port.h"
 
 struct cpu *host_this_cpu;
 struct host_state host;
+
+void arch_cpu_enter(struct cpu *c)
+{
+	host_this_cpu = c;
+}
 
 void arch_cpu_init(struct cpu *cpu)
 {

@@ -3,7 +3,7 @@
 #include <fmt.h>
 #include <string.h>
 
-#include "hv/hv.h"
+#include "hv/port.h"
 #include "sbi.h"
 
 extern char riscv_trap_vector[], _secondary_start[];
@@ -16,26 +16,40 @@ extern char riscv_trap_vector[], _secondary_start[];
 	 (1UL << EXC_STORE_MISALIGNED) | (1UL << EXC_ECALL_U) | (1UL << EXC_INST_PAGE_FAULT) |     \
 	 (1UL << EXC_LOAD_PAGE_FAULT) | (1UL << EXC_STORE_PAGE_FAULT))
 
-static void early_cpu(unsigned long hartid)
-{
-	struct cpu *c = &hv.cpus[hartid];
+/* What tp and sscratch point at until the core has read the machine and found this hart's own
+ * struct cpu: an HS-mode trap then still finds a cpu (one that is not probing) and panics. */
+static struct cpu early;
 
-	c->hwid = hartid;
+static void early_cpu(void)
+{
+	arch_set_this_cpu(&early);
+	csr_write(CSR_SSCRATCH, &early);
+	csr_write(CSR_STVEC, riscv_trap_vector);
+}
+
+void arch_cpu_enter(struct cpu *c)
+{
 	arch_set_this_cpu(c);
 	csr_write(CSR_SSCRATCH, c);
-	csr_write(CSR_STVEC, riscv_trap_vector);
 }
 
 void riscv_boot_main(unsigned long hartid, const void *fdt)
 {
-	early_cpu(hartid);
-	hv_main(hartid, fdt);
+	early_cpu();
+	hv_main(hartid, arch_pa_to_va((uintptr_t)fdt));
 }
 
 void riscv_secondary_main(unsigned long hartid)
 {
-	early_cpu(hartid);
-	hv_secondary_main(hartid);
+	early_cpu();
+	struct cpu *c = hv_cpu_of(hartid);
+
+	/* A hart the core does not manage (or a stray arrival) stays out of the way. */
+	if (!c)
+		for (;;)
+			arch_wait_for_interrupt();
+	arch_cpu_enter(c);
+	hv_secondary_main(c);
 }
 
 /* An HS-mode trap: only a probe may fault, anything else is a bug in the hv. */

@@ -34,7 +34,7 @@ static unsigned index_of(uint64_t gpa, int level)
 
 static uint64_t *table_of(uint64_t pte)
 {
-	return (uint64_t *)(uintptr_t)((pte >> PTE_PPN_SHIFT) << 12);
+	return arch_pa_to_va((pte >> PTE_PPN_SHIFT) << 12);
 }
 
 static uint64_t make_pte(uint64_t pa, uint64_t flags)
@@ -78,7 +78,7 @@ static uint64_t *walk_create(struct stage2 *s2, uint64_t gpa, int level)
 			if (!next)
 				return NULL;
 			s2->tables++;
-			*pte = make_pte((uintptr_t)next, 0);
+			*pte = make_pte(arch_va_to_pa(next), 0);
 		} else if (is_leaf(*pte)) {
 			return NULL; /* a larger mapping is already here */
 		}

@@ -5,7 +5,7 @@
 #include <fmt.h>
 #include <string.h>
 
-#include "hv/hv.h"
+#include "hv/port.h"
 #include "riscv.h"
 
 #define hfence_gvma_all() __asm__ __volatile__(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory")
@@ -37,7 +37,8 @@ unsigned arch_vmid(unsigned index)
 void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu)
 {
 	v->arch.hgatp = (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) |
-			((unsigned long)s2->vmid << HGATP_VMID_SHIFT) | ((uintptr_t)s2->root >> 12);
+			((unsigned long)s2->vmid << HGATP_VMID_SHIFT) |
+			(arch_va_to_pa(s2->root) >> 12);
 	v->arch.trap_wfi = shared_cpu;
 	v->arch.timer_deadline = ~0UL;
 	v->arch.vs.vstimecmp = ~0UL;

@@ -1,0 +1,36 @@
+/* The arch contract, stage-2 translation: one table per partition, built by the core with these
+ * (RISC-V Sv39x4/Sv48x4 today; arm64 VTTBR stage-2 and x86 EPT tables later). */
+#ifndef GOHV_ARCH_STAGE2_H
+#define GOHV_ARCH_STAGE2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define S2_READ	 1u
+#define S2_WRITE 2u
+#define S2_EXEC	 4u
+#define S2_RWX	 (S2_READ | S2_WRITE | S2_EXEC)
+
+/* Returns zeroed, aligned memory for a table, or NULL. The hv reaches tables by physical address
+ * (it runs untranslated); host tests by pointer. */
+typedef void *(*stage2_alloc_fn)(void *ctx, size_t size, size_t align);
+
+struct stage2 {
+	uint64_t *root;
+	unsigned vmid;
+	stage2_alloc_fn alloc;
+	void *ctx;
+	size_t tables; /* table pages in use, root included */
+};
+
+int stage2_init(struct stage2 *s2, unsigned vmid, stage2_alloc_fn alloc, void *ctx);
+/* Maps [gpa, gpa+size) to [hpa, ...) with perm; 4 KiB granular, megapages where aligned. Refuses
+ * (-1) misaligned or out-of-range addresses and overlapping an existing mapping. */
+int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perm);
+/* Walks the table as the hardware would: 0 with the address and permissions when mapped. */
+int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *perm);
+/* Largest guest-physical address + 1 the table format reaches. */
+uint64_t stage2_limit(void);
+
+#endif
