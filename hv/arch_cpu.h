@@ -31,7 +31,6 @@ void arch_console_putc(char c);
 /* Powers the machine off (all partitions are gone). */
 __attribute__((noreturn)) void arch_system_off(bool failure);
 
-
 /* The machine's CPUs, in the device tree the firmware hands over (each port has its own /cpus
  * format) and in the one the hv writes for each partition. */
 struct platform_cpu {

@@ -11,7 +11,6 @@
 struct vcpu;
 struct stage2;
 
-
 /* How a vCPU starts: the port maps these to its boot registers (RISC-V: a0 = vCPU id, a1 = dt or
  * arg; arm64: x0 = dt or arg; x86: its own convention). The first vCPU of a partition gets dt
  * (arg 0), a vCPU started by a sibling gets that sibling's arg (dt 0). */
@@ -40,11 +39,11 @@ void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu);
  * the port then flushes on every switch between partitions. */
 unsigned arch_vmid(unsigned index);
 /* Sets the vCPU's state for a fresh start from b, as a real CPU comes out of reset: registers,
- * FP state, guest CSRs and timer all cleared, so nothing of an earlier run is seen. */
+ * FP state, guest control registers and timer all cleared, so nothing of an earlier run is seen. */
 void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b);
 /* Makes v the vCPU whose state is in this CPU's registers, saving the one that was (a full
- * context switch: registers, FP state lazily, guest CSRs, timer, translation tag). Nothing to do
- * when v already is. */
+ * context switch: registers, FP state lazily, guest control registers, timer, translation tag).
+ * Nothing to do when v already is. */
 void arch_vcpu_load(struct vcpu *v);
 /* Runs the loaded guest until the core must act. Guest traps the port can serve itself, and the
  * core's handlers that return EXIT_RESUME, loop inside without leaving. */

@@ -14,8 +14,8 @@
 
 #define BOARD_PROPS	   "model, cpus, memory-size, time-slice-us"
 #define PARTITION_PROPS	   "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight"
-#define BOARD_PROPS_V1	   "model, harts, memory-size"
-#define PARTITION_PROPS_V1 "harts, memory-size, image, initrd, bootargs, restart"
+#define BOARD_PROPS_V1	   "model, " CONFIG_V1_CPUS ", memory-size"
+#define PARTITION_PROPS_V1 CONFIG_V1_CPUS ", memory-size, image, initrd, bootargs, restart"
 
 /* Who a CPU belongs to while parsing. */
 #define CPU_FREE   0
@@ -25,7 +25,7 @@ struct ctx {
 	const void *fdt;
 	struct config_error *err;
 	struct board_config *out;
-	const char *cpus;		     /* "cpus", or "harts" in a v1 config */
+	const char *cpus;		     /* "cpus", or CONFIG_V1_CPUS in a v1 config */
 	uint8_t cpu_owner[CONFIG_MAX_CPUS];  /* CPU_FREE, CPU_SHARED or partition index + 1 */
 	uint8_t cpu_sharer[CONFIG_MAX_CPUS]; /* a shared partition there (index + 1), for errors */
 	uint64_t mem_used;		     /* hv reserve plus partitions so far */
@@ -216,7 +216,7 @@ static int check_root(struct ctx *c)
 
 	if (r > 0 && fdt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE_V1) == 0) {
 		c->out->legacy = true;
-		c->cpus = "harts";
+		c->cpus = CONFIG_V1_CPUS;
 		r = 0;
 	}
 	if (r < 0)

@@ -18,9 +18,10 @@
 #define CONFIG_IMAGE_MAX      64
 #define CONFIG_BOOTARGS_MAX   256
 #define CONFIG_COMPATIBLE     "gohv,config-v2"
-/* The first format, which said `harts` for `cpus` and had no sharing: still read, with a warning
+/* The first format, which had another name for `cpus` and no sharing: still read, with a warning
  * (board_config.legacy). */
 #define CONFIG_COMPATIBLE_V1 "gohv,config-v1"
+#define CONFIG_V1_CPUS	     "harts" /* check-neutral: allowed, the v1 format's own word */
 
 /* Time slices on shared CPUs: the board's (time-slice-us) times a partition's weight. */
 #define CONFIG_SLICE_US_DEFAULT 5000
@@ -64,12 +65,12 @@ struct board_config {
 	uint32_t ncpus;		/* CPUs the board has: 0..ncpus-1 */
 	uint64_t memory_size;	/* RAM the board has */
 	uint32_t time_slice_us; /* base time slice on shared CPUs */
-	bool legacy;		/* written in the v1 format (harts, not cpus) */
+	bool legacy;		/* written in the v1 format */
 	unsigned npartitions;
 	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
 };
 
-/* One readable line saying what is wrong and where: "/partitions/foo: harts: ...". */
+/* One readable line saying what is wrong and where: "/partitions/foo: cpus: ...". */
 struct config_error {
 	char msg[200];
 };

@@ -20,8 +20,8 @@ struct cpu {
  * reads them when its run loop starts (it sets online before that, the poster sets the request
  * before reading online, both sequentially consistent, so no request is missed). Kicking a CPU
  * still parked in the firmware is not just useless: OpenSBI 1.1 then spins in its HSM wait loop
- * and can race hart_start, which publishes START_PENDING before the start address, and enter the
- * hv at its boot entry, which clears the hv's memory.
+ * and can race its own CPU start, which publishes START_PENDING before the start address, and
+ * enter the hv at its boot entry, which clears the hv's memory.
  */
 static inline void cpu_kick(struct cpu *c)
 {

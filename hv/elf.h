@@ -8,10 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ELF_ERR_MAX	    120
-#define ELF_MACHINE_RISCV   243
-#define ELF_MACHINE_AARCH64 183
-#define ELF_MACHINE_X86_64  62
+#define ELF_ERR_MAX 120
 
 struct elf_image {
 	const uint8_t *data;

@@ -8,7 +8,8 @@
 extern char __hv_start[], __pkg_start[];
 
 #ifdef GOHV_BENCH
-/* Bench build only: the time CSR at the hv's first instruction (written by boot.S). */
+/* Bench build only: the time counter at the hv's first instruction (written by the port's boot
+ * code). */
 unsigned long gohv_bench_entry_tick;
 #endif
 
@@ -82,7 +83,7 @@ static void entropy_init(void)
 	drbg_seed(&hv.root_rng, &t, sizeof(t));
 	memset(buf, 0, sizeof(buf));
 	hv_log("entropy: %s%stimer", hv.plat.rng_seed_len ? "fdt-rng-seed + " : "",
-	       n ? "cpu seed csr + " : "");
+	       n ? "cpu entropy + " : "");
 }
 
 /* The wall clock as an offset from arch_time_now(), the clock every partition reads without an
@@ -134,8 +135,8 @@ static void partitions_init(void)
 		arch_system_off(true);
 	}
 	if (hv.config.legacy)
-		hv_log("board config is in the old format (%s): say cpus for harts",
-		       CONFIG_COMPATIBLE_V1);
+		hv_log("board config is in the old format (%s): say cpus for %s",
+		       CONFIG_COMPATIBLE_V1, CONFIG_V1_CPUS);
 	/* As many partitions as the board has: their cost is memory, not a table size. */
 	size_t bytes = hv.config.npartitions * sizeof(struct partition);
 	uint64_t pa = page_alloc(&hv.pages, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, PAGE_SIZE);

@@ -301,7 +301,7 @@ static bool should_restart(const struct partition *p)
 }
 
 /* A partition that keeps failing soon after it starts is restarted ever more slowly, so a crash
- * loop neither floods the console nor keeps a hart busy; one that ran for a while starts afresh. */
+ * loop neither floods the console nor keeps a CPU busy; one that ran for a while starts afresh. */
 static uint64_t restart_delay(struct partition *p)
 {
 	uint64_t hz = hv.plat.timebase_hz;
@@ -362,7 +362,7 @@ void partition_vcpu_parked(struct partition *p)
 
 	spin_lock(&p->lock);
 	last = --p->running == 0;
-	/* Every vCPU stopped itself (HSM hart_stop): the partition shut down. */
+	/* Every vCPU stopped itself (a guest CPU-stop call): the partition shut down. */
 	if (last && p->state == PART_RUNNING) {
 		p->state = PART_STOPPING;
 		p->exit_code = 0;

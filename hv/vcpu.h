@@ -16,7 +16,7 @@ struct partition;
 struct cpu;
 
 enum vcpu_state {
-	VCPU_OFF,     /* not started (or stopped with HSM hart_stop) */
+	VCPU_OFF,     /* not started (or stopped with a guest CPU-stop call) */
 	VCPU_RUNNING, /* started: in the guest, runnable, or blocked in a wait */
 };
 
@@ -78,7 +78,7 @@ void vcpu_inject(struct vcpu *v, unsigned id);
 
 /* Starts vCPU v of its partition with boot parameters b. Called from any CPU. */
 enum hv_err vcpu_start(struct vcpu *v, const struct vcpu_boot *b);
-/* The calling vCPU stops itself (HSM hart_stop). */
+/* The calling vCPU stops itself (SBI HSM stop, PSCI CPU_OFF). */
 enum vcpu_exit vcpu_stop_self(struct vcpu *v);
 /* Wakes v from (or before) an idle call. */
 void vcpu_wake(struct vcpu *v);

@@ -61,6 +61,7 @@ integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IM
 	$(Q)GOHV_BUILD=$(BUILD) $(INTEG_BIN) --jobs 2
 
 test: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory check-neutral
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory integration-test

@@ -7,6 +7,7 @@
 #include "hv/config.h"
 #include "hv/elf.h"
 #include "hv/package.h"
+#include GOHV_MACHINE_H
 
 #include <errno.h>
 #include <stdarg.h>
@@ -121,7 +122,7 @@ static int load_hv(struct pack *p)
 
 	if (pack_read_file(p->o->hv, &p->hv))
 		return -1;
-	if (elf_check(p->hv.data, p->hv.size, ELF_MACHINE_RISCV, &p->hv_elf, err, sizeof(err)))
+	if (elf_check(p->hv.data, p->hv.size, MACHINE_ELF, &p->hv_elf, err, sizeof(err)))
 		return error("%s: %s", p->o->hv, err);
 	if (p->hv_elf.entry != p->hv_elf.lowest)
 		return error("%s: entry 0x%lx is not the lowest address 0x%lx; a flat image runs "
@@ -179,8 +180,8 @@ static struct entry *get_entry(struct pack *p, const struct partition_config *pa
 		if (p->entries[i].is_elf == is_elf)
 			return &p->entries[i];
 		/* An initrd may be any bytes; used as both, the file must pass as an image too. */
-		if (is_elf && elf_check(p->entries[i].f.data, p->entries[i].f.size,
-					ELF_MACHINE_RISCV, &p->entries[i].elf, err, sizeof(err))) {
+		if (is_elf && elf_check(p->entries[i].f.data, p->entries[i].f.size, MACHINE_ELF,
+					&p->entries[i].elf, err, sizeof(err))) {
 			error("%s: /partitions/%s: %s: %s: %s", p->name, part->name, what,
 			      p->entries[i].path, err);
 			return NULL;
@@ -204,8 +205,7 @@ static struct entry *get_entry(struct pack *p, const struct partition_config *pa
 	if (pack_read_file(e->path, &e->f))
 		return NULL;
 	p->nentries++;
-	if (is_elf &&
-	    elf_check(e->f.data, e->f.size, ELF_MACHINE_RISCV, &e->elf, err, sizeof(err))) {
+	if (is_elf && elf_check(e->f.data, e->f.size, MACHINE_ELF, &e->elf, err, sizeof(err))) {
 		error("%s: /partitions/%s: %s: %s: %s", p->name, part->name, what, e->path, err);
 		return NULL;
 	}

@@ -3,7 +3,7 @@
  * OpenSBI. The only place these facts are written down: the host tools (tools/qemu_cmd.c builds
  * every QEMU command line from them: `make run`, `gohv run`, the test harness, the bench) include
  * this file through GOHV_MACHINE_H, which the Makefile points at arch/$(ARCH)/machine.h. Plain
- * string constants only, so it stays valid C for any host tool.
+ * constants only, so it stays valid C for any host tool (and for the hv, which takes MACHINE_ELF).
  */
 #ifndef GOHV_ARCH_RISCV64_MACHINE_H
 #define GOHV_ARCH_RISCV64_MACHINE_H
@@ -21,5 +21,9 @@
 /* Deterministic time: the clock counts instructions (1 ns each), and an idle machine skips to its
  * next timer instead of waiting in host time (sleep=off), so figures repeat run after run. */
 #define MACHINE_ICOUNT "shift=0,sleep=off"
+
+/* The ELF machine of the hv and of its guests' images (EM_RISCV): what the packer accepts, and
+ * (through arch/types.h) what the hv checks at boot. */
+#define MACHINE_ELF 243
 
 #endif

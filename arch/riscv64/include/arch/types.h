@@ -22,6 +22,8 @@
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
+
+#include "../../machine.h"
 #include <stdint.h>
 
 struct arch_regs {
@@ -107,8 +109,8 @@ struct hv_trap_frame {
 	unsigned long stval;
 };
 
-#define ARCH_ELF_MACHINE 243
-#define ARCH_NAME	 "riscv64" /* EM_RISCV */
+#define ARCH_ELF_MACHINE MACHINE_ELF
+#define ARCH_NAME	 "riscv64"
 #endif
 
 #endif
