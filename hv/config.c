@@ -19,16 +19,18 @@
 
 /* Who a CPU belongs to while parsing. */
 #define CPU_FREE   0
-#define CPU_SHARED 0xff /* shared partitions only; otherwise the exclusive owner's index + 1 */
+#define CPU_SHARED (~0u) /* shared partitions only; otherwise the exclusive owner's index + 1 */
 
 struct ctx {
 	const void *fdt;
 	struct config_error *err;
 	struct board_config *out;
-	const char *cpus;		     /* "cpus", or CONFIG_V1_CPUS in a v1 config */
-	uint8_t cpu_owner[CONFIG_MAX_CPUS];  /* CPU_FREE, CPU_SHARED or partition index + 1 */
-	uint8_t cpu_sharer[CONFIG_MAX_CPUS]; /* a shared partition there (index + 1), for errors */
-	uint64_t mem_used;		     /* hv reserve plus partitions so far */
+	const char *cpus;		      /* "cpus", or CONFIG_V1_CPUS in a v1 config */
+	unsigned cpu_owner[CONFIG_MAX_CPUS];  /* CPU_FREE, CPU_SHARED or partition index + 1 */
+	unsigned cpu_sharer[CONFIG_MAX_CPUS]; /* a shared partition there (index + 1), for errors */
+	config_alloc_fn alloc;
+	void *alloc_ctx;
+	uint64_t mem_used; /* hv reserve plus partitions so far */
 };
 
 static const char *const policy_names[] = {
@@ -318,7 +320,7 @@ static int parse_sharing(struct ctx *c, int node, const char *path, struct parti
 	return 0;
 }
 
-static const char *owner_name(struct ctx *c, uint8_t idx1)
+static const char *owner_name(struct ctx *c, unsigned idx1)
 {
 	return c->out->partitions[idx1 - 1].name;
 }
@@ -355,7 +357,7 @@ static int parse_cpus(struct ctx *c, int node, const char *path, unsigned idx)
 					    "CPU %u belongs to partition %s alone", id,
 					    owner_name(c, c->cpu_owner[id]));
 			c->cpu_owner[id] = CPU_SHARED;
-			c->cpu_sharer[id] = (uint8_t)(idx + 1);
+			c->cpu_sharer[id] = idx + 1;
 			continue;
 		}
 		for (unsigned j = 0; j < i; j++)
@@ -373,7 +375,7 @@ static int parse_cpus(struct ctx *c, int node, const char *path, unsigned idx)
 		if (c->cpu_owner[id])
 			return fail(c->err, path, prop, "CPU %u already belongs to partition %s",
 				    id, owner_name(c, c->cpu_owner[id]));
-		c->cpu_owner[id] = (uint8_t)(idx + 1);
+		c->cpu_owner[id] = idx + 1;
 	}
 	return 0;
 }
@@ -465,32 +467,41 @@ static int parse_partitions(struct ctx *c)
 {
 	const char *path = "/partitions";
 	int child, node = fdt_subnode_offset(c->fdt, 0, "partitions");
+	unsigned n = 0;
 
 	if (node < 0)
 		return fail(c->err, path, NULL, "missing node (required)");
 	if (check_props(c, node, path, ""))
 		return -1;
+	fdt_for_each_subnode(child, c->fdt, node) n++;
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
+	if (n == 0)
+		return fail(c->err, path, NULL, "no partitions (need at least one)");
+	/* As many as the board has: the caller's memory is the only limit. */
+	c->out->partitions = c->alloc(c->alloc_ctx, n * sizeof(struct partition_config));
+	if (!c->out->partitions)
+		return fail(c->err, path, NULL, "%u partitions: no memory to read them", n);
+	memset(c->out->partitions, 0, n * sizeof(struct partition_config));
 	fdt_for_each_subnode(child, c->fdt, node)
 	{
-		if (c->out->npartitions == CONFIG_MAX_PARTITIONS)
-			return fail(c->err, path, NULL, "more than %d partitions",
-				    CONFIG_MAX_PARTITIONS);
 		if (parse_partition(c, child, c->out->npartitions))
 			return -1;
 		c->out->npartitions++;
 	}
-	if (child != -FDT_ERR_NOTFOUND)
-		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
-	if (c->out->npartitions == 0)
-		return fail(c->err, path, NULL, "no partitions (need 1..%d)",
-			    CONFIG_MAX_PARTITIONS);
 	return 0;
 }
 
-int config_parse(const void *fdt, size_t size, struct board_config *out, struct config_error *err)
+int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *alloc_ctx,
+		 struct board_config *out, struct config_error *err)
 {
-	struct ctx c = {
-	    .fdt = fdt, .err = err, .out = out, .cpus = "cpus", .mem_used = CONFIG_HV_RESERVE};
+	struct ctx c = {.fdt = fdt,
+			.err = err,
+			.out = out,
+			.cpus = "cpus",
+			.mem_used = CONFIG_HV_RESERVE,
+			.alloc = alloc,
+			.alloc_ctx = alloc_ctx};
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));

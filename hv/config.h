@@ -11,13 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_MAX_PARTITIONS 64
-#define CONFIG_MAX_VCPUS      8	 /* per partition */
-#define CONFIG_MAX_CPUS	      8	 /* physical CPUs the hv manages */
-#define CONFIG_NAME_MAX	      16 /* partition names, including the NUL */
-#define CONFIG_IMAGE_MAX      64
-#define CONFIG_BOOTARGS_MAX   256
-#define CONFIG_COMPATIBLE     "gohv,config-v2"
+#define CONFIG_MAX_VCPUS    8  /* per partition */
+#define CONFIG_MAX_CPUS	    8  /* physical CPUs the hv manages */
+#define CONFIG_NAME_MAX	    16 /* partition names, including the NUL */
+#define CONFIG_IMAGE_MAX    64
+#define CONFIG_BOOTARGS_MAX 256
+#define CONFIG_COMPATIBLE   "gohv,config-v2"
 /* The first format, which had another name for `cpus` and no sharing: still read, with a warning
  * (board_config.legacy). */
 #define CONFIG_COMPATIBLE_V1 "gohv,config-v1"
@@ -67,7 +66,7 @@ struct board_config {
 	uint32_t time_slice_us; /* base time slice on shared CPUs */
 	bool legacy;		/* written in the v1 format */
 	unsigned npartitions;
-	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
+	struct partition_config *partitions; /* npartitions of them, from the caller's allocator */
 };
 
 /* One readable line saying what is wrong and where: "/partitions/foo: cpus: ...". */
@@ -75,8 +74,14 @@ struct config_error {
 	char msg[200];
 };
 
-/* Parses and validates a config blob. Returns 0 or -1 with err filled in. */
-int config_parse(const void *fdt, size_t size, struct board_config *out, struct config_error *err);
+/* Memory for the partitions' configs (size bytes, any alignment for a struct), or NULL. */
+typedef void *(*config_alloc_fn)(void *ctx, size_t size);
+
+/* Parses and validates a config blob; the partition table comes from alloc, one call, once their
+ * number is known (so it is bounded by memory, not by the parser). Returns 0 or -1 with err
+ * filled in (what alloc gave may then be left unused; the caller's to free). */
+int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *alloc_ctx,
+		 struct board_config *out, struct config_error *err);
 
 const char *restart_policy_name(enum restart_policy p);
 

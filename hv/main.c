@@ -124,13 +124,21 @@ static void describe(const struct partition *p)
 	       p->cfg->image, initrd, restart_policy_name(p->cfg->restart));
 }
 
+/* Boot-time memory for the hv's own tables, from the pages partitions are also made of. */
+static void *boot_alloc(void *ctx, size_t size)
+{
+	uint64_t pa = page_alloc(&hv.pages, (size + PAGE_SIZE - 1) / PAGE_SIZE, PAGE_SIZE);
+
+	return pa ? arch_pa_to_va(pa) : NULL;
+}
+
 static void partitions_init(void)
 {
 	const struct gohv_pkg_header *pkg = hv.pkg;
 	struct config_error cerr;
 
-	if (config_parse((const uint8_t *)pkg + pkg->config_offset, pkg->config_size, &hv.config,
-			 &cerr)) {
+	if (config_parse((const uint8_t *)pkg + pkg->config_offset, pkg->config_size, boot_alloc,
+			 NULL, &hv.config, &cerr)) {
 		hv_log(CONSOLE_CONFIG_REFUSED_FMT, cerr.msg);
 		arch_system_off(true);
 	}
@@ -138,13 +146,11 @@ static void partitions_init(void)
 		hv_log("board config is in the old format (%s): say cpus for %s",
 		       CONFIG_COMPATIBLE_V1, CONFIG_V1_CPUS);
 	/* As many partitions as the board has: their cost is memory, not a table size. */
-	size_t bytes = hv.config.npartitions * sizeof(struct partition);
-	uint64_t pa = page_alloc(&hv.pages, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, PAGE_SIZE);
-	if (!pa) {
+	hv.partitions = boot_alloc(NULL, hv.config.npartitions * sizeof(struct partition));
+	if (!hv.partitions) {
 		hv_log("no memory for %u partitions", hv.config.npartitions);
 		arch_system_off(true);
 	}
-	hv.partitions = arch_pa_to_va(pa);
 	hv.npartitions = hv.config.npartitions;
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];

@@ -94,6 +94,11 @@ int pack_read_file(const char *path, struct pack_file *f)
 	return 0;
 }
 
+static void *pack_alloc(void *ctx, size_t size)
+{
+	return malloc(size);
+}
+
 static int load_config(struct pack *p)
 {
 	struct config_error err;
@@ -107,7 +112,7 @@ static int load_config(struct pack *p)
 	} else if (pack_read_file(p->o->config, &p->config)) {
 		return -1;
 	}
-	if (config_parse(p->config.data, p->config.size, &p->board, &err))
+	if (config_parse(p->config.data, p->config.size, pack_alloc, NULL, &p->board, &err))
 		return error("%s: %s", p->name, err.msg);
 	if (p->board.legacy)
 		fprintf(stderr,
@@ -357,6 +362,7 @@ static int write_qemu_args(const struct pack *p)
 static void release(struct pack *p)
 {
 	free(p->config.data);
+	free(p->board.partitions);
 	free(p->hv.data);
 	for (unsigned i = 0; i < GOHV_PKG_MAX_IMAGES; i++) {
 		free(p->entries[i].path);

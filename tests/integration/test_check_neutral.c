@@ -67,7 +67,8 @@ Test(check_neutral, passes_clean_files_and_allowed_lines)
 {
 	char out[1024];
 
-	write_file("b.c", "int cpus; /* charts */\n#define V1 \"harts\" /* check-neutral: allowed */\n");
+	write_file("b.c",
+		   "int cpus; /* charts */\n#define V1 \"harts\" /* check-neutral: allowed */\n");
 	cr_assert_eq(run(dir, out, sizeof(out)), 0, "%s", out);
 }
 
