@@ -73,8 +73,12 @@ static enum vcpu_exit idle(struct vcpu *v, uint64_t deadline, unsigned long *ev)
 	enum vcpu_exit e = vcpu_wait(v, WAIT_IDLE, deadline);
 
 	*ev = vcpu_wait_events(v);
-	if (!*ev)
+	if (!*ev) {
+		/* The run loop need not look again before it sleeps: anything from now on posts a
+		 * request or is due by the wake time it arms. */
+		v->wait_checked = true;
 		return e;
+	}
 	v->wait = WAIT_NONE;
 	return EXIT_RESUME;
 }

@@ -111,9 +111,8 @@ struct vcpu *sched_pick(struct cpu *c, uint64_t now)
 	struct sched *s = &c->sched;
 	struct vcpu *cur, *next;
 
-	/* Alone on its CPU and current: nothing else can be queued, and only this CPU changes
-	 * current. */
-	if (s->nvcpus == 1 && s->current)
+	/* Only this CPU changes current, so no lock is needed to see it. */
+	if (sched_lone(s))
 		return s->current;
 	spin_lock(&s->lock);
 	while (s->sleep && s->sleep->wake_at <= now) {
@@ -193,7 +192,7 @@ uint64_t sched_deadline(struct cpu *c)
 	struct sched *s = &c->sched;
 	uint64_t d = ~0UL;
 
-	if (s->nvcpus == 1 && s->current)
+	if (sched_lone(s))
 		return d;
 	spin_lock(&s->lock);
 	if (s->runq)

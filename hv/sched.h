@@ -17,6 +17,7 @@
 #define GOHV_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "spinlock.h"
@@ -39,6 +40,13 @@ struct sched {
 	struct vcpu *last; /* bench build only: the vCPU loaded last, to tell switches apart */
 #endif
 };
+
+/* The vCPU alone on its CPU, when it is current: it keeps the CPU without a look at the queues,
+ * and nothing is ever queued beside it. NULL otherwise. */
+static inline struct vcpu *sched_lone(const struct sched *s)
+{
+	return s->nvcpus == 1 ? s->current : NULL;
+}
 
 /* Homes v on c (at partition creation). */
 void sched_add(struct cpu *c, struct vcpu *v);

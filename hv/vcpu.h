@@ -60,6 +60,7 @@ struct vcpu {
 	struct vcpu *next; /* run queue or sleep list link */
 	enum vcpu_wait wait;
 	uint64_t wait_deadline; /* what the wait asked for (~0: none) */
+	bool wait_checked;	/* its events were just found empty (by the call that waits) */
 	uint64_t wake_at;  /* when the sleep list hands it back: wait deadline or guest timer */
 	uint64_t slice;	   /* time-slice length in timer ticks */
 	uint32_t weight;   /* its share of a shared CPU, relative to the others there */
