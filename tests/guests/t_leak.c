@@ -2,7 +2,8 @@
  * Integration test guest: nothing of another partition's (or an earlier run's) CPU state reaches
  * this one across a context switch. It first checks it starts clean (FP registers, fcsr and
  * sscratch zero), then plants values derived from bootargs seed=S in callee and temporary
- * registers, every FP register, fcsr and the guest CSRs sscratch, sepc, stval and scause, spins
+ * registers, every FP register, fcsr and the guest CSRs sscratch, sepc, stval and scause (and marks
+ * its own memory), spins
  * for bootargs ms=N (long enough to be switched out several times), and checks each one.
  * Prints "LEAK clean" or "LEAK dirty <what>", then "LEAK ok rounds=<n>" or "LEAK FAIL <what>".
  */
@@ -12,6 +13,9 @@
 #define NF 32
 
 static uint64_t xs[NX], fs[NF], fcsr, csrs[4];
+/* Its own memory, behind its own stage-2 table: a switch that left another partition's table in
+ * place would show that partition's marks here. */
+static volatile uint64_t marks[512];
 
 /* Enables the FPU in the guest's own sstatus (a fresh vCPU has it off). */
 static void fpu_on(void)
@@ -146,6 +150,8 @@ int main(void)
 	unsigned rounds = 0;
 	char what[64] = "";
 
+	for (int i = 0; i < 512; i++)
+		marks[i] = seed + (uint64_t)i;
 	fpu_on();
 	read_fp();
 	read_csrs();
@@ -176,6 +182,10 @@ int main(void)
 		for (int i = 0; i < NF && !what[0]; i++)
 			if (fs[i] != s * 0x9e3779b97f4a7c15UL + (uint64_t)i)
 				snprintf(what, sizeof(what), "f%d=0x%lx", i, (unsigned long)fs[i]);
+		for (int i = 0; i < 512 && !what[0]; i++)
+			if (marks[i] != seed + (uint64_t)i)
+				snprintf(what, sizeof(what), "memory mark %d=0x%lx", i,
+					 (unsigned long)marks[i]);
 		if (!what[0] && fcsr != (s & 0x1f))
 			snprintf(what, sizeof(what), "fcsr=0x%lx", (unsigned long)fcsr);
 		if (!what[0] && (csrs[0] != (s ^ 0x1111) || csrs[1] != ((s ^ 0x2222) & ~3UL) ||
