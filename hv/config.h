@@ -33,9 +33,10 @@
 /* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */
 #define CONFIG_HV_RESERVE (32UL << 20)
 
-/* Guest-physical address where every partition's RAM starts (where QEMU virt has RAM, so guests
- * built for that board run unchanged). */
-#define GUEST_RAM_BASE 0x80000000UL
+/* Guest-physical address where every partition's RAM starts: the port's machine says (its
+ * machine.h, which the build names in GOHV_MACHINE_H). */
+#include GOHV_MACHINE_H
+#define GUEST_RAM_BASE MACHINE_GUEST_RAM_BASE
 /* The last 64 KiB of partition RAM hold the device tree the hv writes for the guest, so images
  * may not load there. */
 #define GUEST_DT_RESERVE (64UL << 10)

@@ -3,7 +3,7 @@
 HV_SRCS := $(wildcard hv/*.c) $(ARCH_HV_SRCS) $(wildcard devices/*.c) $(LIB_SRCS)
 HV_OBJS := $(call objs_in,$(BUILD)/hv-obj,$(HV_SRCS))
 HV_ELF  := $(BUILD)/hv/gohv.elf
-HV_XFLAGS := $(XFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Iguest-abi
+HV_XFLAGS := $(XFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Iguest-abi $(MACHINE_FLAGS)
 
 .PHONY: hv
 hv: $(HV_ELF)

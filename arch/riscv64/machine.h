@@ -22,6 +22,10 @@
  * next timer instead of waiting in host time (sleep=off), so figures repeat run after run. */
 #define MACHINE_ICOUNT "shift=0,sleep=off"
 
+/* Where every partition's RAM starts in guest-physical space: where the board has RAM, so guests
+ * built for it run unchanged. */
+#define MACHINE_GUEST_RAM_BASE 0x80000000UL
+
 /* The ELF machine of the hv and of its guests' images (EM_RISCV): what the packer accepts, and
  * (through arch/types.h) what the hv checks at boot. */
 #define MACHINE_ELF 243

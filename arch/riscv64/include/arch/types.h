@@ -23,7 +23,7 @@
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 
-#include "../../machine.h"
+#include GOHV_MACHINE_H
 #include <stdint.h>
 
 struct arch_regs {
