@@ -70,6 +70,9 @@ void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	csr_write(CSR_VSTVAL, 0);
 	csr_write(CSR_VSATP, 0);
 	csr_write(CSR_HVIP, 0);
+	/* The guest reaches these two directly (the H extension has no VS copies). */
+	csr_write(CSR_SCOUNTEREN, 0);
+	csr_write(CSR_SENVCFG, 0);
 	if (c->arch.features.sstc)
 		csr_write(CSR_VSTIMECMP, ~0UL);
 	memset(&v->arch.fp, 0, sizeof(v->arch.fp));
@@ -93,6 +96,8 @@ static void vs_save(struct vcpu *v, bool sstc)
 	vs->vstval = csr_read(CSR_VSTVAL);
 	vs->vsatp = csr_read(CSR_VSATP);
 	vs->hvip = csr_read(CSR_HVIP);
+	vs->scounteren = csr_read(CSR_SCOUNTEREN);
+	vs->senvcfg = csr_read(CSR_SENVCFG);
 	if (sstc)
 		vs->vstimecmp = csr_read(CSR_VSTIMECMP);
 }
@@ -110,6 +115,8 @@ static void vs_restore(const struct vcpu *v, bool sstc)
 	csr_write(CSR_VSTVAL, vs->vstval);
 	csr_write(CSR_VSATP, vs->vsatp);
 	csr_write(CSR_HVIP, vs->hvip);
+	csr_write(CSR_SCOUNTEREN, vs->scounteren);
+	csr_write(CSR_SENVCFG, vs->senvcfg);
 	if (sstc)
 		csr_write(CSR_VSTIMECMP, vs->vstimecmp);
 }

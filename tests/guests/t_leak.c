@@ -2,17 +2,17 @@
  * Integration test guest: nothing of another partition's (or an earlier run's) CPU state reaches
  * this one across a context switch. It first checks it starts clean (FP registers, fcsr and
  * sscratch zero), then plants values derived from bootargs seed=S in callee and temporary
- * registers, every FP register, fcsr and the guest CSRs sscratch, sepc, stval and scause (and marks
- * its own memory), spins
- * for bootargs ms=N (long enough to be switched out several times), and checks each one.
- * Prints "LEAK clean" or "LEAK dirty <what>", then "LEAK ok rounds=<n>" or "LEAK FAIL <what>".
+ * registers, every FP register, fcsr, the guest CSRs sscratch, sepc, stval and scause, and
+ * scounteren (which the H extension does not virtualize) (and marks its own memory), spins for
+ * bootargs ms=N (long enough to be switched out several times), and checks each one. Prints "LEAK
+ * clean" or "LEAK dirty <what>", then "LEAK ok rounds=<n>" or "LEAK FAIL <what>".
  */
 #include "libgoos.h"
 
 #define NX 14 /* s2-s11 and t3-t6 */
 #define NF 32
 
-static uint64_t xs[NX], fs[NF], fcsr, csrs[4];
+static uint64_t xs[NX], fs[NF], fcsr, csrs[5];
 /* Its own memory, behind its own stage-2 table: a switch that left another partition's table in
  * place would show that partition's marks here. */
 static volatile uint64_t marks[512];
@@ -113,6 +113,8 @@ static void write_csrs(uint64_t seed)
 	__asm__ volatile("csrw sepc, %0" ::"r"((seed ^ 0x2222) & ~3UL));
 	__asm__ volatile("csrw stval, %0" ::"r"(seed ^ 0x3333));
 	__asm__ volatile("csrw scause, %0" ::"r"((seed ^ 0x4444) & 0xff));
+	/* Not virtualized: the guest writes the hart's own, which a switch must carry. */
+	__asm__ volatile("csrw scounteren, %0" ::"r"(seed & 7));
 }
 
 static void read_csrs(void)
@@ -121,6 +123,7 @@ static void read_csrs(void)
 	__asm__ volatile("csrr %0, sepc" : "=r"(csrs[1]));
 	__asm__ volatile("csrr %0, stval" : "=r"(csrs[2]));
 	__asm__ volatile("csrr %0, scause" : "=r"(csrs[3]));
+	__asm__ volatile("csrr %0, scounteren" : "=r"(csrs[4]));
 }
 
 /* Plants x registers, spins `loops` times without touching them, stores them back. */
@@ -162,6 +165,8 @@ int main(void)
 		snprintf(what, sizeof(what), "fcsr=0x%lx", (unsigned long)fcsr);
 	if (!what[0] && csrs[0])
 		snprintf(what, sizeof(what), "sscratch=0x%lx", (unsigned long)csrs[0]);
+	if (!what[0] && csrs[4])
+		snprintf(what, sizeof(what), "scounteren=0x%lx", (unsigned long)csrs[4]);
 	if (what[0])
 		printf("LEAK dirty %s\n", what);
 	else
@@ -189,9 +194,11 @@ int main(void)
 		if (!what[0] && fcsr != (s & 0x1f))
 			snprintf(what, sizeof(what), "fcsr=0x%lx", (unsigned long)fcsr);
 		if (!what[0] && (csrs[0] != (s ^ 0x1111) || csrs[1] != ((s ^ 0x2222) & ~3UL) ||
-				 csrs[2] != (s ^ 0x3333) || csrs[3] != ((s ^ 0x4444) & 0xff)))
-			snprintf(what, sizeof(what), "csr sscratch=0x%lx sepc=0x%lx",
-				 (unsigned long)csrs[0], (unsigned long)csrs[1]);
+				 csrs[2] != (s ^ 0x3333) || csrs[3] != ((s ^ 0x4444) & 0xff) ||
+				 csrs[4] != (s & 7)))
+			snprintf(
+			    what, sizeof(what), "csr sscratch=0x%lx sepc=0x%lx scounteren=0x%lx",
+			    (unsigned long)csrs[0], (unsigned long)csrs[1], (unsigned long)csrs[4]);
 		rounds++;
 	}
 	if (what[0])

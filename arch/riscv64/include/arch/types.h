@@ -60,6 +60,8 @@ enum {
 struct arch_vs_csrs {
 	unsigned long vsstatus, hie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, hvip;
 	unsigned long vstimecmp;
+	/* Not virtualized by the H extension: a guest at V=1 reads and writes the hart's own. */
+	unsigned long scounteren, senvcfg;
 };
 
 struct arch_fp {
