@@ -16,7 +16,11 @@ ARCH_ISA_INT := -march=rv64imac_zicsr_zifencei -mabi=lp64
 # Go program's FP registers. The same soft-float ABI, so it links with integer-only objects.
 ARCH_ISA_FP := -march=rv64imafdc_zicsr_zifencei -mabi=lp64
 
-ARCH_HV_SRCS := $(wildcard arch/riscv64/*.c) $(wildcard arch/riscv64/*.S)
+# asm-offsets.c is compiled only to generate the header the .S files include (hv/hv.mk), never
+# linked.
+ARCH_HV_ASM_OFFSETS := arch/riscv64/asm-offsets.c
+ARCH_HV_SRCS := $(filter-out $(ARCH_HV_ASM_OFFSETS),$(wildcard arch/riscv64/*.c)) \
+	$(wildcard arch/riscv64/*.S)
 ARCH_HV_INCLUDES := -Iarch/riscv64/include
 ARCH_HV_LD := arch/riscv64/hv.ld
 # Port code that touches no CSR, so the unit tests build it for the host.
