@@ -1,0 +1,16 @@
+/* SBI SRST: a guest's system reset ends its partition; a reboot restarts it whatever its
+ * restart policy, and a failure reason makes the exit code 1. */
+#include "hv/partition.h"
+#include "vsbi.h"
+
+struct sbiret vsbi_srst(struct vcpu *v, unsigned long fid, const unsigned long *a,
+			enum vcpu_exit *next)
+{
+	unsigned long type = a[0], reason = a[1];
+
+	if (fid != SBI_SRST_SYSTEM_RESET || type > SBI_SRST_TYPE_WARM_REBOOT)
+		return (struct sbiret){SBI_ERR_INVALID_PARAM, 0};
+	v->part->reboot = type != SBI_SRST_TYPE_SHUTDOWN;
+	*next = partition_exit(v, reason != SBI_SRST_REASON_NONE, reason != SBI_SRST_REASON_NONE);
+	return (struct sbiret){SBI_SUCCESS, 0};
+}
