@@ -3,9 +3,18 @@
 HV_SRCS := $(wildcard hv/*.c) $(ARCH_HV_SRCS) $(wildcard devices/*.c) $(LIB_SRCS)
 HV_OBJS := $(call objs_in,$(BUILD)/hv-obj,$(HV_SRCS))
 HV_ELF  := $(BUILD)/hv/gohv.elf
-HV_XFLAGS := $(XFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Iguest-abi $(MACHINE_FLAGS)
+HV_GEN  := $(BUILD)/gen/hv
+# $(call hv_xflags,GEN): the hv's flags, with GEN the folder of its generated headers (the bench
+# hv, tools/bench/bench.mk, has its own: -DGOHV_BENCH may move what they describe).
+hv_xflags = $(XFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Iguest-abi -I$(1) $(MACHINE_FLAGS)
+HV_XFLAGS := $(call hv_xflags,$(HV_GEN))
 
 .PHONY: hv
 hv: $(HV_ELF)
 $(eval $(call freestanding_compile,$(BUILD)/hv-obj,HV_XFLAGS))
 $(eval $(call freestanding_image,$(HV_ELF),$(HV_OBJS) $(LIBFDT_OBJS),$(ARCH_HV_LD),$(XFLAGS),-lgcc,HV))
+
+# The struct offsets and sizes the port's assembly uses (ARCH_HV_ASM_OFFSETS), generated before
+# any of it is assembled.
+$(eval $(call asm_offsets,$(HV_GEN)/asm-offsets.h,$(ARCH_HV_ASM_OFFSETS),HV_XFLAGS))
+$(filter %.S.o,$(HV_OBJS)): $(HV_GEN)/asm-offsets.h

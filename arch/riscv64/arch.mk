@@ -16,12 +16,17 @@ ARCH_ISA_INT := -march=rv64imac_zicsr_zifencei -mabi=lp64
 # Go program's FP registers. The same soft-float ABI, so it links with integer-only objects.
 ARCH_ISA_FP := -march=rv64imafdc_zicsr_zifencei -mabi=lp64
 
-ARCH_HV_SRCS := $(wildcard arch/riscv64/*.c) $(wildcard arch/riscv64/*.S)
+# asm-offsets.c is compiled only to generate the header the .S files include (hv/hv.mk), never
+# linked.
+ARCH_HV_ASM_OFFSETS := arch/riscv64/asm-offsets.c
+ARCH_HV_SRCS := $(filter-out $(ARCH_HV_ASM_OFFSETS),$(wildcard arch/riscv64/*.c)) \
+	$(wildcard arch/riscv64/*.S)
 ARCH_HV_INCLUDES := -Iarch/riscv64/include
 ARCH_HV_LD := arch/riscv64/hv.ld
-# Port code that touches no CSR, so the unit tests build it for the host.
-# The port's files the host unit tests run as they are: they touch no CSR (tables, device trees).
-ARCH_UNIT_SRCS := arch/riscv64/stage2.c arch/riscv64/platform.c arch/riscv64/guest_fdt.c
+# The port's files the host unit tests run as they are: they touch no CSR (tables, device trees,
+# the SBI served to guests).
+ARCH_UNIT_SRCS := arch/riscv64/stage2.c arch/riscv64/platform.c arch/riscv64/guest_fdt.c \
+	$(wildcard arch/riscv64/vsbi*.c)
 ARCH_MACHINE_H := arch/riscv64/machine.h
 
 # Go programs run under gort are linux/$(ARCH_GOARCH) binaries.

@@ -1,10 +1,9 @@
 /* Entry from OpenSBI: a0 = hart id, a1 = the machine's device tree, HS-mode, translation off.
  * Secondary harts come in through _secondary_start (SBI HSM hart_start). Each hart gets its own
  * stack in bss by hart id; all else is C. */
-#include <arch/types.h>
+#include "asm-offsets.h" /* generated from asm-offsets.c: MAX_HARTS */
 
 #define STACK_SIZE 16384
-#define MAX_HARTS  8
 
 	.section .text.boot, "ax"
 	.globl _start

@@ -221,7 +221,8 @@ void arch_console_putc(char c)
 
 void arch_system_off(bool failure)
 {
-	sbi_system_reset(0, failure ? 1 : 0);
+	sbi_system_reset(SBI_SRST_TYPE_SHUTDOWN,
+			 failure ? SBI_SRST_REASON_SYSTEM_FAILURE : SBI_SRST_REASON_NONE);
 	for (;;)
 		arch_wait_for_interrupt();
 }

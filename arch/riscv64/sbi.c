@@ -15,22 +15,22 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, u
 
 void sbi_set_timer(unsigned long deadline)
 {
-	sbi_call(SBI_EXT_TIME, 0, deadline, 0, 0);
+	sbi_call(SBI_EXT_TIME, SBI_TIME_SET_TIMER, deadline, 0, 0);
 }
 
 void sbi_send_ipi(unsigned long hart_mask, unsigned long base)
 {
-	sbi_call(SBI_EXT_IPI, 0, hart_mask, base, 0);
+	sbi_call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, hart_mask, base, 0);
 }
 
 long sbi_hart_start(unsigned long hartid, unsigned long addr, unsigned long opaque)
 {
-	return sbi_call(SBI_EXT_HSM, 0, hartid, addr, opaque).error;
+	return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hartid, addr, opaque).error;
 }
 
 void sbi_system_reset(unsigned long type, unsigned long reason)
 {
-	sbi_call(SBI_EXT_SRST, 0, type, reason, 0);
+	sbi_call(SBI_EXT_SRST, SBI_SRST_SYSTEM_RESET, type, reason, 0);
 	/* Firmware without SRST: the legacy shutdown. */
 	sbi_call(SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0, 0);
 }

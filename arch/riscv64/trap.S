@@ -8,7 +8,12 @@
  * riscv_guest_enter to the C exit handler. Traps taken in HS-mode itself (the hv never enables
  * interrupts there, so only an expected probe fault or a bug) go to riscv_hv_trap.
  */
-#include <arch/types.h>
+#include "asm-offsets.h" /* generated from asm-offsets.c */
+
+/* Where xn is kept: in the loaded vCPU's struct arch_regs (cpu->regs), and in the frame of an
+ * HS-mode trap (struct hv_trap_frame). */
+#define REG_X(n)   (REGS_X + (n) * REG_SIZE)
+#define FRAME_X(n) (TF_X + (n) * REG_SIZE)
 
 #define HV_FRAME (14 * 8)
 
@@ -36,19 +41,19 @@ riscv_trap_vector:
 	csrw	sscratch, tp
 
 	csrr	t1, sepc
-	sd	t1, REG_SEPC(t0)
+	sd	t1, REGS_SEPC(t0)
 	csrr	t1, sstatus
-	sd	t1, REG_SSTATUS(t0)
+	sd	t1, REGS_SSTATUS(t0)
 	csrr	t1, 0x600 /* hstatus */
-	sd	t1, REG_HSTATUS(t0)
+	sd	t1, REGS_HSTATUS(t0)
 	csrr	t1, scause
-	sd	t1, REG_SCAUSE(t0)
+	sd	t1, REGS_SCAUSE(t0)
 	csrr	t1, stval
-	sd	t1, REG_STVAL(t0)
+	sd	t1, REGS_STVAL(t0)
 	csrr	t1, 0x643 /* htval */
-	sd	t1, REG_HTVAL(t0)
+	sd	t1, REGS_HTVAL(t0)
 	csrr	t1, 0x64a /* htinst */
-	sd	t1, REG_HTINST(t0)
+	sd	t1, REGS_HTINST(t0)
 
 	/* Back on the hv stack, as riscv_guest_enter left it. */
 	ld	sp, CPU_HV_SP(tp)
@@ -70,11 +75,11 @@ riscv_guest_enter:
 	sd	sp, CPU_HV_SP(tp)
 
 	ld	t0, CPU_REGS(tp)
-	ld	t1, REG_SEPC(t0)
+	ld	t1, REGS_SEPC(t0)
 	csrw	sepc, t1
-	ld	t1, REG_SSTATUS(t0)
+	ld	t1, REGS_SSTATUS(t0)
 	csrw	sstatus, t1
-	ld	t1, REG_HSTATUS(t0)
+	ld	t1, REGS_HSTATUS(t0)
 	csrw	0x600, t1 /* hstatus */
 
 	ld	x1, REG_X(1)(t0)
@@ -90,26 +95,26 @@ riscv_guest_enter:
 /* A trap in HS-mode: build a frame on the current stack and let C decide (probe or panic). */
 .Lhv_trap:
 	ld	t0, CPU_SCRATCH(tp)
-	addi	sp, sp, -(35 * 8)
-	sd	x1, 8(sp)
+	addi	sp, sp, -TF_SIZE
+	sd	x1, FRAME_X(1)(sp)
 	.irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\n, (\n * 8)(sp)
+	sd	x\n, FRAME_X(\n)(sp)
 	.endr
-	addi	t0, sp, 35 * 8
-	sd	t0, 16(sp)
+	addi	t0, sp, TF_SIZE
+	sd	t0, FRAME_X(2)(sp)
 	csrr	t0, sepc
-	sd	t0, (32 * 8)(sp)
+	sd	t0, TF_SEPC(sp)
 	csrr	t0, scause
-	sd	t0, (33 * 8)(sp)
+	sd	t0, TF_SCAUSE(sp)
 	csrr	t0, stval
-	sd	t0, (34 * 8)(sp)
+	sd	t0, TF_STVAL(sp)
 	mv	a0, sp
 	call	riscv_hv_trap
-	ld	t0, (32 * 8)(sp)
+	ld	t0, TF_SEPC(sp)
 	csrw	sepc, t0
-	ld	x1, 8(sp)
+	ld	x1, FRAME_X(1)(sp)
 	.irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\n, (\n * 8)(sp)
+	ld	x\n, FRAME_X(\n)(sp)
 	.endr
-	addi	sp, sp, 35 * 8
+	addi	sp, sp, TF_SIZE
 	sret

@@ -15,10 +15,6 @@
 #define FS_DIRTY (3UL << 13)
 #define INSN_WFI 0x10500073UL
 
-_Static_assert(__builtin_offsetof(struct cpu, arch) == 0, "trap.S finds struct arch_cpu at tp");
-_Static_assert(__builtin_offsetof(struct arch_cpu, regs) == CPU_REGS, "trap.S layout");
-_Static_assert(__builtin_offsetof(struct arch_cpu, scratch) == CPU_SCRATCH, "trap.S layout");
-_Static_assert(__builtin_offsetof(struct arch_cpu, hv_sp) == CPU_HV_SP, "trap.S layout");
 _Static_assert(__builtin_offsetof(struct vcpu, arch) == 0, "regs reached from the vCPU");
 
 static unsigned long vmid_of(unsigned long hgatp)

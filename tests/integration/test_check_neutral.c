@@ -78,3 +78,16 @@ Test(check_neutral, the_core_is_neutral)
 
 	cr_assert_eq(run("hv", out, sizeof(out)), 0, "hv/ names a CPU or board:\n%s", out);
 }
+
+/* The contract's other side: a port reaches the core only through hv/port.h and hv/arch.h. */
+Test(check_neutral, ports_do_not_include_the_cores_state)
+{
+	char out[1024] = "";
+	FILE *p = popen("grep -rln '\"hv/hv.h\"' arch/ 2>/dev/null", "r");
+
+	cr_assert_not_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	cr_assert_eq(n, 0, "ports including hv/hv.h:\n%s", out);
+}

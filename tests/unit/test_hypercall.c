@@ -1,8 +1,8 @@
 /*
- * The goos ABI as hv/hypercall.c serves it, against a partition built by hand: 1 MiB of malloc'd
- * "guest RAM" at GUEST_RAM_BASE, one running vCPU on hv.cpus[0], the console captured. Every
- * guest pointer the calls take is checked against that RAM. GOOS_FN_EXIT is not called: it runs
- * the partition's teardown and restart, which need a package.
+ * The goos ABI as hv/hypercall.c serves it, against the partition of guest_part.h (1 MiB of
+ * guest RAM, one running vCPU on hv.cpus[0], the console captured). Every guest pointer the calls
+ * take is checked against that RAM. GOOS_FN_EXIT is not called: it runs the partition's teardown
+ * and restart, which need a package.
  */
 #include <criterion/criterion.h>
 #include <goos.h>
@@ -14,102 +14,18 @@
 #include "hv/hv.h"
 #include "hv/hypercall.h"
 
-#define RAM_SIZE (1UL << 20)
-#define RAM_END	 (GUEST_RAM_BASE + RAM_SIZE)
+#include "guest_part.h"
 
-static struct {
-	char text[16384];
-	size_t len;
-	int calls;
-} out;
-
-static void sink(void *ctx, const char *s, size_t n)
-{
-	cr_assert(ctx == &out);
-	cr_assert_lt(out.len + n, sizeof(out.text));
-	memcpy(out.text + out.len, s, n);
-	out.len += n;
-	out.text[out.len] = '\0';
-	out.calls++;
-}
-
-static struct partition_config cfg = {
-    .name = "test",
-    .cpus = {0},
-    .ncpus = 1,
-    .weight = 1,
-    .memory_size = RAM_SIZE,
-    .image = "test.elf",
-    .bootargs = "",
-    .restart = RESTART_NEVER,
-};
-static struct partition part;
-static struct partition *p = &part;
+static struct partition *p = &gp_part;
 static struct vcpu *v;
 
 static void setup(void)
 {
-	memset(&out, 0, sizeof(out));
-	memset(&host, 0, sizeof(host));
-	memset(p, 0, sizeof(*p));
-	p->cfg = &cfg;
-	p->ram = malloc(RAM_SIZE);
-	cr_assert_not_null(p->ram);
-	memset(p->ram, 0, RAM_SIZE);
-	p->ram_gpa = GUEST_RAM_BASE;
-	p->ram_size = RAM_SIZE;
-	p->state = PART_RUNNING;
-	p->nvcpus = 1;
-	p->running = 1;
-	v = &p->vcpus[0];
-	v->part = p;
-	v->id = 0;
-	memset(hv.cpus, 0, sizeof(hv.cpus));
-	v->cpu = &hv.cpus[0];
-	v->state = VCPU_RUNNING;
-	v->wait_deadline = GOOS_NO_DEADLINE;
-	v->slice = 1000;
-	v->weight = 1;
-	arch_vcpu_init(v, &p->s2, false);
-	sched_add(v->cpu, v);
-	/* It is the one running on CPU 0. */
-	v->where = WHERE_CURRENT;
-	hv.cpus[0].sched.current = v;
-	hv.cpus[0].online = 1;
-	hv.cpus[0].arch.hv_timer = ~0UL;
-	arch_vcpu_load(v);
-	host_this_cpu = &hv.cpus[0];
-	console_init(&hv.console, sink, &out);
-	drbg_seed(&p->rng, "hypercall test seed", 19);
+	v = gp_setup();
 }
 
-static void teardown(void)
-{
-	free(p->ram);
-}
-
-TestSuite(hypercall, .init = setup, .fini = teardown);
-TestSuite(gpa_to_hva, .init = setup, .fini = teardown);
-
-/* A second vCPU on hv.cpus[1] (a hart running the hv), not started. */
-static struct vcpu *add_vcpu(void)
-{
-	struct vcpu *w = &p->vcpus[1];
-
-	hv.cpus[1].online = 1;
-	w->part = p;
-	w->id = 1;
-	w->cpu = &hv.cpus[1];
-	w->state = VCPU_OFF;
-	w->wait_deadline = GOOS_NO_DEADLINE;
-	w->slice = 1000;
-	w->weight = 1;
-	hv.cpus[1].hwid = 1;
-	arch_vcpu_init(w, &p->s2, false);
-	sched_add(w->cpu, w);
-	p->nvcpus = 2;
-	return w;
-}
+TestSuite(hypercall, .init = setup, .fini = gp_teardown);
+TestSuite(gpa_to_hva, .init = setup, .fini = gp_teardown);
 
 static struct hypercall call_on(struct vcpu *c, unsigned long fid, unsigned long a0,
 				unsigned long a1, unsigned long a2, unsigned long a3)
@@ -127,20 +43,15 @@ static struct hypercall call(unsigned long fid, unsigned long a0, unsigned long 
 	return call_on(v, fid, a0, a1, 0, 0);
 }
 
-static uint8_t *ram_at(uint64_t gpa)
-{
-	return p->ram + (gpa - GUEST_RAM_BASE);
-}
-
 /* ---------------------------------------------------------------- partition_gpa_to_hva */
 
 Test(gpa_to_hva, inside)
 {
 	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, 1), p->ram);
-	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, RAM_SIZE), p->ram);
+	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, GP_RAM_SIZE), p->ram);
 	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE + 0x1234, 16), p->ram + 0x1234);
-	cr_assert_eq(partition_gpa_to_hva(p, RAM_END - 1, 1), p->ram + RAM_SIZE - 1);
-	cr_assert_eq(partition_gpa_to_hva(p, RAM_END - 16, 16), p->ram + RAM_SIZE - 16);
+	cr_assert_eq(partition_gpa_to_hva(p, GP_RAM_END - 1, 1), p->ram + GP_RAM_SIZE - 1);
+	cr_assert_eq(partition_gpa_to_hva(p, GP_RAM_END - 16, 16), p->ram + GP_RAM_SIZE - 16);
 }
 
 Test(gpa_to_hva, below_base)
@@ -155,16 +66,16 @@ Test(gpa_to_hva, below_base)
 Test(gpa_to_hva, len_zero)
 {
 	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, 0), p->ram);
-	cr_assert_eq(partition_gpa_to_hva(p, RAM_END, 0), p->ram + RAM_SIZE);
-	cr_assert_null(partition_gpa_to_hva(p, RAM_END + 1, 0));
+	cr_assert_eq(partition_gpa_to_hva(p, GP_RAM_END, 0), p->ram + GP_RAM_SIZE);
+	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END + 1, 0));
 }
 
 Test(gpa_to_hva, at_and_past_end)
 {
-	cr_assert_null(partition_gpa_to_hva(p, RAM_END, 1));
-	cr_assert_null(partition_gpa_to_hva(p, RAM_END - 1, 2));
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, RAM_SIZE + 1));
-	cr_assert_null(partition_gpa_to_hva(p, RAM_END + 0x1000, 4));
+	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END, 1));
+	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END - 1, 2));
+	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, GP_RAM_SIZE + 1));
+	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END + 0x1000, 4));
 }
 
 Test(gpa_to_hva, overflow)
@@ -172,7 +83,7 @@ Test(gpa_to_hva, overflow)
 	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, ~0UL));
 	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE + 16, ~0UL));
 	/* gpa + len wraps around to a small number (or back into RAM). */
-	cr_assert_null(partition_gpa_to_hva(p, RAM_END - 16, -(RAM_END - 16) + 0x10));
+	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END - 16, -(GP_RAM_END - 16) + 0x10));
 	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE + 16, -16UL));
 	cr_assert_null(partition_gpa_to_hva(p, ~0UL, 2));
 	cr_assert_null(partition_gpa_to_hva(p, ~0UL - 7, 16));
@@ -200,7 +111,7 @@ Test(hypercall, vcpu_id)
 
 Test(hypercall, vcpu_id_second_vcpu)
 {
-	struct vcpu *w = add_vcpu();
+	struct vcpu *w = gp_add_vcpu();
 
 	w->state = VCPU_RUNNING;
 	struct hypercall hc = call_on(w, GOOS_FN_VCPU_ID, 0, 0, 0, 0);
@@ -217,7 +128,7 @@ Test(hypercall, unknown_function)
 		cr_assert_eq(hc.error, GOOS_ERR_NOT_SUPPORTED, "fid 0x%lx", fids[i]);
 		cr_assert_eq(hc.value, 0);
 	}
-	cr_assert_eq(out.len, 0);
+	cr_assert_eq(gp_out.len, 0);
 }
 
 Test(hypercall, set_timer)
@@ -235,33 +146,33 @@ Test(hypercall, console_write)
 	const char msg[] = "hello world\n";
 	uint64_t gpa = GUEST_RAM_BASE + 0x100;
 
-	memcpy(ram_at(gpa), msg, strlen(msg));
+	memcpy(gp_ram(gpa), msg, strlen(msg));
 	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, gpa, strlen(msg));
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, strlen(msg));
-	cr_assert_str_eq(out.text, "[test] hello world\n");
+	cr_assert_str_eq(gp_out.text, "[test] hello world\n");
 }
 
 Test(hypercall, console_write_partial_lines)
 {
 	uint64_t gpa = GUEST_RAM_BASE + 0x200;
 
-	memcpy(ram_at(gpa), "abc", 3);
+	memcpy(gp_ram(gpa), "abc", 3);
 	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, gpa, 3).error, GOOS_OK);
-	cr_assert_eq(out.len, 0);
-	memcpy(ram_at(gpa), "def\nxy", 6);
+	cr_assert_eq(gp_out.len, 0);
+	memcpy(gp_ram(gpa), "def\nxy", 6);
 	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, gpa, 6).value, 6);
-	cr_assert_str_eq(out.text, "[test] abcdef\n");
+	cr_assert_str_eq(gp_out.text, "[test] abcdef\n");
 	cr_assert_eq(p->line.len, 2);
 }
 
 Test(hypercall, console_write_last_bytes_of_ram)
 {
-	memcpy(ram_at(RAM_END - 3), "ok\n", 3);
-	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, RAM_END - 3, 3);
+	memcpy(gp_ram(GP_RAM_END - 3), "ok\n", 3);
+	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, GP_RAM_END - 3, 3);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, 3);
-	cr_assert_str_eq(out.text, "[test] ok\n");
+	cr_assert_str_eq(gp_out.text, "[test] ok\n");
 }
 
 Test(hypercall, console_write_empty)
@@ -270,7 +181,7 @@ Test(hypercall, console_write_empty)
 
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, 0);
-	cr_assert_eq(out.len, 0);
+	cr_assert_eq(gp_out.len, 0);
 }
 
 Test(hypercall, console_write_bad_pointers)
@@ -278,38 +189,38 @@ Test(hypercall, console_write_bad_pointers)
 	const struct {
 		unsigned long gpa, len;
 	} bad[] = {
-	    {GUEST_RAM_BASE - 0x1000, 8},	 /* below RAM */
-	    {GUEST_RAM_BASE - 4, 8},		 /* straddling the start */
-	    {RAM_END, 1},			 /* just past the end */
-	    {RAM_END + 0x100000, 8},		 /* well past it */
-	    {RAM_END - 4, 8},			 /* straddling the end */
-	    {RAM_END - 100, GOOS_MAX_XFER + 10}, /* cut to GOOS_MAX_XFER, still straddling */
-	    {~0UL - 3, 16},			 /* gpa + len wraps */
+	    {GUEST_RAM_BASE - 0x1000, 8},	    /* below RAM */
+	    {GUEST_RAM_BASE - 4, 8},		    /* straddling the start */
+	    {GP_RAM_END, 1},			    /* just past the end */
+	    {GP_RAM_END + 0x100000, 8},		    /* well past it */
+	    {GP_RAM_END - 4, 8},		    /* straddling the end */
+	    {GP_RAM_END - 100, GOOS_MAX_XFER + 10}, /* cut to GOOS_MAX_XFER, still straddling */
+	    {~0UL - 3, 16},			    /* gpa + len wraps */
 	    {0, 16},
 	};
 
 	/* Something printable right at the end of RAM, in case a check lets it through. */
-	memset(ram_at(RAM_END - 256), 'x', 256);
+	memset(gp_ram(GP_RAM_END - 256), 'x', 256);
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, bad[i].gpa, bad[i].len);
 		cr_assert_eq(hc.error, GOOS_ERR_INVALID_ADDR, "case %u: error %ld", i, hc.error);
 		cr_assert_eq(hc.value, 0, "case %u", i);
 	}
-	cr_assert_eq(out.len, 0);
+	cr_assert_eq(gp_out.len, 0);
 	cr_assert_eq(p->line.len, 0);
 }
 
 Test(hypercall, console_write_cut_to_max_xfer)
 {
-	memset(ram_at(GUEST_RAM_BASE), 'a', 3 * GOOS_MAX_XFER);
+	memset(gp_ram(GUEST_RAM_BASE), 'a', 3 * GOOS_MAX_XFER);
 	struct hypercall hc = call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, GOOS_MAX_XFER + 1000);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, GOOS_MAX_XFER);
 
 	/* Exactly GOOS_MAX_XFER characters went to the console (emitted or still pending). */
 	size_t as = 0;
-	for (size_t i = 0; i < out.len; i++)
-		as += out.text[i] == 'a';
+	for (size_t i = 0; i < gp_out.len; i++)
+		as += gp_out.text[i] == 'a';
 	cr_assert_eq(as + p->line.len, GOOS_MAX_XFER);
 
 	/* A huge length is cut the same way. */
@@ -322,9 +233,9 @@ Test(hypercall, console_write_control_chars_neutralised)
 {
 	const char msg[] = "a\x1b[2Jb\n";
 
-	memcpy(ram_at(GUEST_RAM_BASE), msg, strlen(msg));
+	memcpy(gp_ram(GUEST_RAM_BASE), msg, strlen(msg));
 	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, strlen(msg)).error, GOOS_OK);
-	cr_assert_str_eq(out.text, "[test] a?[2Jb\n");
+	cr_assert_str_eq(gp_out.text, "[test] a?[2Jb\n");
 }
 
 /* ---------------------------------------------------------------- entropy */
@@ -344,14 +255,14 @@ Test(hypercall, entropy_fills)
 	struct hypercall hc = call(GOOS_FN_ENTROPY, a, 64);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, 64);
-	cr_assert_not(all_zero(ram_at(a), 64));
+	cr_assert_not(all_zero(gp_ram(a), 64));
 	/* Nothing past the buffer. */
-	cr_assert(all_zero(ram_at(a + 64), 64));
+	cr_assert(all_zero(gp_ram(a + 64), 64));
 
 	hc = call(GOOS_FN_ENTROPY, b, 64);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, 64);
-	cr_assert_neq(memcmp(ram_at(a), ram_at(b), 64), 0, "two entropy calls gave the same bytes");
+	cr_assert_neq(memcmp(gp_ram(a), gp_ram(b), 64), 0, "two entropy calls gave the same bytes");
 }
 
 Test(hypercall, entropy_odd_sizes)
@@ -360,11 +271,11 @@ Test(hypercall, entropy_odd_sizes)
 	uint64_t gpa = GUEST_RAM_BASE + 0x4000;
 
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		memset(ram_at(gpa), 0x5a, 2048);
+		memset(gp_ram(gpa), 0x5a, 2048);
 		struct hypercall hc = call(GOOS_FN_ENTROPY, gpa, sizes[i]);
 		cr_assert_eq(hc.error, GOOS_OK);
 		cr_assert_eq(hc.value, sizes[i]);
-		cr_assert_eq(*ram_at(gpa + sizes[i]), 0x5a, "wrote past %lu bytes", sizes[i]);
+		cr_assert_eq(*gp_ram(gpa + sizes[i]), 0x5a, "wrote past %lu bytes", sizes[i]);
 	}
 }
 
@@ -372,26 +283,25 @@ Test(hypercall, entropy_cut_to_max_xfer)
 {
 	uint64_t gpa = GUEST_RAM_BASE + 0x10000;
 
-	memset(ram_at(gpa), 0x5a, 3 * GOOS_MAX_XFER);
+	memset(gp_ram(gpa), 0x5a, 3 * GOOS_MAX_XFER);
 	struct hypercall hc = call(GOOS_FN_ENTROPY, gpa, 2 * GOOS_MAX_XFER);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, GOOS_MAX_XFER);
 	for (size_t i = GOOS_MAX_XFER; i < 3 * GOOS_MAX_XFER; i++)
-		cr_assert_eq(*ram_at(gpa + i), 0x5a, "byte %zu past the cut written", i);
+		cr_assert_eq(*gp_ram(gpa + i), 0x5a, "byte %zu past the cut written", i);
 }
 
 Test(hypercall, entropy_bad_pointers_write_nothing)
 {
 	/* Canaries at both ends of RAM. */
-	memset(ram_at(GUEST_RAM_BASE), 0x5a, 64);
-	memset(ram_at(RAM_END - 64), 0x5a, 64);
+	memset(gp_ram(GUEST_RAM_BASE), 0x5a, 64);
+	memset(gp_ram(GP_RAM_END - 64), 0x5a, 64);
 
 	const struct {
 		unsigned long gpa, len;
 	} bad[] = {
-	    {GUEST_RAM_BASE - 32, 64}, {GUEST_RAM_BASE - 0x1000, 16},
-	    {RAM_END - 32, 64},	       {RAM_END, 1},
-	    {RAM_END - 32, ~0UL},      {~0UL - 15, 32},
+	    {GUEST_RAM_BASE - 32, 64}, {GUEST_RAM_BASE - 0x1000, 16}, {GP_RAM_END - 32, 64},
+	    {GP_RAM_END, 1},	       {GP_RAM_END - 32, ~0UL},	      {~0UL - 15, 32},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct hypercall hc = call(GOOS_FN_ENTROPY, bad[i].gpa, bad[i].len);
@@ -399,8 +309,8 @@ Test(hypercall, entropy_bad_pointers_write_nothing)
 		cr_assert_eq(hc.value, 0);
 	}
 	for (int i = 0; i < 64; i++) {
-		cr_assert_eq(*ram_at(GUEST_RAM_BASE + i), 0x5a);
-		cr_assert_eq(*ram_at(RAM_END - 64 + i), 0x5a);
+		cr_assert_eq(*gp_ram(GUEST_RAM_BASE + i), 0x5a);
+		cr_assert_eq(*gp_ram(GP_RAM_END - 64 + i), 0x5a);
 	}
 }
 
@@ -409,12 +319,12 @@ Test(hypercall, entropy_unseeded_fails)
 	uint64_t gpa = GUEST_RAM_BASE + 0x1000;
 
 	drbg_wipe(&p->rng);
-	memset(ram_at(gpa), 0x5a, 32);
+	memset(gp_ram(gpa), 0x5a, 32);
 	struct hypercall hc = call(GOOS_FN_ENTROPY, gpa, 32);
 	cr_assert_eq(hc.error, GOOS_ERR_FAILED);
 	cr_assert_eq(hc.value, 0);
 	for (int i = 0; i < 32; i++)
-		cr_assert_eq(*ram_at(gpa + i), 0x5a);
+		cr_assert_eq(*gp_ram(gpa + i), 0x5a);
 }
 
 /* ---------------------------------------------------------------- vCPU start and wake */
@@ -433,9 +343,10 @@ Test(hypercall, vcpu_start_bad_index)
 
 Test(hypercall, vcpu_start_entry_outside_ram)
 {
-	const unsigned long entries[] = {0, GUEST_RAM_BASE - 4, RAM_END, RAM_END - 2, ~0UL - 1};
+	const unsigned long entries[] = {0, GUEST_RAM_BASE - 4, GP_RAM_END, GP_RAM_END - 2,
+					 ~0UL - 1};
 
-	add_vcpu();
+	gp_add_vcpu();
 	for (unsigned i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
 		cr_assert_eq(call_on(v, GOOS_FN_VCPU_START, 1, entries[i], 0, 0).error,
 			     GOOS_ERR_INVALID_ADDR, "entry 0x%lx", entries[i]);
@@ -451,7 +362,7 @@ Test(hypercall, vcpu_start_self_already_started)
 
 Test(hypercall, vcpu_start_sibling)
 {
-	struct vcpu *w = add_vcpu();
+	struct vcpu *w = gp_add_vcpu();
 	uint64_t entry = GUEST_RAM_BASE + 0x800, stack = GUEST_RAM_BASE + 0x8000;
 
 	struct hypercall hc = call_on(v, GOOS_FN_VCPU_START, 1, entry, stack, 0x4242);
@@ -475,7 +386,7 @@ Test(hypercall, vcpu_start_sibling)
  * at its boot entry): it finds the request when its run loop starts. */
 Test(hypercall, vcpu_start_on_a_hart_not_yet_online_posts_without_a_kick)
 {
-	add_vcpu();
+	gp_add_vcpu();
 	hv.cpus[1].online = 0;
 
 	struct hypercall hc = call_on(v, GOOS_FN_VCPU_START, 1, GUEST_RAM_BASE + 0x800, 0, 0);
@@ -493,7 +404,7 @@ Test(hypercall, wake_bad_index)
 
 Test(hypercall, wake_sibling)
 {
-	struct vcpu *w = add_vcpu();
+	struct vcpu *w = gp_add_vcpu();
 
 	w->state = VCPU_RUNNING;
 	cr_assert_eq(call(GOOS_FN_WAKE, 1, 0).error, GOOS_OK);
@@ -600,7 +511,7 @@ static void sibling_wakes_v(void)
 
 static void blocked_then_woken_by_a_sibling(enum vcpu_where while_blocked)
 {
-	struct vcpu *w = add_vcpu();
+	struct vcpu *w = gp_add_vcpu();
 
 	host.wfi_step = 10;
 	w->state = VCPU_RUNNING;
@@ -633,7 +544,7 @@ Test(hypercall, idle_wake_request_while_sleeping)
 	/* A wake from another hart arrives as wake_pending plus a request. */
 	host.now = 0;
 	host.wfi_step = 10;
-	struct vcpu *w = add_vcpu();
+	struct vcpu *w = gp_add_vcpu();
 	w->state = VCPU_RUNNING;
 	host_this_cpu = &hv.cpus[1];
 	vcpu_wake(v);

@@ -1,12 +1,13 @@
 # `make bench` boots tools/bench/boards/*.dts under -icount with a bench build of the hv (built
-# with -DGOHV_BENCH into $(BUILD)/bench: it also prints its entry tick, the tick of each fault
-# report and its stage-2 table sizes), prints a table, writes $(BUILD)/bench/results.json and
-# chart.png, and compares with tools/bench/baseline.json. `make bench-baseline` rewrites that
-# baseline. BENCHMARKS.md describes every figure.
+# with -DGOHV_BENCH into $(BUILD)/bench, with its own generated asm offsets: it also prints its
+# entry tick, the tick of each fault report and its stage-2 table sizes), prints a table, writes
+# $(BUILD)/bench/results.json and chart.png, and compares with tools/bench/baseline.json.
+# `make bench-baseline` rewrites that baseline. BENCHMARKS.md describes every figure.
 
 .PHONY: bench bench-baseline bench-prereqs
 BENCH_DIR      := $(BUILD)/bench
-BENCH_HV_XFLAGS := $(HV_XFLAGS) -DGOHV_BENCH
+BENCH_HV_GEN   := $(BENCH_DIR)/gen/hv
+BENCH_HV_XFLAGS := $(call hv_xflags,$(BENCH_HV_GEN)) -DGOHV_BENCH
 BENCH_HV_OBJS  := $(call objs_in,$(BENCH_DIR)/hv-obj,$(HV_SRCS))
 BENCH_HV_ELF   := $(BENCH_DIR)/hv/gohv.elf
 BENCH_DTBS     := $(patsubst tools/bench/boards/%.dts,$(BENCH_DIR)/boards/%.dtb,\
@@ -23,6 +24,8 @@ BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) in
 
 $(eval $(call freestanding_compile,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
 $(eval $(call freestanding_image,$(BENCH_HV_ELF),$(BENCH_HV_OBJS) $(LIBFDT_OBJS),$(ARCH_HV_LD),$(XFLAGS),-lgcc,HV))
+$(eval $(call asm_offsets,$(BENCH_HV_GEN)/asm-offsets.h,$(ARCH_HV_ASM_OFFSETS),BENCH_HV_XFLAGS))
+$(filter %.S.o,$(BENCH_HV_OBJS)): $(BENCH_HV_GEN)/asm-offsets.h
 $(BENCH_DIR)/boards/%.dtb: tools/bench/boards/%.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<

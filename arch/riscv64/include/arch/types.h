@@ -1,30 +1,13 @@
-/* RISC-V's half of the per-CPU and per-vCPU state. struct arch_cpu (first in the core's struct
- * cpu) and struct arch_regs are read by trap.S, so their offsets live here as numbers that the C
- * side checks with static asserts. */
+/* RISC-V's half of the per-CPU and per-vCPU state. trap.S, fp.S and boot.S reach into struct
+ * arch_cpu (in the core's struct cpu), struct arch_regs, struct arch_fp and struct hv_trap_frame
+ * through offsets generated from these definitions (arch/riscv64/asm-offsets.c). */
 #ifndef GOHV_ARCH_TYPES_H
 #define GOHV_ARCH_TYPES_H
 
-/* struct cpu (its struct arch_cpu): offsets trap.S uses. */
-#define CPU_REGS    0  /* struct arch_regs * of the vCPU this hart runs */
-#define CPU_SCRATCH 8  /* one word of spill space for the trap entry */
-#define CPU_HV_SP   16 /* hv stack pointer saved while a guest runs */
-
-/* struct arch_regs: x0..x31 then the trap CSRs. */
-#define REG_X(n)    ((n)*8)
-#define REG_SEPC    (32 * 8)
-#define REG_SSTATUS (33 * 8)
-#define REG_HSTATUS (34 * 8)
-#define REG_SCAUSE  (35 * 8)
-#define REG_STVAL   (36 * 8)
-#define REG_HTVAL   (37 * 8)
-#define REG_HTINST  (38 * 8)
-#define REGS_SIZE   (39 * 8)
-
-#ifndef __ASSEMBLER__
 #include <stdbool.h>
+#include <stdint.h>
 
 #include GOHV_MACHINE_H
-#include <stdint.h>
 
 struct arch_regs {
 	unsigned long x[32]; /* x[0] unused */
@@ -37,10 +20,6 @@ struct arch_regs {
 	unsigned long htval;
 	unsigned long htinst;
 };
-
-_Static_assert(__builtin_offsetof(struct arch_regs, sepc) == REG_SEPC, "trap.S layout");
-_Static_assert(__builtin_offsetof(struct arch_regs, htinst) == REG_HTINST, "trap.S layout");
-_Static_assert(sizeof(struct arch_regs) == REGS_SIZE, "trap.S layout");
 
 enum {
 	REG_RA = 1,
@@ -90,10 +69,10 @@ struct arch_features {
 struct vcpu;
 
 struct arch_cpu {
-	/* Read by trap.S; keep first and in this order (CPU_REGS, CPU_SCRATCH, CPU_HV_SP). */
+	/* trap.S's: each is one ld/sd off tp, so they must stay within 2 KiB of struct cpu. */
 	struct arch_regs *regs; /* of the vCPU loaded here */
-	unsigned long scratch;
-	unsigned long hv_sp;
+	unsigned long scratch;	/* one word of spill space for the trap entry */
+	unsigned long hv_sp;	/* the hv's stack pointer while a guest runs */
 
 	struct arch_features features;
 	uint64_t hv_timer;     /* the hv's own pending deadline on this hart */
@@ -113,6 +92,5 @@ struct hv_trap_frame {
 
 #define ARCH_ELF_MACHINE MACHINE_ELF
 #define ARCH_NAME	 "riscv64"
-#endif
 
 #endif
