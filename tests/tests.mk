@@ -7,7 +7,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c
 	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c
 UNIT_BIN := $(BUILD)/tests/unit-tests
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host/include/*/*.h) \
-		$(wildcard arch/$(ARCH)/include/arch/*.h) lib/fmt.c tools/qemu_cmd.h $(ARCH_MACHINE_H) \
+		$(wildcard arch/$(ARCH)/include/arch/*.h arch/$(ARCH)/*.h) lib/fmt.c tools/qemu_cmd.h $(ARCH_MACHINE_H) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \

@@ -20,8 +20,10 @@ ARCH_HV_SRCS := $(wildcard arch/riscv64/*.c) $(wildcard arch/riscv64/*.S)
 ARCH_HV_INCLUDES := -Iarch/riscv64/include
 ARCH_HV_LD := arch/riscv64/hv.ld
 # Port code that touches no CSR, so the unit tests build it for the host.
-# The port's files the host unit tests run as they are: they touch no CSR (tables, device trees).
-ARCH_UNIT_SRCS := arch/riscv64/stage2.c arch/riscv64/platform.c arch/riscv64/guest_fdt.c
+# The port's files the host unit tests run as they are: they touch no CSR (tables, device trees,
+# the MMIO instruction decoder).
+ARCH_UNIT_SRCS := arch/riscv64/stage2.c arch/riscv64/platform.c arch/riscv64/guest_fdt.c \
+	arch/riscv64/mmio_decode.c
 ARCH_MACHINE_H := arch/riscv64/machine.h
 
 # Go programs run under gort are linux/$(ARCH_GOARCH) binaries.
