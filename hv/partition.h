@@ -37,8 +37,10 @@ struct partition {
 	uint64_t initrd_size;
 	uint64_t initrd_gpa; /* copied here at every start: page aligned, right below the DT */
 
-	/* Emulated MMIO regions, in address order (set up at create, fixed afterwards). */
+	/* Emulated MMIO regions, in address order (set up at create, fixed afterwards), and the
+	 * storage of the one every partition has. */
 	struct mmio_region *mmio;
+	struct mmio_region info_mmio;
 
 	struct vcpu vcpus[CONFIG_MAX_VCPUS];
 	unsigned nvcpus;

@@ -1,8 +1,8 @@
 /*
  * Emulated MMIO in the core (hv/mmio.c): registering regions, finding them, and mmio_dispatch
- * with a fake model that records what it is asked. A hand-built partition of two vCPUs on CPUs 0
- * and 1 (no RAM behind it: nothing here touches guest memory); the console is captured for the
- * fault lines.
+ * with a fake model that records what it is asked; then the info page model (hv/info_page.c)
+ * through the same dispatch. A hand-built partition of two vCPUs on CPUs 0 and 1 (no RAM behind
+ * it: nothing here touches guest memory); the console is captured for the fault lines.
  */
 #include <criterion/criterion.h>
 #include <goos.h>
@@ -12,6 +12,7 @@
 
 #include "arch/host/host.h"
 #include "hv/hv.h"
+#include "hv/info_page.h"
 #include "hv/mmio.h"
 
 #define RAM_SIZE (1UL << 20)
@@ -80,6 +81,7 @@ static void setup(void)
 }
 
 TestSuite(mmio, .init = setup);
+TestSuite(info_page, .init = setup);
 
 /* ---------------------------------------------------------------- a fake model */
 
@@ -313,4 +315,111 @@ Test(mmio, an_access_outside_every_region_stays_a_fault)
 		"gohv: fault: partition test vcpu 0: store outside partition memory at pc "
 		"0x80001234 addr 0x11000\n");
 	cr_assert_eq(fake.reads + fake.writes, 0);
+}
+
+/* ---------------------------------------------------------------- the info page */
+
+/* One read of the info page through the dispatch, as vCPU id. */
+static uint64_t info(unsigned id, uint64_t off, unsigned width)
+{
+	struct mmio_access a = access(GOOS_INFO_BASE + off, width, false, 0xbad);
+
+	cr_assert_eq(mmio_dispatch(&p->vcpus[id], &a), EXIT_RESUME, "read 0x%lx/%u: %s",
+		     (unsigned long)off, width, out.text);
+	return a.value;
+}
+
+Test(info_page, is_one_read_only_page_below_ram)
+{
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	const struct mmio_region *r = mmio_find(p, GOOS_INFO_BASE);
+	cr_assert_not_null(r);
+	cr_assert_eq(r->base, GOOS_INFO_BASE);
+	cr_assert_eq(r->size, GOOS_INFO_SIZE);
+	cr_assert_eq(mmio_find(p, GOOS_INFO_BASE + GOOS_INFO_SIZE - 1), r);
+	cr_assert_null(mmio_find(p, GOOS_INFO_BASE + GOOS_INFO_SIZE));
+	cr_assert_null(mmio_find(p, GOOS_INFO_BASE - 1));
+	cr_assert_lt(GOOS_INFO_BASE + GOOS_INFO_SIZE, GUEST_RAM_BASE);
+	cr_assert_null(r->ops->write);
+}
+
+Test(info_page, registers_hold_the_partitions_facts)
+{
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	cr_assert_eq(info(0, GOOS_INFO_MAGIC, 8), GOOS_INFO_MAGIC_VALUE);
+	cr_assert_eq(memcmp(&(uint64_t){GOOS_INFO_MAGIC_VALUE}, "goosinfo", 8), 0);
+	cr_assert_eq(info(0, GOOS_INFO_VERSION, 4), 1);
+	cr_assert_eq(info(0, GOOS_INFO_PARTITION, 4), 3);
+	cr_assert_eq(info(0, GOOS_INFO_VCPUS, 4), 2);
+	cr_assert_eq(info(0, GOOS_INFO_VCPU_ID, 4), 0);
+	cr_assert_eq(info(1, GOOS_INFO_VCPU_ID, 4), 1, "each vCPU reads its own id");
+	cr_assert_eq(info(0, GOOS_INFO_RESTARTS, 4), 5);
+	cr_assert_eq(info(0, GOOS_INFO_RAM_BASE, 8), GUEST_RAM_BASE);
+	cr_assert_eq(info(0, GOOS_INFO_RAM_SIZE, 8), RAM_SIZE);
+	cr_assert_eq(info(0, GOOS_INFO_TIMEBASE, 8), 10000000);
+	p->restarts = 6;
+	cr_assert_eq(info(0, GOOS_INFO_RESTARTS, 4), 6, "read live, not copied at attach");
+	cr_assert_eq(out.len, 0);
+}
+
+Test(info_page, every_width_reads_the_same_little_endian_bytes)
+{
+	static const char magic[] = "goosinfo";
+
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	for (unsigned off = 0; off < GOOS_INFO_END; off++) {
+		uint64_t word = info(1, off & ~7u, 8);
+
+		cr_assert_eq(info(1, off, 1), (word >> (off & 7) * 8) & 0xff, "byte 0x%x", off);
+		if (off % 2 == 0)
+			cr_assert_eq(info(1, off, 2), (word >> (off & 7) * 8) & 0xffff);
+		if (off % 4 == 0)
+			cr_assert_eq(info(1, off, 4), (word >> (off & 7) * 8) & 0xffffffff);
+		if (off < 8)
+			cr_assert_eq(info(1, off, 1), (uint8_t)magic[off]);
+	}
+	cr_assert_eq(info(1, GOOS_INFO_VCPUS, 8), 2 | 1ULL << 32, "vcpus, then vcpu id");
+	cr_assert_eq(info(0, GOOS_INFO_VERSION, 8), 1 | 3ULL << 32, "version, then partition");
+}
+
+Test(info_page, reserved_offsets_read_zero)
+{
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	cr_assert_eq(info(0, 0x1c, 4), 0);
+	cr_assert_eq(info(0, GOOS_INFO_END, 8), 0);
+	cr_assert_eq(info(0, 0x800, 2), 0);
+	cr_assert_eq(info(0, GOOS_INFO_SIZE - 8, 8), 0);
+	cr_assert_eq(info(0, GOOS_INFO_SIZE - 1, 1), 0);
+}
+
+Test(info_page, a_misaligned_read_is_refused)
+{
+	struct mmio_access a = access(GOOS_INFO_BASE + GOOS_INFO_VERSION + 2, 4, false, 0);
+
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	refused(&p->vcpus[0], &a,
+		"gohv: fault: partition test vcpu 0: 4-byte load from info page refused: "
+		"misaligned at pc 0x80001234 addr 0x20000a\n");
+}
+
+Test(info_page, writes_are_refused)
+{
+	struct mmio_access a = access(GOOS_INFO_BASE + GOOS_INFO_RESTARTS, 4, true, 0);
+
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	refused(&p->vcpus[1], &a,
+		"gohv: fault: partition test vcpu 1: 4-byte store to info page refused: read-only "
+		"at pc 0x80001234 addr 0x200018\n");
+	cr_assert_eq(p->restarts, 5);
+}
+
+Test(info_page, the_last_bytes_of_the_page_and_no_further)
+{
+	struct mmio_access a = access(GOOS_INFO_BASE + GOOS_INFO_SIZE - 4, 8, false, 0);
+
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	cr_assert_eq(info(0, GOOS_INFO_SIZE - 4, 4), 0);
+	refused(&p->vcpus[0], &a,
+		"gohv: fault: partition test vcpu 0: 8-byte load from info page refused: crosses "
+		"the region's end at pc 0x80001234 addr 0x200ffc\n");
 }
