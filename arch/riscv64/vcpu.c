@@ -288,17 +288,19 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 	case EXC_ECALL_VS:
 		r->sepc += 4;
 		return riscv_vsbi_handle(v);
+	case EXC_INST_GUEST_PAGE_FAULT:
 	case EXC_LOAD_GUEST_PAGE_FAULT:
 	case EXC_STORE_GUEST_PAGE_FAULT: {
-		/* Inside a device model's region it is emulated; anywhere else, a fault. */
-		const struct mmio_region *m = mmio_find(v->part, riscv_fault_gpa(r));
+		/* A load or store inside a device model's region is emulated; anything else, a
+		 * fault. One case for the three, so the ecall path keeps its short dispatch. */
+		const struct mmio_region *m = cause == EXC_INST_GUEST_PAGE_FAULT
+						  ? NULL
+						  : mmio_find(v->part, riscv_fault_gpa(r));
 
 		if (m)
 			return riscv_mmio_emulate(v, m);
-	}
-		/* fall through */
-	case EXC_INST_GUEST_PAGE_FAULT:
 		return vcpu_fault(v, exception_name(cause), r->sepc, riscv_fault_gpa(r));
+	}
 	case EXC_VIRTUAL_INST:
 		/* WFI traps only on a shared hart (hstatus.VTW): the wait gives the hart away. */
 		if (r->stval == INSN_WFI && v->arch.trap_wfi) {
