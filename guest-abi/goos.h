@@ -53,4 +53,31 @@
 #define GOOS_DT_NODE	   "goos"
 #define GOOS_DT_COMPATIBLE "gohv,goos-v1"
 
+/*
+ * The info page: a read-only page of registers about the partition and the vCPU that reads it,
+ * emulated by the hv (no RAM behind it). The device tree names it: /goos/info@<base>, compatible
+ * GOOS_INFO_COMPATIBLE, reg = <base size>; GOOS_INFO_BASE is where this hv puts it. Registers are
+ * little-endian; any naturally aligned read of 1, 2, 4 or 8 bytes returns those bytes of them.
+ * Offsets up to GOOS_INFO_SIZE not listed read as 0 (later versions may fill them). A write, a
+ * misaligned read or one of another width stops the partition with a fault report.
+ */
+#define GOOS_INFO_DT_NODE    "info"
+#define GOOS_INFO_COMPATIBLE "gohv,info-v1"
+#define GOOS_INFO_BASE	     0x00200000UL
+#define GOOS_INFO_SIZE	     0x1000UL
+
+#define GOOS_INFO_MAGIC	    0x00 /* u64: GOOS_INFO_MAGIC_VALUE, the bytes "goosinfo" */
+#define GOOS_INFO_VERSION   0x08 /* u32: GOOS_INFO_ABI_VERSION */
+#define GOOS_INFO_PARTITION 0x0c /* u32: the partition's index, its place in the board config */
+#define GOOS_INFO_VCPUS	    0x10 /* u32: the partition's vCPU count */
+#define GOOS_INFO_VCPU_ID   0x14 /* u32: the index of the vCPU that reads it */
+#define GOOS_INFO_RESTARTS  0x18 /* u32: how many times the hv restarted the partition */
+#define GOOS_INFO_RAM_BASE  0x20 /* u64: guest-physical start of its RAM */
+#define GOOS_INFO_RAM_SIZE  0x28 /* u64: bytes of RAM */
+#define GOOS_INFO_TIMEBASE  0x30 /* u64: Hz of the time counter */
+#define GOOS_INFO_END	    0x38 /* first offset past the registers of this version */
+
+#define GOOS_INFO_MAGIC_VALUE 0x6f666e69736f6f67UL /* "goosinfo" read as a little-endian u64 */
+#define GOOS_INFO_ABI_VERSION 1
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv.h"
+#include "info_page.h"
 
 #define GUEST_RNG_SEED 32
 
@@ -73,6 +74,7 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size, uint64_t gpa)
 	FDT_TRY(fdt_property_string(buf, "partition", cfg->name));
 	FDT_TRY(fdt_property_u32(buf, "vcpus", p->nvcpus));
 	FDT_TRY(fdt_property_string(buf, "restart", restart_policy_name(cfg->restart)));
+	FDT_TRY(info_page_fdt(p, buf));
 	FDT_TRY(fdt_end_node(buf));
 
 	FDT_TRY(fdt_end_node(buf));

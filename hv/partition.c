@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guest_fdt.h"
+#include "info_page.h"
 #include "hv.h"
 
 #define refuse(p, ...)                                                                             \
@@ -151,6 +152,9 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 
 	p->ram_gpa = GUEST_RAM_BASE;
 	p->ram_size = cfg->memory_size;
+	if (info_page_attach(p) != HV_OK)
+		return refuse(p, "its info page at 0x%lx clashes with its RAM",
+			      (unsigned long)GOOS_INFO_BASE);
 	uint64_t ram = page_alloc(&hv.pages, cfg->memory_size / PAGE_SIZE, CONFIG_MEM_ALIGN);
 	if (!ram)
 		return refuse(p, "not enough free memory for %lu MiB",

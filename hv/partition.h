@@ -11,6 +11,7 @@
 #include "console.h"
 #include "drbg.h"
 #include "elf.h"
+#include "mmio.h"
 #include "spinlock.h"
 #include "vcpu.h"
 
@@ -35,6 +36,11 @@ struct partition {
 	const uint8_t *initrd; /* in the package, checked at create time; NULL if none */
 	uint64_t initrd_size;
 	uint64_t initrd_gpa; /* copied here at every start: page aligned, right below the DT */
+
+	/* Emulated MMIO regions, in address order (set up at create, fixed afterwards), and the
+	 * storage of the one every partition has. */
+	struct mmio_region *mmio;
+	struct mmio_region info_mmio;
 
 	struct vcpu vcpus[CONFIG_MAX_VCPUS];
 	unsigned nvcpus;

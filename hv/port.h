@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "err.h"
 #include "hypercall.h"
+#include "mmio.h"
 #include "vcpu.h"
 
 /* ---- entry points: each CPU enters the core once, on its own stack */

@@ -24,9 +24,9 @@ ARCH_HV_SRCS := $(filter-out $(ARCH_HV_ASM_OFFSETS),$(wildcard arch/riscv64/*.c)
 ARCH_HV_INCLUDES := -Iarch/riscv64/include
 ARCH_HV_LD := arch/riscv64/hv.ld
 # The port's files the host unit tests run as they are: they touch no CSR (tables, device trees,
-# the SBI served to guests).
+# the SBI served to guests, the MMIO instruction decoder).
 ARCH_UNIT_SRCS := arch/riscv64/stage2.c arch/riscv64/platform.c arch/riscv64/guest_fdt.c \
-	$(wildcard arch/riscv64/vsbi*.c)
+	$(wildcard arch/riscv64/vsbi*.c) arch/riscv64/mmio_decode.c
 ARCH_MACHINE_H := arch/riscv64/machine.h
 
 # Go programs run under gort are linux/$(ARCH_GOARCH) binaries.

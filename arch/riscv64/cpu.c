@@ -52,12 +52,13 @@ void riscv_secondary_main(unsigned long hartid)
 	hv_secondary_main(c);
 }
 
-/* An HS-mode trap: only a probe may fault, anything else is a bug in the hv. */
+/* An HS-mode trap: only a probe may fault (a CSR probe, or a read of guest memory for emulated
+ * MMIO), and only as it expects; anything else is a bug in the hv. */
 void riscv_hv_trap(struct hv_trap_frame *f)
 {
 	struct cpu *c = this_cpu();
 
-	if (c->arch.probing && f->scause == EXC_ILLEGAL_INST) {
+	if (f->scause < 64 && (c->arch.probing >> f->scause) & 1) {
 		c->arch.probe_faulted = 1;
 		f->sepc += 4;
 		return;
@@ -72,7 +73,7 @@ void riscv_hv_trap(struct hv_trap_frame *f)
 #define PROBE(cpu, stmt)                                                                           \
 	({                                                                                         \
 		(cpu)->arch.probe_faulted = 0;                                                     \
-		(cpu)->arch.probing = 1;                                                           \
+		(cpu)->arch.probing = 1UL << EXC_ILLEGAL_INST;                                     \
 		stmt;                                                                              \
 		(cpu)->arch.probing = 0;                                                           \
 		!(cpu)->arch.probe_faulted;                                                        \

@@ -294,9 +294,17 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 		return riscv_vsbi_handle(v);
 	case EXC_INST_GUEST_PAGE_FAULT:
 	case EXC_LOAD_GUEST_PAGE_FAULT:
-	case EXC_STORE_GUEST_PAGE_FAULT:
-		return vcpu_fault(v, exception_name(cause), r->sepc,
-				  (r->htval << 2) | (r->stval & 3));
+	case EXC_STORE_GUEST_PAGE_FAULT: {
+		/* A load or store inside a device model's region is emulated; anything else, a
+		 * fault. One case for the three, so the ecall path keeps its short dispatch. */
+		const struct mmio_region *m = cause == EXC_INST_GUEST_PAGE_FAULT
+						  ? NULL
+						  : vcpu_mmio_find(v, riscv_fault_gpa(r));
+
+		if (m)
+			return riscv_mmio_emulate(v, m);
+		return vcpu_fault(v, exception_name(cause), r->sepc, riscv_fault_gpa(r));
+	}
 	case EXC_VIRTUAL_INST:
 		/* WFI traps only on a shared hart (hstatus.VTW): the wait gives the hart away. */
 		if (r->stval == INSN_WFI && v->arch.trap_wfi) {

@@ -12,6 +12,7 @@ static struct {
 	unsigned vcpus;
 	uint64_t ram_base, ram_size;
 	uint64_t timebase;
+	uintptr_t info; /* the info page's base */
 	const void *seed;
 	size_t seed_len;
 	bool sstc;
@@ -19,6 +20,7 @@ static struct {
     /* What the boot contract promises anyway, so a guest without a DT still gets by. */
     .bootargs = "",	      .name = "?",	    .vcpus = 1,
     .ram_base = 0x80000000UL, .timebase = 10000000, .sstc = true,
+    .info = GOOS_INFO_BASE,
 };
 
 static uint64_t read_cells(const fdt32_t *p, int n)
@@ -119,6 +121,18 @@ static void parse_cpus(const void *fdt)
 		dt.sstc = cpu_has_sstc(fdt, first);
 }
 
+/* /goos/info@...: its reg, in /goos's cells. */
+static void parse_info(const void *fdt, int goos)
+{
+	int node = fdt_subnode_offset(fdt, goos, GOOS_INFO_DT_NODE);
+	int ac = fdt_address_cells(fdt, goos), len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+
+	if (reg && ac >= 1 && ac <= 2 && len >= ac * 4 &&
+	    fdt_node_check_compatible(fdt, node, GOOS_INFO_COMPATIBLE) == 0)
+		dt.info = (uintptr_t)read_cells(reg, ac);
+}
+
 static void parse_dt(const void *fdt)
 {
 	int node;
@@ -153,6 +167,7 @@ static void parse_dt(const void *fdt)
 		/* /goos/vcpus is what the partition was given; /cpus is only the fallback. */
 		if (read_uint(fdt, node, "vcpus", &v) && v)
 			dt.vcpus = (unsigned)v;
+		parse_info(fdt, node);
 	}
 }
 
@@ -208,4 +223,9 @@ const void *goos_rng_seed(size_t *len)
 	if (len)
 		*len = dt.seed_len;
 	return dt.seed;
+}
+
+uintptr_t goos_info_base(void)
+{
+	return dt.info;
 }

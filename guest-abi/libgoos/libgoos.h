@@ -106,6 +106,31 @@ uint64_t goos_ram_size(void);
 const void *goos_rng_seed(size_t *len); /* NULL and *len = 0 when absent */
 bool goos_has_sstc(void);
 
+/* ---- the info page (GOOS_INFO_* in goos.h): registers read with one load each, which the hv
+ * emulates. off is a GOOS_INFO_* offset, naturally aligned for the width. */
+
+uintptr_t goos_info_base(void); /* from /goos/info's reg; GOOS_INFO_BASE without one */
+
+static inline uint8_t goos_info_read8(unsigned off)
+{
+	return *(volatile uint8_t *)(goos_info_base() + off);
+}
+
+static inline uint16_t goos_info_read16(unsigned off)
+{
+	return *(volatile uint16_t *)(goos_info_base() + off);
+}
+
+static inline uint32_t goos_info_read32(unsigned off)
+{
+	return *(volatile uint32_t *)(goos_info_base() + off);
+}
+
+static inline uint64_t goos_info_read64(unsigned off)
+{
+	return *(volatile uint64_t *)(goos_info_base() + off);
+}
+
 /* bootargs are space-separated "key=value" (or bare "key") words. goos_bootarg returns the value,
  * which ends at the next space or NUL, or NULL when key is absent. */
 const char *goos_bootarg(const char *key);

@@ -42,6 +42,8 @@ Test(bench, guests_report_every_figure, .timeout = 120)
 	cr_assert(v > 0);
 	figure(&r, "calls", "entropy.32", "instr", &v, &max);
 	cr_assert(v > 0);
+	figure(&r, "calls", "mmio.read", "instr", &v, &max);
+	cr_assert(v > 0);
 	figure(&r, "calls", "timer.sstc", "ticks", &v, &max);
 	figure(&r, "calls", "timer.sstc.instr", "instr", &v, &max);
 	cr_assert(max > 0);

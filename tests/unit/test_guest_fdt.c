@@ -13,6 +13,7 @@
 #include "arch/host/host.h"
 #include "hv/guest_fdt.h"
 #include "hv/hv.h"
+#include "hv/info_page.h"
 
 #define RAM_SIZE (4UL << 20)
 #define BUF_SIZE (64UL << 10)
@@ -218,6 +219,34 @@ Test(guest_fdt, goos_node)
 	cr_assert_eq(u32_prop("/goos", "vcpus"), 2);
 	cr_assert_eq(u32_prop("/goos", "sbi-extension"), 0x0A474F53);
 	cr_assert_str_eq(str_prop("/goos", "restart"), "on-failure");
+}
+
+Test(guest_fdt, info_page_node_names_its_page)
+{
+	int len;
+
+	cr_assert_eq(info_page_attach(p), HV_OK);
+	build(buf);
+	/* /goos is its bus: the root's cells, mapped one to one. */
+	cr_assert_eq(u32_prop("/goos", "#address-cells"), 2);
+	cr_assert_eq(u32_prop("/goos", "#size-cells"), 2);
+	cr_assert_not_null(fdt_getprop(buf, node("/goos"), "ranges", &len));
+	cr_assert_eq(len, 0);
+	cr_assert_str_eq(str_prop("/goos/info@200000", "compatible"), GOOS_INFO_COMPATIBLE);
+	const fdt64_t *reg = fdt_getprop(buf, node("/goos/info@200000"), "reg", &len);
+	cr_assert_not_null(reg);
+	cr_assert_eq(len, 16);
+	cr_assert_eq(fdt64_to_cpu(reg[0]), GOOS_INFO_BASE);
+	cr_assert_eq(fdt64_to_cpu(reg[1]), GOOS_INFO_SIZE);
+	/* What a guest's lookup by name without the unit address finds. */
+	cr_assert_geq(fdt_subnode_offset(buf, node("/goos"), GOOS_INFO_DT_NODE), 0);
+}
+
+Test(guest_fdt, no_info_page_no_node)
+{
+	build(buf);
+	cr_assert_lt(fdt_subnode_offset(buf, node("/goos"), GOOS_INFO_DT_NODE), 0);
+	cr_assert_null(fdt_getprop(buf, node("/goos"), "#address-cells", NULL));
 }
 
 Test(guest_fdt, memreserve_covers_itself)

@@ -65,6 +65,8 @@ static struct figure figs[] = {
     FIG("console.write64", "instr",
 	"GOOS_FN_CONSOLE_WRITE of a 64-byte line (hv prints it on the UART); median"),
     FIG("entropy.32", "instr", "GOOS_FN_ENTROPY of 32 bytes (ChaCha20 DRBG); median"),
+    FIG("mmio.read", "instr",
+	"lw of an info page register (emulated MMIO): instret delta minus 2 reads; median"),
     FIG("timer.sstc", "ticks",
 	"Sstc stimecmp: deadline to handler's 1st instr; median, 100 phases"),
     FIG("timer.sstc.min", "ticks", "as timer.sstc, minimum over the phases"),

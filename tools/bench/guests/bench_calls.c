@@ -6,6 +6,8 @@
  *   hypercall.null    GOOS_FN_VERSION, ecall to return
  *   console.write64   GOOS_FN_CONSOLE_WRITE of a 64-byte line (so the hv prints it)
  *   entropy.32        GOOS_FN_ENTROPY of 32 bytes
+ *   mmio.read         a 4-byte load (lw) of an info page register, emulated MMIO, to the next
+ *                     instruction
  *   timer.sstc        (with Sstc) deadline to the handler's first instruction, in ticks
  *   timer.sstc.instr  the same in instructions: instret at the handler - 100 * deadline (under
  *                     -icount instret is the virtual clock in ns and a tick is 100 ns)
@@ -43,6 +45,40 @@ static uint64_t timed_call(unsigned long fid, unsigned long arg0, unsigned long 
 		goos_exit(1);
 	}
 	return t1 - t0;
+}
+
+/* rdinstret, lw of the info page's vCPU count, rdinstret: one emulated read, trap to resume. */
+static uint64_t timed_mmio_read(uintptr_t addr)
+{
+	uint64_t t0, t1, v;
+
+	__asm__ volatile("rdinstret %0\n\t"
+			 ".option push\n\t"
+			 ".option norvc\n\t"
+			 "lw %2, 0(%3)\n\t"
+			 ".option pop\n\t"
+			 "rdinstret %1"
+			 : "=&r"(t0), "=&r"(t1), "=&r"(v)
+			 : "r"(addr)
+			 : "memory");
+	if (v != goos_vcpus()) {
+		printf("BENCH FAIL mmio read 0x%lx\n", (unsigned long)v);
+		goos_exit(1);
+	}
+	return t1 - t0;
+}
+
+static void bench_mmio(uint64_t overhead, unsigned n)
+{
+	uintptr_t addr = goos_info_base() + GOOS_INFO_VCPUS;
+
+	for (unsigned i = 0; i < BENCH_WARMUP + n; i++) {
+		uint64_t d = timed_mmio_read(addr) - overhead;
+
+		if (i >= BENCH_WARMUP)
+			samples[i - BENCH_WARMUP] = d;
+	}
+	bench_report("mmio.read", "instr", samples, n);
 }
 
 static uint64_t read_overhead(void)
@@ -162,6 +198,7 @@ int main(void)
 			   sizeof(line), overhead, n);
 		bench_call("entropy.32", GOOS_FN_ENTROPY, (unsigned long)rnd, sizeof(rnd), overhead,
 			   n);
+		bench_mmio(overhead, n);
 		bench_timer("timer.sstc", "timer.sstc.instr", true, n);
 	} else {
 		bench_timer("timer.sbi", "timer.sbi.instr", false, n);

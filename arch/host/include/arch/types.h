@@ -5,9 +5,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* RISC-V's register frame: the unit tests also build the RISC-V port's CSR-free files (SBI
+ * adapters, the MMIO decoder) against this port. */
 struct arch_regs {
 	unsigned long x[32];
 	unsigned long sepc;
+	unsigned long scause, stval, htval, htinst;
 };
 enum {
 	REG_RA = 1,

@@ -78,7 +78,8 @@ struct arch_cpu {
 	uint64_t hv_timer;     /* the hv's own pending deadline on this hart */
 	struct vcpu *loaded;   /* whose guest CSRs are in the hart */
 	struct vcpu *fp_owner; /* whose FP registers are in the hart */
-	volatile int probing;  /* an HS trap now is an expected probe fault, not a bug */
+	/* An HS trap now with one of these scause bits is an expected probe fault, not a bug. */
+	volatile unsigned long probing;
 	volatile int probe_faulted;
 };
 
