@@ -131,9 +131,12 @@ struct vcpu *sched_pick(struct cpu *c, uint64_t now)
 		    (!s->preempt && cur->vruntime < s->runq->vruntime)) {
 			if (now >= s->slice_end)
 				s->slice_end = now + cur->slice;
-			s->min_vruntime = cur->vruntime < (s->runq ? s->runq->vruntime : ~0UL)
-					      ? cur->vruntime
-					      : s->runq->vruntime;
+			uint64_t least = s->runq && s->runq->vruntime < cur->vruntime
+					     ? s->runq->vruntime
+					     : cur->vruntime;
+			/* Never back: else each wake's one-slice credit would add up. */
+			if (least > s->min_vruntime)
+				s->min_vruntime = least;
 			spin_unlock(&s->lock);
 			return cur;
 		}

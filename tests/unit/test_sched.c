@@ -112,11 +112,15 @@ Test(sched, sleeping_often_earns_nothing)
 
 	for (int i = 0; i < 3; i++)
 		sched_wake(&vs[i]);
-	uint64_t t = 0;
+	uint64_t t = 0, least = 0;
 	for (int turn = 0; turn < 300; turn++) {
 		struct vcpu *v = at(t);
 
 		cr_assert_not_null(v);
+		/* The floor wakes are placed against never goes back, or credit would add up. */
+		cr_assert_geq(c->sched.min_vruntime, least, "min_vruntime went back at turn %d",
+			      turn);
+		least = c->sched.min_vruntime;
 		ran[v - vs]++;
 		t += 100;
 		if (v != &vs[2]) {
@@ -174,4 +178,25 @@ Test(sched, waking_a_queued_vcpu_needs_no_kick)
 {
 	sched_wake(&vs[0]);
 	cr_assert_not(sched_wake(&vs[0]), "already queued: its CPU was kicked then");
+}
+
+/* A woken vCPU starts up to a slice behind; while it runs, the floor for the next wake must not
+ * follow it down, or each wake would add another slice of credit. */
+Test(sched, the_wake_floor_never_goes_back)
+{
+	sched_wake(&vs[0]);
+	sched_wake(&vs[1]);
+	cr_assert_eq(at(0), &vs[0]);
+	cr_assert_eq(at(100), &vs[1]);
+	vs[1].wake_at = ~0UL;
+	host.now = 150;
+	sched_block(c, &vs[1]);
+	for (uint64_t t = 200; t <= 5000; t += 100)
+		at(t);
+	uint64_t floor = c->sched.min_vruntime;
+	host.now = 5010;
+	sched_wake(&vs[1]);
+	cr_assert_eq(at(5010), &vs[1], "the wake preempts");
+	cr_assert_eq(at(5020), &vs[1], "mid-slice, it keeps the CPU");
+	cr_assert_geq(c->sched.min_vruntime, floor, "the floor went back with the woken vCPU");
 }
