@@ -85,7 +85,6 @@ unsigned arch_vmid(unsigned index)
 void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu)
 {
 	v->arch.timer_deadline = ~0UL;
-	v->arch.trap_wfi = shared_cpu;
 }
 
 void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
@@ -95,29 +94,23 @@ void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	v->arch.regs.x[REG_A0] = v->id;
 	v->arch.regs.x[REG_A1] = b->dt ? b->dt : b->arg;
 	v->arch.regs.x[REG_SP] = b->stack;
-	v->arch.resets++;
 }
 
 void arch_vcpu_load(struct vcpu *v)
 {
-	if (v->cpu->arch.loaded != v)
-		host.switches++;
 	v->cpu->arch.loaded = v;
 }
 
-/* A unit test's guest does nothing: each entry takes what the test queued for this vCPU. */
+/* A unit test's guest does nothing: an entry is counted and yields straight back. */
 enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
 	host.entries++;
-	if (host.run)
-		return host.run(v);
 	return EXIT_YIELD;
 }
 
 void arch_vcpu_park(struct vcpu *v)
 {
 	v->arch.timer_deadline = ~0UL;
-	v->arch.parks++;
 }
 
 bool arch_vcpu_irq_pending(struct vcpu *v)

@@ -5,14 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct vcpu;
-
 struct host_state {
 	uint64_t now;	   /* the time CSR */
 	uint64_t wfi_step; /* how far time moves in one WFI */
-	unsigned wfis, kicks, ipis, switches, entries;
-	/* What a guest entry does (returns its exit), if the test set it. */
-	int (*run)(struct vcpu *v);
+	unsigned wfis, kicks, ipis, entries;
 	/* Called in each WFI: what happens elsewhere while this CPU sleeps. */
 	void (*on_wfi)(void);
 	bool irq_pending;

@@ -28,9 +28,8 @@ enum {
 struct arch_vcpu {
 	struct arch_regs regs;
 	uint64_t timer_deadline;
-	bool trap_wfi;
-	uint32_t virqs; /* delivered and not yet taken by the test */
-	unsigned resets, parks, flushes;
+	uint32_t virqs; /* delivered: the guest has them pending */
+	unsigned flushes;
 };
 struct arch_features {
 	bool sstc;
