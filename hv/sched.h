@@ -9,9 +9,8 @@
  * A CPU home to one vCPU never arms a slice: it runs exactly as an exclusive CPU did before
  * sharing existed.
  *
- * Lock order: partition lock, then sched lock (a vCPU start takes both); the sched lock is a leaf
- * otherwise. Only the home CPU changes `current` and the sleep list order; any CPU may move a vCPU
- * to the run queue (sched_wake).
+ * The sched lock is a leaf (hv/hv.h has the lock order). Only the home CPU changes `current` and
+ * the sleep list order; any CPU may move a vCPU to the run queue (sched_wake).
  */
 #ifndef GOHV_SCHED_H
 #define GOHV_SCHED_H
