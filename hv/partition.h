@@ -76,11 +76,7 @@ void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len
 int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg);
 /* Loads a fresh image and device tree, reseeds its entropy and starts vCPU 0. */
 void partition_start(struct partition *p);
-/* Ends v's partition with an exit code (called on v's CPU by its handlers, which then return the
- * result). failed marks a fault or failure. The other vCPUs are parked, the RAM scrubbed, then
- * the restart policy applies. */
-enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed);
-/* The same for a guest fault the hv stopped it for. */
+/* Ends v's partition for a guest fault the hv stopped it for (as partition_exit, port.h). */
 void partition_fault(struct vcpu *v);
 /* Guest console output, whichever vCPU or interface it comes from. */
 void partition_console_write(struct partition *p, const char *s, size_t n);

@@ -37,8 +37,9 @@ bool guest_range_ok(const struct vcpu *v, uint64_t gpa, uint64_t len);
 unsigned vcpu_count(const struct vcpu *v);
 /* One byte of v's console output. */
 void vcpu_console_putc(struct vcpu *v, char c);
-/* v's partition ends with code (failed marks a failure); reboot restarts it whatever its
- * policy. */
+/* v's partition ends with code (failed marks a failure, as a fault does): its other vCPUs are
+ * parked, its RAM scrubbed, then its restart policy applies; reboot restarts it whatever the
+ * policy. Called on v's CPU by its handlers, which then return the result. */
 enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed);
 enum vcpu_exit partition_reboot(struct vcpu *v, int code, bool failed);
 

@@ -80,19 +80,24 @@ Test(sched, weights_set_the_share)
 	cr_assert(ran[1] >= 29 && ran[1] <= 31, "weight 3 ran %u of 40 slices", ran[1]);
 }
 
-Test(sched, a_wake_preempts_one_that_ran_more)
+/* vs[0] and vs[1] take a slice each, then vs[1] sleeps at 150 and vs[0] runs alone until until. */
+static void one_sleeps_while_the_other_runs(uint64_t until)
 {
 	sched_wake(&vs[0]);
 	sched_wake(&vs[1]);
 	cr_assert_eq(at(0), &vs[0]);
 	cr_assert_eq(at(100), &vs[1]);
-	/* vs[1] sleeps; vs[0] runs alone a long while. */
 	vs[1].wake_at = ~0UL;
 	host.now = 150;
 	sched_block(c, &vs[1]);
 	cr_assert_eq(at(150), &vs[0]);
-	for (uint64_t t = 200; t <= 10000; t += 100)
+	for (uint64_t t = 200; t <= until; t += 100)
 		cr_assert_eq(at(t), &vs[0]);
+}
+
+Test(sched, a_wake_preempts_one_that_ran_more)
+{
+	one_sleeps_while_the_other_runs(10000);
 	/* Woken, it runs at once, mid-slice... */
 	host.now = 10050;
 	cr_assert(sched_wake(&vs[1]));
@@ -184,15 +189,7 @@ Test(sched, waking_a_queued_vcpu_needs_no_kick)
  * follow it down, or each wake would add another slice of credit. */
 Test(sched, the_wake_floor_never_goes_back)
 {
-	sched_wake(&vs[0]);
-	sched_wake(&vs[1]);
-	cr_assert_eq(at(0), &vs[0]);
-	cr_assert_eq(at(100), &vs[1]);
-	vs[1].wake_at = ~0UL;
-	host.now = 150;
-	sched_block(c, &vs[1]);
-	for (uint64_t t = 200; t <= 5000; t += 100)
-		at(t);
+	one_sleeps_while_the_other_runs(5000);
 	uint64_t floor = c->sched.min_vruntime;
 	host.now = 5010;
 	sched_wake(&vs[1]);
