@@ -6,8 +6,17 @@ HV_ELF  := $(BUILD)/hv/gohv.elf
 HV_GEN  := $(BUILD)/gen/hv
 # $(call hv_xflags,GEN): the hv's flags, with GEN the folder of its generated headers (the bench
 # hv, tools/bench/bench.mk, has its own: -DGOHV_BENCH may move what they describe).
-hv_xflags = $(XFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Iguest-abi -I$(1) $(MACHINE_FLAGS)
+hv_xflags = $(XFLAGS) $(ARCH_HV_CFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Iguest-abi -I$(1) \
+	$(MACHINE_FLAGS)
 HV_XFLAGS := $(call hv_xflags,$(HV_GEN))
+# Code that runs once at boot (or once per partition created) and never on a guest's exit: built
+# for size. Boot's time goes to libfdt's walks, the image checksum and clearing RAM (memset), which
+# stay at -O2.
+HV_COLD_SRCS := hv/config.c hv/main.c hv/platform.c hv/guest_fdt.c devices/dt.c lib/fmt.c hv/elf.c hv/page_alloc.c \
+	$(ARCH_HV_COLD_SRCS)
+# $(call hv_cold,DIR,FLAGS_VAR): the cold objects under DIR get -Os.
+hv_cold = $(call objs_in,$(1),$(HV_COLD_SRCS)): $(2) += -Os
+$(eval $(call hv_cold,$(BUILD)/hv-obj,HV_XFLAGS))
 
 .PHONY: hv
 hv: $(HV_ELF)

@@ -145,20 +145,30 @@ static void partitions_init(void)
 	if (hv.config.legacy)
 		hv_log("board config is in the old format (%s): say cpus for %s",
 		       CONFIG_COMPATIBLE_V1, CONFIG_V1_CPUS);
-	/* As many partitions as the board has: their cost is memory, not a table size. */
-	hv.partitions = boot_alloc(NULL, hv.config.npartitions * sizeof(struct partition));
+	/* As many partitions and vCPUs as the board has, in one allocation: their cost is memory,
+	 * not a table size. */
+	_Static_assert(sizeof(struct partition) % _Alignof(struct vcpu) == 0,
+		       "the vCPUs follow the partitions in one allocation");
+	size_t nvcpus = 0;
+	for (unsigned i = 0; i < hv.config.npartitions; i++)
+		nvcpus += hv.config.partitions[i].ncpus;
+	hv.partitions = boot_alloc(NULL, hv.config.npartitions * sizeof(struct partition) +
+					     nvcpus * sizeof(struct vcpu));
 	if (!hv.partitions) {
 		hv_log("no memory for %u partitions", hv.config.npartitions);
 		arch_system_off(true);
 	}
 	hv.npartitions = hv.config.npartitions;
+	struct vcpu *vcpus = (struct vcpu *)(hv.partitions + hv.npartitions);
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];
+		const struct partition_config *cfg = &hv.config.partitions[i];
 
-		if (partition_create(p, i, &hv.config.partitions[i]) == 0) {
+		if (partition_create(p, i, cfg, vcpus) == 0) {
 			describe(p);
 			hv.live++;
 		}
+		vcpus += cfg->ncpus;
 	}
 	if (!hv.live) {
 		hv_log(CONSOLE_NONE_CAN_RUN);

@@ -142,9 +142,12 @@ static int check_initrd(struct partition *p)
 	return 0;
 }
 
-int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg)
+int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg,
+		     struct vcpu *vcpus)
 {
 	memset(p, 0, sizeof(*p));
+	memset(vcpus, 0, cfg->ncpus * sizeof(*vcpus));
+	p->vcpus = vcpus;
 	p->cfg = cfg;
 	p->index = index;
 	if (check_cpus(p) || check_image(p) || check_initrd(p))
@@ -173,7 +176,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	hv_log("bench: partition %s stage-2 tables %lu bytes (%lu tables), "
 	       "struct partition %lu bytes",
 	       cfg->name, bench_table_bytes, (unsigned long)p->s2.tables,
-	       (unsigned long)sizeof(struct partition));
+	       (unsigned long)(sizeof(struct partition) + cfg->ncpus * sizeof(struct vcpu)));
 #endif
 	/* Whatever a previous boot or the firmware left there is not the guest's to see. */
 	memset(p->ram, 0, p->ram_size);

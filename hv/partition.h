@@ -42,7 +42,7 @@ struct partition {
 	struct mmio_region *mmio;
 	struct mmio_region info_mmio;
 
-	struct vcpu vcpus[CONFIG_MAX_VCPUS];
+	struct vcpu *vcpus; /* nvcpus of them: storage the creator gives (partition_create) */
 	unsigned nvcpus;
 	unsigned running; /* vCPUs not yet parked, while stopping */
 
@@ -71,9 +71,11 @@ struct partition {
  * NULL otherwise (including len overflowing). len 0 is valid anywhere in RAM. */
 void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len);
 
-/* Boot: validates p's config against the machine and builds it (RAM, stage-2, image). On failure
- * prints why, marks it refused and returns -1; other partitions are unaffected. */
-int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg);
+/* Boot: validates p's config against the machine and builds it (RAM, stage-2, image) with vcpus,
+ * storage for cfg->ncpus vCPUs. On failure prints why, marks it refused and returns -1; other
+ * partitions are unaffected. */
+int partition_create(struct partition *p, unsigned index, const struct partition_config *cfg,
+		     struct vcpu *vcpus);
 /* Loads a fresh image and device tree, reseeds its entropy and starts vCPU 0. */
 void partition_start(struct partition *p);
 /* Ends v's partition for a guest fault the hv stopped it for (as partition_exit, port.h). */

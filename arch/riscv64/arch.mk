@@ -22,6 +22,12 @@ ARCH_HV_ASM_OFFSETS := arch/riscv64/asm-offsets.c
 ARCH_HV_SRCS := $(filter-out $(ARCH_HV_ASM_OFFSETS),$(wildcard arch/riscv64/*.c)) \
 	$(wildcard arch/riscv64/*.S)
 ARCH_HV_INCLUDES := -Iarch/riscv64/include
+# The hv's own flags: GCC pads every string constant to 8 bytes by default (a faster strcpy the hv
+# never does); its log lines are most of its read-only data.
+ARCH_HV_CFLAGS := -malign-data=natural
+# Boot-only files of the port (hv/hv.mk builds them for size): the machine's and the guests'
+# /cpus.
+ARCH_HV_COLD_SRCS := arch/riscv64/platform.c arch/riscv64/guest_fdt.c arch/riscv64/cpu.c
 ARCH_HV_LD := arch/riscv64/hv.ld
 # The port's files the host unit tests run as they are: they touch no CSR (tables, device trees,
 # the SBI served to guests, the MMIO instruction decoder).

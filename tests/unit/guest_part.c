@@ -9,6 +9,7 @@
 
 struct gp_console gp_out;
 struct partition gp_part;
+static struct vcpu gp_vcpus[CONFIG_MAX_VCPUS];
 
 static struct partition_config cfg = {
     .name = "test",
@@ -38,6 +39,8 @@ struct vcpu *gp_setup(void)
 	memset(&gp_out, 0, sizeof(gp_out));
 	memset(&host, 0, sizeof(host));
 	memset(p, 0, sizeof(*p));
+	memset(gp_vcpus, 0, sizeof(gp_vcpus));
+	p->vcpus = gp_vcpus;
 	p->cfg = &cfg;
 	p->ram = malloc(GP_RAM_SIZE);
 	cr_assert_not_null(p->ram);

@@ -30,11 +30,14 @@ static struct partition_config cfg = {
 };
 static struct partition part;
 static struct partition *p = &part;
+static struct vcpu part_vcpus[CONFIG_MAX_VCPUS];
 static uint8_t buf[BUF_SIZE] __attribute__((aligned(8)));
 
 static void setup(void)
 {
 	memset(p, 0, sizeof(*p));
+	memset(part_vcpus, 0, sizeof(part_vcpus));
+	p->vcpus = part_vcpus;
 	memset(buf, 0, sizeof(buf));
 	p->cfg = &cfg;
 	p->ram_gpa = GUEST_RAM_BASE;

@@ -43,12 +43,15 @@ static struct partition_config cfg = {
 };
 static struct partition part;
 static struct partition *p = &part;
+static struct vcpu part_vcpus[CONFIG_MAX_VCPUS];
 
 static void setup(void)
 {
 	memset(&out, 0, sizeof(out));
 	memset(&host, 0, sizeof(host));
 	memset(p, 0, sizeof(*p));
+	memset(part_vcpus, 0, sizeof(part_vcpus));
+	p->vcpus = part_vcpus;
 	memset(hv.cpus, 0, sizeof(hv.cpus));
 	p->cfg = &cfg;
 	p->index = 3;

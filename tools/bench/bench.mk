@@ -23,6 +23,7 @@ BENCH_GO_CPIOS := $(BENCH_DIR)/go/bench_gomain.cpio $(BENCH_DIR)/go/hello.cpio
 BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) initrd
 
 $(eval $(call freestanding_compile,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
+$(eval $(call hv_cold,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
 $(eval $(call freestanding_image,$(BENCH_HV_ELF),$(BENCH_HV_OBJS) $(LIBFDT_OBJS),$(ARCH_HV_LD),$(XFLAGS),-lgcc,HV))
 $(eval $(call asm_offsets,$(BENCH_HV_GEN)/asm-offsets.h,$(ARCH_HV_ASM_OFFSETS),BENCH_HV_XFLAGS))
 $(filter %.S.o,$(BENCH_HV_OBJS)): $(BENCH_HV_GEN)/asm-offsets.h

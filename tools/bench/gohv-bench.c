@@ -108,7 +108,7 @@ static struct figure figs[] = {
     FIG("footprint.part_tables", "bytes",
 	"stage-2 table pages of one 2 MiB partition (bench hv log)"),
     FIG("footprint.part_struct", "bytes",
-	"sizeof(struct partition), allocated by count at boot (8 vCPUs' state included)"),
+	"struct partition and its 1 vCPU, allocated by count at boot"),
     FIG("footprint.part_total", "bytes",
 	"hv memory one 2 MiB partition costs: its struct plus its stage-2 tables"),
     FIG("footprint.min_ram_c", "MiB", "smallest memory-size (2 MiB steps) where hello.elf runs"),
