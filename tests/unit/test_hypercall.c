@@ -478,6 +478,7 @@ Test(hypercall, idle_future_deadline)
 {
 	const uint64_t deadline = 10050;
 
+	hv.plat.timebase_hz = 10000000;
 	host.now = 0;
 	host.wfi_step = 100;
 	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {deadline}};
@@ -492,8 +493,12 @@ Test(hypercall, idle_future_deadline)
 	/* It slept rather than spun, and no longer than needed. */
 	cr_assert_eq(host.wfis, 101);
 	cr_assert_lt(host.now, deadline + host.wfi_step);
-	/* Alone on its CPU, it runs with the hv timer disarmed. */
-	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
+	/* Alone on its CPU, it runs with no slice: only the run tick (vcpu.c) is armed. */
+	uint64_t tick = hv.plat.timebase_hz / 100;
+	cr_assert_eq(hv.cpus[0].arch.hv_timer, hv.cpus[0].tick_at);
+	cr_assert(hv.cpus[0].tick_at + tick > host.now && hv.cpus[0].tick_at <= host.now + tick,
+		  "tick at %lu, now %lu", (unsigned long)hv.cpus[0].tick_at,
+		  (unsigned long)host.now);
 }
 
 static enum vcpu_where blocked_where;

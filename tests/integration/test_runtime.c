@@ -1,0 +1,38 @@
+/* The run loop's promises under hostile timing: boot, starts, restarts and their backoff. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* The number after key in the first line containing line_has. */
+static long field(const struct run *r, const char *line_has, const char *key)
+{
+	char buf[256];
+	const char *l = run_line(r, line_has, buf, sizeof(buf));
+	const char *k = l ? strstr(l, key) : NULL;
+
+	if (!k)
+		run_dump(r, key);
+	cr_assert_not_null(k, "no \"%s\" in a line with \"%s\"", key, line_has);
+	return strtol(k + strlen(key), NULL, 10);
+}
+
+/* Under QEMU 7.2's -icount round robin, a CPU whose guest never traps and never takes an
+ * interrupt starved the next CPU of every instruction, at boot or later: the heartbeat on the CPU
+ * after the spinner's never printed. The hv's run tick gives the spinner's CPU an interrupt. */
+Test(boot, a_partition_spinning_from_its_first_instruction_starves_no_other_cpu, .timeout = 120)
+{
+	static const char *const until[] = {"partition beat exited with code 0\n", NULL};
+	struct boot_opts o = {.until = until, .timeout_s = 30};
+	struct run r;
+
+	boot_board("it-bootspin", &o, &r);
+	if (r.timed_out)
+		run_dump(&r, "no heartbeat");
+	cr_assert(!r.timed_out, "the partition on the CPU after the spinner's never finished");
+	long late = field(&r, "[beat] BEAT n=20 ", "max_late=");
+	/* 10 ms beats; the round robin still delays them by a few of the hv's ticks. */
+	cr_assert_leq(late, 1000000, "heartbeat %ld ticks late beside a spinner", late);
+	run_free(&r);
+}
