@@ -36,3 +36,23 @@ Test(boot, a_partition_spinning_from_its_first_instruction_starves_no_other_cpu,
 	cr_assert_leq(late, 1000000, "heartbeat %ld ticks late beside a spinner", late);
 	run_free(&r);
 }
+
+/* A guest hammering starts of a vCPU that stops itself at once: each start is counted once, so
+ * the partition still finishes stopping (its exit line, then the power-off) when it exits. On
+ * real parallel CPUs: under -icount the CPUs take turns in long stretches and the windows between
+ * two steps of a start are almost never hit (the model test in tests/unit/test_vcpu_start.c hits
+ * each one on purpose). */
+Test(starts, a_vcpu_started_thousands_of_times_is_counted_once_each_time, .timeout = 120)
+{
+	struct boot_opts o = {.timeout_s = 60, .real_time = true};
+	struct run r;
+
+	boot_board("it-starts", &o, &r);
+	if (r.timed_out)
+		run_dump(&r, "no power-off");
+	cr_assert(!r.timed_out, "the partition never finished stopping");
+	assert_has(&r, "[starts] STARTS n=20000 runs=20000 ");
+	assert_has(&r, "gohv: partition starts exited with code 7\n");
+	assert_has(&r, "gohv: all partitions stopped; powering off");
+	run_free(&r);
+}
