@@ -27,7 +27,8 @@ int main(void)
 		/* Tried again at once, then after a pause of 20 us each time, so that vCPU 1
 		 * (on another CPU, under -icount on the same host thread) gets to stop; with
 		 * spin=1 (for real parallel CPUs) always at once, to hit every window. */
-		while ((e = goos_vcpu_start(1, vcpu1_main, NULL, NULL)) == GOOS_ERR_ALREADY_STARTED) {
+		while ((e = goos_vcpu_start(1, vcpu1_main, NULL, NULL)) ==
+		       GOOS_ERR_ALREADY_STARTED) {
 			refused++;
 			if (!spin)
 				goos_idle(goos_now() + goos_ticks_from_us(20));

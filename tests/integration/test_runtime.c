@@ -2,6 +2,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 
 #include "harness.h"
 
@@ -54,5 +56,35 @@ Test(starts, a_vcpu_started_thousands_of_times_is_counted_once_each_time, .timeo
 	assert_has(&r, "[starts] STARTS n=20000 runs=20000 ");
 	assert_has(&r, "gohv: partition starts exited with code 7\n");
 	assert_has(&r, "gohv: all partitions stopped; powering off");
+	run_free(&r);
+}
+
+static double cpu_seconds_of_children(void)
+{
+	struct rusage u;
+
+	cr_assert_eq(getrusage(RUSAGE_CHILDREN, &u), 0);
+	return u.ru_utime.tv_sec + u.ru_stime.tv_sec +
+	       (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+/* A crash loop waits out its backoff asleep: the dead run's timer, due and enabled, must not keep
+ * its CPU awake. In real time a CPU that keeps waking burns a host core, so QEMU's CPU time over
+ * 1.27 s of backoffs (10 + 20 + ... + 640 ms) must stay well below that: 0.12 s when it sleeps,
+ * 0.80 s when the timer was left armed. (Under -icount a heartbeat on another CPU did not show
+ * the busy wait on this tree.) */
+Test(restart, the_backoff_burns_no_host_cpu, .timeout = 120)
+{
+	static const char *const until[] = {
+	    "partition crasher restarting (policy on-failure, restart 9) in 1280 ms", NULL};
+	struct boot_opts o = {.until = until, .timeout_s = 60, .real_time = true};
+	struct run r;
+	double before = cpu_seconds_of_children();
+
+	boot_board("it-backoff", &o, &r);
+	double cpu = cpu_seconds_of_children() - before;
+	cr_assert(!r.timed_out, "the crash loop never reached its ninth restart");
+	cr_log_info("QEMU took %.2f CPU-seconds over 1.27 s of backoff", cpu);
+	cr_assert_lt(cpu, 0.4, "%.2f CPU-seconds over 1.27 s of backoff: it busy-waits", cpu);
 	run_free(&r);
 }
