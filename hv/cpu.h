@@ -13,6 +13,7 @@ struct cpu {
 	unsigned long hwid;   /* the port's id for it (what its interrupts and firmware name) */
 	volatile int online;  /* running the hv: only then may it be kicked (see cpu_kick) */
 	struct sched sched;   /* the vCPUs it runs */
+	uint64_t tick_at;     /* the run loop's next tick while a guest runs (vcpu.c) */
 };
 
 /*

@@ -24,11 +24,13 @@ long goos_err(enum hv_err e)
 enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
 				unsigned long *written)
 {
-	if (len > GOOS_MAX_XFER)
-		len = GOOS_MAX_XFER;
+	/* The whole buffer is checked, then cut: a call must not pass for naming only its first
+	 * GOOS_MAX_XFER bytes right. */
 	const char *buf = partition_gpa_to_hva(v->part, gpa, len);
 	if (!buf)
 		return HV_ERR_INVALID_ADDR;
+	if (len > GOOS_MAX_XFER)
+		len = GOOS_MAX_XFER;
 	partition_console_write(v->part, buf, len);
 	*written = len;
 	return HV_OK;
@@ -39,11 +41,12 @@ static enum hv_err entropy(struct vcpu *v, unsigned long gpa, unsigned long len,
 {
 	struct partition *p = v->part;
 
-	if (len > GOOS_MAX_XFER)
-		len = GOOS_MAX_XFER;
+	/* Checked whole, then cut, as the console's. */
 	void *buf = partition_gpa_to_hva(p, gpa, len);
 	if (!buf)
 		return HV_ERR_INVALID_ADDR;
+	if (len > GOOS_MAX_XFER)
+		len = GOOS_MAX_XFER;
 	spin_lock(&p->lock);
 	int err = drbg_generate(&p->rng, buf, len);
 	spin_unlock(&p->lock);

@@ -195,6 +195,47 @@ static void cpus_init(void)
 	hv.ncpus = hv.plat.ncpus;
 }
 
+/* A CPU the firmware started gets this long to reach the hv before boot goes on without it. */
+#define CPU_ONLINE_TIMEOUT_MS 1000
+
+/* Every CPU comes up in the hv before any partition starts: a guest that never halts could
+ * otherwise keep the firmware from bringing up the CPUs after it (under -icount all CPUs share
+ * one host thread). One without a vCPU then sleeps in WFI until there is work for it. The boot
+ * CPU waits in WFI too; each CPU kicks it once online. */
+static void cpus_start(struct cpu *boot)
+{
+	bool started[CONFIG_MAX_CPUS] = {false};
+	uint64_t deadline = arch_time_now() + hv.plat.timebase_hz * CPU_ONLINE_TIMEOUT_MS / 1000;
+
+	for (unsigned i = 0; i < hv.ncpus; i++) {
+		if (&hv.cpus[i] == boot)
+			continue;
+		int err = arch_cpu_start(&hv.cpus[i]);
+		if (err)
+			hv_log("cpu %u did not start (error %d)", i, err);
+		started[i] = !err;
+	}
+	for (;;) {
+		/* Cleared before looking: a CPU that comes online after the look kicks again. */
+		arch_kick_clear();
+		unsigned waiting = 0;
+		for (unsigned i = 0; i < hv.ncpus; i++)
+			waiting +=
+			    started[i] && !__atomic_load_n(&hv.cpus[i].online, __ATOMIC_SEQ_CST);
+		if (!waiting)
+			break;
+		if (arch_time_now() >= deadline) {
+			for (unsigned i = 0; i < hv.ncpus; i++)
+				if (started[i] && !hv.cpus[i].online)
+					hv_log("cpu %u did not come online; booting without it", i);
+			break;
+		}
+		arch_hv_timer_set(deadline);
+		arch_wait_for_interrupt();
+	}
+	arch_hv_timer_set(~0UL);
+}
+
 void hv_main(unsigned long hwid, const void *fdt)
 {
 	char buf[160];
@@ -231,18 +272,10 @@ void hv_main(unsigned long hwid, const void *fdt)
 	realtime_init();
 	partitions_init();
 
+	cpus_start(cpu);
 	for (unsigned i = 0; i < hv.npartitions; i++)
 		if (hv.partitions[i].state == PART_STOPPED)
 			partition_start(&hv.partitions[i]);
-	/* Every CPU comes up in the hv; one without a vCPU sleeps in WFI until there is work for it
-	 * (it costs nothing there, even under -icount). */
-	for (unsigned i = 0; i < hv.ncpus; i++) {
-		if (&hv.cpus[i] == cpu)
-			continue;
-		int err = arch_cpu_start(&hv.cpus[i]);
-		if (err)
-			hv_log("cpu %u did not start (error %d)", i, err);
-	}
 	vcpu_run_loop(cpu);
 }
 
@@ -252,6 +285,8 @@ void hv_secondary_main(struct cpu *cpu)
 
 	arch_cpu_init(cpu);
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_SEQ_CST);
+	/* The boot CPU waits for every CPU before it starts any partition. */
+	cpu_kick(hv.boot_cpu);
 	/* Partitions were laid out with the boot CPU's view of the ISA. */
 	arch_describe_features(&cpu->arch.features, a, sizeof(a));
 	arch_describe_features(&hv.boot_cpu->arch.features, b, sizeof(b));

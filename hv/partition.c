@@ -307,13 +307,14 @@ static bool should_restart(const struct partition *p)
 	}
 }
 
-/* A partition that keeps failing soon after it starts is restarted ever more slowly, so a crash
- * loop neither floods the console nor keeps a CPU busy; one that ran for a while starts afresh. */
+/* A partition that keeps ending soon after it starts is restarted ever more slowly, so a crash
+ * loop neither floods the console nor keeps a CPU busy; one that ran for a while starts afresh.
+ * A reboot is no exception: a guest that reboots at once is a crash loop too. */
 static uint64_t restart_delay(struct partition *p)
 {
 	uint64_t hz = hv.plat.timebase_hz;
 
-	if (p->reboot || arch_time_now() - p->started_at > RESTART_BACKOFF_RESET_S * hz) {
+	if (arch_time_now() - p->started_at > RESTART_BACKOFF_RESET_S * hz) {
 		p->backoff = 0;
 		return 0;
 	}

@@ -14,6 +14,12 @@
  * its other vCPUs in between. */
 #define SCRUB_CHUNK (1UL << 20)
 
+/* While a guest runs, its CPU takes a timer interrupt at least this often, even alone on it. A
+ * guest that never traps would otherwise leave its CPU without a single interrupt, and under
+ * QEMU 7.2's -icount round robin such a CPU starved the next one of every instruction (a
+ * partition there never printed a line). One trap per tick costs nothing measurable. */
+#define RUN_TICK_HZ 100
+
 void vcpu_post(struct vcpu *v, uint32_t req)
 {
 	__atomic_fetch_or(&v->requests, req, __ATOMIC_SEQ_CST);
@@ -283,6 +289,17 @@ static void exited(struct cpu *cpu, struct vcpu *v, enum vcpu_exit e)
 	}
 }
 
+/* The hv timer while a guest runs: the scheduler's deadline, or the tick if sooner. The tick
+ * moves only once it is past, so entries within one tick leave the timer as it is. */
+static uint64_t run_deadline(struct cpu *cpu)
+{
+	uint64_t now = arch_time_now(), d = sched_lone(&cpu->sched) ? ~0UL : sched_deadline(cpu);
+
+	if (cpu->tick_at <= now)
+		cpu->tick_at = now + hv.plat.timebase_hz / RUN_TICK_HZ;
+	return d < cpu->tick_at ? d : cpu->tick_at;
+}
+
 void vcpu_run_once(struct cpu *cpu)
 {
 	/* Acknowledge the kick before looking: anything posted after this point kicks again and
@@ -300,7 +317,7 @@ void vcpu_run_once(struct cpu *cpu)
 	}
 	LOAD(cpu, v);
 	while (ready(cpu, v)) {
-		arch_hv_timer_set(sched_lone(&cpu->sched) ? ~0UL : sched_deadline(cpu));
+		arch_hv_timer_set(run_deadline(cpu));
 		enum vcpu_exit e = arch_vcpu_run(v);
 
 		exited(cpu, v, e);

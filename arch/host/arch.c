@@ -11,6 +11,12 @@
 struct cpu *host_this_cpu;
 struct host_state host;
 
+static void step(struct vcpu *v, const char *where)
+{
+	if (host.on_step)
+		host.on_step(v, where);
+}
+
 void arch_cpu_enter(struct cpu *c)
 {
 	host_this_cpu = c;
@@ -89,6 +95,7 @@ void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu)
 
 void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 {
+	step(v, "reset");
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
 	v->arch.regs.sepc = b->entry;
 	v->arch.regs.x[REG_A0] = v->id;
@@ -98,18 +105,22 @@ void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 
 void arch_vcpu_load(struct vcpu *v)
 {
+	step(v, "load");
 	v->cpu->arch.loaded = v;
 }
 
-/* A unit test's guest does nothing: an entry is counted and yields straight back. */
+/* A unit test's guest does nothing unless the test says (host.on_run): an entry is counted and
+ * yields straight back. */
 enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
 	host.entries++;
-	return EXIT_YIELD;
+	step(v, "run");
+	return host.on_run ? host.on_run(v) : EXIT_YIELD;
 }
 
 void arch_vcpu_park(struct vcpu *v)
 {
+	step(v, "park");
 	v->arch.timer_deadline = ~0UL;
 }
 

@@ -5,12 +5,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/arch.h"
+
+struct vcpu;
+
 struct host_state {
 	uint64_t now;	   /* the time CSR */
 	uint64_t wfi_step; /* how far time moves in one WFI */
 	unsigned wfis, kicks, ipis, entries;
 	/* Called in each WFI: what happens elsewhere while this CPU sleeps. */
 	void (*on_wfi)(void);
+	/* Called at each step of the port the run loop takes for v (named by where: "load",
+	 * "reset", "run", "park"): another CPU may act right there, between two steps, to force an
+	 * interleaving where the core reads state outside a lock. */
+	void (*on_step)(struct vcpu *v, const char *where);
+	/* What a guest entry returns (NULL: it yields straight back). */
+	enum vcpu_exit (*on_run)(struct vcpu *v);
 	bool irq_pending;
 	int powered_off;
 };

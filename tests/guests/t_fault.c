@@ -1,5 +1,6 @@
 /*
- * Integration test guest: one fault chosen by bootargs kind=illegal|load|store|exec|ecall-bad.
+ * Integration test guest: one fault chosen by bootargs
+ * kind=illegal|load|store|timer-store|exec|ecall-bad (timer-store: a store with its timer due).
  * Prints "FAULT about to <kind>". The faults must stop the partition; if one returns it prints
  * "FAULT survived <kind>" and exits 1. ecall-bad makes an unknown SBI call, which must fail with
  * GOOS_ERR_NOT_SUPPORTED: "FAULT ecall-bad ok" and exit 0 (else "FAULT ecall-bad error=<e>", 1).
@@ -23,6 +24,11 @@ int main(void)
 		uint64_t v = *(volatile uint64_t *)UNMAPPED;
 		printf("FAULT loaded 0x%lx\n", (unsigned long)v);
 	} else if (!strcmp(kind, "store")) {
+		*(volatile uint64_t *)UNMAPPED = 0xbadUL;
+	} else if (!strcmp(kind, "timer-store")) {
+		/* Dies with its timer due and enabled (masked only by sstatus.SIE): nothing of it
+		 * may keep the CPU awake while the hv waits out the restart backoff. */
+		goos_arm_timer(goos_now());
 		*(volatile uint64_t *)UNMAPPED = 0xbadUL;
 	} else if (!strcmp(kind, "exec")) {
 		((void (*)(void))UNMAPPED)();

@@ -223,10 +223,40 @@ Test(hypercall, console_write_cut_to_max_xfer)
 		as += gp_out.text[i] == 'a';
 	cr_assert_eq(as + p->line.len, GOOS_MAX_XFER);
 
-	/* A huge length is cut the same way. */
-	hc = call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, ~0UL);
+	/* All of RAM is one buffer too: checked whole, then cut. */
+	hc = call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, GP_RAM_SIZE);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, GOOS_MAX_XFER);
+}
+
+/* A buffer whose first GOOS_MAX_XFER bytes fit but the rest does not is refused whole, as the ABI
+ * says, for both calls that take one: the cut is no excuse. */
+Test(hypercall, buffers_are_checked_whole_before_the_cut)
+{
+	const struct {
+		unsigned long gpa, len;
+	} bad[] = {
+	    {GUEST_RAM_BASE, GP_RAM_SIZE + 1},		      /* one byte too many */
+	    {GUEST_RAM_BASE, ~0UL},			      /* a huge length */
+	    {GP_RAM_END - GOOS_MAX_XFER, GOOS_MAX_XFER + 1},  /* the first 4 KiB end at the end */
+	    {GUEST_RAM_BASE + 0x1000, ~0UL - GUEST_RAM_BASE}, /* gpa + len wraps to 0xfff */
+	    {GUEST_RAM_BASE + 0x1000, -0x1000UL},	      /* gpa + len wraps to RAM base */
+	};
+	const unsigned long fns[] = {GOOS_FN_CONSOLE_WRITE, GOOS_FN_ENTROPY};
+
+	memset(gp_ram(GUEST_RAM_BASE), 'x', GP_RAM_SIZE);
+	for (unsigned f = 0; f < 2; f++)
+		for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct hypercall hc = call(fns[f], bad[i].gpa, bad[i].len);
+			cr_assert_eq(hc.error, GOOS_ERR_INVALID_ADDR, "fn %lu case %u: error %ld",
+				     fns[f], i, hc.error);
+			cr_assert_eq(hc.value, 0, "fn %lu case %u", fns[f], i);
+		}
+	cr_assert_eq(gp_out.len, 0);
+	cr_assert_eq(p->line.len, 0);
+	for (uint64_t i = 0; i < GP_RAM_SIZE; i++)
+		cr_assert_eq(*gp_ram(GUEST_RAM_BASE + i), 'x', "byte 0x%lx written",
+			     (unsigned long)i);
 }
 
 Test(hypercall, console_write_control_chars_neutralised)
@@ -478,6 +508,7 @@ Test(hypercall, idle_future_deadline)
 {
 	const uint64_t deadline = 10050;
 
+	hv.plat.timebase_hz = 10000000;
 	host.now = 0;
 	host.wfi_step = 100;
 	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {deadline}};
@@ -492,8 +523,12 @@ Test(hypercall, idle_future_deadline)
 	/* It slept rather than spun, and no longer than needed. */
 	cr_assert_eq(host.wfis, 101);
 	cr_assert_lt(host.now, deadline + host.wfi_step);
-	/* Alone on its CPU, it runs with the hv timer disarmed. */
-	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL);
+	/* Alone on its CPU, it runs with no slice: only the run tick (vcpu.c) is armed. */
+	uint64_t tick = hv.plat.timebase_hz / 100;
+	cr_assert_eq(hv.cpus[0].arch.hv_timer, hv.cpus[0].tick_at);
+	cr_assert(hv.cpus[0].tick_at + tick > host.now && hv.cpus[0].tick_at <= host.now + tick,
+		  "tick at %lu, now %lu", (unsigned long)hv.cpus[0].tick_at,
+		  (unsigned long)host.now);
 }
 
 static enum vcpu_where blocked_where;

@@ -432,6 +432,11 @@ Test(vsbi, dbcn_write_refused)
 		      SBI_ERR_INVALID_ADDRESS, 0, "straddling the end");
 	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, 16, ~0UL - 3, 0),
 		      SBI_ERR_INVALID_ADDRESS, 0, "wrapping");
+	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, GOOS_MAX_XFER + 1,
+			    GP_RAM_END - GOOS_MAX_XFER, 0),
+		      SBI_ERR_INVALID_ADDRESS, 0, "only the first 4 KiB fit");
+	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, ~0UL, GUEST_RAM_BASE, 0),
+		      SBI_ERR_INVALID_ADDRESS, 0, "a huge length");
 	cr_assert_eq(gp_out.len, 0);
 	cr_assert_eq(p->line.len, 0);
 }
@@ -448,6 +453,13 @@ Test(vsbi, dbcn_read_and_write_byte)
 {
 	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_READ, 16, GUEST_RAM_BASE, 0), 0, 0,
 		      "read: no input");
+	/* Its buffer is checked as a write's, though nothing is ever read into it. */
+	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_READ, 16, 0x1000, 0),
+		      SBI_ERR_INVALID_ADDRESS, 0, "read outside RAM");
+	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_READ, 16, GP_RAM_END - 4, 0),
+		      SBI_ERR_INVALID_ADDRESS, 0, "read straddling the end");
+	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_READ, 16, GUEST_RAM_BASE, 1),
+		      SBI_ERR_INVALID_PARAM, 0, "read with base_hi set");
 	assert_answer(ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE, 'k'), 0, 0, "write_byte");
 	ECALL(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE, '\n');
 	cr_assert_str_eq(gp_out.text, "[test] k\n");

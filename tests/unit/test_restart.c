@@ -1,0 +1,92 @@
+/*
+ * The restart backoff (hv/partition.c) as the core computes it: a partition that ends soon after
+ * it starts waits ever longer before its next start, whatever ended it, an SBI reboot included.
+ * The stop is driven by hand up to the line the hv prints: the restart itself needs a package.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "arch/host/host.h"
+#include "guest_part.h"
+
+static struct vcpu *v;
+static struct partition *p = &gp_part;
+
+static void setup(void)
+{
+	v = gp_setup();
+	hv.plat.timebase_hz = 10000000;
+	host.now = 1000;
+	p->started_at = host.now;
+}
+
+TestSuite(restart, .init = setup, .fini = gp_teardown);
+
+/* One run that lasts `ran` ticks, then ends by how(); returns the delay the hv announced. */
+static long run_and_end(uint64_t ran, enum vcpu_exit (*how)(struct vcpu *))
+{
+	/* What partition_start leaves behind. */
+	p->state = PART_RUNNING;
+	p->reboot = false;
+	p->running = 1;
+	v->state = VCPU_RUNNING;
+	p->started_at = host.now;
+	host.now += ran;
+	gp_out.len = 0;
+	gp_out.text[0] = '\0';
+
+	how(v);
+	/* The run loop parks it: the last vCPU to park finishes the stop. */
+	v->state = VCPU_OFF;
+	partition_vcpu_parked(p);
+	cr_assert_eq(p->state, PART_STOPPED);
+	cr_assert(p->restart_pending, "no restart after: %s", gp_out.text);
+	const char *in = strstr(gp_out.text, ") in ");
+	cr_assert_not_null(in, "no restart line in: %s", gp_out.text);
+	return strtol(in + 5, NULL, 10);
+}
+
+static enum vcpu_exit reboot(struct vcpu *w)
+{
+	return partition_reboot(w, 0, false);
+}
+
+static enum vcpu_exit crash(struct vcpu *w)
+{
+	return partition_exit(w, 1, true);
+}
+
+/* 1 ms of running: well inside the backoff's 10 s. */
+#define QUICK 10000
+
+Test(restart, a_quick_reboot_loop_backs_off_as_a_crash_loop_does)
+{
+	const long want[] = {0, 10, 20, 40, 80};
+
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_eq(run_and_end(QUICK, reboot), want[i], "reboot %u: line %s", i + 1,
+			     gp_out.text);
+	cr_assert(strstr(gp_out.text, "(policy reboot, restart 5) in 80 ms"), "%s", gp_out.text);
+}
+
+Test(restart, reboots_and_crashes_share_one_backoff)
+{
+	static struct partition_config on_failure;
+
+	on_failure = *p->cfg;
+	on_failure.restart = RESTART_ON_FAILURE;
+	p->cfg = &on_failure;
+	cr_assert_eq(run_and_end(QUICK, crash), 0);
+	cr_assert_eq(run_and_end(QUICK, reboot), 10);
+	cr_assert_eq(run_and_end(QUICK, crash), 20);
+}
+
+Test(restart, a_reboot_after_a_long_run_starts_at_once)
+{
+	cr_assert_eq(run_and_end(QUICK, reboot), 0);
+	cr_assert_eq(run_and_end(QUICK, reboot), 10);
+	/* 11 s of running: the backoff starts over. */
+	cr_assert_eq(run_and_end(11 * 10000000UL, reboot), 0);
+	cr_assert_eq(run_and_end(QUICK, reboot), 0, "the first quick end after a reset is at once");
+	cr_assert_eq(run_and_end(QUICK, reboot), 10);
+}
