@@ -11,6 +11,13 @@
 struct cpu *host_this_cpu;
 struct host_state host;
 
+/* Where another CPU may run meanwhile: the core calls these between taking and using state. */
+static void port_call(void)
+{
+	if (host.on_port_call)
+		host.on_port_call();
+}
+
 void arch_cpu_enter(struct cpu *c)
 {
 	host_this_cpu = c;
@@ -44,6 +51,7 @@ void arch_wait_for_interrupt(void)
 
 void arch_kick(const struct cpu *target)
 {
+	port_call();
 	host.kicks++;
 }
 
@@ -58,6 +66,7 @@ void arch_hv_timer_set(uint64_t deadline)
 
 uint64_t arch_time_now(void)
 {
+	port_call();
 	return host.now;
 }
 
@@ -74,6 +83,8 @@ void arch_console_putc(char c)
 void arch_system_off(bool failure)
 {
 	host.powered_off = failure ? 2 : 1;
+	if (host.on_system_off)
+		host.on_system_off(failure);
 	exit(failure ? 2 : 0);
 }
 
@@ -89,6 +100,7 @@ void arch_vcpu_init(struct vcpu *v, const struct stage2 *s2, bool shared_cpu)
 
 void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 {
+	port_call();
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
 	v->arch.regs.sepc = b->entry;
 	v->arch.regs.x[REG_A0] = v->id;
@@ -98,6 +110,7 @@ void arch_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 
 void arch_vcpu_load(struct vcpu *v)
 {
+	port_call();
 	v->cpu->arch.loaded = v;
 }
 
@@ -105,11 +118,12 @@ void arch_vcpu_load(struct vcpu *v)
 enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
 	host.entries++;
-	return EXIT_YIELD;
+	return host.on_run ? host.on_run(v) : EXIT_YIELD;
 }
 
 void arch_vcpu_park(struct vcpu *v)
 {
+	port_call();
 	v->arch.timer_deadline = ~0UL;
 }
 
@@ -125,6 +139,7 @@ uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 
 void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
 {
+	port_call();
 	v->arch.virqs |= virqs;
 	if (virqs & VIRQ_BIT(VIRQ_SOFT))
 		host.ipis++;
@@ -132,15 +147,18 @@ void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
 
 void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
 {
+	port_call();
 	v->arch.regs.x[REG_A1] = value;
 }
 
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline)
 {
+	port_call();
 	v->arch.timer_deadline = deadline;
 }
 
 void arch_vcpu_flush_tlb(struct vcpu *v)
 {
+	port_call();
 	v->arch.flushes++;
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/arch_vcpu.h"
+
 struct host_state {
 	uint64_t now;	   /* the time CSR */
 	uint64_t wfi_step; /* how far time moves in one WFI */
@@ -13,6 +15,13 @@ struct host_state {
 	void (*on_wfi)(void);
 	bool irq_pending;
 	int powered_off;
+	/* Fuzzers only (tests/fuzz): what the guest does when v enters it (NULL: it yields);
+	 * a call from the port's calls the core makes (time, kicks, vCPU load, reset, park...),
+	 * where the fuzzer may play another CPU if no lock is held; power-off, which must not
+	 * return (NULL: exit). */
+	enum vcpu_exit (*on_run)(struct vcpu *v);
+	void (*on_port_call)(void);
+	void (*on_system_off)(bool failure);
 };
 
 extern struct host_state host;
