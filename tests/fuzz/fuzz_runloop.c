@@ -178,7 +178,8 @@ static enum vcpu_exit guest(struct vcpu *v)
 	case 3:
 	case 4: {
 		uint8_t e = fuzz_u8(&in);
-		unsigned long eid = e == 0xff ? fuzz_u32(&in) : eids[e % (sizeof(eids) / 8)];
+		unsigned long eid =
+		    e == 0xff ? fuzz_u32(&in) : eids[e % (sizeof(eids) / sizeof(eids[0]))];
 		return ecall(v, eid, fuzz_u8(&in) % 8);
 	}
 	case 5:
