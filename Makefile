@@ -25,7 +25,7 @@ endif
 
 # ---------------------------------------------------------------- dependencies (Debian 12 only)
 DEB_PACKAGES := $(ARCH_DEB_PACKAGES) device-tree-compiler libfdt-dev libcriterion-dev \
-	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go
+	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go clang llvm libclang-rt-dev
 DEPS_STAMP := $(BUILD)/.deps-ok
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -50,6 +50,7 @@ include tools/tools.mk
 include examples/go/go.mk
 include boards/boards.mk
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 include tools/bench/bench.mk
 
 # ---------------------------------------------------------------- housekeeping

@@ -27,6 +27,10 @@ int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image 
 	if (size < sizeof(*eh))
 		return fail(err, errlen, "truncated: %lu bytes is smaller than an ELF header", size,
 			    0);
+	/* The headers are read in place as structs (the packer puts images on page boundaries). */
+	if ((uintptr_t)data % 8)
+		return fail(err, errlen, "image at 0x%lx is not 8-byte aligned", (uintptr_t)data,
+			    0);
 	if (memcmp(eh->ident, "\177ELF", 4) != 0)
 		return fail(err, errlen, "not an ELF file (bad magic)", 0, 0);
 	if (eh->ident[4] != 2 || eh->ident[5] != 1)
@@ -44,6 +48,9 @@ int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image 
 		return fail(err, errlen,
 			    "program headers at %lu run past the end of the file (%lu)", eh->phoff,
 			    size);
+	if (eh->phoff % 8)
+		return fail(err, errlen, "program headers at %lu are not 8-byte aligned", eh->phoff,
+			    0);
 
 	img->lowest = UINT64_MAX;
 	int entry_ok = 0;

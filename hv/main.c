@@ -27,24 +27,14 @@ static void console_sink(void *ctx, const char *s, size_t n)
 		arch_console_putc(*s++);
 }
 
-/* The package is the only input the hv did not build itself: check it before trusting it. */
 static const struct gohv_pkg_header *find_package(void)
 {
 	const struct gohv_pkg_header *h = (const void *)__pkg_start;
-	struct gohv_pkg_header copy;
 	uint64_t room = hv.plat.ram.base + hv.plat.ram.size - arch_va_to_pa(__pkg_start);
+	char err[120];
 
-	if (h->magic != GOHV_PKG_MAGIC)
-		hv_panic("no package after the hv image at %p (was it packed with gohv-pack?)", h);
-	if (h->version != GOHV_PKG_VERSION)
-		hv_panic("package version %u, this hv reads %u", h->version, GOHV_PKG_VERSION);
-	copy = *h;
-	copy.header_checksum = 0;
-	if (gohv_fnv1a32(&copy, sizeof(copy)) != h->header_checksum)
-		hv_panic("package header is corrupt (checksum mismatch)");
-	if (h->size > room || h->nimages > GOHV_PKG_MAX_IMAGES || h->config_offset > h->size ||
-	    h->config_size > h->size - h->config_offset)
-		hv_panic("package header describes data outside the package");
+	if (package_check(h, room, err, sizeof(err)))
+		hv_panic("%s", err);
 	return h;
 }
 

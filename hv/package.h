@@ -6,6 +6,7 @@
 #ifndef GOHV_PACKAGE_H
 #define GOHV_PACKAGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define GOHV_PKG_MAGIC	    0x4b504847U /* "GHPK" */
@@ -43,5 +44,9 @@ static inline uint32_t gohv_fnv1a32(const void *data, uint64_t len)
 	}
 	return h;
 }
+
+/* Checks the header at h, with room bytes of memory from h on: magic, version, checksum, and
+ * that everything it describes lies inside the package. Returns 0 or -1 with one line in err. */
+int package_check(const struct gohv_pkg_header *h, uint64_t room, char *err, size_t errlen);
 
 #endif

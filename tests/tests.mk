@@ -67,3 +67,4 @@ test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory integration-test
 	$(Q)$(MAKE) --no-print-directory go-test
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke

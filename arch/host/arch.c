@@ -11,10 +11,19 @@
 struct cpu *host_this_cpu;
 struct host_state host;
 
+/* Where another CPU may run meanwhile: the core calls these between taking and using state. */
+static void port_call(void)
+{
+	if (host.on_port_call)
+		host.on_port_call();
+}
+
+/* The same, for the unit tests that force one interleaving at a named step of v's run loop. */
 static void step(struct vcpu *v, const char *where)
 {
 	if (host.on_step)
 		host.on_step(v, where);
+	port_call();
 }
 
 void arch_cpu_enter(struct cpu *c)
@@ -50,6 +59,7 @@ void arch_wait_for_interrupt(void)
 
 void arch_kick(const struct cpu *target)
 {
+	port_call();
 	host.kicks++;
 }
 
@@ -64,6 +74,7 @@ void arch_hv_timer_set(uint64_t deadline)
 
 uint64_t arch_time_now(void)
 {
+	port_call();
 	return host.now;
 }
 
@@ -80,6 +91,8 @@ void arch_console_putc(char c)
 void arch_system_off(bool failure)
 {
 	host.powered_off = failure ? 2 : 1;
+	if (host.on_system_off)
+		host.on_system_off(failure);
 	exit(failure ? 2 : 0);
 }
 
@@ -114,7 +127,8 @@ void arch_vcpu_load(struct vcpu *v)
 enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
 	host.entries++;
-	step(v, "run");
+	if (host.on_step)
+		host.on_step(v, "run");
 	return host.on_run ? host.on_run(v) : EXIT_YIELD;
 }
 
@@ -136,6 +150,7 @@ uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 
 void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
 {
+	port_call();
 	v->arch.virqs |= virqs;
 	if (virqs & VIRQ_BIT(VIRQ_SOFT))
 		host.ipis++;
@@ -143,15 +158,18 @@ void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
 
 void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
 {
+	port_call();
 	v->arch.regs.x[REG_A1] = value;
 }
 
 void arch_vcpu_set_timer(struct vcpu *v, uint64_t deadline)
 {
+	port_call();
 	v->arch.timer_deadline = deadline;
 }
 
 void arch_vcpu_flush_tlb(struct vcpu *v)
 {
+	port_call();
 	v->arch.flushes++;
 }

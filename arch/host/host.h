@@ -19,10 +19,15 @@ struct host_state {
 	 * "reset", "run", "park"): another CPU may act right there, between two steps, to force an
 	 * interleaving where the core reads state outside a lock. */
 	void (*on_step)(struct vcpu *v, const char *where);
-	/* What a guest entry returns (NULL: it yields straight back). */
-	enum vcpu_exit (*on_run)(struct vcpu *v);
 	bool irq_pending;
 	int powered_off;
+	/* Fuzzers only (tests/fuzz): what the guest does when v enters it (NULL: it yields);
+	 * a call from the port's calls the core makes (time, kicks, vCPU load, reset, park...),
+	 * where the fuzzer may play another CPU if no lock is held; power-off, which must not
+	 * return (NULL: exit). */
+	enum vcpu_exit (*on_run)(struct vcpu *v);
+	void (*on_port_call)(void);
+	void (*on_system_off)(bool failure);
 };
 
 extern struct host_state host;

@@ -9,6 +9,7 @@
 #ifndef GORT_TEST_FAKES_H
 #define GORT_TEST_FAKES_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,10 +38,13 @@ extern struct fake_log fake_log;
 extern uint64_t fake_hart_fpr[32]; /* the "hart's" FP registers fp_save copies */
 extern uint32_t fake_hart_fcsr;
 extern uint64_t fake_now; /* what gort_now returns */
+/* Set (by a fuzzer): gort_fatal and gort_exit_group jump there instead of ending the process. */
+extern jmp_buf *fake_exit_jmp;
 
 /* The host address of user address uva, or NULL outside the fake user memory. */
 void *fake_user_ptr(uintptr_t uva);
-/* A fresh running thread, known to thread_by_tid (the first one becomes current()). */
+/* A fresh running thread, known to thread_by_tid (the first one becomes current()); again on the
+ * same thread, it is only made fresh. */
 void fake_thread_init(struct thread *t, int tid);
 void fake_set_current(struct thread *t);
 

@@ -14,6 +14,7 @@ uint8_t fake_user_mem[FAKE_USER_SIZE];
 struct fake_log fake_log;
 uint64_t fake_hart_fpr[32];
 uint32_t fake_hart_fcsr;
+jmp_buf *fake_exit_jmp;
 
 #define FAKE_MAX_THREADS 16
 static struct thread *threads[FAKE_MAX_THREADS];
@@ -87,6 +88,8 @@ void fake_thread_init(struct thread *t, int tid)
 	t->state = T_RUNNING;
 	t->on_cpu = 0;
 	for (int i = 0; i < FAKE_MAX_THREADS; i++) {
+		if (threads[i] == t)
+			break;
 		if (!threads[i]) {
 			threads[i] = t;
 			break;
@@ -222,6 +225,8 @@ void gort_printf(const char *fmt, ...)
 void gort_fatal(int code, const char *fmt, ...)
 {
 	va_list ap;
+	if (fake_exit_jmp)
+		longjmp(*fake_exit_jmp, 1);
 	fputs("gort (fatal, expected by a test): ", stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -233,6 +238,8 @@ void gort_fatal(int code, const char *fmt, ...)
 
 void gort_exit_group(int code)
 {
+	if (fake_exit_jmp)
+		longjmp(*fake_exit_jmp, 1);
 	fflush(stdout);
 	exit(code);
 }

@@ -235,6 +235,29 @@ Test(elf, phoff_huge)
 	expect_reject(&e, "past the end");
 }
 
+/* Headers are read as structs in place: misaligned ones are refused, not read. */
+Test(elf, phoff_misaligned)
+{
+	struct t_elf e;
+
+	make_valid(&e);
+	eh(&e)->phoff = PHOFF + 4;
+	expect_reject(&e, "not 8-byte aligned");
+}
+
+Test(elf, image_misaligned)
+{
+	static uint64_t buf[(DATA + FILESZ) / 8 + 1];
+	struct elf_image img;
+	struct t_elf e;
+
+	make_valid(&e);
+	memcpy((uint8_t *)buf + 4, e.bytes, e.size);
+	cr_assert_eq(
+	    elf_check((uint8_t *)buf + 4, e.size, ARCH_ELF_MACHINE, &img, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "not 8-byte aligned"), "%s", err);
+}
+
 Test(elf, phnum_runs_past_end)
 {
 	struct t_elf e;

@@ -1,0 +1,90 @@
+/* The board config parser and validator (hv/config.c) on any blob: it must refuse with one line
+ * or hand back a config every later stage may trust. */
+#include <libfdt.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "fuzz_hv.h"
+#include "known.h"
+
+struct allocs {
+	void *ptr[4];
+	unsigned n;
+};
+
+static void *alloc(void *ctx, size_t size)
+{
+	struct allocs *a = ctx;
+
+	FUZZ_CHECK(a->n < 4, "config_parse allocated %u times", a->n + 1);
+	return a->ptr[a->n++] = malloc(size ? size : 1);
+}
+
+/* One readable line: not empty, terminated, no line break unless a name brought it. */
+static void check_error_line(const struct config_error *e)
+{
+	size_t len = strnlen(e->msg, sizeof(e->msg));
+
+	FUZZ_CHECK(len > 0 && len < sizeof(e->msg), "error line of %zu bytes", len);
+	if (!KNOWN_RAW_NAMES_IN_ERRORS)
+		for (size_t i = 0; i < len; i++)
+			FUZZ_CHECK((unsigned char)e->msg[i] >= 0x20 && e->msg[i] != 0x7f,
+				   "control byte 0x%02x in \"%s\"", (unsigned char)e->msg[i],
+				   e->msg);
+}
+
+static void check_config(const struct board_config *b)
+{
+	uint64_t mem = CONFIG_HV_RESERVE;
+
+	FUZZ_CHECK(b->ncpus >= 1 && b->ncpus <= CONFIG_MAX_CPUS, "board cpus %u", b->ncpus);
+	FUZZ_CHECK(b->npartitions >= 1, "no partitions");
+	FUZZ_CHECK(b->time_slice_us >= CONFIG_SLICE_US_MIN &&
+		       b->time_slice_us <= CONFIG_SLICE_US_MAX,
+		   "time slice %u", b->time_slice_us);
+	for (unsigned i = 0; i < b->npartitions; i++) {
+		const struct partition_config *p = &b->partitions[i];
+
+		FUZZ_CHECK(strnlen(p->name, sizeof(p->name)) < sizeof(p->name) && p->name[0],
+			   "partition %u: name", i);
+		FUZZ_CHECK(strnlen(p->image, sizeof(p->image)) < sizeof(p->image) && p->image[0],
+			   "%s: image", p->name);
+		FUZZ_CHECK(strnlen(p->initrd, sizeof(p->initrd)) < sizeof(p->initrd), "%s: initrd",
+			   p->name);
+		FUZZ_CHECK(strnlen(p->bootargs, sizeof(p->bootargs)) < sizeof(p->bootargs),
+			   "%s: bootargs", p->name);
+		FUZZ_CHECK(p->ncpus >= 1 && p->ncpus <= CONFIG_MAX_VCPUS, "%s: %u vcpus", p->name,
+			   p->ncpus);
+		for (unsigned c = 0; c < p->ncpus; c++)
+			FUZZ_CHECK(p->cpus[c] < b->ncpus, "%s: cpu %u", p->name, p->cpus[c]);
+		FUZZ_CHECK(p->memory_size && p->memory_size % CONFIG_MEM_ALIGN == 0,
+			   "%s: memory 0x%lx", p->name, (unsigned long)p->memory_size);
+		FUZZ_CHECK(p->weight >= 1 && p->weight <= CONFIG_WEIGHT_MAX, "%s: weight %u",
+			   p->name, p->weight);
+		FUZZ_CHECK(p->shared || p->weight == 1, "%s: exclusive with weight %u", p->name,
+			   p->weight);
+		FUZZ_CHECK((unsigned)p->restart <= RESTART_ALWAYS, "%s: restart %d", p->name,
+			   p->restart);
+		FUZZ_CHECK(p->memory_size <= b->memory_size - mem, "%s: memory beyond the board's",
+			   p->name);
+		mem += p->memory_size;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct allocs a = {.n = 0};
+	struct board_config b;
+	struct config_error e;
+
+	if (KNOWN_FDT_TAG_WRAP && known_fdt_tag_wrap(data, size))
+		return -1;
+	memset(&e, 0, sizeof(e));
+	if (config_parse(data, size, alloc, &a, &b, &e))
+		check_error_line(&e);
+	else
+		check_config(&b);
+	for (unsigned i = 0; i < a.n; i++)
+		free(a.ptr[i]);
+	return 0;
+}

@@ -1,0 +1,146 @@
+#include "fuzz_hv.h"
+
+#include <elf.h>
+#include <sanitizer/asan_interface.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arch/host/host.h"
+
+uint8_t *fuzz_arena;
+static size_t arena_size;
+size_t fuzz_console_bytes;
+
+void fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fuzz: %s:%d: invariant %s broken: ", file, line, cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+static void sink(void *ctx, const char *s, size_t n)
+{
+	fuzz_console_bytes += n;
+	if (getenv("FUZZ_CONSOLE"))
+		fwrite(s, 1, n, stderr);
+}
+
+/* Only a harness that ends every partition expects the machine to power off; a panic is a bug. */
+static void system_off(bool failure)
+{
+	fuzz_fail(__FILE__, __LINE__, "no power-off", "the machine powered off (%s)",
+		  failure ? "failure" : "all partitions ended");
+}
+
+void fuzz_hv_reset(unsigned ncpus, size_t arena)
+{
+	if (!fuzz_arena) {
+		fuzz_arena = aligned_alloc(CONFIG_MEM_ALIGN, FUZZ_ARENA_MAX);
+		if (!fuzz_arena)
+			abort();
+	}
+	ASAN_UNPOISON_MEMORY_REGION(fuzz_arena, arena_size);
+	arena_size = arena < FUZZ_ARENA_MAX ? arena : FUZZ_ARENA_MAX;
+	memset(&hv, 0, sizeof(hv));
+	memset(&host, 0, sizeof(host));
+	host.now = 1000000;
+	host.on_system_off = system_off;
+	fuzz_console_bytes = 0;
+	console_init(&hv.console, sink, NULL);
+	hv.plat.timebase_hz = 10000000;
+	hv.plat.ncpus = ncpus;
+	hv.ncpus = ncpus;
+	for (unsigned i = 0; i < ncpus; i++) {
+		hv.plat.cpus[i].hwid = i;
+		hv.plat.cpus[i].can_run_guests = true;
+		strcpy(hv.plat.cpus[i].arch.isa, "rv64imafdch_zicsr_zifencei_sstc");
+		hv.cpus[i].index = i;
+		hv.cpus[i].hwid = i;
+		hv.cpus[i].online = 1;
+		hv.cpus[i].arch.hv_timer = ~0UL;
+	}
+	hv.boot_cpu = &hv.cpus[0];
+	host_this_cpu = &hv.cpus[0];
+	hv.config.time_slice_us = CONFIG_SLICE_US_DEFAULT;
+	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)fuzz_arena, arena_size / PAGE_SIZE,
+			hv.page_bitmap);
+	drbg_seed(&hv.root_rng, "fuzz root seed", 14);
+}
+
+void fuzz_hv_guard(void)
+{
+	(void)page_alloc(&hv.pages, CONFIG_MEM_ALIGN / PAGE_SIZE, CONFIG_MEM_ALIGN);
+}
+
+void fuzz_hv_fence(void)
+{
+	ASAN_POISON_MEMORY_REGION(fuzz_arena, arena_size);
+	for (unsigned i = 0; i < hv.npartitions; i++) {
+		const struct partition *p = &hv.partitions[i];
+
+		if (p->state != PART_REFUSED && p->ram)
+			ASAN_UNPOISON_MEMORY_REGION(p->ram, p->ram_size);
+	}
+}
+
+static bool held(const spinlock_t *l)
+{
+	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED);
+}
+
+bool fuzz_hv_locked(void)
+{
+	if (held(&hv.console.lock) || held(&hv.rng_lock) || held(&hv.pages.lock))
+		return true;
+	for (unsigned i = 0; i < hv.ncpus; i++)
+		if (held(&hv.cpus[i].sched.lock))
+			return true;
+	for (unsigned i = 0; i < hv.npartitions; i++)
+		if (held(&hv.partitions[i].lock))
+			return true;
+	return false;
+}
+
+/* c.j . (a jump to itself): what the image holds does not matter, the host port never runs it. */
+static struct {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint8_t code[16];
+} tiny = {
+    .eh =
+	{
+	    .e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT},
+	    .e_type = ET_EXEC,
+	    .e_machine = ARCH_ELF_MACHINE,
+	    .e_version = EV_CURRENT,
+	    .e_entry = GUEST_RAM_BASE,
+	    .e_phoff = sizeof(Elf64_Ehdr),
+	    .e_ehsize = sizeof(Elf64_Ehdr),
+	    .e_phentsize = sizeof(Elf64_Phdr),
+	    .e_phnum = 1,
+	},
+    .ph =
+	{
+	    .p_type = PT_LOAD,
+	    .p_flags = PF_R | PF_X,
+	    .p_offset = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr),
+	    .p_vaddr = GUEST_RAM_BASE,
+	    .p_paddr = GUEST_RAM_BASE,
+	    .p_filesz = 16,
+	    .p_memsz = 0x2000,
+	    .p_align = 0x1000,
+	},
+    .code = {0x01, 0xa0},
+};
+
+const uint8_t *fuzz_tiny_elf(size_t *size)
+{
+	*size = sizeof(tiny);
+	return (const uint8_t *)&tiny;
+}

@@ -1,0 +1,88 @@
+/* The package reader: the header's checks (hv/package.c), the config blob inside it, then each
+ * partition built from it (hv/partition.c: images and initrds looked up, bounds and checksums
+ * checked, ELF checked, RAM and stage-2 tables allocated) and started once (ELF loaded, initrd
+ * copied, device tree written), all on the host port. Checksums are fixed up before the run
+ * unless the input's first byte says not to, so mutations reach past them. */
+#include <libfdt.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "fuzz_hv.h"
+#include "known.h"
+
+#define NCPUS 4
+
+static void *alloc(void *ctx, size_t size)
+{
+	void **slot = ctx;
+
+	FUZZ_CHECK(!*slot, "config_parse allocated twice");
+	return *slot = malloc(size ? size : 1);
+}
+
+static void fix_checksums(struct gohv_pkg_header *h, size_t size)
+{
+	unsigned n = h->nimages < GOHV_PKG_MAX_IMAGES ? h->nimages : GOHV_PKG_MAX_IMAGES;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct gohv_pkg_image *img = &h->images[i];
+
+		if (img->offset <= size && img->size <= size - img->offset)
+			img->checksum = gohv_fnv1a32((const uint8_t *)h + img->offset, img->size);
+	}
+	h->header_checksum = 0;
+	h->header_checksum = gohv_fnv1a32(h, sizeof(*h));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[120];
+	void *table = NULL;
+	struct config_error cerr;
+
+	if (size < 1)
+		return -1;
+	bool fix = !(data[0] & 1);
+	data++;
+	size--;
+	/* The hv finds the package page aligned. */
+	struct gohv_pkg_header *h = aligned_alloc(PAGE_SIZE, (size + PAGE_SIZE) & ~(PAGE_SIZE - 1));
+	memcpy(h, data, size);
+	if (fix && size >= sizeof(*h))
+		fix_checksums(h, size);
+	fuzz_hv_reset(NCPUS, FUZZ_ARENA_MAX);
+	if (package_check(h, size, err, sizeof(err))) {
+		FUZZ_CHECK(err[0] && strnlen(err, sizeof(err)) < sizeof(err), "error line");
+		goto out;
+	}
+	hv.pkg = h;
+	const uint8_t *blob = (const uint8_t *)h + h->config_offset;
+	if (KNOWN_FDT_TAG_WRAP && known_fdt_tag_wrap(blob, h->config_size))
+		goto out;
+	if (config_parse(blob, h->config_size, alloc, &table, &hv.config, &cerr))
+		goto out;
+	hv.partitions = calloc(hv.config.npartitions, sizeof(struct partition));
+	hv.npartitions = hv.config.npartitions;
+	for (unsigned i = 0; i < hv.npartitions; i++) {
+		if (partition_create(&hv.partitions[i], i, &hv.config.partitions[i]) == 0)
+			hv.live++;
+		fuzz_hv_guard();
+	}
+	fuzz_hv_fence();
+	for (unsigned i = 0; i < hv.npartitions; i++) {
+		struct partition *p = &hv.partitions[i];
+
+		if (p->state != PART_STOPPED)
+			continue;
+		partition_start(p);
+		FUZZ_CHECK(p->state == PART_RUNNING && p->running == 1, "%s did not start",
+			   p->cfg->name);
+	}
+	free(hv.partitions);
+	hv.partitions = NULL;
+	hv.npartitions = 0;
+out:
+	free(table);
+	free(h);
+	return 0;
+}
