@@ -1,4 +1,4 @@
-/* The goos ABI v1, call by call as guest-abi/README.md documents it. Every guest address is
+/* The goos ABI v2, call by call as guest-abi/README.md documents it. Every guest address is
  * checked against the calling partition's RAM before the hv touches it. */
 #include "hypercall.h"
 
@@ -21,15 +21,15 @@ long goos_err(enum hv_err e)
 	return (unsigned)e < sizeof(codes) / sizeof(codes[0]) ? codes[e] : GOOS_ERR_FAILED;
 }
 
-enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
-				unsigned long *written)
+enum hv_err guest_console_write(struct vcpu *v, enum console_stream stream, unsigned long gpa,
+				unsigned long len, unsigned long *written)
 {
 	if (len > GOOS_MAX_XFER)
 		len = GOOS_MAX_XFER;
 	const char *buf = partition_gpa_to_hva(v->part, gpa, len);
 	if (!buf)
 		return HV_ERR_INVALID_ADDR;
-	partition_console_write(v->part, buf, len);
+	partition_console_write(v->part, stream, buf, len);
 	*written = len;
 	return HV_OK;
 }
@@ -96,7 +96,15 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		hc->value = GOOS_ABI_VERSION;
 		break;
 	case GOOS_FN_CONSOLE_WRITE:
-		err = guest_console_write(v, a[0], a[1], &hc->value);
+		err = guest_console_write(v, CONSOLE_STDOUT, a[0], a[1], &hc->value);
+		break;
+	case GOOS_FN_CONSOLE_WRITE_STREAM:
+		if (a[2] == GOOS_STREAM_STDOUT || a[2] == GOOS_STREAM_STDERR)
+			err = guest_console_write(
+			    v, a[2] == GOOS_STREAM_STDERR ? CONSOLE_STDERR : CONSOLE_STDOUT, a[0],
+			    a[1], &hc->value);
+		else
+			err = HV_ERR_INVALID_PARAM;
 		break;
 	case GOOS_FN_ENTROPY:
 		err = entropy(v, a[0], a[1], &hc->value);
