@@ -1,8 +1,8 @@
 /*
  * Integration test guest: how long one console line takes while others flood the console. Every
- * bootargs period=P ms, rounds=N times, it writes one line and measures, in microseconds of the time
- * CSR, the call and how long after its due time the line was out (waking up and the call); then
- * prints "CONWAIT rounds=<N> worst_us=<call> worst_late_us=<due to out>" and exits 0.
+ * bootargs period=P ms, rounds=N times, it writes one line and measures, in microseconds of the
+ * time CSR, the call and how long after its due time the line was out (waking up and the call);
+ * then prints "CONWAIT rounds=<N> worst_us=<call> worst_late_us=<due to out>" and exits 0.
  */
 #include "libgoos.h"
 
