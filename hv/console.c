@@ -126,6 +126,11 @@ static size_t escape(char *out, const unsigned char *s, size_t n)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n;) {
+		/* Most text is plain ASCII: it skips the UTF-8 decoding. */
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != CONSOLE_ESC) {
+			out[o++] = (char)s[i++];
+			continue;
+		}
 		size_t k = safe_char(s + i, n - i);
 
 		if (k) {
@@ -185,7 +190,8 @@ static void emit_piece(struct console *c, spinlock_t *held, const char *tag,
 		out[o++] = CONSOLE_ESC;
 	out[o++] = '\n';
 	line->len -= n;
-	memmove(line->buf, line->buf + n, line->len);
+	if (line->len)
+		memmove(line->buf, line->buf + n, line->len);
 
 	unsigned ticket = take_ticket(c);
 	if (held)
@@ -195,25 +201,35 @@ static void emit_piece(struct console *c, spinlock_t *held, const char *tag,
 		spin_lock(held);
 }
 
+/* Makes line hold stream's bytes: the other stream's go out first, so the two keep their order.
+ * Again after each emit_piece, which dropped held: another vCPU may have written meanwhile. */
+static void own_stream(struct console *c, spinlock_t *held, const char *tag,
+		       struct console_line *line, enum console_stream stream)
+{
+	while (line->len && line->stream != stream)
+		emit_piece(c, held, tag, line, line->len, true);
+	line->stream = stream;
+}
+
 void console_guest_write(struct console *c, spinlock_t *held, const char *tag,
 			 struct console_line *line, enum console_stream stream, const char *data,
 			 size_t len)
 {
+	own_stream(c, held, tag, line, stream);
 	for (size_t i = 0; i < len; i++) {
 		char ch = data[i];
 
-		/* The other stream's bytes go out first, so the two keep their order. */
-		if (line->len && line->stream != stream)
-			emit_piece(c, held, tag, line, line->len, true);
-		line->stream = stream;
 		if (ch == '\n') {
 			emit_piece(c, held, tag, line, line->len, false);
+			own_stream(c, held, tag, line, stream);
 			continue;
 		}
 		/* A full buffer is emitted only when more text arrives, so a line of exactly
 		 * CONSOLE_LINE_MAX bytes followed by '\n' stays one line. */
-		if (line->len == CONSOLE_LINE_MAX)
+		if (line->len == CONSOLE_LINE_MAX) {
 			emit_piece(c, held, tag, line, cut_point(line), true);
+			own_stream(c, held, tag, line, stream);
+		}
 		line->buf[line->len++] = ch;
 	}
 }
