@@ -1,5 +1,5 @@
 /*
- * The goos ABI, version 1: what a gohv partition may ask of the hypervisor.
+ * The goos ABI, version 2: what a gohv partition may ask of the hypervisor.
  *
  * Shared by the hv (which serves it) and by guests (which call it). Calls follow the SBI calling
  * convention: `ecall` from VS-mode with a7 = GOOS_EID, a6 = function id, arguments in a0..a5;
@@ -12,17 +12,22 @@
 
 /* In the SBI firmware-specific extension range 0x0A000000-0x0AFFFFFF: 0x0A followed by "GOS". */
 #define GOOS_EID	 0x0A474F53UL
-#define GOOS_ABI_VERSION 1
+#define GOOS_ABI_VERSION 2 /* 2: GOOS_FN_CONSOLE_WRITE_STREAM */
 
-#define GOOS_FN_VERSION	      0 /* () -> a1 = ABI version */
-#define GOOS_FN_CONSOLE_WRITE 1 /* (gpa buf, len) -> a1 = bytes taken */
-#define GOOS_FN_ENTROPY	      2 /* (gpa buf, len) -> a1 = bytes written */
-#define GOOS_FN_IDLE	      3 /* (deadline) -> a1 = GOOS_EV_* mask */
-#define GOOS_FN_EXIT	      4 /* (code) -> does not return */
-#define GOOS_FN_VCPU_START    5 /* (vcpu, entry, stack, arg) */
-#define GOOS_FN_WAKE	      6 /* (vcpu) */
-#define GOOS_FN_SET_TIMER     7 /* (deadline) : only needed without Sstc */
-#define GOOS_FN_VCPU_ID	      8 /* () -> a1 = calling vCPU's index */
+#define GOOS_FN_VERSION		     0 /* () -> a1 = ABI version */
+#define GOOS_FN_CONSOLE_WRITE	     1 /* (gpa buf, len) -> a1 = bytes taken */
+#define GOOS_FN_ENTROPY		     2 /* (gpa buf, len) -> a1 = bytes written */
+#define GOOS_FN_IDLE		     3 /* (deadline) -> a1 = GOOS_EV_* mask */
+#define GOOS_FN_EXIT		     4 /* (code) -> does not return */
+#define GOOS_FN_VCPU_START	     5 /* (vcpu, entry, stack, arg) */
+#define GOOS_FN_WAKE		     6 /* (vcpu) */
+#define GOOS_FN_SET_TIMER	     7 /* (deadline) : only needed without Sstc */
+#define GOOS_FN_VCPU_ID		     8 /* () -> a1 = calling vCPU's index */
+#define GOOS_FN_CONSOLE_WRITE_STREAM 9 /* v2: (gpa buf, len, GOOS_STREAM_*) -> a1 = bytes taken */
+
+/* The console streams of GOOS_FN_CONSOLE_WRITE_STREAM (GOOS_FN_CONSOLE_WRITE is stdout). */
+#define GOOS_STREAM_STDOUT 0
+#define GOOS_STREAM_STDERR 1
 
 /* Error codes, equal to the SBI ones so a guest can share its decoding. */
 #define GOOS_OK			 0

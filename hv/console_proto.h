@@ -5,8 +5,15 @@
  * own literal copies on purpose: an accidental change must fail them.
  *
  * Every line is either the hv's (CONSOLE_HV_PREFIX, then text) or a guest's (CONSOLE_TAG_OPEN,
- * the partition name cut at CONSOLE_TAG_MAX, CONSOLE_TAG_CLOSE, then text). The _FMT strings are
- * what hv_log gets: it adds the prefix.
+ * the partition name cut at CONSOLE_TAG_MAX, CONSOLE_TAG_ERR for its error stream,
+ * CONSOLE_TAG_CLOSE, then text). The _FMT strings are what hv_log gets: it adds the prefix.
+ *
+ * A guest's text is its bytes, readable but never able to drive the terminal: printable ASCII,
+ * tab and UTF-8 characters pass as they are; any other byte (controls, C1, invalid UTF-8, the
+ * bytes of U+2028/2029 and the bidi controls) is written as CONSOLE_ESC 'x' and two lowercase
+ * hex digits, and CONSOLE_ESC itself is doubled. A line whose text ends in a lone CONSOLE_ESC is
+ * a piece of a longer one: its newline is not the guest's (cut at CONSOLE_LINE_MAX bytes, at a
+ * switch to the other stream, or flushed at exit). So a reader gets back the exact bytes.
  */
 #ifndef GOHV_CONSOLE_PROTO_H
 #define GOHV_CONSOLE_PROTO_H
@@ -14,8 +21,11 @@
 #define CONSOLE_HV_PREFIX "gohv: "
 #define CONSOLE_TAG_OPEN  "["
 #define CONSOLE_TAG_CLOSE "] "
-#define CONSOLE_TAG_MAX	  32  /* partition names come from the board config; longer ones are cut */
-#define CONSOLE_LINE_MAX  160 /* a longer guest line is emitted in pieces of this size */
+#define CONSOLE_TAG_MAX	  32 /* partition names come from the board config; longer ones are cut */
+#define CONSOLE_TAG_ERR	  ":err"
+#define CONSOLE_LINE_MAX  160 /* bytes of guest text per line: a longer one comes in pieces */
+#define CONSOLE_ESC	  '\\'
+#define CONSOLE_ESC_HEX	  'x'
 #define CONSOLE_HV_MAX	  256 /* an hv line, prefix and '\n' included; longer ones end in "..." */
 
 /* "gohv: partition NAME exited with code N", then CONSOLE_EXIT_FAULT when the hv stopped it. */

@@ -4,7 +4,8 @@
  *
  * Lock order: a lock may be taken while holding only locks above it.
  *   1. a partition's lock (its state and running count, its console line, its DRBG);
- *   2. the console's lock (a whole line out to the UART; taken under 1 for a guest's line).
+ *   2. the console's ticket lock (a whole line out to the UART, in order of arrival): its ticket
+ *      is taken under 1 for a guest's line, 1 is dropped before waiting for the turn.
  * Leaves, never held while taking another: a CPU's scheduler lock (sched.h: its run queue and
  * sleep list; posting to a vCPU takes it after dropping the partition's), the page allocator's,
  * and rng_lock. No lock is held across a guest entry or a wait: waits are the run loop's.

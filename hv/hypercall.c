@@ -1,4 +1,4 @@
-/* The goos ABI v1, call by call as guest-abi/README.md documents it. Every guest address is
+/* The goos ABI v2, call by call as guest-abi/README.md documents it. Every guest address is
  * checked against the calling partition's RAM before the hv touches it. */
 #include "hypercall.h"
 
@@ -21,8 +21,8 @@ long goos_err(enum hv_err e)
 	return (unsigned)e < sizeof(codes) / sizeof(codes[0]) ? codes[e] : GOOS_ERR_FAILED;
 }
 
-enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
-				unsigned long *written)
+enum hv_err guest_console_write(struct vcpu *v, enum console_stream stream, unsigned long gpa,
+				unsigned long len, unsigned long *written)
 {
 	/* The whole buffer is checked, then cut: a call must not pass for naming only its first
 	 * GOOS_MAX_XFER bytes right. */
@@ -31,7 +31,7 @@ enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long
 		return HV_ERR_INVALID_ADDR;
 	if (len > GOOS_MAX_XFER)
 		len = GOOS_MAX_XFER;
-	partition_console_write(v->part, buf, len);
+	partition_console_write(v->part, stream, buf, len);
 	*written = len;
 	return HV_OK;
 }
@@ -99,7 +99,15 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		hc->value = GOOS_ABI_VERSION;
 		break;
 	case GOOS_FN_CONSOLE_WRITE:
-		err = guest_console_write(v, a[0], a[1], &hc->value);
+		err = guest_console_write(v, CONSOLE_STDOUT, a[0], a[1], &hc->value);
+		break;
+	case GOOS_FN_CONSOLE_WRITE_STREAM:
+		if (a[2] == GOOS_STREAM_STDOUT || a[2] == GOOS_STREAM_STDERR)
+			err = guest_console_write(
+			    v, a[2] == GOOS_STREAM_STDERR ? CONSOLE_STDERR : CONSOLE_STDOUT, a[0],
+			    a[1], &hc->value);
+		else
+			err = HV_ERR_INVALID_PARAM;
 		break;
 	case GOOS_FN_ENTROPY:
 		err = entropy(v, a[0], a[1], &hc->value);

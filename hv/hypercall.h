@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "arch.h"
+#include "console.h"
 
 struct vcpu;
 
@@ -22,8 +23,8 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc);
 long goos_err(enum hv_err e);
 
 /* Services shared with a port's own guest interfaces (SBI DBCN, HSM, IPI...). */
-enum hv_err guest_console_write(struct vcpu *v, unsigned long gpa, unsigned long len,
-				unsigned long *written);
+enum hv_err guest_console_write(struct vcpu *v, enum console_stream stream, unsigned long gpa,
+				unsigned long len, unsigned long *written);
 /* Sends a guest software interrupt to target (possibly v itself). */
 void vcpu_send_ipi(struct vcpu *v, struct vcpu *target);
 /* Asks target's CPU to flush its guest TLB and instruction cache. */

@@ -233,10 +233,11 @@ void partition_start(struct partition *p)
 	vcpu_start(&p->vcpus[0], &boot);
 }
 
-void partition_console_write(struct partition *p, const char *s, size_t n)
+void partition_console_write(struct partition *p, enum console_stream stream, const char *s,
+			     size_t n)
 {
 	spin_lock(&p->lock);
-	console_guest_write(&hv.console, p->cfg->name, &p->line, s, n);
+	console_guest_write(&hv.console, &p->lock, p->cfg->name, &p->line, stream, s, n);
 	spin_unlock(&p->lock);
 }
 
@@ -285,7 +286,7 @@ unsigned vcpu_count(const struct vcpu *v)
 
 void vcpu_console_putc(struct vcpu *v, char c)
 {
-	partition_console_write(v->part, &c, 1);
+	partition_console_write(v->part, CONSOLE_STDOUT, &c, 1);
 }
 
 void partition_fault(struct vcpu *v)
@@ -333,7 +334,7 @@ static uint64_t restart_delay(struct partition *p)
 static void finish_stop(struct partition *p)
 {
 	spin_lock(&p->lock);
-	console_guest_flush(&hv.console, p->cfg->name, &p->line);
+	console_guest_flush(&hv.console, &p->lock, p->cfg->name, &p->line);
 	spin_unlock(&p->lock);
 	hv_log(CONSOLE_EXIT_FMT, p->cfg->name, p->exit_code, p->faulted ? CONSOLE_EXIT_FAULT : "");
 	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */

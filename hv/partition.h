@@ -81,7 +81,8 @@ void partition_start(struct partition *p);
 /* Ends v's partition for a guest fault the hv stopped it for (as partition_exit, port.h). */
 void partition_fault(struct vcpu *v);
 /* Guest console output, whichever vCPU or interface it comes from. */
-void partition_console_write(struct partition *p, const char *s, size_t n);
+void partition_console_write(struct partition *p, enum console_stream stream, const char *s,
+			     size_t n);
 /* A vCPU of a stopping partition parks (in its run loop); the last one finishes the stop. */
 void partition_vcpu_parked(struct partition *p);
 /* Its RAM scrubbed and no restart due: the partition is gone (the machine powers off after the

@@ -1,5 +1,6 @@
-/* A ticket-free test-and-set lock. Critical sections in the hv are a few hundred instructions at
- * most (one console line, one allocation), so plain spinning is fine even under -icount. */
+/* A test-and-set lock. Critical sections under it are a few hundred instructions at most (an
+ * allocation, a run queue), so plain spinning is fine even under -icount. The console, where
+ * every partition may write all it likes, has a fair lock of its own (console.c). */
 #ifndef GOHV_SPINLOCK_H
 #define GOHV_SPINLOCK_H
 

@@ -4,10 +4,11 @@
 .PHONY: tests unit-test integration-test gort-test go-test test
 
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
-	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c
+	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c \
+	tools/console_wire.c
 UNIT_BIN := $(BUILD)/tests/unit-tests
 $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host/include/*/*.h) \
-		$(wildcard arch/$(ARCH)/include/arch/*.h arch/$(ARCH)/*.h) lib/fmt.c tools/qemu_cmd.h \
+		$(wildcard arch/$(ARCH)/include/arch/*.h arch/$(ARCH)/*.h) lib/fmt.c tools/qemu_cmd.h tools/console_wire.h \
 		$(ARCH_MACHINE_H) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)

@@ -8,8 +8,8 @@
  * PROGRAM is either a static Go program (GOOS=linux GOARCH=riscv64 CGO_ENABLED=0), which runs
  * under gort with its files in an initrd this tool writes, or a bare gohv C guest, which is the
  * partition image itself. `run` generates a one-partition board, packs it (tools/pack.c), boots it
- * in QEMU and behaves like the program: its console output on stdout, its exit code as ours. So
- * `go test -exec 'gohv run' ./pkg` works: the package folder (go test's working directory) is
+ * in QEMU and behaves like the program: its stdout and stderr byte for byte, its exit code as ours.
+ * So `go test -exec 'gohv run' ./pkg` works: the package folder (go test's working directory) is
  * packed, which makes testdata/ visible inside.
  */
 #include "tools/pack.h"
@@ -18,6 +18,7 @@
 
 #include "hv/config.h"
 #include "hv/console_proto.h"
+#include "tools/console_wire.h"
 #include "tools/gohv_qemu.h"
 #include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
@@ -521,13 +522,13 @@ static void on_signal(int sig)
 }
 
 struct console {
-	const char *tag;       /* "[go] " */
+	const char *tag;       /* "[go] ": the program's stdout */
+	const char *err_tag;   /* "[go:err] ": its stderr */
 	const char *exit_line; /* "gohv: partition go exited with code " */
 	bool verbose;
 	bool exited;
 	int code;
-	bool joining; /* the last guest line was a full CONSOLE_LINE_MAX: the next continues it */
-	struct buf line;
+	struct buf line, bytes; /* the line as QEMU printed it; the guest's bytes in it */
 };
 
 static bool starts(const char *s, const char *prefix)
@@ -535,28 +536,37 @@ static bool starts(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* One whole line of QEMU's output ('\r' removed, no '\n'). */
-static void console_line(struct console *c, char *s)
+/* Writes the bytes the program wrote: the hv escaped them and may have cut the line into pieces
+ * (hv/console_proto.h). */
+static void guest_text(struct console *c, FILE *to, const char *text, size_t n)
 {
-	size_t tl = strlen(c->tag);
+	bool piece;
 
+	c->bytes.len = 0;
+	buf_add(&c->bytes, text, n + 1);
+	long k = console_unescape(text, n, c->bytes.data, &piece);
+	if (k < 0) {
+		/* Not what this hv writes (another version's?): show it as it came. */
+		fwrite(text, 1, n, to);
+		fputc('\n', to);
+	} else {
+		fwrite(c->bytes.data, 1, (size_t)k, to);
+		if (!piece)
+			fputc('\n', to);
+	}
+	fflush(to);
+}
+
+/* One whole line of QEMU's output ('\r' removed, no '\n'; n bytes, NUL-terminated). */
+static void console_line(struct console *c, char *s, size_t n)
+{
 	if (starts(s, c->tag)) {
-		const char *text = s + tl;
-		size_t n = strlen(text);
-
-		/* The hv cuts a long guest line into pieces of CONSOLE_LINE_MAX characters; glue
-		 * them back (a line of exactly that length then joins the next, rarely). */
-		fputs(text, stdout);
-		c->joining = n == CONSOLE_LINE_MAX;
-		if (!c->joining)
-			fputc('\n', stdout);
-		fflush(stdout);
+		guest_text(c, stdout, s + strlen(c->tag), n - strlen(c->tag));
 		return;
 	}
-	if (c->joining) {
-		fputc('\n', stdout);
-		fflush(stdout);
-		c->joining = false;
+	if (starts(s, c->err_tag)) {
+		guest_text(c, stderr, s + strlen(c->err_tag), n - strlen(c->err_tag));
+		return;
 	}
 	if (starts(s, c->exit_line)) {
 		c->exited = true;
@@ -581,7 +591,7 @@ static void console_feed(struct console *c, const char *data, size_t n)
 			continue;
 		}
 		buf_add(&c->line, "", 1);
-		console_line(c, c->line.data);
+		console_line(c, c->line.data, c->line.len - 1);
 		c->line.len = 0;
 	}
 }
@@ -590,11 +600,9 @@ static void console_end(struct console *c)
 {
 	if (c->line.len) {
 		buf_add(&c->line, "", 1);
-		console_line(c, c->line.data);
+		console_line(c, c->line.data, c->line.len - 1);
 		c->line.len = 0;
 	}
-	if (c->joining)
-		fputc('\n', stdout);
 	fflush(stdout);
 }
 
@@ -609,9 +617,11 @@ static enum qemu_feed_result console_chunk(void *ctx, const char *data, size_t n
 
 static int run_qemu(const struct opts *o, const char *img, const char *part)
 {
-	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4], exit_line[CONFIG_NAME_MAX + 64],
+	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4],
+	    err_tag[CONFIG_NAME_MAX + sizeof(CONSOLE_TAG_ERR) + 4], exit_line[CONFIG_NAME_MAX + 64],
 	    err[PATH_MAX + 64];
-	struct console con = {.tag = tag, .exit_line = exit_line, .verbose = o->verbose};
+	struct console con = {
+	    .tag = tag, .err_tag = err_tag, .exit_line = exit_line, .verbose = o->verbose};
 	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
 	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
 	 * the host is (one host thread runs every hart in turn). */
@@ -626,6 +636,8 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	struct qemu_result res;
 
 	snprintf(tag, sizeof(tag), CONSOLE_TAG_OPEN "%s" CONSOLE_TAG_CLOSE, part);
+	snprintf(err_tag, sizeof(err_tag), CONSOLE_TAG_OPEN "%s" CONSOLE_TAG_ERR CONSOLE_TAG_CLOSE,
+		 part);
 	snprintf(exit_line, sizeof(exit_line),
 		 CONSOLE_HV_PREFIX CONSOLE_PARTITION "%s" CONSOLE_EXITED, part);
 	snprintf(smp, sizeof(smp), "%u", o->vcpus + 1);
@@ -638,6 +650,7 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 		return error("starting QEMU: %s", strerror(errno)), EXIT_TOOL;
 	console_end(&con);
 	free(con.line.data);
+	free(con.bytes.data);
 	if (got_signal) {
 		error("%s: interrupted by signal %d", o->program, (int)got_signal);
 		return 128 + got_signal;

@@ -14,7 +14,7 @@ struct sbiret vsbi_dbcn(struct vcpu *v, unsigned long fid, const unsigned long *
 	case SBI_DBCN_CONSOLE_WRITE: /* (num_bytes, base_lo, base_hi) */
 		if (a[2])
 			return (struct sbiret){SBI_ERR_INVALID_PARAM, 0};
-		err = guest_console_write(v, a[1], a[0], &written);
+		err = guest_console_write(v, CONSOLE_STDOUT, a[1], a[0], &written);
 		return (struct sbiret){sbi_err(err), written};
 	case SBI_DBCN_CONSOLE_READ: /* as write: the buffer is checked though nothing is read */
 		if (a[2])

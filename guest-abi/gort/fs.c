@@ -9,10 +9,11 @@
  *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
  *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
  *    links (40 per lookup at most, then ELOOP), a working folder (getcwd, chdir, fchdir).
- *  - Descriptors: the console (0, 1, 2 share one open file: reads see end of file, writes go to
- *    gort_write_console), files, folders, pipes, eventfds, epolls. As in Linux, dup'd descriptors
- *    share one open file (offset, O_NONBLOCK) and FD_CLOEXEC is per descriptor; the lowest free
- *    number is used. dup, dup3, fcntl (F_DUPFD[_CLOEXEC], F_[GS]ETFD, F_[GS]ETFL, F_GETPIPE_SZ).
+ *  - Descriptors: the console (0 and 1 share one open file, 2 has its own: reads see end of
+ *    file, writes go to gort_write_console on the stdout or stderr stream), files, folders, pipes,
+ * eventfds, epolls. As in Linux, dup'd descriptors share one open file (offset, O_NONBLOCK) and
+ * FD_CLOEXEC is per descriptor; the lowest free number is used. dup, dup3, fcntl
+ * (F_DUPFD[_CLOEXEC], F_[GS]ETFD, F_[GS]ETFL, F_GETPIPE_SZ).
  *  - Pipes: a 4096-byte ring each; blocking and non-blocking reads and writes, writes of at most
  *    PIPE_BUF bytes are atomic, end of file once no writer is left, EPIPE once no reader is.
  *  - eventfd: the counter and EFD_SEMAPHORE modes, blocking and non-blocking.
@@ -350,6 +351,7 @@ struct ofile {
 	uint64_t pos;	/* file offset, or folder position: 0 ".", 1 "..", 2 + i the i-th entry */
 	int cursor;	/* folders: the entry at pos (when pos >= 2), or -1 at the end */
 	struct pipe *pipe;
+	enum gort_stream stream; /* the console */
 	struct {
 		uint64_t count;
 		bool semaphore;
@@ -1026,7 +1028,7 @@ static long console_write(struct thread *t, struct ofile *f, uintptr_t uva, size
 		size_t c = page_chunk(uva + done, min_sz(n - done, sizeof(buf)));
 		if (copy_from_user(buf, uva + done, c) != 0)
 			return done ? (long)done : -EFAULT;
-		gort_write_console(buf, c);
+		gort_write_console(f->stream, buf, c);
 		done += c;
 	}
 	return (long)done;
@@ -1771,8 +1773,12 @@ static void fds_reset(void)
 	memset(items, 0, sizeof(items));
 	memset(waiters, 0, sizeof(waiters));
 	struct ofile *con = ofile_alloc(FK_CONSOLE, O_RDWR);
-	for (int fd = 0; fd < 3; fd++)
-		fd_install(con, fd, false);
+	fd_install(con, 0, false);
+	fd_install(con, 1, false);
+	/* stderr is its own open file, so its bytes reach the console's error stream. */
+	con = ofile_alloc(FK_CONSOLE, O_RDWR);
+	con->stream = GORT_STDERR;
+	fd_install(con, 2, false);
 }
 
 void fs_init(const void *initrd, size_t size, const char *cwd)

@@ -144,8 +144,11 @@ void *user_addr(uintptr_t uva, bool write);
 int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot);
 
 /* ---- console */
+/* The console's two streams: the program's fd 1 and fd 2 (as open files, so dup2 carries them).
+ * gort's own lines go to GORT_STDERR. */
+enum gort_stream { GORT_STDOUT, GORT_STDERR };
 void gort_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void gort_write_console(const char *buf, size_t len);
+void gort_write_console(enum gort_stream stream, const char *buf, size_t len);
 /* Stops the partition: prints why (one line) and exits with code. */
 __attribute__((noreturn)) void gort_fatal(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

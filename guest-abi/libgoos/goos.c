@@ -16,7 +16,8 @@ long goos_version(void)
 	return r.error ? r.error : (long)r.value;
 }
 
-long goos_console_write(const void *buf, size_t len)
+/* fid GOOS_FN_CONSOLE_WRITE (stream ignored) or GOOS_FN_CONSOLE_WRITE_STREAM. */
+static long console_write(unsigned long fid, unsigned long stream, const void *buf, size_t len)
 {
 	const char *p = buf;
 	size_t done = 0;
@@ -24,8 +25,7 @@ long goos_console_write(const void *buf, size_t len)
 
 	while (done < len) {
 		size_t n = len - done < GOOS_MAX_XFER ? len - done : GOOS_MAX_XFER;
-		struct goos_ret r =
-		    goos_call(GOOS_FN_CONSOLE_WRITE, (unsigned long)(p + done), n, 0, 0);
+		struct goos_ret r = goos_call(fid, (unsigned long)(p + done), n, stream, 0);
 
 		if (r.error)
 			return r.error;
@@ -43,6 +43,16 @@ long goos_console_write(const void *buf, size_t len)
 		done += r.value;
 	}
 	return (long)done;
+}
+
+long goos_console_write(const void *buf, size_t len)
+{
+	return console_write(GOOS_FN_CONSOLE_WRITE, 0, buf, len);
+}
+
+long goos_console_write_stream(unsigned long stream, const void *buf, size_t len)
+{
+	return console_write(GOOS_FN_CONSOLE_WRITE_STREAM, stream, buf, len);
 }
 
 long goos_entropy(void *buf, size_t len)

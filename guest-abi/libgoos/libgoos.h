@@ -55,6 +55,8 @@
 long goos_version(void);
 /* Writes all of buf (in GOOS_MAX_XFER pieces); returns len or an error. */
 long goos_console_write(const void *buf, size_t len);
+/* To GOOS_STREAM_STDOUT or GOOS_STREAM_STDERR (ABI v2). */
+long goos_console_write_stream(unsigned long stream, const void *buf, size_t len);
 /* Fills all of buf with random bytes; returns len or an error. */
 long goos_entropy(void *buf, size_t len);
 /* Blocks until deadline (time ticks, or GOOS_NO_DEADLINE), a wake or a pending interrupt; returns

@@ -2,7 +2,7 @@
  * User memory is fake_user_mem, at user addresses [FAKE_USER_BASE, FAKE_USER_BASE +
  * FAKE_USER_SIZE): copy_*_user outside it fail with -EFAULT. thread_block and thread_wake only set
  * the thread's fields (state, wq, deadline, a0...), as the scheduler would. gort_fatal and
- * gort_exit_group exit with their code; gort_write_console writes to stdout.
+ * gort_exit_group exit with their code; gort_write_console writes to stdout or stderr, by stream.
  *
  * (Reconstructed by the fs.c work after an accidental overwrite: declarations follow what
  * fakes_signal.c defines and test_signal.c / test_vdso.c use.) */

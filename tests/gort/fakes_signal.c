@@ -206,10 +206,12 @@ void gort_unlock(void)
 {
 }
 
-void gort_write_console(const char *buf, size_t len)
+void gort_write_console(enum gort_stream stream, const char *buf, size_t len)
 {
-	fwrite(buf, 1, len, stdout);
-	fflush(stdout);
+	FILE *f = stream == GORT_STDERR ? stderr : stdout;
+
+	fwrite(buf, 1, len, f);
+	fflush(f);
 }
 
 void gort_printf(const char *fmt, ...)

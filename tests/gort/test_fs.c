@@ -107,6 +107,7 @@ static void setup_stdout(void)
 {
 	setup();
 	cr_redirect_stdout();
+	cr_redirect_stderr();
 }
 
 /* n zeroed bytes of user memory, as a host pointer. */
@@ -363,8 +364,9 @@ Test(fs, console, .init = setup_stdout)
 	cr_assert_eq(write_str(1, text), 10000);
 	fflush(stdout);
 	static char want[10013];
-	snprintf(want, sizeof(want), "hello world\n%s", text);
+	snprintf(want, sizeof(want), "hello %s", text);
 	cr_assert_stdout_eq_str(want);
+	cr_assert_stderr_eq_str("world\n", "fd 2 is the console's error stream");
 }
 
 /* ---------------------------------------------------------------- stat */

@@ -32,6 +32,7 @@
 struct grun {
 	int status; /* exit code, or -1 if killed by a signal */
 	char *out, *err;
+	size_t out_len, err_len; /* they may hold NULs */
 };
 
 static const char *env_or(const char *name, const char *def)
@@ -134,6 +135,8 @@ static void run_cmd(const char *dir, const char *const *argv, const char *const 
 		}
 	}
 	int st;
+	r->out_len = olen;
+	r->err_len = elen;
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -187,6 +190,13 @@ static void dump(const struct grun *r)
 		if (!strstr((r)->out, (s)))                                                        \
 			dump(r);                                                                   \
 		cr_assert(strstr((r)->out, (s)), "stdout lacks \"%s\"", (s));                      \
+	} while (0)
+
+#define expect_err(r, s)                                                                           \
+	do {                                                                                       \
+		if (!strstr((r)->err, (s)))                                                        \
+			dump(r);                                                                   \
+		cr_assert(strstr((r)->err, (s)), "stderr lacks \"%s\"", (s));                      \
 	} while (0)
 
 TestSuite(go, .timeout = 600);
@@ -328,11 +338,65 @@ Test(go, panic_exits_2_with_a_trace)
 	run_example("go/panic", NULL, NULL, &r);
 	expect_status(&r, 2);
 	expect_out(&r, "about to panic\n");
-	expect_out(&r, "panic: ");
-	expect_out(&r, "partition error: something went wrong on purpose");
-	expect_out(&r, "goroutine ");
-	expect_out(&r, "main.fail(");
-	expect_out(&r, "main.main()");
+	/* Go writes the panic and its trace to fd 2: they come out on gohv's stderr. */
+	expect_err(&r, "panic: ");
+	expect_err(&r, "partition error: something went wrong on purpose");
+	expect_err(&r, "goroutine ");
+	expect_err(&r, "main.fail(");
+	expect_err(&r, "main.main()");
+	cr_assert_null(strstr(r.out, "panic: "), "the trace is not on stdout: %s", r.out);
+	grun_free(&r);
+}
+
+static void add_letters(char **buf, size_t *len, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		append(buf, len, &"abcdefghijklmnopqrstuvwxyz"[i % 26], 1);
+	append(buf, len, "\n", 1);
+}
+
+static void expect_bytes(const char *what, const char *got, size_t got_len, const char *want,
+			 size_t want_len)
+{
+	size_t i = 0;
+
+	while (i < got_len && i < want_len && got[i] == want[i])
+		i++;
+	cr_assert(i == got_len && i == want_len,
+		  "%s: %zu bytes, want %zu; first difference at byte %zu (got 0x%02x, want 0x%02x)",
+		  what, got_len, want_len, i, i < got_len ? (unsigned char)got[i] : 0,
+		  i < want_len ? (unsigned char)want[i] : 0);
+}
+
+/* tests/go/output: each stream byte for byte, on its own stream. */
+Test(go, output_passes_through_byte_for_byte)
+{
+	static const size_t lens[] = {160, 320, 161, 159, 0};
+	char *out = NULL, *err = NULL, all[256];
+	size_t olen = 0, elen = 0;
+	struct grun r;
+
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)i;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		add_letters(&out, &olen, lens[i]);
+	append(&out, &olen, "cr\rmid\r\nback\\slash \\x41\n",
+	       strlen("cr\rmid\r\nback\\slash \\x41\n"));
+	append(&out, &olen, all, 256);
+	append(&out, &olen, "\npartial rest\nout tail", strlen("\npartial rest\nout tail"));
+	append(&err, &elen, "err line\n", strlen("err line\n"));
+	append(&err, &elen, all, 256);
+	append(&err, &elen, "err tail", strlen("err tail"));
+
+	run_example("go/output", NULL, NULL, &r);
+	expect_status(&r, 0);
+	if (r.out_len != olen || memcmp(r.out, out, olen) || r.err_len != elen ||
+	    memcmp(r.err, err, elen))
+		dump(&r);
+	expect_bytes("stdout", r.out, r.out_len, out, olen);
+	expect_bytes("stderr", r.err, r.err_len, err, elen);
+	free(out);
+	free(err);
 	grun_free(&r);
 }
 
@@ -479,8 +543,8 @@ Test(go, panic_in_one_partition_other_keeps_running)
 	struct run r;
 
 	boot_go_board("go-panic", &r);
-	assert_has(&r, "[bad] panic: ");
-	assert_has(&r, "[bad] goroutine ");
+	assert_has(&r, "[bad:err] panic: ");
+	assert_has(&r, "[bad:err] goroutine ");
 	assert_has(&r, "gohv: partition bad exited with code 2");
 	assert_has(&r, "[good] timers: done");
 	assert_has(&r, "gohv: partition good exited with code 0");

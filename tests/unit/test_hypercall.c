@@ -98,7 +98,7 @@ Test(hypercall, version)
 
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, GOOS_ABI_VERSION);
-	cr_assert_eq(hc.value, 1);
+	cr_assert_eq(hc.value, 2);
 }
 
 Test(hypercall, vcpu_id)
@@ -121,7 +121,7 @@ Test(hypercall, vcpu_id_second_vcpu)
 
 Test(hypercall, unknown_function)
 {
-	const unsigned long fids[] = {9, 10, 100, 0x7fffffff, ~0UL};
+	const unsigned long fids[] = {10, 100, 0x7fffffff, ~0UL};
 
 	for (unsigned i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
 		struct hypercall hc = call(fids[i], 0, 0);
@@ -265,7 +265,33 @@ Test(hypercall, console_write_control_chars_neutralised)
 
 	memcpy(gp_ram(GUEST_RAM_BASE), msg, strlen(msg));
 	cr_assert_eq(call(GOOS_FN_CONSOLE_WRITE, GUEST_RAM_BASE, strlen(msg)).error, GOOS_OK);
-	cr_assert_str_eq(gp_out.text, "[test] a?[2Jb\n");
+	cr_assert_str_eq(gp_out.text, "[test] a\\x1b[2Jb\n");
+}
+
+Test(hypercall, console_write_stream_tags_stderr)
+{
+	memcpy(gp_ram(GUEST_RAM_BASE), "out\nerr\n", 8);
+	struct hypercall hc =
+	    call_on(v, GOOS_FN_CONSOLE_WRITE_STREAM, GUEST_RAM_BASE, 4, GOOS_STREAM_STDOUT, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 4);
+	hc = call_on(v, GOOS_FN_CONSOLE_WRITE_STREAM, GUEST_RAM_BASE + 4, 4, GOOS_STREAM_STDERR, 0);
+	cr_assert_eq(hc.error, GOOS_OK);
+	cr_assert_eq(hc.value, 4);
+	cr_assert_str_eq(gp_out.text, "[test] out\n[test:err] err\n");
+}
+
+Test(hypercall, console_write_stream_unknown_is_invalid_param)
+{
+	const unsigned long streams[] = {2, 3, 0x100000000UL, ~0UL};
+
+	memcpy(gp_ram(GUEST_RAM_BASE), "x\n", 2);
+	for (unsigned i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {
+		struct hypercall hc =
+		    call_on(v, GOOS_FN_CONSOLE_WRITE_STREAM, GUEST_RAM_BASE, 2, streams[i], 0);
+		cr_assert_eq(hc.error, GOOS_ERR_INVALID_PARAM, "stream 0x%lx", streams[i]);
+	}
+	cr_assert_eq(gp_out.len, 0);
 }
 
 /* ---------------------------------------------------------------- entropy */

@@ -69,7 +69,7 @@ static void assert_answer(struct answer a, long error, unsigned long value, cons
 Test(vsbi, goos_calls_reach_the_core)
 {
 	assert_answer(ECALL(GOOS_EID, GOOS_FN_VERSION), GOOS_OK, GOOS_ABI_VERSION, "version");
-	assert_answer(ECALL(GOOS_EID, 9), GOOS_ERR_NOT_SUPPORTED, 0, "unknown goos function");
+	assert_answer(ECALL(GOOS_EID, 10), GOOS_ERR_NOT_SUPPORTED, 0, "unknown goos function");
 }
 
 Test(vsbi, goos_arguments_are_a0_to_a3)
