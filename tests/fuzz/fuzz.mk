@@ -85,7 +85,7 @@ define fuzz_run
 		$$(test -f tests/fuzz/$(1).dict && echo -dict=tests/fuzz/$(1).dict) \
 		$(3) tests/fuzz/corpus/$(1) $(FUZZ_DIR)/seeds/$(1) > $(FUZZ_DIR)/$(1).log 2>&1 || \
 		{ tail -n 60 $(FUZZ_DIR)/$(1).log; echo "fuzz: $(1) failed: $(FUZZ_DIR)/$(1).log"; exit 1; }; \
-	grep -h "stat::number_of_executed_units\|stat::new_units_added" $(FUZZ_DIR)/$(1).log | \
+	grep -ah "stat::number_of_executed_units\|stat::new_units_added" $(FUZZ_DIR)/$(1).log | \
 		tr '\n' ' ' | sed 's/stat:://g; s/^/  /'; echo
 endef
 

@@ -11,6 +11,7 @@
 
 static struct partition_config cfg;
 static struct partition part;
+static struct vcpu part_vcpus[CONFIG_MAX_VCPUS];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,6 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&hv, 0, sizeof(hv));
 	memset(p, 0, sizeof(*p));
+	memset(part_vcpus, 0, sizeof(part_vcpus));
+	p->vcpus = part_vcpus;
 	memset(&cfg, 0, sizeof(cfg));
 	hv.plat.ncpus = 1 + fuzz_u8(&in) % CONFIG_MAX_CPUS;
 	hv.plat.timebase_hz = fuzz_u64(&in);

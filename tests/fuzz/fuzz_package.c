@@ -63,8 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	hv.partitions = calloc(hv.config.npartitions, sizeof(struct partition));
 	hv.npartitions = hv.config.npartitions;
+	/* Each partition's vCPUs in their own block, so ASan sees one overrun into the next. */
+	struct vcpu **vcpus = calloc(hv.npartitions, sizeof(*vcpus));
 	for (unsigned i = 0; i < hv.npartitions; i++) {
-		if (partition_create(&hv.partitions[i], i, &hv.config.partitions[i]) == 0)
+		vcpus[i] = calloc(hv.config.partitions[i].ncpus, sizeof(struct vcpu));
+		if (partition_create(&hv.partitions[i], i, &hv.config.partitions[i], vcpus[i]) == 0)
 			hv.live++;
 		fuzz_hv_guard();
 	}
@@ -78,6 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(p->state == PART_RUNNING && p->running == 1, "%s did not start",
 			   p->cfg->name);
 	}
+	for (unsigned i = 0; i < hv.npartitions; i++)
+		free(vcpus[i]);
+	free(vcpus);
 	free(hv.partitions);
 	hv.partitions = NULL;
 	hv.npartitions = 0;

@@ -32,6 +32,7 @@ static unsigned depth, wfi_streak;
 static bool busy[NCPUS], forced_irq;
 static jmp_buf off_jmp;
 static struct partition parts[NPARTS];
+static struct vcpu part_vcpus[NPARTS][CONFIG_MAX_VCPUS];
 static struct partition_config cfgs[NPARTS];
 
 static const struct layout {
@@ -287,7 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hv.partitions = parts;
 	hv.npartitions = NPARTS;
 	for (unsigned i = 0; i < NPARTS; i++) {
-		FUZZ_CHECK(partition_create(&parts[i], i, &cfgs[i]) == 0, "create p%u", i);
+		FUZZ_CHECK(partition_create(&parts[i], i, &cfgs[i], part_vcpus[i]) == 0,
+			   "create p%u", i);
 		fuzz_hv_guard();
 		hv.live++;
 	}
