@@ -192,6 +192,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 		v->cpu = &hv.cpus[cfg->cpus[i]];
 		v->slice = slice ? slice : 1;
 		v->weight = cfg->weight;
+		v->virq_enabled = VIRQ_RESET_ENABLED;
 		arch_vcpu_init(v, &p->s2, cfg->shared);
 		sched_add(v->cpu, v);
 		v->cpu->sched.exclusive = !cfg->shared;

@@ -30,7 +30,21 @@ void vcpu_post(struct vcpu *v, uint32_t req)
 void vcpu_inject(struct vcpu *v, unsigned id)
 {
 	__atomic_fetch_or(&v->virq, VIRQ_BIT(id), __ATOMIC_SEQ_CST);
-	vcpu_post(v, VREQ_VIRQ);
+	if (v->virq_enabled & VIRQ_BIT(id))
+		vcpu_post(v, VREQ_VIRQ);
+}
+
+void vcpu_virq_enable(struct vcpu *v, unsigned id, bool on)
+{
+	if (!on) {
+		__atomic_fetch_and(&v->virq_enabled, ~VIRQ_BIT(id), __ATOMIC_SEQ_CST);
+		return;
+	}
+	__atomic_fetch_or(&v->virq_enabled, VIRQ_BIT(id), __ATOMIC_SEQ_CST);
+	/* Both sides write, then read the other's word: an inject racing this one posts, or this
+	 * sees its bit. */
+	if (v->virq & VIRQ_BIT(id))
+		vcpu_post(v, VREQ_VIRQ);
 }
 
 enum hv_err vcpu_start(struct vcpu *v, const struct vcpu_boot *b)
@@ -227,6 +241,9 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 
 		if (req & VREQ_START) {
 			v->wait = WAIT_NONE;
+			/* A reset CPU has nothing pending from its last run. */
+			__atomic_store_n(&v->virq, 0, __ATOMIC_SEQ_CST);
+			v->virq_enabled = VIRQ_RESET_ENABLED;
 			arch_vcpu_reset(v, &v->boot);
 		}
 		if ((req & VREQ_STOP) && v->state == VCPU_RUNNING) {
@@ -243,8 +260,13 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 			sched_park(cpu, v);
 			return false;
 		}
-		if (req & VREQ_VIRQ)
-			arch_vcpu_deliver(v, __atomic_exchange_n(&v->virq, 0, __ATOMIC_SEQ_CST));
+		if (req & VREQ_VIRQ) {
+			uint32_t on = v->virq_enabled;
+			uint32_t virqs = __atomic_fetch_and(&v->virq, ~on, __ATOMIC_SEQ_CST) & on;
+
+			if (virqs)
+				arch_vcpu_deliver(v, virqs);
+		}
 		if (req & VREQ_FLUSH)
 			arch_vcpu_flush_tlb(v);
 		if (v->wait == WAIT_NONE)

@@ -52,8 +52,9 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	volatile uint32_t requests; /* VREQ_* bits */
 	volatile uint32_t virq; /* pending virtual interrupts (enum virq bits) not yet delivered */
-	volatile int wake_pending; /* a goos wake not yet seen by an idle call */
-	struct vcpu_boot boot;	   /* written by whoever starts the vCPU, before VREQ_START */
+	volatile uint32_t virq_enabled; /* the sources delivered; a masked one stays pending */
+	volatile int wake_pending;	/* a goos wake not yet seen by an idle call */
+	struct vcpu_boot boot;		/* written by whoever starts the vCPU, before VREQ_START */
 
 	/* Scheduler state: under the home CPU's sched lock. */
 	enum vcpu_where where;
@@ -74,8 +75,11 @@ void vcpu_run_once(struct cpu *cpu);
 
 /* Posts requests to v and makes sure its home CPU looks at them soon. Any CPU. */
 void vcpu_post(struct vcpu *v, uint32_t req);
-/* Makes virtual interrupt id pending in v (enum virq). Any CPU. */
+/* Makes virtual interrupt id pending in v (enum virq). Any CPU. It reaches the guest when it is
+ * enabled (at once if it is). */
 void vcpu_inject(struct vcpu *v, unsigned id);
+/* Enables (or masks) source id in v; enabling one that is pending delivers it. Any CPU. */
+void vcpu_virq_enable(struct vcpu *v, unsigned id, bool on);
 
 /* Starts vCPU v of its partition with boot parameters b. Called from any CPU. */
 enum hv_err vcpu_start(struct vcpu *v, const struct vcpu_boot *b);

@@ -14,5 +14,8 @@ enum virq {
 };
 
 #define VIRQ_BIT(id) (1u << (id))
+/* What a vCPU has enabled when it starts: its CPU's own sources. External ones (a doorbell, a
+ * device) stay masked until the model that owns them enables them for the guest. */
+#define VIRQ_RESET_ENABLED (VIRQ_BIT(VIRQ_SOFT) | VIRQ_BIT(VIRQ_TIMER))
 
 #endif

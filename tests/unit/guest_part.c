@@ -59,6 +59,7 @@ struct vcpu *gp_setup(void)
 	v->wait_deadline = GOOS_NO_DEADLINE;
 	v->slice = 1000;
 	v->weight = 1;
+	v->virq_enabled = VIRQ_RESET_ENABLED;
 	arch_vcpu_init(v, &p->s2, false);
 	sched_add(v->cpu, v);
 	/* It is the one running on CPU 0. */
@@ -91,6 +92,7 @@ struct vcpu *gp_add_vcpu(void)
 	w->wait_deadline = GOOS_NO_DEADLINE;
 	w->slice = 1000;
 	w->weight = 1;
+	w->virq_enabled = VIRQ_RESET_ENABLED;
 	hv.cpus[1].hwid = 1;
 	arch_vcpu_init(w, &p->s2, false);
 	sched_add(w->cpu, w);

@@ -1,0 +1,79 @@
+/* The core's virtual interrupt controller: a source is pending per vCPU, and reaches the guest
+ * only while the vCPU has it enabled. */
+#include <criterion/criterion.h>
+
+#include "arch/host/host.h"
+#include "guest_part.h"
+#include "hv/hv.h"
+
+static struct vcpu *v;
+
+static void setup(void)
+{
+	v = gp_setup();
+}
+
+/* One turn of v's CPU: it serves v's requests (the delivery among them) before the entry. */
+static void turn(void)
+{
+	vcpu_run_once(v->cpu);
+}
+
+TestSuite(virq, .init = setup, .fini = gp_teardown);
+
+Test(virq, cpu_sources_enabled_at_reset_delivered_at_next_entry)
+{
+	vcpu_inject(v, VIRQ_SOFT);
+	cr_assert(v->requests & VREQ_VIRQ);
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(VIRQ_SOFT));
+	cr_assert_eq(v->virq, 0, "delivered, so no longer pending");
+}
+
+Test(virq, a_masked_source_stays_pending_until_enabled)
+{
+	unsigned id = VIRQ_EXTERNAL + 3;
+
+	vcpu_inject(v, id);
+	cr_assert_eq(v->requests & VREQ_VIRQ, 0, "a masked source must not interrupt the vCPU");
+	turn();
+	cr_assert_eq(v->arch.virqs, 0, "masked, yet delivered");
+	cr_assert_eq(v->virq, VIRQ_BIT(id), "masked, and lost");
+
+	vcpu_virq_enable(v, id, true);
+	cr_assert(v->requests & VREQ_VIRQ, "enabling a pending source must deliver it");
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(id));
+	cr_assert_eq(v->virq, 0);
+}
+
+Test(virq, masking_keeps_the_others_flowing)
+{
+	unsigned a = VIRQ_EXTERNAL, b = VIRQ_EXTERNAL + 1;
+
+	vcpu_virq_enable(v, a, true);
+	vcpu_virq_enable(v, b, true);
+	vcpu_virq_enable(v, a, false);
+	vcpu_inject(v, a);
+	vcpu_inject(v, b);
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(b), "delivered 0x%x", v->arch.virqs);
+	cr_assert_eq(v->virq, VIRQ_BIT(a));
+}
+
+Test(virq, a_restart_drops_what_the_last_run_left_pending)
+{
+	struct vcpu *w = gp_add_vcpu();
+	unsigned id = VIRQ_EXTERNAL;
+
+	vcpu_virq_enable(w, id, true);
+	vcpu_inject(w, VIRQ_SOFT);
+	w->virq |= VIRQ_BIT(id);
+	struct vcpu_boot b = {.entry = GUEST_RAM_BASE};
+	cr_assert_eq(vcpu_start(w, &b), HV_OK);
+	host_this_cpu = w->cpu;
+	vcpu_run_once(w->cpu);
+	host_this_cpu = &hv.cpus[0];
+	cr_assert_eq(w->arch.virqs, 0, "a fresh vCPU got 0x%x from its last run", w->arch.virqs);
+	cr_assert_eq(w->virq_enabled, VIRQ_RESET_ENABLED, "enables survive a reset");
+}
