@@ -4,10 +4,36 @@
  * sscratch zero), then plants values derived from bootargs seed=S in callee and temporary
  * registers, every FP register, fcsr, the guest CSRs sscratch, sepc, stval and scause, and
  * scounteren (which the H extension does not virtualize) (and marks its own memory), spins for
- * bootargs ms=N (long enough to be switched out several times), and checks each one. Prints "LEAK
+ * bootargs ms=N (long enough to be switched out several times), and checks each one.
+ *
+ * It also runs with its own Sv39 translation on: a root table chosen by the seed (so two
+ * partitions' satp differ), identity gigapages for its RAM and the info page, and one alias
+ * gigapage ALIAS -> its RAM at the same virtual address in every partition, same ASID, through
+ * which it reads its marks. A switch that kept another partition's satp, stage-2 table or
+ * translations cached for that address would show that partition's marks (or fault). Prints "LEAK
  * clean" or "LEAK dirty <what>", then "LEAK ok rounds=<n>" or "LEAK FAIL <what>".
  */
 #include "libgoos.h"
+
+#define GIGA	  (1UL << 30)
+#define ALIAS	  (4 * GIGA)
+#define PTE_LEAF  0xcfUL /* V R W X A D: no hardware A/D updates needed */
+#define SATP_SV39 (8UL << 60)
+
+/* Two roots; the seed picks which one this partition fills and points satp at. */
+static uint64_t roots[2][512] __attribute__((aligned(4096)));
+
+static void paging_on(uint64_t seed)
+{
+	uint64_t *root = roots[(seed >> 20) & 1];
+	uintptr_t ram = goos_ram_base() & ~(GIGA - 1), info = goos_info_base() & ~(GIGA - 1);
+
+	root[ram / GIGA] = (ram >> 12) << 10 | PTE_LEAF;
+	root[info / GIGA] = (info >> 12) << 10 | PTE_LEAF;
+	root[ALIAS / GIGA] = (ram >> 12) << 10 | PTE_LEAF;
+	__asm__ volatile("csrw satp, %0\n\tsfence.vma" ::"r"(SATP_SV39 | (uintptr_t)root >> 12)
+			 : "memory");
+}
 
 #define NX 14 /* s2-s11 and t3-t6 */
 #define NF 32
@@ -155,6 +181,9 @@ int main(void)
 
 	for (int i = 0; i < 512; i++)
 		marks[i] = seed + (uint64_t)i;
+	volatile uint64_t *alias =
+	    (volatile uint64_t *)((uintptr_t)marks - (goos_ram_base() & ~(GIGA - 1)) + ALIAS);
+	paging_on(seed);
 	fpu_on();
 	read_fp();
 	read_csrs();
@@ -191,6 +220,10 @@ int main(void)
 			if (marks[i] != seed + (uint64_t)i)
 				snprintf(what, sizeof(what), "memory mark %d=0x%lx", i,
 					 (unsigned long)marks[i]);
+		for (int i = 0; i < 512 && !what[0]; i++)
+			if (alias[i] != seed + (uint64_t)i)
+				snprintf(what, sizeof(what), "mark %d through the alias=0x%lx", i,
+					 (unsigned long)alias[i]);
 		if (!what[0] && fcsr != (s & 0x1f))
 			snprintf(what, sizeof(what), "fcsr=0x%lx", (unsigned long)fcsr);
 		if (!what[0] && (csrs[0] != (s ^ 0x1111) || csrs[1] != ((s ^ 0x2222) & ~3UL) ||

@@ -290,7 +290,7 @@ Test(shared, cpu_bound_partitions_take_turns_by_weight, .timeout = 120)
 	run_free(&r);
 }
 
-Test(shared, no_register_fp_or_csr_state_crosses_a_switch, .timeout = 120)
+Test(shared, no_register_fp_csr_or_translation_state_crosses_a_switch, .timeout = 120)
 {
 	struct run r;
 
