@@ -4,6 +4,7 @@
  * than ignored, so a typo in a config fails the build instead of silently changing a partition.
  */
 #include "config.h"
+#include "dtb_check.h"
 
 #include <fmt.h>
 #include <libfdt.h>
@@ -196,13 +197,17 @@ static int read_string(struct ctx *c, int node, const char *path, const char *na
 	return 0;
 }
 
+/* The whole structure is checked before libfdt reads any of it (hv/dtb_check.h says why). */
 static int check_header(struct config_error *err, const void *fdt, size_t size)
 {
+	char why[120];
 	int r;
 
-	if (!fdt || size < sizeof(struct fdt_header))
-		return fail(err, NULL, NULL, "%lu bytes is too small for a device tree blob",
-			    (unsigned long)size);
+	if (size > CONFIG_BLOB_MAX)
+		return fail(err, NULL, NULL, "%lu bytes is more than a config may be (%lu)",
+			    (unsigned long)size, (unsigned long)CONFIG_BLOB_MAX);
+	if (dtb_check(fdt, size, why, sizeof(why)))
+		return fail(err, NULL, NULL, "not a valid device tree blob (%s)", why);
 	r = fdt_check_header(fdt);
 	if (r)
 		return fail(err, NULL, NULL, "not a valid device tree blob (%s)", fdt_strerror(r));

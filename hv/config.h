@@ -16,6 +16,7 @@
 #define CONFIG_NAME_MAX	    16 /* partition names, including the NUL */
 #define CONFIG_IMAGE_MAX    64
 #define CONFIG_BOOTARGS_MAX 256
+#define CONFIG_BLOB_MAX	    (1UL << 20) /* the compiled config; real ones are a few KiB */
 #define CONFIG_COMPATIBLE   "gohv,config-v2"
 /* The first format, which had another name for `cpus` and no sharing: still read, with a warning
  * (board_config.legacy). */

@@ -19,7 +19,7 @@ INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integrat
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -lfdt -o $@
 
 # gort's files on the host, against the fakes in tests/gort (-iquote: gort's errno.h and linux.h
 # must not shadow the host's <errno.h>). test_vdso.c embeds the real vDSO image.

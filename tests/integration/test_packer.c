@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libfdt.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -296,6 +297,26 @@ Test(packer, config_not_a_device_tree)
 
 	pack(&r, dtb, NULL);
 	expect_failure(&r, dtb, "not a valid device tree");
+}
+
+/* good-minimal with /partitions/hello's first property 12 bytes short of 2^32 long: libfdt's
+ * walk wrapped back onto the same tag and the packer spun for ever (the suite's timeout). */
+Test(packer, config_with_a_wrapping_property_length)
+{
+	struct pk_run r;
+	const char *bad = path_in(tmpdir, "wrap.dtb");
+	size_t len;
+	uint8_t *dtb = read_all(board_dtb("good-minimal"), &len);
+	int prop = fdt_first_property_offset(dtb, fdt_path_offset(dtb, "/partitions/hello"));
+	fdt32_t wrap = cpu_to_fdt32(0xfffffff4u);
+
+	cr_assert_geq(prop, 0);
+	memcpy(dtb + fdt_off_dt_struct(dtb) + prop + 4, &wrap, 4);
+	write_file(bad, dtb, len);
+	free(dtb);
+	pack(&r, bad, NULL);
+	expect_failure(&r, bad, "not a valid device tree blob (property at ");
+	cr_assert(strstr(r.err, "length 4294967284 runs past"), "%s", r.err);
 }
 
 Test(packer, hv_wrong_machine)

@@ -490,6 +490,30 @@ Test(config, bad_version)
 	expect_fail_raw(parse_blob(blob, size), NULL, "not a valid device tree", NULL);
 }
 
+/* A partition's property length 12 short of 2^32 wrapped libfdt's walk onto the same tag: the
+ * packer and the hv spun for ever. The timeout makes a hang a failure. */
+Test(config, a_property_length_that_wraps_is_refused, .timeout = 10)
+{
+	struct t_config t;
+	size_t size;
+	int prop;
+	fdt32_t len = cpu_to_fdt32(0xfffffff4u);
+
+	make_valid(&t);
+	size = build(&t, blob, sizeof(blob));
+	prop = fdt_first_property_offset(blob, fdt_path_offset(blob, "/partitions/world"));
+	cr_assert_geq(prop, 0);
+	memcpy((char *)blob + fdt_off_dt_struct(blob) + prop + 4, &len, 4);
+	expect_fail_raw(parse_blob(blob, size), NULL, "not a valid device tree",
+			"length 4294967284 runs past");
+}
+
+Test(config, a_blob_larger_than_a_config_may_be_is_refused)
+{
+	expect_fail_raw(parse_blob(blob, CONFIG_BLOB_MAX + 1), NULL, "more than a config may be",
+			NULL);
+}
+
 /* ------------------------------------------------------------------ root */
 
 Test(config, root_compatible_missing)
