@@ -154,7 +154,7 @@ static int read_u32(struct ctx *c, int node, const char *path, const char *name,
 	return 0;
 }
 
-/* Sizes may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
+/* Memory sizes may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
 static int read_size(struct ctx *c, int node, const char *path, const char *name, uint64_t *v)
 {
 	const void *val;
@@ -175,6 +175,9 @@ static int read_size(struct ctx *c, int node, const char *path, const char *name
 	}
 	if (*v == 0)
 		return fail(c->err, path, name, "is zero");
+	if (*v > CONFIG_MEM_MAX)
+		return fail(c->err, path, name, "0x%lx is more than %lu GiB (CONFIG_MEM_MAX)",
+			    (unsigned long)*v, (unsigned long)(CONFIG_MEM_MAX >> 30));
 	return 0;
 }
 

@@ -265,6 +265,15 @@ Test(packer, too_much_memory)
 	cr_assert(strstr(r.err, "more than the board"), "%s", r.err);
 }
 
+Test(packer, memory_size_whose_arithmetic_wraps)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-huge-memory");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/board: memory-size: 0xffffffffffffffff is more than");
+}
+
 Test(packer, missing_image)
 {
 	struct pk_run r;

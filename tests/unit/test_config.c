@@ -645,6 +645,23 @@ Test(config, board_memory_wrong_length)
 	expect_fail(&t, "/board", "memory-size: length 3", NULL);
 }
 
+/* 2^64 - 1 packed and became QEMU's "-m 0M" (rounded up to MiB, it wrapped). */
+Test(config, memory_sizes_beyond_the_limit_are_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_u64(&t.board, "memory-size", ~0UL);
+	expect_fail(&t, "/board", "memory-size", "0xffffffffffffffff is more than 1024 GiB");
+	set_u64(&t.board, "memory-size", CONFIG_MEM_MAX + 1);
+	expect_fail(&t, "/board", "memory-size", "more than 1024 GiB");
+	set_u64(&t.board, "memory-size", CONFIG_MEM_MAX);
+	expect_ok(&t);
+	/* 0x80000000 + this wrapped to 0, so any image fitted "below" the partition's end. */
+	set_u64(&t.parts[0], "memory-size", 0xffffffff80000000UL);
+	expect_fail(&t, "/partitions/hello", "memory-size", "more than 1024 GiB");
+}
+
 Test(config, board_memory_zero)
 {
 	struct t_config t;
@@ -912,7 +929,8 @@ Test(config, memory_sum_does_not_wrap)
 	struct t_config t;
 
 	make_valid(&t);
-	set_u64(&t.parts[1], "memory-size", 0ULL - CONFIG_MEM_ALIGN);
+	set_u64(&t.board, "memory-size", CONFIG_MEM_MAX);
+	set_u64(&t.parts[1], "memory-size", CONFIG_MEM_MAX);
 	expect_fail(&t, "/partitions/world", "memory-size", "more than the board");
 }
 
