@@ -339,6 +339,25 @@ Test(packer, config_with_a_wrapping_property_length)
 	cr_assert(strstr(r.err, "length 4294967284 runs past"), "%s", r.err);
 }
 
+/* good-minimal with the node name "hello" made ESC [ 2 J newline: the packer printed it raw. */
+Test(packer, control_bytes_from_the_board_are_escaped)
+{
+	struct pk_run r;
+	const char *bad = path_in(tmpdir, "esc.dtb");
+	size_t len;
+	uint8_t *dtb = read_all(board_dtb("good-minimal"), &len);
+	int node = fdt_path_offset(dtb, "/partitions/hello");
+
+	cr_assert_geq(node, 0);
+	memcpy(dtb + fdt_off_dt_struct(dtb) + node + 4, "\x1b[2J\n", 5);
+	write_file(bad, dtb, len);
+	free(dtb);
+	pack(&r, bad, NULL);
+	expect_failure(&r, bad, "/partitions/\\x1b[2J\\x0a: partition name has '\\x1b'");
+	for (const char *ch = r.err; *ch && *ch != '\n'; ch++)
+		cr_assert(*ch >= 0x20 && *ch < 0x7f, "raw byte 0x%02x", (unsigned char)*ch);
+}
+
 Test(packer, hv_wrong_machine)
 {
 	struct pk_run r;

@@ -746,6 +746,33 @@ Test(config, name_bad_character)
 	expect_fail(&t, "/partitions/Hello", "name", "'H'");
 }
 
+/* A node name with ESC and a newline went raw into the error line: it could clear the screen
+ * and forge a line of its own. */
+Test(config, control_bytes_in_names_are_escaped_in_the_error)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "h\x1b[2J\nx\xc2\x9b");
+	expect_fail(&t, "/partitions/h\\x1b[2J\\x0ax\\xc2\\x9b", "name", "'\\x1b'");
+	for (const char *ch = err.msg; *ch; ch++)
+		cr_assert(*ch >= 0x20 && *ch < 0x7f, "byte 0x%02x in \"%s\"", (unsigned char)*ch,
+			  err.msg);
+}
+
+Test(config, file_names_must_be_printable)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "image", "a\x1b]0;x\a.elf");
+	expect_fail(&t, "/partitions/hello", "image", "not printable ASCII");
+	cr_assert(strstr(err.msg, "\"a\\x1b]0;x\\x07.elf\""), "%s", err.msg);
+	make_valid(&t);
+	set_str(&t.parts[1], "initrd", "r\xe2\x80\xae.cpio"); /* U+202E, right-to-left override */
+	expect_fail(&t, "/partitions/world", "initrd", "not printable ASCII");
+}
+
 Test(config, name_with_unit_address)
 {
 	struct t_config t;
