@@ -25,7 +25,7 @@ endif
 
 # ---------------------------------------------------------------- dependencies (Debian 12 only)
 DEB_PACKAGES := $(ARCH_DEB_PACKAGES) device-tree-compiler libfdt-dev libcriterion-dev \
-	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go
+	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go clang libclang-rt-14-dev
 DEPS_STAMP := $(BUILD)/.deps-ok
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):

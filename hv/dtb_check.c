@@ -47,7 +47,7 @@ static int check_layout(const void *fdt, size_t size, char *why, size_t whylen)
 	if (total > size || total > INT32_MAX || total < sizeof(struct fdt_header))
 		return bad(why, whylen, "header says %u bytes, have %lu", (unsigned)total,
 			   (unsigned long)size);
-	if (((uintptr_t)fdt | st) % FDT_TAGSIZE || st_len % FDT_TAGSIZE)
+	if (st % FDT_TAGSIZE || st_len % FDT_TAGSIZE)
 		return bad(why, whylen, "structure block at %u (+%u) is not 4-byte aligned",
 			   (unsigned)st, (unsigned)st_len);
 	if (!inside(st, st_len, total) || st < sizeof(struct fdt_header))
@@ -75,6 +75,9 @@ int dtb_check(const void *fdt, size_t size, char *why, size_t whylen)
 	if (!fdt || size < sizeof(struct fdt_header))
 		return bad(why, whylen, "%lu bytes is too small for a device tree blob",
 			   (unsigned long)size);
+	/* Before the header is read: libfdt's accessors read it as a struct of 32-bit words. */
+	if ((uintptr_t)fdt % FDT_TAGSIZE)
+		return bad(why, whylen, "the blob at %p is not 4-byte aligned", fdt);
 	if (check_layout(fdt, size, why, whylen))
 		return -1;
 	st = (const uint8_t *)fdt + fdt_off_dt_struct(fdt);

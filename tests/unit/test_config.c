@@ -508,6 +508,24 @@ Test(config, a_property_length_that_wraps_is_refused, .timeout = 10)
 			"length 4294967284 runs past");
 }
 
+/* 2^31 - 1 made fdt_next_tag's offset arithmetic overflow an int (undefined; `make
+ * sanitize-test` reports it if the blob ever reaches libfdt unchecked again). */
+Test(config, a_property_length_near_int_max_is_refused, .timeout = 10)
+{
+	struct t_config t;
+	size_t size;
+	int prop;
+	fdt32_t len = cpu_to_fdt32(0x7fffffffu);
+
+	make_valid(&t);
+	size = build(&t, blob, sizeof(blob));
+	prop = fdt_first_property_offset(blob, 0);
+	cr_assert_geq(prop, 0);
+	memcpy((char *)blob + fdt_off_dt_struct(blob) + prop + 4, &len, 4);
+	expect_fail_raw(parse_blob(blob, size), NULL, "not a valid device tree",
+			"length 2147483647 runs past");
+}
+
 Test(config, a_blob_larger_than_a_config_may_be_is_refused)
 {
 	expect_fail_raw(parse_blob(blob, CONFIG_BLOB_MAX + 1), NULL, "more than a config may be",
