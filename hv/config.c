@@ -4,6 +4,7 @@
  * than ignored, so a typo in a config fails the build instead of silently changing a partition.
  */
 #include "config.h"
+#include "dtb_check.h"
 
 #include <fmt.h>
 #include <libfdt.h>
@@ -46,21 +47,55 @@ const char *restart_policy_name(enum restart_policy p)
 	return policy_names[p];
 }
 
+/* Whether a byte may reach a terminal as it is: printable ASCII. */
+static bool printable(unsigned char ch)
+{
+	return ch >= 0x20 && ch < 0x7f;
+}
+
+/* The message quotes names and strings from the blob, which may hold any bytes: each byte that is
+ * not printable ASCII shows as \xNN, so an error line cannot move the cursor, erase a line or
+ * forge another one on the terminal that shows it. */
+static void put_escaped(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *src; src++) {
+		unsigned char ch = (unsigned char)*src;
+		size_t need = printable(ch) ? 1 : 4;
+
+		if (n + need >= size)
+			break;
+		if (need == 1) {
+			dst[n++] = (char)ch;
+			continue;
+		}
+		dst[n++] = '\\';
+		dst[n++] = 'x';
+		dst[n++] = hex[ch >> 4];
+		dst[n++] = hex[ch & 15];
+	}
+	dst[n] = '\0';
+}
+
 __attribute__((format(printf, 4, 5))) static int fail(struct config_error *err, const char *path,
 						      const char *prop, const char *fmt, ...)
 {
+	char raw[sizeof(err->msg)];
 	size_t n = 0;
 	va_list ap;
 
 	if (path && prop)
-		n = (size_t)snprintf(err->msg, sizeof(err->msg), "%s: %.40s: ", path, prop);
+		n = (size_t)snprintf(raw, sizeof(raw), "%s: %.40s: ", path, prop);
 	else if (path)
-		n = (size_t)snprintf(err->msg, sizeof(err->msg), "%s: ", path);
-	if (n >= sizeof(err->msg))
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
-	va_end(ap);
+		n = (size_t)snprintf(raw, sizeof(raw), "%s: ", path);
+	if (n < sizeof(raw)) {
+		va_start(ap, fmt);
+		vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+		va_end(ap);
+	}
+	put_escaped(err->msg, sizeof(err->msg), raw);
 	return -1;
 }
 
@@ -153,7 +188,7 @@ static int read_u32(struct ctx *c, int node, const char *path, const char *name,
 	return 0;
 }
 
-/* Sizes may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
+/* Memory sizes may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
 static int read_size(struct ctx *c, int node, const char *path, const char *name, uint64_t *v)
 {
 	const void *val;
@@ -174,6 +209,9 @@ static int read_size(struct ctx *c, int node, const char *path, const char *name
 	}
 	if (*v == 0)
 		return fail(c->err, path, name, "is zero");
+	if (*v > CONFIG_MEM_MAX)
+		return fail(c->err, path, name, "0x%lx is more than %lu GiB (CONFIG_MEM_MAX)",
+			    (unsigned long)*v, (unsigned long)(CONFIG_MEM_MAX >> 30));
 	return 0;
 }
 
@@ -196,13 +234,17 @@ static int read_string(struct ctx *c, int node, const char *path, const char *na
 	return 0;
 }
 
+/* The whole structure is checked before libfdt reads any of it (hv/dtb_check.h says why). */
 static int check_header(struct config_error *err, const void *fdt, size_t size)
 {
+	char why[120];
 	int r;
 
-	if (!fdt || size < sizeof(struct fdt_header))
-		return fail(err, NULL, NULL, "%lu bytes is too small for a device tree blob",
-			    (unsigned long)size);
+	if (size > CONFIG_BLOB_MAX)
+		return fail(err, NULL, NULL, "%lu bytes is more than a config may be (%lu)",
+			    (unsigned long)size, (unsigned long)CONFIG_BLOB_MAX);
+	if (dtb_check(fdt, size, why, sizeof(why)))
+		return fail(err, NULL, NULL, "not a valid device tree blob (%s)", why);
 	r = fdt_check_header(fdt);
 	if (r)
 		return fail(err, NULL, NULL, "not a valid device tree blob (%s)", fdt_strerror(r));
@@ -414,6 +456,11 @@ static int read_file_name(struct ctx *c, int node, const char *path, const char 
 	if (strchr(dst, '/'))
 		return fail(c->err, path, name, "\"%s\" has a '/'; give a file name, not a path",
 			    dst);
+	/* The packer and the hv print these names in their own lines. */
+	for (const char *ch = dst; *ch; ch++)
+		if (!printable((unsigned char)*ch))
+			return fail(c->err, path, name,
+				    "\"%s\" has a byte that is not printable ASCII", dst);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #define CONFIG_NAME_MAX	    16 /* partition names, including the NUL */
 #define CONFIG_IMAGE_MAX    64
 #define CONFIG_BOOTARGS_MAX 256
+#define CONFIG_BLOB_MAX	    (1UL << 20) /* the compiled config; real ones are a few KiB */
 #define CONFIG_COMPATIBLE   "gohv,config-v2"
 /* The first format, which had another name for `cpus` and no sharing: still read, with a warning
  * (board_config.legacy). */
@@ -28,6 +29,10 @@
 #define CONFIG_SLICE_US_MAX	1000000
 #define CONFIG_WEIGHT_MAX	64
 
+/* The most any memory-size may say: far beyond a real board, and small enough that no sum or
+ * rounding of sizes and guest addresses (GUEST_RAM_BASE + size, size rounded up to MiB for QEMU)
+ * can wrap. */
+#define CONFIG_MEM_MAX (1UL << 40)
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
 /* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */

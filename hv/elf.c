@@ -91,15 +91,19 @@ int elf_load(const struct elf_image *img, uint64_t base, uint64_t size, void *ho
 {
 	const struct elf64_ehdr *eh = (const void *)img->data;
 
-	if (img->lowest < base || img->highest > base + size)
+	/* Differences, not base + size, which could wrap. */
+	if (img->lowest < base || img->highest - base > size)
 		return fail(err, errlen, "segments span 0x%lx-0x%lx, outside the partition's RAM",
 			    img->lowest, img->highest);
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		const struct elf64_phdr *ph = phdr(img, i);
-		uint8_t *dst = (uint8_t *)host + (ph->paddr - base);
+		uint8_t *dst;
 
+		/* Only a PT_LOAD's address was checked: another header's may point anywhere, and
+		 * even forming a pointer from it outside the buffer is undefined. */
 		if (ph->type != ELF64_PT_LOAD)
 			continue;
+		dst = (uint8_t *)host + (ph->paddr - base);
 		memcpy(dst, img->data + ph->offset, ph->filesz);
 		memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);
 	}

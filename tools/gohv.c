@@ -20,6 +20,7 @@
 #include "hv/console_proto.h"
 #include "tools/console_wire.h"
 #include "tools/gohv_qemu.h"
+#include "tools/out_file.h"
 #include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
 
@@ -193,6 +194,7 @@ static void names_free(struct names *n)
 
 struct cpio {
 	FILE *fp;
+	uint64_t pos;	  /* bytes written: ftell has none on a FIFO or a device */
 	const char *path; /* for errors */
 	struct names names;
 	uint32_t ino;
@@ -201,13 +203,18 @@ struct cpio {
 	bool failed;
 };
 
+static void cpio_write(struct cpio *c, const void *data, size_t len)
+{
+	fwrite(data, 1, len, c->fp);
+	c->pos += len;
+}
+
 static void cpio_pad(struct cpio *c)
 {
 	static const char zeros[4];
-	long pos = ftell(c->fp);
 
-	if (pos >= 0 && pos % 4)
-		fwrite(zeros, 1, 4 - (size_t)(pos % 4), c->fp);
+	if (c->pos % 4)
+		cpio_write(c, zeros, 4 - (size_t)(c->pos % 4));
 }
 
 /* One entry; name is absolute ("/a/b"), stored without the leading '/' as cpio tools do. */
@@ -231,11 +238,11 @@ static int cpio_entry(struct cpio *c, const char *name, uint32_t mode, uint64_t 
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
 		 ++c->ino, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, (uint32_t)mtime, (uint32_t)size,
 		 0u, 0u, 0u, 0u, (uint32_t)namesize, 0u);
-	fwrite(hdr, 1, 110, c->fp);
-	fwrite(name, 1, namesize, c->fp);
+	cpio_write(c, hdr, 110);
+	cpio_write(c, name, namesize);
 	cpio_pad(c);
 	if (size)
-		fwrite(data, 1, (size_t)size, c->fp);
+		cpio_write(c, data, (size_t)size);
 	cpio_pad(c);
 	if (ferror(c->fp))
 		return error("%s: %s", c->path, strerror(errno));
@@ -405,13 +412,14 @@ static int write_initrd(const struct opts *o, const char *path, const char *prog
 	char cwd[PATH_MAX] = "/";
 	struct buf argv = {0}, env = {0};
 	struct cpio c = {.path = path, .files_max = o->files_max};
+	struct out_file out;
 	int r = -1;
 
 	if (pack_cwd && !getcwd(cwd, sizeof(cwd)))
 		return error("the working directory: %s", strerror(errno));
-	c.fp = fopen(path, "wb");
-	if (!c.fp)
-		return error("%s: %s", path, strerror(errno));
+	if (out_open(&out, path))
+		return -1;
+	c.fp = out.fp;
 
 	buf_str0(&argv, prog_real);
 	for (int i = 0; i < o->nargs; i++)
@@ -459,10 +467,10 @@ static int write_initrd(const struct opts *o, const char *path, const char *prog
 		goto out;
 	r = 0;
 out:
-	if (fclose(c.fp) && !r)
-		r = error("%s: %s", path, strerror(errno));
 	if (r)
-		unlink(path);
+		out_abort(&out);
+	else
+		r = out_commit(&out);
 	names_free(&c.names);
 	free(argv.data);
 	free(env.data);
@@ -978,7 +986,7 @@ static int cmd_run(struct opts *o)
 	if (make_config(fdt_buf, sizeof(fdt_buf), o, part, image,
 			kind == KIND_GO ? "go.cpio" : NULL, bootargs))
 		goto out;
-	if (o->board_out && pack_write_atomic(cfg, fdt_buf, fdt_totalsize(fdt_buf)))
+	if (o->board_out && out_write_file(cfg, fdt_buf, fdt_totalsize(fdt_buf)))
 		goto out;
 
 	const char *dirs[] = {dir};

@@ -3,6 +3,7 @@
  * board fails on the host, with a line naming the file and the partition, not at boot.
  */
 #include "tools/pack.h"
+#include "tools/out_file.h"
 
 #include "hv/config.h"
 #include "hv/elf.h"
@@ -315,48 +316,49 @@ static uint8_t *build(struct pack *p, size_t *len)
 	return buf;
 }
 
-int pack_write_atomic(const char *path, const void *data, size_t len)
+/* "-smp N -m SIZE" for QEMU. */
+static int qemu_args_line(const struct pack *p, char *line, size_t size)
 {
-	size_t tlen = strlen(path) + 16;
-	char *tmp = malloc(tlen);
-	int fd, e = 0;
-	FILE *fp;
-
-	if (!tmp)
-		return error("%s: out of memory", path);
-	snprintf(tmp, tlen, "%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		error("%s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	/* mkstemp makes it 0600; an image is no secret. */
-	fchmod(fd, 0644);
-	errno = 0;
-	fp = fdopen(fd, "wb");
-	if (!fp || fwrite(data, 1, len, fp) != len || fflush(fp) != 0)
-		e = errno ? errno : EIO;
-	if ((fp ? fclose(fp) : close(fd)) != 0 && !e)
-		e = errno ? errno : EIO;
-	if (!e && rename(tmp, path) != 0)
-		e = errno;
-	if (e) {
-		unlink(tmp);
-		error("%s: %s", path, strerror(e));
-	}
-	free(tmp);
-	return e ? -1 : 0;
-}
-
-static int write_qemu_args(const struct pack *p)
-{
-	char line[64];
 	/* Round up: QEMU takes whole MiB and the hv must find at least what the config promises. */
 	unsigned long mib = (unsigned long)((p->board.memory_size + (1UL << 20) - 1) >> 20);
-	int n = snprintf(line, sizeof(line), "-smp %u -m %luM\n", p->board.ncpus, mib);
 
-	return pack_write_atomic(p->o->qemu_args, line, (size_t)n);
+	return snprintf(line, size, "-smp %u -m %luM\n", p->board.ncpus, mib);
+}
+
+static int write_data(struct out_file *f, const void *data, size_t len)
+{
+	if (fwrite(data, 1, len, f->fp) == len)
+		return 0;
+	error("%s: %s", f->path, strerror(errno ? errno : EIO));
+	out_abort(f);
+	return -1;
+}
+
+/* Both outputs are written before either replaces what was there, so a failure leaves the old
+ * pair (or nothing, if they were new) rather than a new image beside old arguments. */
+static int write_outputs(const struct pack *p, const uint8_t *img, size_t len)
+{
+	struct out_file out, qa;
+	char line[64];
+	int n = p->o->qemu_args ? qemu_args_line(p, line, sizeof(line)) : 0;
+
+	if (out_open(&out, p->o->out) || write_data(&out, img, len))
+		return -1;
+	if (!p->o->qemu_args)
+		return out_commit(&out);
+	if (out_open(&qa, p->o->qemu_args)) {
+		out_abort(&out);
+		return -1;
+	}
+	if (write_data(&qa, line, (size_t)n)) {
+		out_abort(&out);
+		return -1;
+	}
+	if (out_commit(&out)) {
+		out_abort(&qa);
+		return -1;
+	}
+	return out_commit(&qa);
 }
 
 static void release(struct pack *p)
@@ -386,12 +388,8 @@ int pack_image(const struct pack_opts *o)
 	img = build(&p, &len);
 	if (!img)
 		goto out;
-	if (pack_write_atomic(o->out, img, len))
+	if (write_outputs(&p, img, len))
 		goto out;
-	if (o->qemu_args && write_qemu_args(&p)) {
-		unlink(o->out);
-		goto out;
-	}
 	r = 0;
 out:
 	free(img);

@@ -28,13 +28,11 @@ struct pack_file {
 	size_t size;
 };
 
-/* Checks and writes o->out (and o->qemu_args). On error prints one line to stderr naming what
- * and where, leaves no output behind and returns -1. */
+/* Checks and writes o->out (and o->qemu_args) as tools/out_file.h says. On error prints one line
+ * to stderr naming what and where, leaves what was there before as it was and returns -1. */
 int pack_image(const struct pack_opts *o);
 
 /* Reads a regular file whole; prints "path: why" and returns -1 on error. */
 int pack_read_file(const char *path, struct pack_file *f);
-/* Writes through a temp file beside path then renames it, so a failed run leaves no half file. */
-int pack_write_atomic(const char *path, const void *data, size_t len);
 
 #endif

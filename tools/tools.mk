@@ -10,15 +10,15 @@ QEMU_RUNNER_DEPS := $(QEMU_RUNNER_SRCS) tools/qemu_cmd.h tools/qemu_run.h $(ARCH
 
 .PHONY: tools
 tools: $(PACK) $(GOHV)
-PACK_SRCS := tools/gohv-pack.c tools/pack.c hv/config.c hv/elf.c
-$(PACK): $(PACK_SRCS) $(wildcard hv/*.h) tools/pack.h $(ARCH_MACHINE_H) | $(DEPS_STAMP)
+PACK_SRCS := tools/gohv-pack.c tools/pack.c tools/out_file.c hv/config.c hv/dtb_check.c hv/elf.c
+$(PACK): $(PACK_SRCS) $(wildcard hv/*.h) tools/pack.h tools/out_file.h $(ARCH_MACHINE_H) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(PACK_SRCS) -lfdt -o $@
 # gohv finds the hv and gort relative to itself ($(BUILD)/tools/../hv/...).
-GOHV_SRCS := tools/gohv.c tools/gohv_qemu.c tools/console_wire.c tools/pack.c hv/config.c hv/elf.c \
-	$(QEMU_RUNNER_SRCS)
-$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h tools/gohv_qemu.h tools/console_wire.h \
-		$(QEMU_RUNNER_DEPS) \
+GOHV_SRCS := tools/gohv.c tools/gohv_qemu.c tools/console_wire.c tools/pack.c tools/out_file.c \
+	hv/config.c hv/dtb_check.c hv/elf.c $(QEMU_RUNNER_SRCS)
+$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h tools/out_file.h tools/gohv_qemu.h \
+		tools/console_wire.h $(QEMU_RUNNER_DEPS) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(GOHV_SRCS) -lfdt -o $@

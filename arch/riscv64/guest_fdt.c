@@ -56,7 +56,7 @@ int arch_guest_fdt_cpus(void *fdt, const struct platform_cpu *const *cpus, unsig
 		FDT_TRY(fdt_begin_node(fdt, "interrupt-controller"));
 		FDT_TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
 		FDT_TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
-		FDT_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+		FDT_TRY(dt_empty_prop(fdt, "interrupt-controller"));
 		FDT_TRY(fdt_property_u32(fdt, "phandle", i + 1));
 		FDT_TRY(fdt_end_node(fdt));
 		FDT_TRY(fdt_end_node(fdt));

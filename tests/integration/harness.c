@@ -106,6 +106,8 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	pack_argv[pn] = NULL;
 	int rc = run_tool(pack_argv, err, sizeof(err));
 	cr_assert_eq(rc, 0, "packing %s failed: %s", board, err);
+	if (opts && opts->patch)
+		opts->patch(img);
 
 	/* Guest time is counted in instructions unless the test wants real parallel harts. */
 	struct qemu_cmd_opts qo = {

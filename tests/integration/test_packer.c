@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libfdt.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -139,8 +140,8 @@ static void teardown(void)
 	rmdir(tmpdir);
 }
 
-/* Runs the packer with stdout discarded and stderr captured. */
-static void run(struct pk_run *r, const char *const *args)
+/* Runs $GOHV_BUILD/tools/TOOL with stdout discarded and stderr captured. */
+static void run_tool(struct pk_run *r, const char *tool, const char *const *args)
 {
 	char pack[512];
 	const char *argv[32] = {pack};
@@ -150,8 +151,8 @@ static void run(struct pk_run *r, const char *const *args)
 	ssize_t got;
 	pid_t pid;
 
-	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build_dir());
-	cr_assert_eq(access(pack, X_OK), 0, "%s missing: build the packer first", pack);
+	snprintf(pack, sizeof(pack), "%s/tools/%s", build_dir(), tool);
+	cr_assert_eq(access(pack, X_OK), 0, "%s missing: build the tools first", pack);
 	for (; args[n - 1]; n++)
 		argv[n] = args[n - 1];
 	cr_assert_eq(pipe(fds), 0);
@@ -170,7 +171,13 @@ static void run(struct pk_run *r, const char *const *args)
 	cr_assert_eq(waitpid(pid, &r->status, 0), pid);
 }
 
-static void pack(struct pk_run *r, const char *dtb, const char *extra)
+static void run(struct pk_run *r, const char *const *args)
+{
+	run_tool(r, "gohv-pack", args);
+}
+
+static void pack_to(struct pk_run *r, const char *dtb, const char *extra, const char *out,
+		    const char *qemu_args)
 {
 	const char *args[] = {"--hv",
 			      path_in(tmpdir, "hv.elf"),
@@ -179,13 +186,18 @@ static void pack(struct pk_run *r, const char *dtb, const char *extra)
 			      "-L",
 			      tmpdir,
 			      "-o",
-			      path_in(tmpdir, "out.img"),
+			      out,
 			      "--qemu-args",
-			      path_in(tmpdir, "qemu-args"),
+			      qemu_args,
 			      extra ? "--config-name" : NULL,
 			      extra,
 			      NULL};
 	run(r, args);
+}
+
+static void pack(struct pk_run *r, const char *dtb, const char *extra)
+{
+	pack_to(r, dtb, extra, path_in(tmpdir, "out.img"), path_in(tmpdir, "qemu-args"));
 }
 
 /* Exit 1, one line on stderr starting with who, and no output (not even a temp file) left. */
@@ -253,6 +265,15 @@ Test(packer, too_much_memory)
 	cr_assert(strstr(r.err, "more than the board"), "%s", r.err);
 }
 
+Test(packer, memory_size_whose_arithmetic_wraps)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-huge-memory");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/board: memory-size: 0xffffffffffffffff is more than");
+}
+
 Test(packer, missing_image)
 {
 	struct pk_run r;
@@ -296,6 +317,45 @@ Test(packer, config_not_a_device_tree)
 
 	pack(&r, dtb, NULL);
 	expect_failure(&r, dtb, "not a valid device tree");
+}
+
+/* good-minimal with /partitions/hello's first property 12 bytes short of 2^32 long: libfdt's
+ * walk wrapped back onto the same tag and the packer spun for ever (the suite's timeout). */
+Test(packer, config_with_a_wrapping_property_length)
+{
+	struct pk_run r;
+	const char *bad = path_in(tmpdir, "wrap.dtb");
+	size_t len;
+	uint8_t *dtb = read_all(board_dtb("good-minimal"), &len);
+	int prop = fdt_first_property_offset(dtb, fdt_path_offset(dtb, "/partitions/hello"));
+	fdt32_t wrap = cpu_to_fdt32(0xfffffff4u);
+
+	cr_assert_geq(prop, 0);
+	memcpy(dtb + fdt_off_dt_struct(dtb) + prop + 4, &wrap, 4);
+	write_file(bad, dtb, len);
+	free(dtb);
+	pack(&r, bad, NULL);
+	expect_failure(&r, bad, "not a valid device tree blob (property at ");
+	cr_assert(strstr(r.err, "length 4294967284 runs past"), "%s", r.err);
+}
+
+/* good-minimal with the node name "hello" made ESC [ 2 J newline: the packer printed it raw. */
+Test(packer, control_bytes_from_the_board_are_escaped)
+{
+	struct pk_run r;
+	const char *bad = path_in(tmpdir, "esc.dtb");
+	size_t len;
+	uint8_t *dtb = read_all(board_dtb("good-minimal"), &len);
+	int node = fdt_path_offset(dtb, "/partitions/hello");
+
+	cr_assert_geq(node, 0);
+	memcpy(dtb + fdt_off_dt_struct(dtb) + node + 4, "\x1b[2J\n", 5);
+	write_file(bad, dtb, len);
+	free(dtb);
+	pack(&r, bad, NULL);
+	expect_failure(&r, bad, "/partitions/\\x1b[2J\\x0a: partition name has '\\x1b'");
+	for (const char *ch = r.err; *ch && *ch != '\n'; ch++)
+		cr_assert(*ch >= 0x20 && *ch < 0x7f, "raw byte 0x%02x", (unsigned char)*ch);
 }
 
 Test(packer, hv_wrong_machine)
@@ -476,4 +536,151 @@ Test(packer, initrd_too_big)
 	cr_assert(strstr(r.err, path_in(tmpdir, "data.cpio")), "does not name the file: %s", r.err);
 	cr_assert(strstr(r.err, "16711680 bytes"), "does not give the size: %s", r.err);
 	cr_assert(strstr(r.err, "16 MiB"), "does not give the partition's size: %s", r.err);
+}
+
+/* ------------------------------------------------------------------ what outputs survive */
+
+/* Only the files named were left in tmpdir: no temp file beside an output. */
+static void expect_no_temp_files(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		cr_assert_null(strstr(e->d_name, ".tmp-"), "%s left behind", e->d_name);
+	closedir(d);
+}
+
+/* A FIFO stands for /dev/null and other devices (which need root to make, and the real one must
+ * not be risked): renaming a temp file over it replaced it with a regular file. */
+Test(packer, output_to_a_fifo_is_written_through_and_the_fifo_stays)
+{
+	struct pk_run r;
+	const char *fifo = path_in(tmpdir, "out.fifo");
+	static uint8_t got[1 << 16];
+	size_t len, n = 0;
+	uint8_t *want;
+	ssize_t k;
+	struct stat st;
+	int fd;
+
+	cr_assert_eq(mkfifo(fifo, 0644), 0, "mkfifo: %s", strerror(errno));
+	/* Opened first, non-blocking, so the packer's open finds a reader; the image fits in the
+	 * pipe's buffer. */
+	fd = open(fifo, O_RDONLY | O_NONBLOCK);
+	cr_assert_geq(fd, 0);
+	pack_to(&r, board_dtb("good-minimal"), NULL, fifo, path_in(tmpdir, "qemu-args"));
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	while (n < sizeof(got) && (k = read(fd, got + n, sizeof(got) - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	cr_assert_eq(lstat(fifo, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode), "the FIFO was replaced (mode 0%o)", st.st_mode);
+	pack(&r, board_dtb("good-minimal"), NULL);
+	want = read_all(path_in(tmpdir, "out.img"), &len);
+	cr_assert_eq(n, len, "read %zu bytes from the FIFO, the image is %zu", n, len);
+	cr_assert_eq(memcmp(got, want, len), 0);
+	free(want);
+	expect_no_temp_files();
+}
+
+/* The link is the user's: its target gets the image, the link stays a link. */
+Test(packer, output_through_a_symlink_replaces_the_target_not_the_link)
+{
+	struct pk_run r;
+	const char *link = path_in(tmpdir, "out.img"), *target = path_in(tmpdir, "real.img");
+	char buf[64];
+	struct stat st;
+	ssize_t n;
+
+	write_file(target, "old", 3);
+	cr_assert_eq(chmod(target, 0600), 0);
+	cr_assert_eq(symlink("real.img", link), 0);
+	pack(&r, board_dtb("good-minimal"), NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the symlink was replaced");
+	n = readlink(link, buf, sizeof(buf) - 1);
+	cr_assert_eq(n, 8);
+	cr_assert_eq(stat(target, &st), 0);
+	cr_assert_gt(st.st_size, PKG_OFFSET, "the target did not get the image");
+	cr_assert_eq(st.st_mode & 0777, 0600, "the target's mode was not kept");
+	expect_no_temp_files();
+}
+
+/* The image was written, then the arguments file failed, then the image was unlinked: an output
+ * from an earlier run must survive a failed one whole. */
+Test(packer, a_failed_run_leaves_earlier_outputs_as_they_were)
+{
+	struct pk_run r;
+	const char *out = path_in(tmpdir, "out.img"), *qa = path_in(tmpdir, "no-dir/qemu-args");
+	size_t len;
+	uint8_t *data;
+
+	write_file(out, "old", 3);
+	pack_to(&r, board_dtb("good-minimal"), NULL, out, qa);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1, "%s", r.err);
+	cr_assert(strncmp(r.err, qa, strlen(qa)) == 0, "does not name %s: %s", qa, r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "one line: %s", r.err);
+	data = read_all(out, &len);
+	cr_assert(len == 3 && memcmp(data, "old", 3) == 0, "out.img was changed or removed");
+	free(data);
+	expect_no_temp_files();
+}
+
+/* gohv initrd unlinked its output on any error, a file that was there before included. */
+Test(packer, gohv_initrd_leaves_an_existing_output_on_error)
+{
+	struct pk_run r;
+	const char *out = path_in(tmpdir, "keep.cpio"), *prog = path_in(tmpdir, "prog");
+	const char *args[] = {"initrd", "--file", path_in(tmpdir, "no-such-file"), prog, "-o",
+			      out,	NULL};
+	size_t len;
+	uint8_t *data;
+
+	write_elf(prog, 243, 0x10000, 0x10, 0x10); /* below guest RAM: a Linux program */
+	write_file(out, "keep", 4);
+	run_tool(&r, "gohv", args);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 125, "status %d: %s", r.status,
+		  r.err);
+	cr_assert(strstr(r.err, "no-such-file"), "%s", r.err);
+	data = read_all(out, &len);
+	cr_assert(len == 4 && memcmp(data, "keep", 4) == 0, "the output was changed or removed");
+	free(data);
+	expect_no_temp_files();
+}
+
+/* ftell has no position on a FIFO, so the archive's padding went missing there. */
+Test(packer, gohv_initrd_writes_a_whole_archive_into_a_fifo)
+{
+	struct pk_run r;
+	const char *fifo = path_in(tmpdir, "rd.fifo"), *prog = path_in(tmpdir, "prog");
+	const char *file = path_in(tmpdir, "rd.cpio");
+	const char *to_fifo[] = {"initrd", prog, "-o", fifo, NULL};
+	const char *to_file[] = {"initrd", prog, "-o", file, NULL};
+	static uint8_t got[1 << 16];
+	size_t n = 0, len;
+	uint8_t *want;
+	ssize_t k;
+	struct stat st;
+	int fd;
+
+	write_elf(prog, 243, 0x10000, 0x10, 0x10);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	fd = open(fifo, O_RDONLY | O_NONBLOCK);
+	cr_assert_geq(fd, 0);
+	run_tool(&r, "gohv", to_fifo);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	while (n < sizeof(got) && (k = read(fd, got + n, sizeof(got) - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	cr_assert_eq(lstat(fifo, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode), "the FIFO was replaced");
+	run_tool(&r, "gohv", to_file);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	want = read_all(file, &len);
+	cr_assert_eq(n, len, "%zu bytes through the FIFO, %zu into a file", n, len);
+	cr_assert_eq(memcmp(got, want, len), 0);
+	free(want);
 }

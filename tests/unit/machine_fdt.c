@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hv/guest_fdt.h"
+
 #define OK(x)                                                                                      \
 	do {                                                                                       \
 		int __e = (x);                                                                     \
@@ -55,7 +57,7 @@ static void cpus(void *blob, const struct mopts *o)
 		OK(fdt_begin_node(blob, "interrupt-controller"));
 		OK(fdt_property_string(blob, "compatible", "riscv,cpu-intc"));
 		prop_cells(blob, "#interrupt-cells", 1, 1);
-		OK(fdt_property(blob, "interrupt-controller", NULL, 0));
+		OK(dt_empty_prop(blob, "interrupt-controller"));
 		prop_cells(blob, "phandle", 1, i + 1);
 		OK(fdt_end_node(blob));
 		OK(fdt_end_node(blob));
@@ -84,7 +86,7 @@ static void soc(void *blob, const struct mopts *o)
 	prop_cells(blob, "#address-cells", 1, 2);
 	prop_cells(blob, "#size-cells", 1, 2);
 	OK(fdt_property_string(blob, "compatible", "simple-bus"));
-	OK(fdt_property(blob, "ranges", NULL, 0));
+	OK(dt_empty_prop(blob, "ranges"));
 
 	if (o->second_uart)
 		uart(blob, UART2_BASE, 0);
@@ -107,7 +109,7 @@ static void soc(void *blob, const struct mopts *o)
 		prop_cells(blob, "reg", 4, 0, (uint32_t)PLIC_BASE, 0, (uint32_t)PLIC_SIZE);
 		/* Two harts' M and S external interrupt contexts: 4 (phandle, irq) pairs. */
 		prop_cells(blob, "interrupts-extended", 8, 1, 11, 1, 9, 2, 11, 2, 9);
-		OK(fdt_property(blob, "interrupt-controller", NULL, 0));
+		OK(dt_empty_prop(blob, "interrupt-controller"));
 		static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
 		OK(fdt_property(blob, "compatible", plic_compat, sizeof(plic_compat)));
 		prop_cells(blob, "#interrupt-cells", 1, 1);
@@ -161,10 +163,10 @@ void machine_fdt_build(void *blob, const struct mopts *o)
 	OK(fdt_begin_node(blob, "reserved-memory"));
 	prop_cells(blob, "#address-cells", 1, 2);
 	prop_cells(blob, "#size-cells", 1, 2);
-	OK(fdt_property(blob, "ranges", NULL, 0));
+	OK(dt_empty_prop(blob, "ranges"));
 	OK(fdt_begin_node(blob, "mmode_resv0@80000000"));
 	prop_cells(blob, "reg", 4, 0, (uint32_t)RSV_BASE, 0, (uint32_t)RSV_SIZE);
-	OK(fdt_property(blob, "no-map", NULL, 0));
+	OK(dt_empty_prop(blob, "no-map"));
 	OK(fdt_end_node(blob));
 	OK(fdt_end_node(blob));
 

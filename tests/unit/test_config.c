@@ -490,6 +490,48 @@ Test(config, bad_version)
 	expect_fail_raw(parse_blob(blob, size), NULL, "not a valid device tree", NULL);
 }
 
+/* A partition's property length 12 short of 2^32 wrapped libfdt's walk onto the same tag: the
+ * packer and the hv spun for ever. The timeout makes a hang a failure. */
+Test(config, a_property_length_that_wraps_is_refused, .timeout = 10)
+{
+	struct t_config t;
+	size_t size;
+	int prop;
+	fdt32_t len = cpu_to_fdt32(0xfffffff4u);
+
+	make_valid(&t);
+	size = build(&t, blob, sizeof(blob));
+	prop = fdt_first_property_offset(blob, fdt_path_offset(blob, "/partitions/world"));
+	cr_assert_geq(prop, 0);
+	memcpy((char *)blob + fdt_off_dt_struct(blob) + prop + 4, &len, 4);
+	expect_fail_raw(parse_blob(blob, size), NULL, "not a valid device tree",
+			"length 4294967284 runs past");
+}
+
+/* 2^31 - 1 made fdt_next_tag's offset arithmetic overflow an int (undefined; `make
+ * sanitize-test` reports it if the blob ever reaches libfdt unchecked again). */
+Test(config, a_property_length_near_int_max_is_refused, .timeout = 10)
+{
+	struct t_config t;
+	size_t size;
+	int prop;
+	fdt32_t len = cpu_to_fdt32(0x7fffffffu);
+
+	make_valid(&t);
+	size = build(&t, blob, sizeof(blob));
+	prop = fdt_first_property_offset(blob, 0);
+	cr_assert_geq(prop, 0);
+	memcpy((char *)blob + fdt_off_dt_struct(blob) + prop + 4, &len, 4);
+	expect_fail_raw(parse_blob(blob, size), NULL, "not a valid device tree",
+			"length 2147483647 runs past");
+}
+
+Test(config, a_blob_larger_than_a_config_may_be_is_refused)
+{
+	expect_fail_raw(parse_blob(blob, CONFIG_BLOB_MAX + 1), NULL, "more than a config may be",
+			NULL);
+}
+
 /* ------------------------------------------------------------------ root */
 
 Test(config, root_compatible_missing)
@@ -621,6 +663,23 @@ Test(config, board_memory_wrong_length)
 	expect_fail(&t, "/board", "memory-size: length 3", NULL);
 }
 
+/* 2^64 - 1 packed and became QEMU's "-m 0M" (rounded up to MiB, it wrapped). */
+Test(config, memory_sizes_beyond_the_limit_are_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_u64(&t.board, "memory-size", ~0UL);
+	expect_fail(&t, "/board", "memory-size", "0xffffffffffffffff is more than 1024 GiB");
+	set_u64(&t.board, "memory-size", CONFIG_MEM_MAX + 1);
+	expect_fail(&t, "/board", "memory-size", "more than 1024 GiB");
+	set_u64(&t.board, "memory-size", CONFIG_MEM_MAX);
+	expect_ok(&t);
+	/* 0x80000000 + this wrapped to 0, so any image fitted "below" the partition's end. */
+	set_u64(&t.parts[0], "memory-size", 0xffffffff80000000UL);
+	expect_fail(&t, "/partitions/hello", "memory-size", "more than 1024 GiB");
+}
+
 Test(config, board_memory_zero)
 {
 	struct t_config t;
@@ -703,6 +762,33 @@ Test(config, name_bad_character)
 	make_valid(&t);
 	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "Hello");
 	expect_fail(&t, "/partitions/Hello", "name", "'H'");
+}
+
+/* A node name with ESC and a newline went raw into the error line: it could clear the screen
+ * and forge a line of its own. */
+Test(config, control_bytes_in_names_are_escaped_in_the_error)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	snprintf(t.parts[0].name, sizeof(t.parts[0].name), "h\x1b[2J\nx\xc2\x9b");
+	expect_fail(&t, "/partitions/h\\x1b[2J\\x0ax\\xc2\\x9b", "name", "'\\x1b'");
+	for (const char *ch = err.msg; *ch; ch++)
+		cr_assert(*ch >= 0x20 && *ch < 0x7f, "byte 0x%02x in \"%s\"", (unsigned char)*ch,
+			  err.msg);
+}
+
+Test(config, file_names_must_be_printable)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	set_str(&t.parts[0], "image", "a\x1b]0;x\a.elf");
+	expect_fail(&t, "/partitions/hello", "image", "not printable ASCII");
+	cr_assert(strstr(err.msg, "\"a\\x1b]0;x\\x07.elf\""), "%s", err.msg);
+	make_valid(&t);
+	set_str(&t.parts[1], "initrd", "r\xe2\x80\xae.cpio"); /* U+202E, right-to-left override */
+	expect_fail(&t, "/partitions/world", "initrd", "not printable ASCII");
 }
 
 Test(config, name_with_unit_address)
@@ -888,7 +974,8 @@ Test(config, memory_sum_does_not_wrap)
 	struct t_config t;
 
 	make_valid(&t);
-	set_u64(&t.parts[1], "memory-size", 0ULL - CONFIG_MEM_ALIGN);
+	set_u64(&t.board, "memory-size", CONFIG_MEM_MAX);
+	set_u64(&t.parts[1], "memory-size", CONFIG_MEM_MAX);
 	expect_fail(&t, "/partitions/world", "memory-size", "more than the board");
 }
 
