@@ -4,6 +4,8 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "dtb_check.h"
+
 /* Nothing the hv reads sits deeper; deeper nodes are passed over. */
 #define WALK_DEPTH 8
 
@@ -97,8 +99,15 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	int len, n;
 
 	memset(plat, 0, sizeof(*plat));
+	char why[96];
+
 	if (fdt_check_header(fdt)) {
 		snprintf(err, errlen, "machine device tree at %p is not valid", fdt);
+		return -1;
+	}
+	/* The firmware's tree is input too: checked whole before libfdt walks it (dtb_check.h). */
+	if (dtb_check(fdt, fdt_totalsize(fdt), why, sizeof(why))) {
+		snprintf(err, errlen, "machine device tree at %p: %s", fdt, why);
 		return -1;
 	}
 	plat->fdt = fdt;

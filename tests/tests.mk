@@ -83,6 +83,7 @@ test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory check-neutral
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
+	$(Q)$(MAKE) --no-print-directory sanitize-test
 	$(Q)$(MAKE) --no-print-directory integration-test
 	$(Q)$(MAKE) --no-print-directory go-test
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke

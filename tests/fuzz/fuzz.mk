@@ -75,7 +75,7 @@ $(FUZZ_SEEDS): $(TEST_DTBS) $(IMAGES) $(GUEST_ELFS) $(PACK) $(HV_ELF) tests/fuzz
 # $(call fuzz_run,NAME,SECONDS,WORKDIR): one harness on its corpora; new inputs go to WORKDIR,
 # crashes to $(FUZZ_DIR)/crashes/NAME-*. The guests' console output (stdout) is dropped.
 FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=tests/fuzz/ubsan.supp \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ASAN_SYMBOLIZER_PATH=$(firstword $(wildcard /usr/lib/llvm-14/bin/llvm-symbolizer) llvm-symbolizer)
 define fuzz_run
 	mkdir -p $(3) $(FUZZ_DIR)/crashes $(FUZZ_DIR)/seeds/$(1) tests/fuzz/corpus/$(1) && \

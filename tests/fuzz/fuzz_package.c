@@ -8,7 +8,6 @@
 
 #include "fuzz.h"
 #include "fuzz_hv.h"
-#include "known.h"
 
 #define NCPUS 4
 
@@ -57,8 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hv.pkg = h;
 	const uint8_t *blob = (const uint8_t *)h + h->config_offset;
-	if (KNOWN_FDT_TAG_WRAP && known_fdt_tag_wrap(blob, h->config_size))
-		goto out;
 	if (config_parse(blob, h->config_size, alloc, &table, &hv.config, &cerr))
 		goto out;
 	hv.partitions = calloc(hv.config.npartitions, sizeof(struct partition));
