@@ -13,7 +13,7 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \
-		-lfdt -o $@
+		-lfdt -pthread -o $@
 
 INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
