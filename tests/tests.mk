@@ -13,7 +13,7 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \
-		-lfdt -o $@
+		-lfdt -pthread -o $@
 
 # The same unit tests under UBSan and ASan, with libfdt compiled from the very sources the hv
 # uses (not the host's -lfdt), so undefined behaviour inside libfdt shows too. Any report fails

@@ -1,14 +1,16 @@
 /* The host "port": lets the core build and run under Criterion on the build machine. Time is a
- * variable tests set, kicks and power-off are recorded instead of done. */
+ * variable tests set, kicks and power-off are recorded instead of done. A test may play CPUs
+ * with threads (each enters its own struct cpu), so what they share is counted atomically. */
 #include "host.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hv/port.h"
 
-struct cpu *host_this_cpu;
+__thread struct cpu *host_this_cpu;
 struct host_state host;
 
 /* Where another CPU may run meanwhile: the core calls these between taking and using state. */
@@ -50,9 +52,11 @@ int arch_cpu_start(struct cpu *cpu)
 void arch_wait_for_interrupt(void)
 {
 	/* Nothing can interrupt a unit test: time moves on instead, so deadlines still pass, and
-	 * the test may play another CPU meanwhile. */
-	host.now += host.wfi_step ? host.wfi_step : 1000;
-	host.wfis++;
+	 * the test may play another CPU meanwhile. Another thread may be that CPU: the yield lets
+	 * it run (a WFI may end before any interrupt). */
+	__atomic_fetch_add(&host.now, host.wfi_step ? host.wfi_step : 1000, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&host.wfis, 1, __ATOMIC_RELAXED);
+	sched_yield();
 	if (host.on_wfi)
 		host.on_wfi();
 }
@@ -60,7 +64,7 @@ void arch_wait_for_interrupt(void)
 void arch_kick(const struct cpu *target)
 {
 	port_call();
-	host.kicks++;
+	__atomic_fetch_add(&host.kicks, 1, __ATOMIC_RELAXED);
 }
 
 void arch_kick_clear(void)

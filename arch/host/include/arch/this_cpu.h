@@ -1,7 +1,8 @@
 #ifndef GOHV_ARCH_THIS_CPU_H
 #define GOHV_ARCH_THIS_CPU_H
 struct cpu;
-extern struct cpu *host_this_cpu;
+/* Per thread: a unit test may play several CPUs at once with threads. */
+extern __thread struct cpu *host_this_cpu;
 static inline struct cpu *this_cpu(void)
 {
 	return host_this_cpu;
