@@ -391,3 +391,21 @@ Test(isolation, every_probe_of_the_matrix_faults_once_and_the_victim_ticks_on, .
 	cr_assert_geq(total - (unsigned)ticks_after, 2, "the victim stopped during the matrix");
 	run_free(&r);
 }
+
+Test(restart, a_storm_leaks_nothing_scrubs_every_run_and_spares_the_others, .timeout = 900)
+{
+	const char *until[] = {"partition storm exited with code 0\n", NULL};
+	struct boot_opts o = {.until = until, .timeout_s = 840};
+	struct run r;
+	boot_board("it-storm", &o, &r);
+
+	cr_assert(!r.timed_out, "the storm did not finish");
+	assert_lacks(&r, "STORM dirty");
+	assert_lacks(&r, "STORM survived");
+	assert_lacks(&r, "VICTIM CORRUPTED");
+	assert_has(&r, "[storm] STORM done restarts=");
+	unsigned ticks = run_count(&r, "[victim] VICTIM tick ");
+	cr_log_info("restart storm: %u restarts, victim ticks %u",
+		    run_count(&r, "partition storm restarting"), ticks);
+	run_free(&r);
+}
