@@ -53,6 +53,10 @@
 /* An hv bug: the machine goes down. */
 #define CONSOLE_PANIC "PANIC: "
 
+/* Free pages of the hv's allocator: once every partition is built, and again at power-off, so a
+ * leak across restarts shows as a difference. */
+#define CONSOLE_FREE_FMT "memory: %lu pages free"
+
 /* The last line before the hv powers the machine off by itself. */
 #define CONSOLE_POWER_OFF    "; powering off"
 #define CONSOLE_ALL_STOPPED  "all partitions stopped" CONSOLE_POWER_OFF

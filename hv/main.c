@@ -261,6 +261,7 @@ void hv_main(unsigned long hwid, const void *fdt)
 	entropy_init();
 	realtime_init();
 	partitions_init();
+	hv_log(CONSOLE_FREE_FMT, (unsigned long)hv.pages.nfree);
 
 	cpus_start(cpu);
 	for (unsigned i = 0; i < hv.npartitions; i++)

@@ -361,6 +361,7 @@ void partition_retire(struct partition *p)
 #ifdef GOHV_BENCH
 		bench_switch_report();
 #endif
+		hv_log(CONSOLE_FREE_FMT, (unsigned long)hv.pages.nfree);
 		hv_log(CONSOLE_ALL_STOPPED);
 		arch_system_off(false);
 	}

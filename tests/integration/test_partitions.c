@@ -319,3 +319,93 @@ Test(shared, thirty_two_partitions_on_four_cpus_run_to_completion, .timeout = 12
 	assert_has(&r, "gohv: all partitions stopped; powering off");
 	run_free(&r);
 }
+
+/* Every probe of the matrix (t_attacker matrix): one line before the read, one fault line for it.
+ */
+static unsigned matrix_of(const struct run *r, const char *part, unsigned *faults)
+{
+	char tag[48], fault[96];
+	unsigned probes = 0;
+
+	snprintf(tag, sizeof(tag), "[%s] PROBE ", part);
+	snprintf(fault, sizeof(fault), "gohv: fault: partition %s vcpu 0: ", part);
+	*faults = 0;
+	for (const char *s = r->out; (s = strstr(s, tag)); s++) {
+		unsigned i;
+		unsigned long gpa;
+		char how[16], addr[48];
+
+		cr_assert_eq(sscanf(s + strlen(tag), "%u %15s 0x%lx", &i, how, &gpa), 3);
+		cr_assert_eq(i, probes, "%s: probe %u ran out of order (expected %u)", part, i,
+			     probes);
+		probes++;
+		/* The next line of this partition is its fault, naming the address probed. */
+		const char *f = strstr(s, fault);
+		cr_assert(f, "%s: probe %u (%s 0x%lx) gave no fault line", part, i, how, gpa);
+		const char *nl = strchr(f, '\n');
+		snprintf(addr, sizeof(addr), "addr 0x%lx\n", gpa);
+		const char *a = strstr(f, addr);
+		if (!a || a > nl)
+			run_dump(r, "fault address");
+		cr_assert(a && a < nl, "%s: probe %u (%s 0x%lx) faulted elsewhere", part, i, how,
+			  gpa);
+		const char *next = strstr(s + 1, tag);
+		cr_assert(!next || f < next, "%s: probe %u: no fault before the next probe", part,
+			  i);
+		(*faults)++;
+	}
+	return probes;
+}
+
+Test(isolation, every_probe_of_the_matrix_faults_once_and_the_victim_ticks_on, .timeout = 600)
+{
+	const char *until[] = {"partition alpha exited with code 0\n",
+			       "partition beta exited with code 0\n", NULL};
+	struct boot_opts o = {.until = until, .timeout_s = 540};
+	struct run r;
+	boot_board("it-matrix", &o, &r);
+
+	cr_assert(!r.timed_out, "the matrix did not finish");
+	assert_lacks(&r, "] LEAK ");
+	assert_lacks(&r, "VICTIM CORRUPTED");
+	unsigned fa, fb, pa = matrix_of(&r, "alpha", &fa), pb = matrix_of(&r, "beta", &fb);
+	char done[64];
+	snprintf(done, sizeof(done), "[alpha] MATRIX done probes=%u\n", pa);
+	assert_has(&r, done);
+	snprintf(done, sizeof(done), "[beta] MATRIX done probes=%u\n", pb);
+	assert_has(&r, done);
+	cr_assert_eq(run_count(&r, "gohv: fault: partition alpha "), pa, "one fault per probe");
+	cr_assert_eq(run_count(&r, "gohv: fault: partition beta "), pb, "one fault per probe");
+	assert_lacks(&r, "fault: partition victim");
+	/* The victim kept its heartbeat from before the first probe to after the last. */
+	long first = run_pos(&r, "] PROBE 0 "), last = run_pos(&r, "MATRIX done");
+	char tick[48];
+	snprintf(tick, sizeof(tick), "[victim] VICTIM tick %u\n", 1);
+	cr_assert(run_pos(&r, tick) >= 0 && run_pos(&r, tick) < first + 4096);
+	long ticks_after = 0;
+	for (const char *s = r.out + last; (s = strstr(s, "[victim] VICTIM tick ")); s++)
+		ticks_after++;
+	unsigned total = run_count(&r, "[victim] VICTIM tick ");
+	cr_log_info("isolation matrix: %u partitions probed, %u probes, %u faults, victim ticks %u",
+		    2, pa + pb, fa + fb, total);
+	cr_assert_geq(total - (unsigned)ticks_after, 2, "the victim stopped during the matrix");
+	run_free(&r);
+}
+
+Test(restart, a_storm_leaks_nothing_scrubs_every_run_and_spares_the_others, .timeout = 900)
+{
+	const char *until[] = {"partition storm exited with code 0\n", NULL};
+	struct boot_opts o = {.until = until, .timeout_s = 840};
+	struct run r;
+	boot_board("it-storm", &o, &r);
+
+	cr_assert(!r.timed_out, "the storm did not finish");
+	assert_lacks(&r, "STORM dirty");
+	assert_lacks(&r, "STORM survived");
+	assert_lacks(&r, "VICTIM CORRUPTED");
+	assert_has(&r, "[storm] STORM done restarts=");
+	unsigned ticks = run_count(&r, "[victim] VICTIM tick ");
+	cr_log_info("restart storm: %u restarts, victim ticks %u",
+		    run_count(&r, "partition storm restarting"), ticks);
+	run_free(&r);
+}
