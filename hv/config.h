@@ -28,6 +28,11 @@
 #define CONFIG_SLICE_US_MAX	1000000
 #define CONFIG_WEIGHT_MAX	64
 
+/* A partition's watchdog period (watchdog-ms): at least one run tick of the hv (10 ms), so a
+ * guest can pet it at all, and at most an hour, past which it would guard nothing. */
+#define CONFIG_WATCHDOG_MS_MIN 10
+#define CONFIG_WATCHDOG_MS_MAX 3600000
+
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
 /* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */
@@ -58,6 +63,7 @@ struct partition_config {
 	char initrd[CONFIG_IMAGE_MAX]; /* optional: a file in the package loaded below the DT */
 	char bootargs[CONFIG_BOOTARGS_MAX];
 	enum restart_policy restart;
+	uint32_t watchdog_ms; /* 0: none; else stopped as failed when not petted this often */
 };
 
 struct board_config {
