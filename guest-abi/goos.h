@@ -12,18 +12,19 @@
 
 /* In the SBI firmware-specific extension range 0x0A000000-0x0AFFFFFF: 0x0A followed by "GOS". */
 #define GOOS_EID	 0x0A474F53UL
-#define GOOS_ABI_VERSION 2 /* 2: GOOS_FN_CONSOLE_WRITE_STREAM */
+#define GOOS_ABI_VERSION 2 /* 2: GOOS_FN_CONSOLE_WRITE_STREAM, GOOS_FN_WATCHDOG_PET */
 
-#define GOOS_FN_VERSION		     0 /* () -> a1 = ABI version */
-#define GOOS_FN_CONSOLE_WRITE	     1 /* (gpa buf, len) -> a1 = bytes taken */
-#define GOOS_FN_ENTROPY		     2 /* (gpa buf, len) -> a1 = bytes written */
-#define GOOS_FN_IDLE		     3 /* (deadline) -> a1 = GOOS_EV_* mask */
-#define GOOS_FN_EXIT		     4 /* (code) -> does not return */
-#define GOOS_FN_VCPU_START	     5 /* (vcpu, entry, stack, arg) */
-#define GOOS_FN_WAKE		     6 /* (vcpu) */
-#define GOOS_FN_SET_TIMER	     7 /* (deadline) : only needed without Sstc */
-#define GOOS_FN_VCPU_ID		     8 /* () -> a1 = calling vCPU's index */
-#define GOOS_FN_CONSOLE_WRITE_STREAM 9 /* v2: (gpa buf, len, GOOS_STREAM_*) -> a1 = bytes taken */
+#define GOOS_FN_VERSION		     0	/* () -> a1 = ABI version */
+#define GOOS_FN_CONSOLE_WRITE	     1	/* (gpa buf, len) -> a1 = bytes taken */
+#define GOOS_FN_ENTROPY		     2	/* (gpa buf, len) -> a1 = bytes written */
+#define GOOS_FN_IDLE		     3	/* (deadline) -> a1 = GOOS_EV_* mask */
+#define GOOS_FN_EXIT		     4	/* (code) -> does not return */
+#define GOOS_FN_VCPU_START	     5	/* (vcpu, entry, stack, arg) */
+#define GOOS_FN_WAKE		     6	/* (vcpu) */
+#define GOOS_FN_SET_TIMER	     7	/* (deadline) : only needed without Sstc */
+#define GOOS_FN_VCPU_ID		     8	/* () -> a1 = calling vCPU's index */
+#define GOOS_FN_CONSOLE_WRITE_STREAM 9	/* v2: (gpa buf, len, GOOS_STREAM_*) -> a1 = bytes taken */
+#define GOOS_FN_WATCHDOG_PET	     10 /* v2: () : the partition's watchdog starts a new period */
 
 /* The console streams of GOOS_FN_CONSOLE_WRITE_STREAM (GOOS_FN_CONSOLE_WRITE is stdout). */
 #define GOOS_STREAM_STDOUT 0

@@ -13,8 +13,9 @@
 
 #define PATH_LEN 64
 
-#define BOARD_PROPS	   "model, cpus, memory-size, time-slice-us"
-#define PARTITION_PROPS	   "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight"
+#define BOARD_PROPS "model, cpus, memory-size, time-slice-us"
+#define PARTITION_PROPS                                                                            \
+	"cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, watchdog-ms"
 #define BOARD_PROPS_V1	   "model, " CONFIG_V1_CPUS ", memory-size"
 #define PARTITION_PROPS_V1 CONFIG_V1_CPUS ", memory-size, image, initrd, bootargs, restart"
 
@@ -422,6 +423,18 @@ static int parse_cpus(struct ctx *c, int node, const char *path, unsigned idx)
 	return 0;
 }
 
+static int parse_watchdog(struct ctx *c, int node, const char *path, struct partition_config *p)
+{
+	if (!fdt_getprop(c->fdt, node, "watchdog-ms", NULL))
+		return 0;
+	if (read_u32(c, node, path, "watchdog-ms", &p->watchdog_ms))
+		return -1;
+	if (p->watchdog_ms < CONFIG_WATCHDOG_MS_MIN || p->watchdog_ms > CONFIG_WATCHDOG_MS_MAX)
+		return fail(c->err, path, "watchdog-ms", "%u, must be %d..%d", p->watchdog_ms,
+			    CONFIG_WATCHDOG_MS_MIN, CONFIG_WATCHDOG_MS_MAX);
+	return 0;
+}
+
 static int parse_memory(struct ctx *c, int node, const char *path, struct partition_config *p)
 {
 	uint64_t board = c->out->memory_size;
@@ -505,7 +518,7 @@ static int parse_partition(struct ctx *c, int node, unsigned idx)
 	    check_no_children(c, node, path))
 		return -1;
 	if (parse_sharing(c, node, path, p) || parse_cpus(c, node, path, idx) ||
-	    parse_memory(c, node, path, p))
+	    parse_memory(c, node, path, p) || parse_watchdog(c, node, path, p))
 		return -1;
 	return parse_strings(c, node, path, p);
 }

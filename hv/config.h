@@ -33,6 +33,12 @@
  * rounding of sizes and guest addresses (GUEST_RAM_BASE + size, size rounded up to MiB for QEMU)
  * can wrap. */
 #define CONFIG_MEM_MAX (1UL << 40)
+
+/* A partition's watchdog period (watchdog-ms): at least one run tick of the hv (10 ms), so a
+ * guest can pet it at all, and at most an hour, past which it would guard nothing. */
+#define CONFIG_WATCHDOG_MS_MIN 10
+#define CONFIG_WATCHDOG_MS_MAX 3600000
+
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
 /* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */
@@ -46,11 +52,11 @@
  * may not load there. */
 #define GUEST_DT_RESERVE (64UL << 10)
 
-enum restart_policy {
-	RESTART_NEVER,
-	RESTART_ON_FAILURE,
-	RESTART_ALWAYS,
-};
+		    enum restart_policy {
+			    RESTART_NEVER,
+			    RESTART_ON_FAILURE,
+			    RESTART_ALWAYS,
+		    };
 
 struct partition_config {
 	char name[CONFIG_NAME_MAX];
@@ -63,6 +69,7 @@ struct partition_config {
 	char initrd[CONFIG_IMAGE_MAX]; /* optional: a file in the package loaded below the DT */
 	char bootargs[CONFIG_BOOTARGS_MAX];
 	enum restart_policy restart;
+	uint32_t watchdog_ms; /* 0: none; else stopped as failed when not petted this often */
 };
 
 struct board_config {

@@ -41,6 +41,10 @@
 /* "gohv: fault: partition NAME vcpu N: WHAT at pc 0x... addr 0x...". */
 #define CONSOLE_FAULT	  "fault: "
 #define CONSOLE_FAULT_FMT CONSOLE_FAULT CONSOLE_PARTITION "%s vcpu %u: %s at pc 0x%lx addr 0x%lx"
+/* "gohv: fault: partition NAME: watchdog expired (no pet for N ms)": N is its watchdog-ms. */
+#define CONSOLE_WATCHDOG ": watchdog expired"
+#define CONSOLE_WATCHDOG_FMT                                                                       \
+	CONSOLE_FAULT CONSOLE_PARTITION "%s" CONSOLE_WATCHDOG " (no pet for %u ms)"
 /* The bench build adds when it reported the fault; the bench tool reads it back with sscanf. */
 #define CONSOLE_FAULT_BENCH	" tick "
 #define CONSOLE_FAULT_BENCH_FMT CONSOLE_FAULT_BENCH "%lu instret %lu"

@@ -7,6 +7,8 @@
 #include "arch.h"
 #include "sched.h"
 
+struct partition;
+
 struct cpu {
 	struct arch_cpu arch; /* first: the port's trap entry finds its own fields at offset 0 */
 	unsigned index;	      /* logical: its place in hv.cpus[], what board configs name */
@@ -14,6 +16,8 @@ struct cpu {
 	volatile int online;  /* running the hv: only then may it be kicked (see cpu_kick) */
 	struct sched sched;   /* the vCPUs it runs */
 	uint64_t tick_at;     /* the run loop's next tick while a guest runs (vcpu.c) */
+	struct partition *watchdogs; /* with a watchdog and their vCPU 0 here (watchdog.h) */
+	uint64_t watchdog_at;	     /* the earliest of their deadlines at the last scan */
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <goos.h>
 
 #include "hv.h"
+#include "watchdog.h"
 
 long goos_err(enum hv_err e)
 {
@@ -134,6 +135,9 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		break;
 	case GOOS_FN_VCPU_ID:
 		hc->value = v->id;
+		break;
+	case GOOS_FN_WATCHDOG_PET:
+		err = watchdog_pet(v->part);
 		break;
 	default:
 		err = HV_ERR_NOT_SUPPORTED;

@@ -108,10 +108,15 @@ static void describe(const struct partition *p)
 	if (p->initrd)
 		snprintf(initrd, sizeof(initrd), ", initrd %s (%lu KiB)", p->cfg->initrd,
 			 (unsigned long)((p->initrd_size + 1023) >> 10));
-	hv_log("partition %s: %u vcpu(s) on cpu %s%s, %lu MiB at 0x%lx, image %s%s, restart %s",
+	char watchdog[32] = "";
+
+	if (p->cfg->watchdog_ms)
+		snprintf(watchdog, sizeof(watchdog), ", watchdog %u ms",
+			 (unsigned)p->cfg->watchdog_ms);
+	hv_log("partition %s: %u vcpu(s) on cpu %s%s, %lu MiB at 0x%lx, image %s%s, restart %s%s",
 	       p->cfg->name, p->nvcpus, cpus, p->cfg->shared ? " (shared)" : "",
 	       (unsigned long)(p->ram_size >> 20), (unsigned long)arch_va_to_pa(p->ram),
-	       p->cfg->image, initrd, restart_policy_name(p->cfg->restart));
+	       p->cfg->image, initrd, restart_policy_name(p->cfg->restart), watchdog);
 }
 
 /* Boot-time memory for the hv's own tables, from the pages partitions are also made of. */

@@ -8,6 +8,7 @@
 #include "guest_fdt.h"
 #include "info_page.h"
 #include "hv.h"
+#include "watchdog.h"
 
 #define refuse(p, ...)                                                                             \
 	({                                                                                         \
@@ -197,6 +198,7 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 		sched_add(v->cpu, v);
 		v->cpu->sched.exclusive = !cfg->shared;
 	}
+	watchdog_attach(p);
 	p->state = PART_STOPPED;
 	return 0;
 }
@@ -228,8 +230,9 @@ void partition_start(struct partition *p)
 	p->reboot = false;
 	p->running = 0;
 	p->line.len = 0;
-	p->state = PART_RUNNING;
 	p->started_at = arch_time_now();
+	watchdog_arm(p);
+	__atomic_store_n(&p->state, PART_RUNNING, __ATOMIC_RELEASE);
 	struct vcpu_boot boot = {.entry = p->image.entry, .dt = dt_gpa};
 	vcpu_start(&p->vcpus[0], &boot);
 }
@@ -242,10 +245,10 @@ void partition_console_write(struct partition *p, enum console_stream stream, co
 	spin_unlock(&p->lock);
 }
 
-/* Marks the partition stopping and asks its other vCPUs to park; v's run loop parks v. */
-static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
+/* Marks the partition stopping, if it is running: true for the first stop, which must ask the
+ * vCPUs to park (stop_others). */
+static bool stop_begin(struct partition *p, int code, bool failed, bool faulted)
 {
-	struct partition *p = v->part;
 	bool first;
 
 	spin_lock(&p->lock);
@@ -257,11 +260,31 @@ static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
 		p->faulted = faulted;
 	}
 	spin_unlock(&p->lock);
-	if (first)
-		for (unsigned i = 0; i < p->nvcpus; i++)
-			if (&p->vcpus[i] != v)
-				vcpu_post(&p->vcpus[i], VREQ_STOP);
+	return first;
+}
+
+/* Asks p's vCPUs but self (whose run loop parks it) to park. */
+static void stop_others(struct partition *p, const struct vcpu *self)
+{
+	for (unsigned i = 0; i < p->nvcpus; i++)
+		if (&p->vcpus[i] != self)
+			vcpu_post(&p->vcpus[i], VREQ_STOP);
+}
+
+static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
+{
+	if (stop_begin(v->part, code, failed, faulted))
+		stop_others(v->part, v);
 	return faulted ? EXIT_FAULTED : EXIT_STOPPED;
+}
+
+void partition_watchdog_expired(struct partition *p, uint64_t now)
+{
+	/* A pet since the scan read the deadline is a pet in time. */
+	if (now < p->watchdog_at || !stop_begin(p, GOOS_EXIT_FAULT, true, true))
+		return;
+	hv_log(CONSOLE_WATCHDOG_FMT, p->cfg->name, (unsigned)p->cfg->watchdog_ms);
+	stop_others(p, NULL);
 }
 
 enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed)

@@ -60,6 +60,12 @@ struct partition {
 	uint64_t scrubbed; /* bytes of RAM zeroed so far */
 	bool restart_pending;
 	uint64_t restart_at;
+
+	/* Its watchdog (watchdog.h), if the config gives one: period, deadline, next on the list
+	 * of its vCPU 0's CPU. */
+	uint64_t watchdog_ticks;
+	volatile uint64_t watchdog_at;
+	struct partition *watchdog_next;
 };
 
 /* A partition that fails within this long of starting restarts after a growing delay. */
@@ -80,6 +86,9 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 void partition_start(struct partition *p);
 /* Ends v's partition for a guest fault the hv stopped it for (as partition_exit, port.h). */
 void partition_fault(struct vcpu *v);
+/* The watchdog's deadline passed (now, on its vCPU 0's CPU): unless it stopped already or was
+ * petted meanwhile, reports one line and stops the partition as failed, per its policy. */
+void partition_watchdog_expired(struct partition *p, uint64_t now);
 /* Guest console output, whichever vCPU or interface it comes from. */
 void partition_console_write(struct partition *p, enum console_stream stream, const char *s,
 			     size_t n);

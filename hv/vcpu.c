@@ -9,6 +9,7 @@
 
 #include "hv.h"
 #include "hypercall.h"
+#include "watchdog.h"
 
 /* Restart cleanup scrubs a partition's RAM this much at a time, so a CPU it shares keeps serving
  * its other vCPUs in between. */
@@ -140,6 +141,12 @@ void vcpu_remote_flush(struct vcpu *v, struct vcpu *target)
 }
 
 /* ---------------------------------------------------------------- the run loop */
+
+/* Timer deadline d, or sooner if a watchdog homed on cpu is due first. */
+static uint64_t or_watchdog(const struct cpu *cpu, uint64_t d)
+{
+	return cpu->watchdogs && cpu->watchdog_at < d ? cpu->watchdog_at : d;
+}
 
 #ifdef GOHV_BENCH
 /* Bench build only: instructions arch_vcpu_load takes to switch to another vCPU of the same or
@@ -289,9 +296,10 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 		/* Alone on its CPU there is nobody to give it to: wait here, still current, and
 		 * look again. A post kicks this CPU, so the WFI ends; the kick is cleared before
 		 * looking, as at the top of a turn, so one posted meanwhile ends the next WFI. */
-		arch_hv_timer_set(v->wake_at);
+		arch_hv_timer_set(or_watchdog(cpu, v->wake_at));
 		arch_wait_for_interrupt();
 		arch_kick_clear();
+		watchdog_check(cpu);
 	}
 }
 
@@ -311,15 +319,15 @@ static void exited(struct cpu *cpu, struct vcpu *v, enum vcpu_exit e)
 	}
 }
 
-/* The hv timer while a guest runs: the scheduler's deadline, or the tick if sooner. The tick
- * moves only once it is past, so entries within one tick leave the timer as it is. */
+/* The hv timer while a guest runs: the scheduler's deadline, or the tick or a watchdog if sooner.
+ * The tick moves only once it is past, so entries within one tick leave the timer as it is. */
 static uint64_t run_deadline(struct cpu *cpu)
 {
 	uint64_t now = arch_time_now(), d = sched_lone(&cpu->sched) ? ~0UL : sched_deadline(cpu);
 
 	if (cpu->tick_at <= now)
 		cpu->tick_at = now + hv.plat.timebase_hz / RUN_TICK_HZ;
-	return d < cpu->tick_at ? d : cpu->tick_at;
+	return or_watchdog(cpu, d < cpu->tick_at ? d : cpu->tick_at);
 }
 
 void vcpu_run_once(struct cpu *cpu)
@@ -327,13 +335,14 @@ void vcpu_run_once(struct cpu *cpu)
 	/* Acknowledge the kick before looking: anything posted after this point kicks again and
 	 * the WFI below falls straight through. */
 	arch_kick_clear();
+	watchdog_check(cpu);
 	struct vcpu *v = sched_lone(&cpu->sched);
 	if (!v)
 		v = sched_pick(cpu, arch_time_now());
 
 	if (!v) {
 		/* Nothing ready: sleep until the first sleeper's time or a kick. */
-		arch_hv_timer_set(sched_deadline(cpu));
+		arch_hv_timer_set(or_watchdog(cpu, sched_deadline(cpu)));
 		arch_wait_for_interrupt();
 		return;
 	}

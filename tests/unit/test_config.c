@@ -426,6 +426,38 @@ Test(config, bad_sharing_values_refused)
 	expect_fail(&t, "/board", "time-slice-us", "must be 100..1000000");
 }
 
+/* ------------------------------------------------------------------ watchdog */
+
+Test(config, watchdog_period_read_and_off_by_default)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "watchdog-ms", 250);
+	expect_ok(&t);
+	cr_assert_eq(cfg.partitions[0].watchdog_ms, 250);
+	cr_assert_eq(cfg.partitions[1].watchdog_ms, 0, "no watchdog unless asked for");
+	SET_CELLS(&t.parts[0], "watchdog-ms", CONFIG_WATCHDOG_MS_MIN);
+	expect_ok(&t);
+	SET_CELLS(&t.parts[0], "watchdog-ms", CONFIG_WATCHDOG_MS_MAX);
+	expect_ok(&t);
+}
+
+Test(config, bad_watchdog_periods_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[1], "watchdog-ms", 0);
+	expect_fail(&t, "/partitions/world", "watchdog-ms", "0, must be 10..3600000");
+	SET_CELLS(&t.parts[1], "watchdog-ms", 9);
+	expect_fail(&t, "/partitions/world", "watchdog-ms", "9, must be 10..3600000");
+	SET_CELLS(&t.parts[1], "watchdog-ms", 3600001);
+	expect_fail(&t, "/partitions/world", "watchdog-ms", "must be 10..3600000");
+	set_u64(&t.parts[1], "watchdog-ms", 100);
+	expect_fail(&t, "/partitions/world", "watchdog-ms", "expected one 4-byte cell");
+}
+
 Test(config, old_format_read_with_harts)
 {
 	struct t_config t;
@@ -836,7 +868,8 @@ Test(config, partition_unknown_property)
 	make_valid(&t);
 	SET_CELLS(&t.parts[1], "memory", 16 * MIB);
 	expect_fail(&t, "/partitions/world", "memory: unknown property",
-		    "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight");
+		    "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, "
+		    "watchdog-ms");
 }
 
 Test(config, partition_unknown_child)
