@@ -52,11 +52,11 @@
  * may not load there. */
 #define GUEST_DT_RESERVE (64UL << 10)
 
-		    enum restart_policy {
-			    RESTART_NEVER,
-			    RESTART_ON_FAILURE,
-			    RESTART_ALWAYS,
-		    };
+enum restart_policy {
+	RESTART_NEVER,
+	RESTART_ON_FAILURE,
+	RESTART_ALWAYS,
+};
 
 struct partition_config {
 	char name[CONFIG_NAME_MAX];

@@ -3,15 +3,16 @@
  * checks that its RAM past the image, up to the device tree, is zero (one word per page, at an
  * offset that moves from page to page) and plants a pattern there for the hv to scrub, then ends
  * by the next of: illegal instruction, exit 3, SBI system reset (reboot), store outside its RAM,
- * picked by the info page's restart count (bootargs kinds=3 leaves the reboot out). Prints "STORM dirty restart=<r> page=0x<gpa>" when
- * the scrub missed and, once the count is reached, "STORM done restarts=<r>" (exit 0).
+ * picked by the info page's restart count (bootargs kinds=3 leaves the reboot out). Prints "STORM
+ * dirty restart=<r> page=0x<gpa>" when the scrub missed and, once the count is reached, "STORM done
+ * restarts=<r>" (exit 0).
  */
 #include "libgoos.h"
 
-#define PAGE	  4096UL
-#define DT_ROOM	  0x10000UL /* the hv's device tree, in the last 64 KiB */
-#define UNMAPPED  0x40000000UL
-#define PLANT	  0x5c2b5c2b5c2b5c2bUL
+#define PAGE	 4096UL
+#define DT_ROOM	 0x10000UL /* the hv's device tree, in the last 64 KiB */
+#define UNMAPPED 0x40000000UL
+#define PLANT	 0x5c2b5c2b5c2b5c2bUL
 
 extern char __image_end[];
 
