@@ -17,7 +17,7 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 
 # The same unit tests under UBSan and ASan, with libfdt compiled from the very sources the hv
 # uses (not the host's -lfdt), so undefined behaviour inside libfdt shows too. Any report fails
-# the run. `make sanitize-test`; not in `make test` yet. Built with clang: GCC 12's UBSan does not
+# the run. `make sanitize-test`, also run by `make test`. Built with clang: GCC 12's UBSan does not
 # see a pointer formed by adding a wrapping unsigned offset (elf_load did that on every boot).
 SAN_CC ?= clang
 SAN_FLAGS := -fsanitize=undefined,address -fno-sanitize-recover=all -fno-omit-frame-pointer
