@@ -203,6 +203,10 @@ void fs_set_exe(const char *path);
 /* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */
 const void *fs_file_data(const char *path, size_t *size);
 
+/* watchdog.c: /dev/watchdog, when the partition has a watchdog (period_ms from the device tree,
+ * 0: none). Before fs_init. */
+void watchdog_init(unsigned period_ms);
+
 /* signal.c */
 long sys_rt_sigaction(struct thread *t, const struct syscall_args *a);
 long sys_rt_sigprocmask(struct thread *t, const struct syscall_args *a);
