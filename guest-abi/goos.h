@@ -58,6 +58,9 @@
 /* Device-tree node the hv gives each partition: /goos with these properties. */
 #define GOOS_DT_NODE	   "goos"
 #define GOOS_DT_COMPATIBLE "gohv,goos-v1"
+/* u32 in /goos, only when the partition has a watchdog: its period in ms (the board's
+ * watchdog-ms), within which the guest must pet it (GOOS_FN_WATCHDOG_PET). */
+#define GOOS_DT_WATCHDOG_MS "watchdog-ms"
 
 /*
  * The info page: a read-only page of registers about the partition and the vCPU that reads it,

@@ -74,6 +74,9 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size, uint64_t gpa)
 	FDT_TRY(fdt_property_string(buf, "partition", cfg->name));
 	FDT_TRY(fdt_property_u32(buf, "vcpus", p->nvcpus));
 	FDT_TRY(fdt_property_string(buf, "restart", restart_policy_name(cfg->restart)));
+	/* A guest must know how often to pet; none says it has no watchdog to pet. */
+	if (cfg->watchdog_ms)
+		FDT_TRY(fdt_property_u32(buf, GOOS_DT_WATCHDOG_MS, cfg->watchdog_ms));
 	FDT_TRY(info_page_fdt(p, buf));
 	FDT_TRY(fdt_end_node(buf));
 

@@ -66,7 +66,8 @@ $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
-go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS)
+go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS) \
+		$(GO_TEST_CPIOS)
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
 tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(GO_TEST_BIN)

@@ -28,3 +28,6 @@ $(foreach e,$(GO_EXAMPLES),$(eval $(call go_rule,$(e),examples/go)))
 GO_TEST_PROGS := $(patsubst tests/go/%/main.go,%,$(wildcard tests/go/*/main.go))
 $(foreach e,$(GO_TEST_PROGS),$(eval $(call go_rule,$(e),tests/go)))
 GO_BINS += $(patsubst %,$(BUILD)/go/%,$(GO_TEST_PROGS))
+# Boards of the Go tests name these (tests/boards/go-*.dts); the board images need only GO_CPIOS.
+GO_TEST_CPIOS := $(patsubst %,$(BUILD)/go/%.cpio,$(GO_TEST_PROGS))
+go-initrds: $(GO_TEST_CPIOS)

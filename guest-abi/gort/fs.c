@@ -7,6 +7,10 @@
  *    in place: file data and link targets stay in the initrd. Regular files, folders (also the
  *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
  *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
+ *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
+ *    /dev/watchdog), as /dev/<name> (mode 0600), made after the archive is read, so they take the
+ *    place of an archive entry of the same path. Open for reading, writing or both; write and
+ *    ioctl go to the device; read gives EINVAL, lseek and pread ESPIPE, epoll EPERM.
  *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
  *    links (40 per lookup at most, then ELOOP), a working folder (getcwd, chdir, fchdir).
  *  - Descriptors: the console (0 and 1 share one open file, 2 has its own: reads see end of
@@ -58,6 +62,7 @@
 #define IS_DIR(mode) (((mode)&S_IFMT) == S_IFDIR)
 #define IS_REG(mode) (((mode)&S_IFMT) == S_IFREG)
 #define IS_LNK(mode) (((mode)&S_IFMT) == S_IFLNK)
+#define IS_CHR(mode) (((mode)&S_IFMT) == S_IFCHR)
 
 static size_t min_sz(size_t a, size_t b)
 {
@@ -73,6 +78,7 @@ struct node {
 	int64_t mtime;
 	uint32_t namelen, mode, uid, gid, nlink;
 	int32_t parent, first_child, last_child, next_sibling;
+	const struct gort_dev *dev; /* a device's node */
 };
 
 static struct node nodes[GORT_MAX_NODES];
@@ -248,6 +254,39 @@ static size_t cpio_entry_at(const uint8_t *base, size_t size, size_t off, struct
 	return (data + e->size + 3) & ~(size_t)3;
 }
 
+static const struct gort_dev *devs[GORT_MAX_DEVS];
+static int ndevs;
+
+void fs_add_device(const struct gort_dev *dev)
+{
+	if (ndevs >= GORT_MAX_DEVS)
+		gort_fatal(1, "fs: more than %d devices", GORT_MAX_DEVS);
+	devs[ndevs++] = dev;
+}
+
+/* /dev and a node in it for each device, over whatever the archive had there. */
+static void devs_build(void)
+{
+	if (!ndevs)
+		return;
+	int dir = node_lookup(ROOT, "dev", 3);
+	if (dir < 0)
+		dir = node_new(ROOT, "dev", 3, S_IFDIR | 0755);
+	if (!IS_DIR(nodes[dir].mode))
+		gort_fatal(1, "fs: the initrd's /dev is not a folder: no room for /dev/%s",
+			   devs[0]->name);
+	for (int i = 0; i < ndevs; i++) {
+		struct cpio_entry e = {.name = devs[i]->name,
+				       .namelen = strlen(devs[i]->name),
+				       .mode = S_IFCHR | 0600};
+		int n = node_lookup(dir, e.name, e.namelen);
+		if (n < 0)
+			n = node_new(dir, e.name, e.namelen, e.mode);
+		node_set(n, &e);
+		nodes[n].dev = devs[i];
+	}
+}
+
 static void tree_build(const uint8_t *base, size_t size)
 {
 	static const struct cpio_entry root = {.mode = S_IFDIR | 0755};
@@ -262,6 +301,7 @@ static void tree_build(const uint8_t *base, size_t size)
 			break;
 		tree_add(&e);
 	}
+	devs_build();
 	/* A folder's link count: itself, its entry in the parent, and each subfolder's "..". */
 	for (int n = 0; n < nnodes; n++)
 		nodes[n].nlink = IS_DIR(nodes[n].mode) ? 2 : 1;
@@ -338,7 +378,17 @@ static int resolve(int start, const char *path, size_t len, bool follow, struct 
 
 /* ---------------------------------------------------------------- open files and descriptors */
 
-enum fkind { FK_FREE, FK_CONSOLE, FK_FILE, FK_DIR, FK_PIPE_R, FK_PIPE_W, FK_EVENTFD, FK_EPOLL };
+enum fkind {
+	FK_FREE,
+	FK_CONSOLE,
+	FK_FILE,
+	FK_DIR,
+	FK_DEV,
+	FK_PIPE_R,
+	FK_PIPE_W,
+	FK_EVENTFD,
+	FK_EPOLL
+};
 
 struct pipe;
 
@@ -347,7 +397,7 @@ struct ofile {
 	enum fkind kind;
 	int refs;	/* descriptors referring to it */
 	unsigned flags; /* O_ACCMODE, O_NONBLOCK, O_APPEND, O_LARGEFILE */
-	int node;	/* files and folders */
+	int node;	/* files, folders and devices */
 	uint64_t pos;	/* file offset, or folder position: 0 ".", 1 "..", 2 + i the i-th entry */
 	int cursor;	/* folders: the entry at pos (when pos >= 2), or -1 at the end */
 	struct pipe *pipe;
@@ -1095,6 +1145,11 @@ static void dir_advance(struct ofile *f)
 	f->pos++;
 }
 
+static long dev_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	return nodes[f->node].dev->write(t, uva, n);
+}
+
 static long seek_pos(uint64_t cur, uint64_t end, long off, int whence, uint64_t *out)
 {
 	int64_t base;
@@ -1155,6 +1210,7 @@ static const struct fops fops[] = {
     [FK_CONSOLE] = {.read = console_read, .write = console_write, .poll = console_poll},
     [FK_FILE] = {.read = file_read, .lseek = file_lseek},
     [FK_DIR] = {.read = dir_read, .lseek = dir_lseek},
+    [FK_DEV] = {.write = dev_write},
     [FK_PIPE_R] = {.read = pipe_read, .poll = pipe_poll, .release = pipe_release},
     [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
     [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
@@ -1192,11 +1248,15 @@ static void node_stat(int n, struct linux_stat *st)
 	st->st_blksize = 4096;
 	st->st_blocks = (int64_t)((nd->size + 511) / 512);
 	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = nd->mtime;
+	/* Linux's encoding of a device number (new_encode_dev). */
+	if (nd->dev)
+		st->st_rdev = (nd->dev->minor & 0xff) | nd->dev->major << 8 |
+			      (uint64_t)(nd->dev->minor & ~0xffu) << 12;
 }
 
 static void ofile_stat(struct ofile *f, struct linux_stat *st)
 {
-	if (f->kind == FK_FILE || f->kind == FK_DIR) {
+	if (f->kind == FK_FILE || f->kind == FK_DIR || f->kind == FK_DEV) {
 		node_stat(f->node, st);
 		return;
 	}
@@ -1255,9 +1315,12 @@ long sys_openat(struct thread *t, const struct syscall_args *a)
 	r = open_check((int)node, flags, &w);
 	if (r < 0)
 		return r;
-	enum fkind kind = IS_DIR(nodes[node].mode) ? FK_DIR : FK_FILE;
+	uint32_t mode = nodes[node].mode;
+	enum fkind kind = IS_DIR(mode) ? FK_DIR : IS_CHR(mode) ? FK_DEV : FK_FILE;
+	/* Only a device opens for writing (open_check refused the others). */
+	unsigned acc = kind == FK_DEV ? (unsigned)flags & O_ACCMODE : O_RDONLY;
 	struct ofile *f =
-	    ofile_alloc(kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND)) | O_RDONLY | O_LARGEFILE);
+	    ofile_alloc(kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND)) | acc | O_LARGEFILE);
 	if (!f)
 		return -ENFILE;
 	f->node = (int)node;
@@ -1381,7 +1444,10 @@ static long dirent_out(struct ofile *f, uintptr_t uva, size_t room)
 	d->d_off = (int64_t)f->pos + 1;
 	d->d_reclen = (uint16_t)reclen;
 	uint32_t type = nodes[node].mode & S_IFMT;
-	d->d_type = type == S_IFDIR ? DT_DIR : type == S_IFLNK ? DT_LNK : DT_REG;
+	d->d_type = type == S_IFDIR   ? DT_DIR
+		    : type == S_IFLNK ? DT_LNK
+		    : type == S_IFCHR ? DT_CHR
+				      : DT_REG;
 	memcpy(d->d_name, name, len);
 	if (copy_to_user(uva, rec, reclen) != 0)
 		return -EFAULT;
@@ -1451,7 +1517,7 @@ long sys_faccessat(struct thread *t, const struct syscall_args *a)
 	long node = lookup_at((int)a->a[0], true, &w);
 	if (node < 0)
 		return node;
-	if (mode & W_OK)
+	if ((mode & W_OK) && !IS_CHR(nodes[node].mode))
 		return -EROFS;
 	/* The program is root: only executing a file with no x bit at all is refused. */
 	if ((mode & X_OK) && IS_REG(nodes[node].mode) && !(nodes[node].mode & 0111))
@@ -1612,6 +1678,8 @@ long sys_ioctl(struct thread *t, const struct syscall_args *a)
 	case FIONREAD:
 		return ioctl_fionread(f, a->a[2]);
 	default:
+		if (f->kind == FK_DEV)
+			return nodes[f->node].dev->ioctl(t, (unsigned)a->a[1], a->a[2]);
 		return -ENOTTY; /* TCGETS too: the console is not a terminal */
 	}
 }

@@ -183,12 +183,29 @@ long sys_epoll_create1(struct thread *t, const struct syscall_args *a);
 long sys_epoll_ctl(struct thread *t, const struct syscall_args *a);
 long sys_epoll_pwait(struct thread *t, const struct syscall_args *a);
 long sys_ioctl(struct thread *t, const struct syscall_args *a);
-/* Sets up the file tree from the initrd (cpio newc) and fds 0-2; cwd is the starting folder. */
+/* A character device gort serves as /dev/<name> (fs.c does the file side: open, stat, close...).
+ * read, lseek, pread and epoll on it fail as on a Linux device without them. */
+struct gort_dev {
+	const char *name;      /* under /dev */
+	unsigned major, minor; /* Linux's numbers, for stat's st_rdev */
+	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. */
+	long (*write)(struct thread *t, uintptr_t uva, size_t n);
+	/* ioctl(2) requests fs.c does not serve itself: a value or -errno (-ENOTTY: unknown). */
+	long (*ioctl)(struct thread *t, unsigned cmd, uintptr_t arg);
+};
+/* Makes dev appear as /dev/<name> from the next fs_init on (GORT_MAX_DEVS at most). */
+void fs_add_device(const struct gort_dev *dev);
+/* Sets up the file tree from the initrd (cpio newc), the devices and fds 0-2; cwd is the
+ * starting folder. */
 void fs_init(const void *initrd, size_t size, const char *cwd);
 /* The program's own path (for /proc/self/exe). */
 void fs_set_exe(const char *path);
 /* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */
 const void *fs_file_data(const char *path, size_t *size);
+
+/* watchdog.c: /dev/watchdog, when the partition has a watchdog (period_ms from the device tree,
+ * 0: none). Before fs_init. */
+void watchdog_init(unsigned period_ms);
 
 /* signal.c */
 long sys_rt_sigaction(struct thread *t, const struct syscall_args *a);

@@ -224,6 +224,16 @@ struct linux_epoll_event { /* not packed on riscv64 */
 #define FIOCLEX		0x5451
 #define EPOLLEXCLUSIVE	(1U << 28)
 #define EPOLLWAKEUP	(1U << 29)
+/* The watchdog device's ioctls (linux/watchdog.h): _IOR('W', nr, size). */
+#define WDIOC_GETSUPPORT    0x80285700 /* struct linux_watchdog_info */
+#define WDIOC_KEEPALIVE	    0x80045705
+#define WDIOC_GETTIMEOUT    0x80045707 /* int: seconds */
+#define WDIOF_KEEPALIVEPING 0x8000
+struct linux_watchdog_info {
+	uint32_t options;
+	uint32_t firmware_version;
+	uint8_t identity[32];
+};
 /* struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16, d_type u8, then the name */
 struct linux_dirent64 {
 	uint64_t d_ino;

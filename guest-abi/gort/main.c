@@ -60,6 +60,7 @@ static void read_dt(const void *fdt)
 		boot.vcpus = GORT_MAX_VCPUS;
 	const char *name = fdt_getprop(fdt, goos_node, "partition", NULL);
 	snprintf(boot.name, sizeof(boot.name), "%s", name ? name : "gohv");
+	watchdog_init((unsigned)prop_u64(fdt, goos_node, GOOS_DT_WATCHDOG_MS, 0));
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	boot.initrd_start = prop_u64(fdt, chosen, "linux,initrd-start", 0);
 	boot.initrd_end = prop_u64(fdt, chosen, "linux,initrd-end", 0);

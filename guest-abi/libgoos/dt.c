@@ -10,6 +10,7 @@ static struct {
 	const char *bootargs;
 	const char *name;
 	unsigned vcpus;
+	unsigned watchdog_ms; /* 0: none */
 	uint64_t ram_base, ram_size;
 	uint64_t timebase;
 	uintptr_t info; /* the info page's base */
@@ -167,6 +168,8 @@ static void parse_dt(const void *fdt)
 		/* /goos/vcpus is what the partition was given; /cpus is only the fallback. */
 		if (read_uint(fdt, node, "vcpus", &v) && v)
 			dt.vcpus = (unsigned)v;
+		if (read_uint(fdt, node, GOOS_DT_WATCHDOG_MS, &v))
+			dt.watchdog_ms = (unsigned)v;
 		parse_info(fdt, node);
 	}
 }
@@ -223,6 +226,11 @@ const void *goos_rng_seed(size_t *len)
 	if (len)
 		*len = dt.seed_len;
 	return dt.seed;
+}
+
+unsigned goos_watchdog_ms(void)
+{
+	return dt.watchdog_ms;
 }
 
 uintptr_t goos_info_base(void)

@@ -142,6 +142,11 @@ long goos_vcpu_id(void)
 	return r.error ? r.error : (long)r.value;
 }
 
+long goos_watchdog_pet(void)
+{
+	return goos_call(GOOS_FN_WATCHDOG_PET, 0, 0, 0, 0).error;
+}
+
 /* ---------------------------------------------------------------- console */
 
 int vprintf(const char *fmt, va_list ap)

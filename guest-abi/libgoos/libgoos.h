@@ -70,6 +70,9 @@ long goos_vcpu_start(unsigned vcpu, goos_vcpu_fn fn, void *stack_top, void *arg)
 long goos_wake(unsigned vcpu);
 long goos_set_timer(uint64_t deadline);
 long goos_vcpu_id(void);
+/* Pets the partition's watchdog (ABI v2): a new period of goos_watchdog_ms() starts now.
+ * GOOS_ERR_NOT_SUPPORTED when the partition has none. */
+long goos_watchdog_pet(void);
 
 /* ---- console */
 
@@ -107,6 +110,9 @@ uint64_t goos_ram_base(void);
 uint64_t goos_ram_size(void);
 const void *goos_rng_seed(size_t *len); /* NULL and *len = 0 when absent */
 bool goos_has_sstc(void);
+/* The watchdog period (the board's watchdog-ms, from /goos), 0 when the partition has none. It
+ * runs from the partition's first instruction: pet before it is out, then at least that often. */
+unsigned goos_watchdog_ms(void);
 
 /* ---- the info page (GOOS_INFO_* in goos.h): registers read with one load each, which the hv
  * emulates. off is a GOOS_INFO_* offset, naturally aligned for the width. */

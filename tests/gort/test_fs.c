@@ -1052,3 +1052,135 @@ Test(fs, no_archive_is_an_empty_root, .init = setup)
 	fs_init(arch, arch_len, "/");
 	read_all_text("/etc/hosts", "new");
 }
+
+/* ---------------------------------------------------------------- devices */
+
+/* What the fake device saw. */
+static struct {
+	int writes, ioctls;
+	struct thread *t;
+	uintptr_t uva;
+	size_t n;
+	unsigned cmd;
+	uintptr_t arg;
+} seen;
+
+static long fake_write(struct thread *t, uintptr_t uva, size_t n)
+{
+	seen.writes++;
+	seen.t = t, seen.uva = uva, seen.n = n;
+	return n > 3 ? 3 : (long)n; /* a short write, to see the device's count come back */
+}
+
+static long fake_ioctl(struct thread *t, unsigned cmd, uintptr_t arg)
+{
+	seen.ioctls++;
+	seen.t = t, seen.cmd = cmd, seen.arg = arg;
+	return cmd == 0x1234 ? 42 : -ENOTTY;
+}
+
+static const struct gort_dev fake_dev = {"fake", 10, 130, fake_write, fake_ioctl};
+static const struct gort_dev wide_dev = {"wide", 0x123, 0x4567, fake_write, fake_ioctl};
+
+static void setup_devs(void)
+{
+	memset(&seen, 0, sizeof(seen));
+	fs_add_device(&fake_dev);
+	fs_add_device(&wide_dev);
+	setup();
+}
+
+Test(fs, a_device_is_a_character_file_under_dev, .init = setup_devs)
+{
+	struct linux_stat *st = ualloc(sizeof(*st));
+	struct ents e;
+
+	cr_assert_eq(SYS(sys_newfstatat, CWD, UP("/dev/fake"), U(st), 0), 0);
+	cr_assert_eq(st->st_mode, S_IFCHR | 0600);
+	cr_assert_eq(st->st_rdev, 10 << 8 | 130, "misc 10:130 as Linux encodes it");
+	cr_assert_eq(SYS(sys_newfstatat, CWD, UP("/dev/wide"), U(st), 0), 0);
+	cr_assert_eq(st->st_rdev, 0x67 | 0x123 << 8 | 0x45UL << 20);
+	cr_assert_eq(SYS(sys_newfstatat, CWD, UP("/dev"), U(st), 0), 0);
+	cr_assert_eq(st->st_mode, S_IFDIR | 0755);
+	read_dir((int)open_("/dev", O_RDONLY), 4096, &e);
+	cr_assert_eq(e.n, 4);
+	cr_assert_eq(e.type[find_ent(&e, "fake")], DT_CHR);
+	cr_assert_eq(e.type[find_ent(&e, "wide")], DT_CHR);
+	/* The read-only tree around it stays read-only; the device is writable. */
+	cr_assert_eq(SYS(sys_faccessat, CWD, UP("/dev/fake"), W_OK), 0);
+	cr_assert_eq(SYS(sys_faccessat, CWD, UP("/etc/hosts"), W_OK), -EROFS);
+	cr_assert_eq(open_("/dev/fake", O_RDONLY | O_DIRECTORY), -ENOTDIR);
+	cr_assert_eq(open_("/dev/nope", O_WRONLY), -ENOENT);
+}
+
+Test(fs, a_device_takes_its_writes_and_ioctls, .init = setup_devs)
+{
+	struct linux_stat *st = ualloc(sizeof(*st));
+	char *buf = ualloc(16);
+	long fd = open_("/dev/fake", O_WRONLY | O_CLOEXEC);
+
+	cr_assert_geq(fd, 3);
+	cr_assert_eq(write_str((int)fd, "x"), 1);
+	cr_assert_eq(seen.writes, 1);
+	cr_assert_eq(seen.t, &T);
+	cr_assert_eq(seen.n, 1);
+	cr_assert_eq(*(char *)fake_user_ptr(seen.uva), 'x');
+	cr_assert_eq(write_str((int)fd, "longer"), 3, "the device's count");
+	cr_assert_eq(write_((int)fd, buf, 0), 0);
+	cr_assert_eq(seen.writes, 3, "a write of nothing reaches the device too");
+	cr_assert_eq(read_((int)fd, buf, 1), -EBADF, "opened for writing only");
+
+	cr_assert_eq(SYS(sys_ioctl, (unsigned long)fd, 0x1234, 0x5678), 42);
+	cr_assert_eq(seen.cmd, 0x1234);
+	cr_assert_eq(seen.arg, 0x5678);
+	cr_assert_eq(SYS(sys_ioctl, (unsigned long)fd, 0x9999, 0), -ENOTTY);
+	cr_assert_eq(seen.ioctls, 2);
+	/* fs.c's own requests stay its own. */
+	cr_assert_eq(SYS(sys_ioctl, (unsigned long)fd, FIONCLEX, 0), 0);
+	cr_assert_eq(fcntl_((int)fd, F_GETFD, 0), 0);
+	cr_assert_eq(SYS(sys_ioctl, (unsigned long)fd, FIONREAD, U(buf)), -ENOTTY);
+	cr_assert_eq(seen.ioctls, 2);
+
+	long rw = open_("/dev/fake", O_RDWR);
+	cr_assert_eq(read_((int)rw, buf, 1), -EINVAL, "no read");
+	cr_assert_eq(lseek_((int)rw, 0, SEEK_SET), -ESPIPE);
+	cr_assert_eq(SYS(sys_pread64, (unsigned long)rw, U(buf), 1, 0), -ESPIPE);
+	cr_assert_eq(SYS(sys_fstat, (unsigned long)rw, U(st)), 0);
+	cr_assert_eq(st->st_mode, S_IFCHR | 0600);
+	cr_assert_eq(st->st_rdev, 10 << 8 | 130);
+	long ep = SYS(sys_epoll_create1, 0);
+	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)rw, EPOLLIN, 0), -EPERM);
+	long ro = open_("/dev/fake", O_RDONLY);
+	cr_assert_eq(write_str((int)ro, "x"), -EBADF, "opened for reading only");
+	cr_assert_eq(seen.writes, 3);
+}
+
+Test(fs, a_device_replaces_an_archive_entry_at_its_path, .init = setup_devs)
+{
+	struct linux_stat *st = ualloc(sizeof(*st));
+
+	build_tree();
+	arch_len -= 124; /* drop the trailer */
+	cpio_file("dev/fake", 0644, "a file");
+	cpio_file("dev/other", 0644, "kept");
+	cpio_end();
+	fs_init(arch, arch_len, "/");
+	cr_assert_eq(SYS(sys_newfstatat, CWD, UP("/dev/fake"), U(st), 0), 0);
+	cr_assert_eq(st->st_mode, S_IFCHR | 0600);
+	cr_assert_eq(st->st_size, 0);
+	read_all_text("/dev/other", "kept");
+}
+
+Test(fs, no_devices_no_dev_folder, .init = setup)
+{
+	cr_assert_eq(open_("/dev", O_RDONLY), -ENOENT);
+}
+
+Test(fs, a_dev_that_is_no_folder_is_fatal, .init = setup_devs, .exit_code = 1)
+{
+	build_tree();
+	arch_len -= 124;
+	cpio_file("dev", 0644, "not a folder");
+	cpio_end();
+	fs_init(arch, arch_len, "/");
+}

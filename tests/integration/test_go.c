@@ -554,6 +554,45 @@ Test(go, panic_in_one_partition_other_keeps_running)
 	run_free(&r);
 }
 
+/* A program that pets /dev/watchdog, by write and by ioctl, then livelocks: the hv stops it once,
+ * after it stopped petting and not before, though the Go runtime runs on around the spinning
+ * worker and its other vCPU keeps idling (gort pets only when the program does). Under -icount,
+ * so the pets are due at exact points of the program's own time. */
+Test(go, a_program_that_stops_petting_dev_watchdog_is_stopped)
+{
+	static const char *dirs[2];
+	const char *expired = "gohv: fault: partition wd: watchdog expired (no pet for 1000 ms)\n";
+	struct run r;
+
+	dirs[0] = bpath("go");
+	need(bpath("go/watchdog.cpio"), "build it with `make go-initrds`");
+	struct boot_opts o = {.dirs = dirs, .timeout_s = 300};
+	boot_board("go-watchdog", &o, &r);
+	cr_assert(r.exited, "the hv did not power off");
+	assert_has(&r, "[wd] watchdog: identity=\"gohv watchdog\" options=0x8000\n");
+	assert_has(&r, "[wd] watchdog: timeout=1s\n");
+	assert_has(&r, "[wd] watchdog: 8 pets by write\n");
+	assert_has(&r, "[wd] watchdog: 8 pets by ioctl\n");
+	long stopped = run_pos(&r, "[wd] watchdog: stopped petting\n");
+	cr_assert_geq(stopped, 0, "the program was stopped while it still petted");
+	cr_assert_gt(run_pos(&r, expired), stopped);
+	cr_assert_eq(run_count(&r, expired), 1);
+	assert_has(&r, "gohv: partition wd exited with code 255 (fault)\n");
+	assert_lacks(&r, "still running");
+	run_free(&r);
+}
+
+Test(go, without_a_watchdog_there_is_no_dev_watchdog)
+{
+	static const char *const args[] = {"absent", NULL};
+	struct grun r;
+
+	run_example("go/watchdog", NULL, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "watchdog: absent: open /dev/watchdog: no such file or directory\n");
+	grun_free(&r);
+}
+
 /* ------------------------------------------------------------------ the standard library */
 
 struct pkg {

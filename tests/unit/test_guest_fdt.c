@@ -223,6 +223,19 @@ Test(guest_fdt, goos_node)
 	cr_assert_eq(u32_prop("/goos", "vcpus"), 2);
 	cr_assert_eq(u32_prop("/goos", "sbi-extension"), 0x0A474F53);
 	cr_assert_str_eq(str_prop("/goos", "restart"), "on-failure");
+	cr_assert_null(fdt_getprop(buf, node("/goos"), GOOS_DT_WATCHDOG_MS, NULL),
+		       "no watchdog, no period");
+}
+
+Test(guest_fdt, watchdog_period_for_a_partition_with_one)
+{
+	static struct partition_config cw;
+
+	cw = cfg;
+	cw.watchdog_ms = 250;
+	p->cfg = &cw;
+	build(buf);
+	cr_assert_eq(u32_prop("/goos", GOOS_DT_WATCHDOG_MS), 250);
 }
 
 Test(guest_fdt, info_page_node_names_its_page)
