@@ -337,18 +337,21 @@ static bool should_restart(const struct partition *p)
  * A reboot is no exception: a guest that reboots at once is a crash loop too. */
 static uint64_t restart_delay(struct partition *p)
 {
+	const struct partition_config *cfg = p->cfg;
 	uint64_t hz = hv.plat.timebase_hz;
 
 	if (arch_time_now() - p->started_at > RESTART_BACKOFF_RESET_S * hz) {
 		p->backoff = 0;
 		return 0;
 	}
-	/* The first quick failure restarts at once, then 10 ms, 20 ms, ... up to the maximum. */
-	unsigned level = p->backoff < 16 ? p->backoff : 16;
-	uint64_t ms = level ? RESTART_BACKOFF_MIN_MS << (level - 1) : 0;
-	if (ms > RESTART_BACKOFF_MAX_MS)
-		ms = RESTART_BACKOFF_MAX_MS;
-	p->backoff++;
+	/* The first quick failure restarts at once (one is not a loop yet), then min, 2 min, ... up
+	 * to max. Past 2^31 min any max (at most CONFIG_BACKOFF_MS_MAX) is reached. */
+	unsigned level = p->backoff < 32 ? p->backoff : 32;
+	uint64_t ms = level ? (uint64_t)cfg->backoff_min_ms << (level - 1) : 0;
+	if (ms > cfg->backoff_max_ms)
+		ms = cfg->backoff_max_ms;
+	if (p->backoff < 32)
+		p->backoff++;
 	return ms * hz / 1000;
 }
 
