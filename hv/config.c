@@ -15,7 +15,8 @@
 
 #define BOARD_PROPS "model, cpus, memory-size, time-slice-us"
 #define PARTITION_PROPS                                                                            \
-	"cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, watchdog-ms"
+	"cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, watchdog-ms, "  \
+	"restart-backoff-ms"
 #define BOARD_PROPS_V1	   "model, " CONFIG_V1_CPUS ", memory-size"
 #define PARTITION_PROPS_V1 CONFIG_V1_CPUS ", memory-size, image, initrd, bootargs, restart"
 
@@ -435,6 +436,38 @@ static int parse_watchdog(struct ctx *c, int node, const char *path, struct part
 	return 0;
 }
 
+/* restart-backoff-ms = <min max>. A min of 0 would never grow: only <0 0>, which turns the backoff
+ * off, may say it. */
+static int parse_backoff(struct ctx *c, int node, const char *path, struct partition_config *p)
+{
+	const char *name = "restart-backoff-ms";
+	const void *val;
+	fdt32_t raw[2];
+	int len, r = get_prop(c, node, path, name, false, &val, &len);
+
+	p->backoff_min_ms = CONFIG_BACKOFF_MIN_MS_DEFAULT;
+	p->backoff_max_ms = CONFIG_BACKOFF_MAX_MS_DEFAULT;
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (len != 8)
+		return fail(c->err, path, name, "length %d, expected two 4-byte cells <min max>",
+			    len);
+	memcpy(raw, val, 8);
+	uint32_t min = fdt32_to_cpu(raw[0]), max = fdt32_to_cpu(raw[1]);
+
+	if (max > CONFIG_BACKOFF_MS_MAX)
+		return fail(c->err, path, name, "<%u %u>: max must be at most %d", min, max,
+			    CONFIG_BACKOFF_MS_MAX);
+	if (min > max)
+		return fail(c->err, path, name, "<%u %u>: min is more than max", min, max);
+	if (min == 0 && max != 0)
+		return fail(c->err, path, name,
+			    "<0 %u>: a min of 0 never backs off; say <0 0> for no backoff", max);
+	p->backoff_min_ms = min;
+	p->backoff_max_ms = max;
+	return 0;
+}
+
 static int parse_memory(struct ctx *c, int node, const char *path, struct partition_config *p)
 {
 	uint64_t board = c->out->memory_size;
@@ -518,7 +551,8 @@ static int parse_partition(struct ctx *c, int node, unsigned idx)
 	    check_no_children(c, node, path))
 		return -1;
 	if (parse_sharing(c, node, path, p) || parse_cpus(c, node, path, idx) ||
-	    parse_memory(c, node, path, p) || parse_watchdog(c, node, path, p))
+	    parse_memory(c, node, path, p) || parse_watchdog(c, node, path, p) ||
+	    parse_backoff(c, node, path, p))
 		return -1;
 	return parse_strings(c, node, path, p);
 }

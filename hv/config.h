@@ -39,6 +39,14 @@
 #define CONFIG_WATCHDOG_MS_MIN 10
 #define CONFIG_WATCHDOG_MS_MAX 3600000
 
+/* The restart backoff of a partition that keeps failing soon after it starts
+ * (restart-backoff-ms = <min max>): its second quick failure in a row waits min, each one after
+ * twice as long, up to max. Min is at least 1 ms, so a crash loop always slows down, unless the
+ * board says <0 0>: no backoff at all, on purpose. An hour at most, as for the watchdog. */
+#define CONFIG_BACKOFF_MIN_MS_DEFAULT 10
+#define CONFIG_BACKOFF_MAX_MS_DEFAULT 2000
+#define CONFIG_BACKOFF_MS_MAX	      3600000
+
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
 /* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */
@@ -70,6 +78,7 @@ struct partition_config {
 	char bootargs[CONFIG_BOOTARGS_MAX];
 	enum restart_policy restart;
 	uint32_t watchdog_ms; /* 0: none; else stopped as failed when not petted this often */
+	uint32_t backoff_min_ms, backoff_max_ms; /* restart-backoff-ms; both 0: no backoff */
 };
 
 struct board_config {

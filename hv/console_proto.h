@@ -33,7 +33,11 @@
 #define CONSOLE_EXITED	   " exited with code "
 #define CONSOLE_EXIT_FAULT " (fault)"
 #define CONSOLE_EXIT_FMT   CONSOLE_PARTITION "%s" CONSOLE_EXITED "%d%s"
-/* Follows the exit line when the restart policy applies. */
+/* "gohv: partition NAME rebooted (code N)": instead of the exit line when the guest asked for a
+ * reboot (restarted whatever its policy), so a reader never takes a reboot for an exit. */
+#define CONSOLE_REBOOTED   " rebooted (code "
+#define CONSOLE_REBOOT_FMT CONSOLE_PARTITION "%s" CONSOLE_REBOOTED "%d)"
+/* Follows the exit or reboot line when the partition restarts. */
 #define CONSOLE_RESTARTING " restarting "
 #define CONSOLE_RESTART_FMT                                                                        \
 	CONSOLE_PARTITION "%s" CONSOLE_RESTARTING "(policy %s, restart %u) in %lu ms"

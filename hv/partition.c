@@ -246,8 +246,9 @@ void partition_console_write(struct partition *p, enum console_stream stream, co
 }
 
 /* Marks the partition stopping, if it is running: true for the first stop, which must ask the
- * vCPUs to park (stop_others). */
-static bool stop_begin(struct partition *p, int code, bool failed, bool faulted)
+ * vCPUs to park (stop_others). Only the first stop says how the run ended: a reboot asked for
+ * while another vCPU's fault or exit is already ending it is not a reboot. */
+static bool stop_begin(struct partition *p, int code, bool failed, bool faulted, bool reboot)
 {
 	bool first;
 
@@ -258,6 +259,7 @@ static bool stop_begin(struct partition *p, int code, bool failed, bool faulted)
 		p->exit_code = code;
 		p->exit_failed = failed || code != 0;
 		p->faulted = faulted;
+		p->reboot = reboot;
 	}
 	spin_unlock(&p->lock);
 	return first;
@@ -271,9 +273,9 @@ static void stop_others(struct partition *p, const struct vcpu *self)
 			vcpu_post(&p->vcpus[i], VREQ_STOP);
 }
 
-static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
+static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted, bool reboot)
 {
-	if (stop_begin(v->part, code, failed, faulted))
+	if (stop_begin(v->part, code, failed, faulted, reboot))
 		stop_others(v->part, v);
 	return faulted ? EXIT_FAULTED : EXIT_STOPPED;
 }
@@ -281,7 +283,7 @@ static enum vcpu_exit stop(struct vcpu *v, int code, bool failed, bool faulted)
 void partition_watchdog_expired(struct partition *p, uint64_t now)
 {
 	/* A pet since the scan read the deadline is a pet in time. */
-	if (now < p->watchdog_at || !stop_begin(p, GOOS_EXIT_FAULT, true, true))
+	if (now < p->watchdog_at || !stop_begin(p, GOOS_EXIT_FAULT, true, true, false))
 		return;
 	hv_log(CONSOLE_WATCHDOG_FMT, p->cfg->name, (unsigned)p->cfg->watchdog_ms);
 	stop_others(p, NULL);
@@ -289,13 +291,12 @@ void partition_watchdog_expired(struct partition *p, uint64_t now)
 
 enum vcpu_exit partition_exit(struct vcpu *v, int code, bool failed)
 {
-	return stop(v, code, failed, false);
+	return stop(v, code, failed, false, false);
 }
 
 enum vcpu_exit partition_reboot(struct vcpu *v, int code, bool failed)
 {
-	v->part->reboot = true;
-	return stop(v, code, failed, false);
+	return stop(v, code, failed, false, true);
 }
 
 bool guest_range_ok(const struct vcpu *v, uint64_t gpa, uint64_t len)
@@ -315,7 +316,7 @@ void vcpu_console_putc(struct vcpu *v, char c)
 
 void partition_fault(struct vcpu *v)
 {
-	stop(v, GOOS_EXIT_FAULT, true, true);
+	stop(v, GOOS_EXIT_FAULT, true, true, false);
 }
 
 static bool should_restart(const struct partition *p)
@@ -337,18 +338,21 @@ static bool should_restart(const struct partition *p)
  * A reboot is no exception: a guest that reboots at once is a crash loop too. */
 static uint64_t restart_delay(struct partition *p)
 {
+	const struct partition_config *cfg = p->cfg;
 	uint64_t hz = hv.plat.timebase_hz;
 
 	if (arch_time_now() - p->started_at > RESTART_BACKOFF_RESET_S * hz) {
 		p->backoff = 0;
 		return 0;
 	}
-	/* The first quick failure restarts at once, then 10 ms, 20 ms, ... up to the maximum. */
-	unsigned level = p->backoff < 16 ? p->backoff : 16;
-	uint64_t ms = level ? RESTART_BACKOFF_MIN_MS << (level - 1) : 0;
-	if (ms > RESTART_BACKOFF_MAX_MS)
-		ms = RESTART_BACKOFF_MAX_MS;
-	p->backoff++;
+	/* The first quick failure restarts at once (one is not a loop yet), then min, 2 min, ... up
+	 * to max. Past 2^31 min any max (at most CONFIG_BACKOFF_MS_MAX) is reached. */
+	unsigned level = p->backoff < 32 ? p->backoff : 32;
+	uint64_t ms = level ? (uint64_t)cfg->backoff_min_ms << (level - 1) : 0;
+	if (ms > cfg->backoff_max_ms)
+		ms = cfg->backoff_max_ms;
+	if (p->backoff < 32)
+		p->backoff++;
 	return ms * hz / 1000;
 }
 
@@ -360,7 +364,11 @@ static void finish_stop(struct partition *p)
 	spin_lock(&p->lock);
 	console_guest_flush(&hv.console, &p->lock, p->cfg->name, &p->line);
 	spin_unlock(&p->lock);
-	hv_log(CONSOLE_EXIT_FMT, p->cfg->name, p->exit_code, p->faulted ? CONSOLE_EXIT_FAULT : "");
+	if (p->reboot)
+		hv_log(CONSOLE_REBOOT_FMT, p->cfg->name, p->exit_code);
+	else
+		hv_log(CONSOLE_EXIT_FMT, p->cfg->name, p->exit_code,
+		       p->faulted ? CONSOLE_EXIT_FAULT : "");
 	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
 	drbg_wipe(&p->rng);
 	p->scrubbed = 0;
@@ -402,6 +410,7 @@ void partition_vcpu_parked(struct partition *p)
 		p->exit_code = 0;
 		p->exit_failed = false;
 		p->faulted = false;
+		p->reboot = false;
 	}
 	spin_unlock(&p->lock);
 	if (last)

@@ -68,9 +68,8 @@ struct partition {
 	struct partition *watchdog_next;
 };
 
-/* A partition that fails within this long of starting restarts after a growing delay. */
-#define RESTART_BACKOFF_MIN_MS	10
-#define RESTART_BACKOFF_MAX_MS	2000
+/* A partition that fails within this long of starting restarts after a growing delay (its
+ * restart-backoff-ms, config.h). */
 #define RESTART_BACKOFF_RESET_S 10
 
 /* The hv's view of guest memory: a pointer to [gpa, gpa+len) if all of it is the partition's RAM,

@@ -284,6 +284,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c->memory_size = RAM;
 		strcpy(c->image, "fuzz.elf");
 		c->restart = (policy >> (2 * i)) % 3;
+		c->backoff_min_ms = CONFIG_BACKOFF_MIN_MS_DEFAULT;
+		c->backoff_max_ms = CONFIG_BACKOFF_MAX_MS_DEFAULT;
 	}
 	hv.partitions = parts;
 	hv.npartitions = NPARTS;

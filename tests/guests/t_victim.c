@@ -1,8 +1,9 @@
 /*
  * Integration test guest: keeps a secret in its RAM and checks it every 100 ms while another
  * partition attacks. Prints "VICTIM secret at 0x<addr>", "VICTIM tick <n>" for n = 1..ticks
- * (bootargs ticks=N, default 30), then "VICTIM done" and exits 0; on damage prints
- * "VICTIM CORRUPTED tick=<n> index=<i>" and exits 1.
+ * (bootargs ticks=N, default 30), then "VICTIM max gap <us> us" (the longest time between two
+ * ticks, read from its own time CSR: what a partition beside it took from this one) and "VICTIM
+ * done", and exits 0; on damage prints "VICTIM CORRUPTED tick=<n> index=<i>" and exits 1.
  */
 #include "libgoos.h"
 
@@ -19,13 +20,17 @@ int main(void)
 {
 	long ticks = goos_bootarg_long("ticks", 30);
 	uint64_t period = goos_ticks_from_ms(100);
-	uint64_t next = goos_now() + period;
+	uint64_t last = goos_now(), next = last + period, max_gap = 0;
 
 	for (unsigned long i = 0; i < SECRET_WORDS; i++)
 		secret[i] = pattern(i);
 	printf("VICTIM secret at 0x%lx\n", (unsigned long)secret);
 	for (long n = 1; n <= ticks; n++) {
 		goos_sleep_until(next);
+		uint64_t now = goos_now();
+		if (now - last > max_gap)
+			max_gap = now - last;
+		last = now;
 		next += period;
 		for (unsigned long i = 0; i < SECRET_WORDS; i++) {
 			if (((volatile uint64_t *)secret)[i] != pattern(i)) {
@@ -35,6 +40,7 @@ int main(void)
 		}
 		printf("VICTIM tick %ld\n", n);
 	}
+	printf("VICTIM max gap %lu us\n", (unsigned long)goos_ticks_to_us(max_gap));
 	printf("VICTIM done\n");
 	return 0;
 }

@@ -293,6 +293,18 @@ Test(packer, unknown_property)
 	expect_failure(&r, dtb, "/partitions/hello: memory: unknown property");
 }
 
+Test(packer, restart_backoff_that_never_grows)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-backoff");
+
+	pack(&r, dtb, NULL);
+	expect_failure(
+	    &r, dtb,
+	    "/partitions/hello: restart-backoff-ms: <0 100>: a min of 0 never backs off; "
+	    "say <0 0> for no backoff");
+}
+
 Test(packer, config_name_names_the_source)
 {
 	struct pk_run r;

@@ -20,6 +20,8 @@ static struct partition_config cfg = {
     .image = "test.elf",
     .bootargs = "",
     .restart = RESTART_NEVER,
+    .backoff_min_ms = CONFIG_BACKOFF_MIN_MS_DEFAULT,
+    .backoff_max_ms = CONFIG_BACKOFF_MAX_MS_DEFAULT,
 };
 
 static void sink(void *ctx, const char *s, size_t n)

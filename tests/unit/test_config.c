@@ -458,6 +458,55 @@ Test(config, bad_watchdog_periods_refused)
 	expect_fail(&t, "/partitions/world", "watchdog-ms", "expected one 4-byte cell");
 }
 
+/* ------------------------------------------------------------------ restart backoff */
+
+Test(config, restart_backoff_read_and_the_default_when_absent)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[0], "restart-backoff-ms", 1, 5);
+	expect_ok(&t);
+	cr_assert_eq(cfg.partitions[0].backoff_min_ms, 1);
+	cr_assert_eq(cfg.partitions[0].backoff_max_ms, 5);
+	cr_assert_eq(cfg.partitions[1].backoff_min_ms, CONFIG_BACKOFF_MIN_MS_DEFAULT);
+	cr_assert_eq(cfg.partitions[1].backoff_max_ms, CONFIG_BACKOFF_MAX_MS_DEFAULT);
+	cr_assert_eq(CONFIG_BACKOFF_MIN_MS_DEFAULT, 10,
+		     "the default is what boards/README.md says");
+	cr_assert_eq(CONFIG_BACKOFF_MAX_MS_DEFAULT, 2000);
+	SET_CELLS(&t.parts[0], "restart-backoff-ms", 7, 7);
+	expect_ok(&t);
+	SET_CELLS(&t.parts[0], "restart-backoff-ms", 1, CONFIG_BACKOFF_MS_MAX);
+	expect_ok(&t);
+	/* Asked for in so many words: no backoff. */
+	SET_CELLS(&t.parts[0], "restart-backoff-ms", 0, 0);
+	expect_ok(&t);
+	cr_assert_eq(cfg.partitions[0].backoff_min_ms, 0);
+	cr_assert_eq(cfg.partitions[0].backoff_max_ms, 0);
+}
+
+Test(config, bad_restart_backoffs_refused)
+{
+	struct t_config t;
+	const char *where = "/partitions/world";
+
+	make_valid(&t);
+	SET_CELLS(&t.parts[1], "restart-backoff-ms", 0, 100);
+	expect_fail(&t, where, "restart-backoff-ms",
+		    "<0 100>: a min of 0 never backs off; say <0 0> for no backoff");
+	SET_CELLS(&t.parts[1], "restart-backoff-ms", 50, 10);
+	expect_fail(&t, where, "restart-backoff-ms", "<50 10>: min is more than max");
+	SET_CELLS(&t.parts[1], "restart-backoff-ms", 10, 3600001);
+	expect_fail(&t, where, "restart-backoff-ms", "<10 3600001>: max must be at most 3600000");
+	SET_CELLS(&t.parts[1], "restart-backoff-ms", 10);
+	expect_fail(&t, where, "restart-backoff-ms",
+		    "length 4, expected two 4-byte cells <min max>");
+	SET_CELLS(&t.parts[1], "restart-backoff-ms", 1, 2, 3);
+	expect_fail(&t, where, "restart-backoff-ms", "length 12, expected two 4-byte cells");
+	set_str(&t.parts[1], "restart-backoff-ms", "10 20");
+	expect_fail(&t, where, "restart-backoff-ms", "length 6, expected two 4-byte cells");
+}
+
 Test(config, old_format_read_with_harts)
 {
 	struct t_config t;
@@ -475,6 +524,8 @@ Test(config, old_format_read_with_harts)
 	cr_assert(cfg.legacy);
 	cr_assert_eq(cfg.ncpus, 4);
 	cr_assert_eq(cfg.partitions[0].cpus[1], 2);
+	cr_assert_eq(cfg.partitions[0].backoff_min_ms, CONFIG_BACKOFF_MIN_MS_DEFAULT,
+		     "an old config gets the default backoff, not none");
 	/* Only the old names: a v1 config saying cpus is refused. */
 	make_valid(&t);
 	set_str(&t.root, "compatible", CONFIG_COMPATIBLE_V1);
@@ -869,7 +920,7 @@ Test(config, partition_unknown_property)
 	SET_CELLS(&t.parts[1], "memory", 16 * MIB);
 	expect_fail(&t, "/partitions/world", "memory: unknown property",
 		    "cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, "
-		    "watchdog-ms");
+		    "watchdog-ms, restart-backoff-ms");
 }
 
 Test(config, partition_unknown_child)
