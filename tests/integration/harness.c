@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,17 @@ long run_pos(const struct run *r, const char *needle)
 {
 	const char *p = strstr(r->out, needle);
 	return p ? p - r->out : -1;
+}
+
+void test_figure(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("[figure] ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }
 
 void run_dump(const struct run *r, const char *why)

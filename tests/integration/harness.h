@@ -44,6 +44,10 @@ long run_pos(const struct run *r, const char *needle);
  * unreadable without the console. */
 void run_dump(const struct run *r, const char *why);
 
+/* Prints a figure the test measured (one line, "[figure] ..."), where `make test` shows it:
+ * Criterion's cr_log_info is seen only with --verbose. */
+void test_figure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define assert_has(r, s)                                                                           \
 	do {                                                                                       \
 		if (!strstr((r)->out, (s)))                                                        \

@@ -386,7 +386,7 @@ Test(isolation, every_probe_of_the_matrix_faults_once_and_the_victim_ticks_on, .
 	for (const char *s = r.out + last; (s = strstr(s, "[victim] VICTIM tick ")); s++)
 		ticks_after++;
 	unsigned total = run_count(&r, "[victim] VICTIM tick ");
-	cr_log_info("isolation matrix: %u partitions probed, %u probes, %u faults, victim ticks %u",
+	test_figure("isolation matrix: %u partitions probed, %u probes, %u faults, victim ticks %u",
 		    2, pa + pb, fa + fb, total);
 	cr_assert_geq(total - (unsigned)ticks_after, 2, "the victim stopped during the matrix");
 	run_free(&r);
@@ -476,7 +476,7 @@ Test(restart, a_storm_leaks_nothing_scrubs_every_run_and_spares_the_others, .tim
 	cr_assert(run_line(&r, "[victim] VICTIM max gap ", line, sizeof(line)), "no max gap");
 	cr_assert_eq(sscanf(strstr(line, "gap ") + 4, "%lu", &gap), 1, "%s", line);
 	unsigned ticks = run_count(&r, "[victim] VICTIM tick ");
-	cr_log_info("restart storm: %u restarts; free pages %ld at boot, %ld at power-off; victim "
+	test_figure("restart storm: %u restarts; free pages %ld at boot, %ld at power-off; victim "
 		    "max gap %lu us (period %u us, bound %u us) over %u ticks",
 		    restarts, before, after, gap, VICTIM_PERIOD_US, VICTIM_GAP_MAX_US, ticks);
 	cr_assert_eq(after, before, "%ld pages leaked", before - after);

@@ -84,7 +84,7 @@ Test(restart, the_backoff_burns_no_host_cpu, .timeout = 120)
 	boot_board("it-backoff", &o, &r);
 	double cpu = cpu_seconds_of_children() - before;
 	cr_assert(!r.timed_out, "the crash loop never reached its ninth restart");
-	cr_log_info("QEMU took %.2f CPU-seconds over 1.27 s of backoff", cpu);
+	test_figure("QEMU took %.2f CPU-seconds over 1.27 s of backoff", cpu);
 	cr_assert_lt(cpu, 0.4, "%.2f CPU-seconds over 1.27 s of backoff: it busy-waits", cpu);
 	run_free(&r);
 }
