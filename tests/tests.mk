@@ -1,7 +1,7 @@
 # Tests: unit tests of the core on the host (against the fake port arch/host/), gort's files on
 # the host, integration tests that pack and boot boards in QEMU, and the Go tests.
 
-.PHONY: tests unit-test integration-test gort-test go-test test
+.PHONY: tests unit-test integration-test gort-test chan-test go-test test
 
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
 	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c \
@@ -52,6 +52,17 @@ $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h
 gort-test: $(GORT_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2
 
+# gchan (guest-abi/chan/) on the host: its two ends against the fake hv of tests/chan/window.c.
+CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS)
+CHAN_TEST_DEPS := $(CHAN_TEST_SRCS) $(wildcard tests/chan/*.h) $(GCHAN_HDRS)
+CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -pthread
+CHAN_TEST_BIN := $(BUILD)/tests/chan-tests
+$(CHAN_TEST_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(CHAN_TEST_FLAGS) -o $@
+chan-test: $(CHAN_TEST_BIN)
+	$(Q)$(CHAN_TEST_BIN) --jobs 2
+
 TEST_DTBS := $(patsubst tests/boards/%.dts,$(BUILD)/tests/boards/%.dtb,$(wildcard tests/boards/*.dts))
 $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
@@ -69,11 +80,12 @@ $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS)
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
-tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(GO_TEST_BIN)
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(CHAN_TEST_BIN) $(GO_TEST_BIN)
 
-unit-test: $(UNIT_BIN) $(GORT_TEST_BIN)
+unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(CHAN_TEST_BIN)
 	$(Q)$(UNIT_BIN) --jobs 2
 	$(Q)$(GORT_TEST_BIN) --jobs 2
+	$(Q)$(CHAN_TEST_BIN) --jobs 2
 
 # Integration tests pack their own images from tests/boards with the packer and the guests.
 integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)
