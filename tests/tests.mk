@@ -15,10 +15,26 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \
 		-lfdt -pthread -o $@
 
-# The same unit tests under UBSan and ASan, with libfdt compiled from the very sources the hv
-# uses (not the host's -lfdt), so undefined behaviour inside libfdt shows too. Any report fails
-# the run. `make sanitize-test`, also run by `make test`. Built with clang: GCC 12's UBSan does not
-# see a pointer formed by adding a wrapping unsigned offset (elf_load did that on every boot).
+# gchan (guest-abi/chan/) on the host: its two ends against the fake hv of tests/chan/window.c.
+CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS)
+CHAN_TEST_DEPS := $(CHAN_TEST_SRCS) $(wildcard tests/chan/*.h) $(GCHAN_HDRS)
+CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -pthread
+CHAN_TEST_BIN := $(BUILD)/tests/chan-tests
+$(CHAN_TEST_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(CHAN_TEST_FLAGS) -o $@
+chan-test: $(CHAN_TEST_BIN)
+	$(Q)$(CHAN_TEST_BIN) --jobs 2
+CHAN_TEST_SAN_BIN := $(BUILD)/tests/chan-tests-san
+$(CHAN_TEST_SAN_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(HOSTFLAGS) $(SAN_FLAGS) $(CHAN_TEST_FLAGS) -o $@
+
+# The same unit tests (and gchan's) under UBSan and ASan, with libfdt compiled from the very
+# sources the hv uses (not the host's -lfdt), so undefined behaviour inside libfdt shows too. Any
+# report fails the run. `make sanitize-test`, also run by `make test`. Built with clang: GCC 12's
+# UBSan does not see a pointer formed by adding a wrapping unsigned offset (elf_load did that on
+# every boot).
 SAN_CC ?= clang
 SAN_FLAGS := -fsanitize=undefined,address -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_SAN_BIN := $(BUILD)/tests/unit-tests-san
@@ -29,8 +45,9 @@ $(UNIT_SAN_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/
 	$(Q)$(SAN_CC) $(HOSTFLAGS) $(SAN_FLAGS) $(MACHINE_FLAGS) -I$(LIBFDT_SRC) -Iguest-abi \
 		-Itests/unit $(UNIT_SRCS) $(addprefix $(LIBFDT_SRC)/,$(LIBFDT_FILES)) -lcriterion -o $@
 .PHONY: sanitize-test
-sanitize-test: $(UNIT_SAN_BIN)
+sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 	$(Q)ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_SAN_BIN) --jobs 2
+	$(Q)ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(CHAN_TEST_SAN_BIN) --jobs 2
 
 INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
@@ -51,17 +68,6 @@ $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h
 		-DVDSO_SO=\"$(VDSO_SO)\" $(GORT_TEST_SRCS) -lcriterion -o $@
 gort-test: $(GORT_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2
-
-# gchan (guest-abi/chan/) on the host: its two ends against the fake hv of tests/chan/window.c.
-CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS)
-CHAN_TEST_DEPS := $(CHAN_TEST_SRCS) $(wildcard tests/chan/*.h) $(GCHAN_HDRS)
-CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -pthread
-CHAN_TEST_BIN := $(BUILD)/tests/chan-tests
-$(CHAN_TEST_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) $(CHAN_TEST_FLAGS) -o $@
-chan-test: $(CHAN_TEST_BIN)
-	$(Q)$(CHAN_TEST_BIN) --jobs 2
 
 TEST_DTBS := $(patsubst tests/boards/%.dts,$(BUILD)/tests/boards/%.dtb,$(wildcard tests/boards/*.dts))
 $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
