@@ -250,12 +250,10 @@ int gchan_fail(struct gchan *c, const char *fmt, ...)
 		sync(c);
 		return status(c);
 	}
-	if (!c->broken) {
-		c->broken = true;
-		va_start(ap, fmt);
-		report(c, "broken", fmt, ap);
-		va_end(ap);
-	}
+	c->broken = true; /* so no call gets this far again before the next reset: one line */
+	va_start(ap, fmt);
+	report(c, "broken", fmt, ap);
+	va_end(ap);
 	return GCHAN_E_BROKEN;
 }
 
@@ -263,7 +261,8 @@ void *gchan_pool_ptr(const struct gchan *c, uint64_t addr, uint64_t len)
 {
 	uint64_t start = c->gpa + c->pool; /* cannot wrap: attach checked gpa + size */
 
-	if (addr < start || addr - start > c->pool_size || len > c->pool_size - (addr - start))
+	/* An addr below start wraps around to far above the pool. */
+	if (addr - start > c->pool_size || len > c->pool_size - (addr - start))
 		return NULL;
 	return c->win + c->pool + (addr - start);
 }

@@ -189,6 +189,12 @@ Test(header, gpa_not_page_aligned)
 	refused_with(w.win, w.gpa + 8, w.size, "whole pages");
 }
 
+Test(header, window_size_not_whole_pages)
+{
+	window_hdr64(&w, GOOS_CHAN_HDR_WINDOW_SIZE, w.size - 8);
+	refused_with(w.win, w.gpa, w.size - 8, "whole pages");
+}
+
 Test(header, window_of_one_page)
 {
 	refused_with(w.win, w.gpa, GOOS_CHAN_PAGE, "whole pages");
@@ -205,7 +211,7 @@ Test(header, three_queues_accepted)
 	struct gchan c;
 
 	window_init(&w3, 3, 16, 4);
-	cr_assert_eq(gchan_attach(&c, w3.win, w3.gpa, w3.size, GCHAN_DEVICE, NULL), GCHAN_OK,
-		     "%s", gchan_reason(&c));
+	cr_assert_eq(gchan_attach(&c, w3.win, w3.gpa, w3.size, GCHAN_DEVICE, NULL), GCHAN_OK, "%s",
+		     gchan_reason(&c));
 	window_free(&w3);
 }

@@ -155,6 +155,11 @@ Test(stream, full_queue_then_again)
 	cr_assert_eq(gchan_send(&v, 7, NULL, 0), GCHAN_OK);
 	cr_assert_eq(gchan_recv(&d, &type, NULL, 0), 0);
 	cr_assert_eq(type, 7);
+	cr_assert_eq(gchan_send(&v, 8, "0123456789", 10), GCHAN_OK);
+	cr_assert_eq(gchan_recv(&d, &type, buf, 9), GCHAN_E_TOO_LONG);
+	cr_assert_eq(gchan_recv(&d, &type, buf, 10), 10, "a message too long for the buffer stays");
+	cr_assert_eq(type, 8);
+	cr_assert_eq(memcmp(buf, "0123456789", 10), 0);
 	window_free(&w);
 }
 
