@@ -1,5 +1,5 @@
 # gchan (guest-abi/chan/), the channels' message library: freestanding C with no libgoos or gort
-# in it (memcpy, memset and snprintf from lib/), so libgoos links it and gort can:
+# in it (memcpy, memset, snprintf and vsnprintf from lib/), so libgoos links it and gort can:
 # add $(GCHAN_SRCS) to a guest's sources and $(GCHAN_INCLUDES) to its flags.
 
 GCHAN_SRCS := $(wildcard guest-abi/chan/*.c)

@@ -6,7 +6,7 @@
  *
  * Pure: it reads and writes only the window and its struct, never calls the hv (after an
  * operation, gchan_doorbell says whether to ring the peer), and needs only memcpy, memset and
- * snprintf, so it builds freestanding (link lib/string.c and lib/fmt.c) and on the host.
+ * (v)snprintf, so it builds freestanding (link lib/string.c and lib/fmt.c) and on the host.
  * Everything the peer can write is checked before use and copied out of the window before it
  * is parsed: a hostile peer can break the channel (GCHAN_E_BROKEN until the next reset), never
  * make the reader touch memory outside the window.

@@ -16,9 +16,9 @@
 #include "fuzz.h"
 #include "gchan.h"
 
-#define PAGE GOOS_CHAN_PAGE
-#define GPA  0x40000000UL
-#define SENT 64 /* messages in flight each way the model remembers (a queue holds <= 16) */
+#define PAGE	GOOS_CHAN_PAGE
+#define GPA	0x40000000UL
+#define SENT	64 /* messages in flight each way the model remembers (a queue holds <= 16) */
 #define HDR_END (GOOS_CHAN_HDR_POOL_SIZE + 8) /* the header's fields end here */
 
 #define CHECK(cond, ...)                                                                           \
@@ -143,8 +143,8 @@ static void do_send(enum gchan_role e, size_t len)
 	fill(buf, m->next, len);
 	rc = gchan_send(&ends[e], m->next, buf, len);
 	if (getenv("FUZZ_TRACE"))
-		fprintf(stderr, "%s send %u (%zu bytes): %d\n", e ? "device" : "driver", m->next, len,
-			rc);
+		fprintf(stderr, "%s send %u (%zu bytes): %d\n", e ? "device" : "driver", m->next,
+			len, rc);
 	CHECK(rc == GCHAN_OK || rc == GCHAN_E_AGAIN || rc == GCHAN_E_NOT_READY ||
 		  rc == GCHAN_E_PEER_RESTARTED || rc == GCHAN_E_BROKEN || rc == GCHAN_E_TOO_LONG,
 	      "send: %d", rc);
@@ -251,7 +251,8 @@ static void forge(struct fuzz_in *in, uint8_t op)
 		if (fuzz_u8(in) & 1) {
 			unsigned at = fuzz_u8(in) % qsize;
 
-			avail->ring[at] = fuzz_u8(in) & 1 ? fuzz_u16(in) : fuzz_u8(in) % (qsize + 1);
+			avail->ring[at] =
+			    fuzz_u8(in) & 1 ? fuzz_u16(in) : fuzz_u8(in) % (qsize + 1);
 		} else {
 			struct virtq_used_elem *e = &used->ring[fuzz_u8(in) % qsize];
 
