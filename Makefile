@@ -44,6 +44,7 @@ $(DEPS_STAMP):
 # In this order: each uses what the ones before it define.
 include lib/lib.mk
 include hv/hv.mk
+include guest-abi/chan/chan.mk
 include guest-abi/libgoos/libgoos.mk
 include guest-abi/gort/gort.mk
 include tools/tools.mk

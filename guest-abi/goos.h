@@ -89,4 +89,50 @@
 #define GOOS_INFO_MAGIC_VALUE 0x6f666e69736f6f67UL /* "goosinfo" read as a little-endian u64 */
 #define GOOS_INFO_ABI_VERSION 1
 
+/*
+ * Channels (docs/channels.md): a window of memory shared by two partitions, at the same
+ * guest-physical address in both. Page 0 is the header the hv keeps (read-only to guests), page 1
+ * the control page (the two ends' ready words), then each queue's split virtqueue rings and the
+ * buffer pool. All fields little-endian; offsets in bytes.
+ */
+#define GOOS_FN_CHAN_NOTIFY  11 /* (id) : ring the peer of channel id */
+#define GOOS_FN_CHAN_PENDING 12 /* () -> a1 = the pending set (bit i: channel i rang), cleared */
+
+#define GOOS_CHAN_MAGIC	     0x6e616863736f6f67UL /* "gooschan" read as a little-endian u64 */
+#define GOOS_CHAN_VERSION    1
+#define GOOS_CHAN_PAGE	     0x1000UL /* the header and the control page are one page each */
+#define GOOS_CHAN_MAX_QUEUES 8	      /* ring offsets the header has room for */
+
+#define GOOS_CHAN_HDR_MAGIC	   0x00 /* u64: GOOS_CHAN_MAGIC */
+#define GOOS_CHAN_HDR_VERSION	   0x08 /* u32: GOOS_CHAN_VERSION */
+#define GOOS_CHAN_HDR_ID	   0x0c /* u32: the channel's index in /channels, its doorbell bit */
+#define GOOS_CHAN_HDR_QUEUES	   0x10	 /* u32: queue count */
+#define GOOS_CHAN_HDR_QUEUE_SIZE   0x14	 /* u32: entries per queue, N, a power of two */
+#define GOOS_CHAN_HDR_WINDOW_SIZE  0x18	 /* u64: bytes */
+#define GOOS_CHAN_HDR_DRIVER_GEN   0x20	 /* u32: how many times the driver end started */
+#define GOOS_CHAN_HDR_DRIVER_STATE 0x24	 /* u32: GOOS_CHAN_DOWN or GOOS_CHAN_UP */
+#define GOOS_CHAN_HDR_DEVICE_GEN   0x28	 /* u32 */
+#define GOOS_CHAN_HDR_DEVICE_STATE 0x2c	 /* u32 */
+#define GOOS_CHAN_HDR_NAME	   0x30	 /* char[GOOS_CHAN_NAME_SIZE], NUL-padded */
+#define GOOS_CHAN_HDR_RINGS	   0x40	 /* per queue {u64 desc, u64 avail, u64 used} offsets */
+#define GOOS_CHAN_HDR_POOL	   0x100 /* u64: buffer pool offset */
+#define GOOS_CHAN_HDR_POOL_SIZE	   0x108 /* u64: buffer pool bytes */
+#define GOOS_CHAN_NAME_SIZE	   16
+
+#define GOOS_CHAN_DOWN 0
+#define GOOS_CHAN_UP   1
+
+/* The control page: each end's ready word, driver_gen << 32 | device_gen of the pair it has
+ * reset for. */
+#define GOOS_CHAN_CTRL_DRIVER_READY 0x00
+#define GOOS_CHAN_CTRL_DEVICE_READY 0x08
+
+/* The message channel: queue 0 carries driver -> device messages, queue 1 device -> driver. A
+ * message is one buffer: an 8-byte header (u32 payload length, u32 type) and the payload. */
+#define GOOS_CHAN_QUEUE_TO_DEVICE 0
+#define GOOS_CHAN_QUEUE_TO_DRIVER 1
+#define GOOS_CHAN_SLOT_SIZE	  4096 /* a buffer of the pool */
+#define GOOS_CHAN_MSG_HDR_SIZE	  8
+#define GOOS_CHAN_MSG_MAX	  (GOOS_CHAN_SLOT_SIZE - GOOS_CHAN_MSG_HDR_SIZE) /* 4088 */
+
 #endif

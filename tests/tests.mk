@@ -1,7 +1,7 @@
 # Tests: unit tests of the core on the host (against the fake port arch/host/), gort's files on
 # the host, integration tests that pack and boot boards in QEMU, and the Go tests.
 
-.PHONY: tests unit-test integration-test gort-test go-test test
+.PHONY: tests unit-test integration-test gort-test chan-test go-test test
 
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
 	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c \
@@ -15,10 +15,26 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Iguest-abi -Itests/unit $(UNIT_SRCS) -lcriterion \
 		-lfdt -pthread -o $@
 
-# The same unit tests under UBSan and ASan, with libfdt compiled from the very sources the hv
-# uses (not the host's -lfdt), so undefined behaviour inside libfdt shows too. Any report fails
-# the run. `make sanitize-test`, also run by `make test`. Built with clang: GCC 12's UBSan does not
-# see a pointer formed by adding a wrapping unsigned offset (elf_load did that on every boot).
+# gchan (guest-abi/chan/) on the host: its two ends against the fake hv of tests/chan/window.c.
+CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS)
+CHAN_TEST_DEPS := $(CHAN_TEST_SRCS) $(wildcard tests/chan/*.h) $(GCHAN_HDRS)
+CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -pthread
+CHAN_TEST_BIN := $(BUILD)/tests/chan-tests
+$(CHAN_TEST_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(CHAN_TEST_FLAGS) -o $@
+chan-test: $(CHAN_TEST_BIN)
+	$(Q)$(CHAN_TEST_BIN) --jobs 2
+CHAN_TEST_SAN_BIN := $(BUILD)/tests/chan-tests-san
+$(CHAN_TEST_SAN_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(HOSTFLAGS) $(SAN_FLAGS) $(CHAN_TEST_FLAGS) -o $@
+
+# The same unit tests (and gchan's) under UBSan and ASan, with libfdt compiled from the very
+# sources the hv uses (not the host's -lfdt), so undefined behaviour inside libfdt shows too. Any
+# report fails the run. `make sanitize-test`, also run by `make test`. Built with clang: GCC 12's
+# UBSan does not see a pointer formed by adding a wrapping unsigned offset (elf_load did that on
+# every boot).
 SAN_CC ?= clang
 SAN_FLAGS := -fsanitize=undefined,address -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_SAN_BIN := $(BUILD)/tests/unit-tests-san
@@ -29,8 +45,9 @@ $(UNIT_SAN_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/
 	$(Q)$(SAN_CC) $(HOSTFLAGS) $(SAN_FLAGS) $(MACHINE_FLAGS) -I$(LIBFDT_SRC) -Iguest-abi \
 		-Itests/unit $(UNIT_SRCS) $(addprefix $(LIBFDT_SRC)/,$(LIBFDT_FILES)) -lcriterion -o $@
 .PHONY: sanitize-test
-sanitize-test: $(UNIT_SAN_BIN)
+sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 	$(Q)ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_SAN_BIN) --jobs 2
+	$(Q)ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(CHAN_TEST_SAN_BIN) --jobs 2
 
 INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
@@ -70,11 +87,12 @@ go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_
 		$(GO_TEST_CPIOS)
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
-tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(GO_TEST_BIN)
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(CHAN_TEST_BIN) $(GO_TEST_BIN)
 
-unit-test: $(UNIT_BIN) $(GORT_TEST_BIN)
+unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(CHAN_TEST_BIN)
 	$(Q)$(UNIT_BIN) --jobs 2
 	$(Q)$(GORT_TEST_BIN) --jobs 2
+	$(Q)$(CHAN_TEST_BIN) --jobs 2
 
 # Integration tests pack their own images from tests/boards with the packer and the guests.
 integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)

@@ -28,6 +28,7 @@
 #include "goos.h"
 #include "goos_sbi.h"
 #include "fmt.h"
+#include "gchan.h"
 #include <string.h>
 
 /* The standard SBI extensions the hv also serves, for guests that speak plain SBI. */
@@ -184,6 +185,18 @@ static inline void goos_wait_irq(void)
 			 "csrc sstatus, %0" ::"r"(GOOS_SSTATUS_SIE)
 			 : "memory");
 }
+
+/* ---- channels (docs/channels.md): gchan (guest-abi/chan/gchan.h) with the doorbell rung after
+ * each call that owes one (GOOS_FN_CHAN_NOTIFY) and its lines printed. gpa and size are the
+ * window's, role this partition's end. Results as gchan's (GCHAN_OK, GCHAN_E_*, a length). */
+
+int goos_gchan_attach(struct gchan *c, uint64_t gpa, uint64_t size, enum gchan_role role);
+int goos_gchan_send(struct gchan *c, uint32_t type, const void *buf, size_t len);
+int goos_gchan_recv(struct gchan *c, uint32_t *type, void *buf, size_t size);
+unsigned goos_gchan_poll(struct gchan *c);
+/* Idles until c's doorbell has rung since the last wait (at once if it has). Call it after
+ * GCHAN_E_AGAIN or GCHAN_E_NOT_READY, then try again: a doorbell between the two is not lost. */
+void goos_gchan_wait(struct gchan *c);
 
 /* ---- entry points: the guest provides main; libgoos provides the rest. */
 

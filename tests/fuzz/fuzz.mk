@@ -1,6 +1,6 @@
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) with ASan and UBSan, built with clang from the same
-# sources as the unit tests (the core on the host port) and gort's tests (gort's files against
-# the fakes of tests/gort), with Debian's libfdt as the unit tests have it (it has fdt_check_full,
+# sources as the unit tests (the core on the host port), gort's tests (gort's files against
+# the fakes of tests/gort) and gchan's (guest-abi/chan/ alone), with Debian's libfdt as the unit tests have it (it has fdt_check_full,
 # which the hv's older copy lacks). docs/fuzzing.md says what each drives. `make fuzz` runs each for FUZZ_TIME seconds (FUZZ=a,b picks some), keeping what it
 # finds in $(BUILD)/fuzz/work; `make fuzz-smoke` (part of `make test`) replays the committed and
 # generated seeds and fuzzes each for FUZZ_SMOKE_TIME seconds.
@@ -11,7 +11,7 @@ comma := ,
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 300
 FUZZ_SMOKE_TIME ?= 10
-FUZZ_HARNESSES := config elf machine_fdt guest_fdt package runloop gort_syscall gort_cpio
+FUZZ_HARNESSES := config elf machine_fdt guest_fdt package runloop gort_syscall gort_cpio chan
 FUZZ ?= $(FUZZ_HARNESSES)
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_HARNESSES))
@@ -19,7 +19,7 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_HARNESSES))
 FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 FUZZ_BASE := -std=gnu11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -DGOHV_HOST -Ilib -I. \
 	-Iarch/host/include
-FUZZ_CFLAGS := $(FUZZ_BASE) $(WARN) $(MACHINE_FLAGS) -Iguest-abi -Itests/fuzz
+FUZZ_CFLAGS := $(FUZZ_BASE) $(WARN) $(MACHINE_FLAGS) $(GCHAN_INCLUDES) -Itests/fuzz
 # fs.c's `feed_readers(p) | feed_writers(p)` means both, which clang warns about.
 FUZZ_GORT_CFLAGS := $(FUZZ_BASE) $(WARN) -Wno-bitwise-instead-of-logical -iquote guest-abi/gort -iquote tests/gort -Itests/fuzz
 
@@ -44,8 +44,11 @@ $(FUZZ_DIR)/fuzz_$(1): $(2)
 	@echo "  FUZZ    $$@"
 endef
 FUZZ_GORT_HARNESSES := gort_syscall gort_cpio
-$(foreach h,$(filter-out $(FUZZ_GORT_HARNESSES),$(FUZZ_HARNESSES)),$(eval $(call \
+$(foreach h,$(filter-out $(FUZZ_GORT_HARNESSES) chan,$(FUZZ_HARNESSES)),$(eval $(call \
 	fuzz_harness,$(h),$(FUZZ_DIR)/obj/tests/fuzz/fuzz_$(h).c.o $(FUZZ_CORE_OBJS))))
+# gchan alone: the library and nothing of the hv.
+$(eval $(call fuzz_harness,chan,$(FUZZ_DIR)/obj/tests/fuzz/fuzz_chan.c.o \
+	$(call objs_in,$(FUZZ_DIR)/obj,$(GCHAN_SRCS))))
 $(foreach h,$(FUZZ_GORT_HARNESSES),$(eval $(call \
 	fuzz_harness,$(h),$(FUZZ_DIR)/gort-obj/tests/fuzz/fuzz_$(h).c.o $(FUZZ_GORT_OBJS))))
 
