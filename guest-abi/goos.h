@@ -25,6 +25,8 @@
 #define GOOS_FN_VCPU_ID		     8	/* () -> a1 = calling vCPU's index */
 #define GOOS_FN_CONSOLE_WRITE_STREAM 9	/* v2: (gpa buf, len, GOOS_STREAM_*) -> a1 = bytes taken */
 #define GOOS_FN_WATCHDOG_PET	     10 /* v2: () : the partition's watchdog starts a new period */
+#define GOOS_FN_CHAN_NOTIFY	     11 /* v3: (channel id) : ring the channel's other end */
+#define GOOS_FN_CHAN_PENDING	     12 /* v3: () -> a1 = the channels rung since the last take */
 
 /* The console streams of GOOS_FN_CONSOLE_WRITE_STREAM (GOOS_FN_CONSOLE_WRITE is stdout). */
 #define GOOS_STREAM_STDOUT 0
@@ -38,12 +40,14 @@
 #define GOOS_ERR_DENIED		 (-4)
 #define GOOS_ERR_INVALID_ADDR	 (-5)
 #define GOOS_ERR_ALREADY_STARTED (-7)
+/* The peer of a channel is not running (SBI's SBI_ERR_INVALID_STATE, the nearest meaning). */
+#define GOOS_ERR_PEER_DOWN (-10)
 
 /* Events GOOS_FN_IDLE reports as ready. */
 #define GOOS_EV_TIMER (1UL << 0) /* the deadline passed */
 #define GOOS_EV_WAKE  (1UL << 1) /* another vCPU called GOOS_FN_WAKE on this one */
 #define GOOS_EV_IRQ   (1UL << 2) /* a guest interrupt (timer, software, external) is pending */
-#define GOOS_EV_VIRTQ (1UL << 3) /* reserved: a virtqueue doorbell rang */
+#define GOOS_EV_VIRTQ (1UL << 3) /* the partition's channel pending set is not empty */
 
 /* A deadline that never comes: idle until an event. */
 #define GOOS_NO_DEADLINE (~0UL)
@@ -85,5 +89,55 @@
 
 #define GOOS_INFO_MAGIC_VALUE 0x6f666e69736f6f67UL /* "goosinfo" read as a little-endian u64 */
 #define GOOS_INFO_ABI_VERSION 1
+
+/*
+ * Channels (docs/channels.md): a window of shared memory between two partitions, at the same
+ * guest-physical address in both, described in the device tree as /goos/channel@<address>
+ * (compatible GOOS_CHAN_COMPATIBLE, reg = <address size>, GOOS_CHAN_DT_NAME, GOOS_CHAN_DT_ID,
+ * GOOS_CHAN_DT_ROLE). Page 0 of the window is the header below, which the hv keeps and the guests
+ * may only read; page 1 the ready words; then the queues and the buffer pool. Little-endian.
+ */
+#define GOOS_CHAN_DT_NODE     "channel"
+#define GOOS_CHAN_COMPATIBLE  "gohv,channel-v1"
+#define GOOS_CHAN_DT_NAME     "channel-name" /* string: its node name in the board config */
+#define GOOS_CHAN_DT_ID	      "channel-id"   /* u32: its id, the doorbell's bit */
+#define GOOS_CHAN_DT_ROLE     "role"	     /* string: GOOS_CHAN_ROLE_DRIVER or _DEVICE */
+#define GOOS_CHAN_ROLE_DRIVER "driver"
+#define GOOS_CHAN_ROLE_DEVICE "device"
+
+#define GOOS_CHAN_PAGE	     4096UL /* the window's unit: header, control page, queue starts */
+#define GOOS_CHAN_MAX	     64	    /* channels per board: one bit each in the pending set */
+#define GOOS_CHAN_MAX_QUEUES 8
+#define GOOS_CHAN_MAX_QSIZE  1024
+#define GOOS_CHAN_SLOT	     4096 /* a message buffer: GOOS_CHAN_MSG_HDR + at most _MSG_MAX */
+#define GOOS_CHAN_MSG_HDR    8	  /* u32 payload length, u32 type */
+#define GOOS_CHAN_MSG_MAX    (GOOS_CHAN_SLOT - GOOS_CHAN_MSG_HDR)
+
+/* The header page. */
+#define GOOS_CHAN_H_MAGIC	 0x00 /* u64: GOOS_CHAN_MAGIC */
+#define GOOS_CHAN_H_VERSION	 0x08 /* u32: GOOS_CHAN_VERSION, the window's layout */
+#define GOOS_CHAN_H_ID		 0x0c /* u32: the channel's id */
+#define GOOS_CHAN_H_QUEUES	 0x10 /* u32: queue count */
+#define GOOS_CHAN_H_QSIZE	 0x14 /* u32: entries per queue (a power of two) */
+#define GOOS_CHAN_H_SIZE	 0x18 /* u64: window size in bytes */
+#define GOOS_CHAN_H_DRIVER_GEN	 0x20 /* u32: the driver end's starts so far (0: never) */
+#define GOOS_CHAN_H_DRIVER_STATE 0x24 /* u32: GOOS_CHAN_DOWN or GOOS_CHAN_UP */
+#define GOOS_CHAN_H_DEVICE_GEN	 0x28 /* u32 */
+#define GOOS_CHAN_H_DEVICE_STATE 0x2c /* u32 */
+#define GOOS_CHAN_H_NAME	 0x30 /* char[GOOS_CHAN_NAME_MAX], NUL-padded */
+#define GOOS_CHAN_H_QUEUE	 0x40 /* per queue: u64 desc, avail, used offsets (0 past count) */
+#define GOOS_CHAN_H_QUEUE_STRIDE 24
+#define GOOS_CHAN_H_POOL	 0x100 /* u64: buffer pool offset */
+#define GOOS_CHAN_H_POOL_SIZE	 0x108 /* u64: buffer pool bytes */
+#define GOOS_CHAN_NAME_MAX	 16
+
+#define GOOS_CHAN_MAGIC	  0x6e616863736f6f67UL /* "gooschan" read as a little-endian u64 */
+#define GOOS_CHAN_VERSION 1
+#define GOOS_CHAN_DOWN	  0
+#define GOOS_CHAN_UP	  1
+
+/* The control page (page 1): each end's ready word, written by that end only. */
+#define GOOS_CHAN_READY_DRIVER 0x1000 /* u64, from the window base */
+#define GOOS_CHAN_READY_DEVICE 0x1008
 
 #endif
