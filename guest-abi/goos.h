@@ -1,5 +1,5 @@
 /*
- * The goos ABI, version 2: what a gohv partition may ask of the hypervisor.
+ * The goos ABI, version 3: what a gohv partition may ask of the hypervisor.
  *
  * Shared by the hv (which serves it) and by guests (which call it). Calls follow the SBI calling
  * convention: `ecall` from VS-mode with a7 = GOOS_EID, a6 = function id, arguments in a0..a5;
@@ -11,8 +11,9 @@
 #define GOOS_ABI_H
 
 /* In the SBI firmware-specific extension range 0x0A000000-0x0AFFFFFF: 0x0A followed by "GOS". */
-#define GOOS_EID	 0x0A474F53UL
-#define GOOS_ABI_VERSION 2 /* 2: GOOS_FN_CONSOLE_WRITE_STREAM, GOOS_FN_WATCHDOG_PET */
+#define GOOS_EID 0x0A474F53UL
+/* 2: GOOS_FN_CONSOLE_WRITE_STREAM, GOOS_FN_WATCHDOG_PET; 3: channels (GOOS_FN_CHAN_*) */
+#define GOOS_ABI_VERSION 3
 
 #define GOOS_FN_VERSION		     0	/* () -> a1 = ABI version */
 #define GOOS_FN_CONSOLE_WRITE	     1	/* (gpa buf, len) -> a1 = bytes taken */
