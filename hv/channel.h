@@ -1,8 +1,9 @@
 /*
- * Channels between two partitions (docs/channels.md is the contract): the hv's whole part. At
- * boot it takes each window from its own pages, writes the header and maps the window into the
- * two ends' stage-2 tables only; afterwards it keeps each end's generation and state in the header
- * and rings doorbells. It never reads a queue or a message.
+ * Channels between two partitions (docs/channels.md is the contract): the hv's whole part
+ * (channel_boot.c builds them, channel.c runs them). At boot it takes each window from its own
+ * pages, writes the header and maps the window into the two ends' stage-2 tables only; afterwards
+ * it keeps each end's generation and state in the header and rings doorbells. It never reads a
+ * queue or a message.
  *
  * A doorbell sets the channel's bit in the peer partition's pending set (struct partition). While
  * the set is not empty, the peer's idle calls return GOOS_EV_VIRTQ; a ring wakes the peer's idle
@@ -47,6 +48,12 @@ static inline bool channel_pending(const struct partition *p);
 void channels_started(struct partition *p);
 /* p stopped running (it is stopping or stopped): DOWN for its ends, each peer rung. */
 void channels_stopped(struct partition *p);
+
+/* p's role in channel c, which it is an end of (its bit is in p->chan_owned). */
+static inline enum chan_role channel_role(const struct channel *c, const struct partition *p)
+{
+	return c->end[CHAN_DRIVER] == p ? CHAN_DRIVER : CHAN_DEVICE;
+}
 
 /* Writes /goos/channel@<address> for each of p's built channels into a tree being written. */
 int channel_fdt(const struct partition *p, void *fdt);

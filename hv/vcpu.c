@@ -101,26 +101,40 @@ unsigned long vcpu_wait_events(struct vcpu *v)
 		ev |= GOOS_EV_IRQ;
 	if (v->wake_pending && __atomic_exchange_n(&v->wake_pending, 0, __ATOMIC_SEQ_CST))
 		ev |= GOOS_EV_WAKE;
-	if (v->wait == WAIT_IDLE && channel_pending(v->part))
+	if (v->wait == WAIT_IDLE && v->part->chan_owned && channel_pending(v->part))
 		ev |= GOOS_EV_VIRTQ;
 	return ev;
 }
 
-unsigned long vcpu_wait_end(struct vcpu *v, unsigned long ev)
+/* vcpu_wait_end, inlined into the run loop: it is on the path of every wake. */
+static inline unsigned long wait_end(struct vcpu *v, unsigned long ev)
 {
 	enum vcpu_wait was = v->wait;
 
+	/* Nobody rings a partition without channels: its waits need no ordering. */
+	if (!v->part->chan_owned) {
+		v->wait = WAIT_NONE;
+		return ev;
+	}
 	__atomic_store_n(&v->wait, WAIT_NONE, __ATOMIC_SEQ_CST);
 	if (was == WAIT_IDLE && channel_pending(v->part))
 		ev |= GOOS_EV_VIRTQ;
 	return ev;
 }
 
+unsigned long vcpu_wait_end(struct vcpu *v, unsigned long ev)
+{
+	return wait_end(v, ev);
+}
+
 enum vcpu_exit vcpu_wait(struct vcpu *v, enum vcpu_wait what, uint64_t deadline)
 {
 	v->wait_deadline = deadline;
 	/* Before the events are looked at: a doorbell rung from now on finds it waiting. */
-	__atomic_store_n(&v->wait, what, __ATOMIC_SEQ_CST);
+	if (v->part->chan_owned)
+		__atomic_store_n(&v->wait, what, __ATOMIC_SEQ_CST);
+	else
+		v->wait = what;
 	return EXIT_BLOCK;
 }
 
@@ -316,7 +330,7 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 		if (ev) {
 			bool idle = v->wait == WAIT_IDLE;
 
-			ev = vcpu_wait_end(v, ev);
+			ev = wait_end(v, ev);
 			if (idle)
 				arch_vcpu_set_result(v, ev);
 			return true;

@@ -53,10 +53,8 @@ struct vcpu {
 	volatile uint32_t requests; /* VREQ_* bits */
 	volatile uint32_t virq; /* pending virtual interrupts (enum virq bits) not yet delivered */
 	volatile uint32_t virq_enabled; /* the sources delivered; a masked one stays pending */
-	volatile uint32_t virq_drop;	/* external sources to withdraw at the next entry */
-	uint32_t virq_held; /* external sources delivered and not withdrawn (home CPU only) */
-	volatile int wake_pending; /* a goos wake not yet seen by an idle call */
-	struct vcpu_boot boot;	   /* written by whoever starts the vCPU, before VREQ_START */
+	volatile int wake_pending;	/* a goos wake not yet seen by an idle call */
+	struct vcpu_boot boot;		/* written by whoever starts the vCPU, before VREQ_START */
 
 	/* Scheduler state: under the home CPU's sched lock. */
 	enum vcpu_where where;
@@ -68,6 +66,11 @@ struct vcpu {
 	uint64_t slice;	   /* time-slice length in timer ticks */
 	uint32_t weight;   /* its share of a shared CPU, relative to the others there */
 	uint64_t vruntime; /* running time divided by weight (sched.c's units) */
+
+	/* Last, not among the hot fields above: the external sources to withdraw at the next
+	 * entry, and those delivered and not withdrawn (home CPU only). */
+	volatile uint32_t virq_drop;
+	uint32_t virq_held;
 };
 
 /* The core's run loop for a CPU; never returns. */
