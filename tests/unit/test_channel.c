@@ -21,7 +21,7 @@
 #define B_SIZE 0x10000UL
 #define PG     4096UL
 
-TestSuite(channel, .fini = tb_teardown);
+TestSuite(channel, .fini = tb_teardown, .timeout = 10);
 
 static struct hypercall call(unsigned part, unsigned long fid, unsigned long a0)
 {
