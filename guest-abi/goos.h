@@ -1,5 +1,5 @@
 /*
- * The goos ABI, version 2: what a gohv partition may ask of the hypervisor.
+ * The goos ABI, version 3: what a gohv partition may ask of the hypervisor.
  *
  * Shared by the hv (which serves it) and by guests (which call it). Calls follow the SBI calling
  * convention: `ecall` from VS-mode with a7 = GOOS_EID, a6 = function id, arguments in a0..a5;
@@ -11,8 +11,9 @@
 #define GOOS_ABI_H
 
 /* In the SBI firmware-specific extension range 0x0A000000-0x0AFFFFFF: 0x0A followed by "GOS". */
-#define GOOS_EID	 0x0A474F53UL
-#define GOOS_ABI_VERSION 2 /* 2: GOOS_FN_CONSOLE_WRITE_STREAM, GOOS_FN_WATCHDOG_PET */
+#define GOOS_EID 0x0A474F53UL
+/* 2: GOOS_FN_CONSOLE_WRITE_STREAM, GOOS_FN_WATCHDOG_PET; 3: channels (GOOS_FN_CHAN_*) */
+#define GOOS_ABI_VERSION 3
 
 #define GOOS_FN_VERSION		     0	/* () -> a1 = ABI version */
 #define GOOS_FN_CONSOLE_WRITE	     1	/* (gpa buf, len) -> a1 = bytes taken */
@@ -25,6 +26,8 @@
 #define GOOS_FN_VCPU_ID		     8	/* () -> a1 = calling vCPU's index */
 #define GOOS_FN_CONSOLE_WRITE_STREAM 9	/* v2: (gpa buf, len, GOOS_STREAM_*) -> a1 = bytes taken */
 #define GOOS_FN_WATCHDOG_PET	     10 /* v2: () : the partition's watchdog starts a new period */
+#define GOOS_FN_CHAN_NOTIFY	     11 /* v3: (channel id) : ring the channel's other end */
+#define GOOS_FN_CHAN_PENDING	     12 /* v3: () -> a1 = the channels rung since the last take */
 
 /* The console streams of GOOS_FN_CONSOLE_WRITE_STREAM (GOOS_FN_CONSOLE_WRITE is stdout). */
 #define GOOS_STREAM_STDOUT 0
@@ -38,12 +41,14 @@
 #define GOOS_ERR_DENIED		 (-4)
 #define GOOS_ERR_INVALID_ADDR	 (-5)
 #define GOOS_ERR_ALREADY_STARTED (-7)
+/* The peer of a channel is not running (SBI's SBI_ERR_INVALID_STATE, the nearest meaning). */
+#define GOOS_ERR_PEER_DOWN (-10)
 
 /* Events GOOS_FN_IDLE reports as ready. */
 #define GOOS_EV_TIMER (1UL << 0) /* the deadline passed */
 #define GOOS_EV_WAKE  (1UL << 1) /* another vCPU called GOOS_FN_WAKE on this one */
 #define GOOS_EV_IRQ   (1UL << 2) /* a guest interrupt (timer, software, external) is pending */
-#define GOOS_EV_VIRTQ (1UL << 3) /* reserved: a virtqueue doorbell rang */
+#define GOOS_EV_VIRTQ (1UL << 3) /* the partition's channel pending set is not empty */
 
 /* A deadline that never comes: idle until an event. */
 #define GOOS_NO_DEADLINE (~0UL)
@@ -90,49 +95,58 @@
 #define GOOS_INFO_ABI_VERSION 1
 
 /*
- * Channels (docs/channels.md): a window of memory shared by two partitions, at the same
- * guest-physical address in both. Page 0 is the header the hv keeps (read-only to guests), page 1
- * the control page (the two ends' ready words), then each queue's split virtqueue rings and the
- * buffer pool. All fields little-endian; offsets in bytes.
+ * Channels (docs/channels.md): a window of shared memory between two partitions, at the same
+ * guest-physical address in both, described in the device tree as /goos/channel@<address>
+ * (compatible GOOS_CHAN_COMPATIBLE, reg = <address size>, GOOS_CHAN_DT_NAME, GOOS_CHAN_DT_ID,
+ * GOOS_CHAN_DT_ROLE). Page 0 of the window is the header below, which the hv keeps and the guests
+ * may only read; page 1 the ready words; then the queues and the buffer pool. Little-endian.
  */
-#define GOOS_FN_CHAN_NOTIFY  11 /* (id) : ring the peer of channel id */
-#define GOOS_FN_CHAN_PENDING 12 /* () -> a1 = the pending set (bit i: channel i rang), cleared */
+#define GOOS_CHAN_DT_NODE     "channel"
+#define GOOS_CHAN_COMPATIBLE  "gohv,channel-v1"
+#define GOOS_CHAN_DT_NAME     "channel-name" /* string: its node name in the board config */
+#define GOOS_CHAN_DT_ID	      "channel-id"   /* u32: its id, the doorbell's bit */
+#define GOOS_CHAN_DT_ROLE     "role"	     /* string: GOOS_CHAN_ROLE_DRIVER or _DEVICE */
+#define GOOS_CHAN_ROLE_DRIVER "driver"
+#define GOOS_CHAN_ROLE_DEVICE "device"
 
-#define GOOS_CHAN_MAGIC	     0x6e616863736f6f67UL /* "gooschan" read as a little-endian u64 */
-#define GOOS_CHAN_VERSION    1
-#define GOOS_CHAN_PAGE	     0x1000UL /* the header and the control page are one page each */
-#define GOOS_CHAN_MAX_QUEUES 8	      /* ring offsets the header has room for */
+#define GOOS_CHAN_PAGE	     4096UL /* the window's unit: header, control page, queue starts */
+#define GOOS_CHAN_MAX	     64	    /* channels per board: one bit each in the pending set */
+#define GOOS_CHAN_MAX_QUEUES 8
+#define GOOS_CHAN_MAX_QSIZE  1024
+#define GOOS_CHAN_SLOT	     4096 /* a message buffer: GOOS_CHAN_MSG_HDR + at most _MSG_MAX */
+#define GOOS_CHAN_MSG_HDR    8	  /* u32 payload length, u32 type */
+#define GOOS_CHAN_MSG_MAX    (GOOS_CHAN_SLOT - GOOS_CHAN_MSG_HDR)
 
-#define GOOS_CHAN_HDR_MAGIC	   0x00 /* u64: GOOS_CHAN_MAGIC */
-#define GOOS_CHAN_HDR_VERSION	   0x08 /* u32: GOOS_CHAN_VERSION */
-#define GOOS_CHAN_HDR_ID	   0x0c /* u32: the channel's index in /channels, its doorbell bit */
-#define GOOS_CHAN_HDR_QUEUES	   0x10	 /* u32: queue count */
-#define GOOS_CHAN_HDR_QUEUE_SIZE   0x14	 /* u32: entries per queue, N, a power of two */
-#define GOOS_CHAN_HDR_WINDOW_SIZE  0x18	 /* u64: bytes */
-#define GOOS_CHAN_HDR_DRIVER_GEN   0x20	 /* u32: how many times the driver end started */
-#define GOOS_CHAN_HDR_DRIVER_STATE 0x24	 /* u32: GOOS_CHAN_DOWN or GOOS_CHAN_UP */
-#define GOOS_CHAN_HDR_DEVICE_GEN   0x28	 /* u32 */
-#define GOOS_CHAN_HDR_DEVICE_STATE 0x2c	 /* u32 */
-#define GOOS_CHAN_HDR_NAME	   0x30	 /* char[GOOS_CHAN_NAME_SIZE], NUL-padded */
-#define GOOS_CHAN_HDR_RINGS	   0x40	 /* per queue {u64 desc, u64 avail, u64 used} offsets */
-#define GOOS_CHAN_HDR_POOL	   0x100 /* u64: buffer pool offset */
-#define GOOS_CHAN_HDR_POOL_SIZE	   0x108 /* u64: buffer pool bytes */
-#define GOOS_CHAN_NAME_SIZE	   16
+/* The header page. */
+#define GOOS_CHAN_H_MAGIC	 0x00 /* u64: GOOS_CHAN_MAGIC */
+#define GOOS_CHAN_H_VERSION	 0x08 /* u32: GOOS_CHAN_VERSION, the window's layout */
+#define GOOS_CHAN_H_ID		 0x0c /* u32: the channel's id */
+#define GOOS_CHAN_H_QUEUES	 0x10 /* u32: queue count */
+#define GOOS_CHAN_H_QSIZE	 0x14 /* u32: entries per queue (a power of two) */
+#define GOOS_CHAN_H_SIZE	 0x18 /* u64: window size in bytes */
+#define GOOS_CHAN_H_DRIVER_GEN	 0x20 /* u32: the driver end's starts so far (0: never) */
+#define GOOS_CHAN_H_DRIVER_STATE 0x24 /* u32: GOOS_CHAN_DOWN or GOOS_CHAN_UP */
+#define GOOS_CHAN_H_DEVICE_GEN	 0x28 /* u32 */
+#define GOOS_CHAN_H_DEVICE_STATE 0x2c /* u32 */
+#define GOOS_CHAN_H_NAME	 0x30 /* char[GOOS_CHAN_NAME_MAX], NUL-padded */
+#define GOOS_CHAN_H_QUEUE	 0x40 /* per queue: u64 desc, avail, used offsets (0 past count) */
+#define GOOS_CHAN_H_QUEUE_STRIDE 24
+#define GOOS_CHAN_H_POOL	 0x100 /* u64: buffer pool offset */
+#define GOOS_CHAN_H_POOL_SIZE	 0x108 /* u64: buffer pool bytes */
+#define GOOS_CHAN_NAME_MAX	 16
 
-#define GOOS_CHAN_DOWN 0
-#define GOOS_CHAN_UP   1
+#define GOOS_CHAN_MAGIC	  0x6e616863736f6f67UL /* "gooschan" read as a little-endian u64 */
+#define GOOS_CHAN_VERSION 1
+#define GOOS_CHAN_DOWN	  0
+#define GOOS_CHAN_UP	  1
 
-/* The control page: each end's ready word, driver_gen << 32 | device_gen of the pair it has
- * reset for. */
-#define GOOS_CHAN_CTRL_DRIVER_READY 0x00
-#define GOOS_CHAN_CTRL_DEVICE_READY 0x08
+/* The control page (page 1): each end's ready word, written by that end only. */
+#define GOOS_CHAN_READY_DRIVER 0x1000 /* u64, from the window base */
+#define GOOS_CHAN_READY_DEVICE 0x1008
 
-/* The message channel: queue 0 carries driver -> device messages, queue 1 device -> driver. A
- * message is one buffer: an 8-byte header (u32 payload length, u32 type) and the payload. */
+/* The message channel (gchan, gort's /dev/chan): queue 0 carries driver -> device messages,
+ * queue 1 device -> driver. */
 #define GOOS_CHAN_QUEUE_TO_DEVICE 0
 #define GOOS_CHAN_QUEUE_TO_DRIVER 1
-#define GOOS_CHAN_SLOT_SIZE	  4096 /* a buffer of the pool */
-#define GOOS_CHAN_MSG_HDR_SIZE	  8
-#define GOOS_CHAN_MSG_MAX	  (GOOS_CHAN_SLOT_SIZE - GOOS_CHAN_MSG_HDR_SIZE) /* 4088 */
 
 #endif

@@ -28,6 +28,10 @@ int stage2_init(struct stage2 *s2, unsigned vmid, stage2_alloc_fn alloc, void *c
 /* Maps [gpa, gpa+size) to [hpa, ...) with perm; 4 KiB granular, megapages where aligned. Refuses
  * (-1) misaligned or out-of-range addresses and overlapping an existing mapping. */
 int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perm);
+/* Removes every mapping in [gpa, gpa+size) (page aligned); pages not mapped are skipped. Refuses
+ * (-1, changing nothing) a larger page that lies only partly inside. Tables stay; the caller
+ * flushes the guest's TLB if it may have used the mappings. */
+int stage2_unmap(struct stage2 *s2, uint64_t gpa, uint64_t size);
 /* Walks the table as the hardware would: 0 with the address and permissions when mapped. */
 int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *perm);
 /* Largest guest-physical address + 1 the table format reaches. */

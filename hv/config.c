@@ -4,6 +4,7 @@
  * than ignored, so a typo in a config fails the build instead of silently changing a partition.
  */
 #include "config.h"
+#include "chan_layout.h"
 #include "dtb_check.h"
 
 #include <fmt.h>
@@ -17,6 +18,7 @@
 #define PARTITION_PROPS                                                                            \
 	"cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, watchdog-ms, "  \
 	"restart-backoff-ms"
+#define CHANNEL_PROPS	   "driver, device, address, size, queues, queue-size"
 #define BOARD_PROPS_V1	   "model, " CONFIG_V1_CPUS ", memory-size"
 #define PARTITION_PROPS_V1 CONFIG_V1_CPUS ", memory-size, image, initrd, bootargs, restart"
 
@@ -33,7 +35,7 @@ struct ctx {
 	unsigned cpu_sharer[CONFIG_MAX_CPUS]; /* a shared partition there (index + 1), for errors */
 	config_alloc_fn alloc;
 	void *alloc_ctx;
-	uint64_t mem_used; /* hv reserve plus partitions so far */
+	uint64_t mem_used; /* hv reserve plus partitions and channel windows so far */
 };
 
 static const char *const policy_names[] = {
@@ -47,6 +49,11 @@ const char *restart_policy_name(enum restart_policy p)
 	if ((unsigned)p >= sizeof(policy_names) / sizeof(policy_names[0]))
 		return "unknown";
 	return policy_names[p];
+}
+
+const char *chan_role_name(enum chan_role r)
+{
+	return r == CHAN_DRIVER ? GOOS_CHAN_ROLE_DRIVER : GOOS_CHAN_ROLE_DEVICE;
 }
 
 /* Whether a byte may reach a terminal as it is: printable ASCII. */
@@ -190,8 +197,8 @@ static int read_u32(struct ctx *c, int node, const char *path, const char *name,
 	return 0;
 }
 
-/* Memory sizes may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
-static int read_size(struct ctx *c, int node, const char *path, const char *name, uint64_t *v)
+/* Sizes and addresses may be one 32-bit cell or a /bits/ 64 cell, so configs can say either. */
+static int read_cell64(struct ctx *c, int node, const char *path, const char *name, uint64_t *v)
 {
 	const void *val;
 	fdt32_t r32;
@@ -209,6 +216,13 @@ static int read_size(struct ctx *c, int node, const char *path, const char *name
 	} else {
 		return fail(c->err, path, name, "length %d, expected a 4-byte or 8-byte cell", len);
 	}
+	return 0;
+}
+
+static int read_size(struct ctx *c, int node, const char *path, const char *name, uint64_t *v)
+{
+	if (read_cell64(c, node, path, name, v))
+		return -1;
 	if (*v == 0)
 		return fail(c->err, path, name, "is zero");
 	if (*v > CONFIG_MEM_MAX)
@@ -274,12 +288,14 @@ static int check_root(struct ctx *c)
 			    CONFIG_COMPATIBLE, CONFIG_COMPATIBLE_V1);
 	if (check_props(c, 0, "/", "compatible"))
 		return -1;
+	const char *allowed = c->out->legacy ? "board, partitions" : "board, partitions, channels";
+
 	fdt_for_each_subnode(child, c->fdt, 0)
 	{
 		const char *name = fdt_get_name(c->fdt, child, NULL);
 
-		if (!name || (strcmp(name, "board") != 0 && strcmp(name, "partitions") != 0))
-			return unknown_child(c, child, "/", "board, partitions");
+		if (!name || !in_list(allowed, name))
+			return unknown_child(c, child, "/", allowed);
 	}
 	if (child != -FDT_ERR_NOTFOUND)
 		return fail(c->err, "/", NULL, "corrupt node (%s)", fdt_strerror(child));
@@ -316,12 +332,13 @@ static int parse_board(struct ctx *c)
 	return read_size(c, node, path, "memory-size", &b->memory_size);
 }
 
-static int check_name(struct ctx *c, const char *path, const char *name, unsigned idx)
+/* Partition and channel names: what node names a config may use for them. what says which. */
+static int check_name(struct ctx *c, const char *path, const char *what, const char *name)
 {
 	size_t len = strlen(name);
 
 	if (len < 1 || len >= CONFIG_NAME_MAX)
-		return fail(c->err, path, NULL, "partition name must be 1..%d characters",
+		return fail(c->err, path, NULL, "%s name must be 1..%d characters", what,
 			    CONFIG_NAME_MAX - 1);
 	for (size_t i = 0; i < len; i++) {
 		char ch = name[i];
@@ -329,9 +346,16 @@ static int check_name(struct ctx *c, const char *path, const char *name, unsigne
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
 		      ch == '-'))
 			return fail(c->err, path, NULL,
-				    "partition name has '%c'; only a-z, 0-9, _ and - are allowed",
+				    "%s name has '%c'; only a-z, 0-9, _ and - are allowed", what,
 				    ch);
 	}
+	return 0;
+}
+
+static int check_partition_name(struct ctx *c, const char *path, const char *name, unsigned idx)
+{
+	if (check_name(c, path, "partition", name))
+		return -1;
 	for (unsigned i = 0; i < idx; i++)
 		if (strcmp(c->out->partitions[i].name, name) == 0)
 			return fail(c->err, path, NULL, "duplicate partition name");
@@ -544,7 +568,7 @@ static int parse_partition(struct ctx *c, int node, unsigned idx)
 	if (!name)
 		return fail(c->err, "/partitions", NULL, "unreadable node name");
 	snprintf(path, sizeof(path), "/partitions/%.40s", name);
-	if (check_name(c, path, name, idx))
+	if (check_partition_name(c, path, name, idx))
 		return -1;
 	memcpy(p->name, name, strlen(name) + 1);
 	if (check_props(c, node, path, c->out->legacy ? PARTITION_PROPS_V1 : PARTITION_PROPS) ||
@@ -586,6 +610,165 @@ static int parse_partitions(struct ctx *c)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- channels */
+
+/* One end of a channel: the name of a partition of this config. */
+static int parse_end(struct ctx *c, int node, const char *path, enum chan_role role,
+		     struct channel_config *ch)
+{
+	const char *prop = chan_role_name(role);
+	char name[CONFIG_NAME_MAX];
+
+	if (read_string(c, node, path, prop, true, name, sizeof(name)) < 0)
+		return -1;
+	for (unsigned i = 0; i < c->out->npartitions; i++) {
+		if (strcmp(c->out->partitions[i].name, name) != 0)
+			continue;
+		if (role == CHAN_DEVICE && ch->end[CHAN_DRIVER] == i)
+			return fail(c->err, path, prop,
+				    "\"%s\" is also the driver; a channel joins two partitions",
+				    name);
+		ch->end[role] = i;
+		return 0;
+	}
+	return fail(c->err, path, prop, "no partition \"%s\" in /partitions", name);
+}
+
+static int parse_queues(struct ctx *c, int node, const char *path, struct channel_config *ch)
+{
+	if (read_u32(c, node, path, "queues", &ch->queues))
+		return -1;
+	if (ch->queues < 1 || ch->queues > CONFIG_CHAN_MAX_QUEUES)
+		return fail(c->err, path, "queues", "%u, must be 1..%d", ch->queues,
+			    CONFIG_CHAN_MAX_QUEUES);
+	if (read_u32(c, node, path, "queue-size", &ch->queue_size))
+		return -1;
+	if (ch->queue_size < 1 || ch->queue_size > CONFIG_CHAN_MAX_QSIZE ||
+	    (ch->queue_size & (ch->queue_size - 1)))
+		return fail(c->err, path, "queue-size", "%u, must be a power of two, 1..%d",
+			    ch->queue_size, CONFIG_CHAN_MAX_QSIZE);
+	return 0;
+}
+
+/* The window: page granular, inside the port's channel area, clear of the earlier channels', in
+ * the memory budget, and big enough for its queues and one page of buffers. */
+static int parse_window(struct ctx *c, int node, const char *path, unsigned idx)
+{
+	struct channel_config *ch = &c->out->channels[idx];
+	uint64_t a, s, board = c->out->memory_size;
+	struct chan_layout l;
+
+	if (read_cell64(c, node, path, "address", &a) || read_cell64(c, node, path, "size", &s))
+		return -1;
+	if (s % CONFIG_CHAN_PAGE)
+		return fail(c->err, path, "size", "0x%lx is not a multiple of the page (0x%lx)",
+			    (unsigned long)s, (unsigned long)CONFIG_CHAN_PAGE);
+	if (s < CONFIG_CHAN_MIN_PAGES * CONFIG_CHAN_PAGE)
+		return fail(c->err, path, "size",
+			    "0x%lx is less than %d pages (the header, the control page, buffers)",
+			    (unsigned long)s, CONFIG_CHAN_MIN_PAGES);
+	if (s > CONFIG_CHAN_SIZE_MAX)
+		return fail(c->err, path, "size",
+			    "0x%lx is more than %lu MiB (CONFIG_CHAN_SIZE_MAX)", (unsigned long)s,
+			    (unsigned long)(CONFIG_CHAN_SIZE_MAX >> 20));
+	if (a % CONFIG_CHAN_PAGE)
+		return fail(c->err, path, "address", "0x%lx is not a multiple of the page (0x%lx)",
+			    (unsigned long)a, (unsigned long)CONFIG_CHAN_PAGE);
+	/* Written so nothing wraps before it is compared. */
+	if (a < CHAN_AREA_BASE || a - CHAN_AREA_BASE > CHAN_AREA_SIZE ||
+	    s > CHAN_AREA_SIZE - (a - CHAN_AREA_BASE))
+		return fail(c->err, path, "address",
+			    "window 0x%lx+0x%lx is outside the channel area 0x%lx-0x%lx",
+			    (unsigned long)a, (unsigned long)s, (unsigned long)CHAN_AREA_BASE,
+			    (unsigned long)(CHAN_AREA_BASE + CHAN_AREA_SIZE));
+	for (unsigned i = 0; i < idx; i++) {
+		const struct channel_config *o = &c->out->channels[i];
+
+		if (a < o->address + o->size && o->address < a + s)
+			return fail(c->err, path, "address",
+				    "window 0x%lx-0x%lx overlaps channel %s's (0x%lx-0x%lx)",
+				    (unsigned long)a, (unsigned long)(a + s), o->name,
+				    (unsigned long)o->address,
+				    (unsigned long)(o->address + o->size));
+	}
+	chan_layout(ch->queues, ch->queue_size, &l);
+	if (l.pool + CONFIG_CHAN_PAGE > s)
+		return fail(c->err, path, "size",
+			    "0x%lx is too small: %u queues of %u take 0x%lx bytes with the header "
+			    "and control page, and the buffers need at least one page more",
+			    (unsigned long)s, ch->queues, ch->queue_size, (unsigned long)l.pool);
+	if (c->mem_used > board || s > board - c->mem_used)
+		return fail(c->err, path, "size",
+			    "partitions and windows so far need 0x%lx bytes plus 0x%lx for the hv, "
+			    "more than the board's 0x%lx",
+			    (unsigned long)(c->mem_used - CONFIG_HV_RESERVE + s),
+			    (unsigned long)CONFIG_HV_RESERVE, (unsigned long)board);
+	c->mem_used += s;
+	ch->address = a;
+	ch->size = s;
+	return 0;
+}
+
+static int parse_channel(struct ctx *c, int node, unsigned idx)
+{
+	struct channel_config *ch = &c->out->channels[idx];
+	const char *name = fdt_get_name(c->fdt, node, NULL);
+	char path[PATH_LEN];
+
+	if (!name)
+		return fail(c->err, "/channels", NULL, "unreadable node name");
+	snprintf(path, sizeof(path), "/channels/%.40s", name);
+	if (check_name(c, path, "channel", name))
+		return -1;
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(c->out->channels[i].name, name) == 0)
+			return fail(c->err, path, NULL, "duplicate channel name");
+	memcpy(ch->name, name, strlen(name) + 1);
+	if (check_props(c, node, path, CHANNEL_PROPS) || check_no_children(c, node, path))
+		return -1;
+	if (parse_end(c, node, path, CHAN_DRIVER, ch) || parse_end(c, node, path, CHAN_DEVICE, ch))
+		return -1;
+	if (parse_queues(c, node, path, ch))
+		return -1;
+	return parse_window(c, node, path, idx);
+}
+
+/* /channels is optional; its children are the board's channels, in id order. */
+static int parse_channels(struct ctx *c)
+{
+	const char *path = "/channels";
+	int child, node = fdt_subnode_offset(c->fdt, 0, "channels");
+	unsigned n = 0;
+
+	if (node == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (node < 0)
+		return fail(c->err, path, NULL, "unreadable node (%s)", fdt_strerror(node));
+	if (check_props(c, node, path, ""))
+		return -1;
+	fdt_for_each_subnode(child, c->fdt, node) n++;
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
+	if (n == 0)
+		return 0;
+	if (n > CONFIG_MAX_CHANNELS)
+		return fail(c->err, path, NULL,
+			    "%u channels, at most %d (CONFIG_MAX_CHANNELS: a partition's pending "
+			    "set has one bit per channel)",
+			    n, CONFIG_MAX_CHANNELS);
+	c->out->channels = c->alloc(c->alloc_ctx, n * sizeof(struct channel_config));
+	if (!c->out->channels)
+		return fail(c->err, path, NULL, "%u channels: no memory to read them", n);
+	memset(c->out->channels, 0, n * sizeof(struct channel_config));
+	fdt_for_each_subnode(child, c->fdt, node)
+	{
+		if (parse_channel(c, child, c->out->nchannels))
+			return -1;
+		c->out->nchannels++;
+	}
+	return 0;
+}
+
 int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *alloc_ctx,
 		 struct board_config *out, struct config_error *err)
 {
@@ -599,7 +782,8 @@ int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *allo
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
-	if (check_header(err, fdt, size) || check_root(&c) || parse_board(&c))
+	if (check_header(err, fdt, size) || check_root(&c) || parse_board(&c) ||
+	    parse_partitions(&c))
 		return -1;
-	return parse_partitions(&c);
+	return parse_channels(&c);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest-abi/goos.h"
+
 #define CONFIG_MAX_VCPUS    8  /* per partition */
 #define CONFIG_MAX_CPUS	    8  /* physical CPUs the hv manages */
 #define CONFIG_NAME_MAX	    16 /* partition names, including the NUL */
@@ -46,6 +48,16 @@
 #define CONFIG_BACKOFF_MIN_MS_DEFAULT 10
 #define CONFIG_BACKOFF_MAX_MS_DEFAULT 2000
 #define CONFIG_BACKOFF_MS_MAX	      3600000
+/* Channels (docs/channels.md): one bit each in a partition's pending set. A window is at least
+ * the header, the control page and one more page, at most CONFIG_CHAN_SIZE_MAX (so the port's
+ * channel area holds the most channels at the largest size), and must hold its queues and at
+ * least one page of buffer pool. */
+#define CONFIG_MAX_CHANNELS    GOOS_CHAN_MAX
+#define CONFIG_CHAN_MIN_PAGES  3
+#define CONFIG_CHAN_SIZE_MAX   (16UL << 20)
+#define CONFIG_CHAN_MAX_QUEUES GOOS_CHAN_MAX_QUEUES
+#define CONFIG_CHAN_MAX_QSIZE  GOOS_CHAN_MAX_QSIZE
+#define CONFIG_CHAN_PAGE       GOOS_CHAN_PAGE
 
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
@@ -56,6 +68,9 @@
  * machine.h, which the build names in GOHV_MACHINE_H). */
 #include GOHV_MACHINE_H
 #define GUEST_RAM_BASE MACHINE_GUEST_RAM_BASE
+/* Where channel windows may lie in guest-physical space: the port's machine says too. */
+#define CHAN_AREA_BASE MACHINE_CHAN_AREA_BASE
+#define CHAN_AREA_SIZE MACHINE_CHAN_AREA_SIZE
 /* The last 64 KiB of partition RAM hold the device tree the hv writes for the guest, so images
  * may not load there. */
 #define GUEST_DT_RESERVE (64UL << 10)
@@ -81,6 +96,19 @@ struct partition_config {
 	uint32_t backoff_min_ms, backoff_max_ms; /* restart-backoff-ms; both 0: no backoff */
 };
 
+/* Which end of a channel: the driver owns the descriptor tables, available rings and pool, the
+ * device serves them (docs/channels.md). */
+enum chan_role { CHAN_DRIVER, CHAN_DEVICE, CHAN_ENDS };
+
+struct channel_config {
+	char name[CONFIG_NAME_MAX];
+	unsigned end[CHAN_ENDS]; /* partition indices: end[CHAN_DRIVER], end[CHAN_DEVICE] */
+	uint64_t address;	 /* guest-physical, the same in both ends */
+	uint64_t size;
+	uint32_t queues;
+	uint32_t queue_size;
+};
+
 struct board_config {
 	char model[64];
 	uint32_t ncpus;		/* CPUs the board has: 0..ncpus-1 */
@@ -89,6 +117,8 @@ struct board_config {
 	bool legacy;		/* written in the v1 format */
 	unsigned npartitions;
 	struct partition_config *partitions; /* npartitions of them, from the caller's allocator */
+	unsigned nchannels;
+	struct channel_config *channels; /* nchannels of them, likewise (NULL when none) */
 };
 
 /* One readable line saying what is wrong and where: "/partitions/foo: cpus: ...". */
@@ -100,11 +130,13 @@ struct config_error {
 typedef void *(*config_alloc_fn)(void *ctx, size_t size);
 
 /* Parses and validates a config blob; the partition table comes from alloc, one call, once their
- * number is known (so it is bounded by memory, not by the parser). Returns 0 or -1 with err
- * filled in (what alloc gave may then be left unused; the caller's to free). */
+ * number is known (so it is bounded by memory, not by the parser), and the channel table from a
+ * second call when there are channels. Returns 0 or -1 with err filled in (what alloc gave may
+ * then be left unused; the caller's to free). */
 int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *alloc_ctx,
 		 struct board_config *out, struct config_error *err);
 
 const char *restart_policy_name(enum restart_policy p);
+const char *chan_role_name(enum chan_role r);
 
 #endif

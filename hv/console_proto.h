@@ -57,6 +57,8 @@
 #define CONSOLE_REFUSED		   " refused"
 #define CONSOLE_REFUSED_FMT	   CONSOLE_PARTITION "%s" CONSOLE_REFUSED ": %s"
 #define CONSOLE_CONFIG_REFUSED_FMT "board config" CONSOLE_REFUSED ": %s"
+/* A channel the hv cannot build: refused alone, its ends run without it. */
+#define CONSOLE_CHAN_REFUSED_FMT "channel %s" CONSOLE_REFUSED ": %s"
 
 /* An hv bug: the machine goes down. */
 #define CONSOLE_PANIC "PANIC: "

@@ -11,6 +11,7 @@ enum hv_err {
 	HV_ERR_INVALID_ADDR,	/* a guest address outside the caller's memory */
 	HV_ERR_DENIED,		/* not now (the partition is stopping) */
 	HV_ERR_ALREADY_STARTED, /* the vCPU is running */
+	HV_ERR_PEER_DOWN,	/* the other end of a channel is not running */
 };
 
 #endif

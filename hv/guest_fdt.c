@@ -77,7 +77,15 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size, uint64_t gpa)
 	/* A guest must know how often to pet; none says it has no watchdog to pet. */
 	if (cfg->watchdog_ms)
 		FDT_TRY(fdt_property_u32(buf, GOOS_DT_WATCHDOG_MS, cfg->watchdog_ms));
+	if (p->info_mmio.size || p->chan_owned) {
+		/* /goos becomes the bus of its children (the info page, the channel windows):
+		 * addresses as the root's, mapped one to one. */
+		FDT_TRY(fdt_property_u32(buf, "#address-cells", 2));
+		FDT_TRY(fdt_property_u32(buf, "#size-cells", 2));
+		FDT_TRY(dt_empty_prop(buf, "ranges"));
+	}
 	FDT_TRY(info_page_fdt(p, buf));
+	FDT_TRY(channel_fdt(p, buf));
 	FDT_TRY(fdt_end_node(buf));
 
 	FDT_TRY(fdt_end_node(buf));

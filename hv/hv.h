@@ -13,6 +13,7 @@
 #ifndef GOHV_HV_H
 #define GOHV_HV_H
 
+#include "channel.h"
 #include "config.h"
 #include "console.h"
 #include "cpu.h"
@@ -35,6 +36,8 @@ struct hv {
 	struct board_config config;
 	struct partition *partitions; /* npartitions of them, allocated at boot */
 	unsigned npartitions;
+	struct channel *channels; /* nchannels of them (the config's), allocated at boot */
+	unsigned nchannels;
 	struct cpu cpus[CONFIG_MAX_CPUS]; /* by logical index, the machine's order */
 	unsigned ncpus;
 	struct cpu *boot_cpu;

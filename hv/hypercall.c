@@ -1,4 +1,4 @@
-/* The goos ABI v2, call by call as guest-abi/README.md documents it. Every guest address is
+/* The goos ABI v3, call by call as guest-abi/README.md documents it. Every guest address is
  * checked against the calling partition's RAM before the hv touches it. */
 #include "hypercall.h"
 
@@ -17,6 +17,7 @@ long goos_err(enum hv_err e)
 	    [HV_ERR_INVALID_ADDR] = GOOS_ERR_INVALID_ADDR,
 	    [HV_ERR_DENIED] = GOOS_ERR_DENIED,
 	    [HV_ERR_ALREADY_STARTED] = GOOS_ERR_ALREADY_STARTED,
+	    [HV_ERR_PEER_DOWN] = GOOS_ERR_PEER_DOWN,
 	};
 
 	return (unsigned)e < sizeof(codes) / sizeof(codes[0]) ? codes[e] : GOOS_ERR_FAILED;
@@ -83,7 +84,7 @@ static enum vcpu_exit idle(struct vcpu *v, uint64_t deadline, unsigned long *ev)
 		v->wait_checked = true;
 		return e;
 	}
-	v->wait = WAIT_NONE;
+	*ev = vcpu_wait_end(v, *ev);
 	return EXIT_RESUME;
 }
 
@@ -138,6 +139,12 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		break;
 	case GOOS_FN_WATCHDOG_PET:
 		err = watchdog_pet(v->part);
+		break;
+	case GOOS_FN_CHAN_NOTIFY:
+		err = channel_notify(v->part, a[0]);
+		break;
+	case GOOS_FN_CHAN_PENDING:
+		hc->value = channel_take(v->part);
 		break;
 	default:
 		err = HV_ERR_NOT_SUPPORTED;

@@ -66,10 +66,6 @@ int info_page_fdt(const struct partition *p, void *fdt)
 
 	if (!p->info_mmio.size)
 		return 0;
-	/* /goos becomes the page's bus: addresses as the root's, mapped one to one. */
-	FDT_TRY(fdt_property_u32(fdt, "#address-cells", 2));
-	FDT_TRY(fdt_property_u32(fdt, "#size-cells", 2));
-	FDT_TRY(dt_empty_prop(fdt, "ranges"));
 	snprintf(name, sizeof(name), GOOS_INFO_DT_NODE "@%lx", (unsigned long)p->info_mmio.base);
 	FDT_TRY(fdt_begin_node(fdt, name));
 	FDT_TRY(fdt_property_string(fdt, "compatible", GOOS_INFO_COMPATIBLE));

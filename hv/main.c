@@ -171,6 +171,22 @@ static void partitions_init(void)
 	}
 }
 
+/* After the partitions: a channel needs both ends built. */
+static void channels_init(void)
+{
+	if (!hv.config.nchannels)
+		return;
+	hv.channels = boot_alloc(NULL, hv.config.nchannels * sizeof(struct channel));
+	if (!hv.channels) {
+		/* Nothing of any channel is mapped yet: the partitions run without them. */
+		hv_log("no memory for %u channels; the partitions run without them",
+		       hv.config.nchannels);
+		return;
+	}
+	hv.nchannels = hv.config.nchannels;
+	channels_create();
+}
+
 struct cpu *hv_cpu_of(unsigned long hwid)
 {
 	for (unsigned i = 0; i < hv.ncpus; i++)
@@ -266,6 +282,7 @@ void hv_main(unsigned long hwid, const void *fdt)
 	entropy_init();
 	realtime_init();
 	partitions_init();
+	channels_init();
 	hv_log(CONSOLE_FREE_FMT, (unsigned long)hv.pages.nfree);
 
 	cpus_start(cpu);

@@ -232,7 +232,11 @@ void partition_start(struct partition *p)
 	p->line.len = 0;
 	p->started_at = arch_time_now();
 	watchdog_arm(p);
-	__atomic_store_n(&p->state, PART_RUNNING, __ATOMIC_RELEASE);
+	/* Nothing of the last run rings this one; a peer's ring from RUNNING on is kept. */
+	__atomic_store_n(&p->chan_pending, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->chan_irq, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->state, PART_RUNNING, __ATOMIC_SEQ_CST);
+	channels_started(p);
 	struct vcpu_boot boot = {.entry = p->image.entry, .dt = dt_gpa};
 	vcpu_start(&p->vcpus[0], &boot);
 }
@@ -262,6 +266,8 @@ static bool stop_begin(struct partition *p, int code, bool failed, bool faulted,
 		p->reboot = reboot;
 	}
 	spin_unlock(&p->lock);
+	if (first)
+		channels_stopped(p);
 	return first;
 }
 
@@ -400,7 +406,7 @@ void partition_retire(struct partition *p)
 
 void partition_vcpu_parked(struct partition *p)
 {
-	bool last;
+	bool last, shut_down = false;
 
 	spin_lock(&p->lock);
 	last = --p->running == 0;
@@ -411,8 +417,11 @@ void partition_vcpu_parked(struct partition *p)
 		p->exit_failed = false;
 		p->faulted = false;
 		p->reboot = false;
+		shut_down = true;
 	}
 	spin_unlock(&p->lock);
+	if (shut_down)
+		channels_stopped(p);
 	if (last)
 		finish_stop(p);
 }

@@ -61,6 +61,13 @@ struct partition {
 	bool restart_pending;
 	uint64_t restart_at;
 
+	/* Its channels (channel.h): a bit per channel id it is an end of (set at boot, once the
+	 * channel is built), the channels rung since its last take, and whether the ring raised
+	 * the channel interrupt on its vCPU 0 (so the take lowers it). */
+	uint64_t chan_owned;
+	volatile uint64_t chan_pending;
+	volatile int chan_irq;
+
 	/* Its watchdog (watchdog.h), if the config gives one: period, deadline, next on the list
 	 * of its vCPU 0's CPU. */
 	uint64_t watchdog_ticks;

@@ -35,6 +35,13 @@ void vcpu_inject(struct vcpu *v, unsigned id)
 		vcpu_post(v, VREQ_VIRQ);
 }
 
+void vcpu_withdraw(struct vcpu *v, unsigned id)
+{
+	__atomic_fetch_and(&v->virq, ~VIRQ_BIT(id), __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&v->virq_drop, VIRQ_BIT(id), __ATOMIC_SEQ_CST);
+	vcpu_post(v, VREQ_VIRQ);
+}
+
 void vcpu_virq_enable(struct vcpu *v, unsigned id, bool on)
 {
 	if (!on) {
@@ -94,13 +101,40 @@ unsigned long vcpu_wait_events(struct vcpu *v)
 		ev |= GOOS_EV_IRQ;
 	if (v->wake_pending && __atomic_exchange_n(&v->wake_pending, 0, __ATOMIC_SEQ_CST))
 		ev |= GOOS_EV_WAKE;
+	if (v->wait == WAIT_IDLE && v->part->chan_owned && channel_pending(v->part))
+		ev |= GOOS_EV_VIRTQ;
 	return ev;
+}
+
+/* vcpu_wait_end, inlined into the run loop: it is on the path of every wake. */
+static inline unsigned long wait_end(struct vcpu *v, unsigned long ev)
+{
+	enum vcpu_wait was = v->wait;
+
+	/* Nobody rings a partition without channels: its waits need no ordering. */
+	if (!v->part->chan_owned) {
+		v->wait = WAIT_NONE;
+		return ev;
+	}
+	__atomic_store_n(&v->wait, WAIT_NONE, __ATOMIC_SEQ_CST);
+	if (was == WAIT_IDLE && channel_pending(v->part))
+		ev |= GOOS_EV_VIRTQ;
+	return ev;
+}
+
+unsigned long vcpu_wait_end(struct vcpu *v, unsigned long ev)
+{
+	return wait_end(v, ev);
 }
 
 enum vcpu_exit vcpu_wait(struct vcpu *v, enum vcpu_wait what, uint64_t deadline)
 {
-	v->wait = what;
 	v->wait_deadline = deadline;
+	/* Before the events are looked at: a doorbell rung from now on finds it waiting. */
+	if (v->part->chan_owned)
+		__atomic_store_n(&v->wait, what, __ATOMIC_SEQ_CST);
+	else
+		v->wait = what;
 	return EXIT_BLOCK;
 }
 
@@ -250,7 +284,9 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 			v->wait = WAIT_NONE;
 			/* A reset CPU has nothing pending from its last run. */
 			__atomic_store_n(&v->virq, 0, __ATOMIC_SEQ_CST);
-			v->virq_enabled = VIRQ_RESET_ENABLED;
+			__atomic_store_n(&v->virq_drop, 0, __ATOMIC_SEQ_CST);
+			v->virq_held = 0;
+			v->virq_enabled = VIRQ_RESET_ENABLED | channel_virqs(v);
 			arch_vcpu_reset(v, &v->boot);
 		}
 		if ((req & VREQ_STOP) && v->state == VCPU_RUNNING) {
@@ -269,10 +305,20 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 		}
 		if (req & VREQ_VIRQ) {
 			uint32_t on = v->virq_enabled;
+			uint32_t drop =
+			    v->virq_drop ? __atomic_exchange_n(&v->virq_drop, 0, __ATOMIC_SEQ_CST)
+					 : 0;
+			/* Withdrawn before delivered: a source raised again since is delivered. */
+			if (drop & v->virq_held) {
+				v->virq_held &= ~drop;
+				arch_vcpu_withdraw(v, drop, v->virq_held);
+			}
 			uint32_t virqs = __atomic_fetch_and(&v->virq, ~on, __ATOMIC_SEQ_CST) & on;
 
-			if (virqs)
+			if (virqs) {
 				arch_vcpu_deliver(v, virqs);
+				v->virq_held |= virqs & VIRQ_EXTERNAL_MASK;
+			}
 		}
 		if (req & VREQ_FLUSH)
 			arch_vcpu_flush_tlb(v);
@@ -282,9 +328,11 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 		unsigned long ev = req || !v->wait_checked ? vcpu_wait_events(v) : 0;
 		v->wait_checked = false;
 		if (ev) {
-			if (v->wait == WAIT_IDLE)
+			bool idle = v->wait == WAIT_IDLE;
+
+			ev = wait_end(v, ev);
+			if (idle)
 				arch_vcpu_set_result(v, ev);
-			v->wait = WAIT_NONE;
 			return true;
 		}
 		uint64_t t = arch_vcpu_timer_deadline(v);

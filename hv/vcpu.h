@@ -66,6 +66,11 @@ struct vcpu {
 	uint64_t slice;	   /* time-slice length in timer ticks */
 	uint32_t weight;   /* its share of a shared CPU, relative to the others there */
 	uint64_t vruntime; /* running time divided by weight (sched.c's units) */
+
+	/* Last, not among the hot fields above: the external sources to withdraw at the next
+	 * entry, and those delivered and not withdrawn (home CPU only). */
+	volatile uint32_t virq_drop;
+	uint32_t virq_held;
 };
 
 /* The core's run loop for a CPU; never returns. */
@@ -80,6 +85,9 @@ void vcpu_post(struct vcpu *v, uint32_t req);
 void vcpu_inject(struct vcpu *v, unsigned id);
 /* Enables (or masks) source id in v; enabling one that is pending delivers it. Any CPU. */
 void vcpu_virq_enable(struct vcpu *v, unsigned id, bool on);
+/* External source id went quiet: v no longer has it pending, and the guest's line is lowered at
+ * its next entry unless another source holds it. Any CPU. */
+void vcpu_withdraw(struct vcpu *v, unsigned id);
 
 /* Starts vCPU v of its partition with boot parameters b. Called from any CPU. */
 enum hv_err vcpu_start(struct vcpu *v, const struct vcpu_boot *b);
@@ -92,6 +100,9 @@ void vcpu_wake(struct vcpu *v);
 enum vcpu_exit vcpu_wait(struct vcpu *v, enum vcpu_wait what, uint64_t deadline);
 /* The GOOS_EV_* events that end v's current wait, 0 if none yet. On v's home CPU. */
 unsigned long vcpu_wait_events(struct vcpu *v);
+/* Ends v's wait with events ev and returns them, with GOOS_EV_VIRTQ added when an idle ends with
+ * its partition's pending set not empty (channel.h says why it looks again). */
+unsigned long vcpu_wait_end(struct vcpu *v, unsigned long ev);
 
 #ifdef GOHV_BENCH
 /* Bench build only: prints the vCPU switch samples (at power-off). */

@@ -7,13 +7,17 @@
 #define GOHV_VIRQ_H
 
 enum virq {
-	VIRQ_SOFT = 0,	   /* an IPI from another vCPU of the partition */
-	VIRQ_TIMER = 1,	   /* the guest's timer, where a port emulates it */
-	VIRQ_EXTERNAL = 2, /* first external source */
-	VIRQ_MAX = 32,	   /* ids fit one word of pending bits */
+	VIRQ_SOFT = 0,		      /* an IPI from another vCPU of the partition */
+	VIRQ_TIMER = 1,		      /* the guest's timer, where a port emulates it */
+	VIRQ_EXTERNAL = 2,	      /* first external source */
+	VIRQ_CHANNEL = VIRQ_EXTERNAL, /* a channel doorbell: its pending set is not empty */
+	VIRQ_MAX = 32,		      /* ids fit one word of pending bits */
 };
 
 #define VIRQ_BIT(id) (1u << (id))
+/* External sources are levels the guest cannot lower itself: a source that goes quiet withdraws
+ * its interrupt (vcpu_withdraw) and the port lowers the line once no source holds it. */
+#define VIRQ_EXTERNAL_MASK (~0u << VIRQ_EXTERNAL)
 /* What a vCPU has enabled when it starts: its CPU's own sources. External ones (a doorbell, a
  * device) stay masked until the model that owns them enables them for the guest. */
 #define VIRQ_RESET_ENABLED (VIRQ_BIT(VIRQ_SOFT) | VIRQ_BIT(VIRQ_TIMER))

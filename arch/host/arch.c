@@ -160,6 +160,14 @@ void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
 		host.ipis++;
 }
 
+void arch_vcpu_withdraw(struct vcpu *v, uint32_t virqs, uint32_t held)
+{
+	port_call();
+	v->arch.virqs &= ~virqs;
+	host.withdrawn++;
+	host.withdraw_held = held;
+}
+
 void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
 {
 	port_call();

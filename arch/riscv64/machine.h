@@ -26,6 +26,12 @@
  * built for it run unchanged. */
 #define MACHINE_GUEST_RAM_BASE 0x80000000UL
 
+/* Where channel windows (docs/channels.md) may lie in guest-physical space: the gigabyte below
+ * guest RAM, clear of the info page (goos.h) and of every device address a guest built for the
+ * board might assume. */
+#define MACHINE_CHAN_AREA_BASE 0x40000000UL
+#define MACHINE_CHAN_AREA_SIZE 0x40000000UL
+
 /* The ELF machine of the hv and of its guests' images (EM_RISCV): what the packer accepts, and
  * (through arch/types.h) what the hv checks at boot. */
 #define MACHINE_ELF 243

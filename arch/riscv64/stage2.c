@@ -150,6 +150,52 @@ int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, uns
 	return 0;
 }
 
+/* The leaf entry mapping gpa and its level, or NULL when gpa is not mapped. */
+static uint64_t *leaf_of(const struct stage2 *s2, uint64_t gpa, int *level)
+{
+	uint64_t *table = s2->root;
+
+	for (int l = LEVELS - 1; l >= 0; l--) {
+		uint64_t *pte = &table[index_of(gpa, l)];
+
+		if (!(*pte & PTE_V))
+			return NULL;
+		if (is_leaf(*pte)) {
+			*level = l;
+			return pte;
+		}
+		table = table_of(*pte);
+	}
+	return NULL;
+}
+
+int stage2_unmap(struct stage2 *s2, uint64_t gpa, uint64_t size)
+{
+	if (((gpa | size) & (PAGE - 1)) || gpa + size < gpa || gpa + size > stage2_limit())
+		return -1;
+	/* Two passes: refuse a page that sticks out before clearing anything. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t off = 0; off < size;) {
+			int level;
+			uint64_t *pte = leaf_of(s2, gpa + off, &level);
+
+			if (!pte) {
+				off += PAGE;
+				continue;
+			}
+			uint64_t psz = 1ULL << level_shift(level);
+			uint64_t start = (gpa + off) & ~(psz - 1);
+
+			if (start < gpa || start + psz > gpa + size)
+				return -1;
+			if (pass == 1)
+				*pte = 0;
+			off = start + psz - gpa;
+		}
+	}
+	return 0;
+}
+
 int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *perm)
 {
 	const uint64_t *table = s2->root;

@@ -225,6 +225,13 @@ void arch_vcpu_deliver(struct vcpu *v, uint32_t virqs)
 	csr_set(CSR_HVIP, bits);
 }
 
+void arch_vcpu_withdraw(struct vcpu *v, uint32_t virqs, uint32_t held)
+{
+	/* Every external source shares the one external interrupt. */
+	if ((virqs & VIRQ_EXTERNAL_MASK) && !(held & VIRQ_EXTERNAL_MASK))
+		csr_clear(CSR_HVIP, MIP_VSEIP);
+}
+
 void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
 {
 	v->arch.regs.x[REG_A1] = value;

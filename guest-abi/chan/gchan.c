@@ -113,52 +113,52 @@ int gchan_attach(struct gchan *c, void *win, uint64_t gpa, uint64_t size, enum g
 	    size % GOOS_CHAN_PAGE || size < 2 * GOOS_CHAN_PAGE || gpa + size < gpa)
 		return refuse(c, "window 0x%lx (0x%lx bytes) is not two or more whole pages",
 			      (unsigned long)gpa, (unsigned long)size);
-	if (hdr64(c, GOOS_CHAN_HDR_MAGIC) != GOOS_CHAN_MAGIC)
+	if (hdr64(c, GOOS_CHAN_H_MAGIC) != GOOS_CHAN_MAGIC)
 		return refuse(c, "no channel header at 0x%lx (magic 0x%lx)", (unsigned long)gpa,
-			      (unsigned long)hdr64(c, GOOS_CHAN_HDR_MAGIC));
-	for (unsigned i = 0; i < GOOS_CHAN_NAME_SIZE; i++) {
-		char ch = ((const volatile char *)c->win)[GOOS_CHAN_HDR_NAME + i];
+			      (unsigned long)hdr64(c, GOOS_CHAN_H_MAGIC));
+	for (unsigned i = 0; i < GOOS_CHAN_NAME_MAX; i++) {
+		char ch = ((const volatile char *)c->win)[GOOS_CHAN_H_NAME + i];
 
 		if (!ch)
 			break;
 		c->name[i] = ch > ' ' && ch < 0x7f ? ch : '?';
 	}
-	if (hdr32(c, GOOS_CHAN_HDR_VERSION) != GOOS_CHAN_VERSION)
+	if (hdr32(c, GOOS_CHAN_H_VERSION) != GOOS_CHAN_VERSION)
 		return refuse(c, "header version %u, this library knows %u",
-			      hdr32(c, GOOS_CHAN_HDR_VERSION), GOOS_CHAN_VERSION);
-	if (hdr64(c, GOOS_CHAN_HDR_WINDOW_SIZE) != size)
+			      hdr32(c, GOOS_CHAN_H_VERSION), GOOS_CHAN_VERSION);
+	if (hdr64(c, GOOS_CHAN_H_SIZE) != size)
 		return refuse(c, "the header says 0x%lx bytes, the window has 0x%lx",
-			      (unsigned long)hdr64(c, GOOS_CHAN_HDR_WINDOW_SIZE),
-			      (unsigned long)size);
-	queues = hdr32(c, GOOS_CHAN_HDR_QUEUES);
+			      (unsigned long)hdr64(c, GOOS_CHAN_H_SIZE), (unsigned long)size);
+	queues = hdr32(c, GOOS_CHAN_H_QUEUES);
 	if (queues < 2 || queues > GOOS_CHAN_MAX_QUEUES)
 		return refuse(c, "%u queues (a message channel needs 2 to %u)", queues,
 			      GOOS_CHAN_MAX_QUEUES);
-	n = hdr32(c, GOOS_CHAN_HDR_QUEUE_SIZE);
+	n = hdr32(c, GOOS_CHAN_H_QSIZE);
 	if (n == 0 || n > VIRTQ_MAX_SIZE || (n & (n - 1)))
 		return refuse(c, "queue size %u is not a power of two up to %u", n, VIRTQ_MAX_SIZE);
 	for (unsigned q = 0; q < queues; q++)
 		for (unsigned p = 0; p < 3; p++)
-			r[nr++] = (struct region){hdr64(c, GOOS_CHAN_HDR_RINGS + 24 * q + 8 * p),
-						  p == 0   ? VIRTQ_DESC_BYTES(n)
-						  : p == 1 ? VIRTQ_AVAIL_BYTES(n)
-							   : VIRTQ_USED_BYTES(n),
-						  align[p], q, part[p]};
-	c->pool = hdr64(c, GOOS_CHAN_HDR_POOL);
-	c->pool_size = hdr64(c, GOOS_CHAN_HDR_POOL_SIZE);
+			r[nr++] = (struct region){
+			    hdr64(c, GOOS_CHAN_H_QUEUE + GOOS_CHAN_H_QUEUE_STRIDE * q + 8 * p),
+			    p == 0   ? VIRTQ_DESC_BYTES(n)
+			    : p == 1 ? VIRTQ_AVAIL_BYTES(n)
+				     : VIRTQ_USED_BYTES(n),
+			    align[p], q, part[p]};
+	c->pool = hdr64(c, GOOS_CHAN_H_POOL);
+	c->pool_size = hdr64(c, GOOS_CHAN_H_POOL_SIZE);
 	r[nr++] = (struct region){c->pool, c->pool_size, 1, GOOS_CHAN_MAX_QUEUES, "buffer pool"};
 	rc = check_regions(c, r, nr);
 	if (rc)
 		return rc;
-	slots = c->pool_size / GOOS_CHAN_SLOT_SIZE;
+	slots = c->pool_size / GOOS_CHAN_SLOT;
 	if (slots < 2)
 		return refuse(c, "a pool of 0x%lx bytes holds fewer than 2 buffers of %u",
-			      (unsigned long)c->pool_size, GOOS_CHAN_SLOT_SIZE);
+			      (unsigned long)c->pool_size, GOOS_CHAN_SLOT);
 	c->bufs = slots / 2 < n ? slots / 2 : n;
 	if (c->bufs > GCHAN_BUFS_MAX)
 		c->bufs = GCHAN_BUFS_MAX;
 	c->qsize = n;
-	c->id = hdr32(c, GOOS_CHAN_HDR_ID);
+	c->id = hdr32(c, GOOS_CHAN_H_ID);
 	for (unsigned q = 0; q < 2; q++) {
 		c->q[q].desc = (struct virtq_desc *)(c->win + r[3 * q].off);
 		c->q[q].avail = (struct virtq_avail *)(c->win + r[3 * q + 1].off);
@@ -171,14 +171,13 @@ int gchan_attach(struct gchan *c, void *win, uint64_t gpa, uint64_t size, enum g
 
 static uint64_t hdr_gen(const struct gchan *c)
 {
-	return GEN_PAIR(hdr32(c, GOOS_CHAN_HDR_DRIVER_GEN), hdr32(c, GOOS_CHAN_HDR_DEVICE_GEN));
+	return GEN_PAIR(hdr32(c, GOOS_CHAN_H_DRIVER_GEN), hdr32(c, GOOS_CHAN_H_DEVICE_GEN));
 }
 
 static uint64_t *ready_word(const struct gchan *c, enum gchan_role role)
 {
-	return (uint64_t *)(c->win + GOOS_CHAN_PAGE +
-			    (role == GCHAN_DRIVER ? GOOS_CHAN_CTRL_DRIVER_READY
-						  : GOOS_CHAN_CTRL_DEVICE_READY));
+	return (uint64_t *)(c->win + (role == GCHAN_DRIVER ? GOOS_CHAN_READY_DRIVER
+							   : GOOS_CHAN_READY_DEVICE));
 }
 
 /*
@@ -209,8 +208,8 @@ static void sync(struct gchan *c)
 		VIRTQ_STORE(ready_word(c, c->role), gen);
 		c->doorbell = true;
 	}
-	up = hdr32(c, GOOS_CHAN_HDR_DRIVER_STATE) == GOOS_CHAN_UP &&
-	     hdr32(c, GOOS_CHAN_HDR_DEVICE_STATE) == GOOS_CHAN_UP &&
+	up = hdr32(c, GOOS_CHAN_H_DRIVER_STATE) == GOOS_CHAN_UP &&
+	     hdr32(c, GOOS_CHAN_H_DEVICE_STATE) == GOOS_CHAN_UP &&
 	     VIRTQ_LOAD(ready_word(c, peer)) == c->gen;
 	VIRTQ_RMB(); /* the peer's reset before anything of the window read after */
 	if (c->session && !up) {

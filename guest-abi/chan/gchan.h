@@ -81,7 +81,7 @@ struct gchan {
 	uint64_t pool_size;
 	unsigned bufs; /* buffers per direction (driver) */
 	struct gchan_queue q[2];
-	char name[GOOS_CHAN_NAME_SIZE + 1];
+	char name[GOOS_CHAN_NAME_MAX + 1];
 
 	uint64_t gen;	 /* the generation pair this end last reset for */
 	bool reset_once; /* gen is meaningful */

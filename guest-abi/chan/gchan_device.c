@@ -60,9 +60,9 @@ static int chain_step(struct gchan *c, unsigned q, unsigned id, unsigned *hops,
 		return gchan_fail(c, "queue %u: descriptor %u is %s, the queue needs %s", q, id,
 				  want ? "device-readable" : "device-writable",
 				  want ? "device-writable" : "device-readable");
-	if (d->len > GOOS_CHAN_SLOT_SIZE)
+	if (d->len > GOOS_CHAN_SLOT)
 		return gchan_fail(c, "queue %u: descriptor %u: len %u above a buffer's %u", q, id,
-				  d->len, GOOS_CHAN_SLOT_SIZE);
+				  d->len, GOOS_CHAN_SLOT);
 	*p = gchan_pool_ptr(c, d->addr, d->len);
 	if (!*p)
 		return gchan_fail(c, "queue %u: descriptor %u: 0x%lx (%u bytes) outside the pool",
@@ -90,13 +90,13 @@ static void give_back(struct gchan *c, unsigned q, uint16_t head, uint32_t len)
 static void copy_out(uint8_t *hdr, uint8_t *out, size_t size, uint32_t at, const uint8_t *p,
 		     uint32_t len)
 {
-	while (len && at < GOOS_CHAN_MSG_HDR_SIZE) {
+	while (len && at < GOOS_CHAN_MSG_HDR) {
 		hdr[at++] = *p++;
 		len--;
 	}
 	if (!len)
 		return;
-	at -= GOOS_CHAN_MSG_HDR_SIZE;
+	at -= GOOS_CHAN_MSG_HDR;
 	if (at < size)
 		memcpy(out + at, p, len < size - at ? len : size - at);
 }
@@ -108,13 +108,13 @@ static uint32_t copy_in(uint8_t *p, uint32_t len, const uint8_t *hdr, const uint
 {
 	uint32_t n = 0;
 
-	for (; n < len && done < GOOS_CHAN_MSG_HDR_SIZE; n++)
+	for (; n < len && done < GOOS_CHAN_MSG_HDR; n++)
 		p[n] = hdr[done++];
 	if (n == len || done == total)
 		return n;
 	if (len - n > total - done)
 		len = n + (total - done);
-	memcpy(p + n, payload + (done - GOOS_CHAN_MSG_HDR_SIZE), len - n);
+	memcpy(p + n, payload + (done - GOOS_CHAN_MSG_HDR), len - n);
 	return len;
 }
 
@@ -141,9 +141,9 @@ int gchan_device_recv(struct gchan *c, uint32_t *type, void *buf, size_t size)
 		rc = chain_step(c, q, id, &hops, &d, &p);
 		if (rc)
 			return rc;
-		if (d.len > GOOS_CHAN_SLOT_SIZE - total)
+		if (d.len > GOOS_CHAN_SLOT - total)
 			return gchan_fail(c, "queue 0: message of more than %u bytes",
-					  GOOS_CHAN_SLOT_SIZE);
+					  GOOS_CHAN_SLOT);
 		copy_out(hb, buf, size, total, p, d.len);
 		total += d.len;
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))

@@ -10,12 +10,12 @@
 
 static uint64_t slot_gpa(const struct gchan *c, unsigned q, unsigned id)
 {
-	return c->gpa + c->pool + (uint64_t)(q * c->bufs + id) * GOOS_CHAN_SLOT_SIZE;
+	return c->gpa + c->pool + (uint64_t)(q * c->bufs + id) * GOOS_CHAN_SLOT;
 }
 
 static uint8_t *slot_ptr(const struct gchan *c, unsigned q, unsigned id)
 {
-	return c->win + c->pool + (uint64_t)(q * c->bufs + id) * GOOS_CHAN_SLOT_SIZE;
+	return c->win + c->pool + (uint64_t)(q * c->bufs + id) * GOOS_CHAN_SLOT;
 }
 
 /* Descriptor id of queue q: buffer id, len bytes, device-writable or not; then on the ring. The
@@ -53,7 +53,7 @@ void gchan_driver_reset(struct gchan *c)
 		c->tx_len[i] = 0;
 	}
 	for (unsigned i = 0; i < c->bufs; i++)
-		post(c, GOOS_CHAN_QUEUE_TO_DRIVER, i, GOOS_CHAN_SLOT_SIZE, VIRTQ_DESC_F_WRITE);
+		post(c, GOOS_CHAN_QUEUE_TO_DRIVER, i, GOOS_CHAN_SLOT, VIRTQ_DESC_F_WRITE);
 	publish(c, GOOS_CHAN_QUEUE_TO_DEVICE);
 	publish(c, GOOS_CHAN_QUEUE_TO_DRIVER);
 }
@@ -141,9 +141,9 @@ int gchan_driver_recv(struct gchan *c, uint32_t *type, void *buf, size_t size)
 	if (id >= c->bufs)
 		return gchan_fail(c, "queue 1: used id %u is no buffer (queue size %u, %u buffers)",
 				  id, c->qsize, c->bufs);
-	if (len > GOOS_CHAN_SLOT_SIZE)
+	if (len > GOOS_CHAN_SLOT)
 		return gchan_fail(c, "queue 1: used len %u above the buffer's %u", len,
-				  GOOS_CHAN_SLOT_SIZE);
+				  GOOS_CHAN_SLOT);
 	if (len < sizeof(h))
 		return gchan_fail(c, "queue 1: used len %u is shorter than a message header", len);
 	slot = slot_ptr(c, GOOS_CHAN_QUEUE_TO_DRIVER, id);
@@ -159,7 +159,7 @@ int gchan_driver_recv(struct gchan *c, uint32_t *type, void *buf, size_t size)
 	if (type)
 		*type = h.type;
 	r->used_idx++;
-	post(c, GOOS_CHAN_QUEUE_TO_DRIVER, id, GOOS_CHAN_SLOT_SIZE, VIRTQ_DESC_F_WRITE);
+	post(c, GOOS_CHAN_QUEUE_TO_DRIVER, id, GOOS_CHAN_SLOT, VIRTQ_DESC_F_WRITE);
 	publish(c, GOOS_CHAN_QUEUE_TO_DRIVER);
 	return (int)h.len;
 }

@@ -30,6 +30,6 @@ struct gchan_msg_hdr {
 	uint32_t len; /* payload bytes */
 	uint32_t type;
 };
-_Static_assert(sizeof(struct gchan_msg_hdr) == GOOS_CHAN_MSG_HDR_SIZE, "docs/channels.md");
+_Static_assert(sizeof(struct gchan_msg_hdr) == GOOS_CHAN_MSG_HDR, "docs/channels.md");
 
 #endif

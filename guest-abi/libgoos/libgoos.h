@@ -159,6 +159,9 @@ typedef void (*goos_irq_fn)(void);
 void goos_set_timer_handler(goos_irq_fn fn);
 /* Called on a supervisor software interrupt (an SBI IPI), after sip.SSIP is cleared. */
 void goos_set_soft_handler(goos_irq_fn fn);
+/* Called on a supervisor external interrupt (on vCPU 0: a channel doorbell, held until the pending
+ * set is taken, so fn takes it); sets sie.SEIE. NULL masks it again. */
+void goos_set_ext_handler(goos_irq_fn fn);
 /* One timer interrupt at deadline: stimecmp with Sstc, GOOS_FN_SET_TIMER without; enables
  * sie.STIE. Interrupts are taken only while sstatus.SIE is set (goos_irq_enable). */
 void goos_arm_timer(uint64_t deadline);
@@ -186,10 +189,45 @@ static inline void goos_wait_irq(void)
 			 : "memory");
 }
 
-/* ---- channels (docs/channels.md): gchan (guest-abi/chan/gchan.h) with the doorbell rung after
- * each call that owes one (GOOS_FN_CHAN_NOTIFY) and its lines printed. gpa and size are the
- * window's, role this partition's end. Results as gchan's (GCHAN_OK, GCHAN_E_*, a length). */
+/* ---- channels (docs/channels.md): the doorbells and the window; the queues are the guest's. */
 
+/* A channel of this partition, as its device tree says (/goos/channel@<address>). */
+struct goos_chan {
+	const char *name;	/* points into the device tree */
+	unsigned id;		/* for goos_chan_notify; bit `id` of the pending set */
+	bool driver;		/* this end's role: the driver (true) or the device */
+	volatile uint8_t *base; /* the window: GOOS_CHAN_H_* header at base, read-only */
+	uint64_t size;
+};
+
+/* Finds channel `name` of this partition: GOOS_OK, or GOOS_ERR_INVALID_PARAM (no such channel;
+ * the hv refused it, or the board has none by that name). */
+long goos_chan_find(const char *name, struct goos_chan *out);
+/* Rings the other end of channel id: 0, GOOS_ERR_INVALID_PARAM (not one of ours) or
+ * GOOS_ERR_PEER_DOWN (the other end is not running). */
+long goos_chan_notify(unsigned id);
+/* Takes the pending set (bit i: channel i rang since the last take) into *set; 0 or an error.
+ * While it is not empty goos_idle returns GOOS_EV_VIRTQ at once: take it when idle says so. */
+long goos_chan_pending(uint64_t *set);
+/* An end's header fields (GOOS_CHAN_H_*), one load each: the hv may change the ends' states and
+ * generations at any time. */
+static inline uint32_t goos_chan_read32(const struct goos_chan *c, unsigned off)
+{
+	return *(volatile uint32_t *)(c->base + off);
+}
+
+static inline uint64_t goos_chan_read64(const struct goos_chan *c, unsigned off)
+{
+	return *(volatile uint64_t *)(c->base + off);
+}
+
+/* ---- messages on a channel: gchan (guest-abi/chan/gchan.h) with the doorbell rung after each
+ * call that owes one (goos_chan_notify) and its lines printed. gpa and size are the window's, role
+ * this partition's end. Results as gchan's (GCHAN_OK, GCHAN_E_*, a length). */
+
+/* goos_chan_find, then goos_gchan_attach as the device tree says; GCHAN_E_INVALID if there is no
+ * channel by that name. */
+int goos_gchan_open(struct gchan *c, const char *name);
 int goos_gchan_attach(struct gchan *c, uint64_t gpa, uint64_t size, enum gchan_role role);
 int goos_gchan_send(struct gchan *c, uint32_t type, const void *buf, size_t len);
 int goos_gchan_recv(struct gchan *c, uint32_t *type, void *buf, size_t size);

@@ -1,5 +1,5 @@
 /* libgoos's wiring of gchan (guest-abi/chan/), the channels' message library: the doorbell is
- * GOOS_FN_CHAN_NOTIFY, the library's lines go to the console, and a waiting vCPU idles until the
+ * goos_chan_notify, the library's lines go to the console, and a waiting vCPU idles until the
  * channel's bit comes up in the pending set. Paging is off, so the window's address is its
  * guest-physical one. */
 #include "libgoos.h"
@@ -15,7 +15,7 @@ static void log_line(const char *line)
 static int ring(struct gchan *c, int rc)
 {
 	if (gchan_doorbell(c))
-		goos_call(GOOS_FN_CHAN_NOTIFY, gchan_id(c), 0, 0, 0);
+		goos_chan_notify(gchan_id(c));
 	return rc;
 }
 
@@ -27,6 +27,16 @@ int goos_gchan_attach(struct gchan *c, uint64_t gpa, uint64_t size, enum gchan_r
 		return rc;
 	gchan_poll(c); /* the first reset, which the peer learns of by the doorbell */
 	return ring(c, GCHAN_OK);
+}
+
+int goos_gchan_open(struct gchan *c, const char *name)
+{
+	struct goos_chan ch;
+
+	if (goos_chan_find(name, &ch))
+		return GCHAN_E_INVALID;
+	return goos_gchan_attach(c, (uint64_t)(uintptr_t)ch.base, ch.size,
+				 ch.driver ? GCHAN_DRIVER : GCHAN_DEVICE);
 }
 
 int goos_gchan_send(struct gchan *c, uint32_t type, const void *buf, size_t len)
@@ -53,14 +63,15 @@ void goos_gchan_wait(struct gchan *c)
 	unsigned long bit = gchan_id(c) < 64 ? 1UL << gchan_id(c) : 0;
 
 	for (;;) {
-		struct goos_ret r = goos_call(GOOS_FN_CHAN_PENDING, 0, 0, 0, 0);
+		uint64_t set;
+		long err = goos_chan_pending(&set);
 
-		if (!r.error)
-			__atomic_fetch_or(&rang, r.value, __ATOMIC_RELAXED);
+		if (!err)
+			__atomic_fetch_or(&rang, set, __ATOMIC_RELAXED);
 		if (__atomic_fetch_and(&rang, ~bit, __ATOMIC_RELAXED) & bit)
 			return;
 		goos_idle(GOOS_NO_DEADLINE);
-		if (r.error || !bit)
+		if (err || !bit)
 			return; /* no pending set to wait on: any event ends the wait */
 	}
 }

@@ -1,10 +1,10 @@
-/* libgoos: the C half of the trap vector in crt0.S, and the guest's own timer. */
+/* libgoos: the C half of the trap vector in crt0.S, the guest's own timer, interrupt handlers. */
 #include "libgoos.h"
 
 extern void goos_trap_vector(void);
 
 /* Set before interrupts are enabled and only read from the handler. */
-static volatile goos_irq_fn timer_fn, soft_fn;
+static volatile goos_irq_fn timer_fn, soft_fn, ext_fn;
 
 void goos_trap_init(void)
 {
@@ -20,6 +20,15 @@ void goos_set_soft_handler(goos_irq_fn fn)
 {
 	soft_fn = fn;
 	__asm__ volatile("csrs sie, %0" ::"r"(GOOS_SIE_SSIE) : "memory");
+}
+
+void goos_set_ext_handler(goos_irq_fn fn)
+{
+	ext_fn = fn;
+	if (fn)
+		__asm__ volatile("csrs sie, %0" ::"r"(GOOS_SIE_SEIE) : "memory");
+	else
+		__asm__ volatile("csrc sie, %0" ::"r"(GOOS_SIE_SEIE) : "memory");
 }
 
 static void timer_write(uint64_t deadline)
@@ -71,14 +80,21 @@ void goos_trap_handler(unsigned long scause, unsigned long sepc, unsigned long s
 			if ((fn = soft_fn))
 				fn();
 			return;
+		case GOOS_IRQ_EXT:
+			/* A level: the handler must quiet its source (take the pending set). */
+			if ((fn = ext_fn)) {
+				fn();
+				return;
+			}
+			break;
 		default:
-			/* Nobody asked for it: mask it, or it would fire again at once forever. */
-			if (irq < 64)
-				__asm__ volatile("csrc sie, %0" ::"r"(1UL << irq) : "memory");
-			printf("libgoos: vcpu %lu: unexpected interrupt %lu, masked\n", this_vcpu(),
-			       irq);
-			return;
+			break;
 		}
+		/* Nobody asked for it: mask it, or it would fire again at once forever. */
+		if (irq < 64)
+			__asm__ volatile("csrc sie, %0" ::"r"(1UL << irq) : "memory");
+		printf("libgoos: vcpu %lu: unexpected interrupt %lu, masked\n", this_vcpu(), irq);
+		return;
 	}
 	/* A fault while reporting a fault (a broken stack, say) must not loop. */
 	if (!in_fault) {

@@ -8,7 +8,7 @@
 
 #define N     8	 /* queue size */
 #define SLOTS 16 /* pool buffers: 8 each way */
-#define SLOT  GOOS_CHAN_SLOT_SIZE
+#define SLOT  GOOS_CHAN_SLOT
 
 static struct window w;
 static struct gchan d, v;

@@ -39,7 +39,7 @@ static void refused(const char *what)
 
 static unsigned ring_off(unsigned q, unsigned part)
 {
-	return GOOS_CHAN_HDR_RINGS + 24 * q + 8 * part;
+	return GOOS_CHAN_H_QUEUE + GOOS_CHAN_H_QUEUE_STRIDE * q + 8 * part;
 }
 
 Test(header, good_one_accepted)
@@ -54,49 +54,49 @@ Test(header, good_one_accepted)
 
 Test(header, bad_magic)
 {
-	window_hdr64(&w, GOOS_CHAN_HDR_MAGIC, GOOS_CHAN_MAGIC ^ 1);
+	window_hdr64(&w, GOOS_CHAN_H_MAGIC, GOOS_CHAN_MAGIC ^ 1);
 	refused("no channel header");
 }
 
 Test(header, bad_version)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_VERSION, GOOS_CHAN_VERSION + 1);
+	window_hdr32(&w, GOOS_CHAN_H_VERSION, GOOS_CHAN_VERSION + 1);
 	refused("header version 2");
 }
 
 Test(header, window_size_differs)
 {
-	window_hdr64(&w, GOOS_CHAN_HDR_WINDOW_SIZE, w.size + GOOS_CHAN_PAGE);
+	window_hdr64(&w, GOOS_CHAN_H_SIZE, w.size + GOOS_CHAN_PAGE);
 	refused("the header says");
 }
 
 Test(header, one_queue)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_QUEUES, 1);
+	window_hdr32(&w, GOOS_CHAN_H_QUEUES, 1);
 	refused("1 queues");
 }
 
 Test(header, too_many_queues)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_QUEUES, GOOS_CHAN_MAX_QUEUES + 1);
+	window_hdr32(&w, GOOS_CHAN_H_QUEUES, GOOS_CHAN_MAX_QUEUES + 1);
 	refused("9 queues");
 }
 
 Test(header, queue_size_zero)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_QUEUE_SIZE, 0);
+	window_hdr32(&w, GOOS_CHAN_H_QSIZE, 0);
 	refused("queue size 0");
 }
 
 Test(header, queue_size_not_a_power_of_two)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_QUEUE_SIZE, 6);
+	window_hdr32(&w, GOOS_CHAN_H_QSIZE, 6);
 	refused("queue size 6");
 }
 
 Test(header, queue_size_too_large)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_QUEUE_SIZE, 65536);
+	window_hdr32(&w, GOOS_CHAN_H_QSIZE, 65536);
 	refused("queue size 65536");
 }
 
@@ -132,7 +132,7 @@ Test(header, ring_offset_wraps)
 
 Test(header, third_queue_checked_too)
 {
-	window_hdr32(&w, GOOS_CHAN_HDR_QUEUES, 3); /* its offsets are 0 */
+	window_hdr32(&w, GOOS_CHAN_H_QUEUES, 3); /* its offsets are 0 */
 	refused("queue 2 descriptors");
 }
 
@@ -162,20 +162,20 @@ Test(header, rings_overlap)
 
 Test(header, pool_overlaps_a_ring)
 {
-	window_hdr64(&w, GOOS_CHAN_HDR_POOL, w.used[1]);
-	window_hdr64(&w, GOOS_CHAN_HDR_POOL_SIZE, w.size - w.used[1]);
+	window_hdr64(&w, GOOS_CHAN_H_POOL, w.used[1]);
+	window_hdr64(&w, GOOS_CHAN_H_POOL_SIZE, w.size - w.used[1]);
 	refused("overlaps buffer pool");
 }
 
 Test(header, pool_past_the_window)
 {
-	window_hdr64(&w, GOOS_CHAN_HDR_POOL_SIZE, w.pool_size + 1);
+	window_hdr64(&w, GOOS_CHAN_H_POOL_SIZE, w.pool_size + 1);
 	refused("buffer pool at");
 }
 
 Test(header, pool_too_small)
 {
-	window_hdr64(&w, GOOS_CHAN_HDR_POOL_SIZE, 2 * GOOS_CHAN_SLOT_SIZE - 1);
+	window_hdr64(&w, GOOS_CHAN_H_POOL_SIZE, 2 * GOOS_CHAN_SLOT - 1);
 	refused("fewer than 2 buffers");
 }
 
@@ -191,7 +191,7 @@ Test(header, gpa_not_page_aligned)
 
 Test(header, window_size_not_whole_pages)
 {
-	window_hdr64(&w, GOOS_CHAN_HDR_WINDOW_SIZE, w.size - 8);
+	window_hdr64(&w, GOOS_CHAN_H_SIZE, w.size - 8);
 	refused_with(w.win, w.gpa, w.size - 8, "whole pages");
 }
 

@@ -148,7 +148,7 @@ Test(restart, many_restarts_mid_stream)
  * while both words equal the generation) until the next generation. */
 Test(restart, peer_ready_word_changes)
 {
-	uint64_t *ready = window_at(&w, GOOS_CHAN_PAGE + GOOS_CHAN_CTRL_DEVICE_READY);
+	uint64_t *ready = window_at(&w, GOOS_CHAN_READY_DEVICE);
 
 	send_ok(&d, 1);
 	*ready ^= 1;
@@ -164,7 +164,7 @@ Test(restart, peer_ready_word_changes)
  * reads its own back. */
 Test(restart, own_ready_word_ignored)
 {
-	uint64_t *ready = window_at(&w, GOOS_CHAN_PAGE + GOOS_CHAN_CTRL_DRIVER_READY);
+	uint64_t *ready = window_at(&w, GOOS_CHAN_READY_DRIVER);
 
 	send_ok(&v, 2);
 	*ready = 0; /* as the device could */

@@ -48,7 +48,7 @@ void window_init(struct window *w, unsigned queues, unsigned qsize, unsigned slo
 		off = page_up(w->used[q] + VIRTQ_USED_BYTES(qsize));
 	}
 	w->pool = off;
-	w->pool_size = (uint64_t)slots * GOOS_CHAN_SLOT_SIZE;
+	w->pool_size = (uint64_t)slots * GOOS_CHAN_SLOT;
 	w->size = page_up(w->pool + w->pool_size);
 	w->gpa = WIN_GPA;
 	w->map = mmap(NULL, w->size + 2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -56,22 +56,23 @@ void window_init(struct window *w, unsigned queues, unsigned qsize, unsigned slo
 	w->win = w->map + PAGE;
 	cr_assert_eq(mprotect(w->win, w->size, PROT_READ | PROT_WRITE), 0);
 
-	*(uint64_t *)(w->win + GOOS_CHAN_HDR_MAGIC) = GOOS_CHAN_MAGIC;
-	*(uint32_t *)(w->win + GOOS_CHAN_HDR_VERSION) = GOOS_CHAN_VERSION;
-	*(uint32_t *)(w->win + GOOS_CHAN_HDR_ID) = 3;
-	*(uint32_t *)(w->win + GOOS_CHAN_HDR_QUEUES) = queues;
-	*(uint32_t *)(w->win + GOOS_CHAN_HDR_QUEUE_SIZE) = qsize;
-	*(uint64_t *)(w->win + GOOS_CHAN_HDR_WINDOW_SIZE) = w->size;
-	memcpy(w->win + GOOS_CHAN_HDR_NAME, "vault", 5);
+	*(uint64_t *)(w->win + GOOS_CHAN_H_MAGIC) = GOOS_CHAN_MAGIC;
+	*(uint32_t *)(w->win + GOOS_CHAN_H_VERSION) = GOOS_CHAN_VERSION;
+	*(uint32_t *)(w->win + GOOS_CHAN_H_ID) = 3;
+	*(uint32_t *)(w->win + GOOS_CHAN_H_QUEUES) = queues;
+	*(uint32_t *)(w->win + GOOS_CHAN_H_QSIZE) = qsize;
+	*(uint64_t *)(w->win + GOOS_CHAN_H_SIZE) = w->size;
+	memcpy(w->win + GOOS_CHAN_H_NAME, "vault", 5);
 	for (unsigned q = 0; q < queues; q++) {
-		uint64_t *r = (uint64_t *)(w->win + GOOS_CHAN_HDR_RINGS + 24 * q);
+		uint64_t *r =
+		    (uint64_t *)(w->win + GOOS_CHAN_H_QUEUE + GOOS_CHAN_H_QUEUE_STRIDE * q);
 
 		r[0] = w->desc[q];
 		r[1] = w->avail[q];
 		r[2] = w->used[q];
 	}
-	*(uint64_t *)(w->win + GOOS_CHAN_HDR_POOL) = w->pool;
-	*(uint64_t *)(w->win + GOOS_CHAN_HDR_POOL_SIZE) = w->pool_size;
+	*(uint64_t *)(w->win + GOOS_CHAN_H_POOL) = w->pool;
+	*(uint64_t *)(w->win + GOOS_CHAN_H_POOL_SIZE) = w->pool_size;
 	protect_header(w, PROT_READ);
 	logged = w;
 }
@@ -85,7 +86,7 @@ void window_free(struct window *w)
 
 static unsigned gen_off(enum gchan_role end)
 {
-	return end == GCHAN_DRIVER ? GOOS_CHAN_HDR_DRIVER_GEN : GOOS_CHAN_HDR_DEVICE_GEN;
+	return end == GCHAN_DRIVER ? GOOS_CHAN_H_DRIVER_GEN : GOOS_CHAN_H_DEVICE_GEN;
 }
 
 void window_start(struct window *w, enum gchan_role end)

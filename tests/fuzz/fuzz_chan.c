@@ -19,7 +19,7 @@
 #define PAGE	GOOS_CHAN_PAGE
 #define GPA	0x40000000UL
 #define SENT	64 /* messages in flight each way the model remembers (a queue holds <= 16) */
-#define HDR_END (GOOS_CHAN_HDR_POOL_SIZE + 8) /* the header's fields end here */
+#define HDR_END (GOOS_CHAN_H_POOL_SIZE + 8) /* the header's fields end here */
 
 #define CHECK(cond, ...)                                                                           \
 	do {                                                                                       \
@@ -67,13 +67,13 @@ static void build(unsigned n, unsigned slots)
 	qsize = n;
 	memset(header, 0, sizeof(header));
 	u64 = GOOS_CHAN_MAGIC;
-	memcpy(header + GOOS_CHAN_HDR_MAGIC, &u64, 8);
+	memcpy(header + GOOS_CHAN_H_MAGIC, &u64, 8);
 	u32 = GOOS_CHAN_VERSION;
-	memcpy(header + GOOS_CHAN_HDR_VERSION, &u32, 4);
+	memcpy(header + GOOS_CHAN_H_VERSION, &u32, 4);
 	u32 = 2;
-	memcpy(header + GOOS_CHAN_HDR_QUEUES, &u32, 4);
-	memcpy(header + GOOS_CHAN_HDR_QUEUE_SIZE, &n, 4);
-	memcpy(header + GOOS_CHAN_HDR_NAME, "fuzz", 4);
+	memcpy(header + GOOS_CHAN_H_QUEUES, &u32, 4);
+	memcpy(header + GOOS_CHAN_H_QSIZE, &n, 4);
+	memcpy(header + GOOS_CHAN_H_NAME, "fuzz", 4);
 	for (unsigned q = 0; q < 2; q++) {
 		uint64_t r[3];
 
@@ -81,14 +81,14 @@ static void build(unsigned n, unsigned slots)
 		r[1] = r[0] + VIRTQ_DESC_BYTES(n);
 		r[2] = (r[1] + VIRTQ_AVAIL_BYTES(n) + 3) & ~3UL;
 		off = page_up(r[2] + VIRTQ_USED_BYTES(n));
-		memcpy(header + GOOS_CHAN_HDR_RINGS + 24 * q, r, sizeof(r));
+		memcpy(header + GOOS_CHAN_H_QUEUE + GOOS_CHAN_H_QUEUE_STRIDE * q, r, sizeof(r));
 	}
 	pool = off;
-	pool_size = (uint64_t)slots * GOOS_CHAN_SLOT_SIZE;
+	pool_size = (uint64_t)slots * GOOS_CHAN_SLOT;
 	size = page_up(pool + pool_size);
-	memcpy(header + GOOS_CHAN_HDR_POOL, &pool, 8);
-	memcpy(header + GOOS_CHAN_HDR_POOL_SIZE, &pool_size, 8);
-	memcpy(header + GOOS_CHAN_HDR_WINDOW_SIZE, &size, 8);
+	memcpy(header + GOOS_CHAN_H_POOL, &pool, 8);
+	memcpy(header + GOOS_CHAN_H_POOL_SIZE, &pool_size, 8);
+	memcpy(header + GOOS_CHAN_H_SIZE, &size, 8);
 	win = aligned_alloc(PAGE, size);
 	memset(win, 0, size);
 	memcpy(win, header, PAGE);
@@ -106,7 +106,7 @@ static void log_line(const char *line)
  * messages both ways are lost; the window is the peers' own once both have reset. */
 static void start(enum gchan_role e)
 {
-	unsigned off = e == GCHAN_DRIVER ? GOOS_CHAN_HDR_DRIVER_GEN : GOOS_CHAN_HDR_DEVICE_GEN;
+	unsigned off = e == GCHAN_DRIVER ? GOOS_CHAN_H_DRIVER_GEN : GOOS_CHAN_H_DEVICE_GEN;
 	uint32_t gen, up = GOOS_CHAN_UP;
 
 	memcpy(&gen, header + off, 4);
@@ -123,8 +123,8 @@ static void stop(enum gchan_role e)
 {
 	uint32_t down = GOOS_CHAN_DOWN;
 
-	hdr_set((e == GCHAN_DRIVER ? GOOS_CHAN_HDR_DRIVER_GEN : GOOS_CHAN_HDR_DEVICE_GEN) + 4,
-		&down, 4);
+	hdr_set((e == GCHAN_DRIVER ? GOOS_CHAN_H_DRIVER_GEN : GOOS_CHAN_H_DEVICE_GEN) + 4, &down,
+		4);
 	memset(flow, 0, sizeof(flow));
 }
 
@@ -198,7 +198,7 @@ static uint64_t forged_addr(struct fuzz_in *in)
 
 	switch (mode % 7) {
 	case 0:
-		return GPA + pool + (uint64_t)(fuzz_u8(in) % 20) * GOOS_CHAN_SLOT_SIZE + delta;
+		return GPA + pool + (uint64_t)(fuzz_u8(in) % 20) * GOOS_CHAN_SLOT + delta;
 	case 2:
 		return GPA + pool + pool_size + delta;
 	case 3:
@@ -215,7 +215,8 @@ static uint64_t forged_addr(struct fuzz_in *in)
 static void forge(struct fuzz_in *in, uint8_t op)
 {
 	unsigned q = fuzz_u8(in) & 1;
-	const uint64_t *rings = (const uint64_t *)(header + GOOS_CHAN_HDR_RINGS + 24 * q);
+	const uint64_t *rings =
+	    (const uint64_t *)(header + GOOS_CHAN_H_QUEUE + GOOS_CHAN_H_QUEUE_STRIDE * q);
 	struct virtq_desc *desc = (struct virtq_desc *)(win + rings[0]);
 	struct virtq_avail *avail = (struct virtq_avail *)(win + rings[1]);
 	struct virtq_used *used = (struct virtq_used *)(win + rings[2]);
@@ -228,7 +229,7 @@ static void forge(struct fuzz_in *in, uint8_t op)
 
 		for (unsigned i = 0; i < n && off + i < size; i++)
 			win[off + i] = fuzz_u8(in);
-		if (n && off < PAGE + GOOS_CHAN_CTRL_DEVICE_READY + 8)
+		if (n && off < GOOS_CHAN_READY_DEVICE + 8)
 			forged_ready = true;
 		break;
 	}
@@ -266,8 +267,7 @@ static void forge(struct fuzz_in *in, uint8_t op)
 
 		h[0] = fuzz_u8(in) & 1 ? fuzz_u32(in) : fuzz_u16(in) % 4200;
 		h[1] = fuzz_u32(in);
-		at = pool + (uint64_t)(fuzz_u8(in) % (pool_size / GOOS_CHAN_SLOT_SIZE)) *
-				GOOS_CHAN_SLOT_SIZE;
+		at = pool + (uint64_t)(fuzz_u8(in) % (pool_size / GOOS_CHAN_SLOT)) * GOOS_CHAN_SLOT;
 		memcpy(win + at, h, sizeof(h));
 		break;
 	}
@@ -286,7 +286,7 @@ static bool edit_header(struct fuzz_in *in)
 		unsigned off = fuzz_u16(in) % HDR_END, n = 1 + fuzz_u8(in) % 8;
 		uint64_t v = fuzz_u64(in);
 
-		if (off >= GOOS_CHAN_HDR_DRIVER_GEN && off < GOOS_CHAN_HDR_NAME)
+		if (off >= GOOS_CHAN_H_DRIVER_GEN && off < GOOS_CHAN_H_NAME)
 			continue; /* the generations and states are start()'s */
 		hdr_set(off, &v, n < HDR_END - off ? n : HDR_END - off);
 	}
@@ -296,7 +296,7 @@ static bool edit_header(struct fuzz_in *in)
 		      "attach: %d", rc[e]);
 	}
 	CHECK(rc[0] == rc[1], "the two ends disagree on the header");
-	memcpy(&qsize, header + GOOS_CHAN_HDR_QUEUE_SIZE, 4);
+	memcpy(&qsize, header + GOOS_CHAN_H_QSIZE, 4);
 	return rc[0] == GCHAN_OK;
 }
 

@@ -5,6 +5,7 @@
 
 #include "fuzz.h"
 #include "fuzz_hv.h"
+#include "hv/chan_layout.h"
 
 struct allocs {
 	void *ptr[4];
@@ -65,6 +66,34 @@ static void check_config(const struct board_config *b)
 		FUZZ_CHECK(p->memory_size <= b->memory_size - mem, "%s: memory beyond the board's",
 			   p->name);
 		mem += p->memory_size;
+	}
+	FUZZ_CHECK(b->nchannels <= CONFIG_MAX_CHANNELS, "%u channels", b->nchannels);
+	for (unsigned i = 0; i < b->nchannels; i++) {
+		const struct channel_config *c = &b->channels[i];
+		struct chan_layout l;
+
+		FUZZ_CHECK(c->end[CHAN_DRIVER] < b->npartitions &&
+			       c->end[CHAN_DEVICE] < b->npartitions &&
+			       c->end[CHAN_DRIVER] != c->end[CHAN_DEVICE],
+			   "%s: ends %u, %u", c->name, c->end[0], c->end[1]);
+		FUZZ_CHECK(c->address % CONFIG_CHAN_PAGE == 0 && c->size % CONFIG_CHAN_PAGE == 0 &&
+			       c->size <= CONFIG_CHAN_SIZE_MAX && c->address >= CHAN_AREA_BASE &&
+			       c->address + c->size <= CHAN_AREA_BASE + CHAN_AREA_SIZE,
+			   "%s: window 0x%lx+0x%lx", c->name, (unsigned long)c->address,
+			   (unsigned long)c->size);
+		FUZZ_CHECK(c->queues >= 1 && c->queues <= CONFIG_CHAN_MAX_QUEUES && c->queue_size &&
+			       c->queue_size <= CONFIG_CHAN_MAX_QSIZE &&
+			       !(c->queue_size & (c->queue_size - 1)),
+			   "%s: %u queues of %u", c->name, c->queues, c->queue_size);
+		chan_layout(c->queues, c->queue_size, &l);
+		FUZZ_CHECK(l.pool < c->size, "%s: no buffer pool", c->name);
+		for (unsigned j = 0; j < i; j++)
+			FUZZ_CHECK(c->address >= b->channels[j].address + b->channels[j].size ||
+				       b->channels[j].address >= c->address + c->size,
+				   "%s overlaps %s", c->name, b->channels[j].name);
+		FUZZ_CHECK(c->size <= b->memory_size - mem, "%s: memory beyond the board's",
+			   c->name);
+		mem += c->size;
 	}
 }
 

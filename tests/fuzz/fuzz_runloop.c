@@ -16,6 +16,8 @@
 #include "arch/host/host.h"
 #include "arch/riscv64/riscv.h"
 #include "arch/riscv64/sbi.h"
+#include <sanitizer/asan_interface.h>
+
 #include "fuzz.h"
 #include "fuzz_hv.h"
 #include <goos.h>
@@ -34,6 +36,16 @@ static jmp_buf off_jmp;
 static struct partition parts[NPARTS];
 static struct vcpu part_vcpus[NPARTS][CONFIG_MAX_VCPUS];
 static struct partition_config cfgs[NPARTS];
+/* One channel joins the two partitions (p0 drives), so calls ring, take and restart its ends. */
+static struct channel_config chan_cfg = {
+    .name = "link",
+    .end = {0, 1},
+    .address = CHAN_AREA_BASE,
+    .size = 5 * PAGE_SIZE,
+    .queues = 2,
+    .queue_size = 8,
+};
+static struct channel chan;
 
 static const struct layout {
 	uint32_t cpus[NPARTS][3];
@@ -175,7 +187,7 @@ static enum vcpu_exit guest(struct vcpu *v)
 	case 0:
 	case 1:
 	case 2:
-		return ecall(v, GOOS_EID, fuzz_u8(&in) % 10);
+		return ecall(v, GOOS_EID, fuzz_u8(&in) % 13);
 	case 3:
 	case 4: {
 		uint8_t e = fuzz_u8(&in);
@@ -227,6 +239,20 @@ static void check_books(void)
 	}
 	FUZZ_CHECK(hv.live >= live && hv.live <= NPARTS, "live %u, partitions alive %u", hv.live,
 		   live);
+	/* The header says what the hv knows: a running end is up, a stopped one down; nothing
+	 * but the channel rings. */
+	for (unsigned i = 0; i < NPARTS; i++) {
+		const struct partition *p = &parts[i];
+		uint32_t state;
+
+		memcpy(&state,
+		       chan.window + (i ? GOOS_CHAN_H_DEVICE_STATE : GOOS_CHAN_H_DRIVER_STATE), 4);
+		FUZZ_CHECK(
+		    p->state == PART_RUNNING ? state == GOOS_CHAN_UP : state == GOOS_CHAN_DOWN,
+		    "%s: partition state %d, channel state %u", p->cfg->name, p->state, state);
+		FUZZ_CHECK((p->chan_pending & ~1UL) == 0, "%s: pending 0x%lx", p->cfg->name,
+			   (unsigned long)p->chan_pending);
+	}
 }
 
 static const struct gohv_pkg_header *package(void)
@@ -295,7 +321,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_hv_guard();
 		hv.live++;
 	}
+	hv.config.channels = &chan_cfg;
+	hv.config.nchannels = hv.nchannels = 1;
+	hv.channels = &chan;
+	channels_create();
+	FUZZ_CHECK(chan.up, "the channel was not built");
 	fuzz_hv_fence();
+	/* The window is the hv's, and both partitions reach it. */
+	ASAN_UNPOISON_MEMORY_REGION(chan.window, chan_cfg.size);
 	for (unsigned i = 0; i < NPARTS; i++)
 		partition_start(&parts[i]);
 

@@ -11,7 +11,8 @@
  * (a virtual address mapped to it). Prints "PROBE <i> <how> 0x<gpa>" before the read and, only if
  * it returns, "LEAK <i> 0x<gpa> value=0x<v>" (exit 1, so the matrix goes on); after the last,
  * "MATRIX done probes=<n>" and exit 0. control=1 adds a probe of its own RAM first, which must
- * LEAK: it shows the test sees a probe that succeeds.
+ * LEAK: it shows the test sees a probe that succeeds. window=0x<gpa> window-size=0x<bytes> adds
+ * the first and the last page of a channel window of two other partitions.
  */
 #include "libgoos.h"
 
@@ -50,6 +51,11 @@ static unsigned targets(uint64_t *t, bool control)
 		t[n++] = base + 0x100000;
 	for (unsigned i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 		t[n++] = devices[i];
+	uint64_t window = goos_bootarg_ulong("window", 0);
+	if (window) {
+		t[n++] = window; /* the header page */
+		t[n++] = window + goos_bootarg_ulong("window-size", 0x1000) - 0x1000;
+	}
 	for (uint64_t a = MACHINE_RAM; a < machine_end && n < MAX_TARGETS; a += RAM_STEP) {
 		if (a == MACHINE_RAM)
 			a = 0x80200000UL; /* below it, the firmware: this guest's own RAM here */

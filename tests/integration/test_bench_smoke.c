@@ -52,6 +52,11 @@ Test(bench, guests_report_every_figure, .timeout = 120)
 	figure(&r, "wake", "idle.wake.instr", "instr", &v, &max);
 	cr_assert(v > 0);
 	assert_has(&r, "[wake] BENCH done");
+	figure(&r, "tx", "chan.notify_wake", "ticks", &v, &max);
+	figure(&r, "tx", "chan.notify_wake.instr", "instr", &v, &max);
+	cr_assert(v > 0);
+	assert_has(&r, "[tx] BENCH done");
+	assert_has(&r, "gohv: partition rx exited with code 0");
 	/* The fault partition says when it will touch, then the hv reports the fault. */
 	cr_assert(run_line(&r, "[fault] BENCH-FAULT at ", line, sizeof(line)));
 	cr_assert_eq(sscanf(strstr(line, "at "), "at %lu", &at), 1);

@@ -242,6 +242,16 @@ Test(packer, shared_partition_on_an_exclusive_cpu)
 	expect_failure(&r, dtb, "/partitions/guest: cpus: CPU 1 belongs to partition owner alone");
 }
 
+Test(packer, overlapping_channel_windows)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-channel-overlap");
+
+	pack(&r, dtb, NULL);
+	expect_failure(
+	    &r, dtb, "/channels/two: address: window 0x40007000-0x4000f000 overlaps channel one's");
+}
+
 Test(packer, old_format_packs_with_one_warning)
 {
 	struct pk_run r;

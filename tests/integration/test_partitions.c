@@ -377,6 +377,18 @@ Test(isolation, every_probe_of_the_matrix_faults_once_and_the_victim_ticks_on, .
 	cr_assert_eq(run_count(&r, "gohv: fault: partition alpha "), pa, "one fault per probe");
 	cr_assert_eq(run_count(&r, "gohv: fault: partition beta "), pb, "one fault per probe");
 	assert_lacks(&r, "fault: partition victim");
+	/* The channel window of ping and pong is among the probes, each a fault; they go on. */
+	assert_lacks(&r, "CHAN FAIL");
+	assert_lacks(&r, "fault: partition ping");
+	assert_lacks(&r, "fault: partition pong");
+	for (const char *how = "direct"; how; how = strcmp(how, "direct") ? NULL : "stage1") {
+		char probe[64];
+
+		snprintf(probe, sizeof(probe), " %s 0x40000000\n", how);
+		cr_assert_eq(run_count(&r, probe), 2, "the window's header page, %s, by both", how);
+		snprintf(probe, sizeof(probe), " %s 0x40004000\n", how);
+		cr_assert_eq(run_count(&r, probe), 2, "the window's last page, %s, by both", how);
+	}
 	/* The victim kept its heartbeat from before the first probe to after the last. */
 	long first = run_pos(&r, "] PROBE 0 "), last = run_pos(&r, "MATRIX done");
 	char tick[48];
@@ -389,6 +401,11 @@ Test(isolation, every_probe_of_the_matrix_faults_once_and_the_victim_ticks_on, .
 	test_figure("isolation matrix: %u partitions probed, %u probes, %u faults, victim ticks %u",
 		    2, pa + pb, fa + fb, total);
 	cr_assert_geq(total - (unsigned)ticks_after, 2, "the victim stopped during the matrix");
+	unsigned rounds = 0;
+	for (const char *s = r.out + first; (s = strstr(s, "[pong] CHAN pong round ")); s++)
+		rounds += s < r.out + last;
+	cr_log_info("isolation matrix: the channel's ends passed %u x 10 rounds during it", rounds);
+	cr_assert_geq(rounds, 2, "the channel stopped during the matrix");
 	run_free(&r);
 }
 

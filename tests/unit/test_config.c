@@ -13,6 +13,7 @@
 #define T_MAX_PROPS 8
 #define T_MANY	    200 /* partitions in the density tests: more than any table the parser had */
 #define T_MAX_PARTS (T_MANY + 2)
+#define T_MAX_CHANS (CONFIG_MAX_CHANNELS + 2)
 #define T_VAL_MAX   320
 #define MIB	    (1UL << 20)
 
@@ -30,10 +31,12 @@ struct t_node {
 };
 
 struct t_config {
-	struct t_node root, board, partitions;
-	bool no_board, no_partitions;
+	struct t_node root, board, partitions, channels;
+	bool no_board, no_partitions, with_channels;
 	struct t_node parts[T_MAX_PARTS];
 	int nparts;
+	struct t_node chans[T_MAX_CHANS];
+	int nchans;
 };
 
 static void set_raw(struct t_node *n, const char *name, const void *val, int len)
@@ -158,6 +161,14 @@ static size_t build(const struct t_config *t, void *buf, size_t size)
 		}
 		cr_assert_eq(fdt_end_node(buf), 0);
 	}
+	if (t->with_channels || t->nchans) {
+		put_subtree(buf, &t->channels, "channels");
+		for (int i = 0; i < t->nchans; i++) {
+			put_subtree(buf, &t->chans[i], t->chans[i].name);
+			cr_assert_eq(fdt_end_node(buf), 0);
+		}
+		cr_assert_eq(fdt_end_node(buf), 0);
+	}
 	cr_assert_eq(fdt_end_node(buf), 0);
 	cr_assert_eq(fdt_finish(buf), 0);
 	return fdt_totalsize(buf);
@@ -167,20 +178,23 @@ static uint64_t blob[16384];
 static struct board_config cfg;
 static struct config_error err;
 
-/* The parser's table comes from here; the last one is freed on the next call. */
-static void *last_table;
+/* The parser's tables (partitions, channels) come from here; those of one parse are freed at
+ * the next. */
+static void *tables[2];
+static unsigned ntables;
 static size_t alloc_limit = ~(size_t)0;
 
 static void *test_alloc(void *ctx, size_t size)
 {
 	cr_assert_eq(ctx, &alloc_limit);
-	free(last_table);
-	last_table = size <= alloc_limit ? malloc(size) : NULL;
-	return last_table;
+	cr_assert_lt(ntables, 2, "config_parse asked for a third table");
+	return tables[ntables++] = size <= alloc_limit ? malloc(size) : NULL;
 }
 
 static int parse_blob(const void *b, size_t size)
 {
+	while (ntables)
+		free(tables[--ntables]);
 	return config_parse(b, size, test_alloc, &alloc_limit, &cfg, &err);
 }
 
@@ -1207,4 +1221,347 @@ Test(config, restart_not_a_string)
 	make_valid(&t);
 	SET_CELLS(&t.parts[0], "restart", 1);
 	expect_fail(&t, "/partitions/hello", "restart", "never, on-failure or always");
+}
+
+/* ------------------------------------------------------------------ channels */
+
+#define CHAN_BASE 0x40000000UL
+#define PAGE	  4096UL
+
+static struct t_node *add_chan(struct t_config *t, const char *name, const char *driver,
+			       const char *device, uint64_t address, uint64_t size)
+{
+	struct t_node *n;
+
+	cr_assert_lt(t->nchans, T_MAX_CHANS);
+	n = &t->chans[t->nchans++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	set_str(n, "driver", driver);
+	set_str(n, "device", device);
+	set_u64(n, "address", address);
+	SET_CELLS(n, "size", (uint32_t)size);
+	SET_CELLS(n, "queues", 2);
+	SET_CELLS(n, "queue-size", 64);
+	return n;
+}
+
+/* make_valid plus a channel "link" from hello (driver) to world, 64 KiB at the area's base. */
+static struct t_node *make_valid_chan(struct t_config *t)
+{
+	make_valid(t);
+	return add_chan(t, "link", "hello", "world", CHAN_BASE, 0x10000);
+}
+
+Test(config, channels_parse_in_id_order)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	struct t_node *c = add_chan(&t, "back", "world", "hello", CHAN_BASE + 0x10000, 0x4000);
+	SET_CELLS(c, "queues", 1);
+	SET_CELLS(c, "queue-size", 1);
+	SET_CELLS(c, "address", (uint32_t)(CHAN_BASE + 0x10000)); /* one cell works too */
+	set_u64(c, "size", 0x4000);
+	expect_ok(&t);
+	cr_assert_eq(cfg.nchannels, 2);
+	const struct channel_config *l = &cfg.channels[0], *b = &cfg.channels[1];
+	cr_assert_str_eq(l->name, "link");
+	cr_assert_eq(l->end[CHAN_DRIVER], 0);
+	cr_assert_eq(l->end[CHAN_DEVICE], 1);
+	cr_assert_eq(l->address, CHAN_BASE);
+	cr_assert_eq(l->size, 0x10000);
+	cr_assert_eq(l->queues, 2);
+	cr_assert_eq(l->queue_size, 64);
+	cr_assert_str_eq(b->name, "back");
+	cr_assert_eq(b->end[CHAN_DRIVER], 1);
+	cr_assert_eq(b->end[CHAN_DEVICE], 0);
+	cr_assert_eq(b->address, CHAN_BASE + 0x10000);
+	cr_assert_eq(b->size, 0x4000);
+	cr_assert_str_eq(chan_role_name(CHAN_DRIVER), "driver");
+	cr_assert_str_eq(chan_role_name(CHAN_DEVICE), "device");
+}
+
+Test(config, channels_are_optional)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	expect_ok(&t);
+	cr_assert_eq(cfg.nchannels, 0);
+	cr_assert_null(cfg.channels);
+	t.with_channels = true;
+	expect_ok(&t);
+	cr_assert_eq(cfg.nchannels, 0, "an empty /channels has none");
+	cr_assert_null(cfg.channels);
+}
+
+Test(config, channel_limits_are_inclusive)
+{
+	struct t_config t;
+
+	/* CONFIG_MAX_CHANNELS windows of the least size: 4 pages for 1 queue of 1. */
+	make_valid(&t);
+	for (int i = 0; i < CONFIG_MAX_CHANNELS; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "c%d", i);
+		struct t_node *c =
+		    add_chan(&t, n, i % 2 ? "hello" : "world", i % 2 ? "world" : "hello",
+			     CHAN_BASE + i * 4 * PAGE, 4 * PAGE);
+		SET_CELLS(c, "queues", 1);
+		SET_CELLS(c, "queue-size", 1);
+	}
+	expect_ok(&t);
+	cr_assert_eq(cfg.nchannels, CONFIG_MAX_CHANNELS);
+	cr_assert_str_eq(cfg.channels[CONFIG_MAX_CHANNELS - 1].name, "c63");
+
+	/* The largest queues: 8 of 1024 take 7 pages each, plus the header and control page; one
+	 * page of buffers fits exactly. The window ends where the area does. */
+	make_valid(&t);
+	struct t_node *c = add_chan(&t, "big", "hello", "world",
+				    CHAN_BASE + CHAN_AREA_SIZE - 59 * PAGE, 59 * PAGE);
+	SET_CELLS(c, "queues", CONFIG_CHAN_MAX_QUEUES);
+	SET_CELLS(c, "queue-size", CONFIG_CHAN_MAX_QSIZE);
+	expect_ok(&t);
+	set_u64(c, "address", CHAN_BASE);
+	SET_CELLS(c, "size", CONFIG_CHAN_SIZE_MAX);
+	expect_ok(&t);
+	/* Every queue takes a page at least: one queue and one page of buffers is the least. */
+	SET_CELLS(c, "size", 4 * PAGE);
+	SET_CELLS(c, "queues", 1);
+	SET_CELLS(c, "queue-size", 8);
+	expect_ok(&t);
+	cr_assert_eq(cfg.channels[0].size, 4 * PAGE);
+	SET_CELLS(c, "size", 3 * PAGE);
+	expect_fail(&t, "/channels/big", "size: 0x3000 is too small: 1 queues of 8 take 0x3000",
+		    NULL);
+}
+
+Test(config, too_many_channels_refused)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	for (int i = 0; i <= CONFIG_MAX_CHANNELS; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "c%d", i);
+		add_chan(&t, n, "hello", "world", CHAN_BASE + i * 4 * PAGE, 4 * PAGE);
+	}
+	expect_fail(&t, "/channels", "65 channels, at most 64", "pending set");
+}
+
+Test(config, channel_ends_must_be_two_partitions_of_the_board)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	set_str(&t.chans[0], "driver", "nobody");
+	expect_fail(&t, "/channels/link", "driver: no partition \"nobody\"", NULL);
+	make_valid_chan(&t);
+	set_str(&t.chans[0], "device", "hell");
+	expect_fail(&t, "/channels/link", "device: no partition \"hell\"", NULL);
+	make_valid_chan(&t);
+	set_str(&t.chans[0], "device", "hello");
+	expect_fail(&t, "/channels/link", "device: \"hello\" is also the driver",
+		    "joins two partitions");
+	make_valid_chan(&t);
+	del_prop(&t.chans[0], "device");
+	expect_fail(&t, "/channels/link", "device: missing", NULL);
+	make_valid_chan(&t);
+	del_prop(&t.chans[0], "driver");
+	expect_fail(&t, "/channels/link", "driver: missing", NULL);
+	make_valid_chan(&t);
+	set_str(&t.chans[0], "driver", "a-name-far-too-long");
+	expect_fail(&t, "/channels/link", "driver", "too long");
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "driver", 0);
+	expect_fail(&t, "/channels/link", "driver", "NUL-terminated");
+}
+
+Test(config, overlapping_windows_refused)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	add_chan(&t, "other", "world", "hello", CHAN_BASE + 0xf000, 0x10000);
+	expect_fail(&t, "/channels/other", "address: window 0x4000f000-0x4001f000",
+		    "overlaps channel link's (0x40000000-0x40010000)");
+	/* One inside the other. */
+	make_valid_chan(&t);
+	add_chan(&t, "other", "world", "hello", CHAN_BASE + 0x4000, 0x4000);
+	expect_fail(&t, "/channels/other", "address", "overlaps channel link's");
+	/* Touching is not overlapping. */
+	make_valid_chan(&t);
+	add_chan(&t, "other", "world", "hello", CHAN_BASE + 0x10000, 0x5000);
+	expect_ok(&t);
+}
+
+Test(config, windows_outside_the_channel_area_refused)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	set_u64(&t.chans[0], "address", CHAN_BASE - PAGE);
+	expect_fail(&t, "/channels/link", "address: window 0x3ffff000+0x10000",
+		    "outside the channel area 0x40000000-0x80000000");
+	/* Crossing into guest RAM. */
+	set_u64(&t.chans[0], "address", CHAN_BASE + CHAN_AREA_SIZE - PAGE);
+	expect_fail(&t, "/channels/link", "address", "outside the channel area");
+	set_u64(&t.chans[0], "address", GUEST_RAM_BASE);
+	expect_fail(&t, "/channels/link", "address", "outside the channel area");
+	/* The info page. */
+	set_u64(&t.chans[0], "address", GOOS_INFO_BASE);
+	expect_fail(&t, "/channels/link", "address", "outside the channel area");
+	/* An end that wraps. */
+	set_u64(&t.chans[0], "address", ~0UL - PAGE + 1);
+	expect_fail(&t, "/channels/link", "address", "outside the channel area");
+}
+
+Test(config, window_sizes_refused)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "size", 0x10800);
+	expect_fail(&t, "/channels/link", "size: 0x10800 is not a multiple of the page", NULL);
+	SET_CELLS(&t.chans[0], "size", 2 * PAGE);
+	expect_fail(&t, "/channels/link", "size: 0x2000 is less than 3 pages", NULL);
+	SET_CELLS(&t.chans[0], "size", 0);
+	expect_fail(&t, "/channels/link", "size", "less than 3 pages");
+	SET_CELLS(&t.chans[0], "size", CONFIG_CHAN_SIZE_MAX + PAGE);
+	expect_fail(&t, "/channels/link", "size", "more than 16 MiB (CONFIG_CHAN_SIZE_MAX)");
+	set_u64(&t.chans[0], "size", ~0UL & ~(PAGE - 1));
+	expect_fail(&t, "/channels/link", "size", "more than 16 MiB");
+	make_valid_chan(&t);
+	set_raw(&t.chans[0], "size", "\0\0\0\0\0\1\0\0\0\0\0\0", 12);
+	expect_fail(&t, "/channels/link", "size", "4-byte or 8-byte cell");
+	make_valid_chan(&t);
+	set_u64(&t.chans[0], "address", CHAN_BASE + 0x800);
+	expect_fail(&t, "/channels/link", "address: 0x40000800 is not a multiple of the page",
+		    NULL);
+	make_valid_chan(&t);
+	del_prop(&t.chans[0], "size");
+	expect_fail(&t, "/channels/link", "size: missing", NULL);
+}
+
+Test(config, queues_that_do_not_fit_refused)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "queues", 0);
+	expect_fail(&t, "/channels/link", "queues: 0, must be 1..8", NULL);
+	SET_CELLS(&t.chans[0], "queues", 9);
+	expect_fail(&t, "/channels/link", "queues: 9, must be 1..8", NULL);
+	set_u64(&t.chans[0], "queues", 2);
+	expect_fail(&t, "/channels/link", "queues", "one 4-byte cell");
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "queue-size", 0);
+	expect_fail(&t, "/channels/link", "queue-size: 0, must be a power of two, 1..1024", NULL);
+	SET_CELLS(&t.chans[0], "queue-size", 48);
+	expect_fail(&t, "/channels/link", "queue-size: 48", "power of two");
+	SET_CELLS(&t.chans[0], "queue-size", 2048);
+	expect_fail(&t, "/channels/link", "queue-size: 2048", "1..1024");
+	make_valid_chan(&t);
+	del_prop(&t.chans[0], "queues");
+	expect_fail(&t, "/channels/link", "queues: missing", NULL);
+	/* 8 queues of 1024 with no page left for buffers. */
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "queues", 8);
+	SET_CELLS(&t.chans[0], "queue-size", 1024);
+	SET_CELLS(&t.chans[0], "size", 58 * PAGE);
+	expect_fail(&t, "/channels/link",
+		    "size: 0x3a000 is too small: 8 queues of 1024 take 0x3a000",
+		    "at least one page more");
+	/* Two queues of 64 take a page each: 4 pages leave none for buffers. */
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "size", 4 * PAGE);
+	expect_fail(&t, "/channels/link", "size", "too small: 2 queues of 64 take 0x4000");
+	SET_CELLS(&t.chans[0], "size", 5 * PAGE);
+	expect_ok(&t);
+}
+
+Test(config, windows_count_in_the_memory_budget)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	/* 32 MiB hv + 16 + 464 fills the board: no room left for the window. */
+	SET_CELLS(&t.parts[1], "memory-size", 464 * MIB);
+	expect_fail(&t, "/channels/link", "size",
+		    "partitions and windows so far need 0x1e010000 bytes plus 0x2000000 for the "
+		    "hv, more than the board's 0x20000000");
+	SET_CELLS(&t.parts[1], "memory-size", 462 * MIB);
+	for (int i = 0; i < 2; i++)
+		add_chan(&t, i ? "c1" : "c0", "hello", "world", CHAN_BASE + (i + 1) * MIB, MIB);
+	expect_fail(&t, "/channels/c1", "size", "more than the board's");
+	t.nchans = 2;
+	expect_ok(&t);
+}
+
+Test(config, channel_nodes_are_strict)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	SET_CELLS(&t.chans[0], "colour", 1);
+	expect_fail(&t, "/channels/link", "colour: unknown property",
+		    "driver, device, address, size, queues, queue-size");
+	make_valid_chan(&t);
+	t.chans[0].child = "queue0";
+	expect_fail(&t, "/channels/link/queue0", "unknown node", NULL);
+	make_valid_chan(&t);
+	SET_CELLS(&t.channels, "count", 1);
+	expect_fail(&t, "/channels", "count: unknown property", "none");
+	/* The old format has no channels. */
+	make_valid_chan(&t);
+	set_str(&t.root, "compatible", CONFIG_COMPATIBLE_V1);
+	for (int i = 0; i < t.nparts + 1; i++) {
+		struct t_node *n = i ? &t.parts[i - 1] : &t.board;
+
+		for (int j = 0; j < n->nprops; j++)
+			if (!strcmp(n->props[j].name, "cpus"))
+				n->props[j].name = "harts";
+	}
+	expect_fail(&t, "/channels", "unknown node (allowed under /: board, partitions)", NULL);
+}
+
+Test(config, channel_names_follow_the_partition_rules)
+{
+	struct t_config t;
+
+	make_valid_chan(&t);
+	snprintf(t.chans[0].name, sizeof(t.chans[0].name), "Link");
+	expect_fail(&t, "/channels/Link", "channel name has 'L'", "a-z, 0-9, _ and -");
+	snprintf(t.chans[0].name, sizeof(t.chans[0].name), "link@40000000");
+	expect_fail(&t, "/channels/link@40000000", "channel name has '@'", NULL);
+	snprintf(t.chans[0].name, sizeof(t.chans[0].name), "a-name-too-long1");
+	expect_fail(&t, "/channels/a-name-too-long1", "channel name must be 1..15 characters",
+		    NULL);
+	make_valid_chan(&t);
+	add_chan(&t, "link", "world", "hello", CHAN_BASE + 0x10000, 0x10000);
+	expect_fail(&t, "/channels/link", "duplicate channel name", NULL);
+	/* A channel may share a partition's name. */
+	make_valid_chan(&t);
+	snprintf(t.chans[0].name, sizeof(t.chans[0].name), "hello");
+	expect_ok(&t);
+}
+
+Test(config, channels_beyond_the_callers_memory)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	for (int i = 0; i < 40; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "c%d", i);
+		add_chan(&t, n, "hello", "world", CHAN_BASE + i * 0x10000, 0x10000);
+	}
+	/* Room for the partitions' table, not for the channels'. */
+	alloc_limit = 2 * sizeof(struct partition_config);
+	cr_assert_gt(40 * sizeof(struct channel_config), alloc_limit);
+	expect_fail(&t, "/channels", "40 channels: no memory to read them", NULL);
 }

@@ -218,7 +218,7 @@ Test(guest_fdt, goos_node)
 	build(buf);
 	cr_assert_eq(fdt_node_check_compatible(buf, node("/goos"), "gohv,goos-v1"), 0);
 	cr_assert_str_eq(str_prop("/goos", "compatible"), GOOS_DT_COMPATIBLE);
-	cr_assert_eq(u32_prop("/goos", "version"), 2);
+	cr_assert_eq(u32_prop("/goos", "version"), 3);
 	cr_assert_str_eq(str_prop("/goos", "partition"), "fdtpart");
 	cr_assert_eq(u32_prop("/goos", "vcpus"), 2);
 	cr_assert_eq(u32_prop("/goos", "sbi-extension"), 0x0A474F53);

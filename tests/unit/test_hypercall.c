@@ -98,7 +98,7 @@ Test(hypercall, version)
 
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(hc.value, GOOS_ABI_VERSION);
-	cr_assert_eq(hc.value, 2);
+	cr_assert_eq(hc.value, 3);
 }
 
 Test(hypercall, vcpu_id)
@@ -121,7 +121,7 @@ Test(hypercall, vcpu_id_second_vcpu)
 
 Test(hypercall, unknown_function)
 {
-	const unsigned long fids[] = {11, 100, 0x7fffffff, ~0UL};
+	const unsigned long fids[] = {13, 100, 0x7fffffff, ~0UL};
 
 	for (unsigned i = 0; i < sizeof(fids) / sizeof(fids[0]); i++) {
 		struct hypercall hc = call(fids[i], 0, 0);

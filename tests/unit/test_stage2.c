@@ -479,3 +479,51 @@ Test(stage2, empty_table_after_failure_does_not_block_larger_page)
 		free(lim.ptrs[i]);
 	cr_assert_eq(r, 0, "a gigapage over an empty leftover table was refused");
 }
+
+/* ---------------------------------------------------------------- unmap */
+
+Test(stage2, unmap_removes_the_range_and_nothing_else)
+{
+	/* Small pages: the header page of a channel window read-only, the rest read-write. */
+	cr_assert_eq(stage2_map(&s2, 0x40000000UL, HPA, PG, S2_READ), 0);
+	cr_assert_eq(stage2_map(&s2, 0x40000000UL + PG, HPA + PG, 7 * PG, S2_READ | S2_WRITE), 0);
+	cr_assert_eq(stage2_map(&s2, GPA, HPA + MIB, SIZE, S2_RWX), 0);
+	cr_assert_eq(stage2_unmap(&s2, 0x40000000UL, 8 * PG), 0);
+	for (uint64_t off = 0; off < 8 * PG; off += PG)
+		expect_unmapped(&s2, 0x40000000UL + off);
+	expect_mapped(&s2, GPA, HPA + MIB, S2_RWX);
+	expect_mapped(&s2, GPA + SIZE - 1, HPA + MIB + SIZE - 1, S2_RWX);
+	/* Unmapped pages are skipped; the range may be mapped again. */
+	cr_assert_eq(stage2_unmap(&s2, 0x40000000UL - 4 * PG, 16 * PG), 0);
+	cr_assert_eq(stage2_map(&s2, 0x40000000UL, HPA, 8 * PG, S2_READ), 0);
+	expect_mapped(&s2, 0x40000000UL + 7 * PG, HPA + 7 * PG, S2_READ);
+}
+
+Test(stage2, unmap_of_whole_megapages)
+{
+	cr_assert_eq(stage2_map(&s2, GPA, HPA, SIZE, S2_RWX), 0);
+	cr_assert_eq(stage2_unmap(&s2, GPA + 2 * MIB, 4 * MIB), 0);
+	expect_mapped(&s2, GPA + 2 * MIB - 1, HPA + 2 * MIB - 1, S2_RWX);
+	expect_unmapped(&s2, GPA + 2 * MIB);
+	expect_unmapped(&s2, GPA + 6 * MIB - 1);
+	expect_mapped(&s2, GPA + 6 * MIB, HPA + 6 * MIB, S2_RWX);
+}
+
+Test(stage2, unmap_of_part_of_a_megapage_refused_and_nothing_changes)
+{
+	cr_assert_eq(stage2_map(&s2, GPA, HPA, SIZE, S2_RWX), 0);
+	cr_assert_eq(stage2_unmap(&s2, GPA, 3 * MIB), -1);
+	cr_assert_eq(stage2_unmap(&s2, GPA + MIB, MIB), -1);
+	for (uint64_t off = 0; off < SIZE; off += PG)
+		expect_mapped(&s2, GPA + off, HPA + off, S2_RWX);
+}
+
+Test(stage2, unmap_misaligned_or_wrapping_refused)
+{
+	cr_assert_eq(stage2_map(&s2, GPA, HPA, 2 * PG, S2_RWX), 0);
+	cr_assert_eq(stage2_unmap(&s2, GPA + 1, PG), -1);
+	cr_assert_eq(stage2_unmap(&s2, GPA, PG + 1), -1);
+	cr_assert_eq(stage2_unmap(&s2, ~0UL & ~(PG - 1), 2 * PG), -1);
+	cr_assert_eq(stage2_unmap(&s2, stage2_limit() - PG, 2 * PG), -1);
+	expect_mapped(&s2, GPA, HPA, S2_RWX);
+}

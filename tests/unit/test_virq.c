@@ -77,3 +77,55 @@ Test(virq, a_restart_drops_what_the_last_run_left_pending)
 	cr_assert_eq(w->arch.virqs, 0, "a fresh vCPU got 0x%x from its last run", w->arch.virqs);
 	cr_assert_eq(w->virq_enabled, VIRQ_RESET_ENABLED, "enables survive a reset");
 }
+
+/* External sources are levels: delivered, they stay until their source withdraws them; the port
+ * is told which others still hold the line. */
+Test(virq, an_external_source_stays_until_withdrawn)
+{
+	unsigned a = VIRQ_CHANNEL, b = VIRQ_EXTERNAL + 1;
+
+	vcpu_virq_enable(v, a, true);
+	vcpu_virq_enable(v, b, true);
+	vcpu_inject(v, a);
+	vcpu_inject(v, b);
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(a) | VIRQ_BIT(b));
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(a) | VIRQ_BIT(b), "a level went by itself");
+	vcpu_withdraw(v, a);
+	cr_assert(v->requests & VREQ_VIRQ, "a withdrawal must reach the vCPU");
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(b));
+	cr_assert_eq(host.withdraw_held, VIRQ_BIT(b), "the port must know b still holds the line");
+	vcpu_withdraw(v, b);
+	turn();
+	cr_assert_eq(v->arch.virqs, 0);
+	cr_assert_eq(host.withdraw_held, 0);
+	cr_assert_eq(host.withdrawn, 2);
+}
+
+Test(virq, a_withdrawal_before_delivery_drops_the_pending_source)
+{
+	unsigned id = VIRQ_CHANNEL;
+
+	vcpu_inject(v, id); /* masked: pending */
+	vcpu_withdraw(v, id);
+	cr_assert_eq(v->virq, 0);
+	vcpu_virq_enable(v, id, true);
+	turn();
+	cr_assert_eq(v->arch.virqs, 0, "a withdrawn source was delivered");
+	cr_assert_eq(host.withdrawn, 0, "nothing was delivered, nothing to lower");
+}
+
+Test(virq, withdrawn_then_raised_again_in_one_turn_is_raised)
+{
+	unsigned id = VIRQ_CHANNEL;
+
+	vcpu_virq_enable(v, id, true);
+	vcpu_inject(v, id);
+	turn();
+	vcpu_withdraw(v, id);
+	vcpu_inject(v, id);
+	turn();
+	cr_assert_eq(v->arch.virqs, VIRQ_BIT(id));
+}

@@ -80,6 +80,10 @@ static struct figure figs[] = {
     FIG("idle.wake", "ticks",
 	"vCPU0 time before goos_wake(1) to vCPU1's 1st instr after goos_idle; median"),
     FIG("idle.wake.instr", "instr", "as idle.wake in instret (virtual clock ns); median"),
+    FIG("chan.notify_wake", "ticks",
+	"partition tx's time before goos_chan_notify to rx's 1st instr after goos_idle; median"),
+    FIG("chan.notify_wake.instr", "instr",
+	"as chan.notify_wake in instret (virtual clock ns); median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
@@ -388,6 +392,15 @@ static void scenario_wake(void)
 	struct output o;
 
 	if (boot_bench("bench-wake", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+}
+
+static void scenario_chan(void)
+{
+	struct output o;
+
+	if (boot_bench("bench-chan", NULL, NULL, NULL, &o))
 		take_bench_lines(o.text);
 	free(o.text);
 }
@@ -933,6 +946,8 @@ int main(int argc, char **argv)
 	scenario_calls();
 	fprintf(stderr, "gohv-bench: idle-then-wake...\n");
 	scenario_wake();
+	fprintf(stderr, "gohv-bench: channel doorbell...\n");
+	scenario_chan();
 	fprintf(stderr, "gohv-bench: shared CPU...\n");
 	scenario_sched();
 	fprintf(stderr, "gohv-bench: stage-2 fault...\n");

@@ -1,0 +1,185 @@
+#include "board.h"
+
+#include <criterion/criterion.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/host/host.h"
+
+#define ARENA (32UL << 20)
+
+char tb_out[16384];
+static size_t out_len;
+static uint8_t *arena;
+static struct partition_config cfgs[TB_MAX_PARTS];
+static struct channel_config chans[CONFIG_MAX_CHANNELS];
+static struct partition parts[TB_MAX_PARTS];
+static struct vcpu vcpus[TB_MAX_PARTS][CONFIG_MAX_VCPUS];
+static struct channel channels[CONFIG_MAX_CHANNELS];
+
+/* The image: one PT_LOAD of an instruction at GUEST_RAM_BASE (the host port never runs it). */
+static struct {
+	struct gohv_pkg_header h;
+	struct {
+		Elf64_Ehdr eh;
+		Elf64_Phdr ph;
+		uint8_t code[16];
+	} elf;
+} pkg __attribute__((aligned(4096)));
+
+static void sink(void *ctx, const char *s, size_t n)
+{
+	cr_assert_lt(out_len + n, sizeof(tb_out));
+	memcpy(tb_out + out_len, s, n);
+	out_len += n;
+	tb_out[out_len] = '\0';
+}
+
+static void package(void)
+{
+	memset(&pkg, 0, sizeof(pkg));
+	pkg.elf.eh = (Elf64_Ehdr){
+	    .e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT},
+	    .e_type = ET_EXEC,
+	    .e_machine = ARCH_ELF_MACHINE,
+	    .e_version = EV_CURRENT,
+	    .e_entry = GUEST_RAM_BASE,
+	    .e_phoff = sizeof(Elf64_Ehdr),
+	    .e_ehsize = sizeof(Elf64_Ehdr),
+	    .e_phentsize = sizeof(Elf64_Phdr),
+	    .e_phnum = 1,
+	};
+	pkg.elf.ph = (Elf64_Phdr){
+	    .p_type = PT_LOAD,
+	    .p_flags = PF_R | PF_X,
+	    .p_offset = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr),
+	    .p_vaddr = GUEST_RAM_BASE,
+	    .p_paddr = GUEST_RAM_BASE,
+	    .p_filesz = 16,
+	    .p_memsz = 0x1000,
+	    .p_align = 0x1000,
+	};
+	pkg.elf.code[0] = 0x01;
+	pkg.elf.code[1] = 0xa0; /* c.j . */
+	pkg.h.magic = GOHV_PKG_MAGIC;
+	pkg.h.version = GOHV_PKG_VERSION;
+	pkg.h.size = sizeof(pkg);
+	pkg.h.nimages = 1;
+	strcpy(pkg.h.images[0].name, "tb.elf");
+	pkg.h.images[0].offset = offsetof(__typeof__(pkg), elf);
+	pkg.h.images[0].size = sizeof(pkg.elf);
+	pkg.h.images[0].checksum = gohv_fnv1a32(&pkg.elf, sizeof(pkg.elf));
+	hv.pkg = &pkg.h;
+}
+
+void tb_setup(unsigned nparts)
+{
+	cr_assert_leq(nparts, TB_MAX_PARTS);
+	memset(&hv, 0, sizeof(hv));
+	memset(&host, 0, sizeof(host));
+	out_len = 0;
+	tb_out[0] = '\0';
+	host.now = 1000000;
+	console_init(&hv.console, sink, NULL);
+	hv.plat.timebase_hz = 10000000;
+	hv.plat.ncpus = hv.ncpus = TB_MAX_PARTS;
+	for (unsigned i = 0; i < TB_MAX_PARTS; i++) {
+		hv.plat.cpus[i].hwid = i;
+		hv.plat.cpus[i].can_run_guests = true;
+		strcpy(hv.plat.cpus[i].arch.isa, "rv64imafdch_zicsr_zifencei_sstc");
+		hv.cpus[i].index = i;
+		hv.cpus[i].hwid = i;
+		hv.cpus[i].online = 1;
+		hv.cpus[i].arch.hv_timer = ~0UL;
+	}
+	hv.boot_cpu = &hv.cpus[0];
+	host_this_cpu = &hv.cpus[0];
+	if (!arena)
+		arena = aligned_alloc(CONFIG_MEM_ALIGN, ARENA);
+	cr_assert_not_null(arena);
+	memset(arena, 0xa5,
+	       ARENA); /* what the firmware left: the hv must clear what it hands out */
+	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)arena, ARENA / PAGE_SIZE, hv.page_bitmap);
+	drbg_seed(&hv.root_rng, "board test seed", 15);
+	package();
+	memset(cfgs, 0, sizeof(cfgs));
+	memset(chans, 0, sizeof(chans));
+	for (unsigned i = 0; i < nparts; i++) {
+		struct partition_config *c = &cfgs[i];
+
+		snprintf(c->name, sizeof(c->name), "p%u", i);
+		c->cpus[0] = i;
+		c->ncpus = 1;
+		c->weight = 1;
+		c->memory_size = TB_RAM;
+		strcpy(c->image, "tb.elf");
+	}
+	hv.config.npartitions = nparts;
+	hv.config.partitions = cfgs;
+	hv.config.channels = chans;
+	hv.config.time_slice_us = CONFIG_SLICE_US_DEFAULT;
+}
+
+void tb_teardown(void)
+{
+}
+
+unsigned tb_channel(const char *name, unsigned driver, unsigned device, uint64_t address,
+		    uint64_t size)
+{
+	unsigned id = hv.config.nchannels++;
+	struct channel_config *c = &chans[id];
+
+	cr_assert_lt(id, CONFIG_MAX_CHANNELS);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->end[CHAN_DRIVER] = driver;
+	c->end[CHAN_DEVICE] = device;
+	c->address = address;
+	c->size = size;
+	c->queues = 2;
+	c->queue_size = 8;
+	return id;
+}
+
+void tb_create(void)
+{
+	hv.partitions = parts;
+	hv.npartitions = hv.config.npartitions;
+	for (unsigned i = 0; i < hv.npartitions; i++)
+		if (partition_create(&parts[i], i, &cfgs[i], vcpus[i]) == 0)
+			hv.live++;
+	hv.channels = channels;
+	hv.nchannels = hv.config.nchannels;
+	channels_create();
+}
+
+struct partition *tb_part(unsigned part)
+{
+	return &parts[part];
+}
+
+struct partition_config *tb_cfg(unsigned part)
+{
+	return &cfgs[part];
+}
+
+void tb_turn(unsigned part)
+{
+	struct cpu *save = host_this_cpu, *c = parts[part].vcpus[0].cpu;
+
+	host_this_cpu = c;
+	vcpu_run_once(c);
+	host_this_cpu = save;
+}
+
+void tb_start(unsigned part)
+{
+	struct vcpu *v = &parts[part].vcpus[0];
+
+	partition_start(&parts[part]);
+	for (int i = 0; i < 4 && (v->requests & VREQ_START); i++)
+		tb_turn(part);
+	cr_assert_eq(v->requests & VREQ_START, 0, "p%u never took its start", part);
+}
