@@ -7,19 +7,6 @@
 #include "fuzz_hv.h"
 #include "hv/chan_layout.h"
 
-struct allocs {
-	void *ptr[4];
-	unsigned n;
-};
-
-static void *alloc(void *ctx, size_t size)
-{
-	struct allocs *a = ctx;
-
-	FUZZ_CHECK(a->n < 4, "config_parse allocated %u times", a->n + 1);
-	return a->ptr[a->n++] = malloc(size ? size : 1);
-}
-
 /* One readable line: not empty, terminated, no line break unless a name brought it. */
 static void check_error_line(const struct config_error *e)
 {
@@ -99,16 +86,15 @@ static void check_config(const struct board_config *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct allocs a = {.n = 0};
+	struct fuzz_allocs a = {.n = 0};
 	struct board_config b;
 	struct config_error e;
 
 	memset(&e, 0, sizeof(e));
-	if (config_parse(data, size, alloc, &a, &b, &e))
+	if (config_parse(data, size, fuzz_config_alloc, &a, &b, &e))
 		check_error_line(&e);
 	else
 		check_config(&b);
-	for (unsigned i = 0; i < a.n; i++)
-		free(a.ptr[i]);
+	fuzz_allocs_free(&a);
 	return 0;
 }

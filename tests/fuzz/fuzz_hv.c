@@ -9,6 +9,21 @@
 #include "arch/host/host.h"
 
 uint8_t *fuzz_arena;
+
+void *fuzz_config_alloc(void *allocs, size_t size)
+{
+	struct fuzz_allocs *a = allocs;
+
+	FUZZ_CHECK(a->n < FUZZ_ALLOCS_MAX, "config_parse allocated %u times", a->n + 1);
+	return a->ptr[a->n++] = malloc(size ? size : 1);
+}
+
+void fuzz_allocs_free(struct fuzz_allocs *a)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		free(a->ptr[i]);
+	a->n = 0;
+}
 static size_t arena_size;
 size_t fuzz_console_bytes;
 

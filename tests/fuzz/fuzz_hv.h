@@ -37,6 +37,16 @@ void fuzz_hv_guard(void);
 /* True if any lock of the core is held (another CPU may not be played then: it could spin). */
 bool fuzz_hv_locked(void);
 
+/* The allocator config_parse is handed: every table it takes (partitions, channels, ...) is
+ * malloc'd on its own, so ASan sees an overrun of one; fuzz_allocs_free frees them all. */
+#define FUZZ_ALLOCS_MAX 4
+struct fuzz_allocs {
+	void *ptr[FUZZ_ALLOCS_MAX];
+	unsigned n;
+};
+void *fuzz_config_alloc(void *allocs, size_t size);
+void fuzz_allocs_free(struct fuzz_allocs *a);
+
 /* A minimal guest image: one PT_LOAD of a few bytes at GUEST_RAM_BASE (and its size). */
 const uint8_t *fuzz_tiny_elf(size_t *size);
 

@@ -11,14 +11,6 @@
 
 #define NCPUS 4
 
-static void *alloc(void *ctx, size_t size)
-{
-	void **slot = ctx;
-
-	FUZZ_CHECK(!*slot, "config_parse allocated twice");
-	return *slot = malloc(size ? size : 1);
-}
-
 static void fix_checksums(struct gohv_pkg_header *h, size_t size)
 {
 	unsigned n = h->nimages < GOHV_PKG_MAX_IMAGES ? h->nimages : GOHV_PKG_MAX_IMAGES;
@@ -36,7 +28,7 @@ static void fix_checksums(struct gohv_pkg_header *h, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[120];
-	void *table = NULL;
+	struct fuzz_allocs tables = {.n = 0};
 	struct config_error cerr;
 
 	if (size < 1)
@@ -56,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hv.pkg = h;
 	const uint8_t *blob = (const uint8_t *)h + h->config_offset;
-	if (config_parse(blob, h->config_size, alloc, &table, &hv.config, &cerr))
+	if (config_parse(blob, h->config_size, fuzz_config_alloc, &tables, &hv.config, &cerr))
 		goto out;
 	hv.partitions = calloc(hv.config.npartitions, sizeof(struct partition));
 	hv.npartitions = hv.config.npartitions;
@@ -85,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hv.partitions = NULL;
 	hv.npartitions = 0;
 out:
-	free(table);
+	fuzz_allocs_free(&tables);
 	free(h);
 	return 0;
 }
