@@ -1,0 +1,282 @@
+/*
+ * GOOS=tamago Go programs on gohv (guest-abi/goos-go): built with TamaGo's toolchain by `gohv
+ * build` (the Makefile builds examples/go and tests/tamago into $(BUILD)/tamago/), booted by
+ * `gohv run` as the partition image itself, with no gort beneath them.
+ *
+ * Its own binary ($(BUILD)/tests/tamago-tests, `make tamago-test`, part of `make test`). The
+ * suite tamago needs $TAMAGO (TamaGo's go) and the programs; tamago_build checks gohv build's
+ * refusals and runs without it. Environment: GOHV_BUILD, TAMAGO, GOHV_SLEEP_TOLERANCE_MS (10).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "grun.h"
+
+/* gohv run [opts...] $(BUILD)/tamago/<prog> [args...]: opts and args are NULL-terminated. */
+static void run_prog(const char *prog, const char *const *opts, const char *const *args,
+		     struct grun *r)
+{
+	const char *argv[32];
+	int n = 0;
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "tamago/%s", prog);
+	need(bpath("tools/gohv"), "build it with `make tools`");
+	need(bpath("hv/gohv.elf"), "build it with `make hv`");
+	need(bpath(rel), "build the GOOS=tamago programs with `make tamago-progs` (TAMAGO set)");
+	argv[n++] = bpath("tools/gohv");
+	argv[n++] = "run";
+	argv[n++] = "--timeout";
+	argv[n++] = "300";
+	for (; opts && *opts && n < 24; opts++)
+		argv[n++] = *opts;
+	argv[n++] = bpath(rel);
+	for (; args && *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	run_cmd(NULL, argv, NULL, r);
+}
+
+TestSuite(tamago, .timeout = 600);
+
+Test(tamago, hello_runs_with_no_gort)
+{
+	static const char *const v[] = {"-v", NULL};
+	struct grun r;
+
+	run_prog("hello", v, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "hello from Go on gohv\n");
+	expect_out(&r, "GOOS=tamago GOARCH=riscv64\n");
+	expect_out(&r, "GOMAXPROCS=1 NumCPU=1\n");
+	/* The program is the partition's image: gohv packs no gort and no initrd. */
+	expect_err(&r, "image guest.elf");
+	expect_err(&r, "gohv: partition go exited with code 0");
+	cr_assert_null(strstr(r.err, "gort"), "%s", r.err);
+	grun_free(&r);
+}
+
+Test(tamago, exit_code_is_the_programs)
+{
+	struct grun r;
+
+	run_prog("exit3", NULL, NULL, &r);
+	expect_status(&r, 3);
+	expect_out(&r, "exiting with 3\n");
+	grun_free(&r);
+}
+
+Test(tamago, panic_exits_2_with_a_trace)
+{
+	struct grun r;
+
+	run_prog("panic", NULL, NULL, &r);
+	expect_status(&r, 2);
+	expect_out(&r, "about to panic\n");
+	/* The runtime does not say which fd it writes: a GOOS=tamago program has one stream. */
+	expect_out(&r, "panic: partition error: something went wrong on purpose");
+	expect_out(&r, "goroutine 1 [running]:\n");
+	expect_out(&r, "main.fail(");
+	expect_out(&r, "main.main()");
+	grun_free(&r);
+}
+
+Test(tamago, bootargs_are_the_arguments)
+{
+	static const char *const a[] = {"nonsense", NULL};
+	struct grun r;
+
+	run_prog("fault", NULL, a, &r);
+	expect_status(&r, 1);
+	expect_out(&r, "fault: nonsense\n");
+	grun_free(&r);
+}
+
+/* An exception the hv delegates (ebreak) reaches the guest's trap vector and becomes Go's panic,
+ * whose trace starts at the function that trapped. */
+Test(tamago, breakpoint_is_a_go_panic)
+{
+	static const char *const a[] = {"breakpoint", NULL};
+	struct grun r;
+
+	run_prog("fault", NULL, a, &r);
+	expect_status(&r, 2);
+	expect_out(&r, "goos: vcpu 0: breakpoint at pc 0x");
+	expect_out(&r, "panic: runtime error: breakpoint");
+	expect_out(&r, "runtime/goos.fault()");
+	expect_out(&r, "main.main()");
+	grun_free(&r);
+}
+
+Test(tamago, misaligned_atomic_is_a_go_panic_with_the_faulting_function)
+{
+	static const char *const a[] = {"misaligned", NULL};
+	struct grun r;
+
+	run_prog("fault", NULL, a, &r);
+	expect_status(&r, 2);
+	expect_out(&r, "goos: vcpu 0: store address misaligned at pc 0x");
+	expect_out(&r, "panic: runtime error: store address misaligned");
+	expect_out(&r, "main.misaligned()");
+	expect_out(&r, "main.main()");
+	cr_assert_null(strstr(r.out, "traceback did not unwind"), "%s", r.out);
+	grun_free(&r);
+}
+
+Test(tamago, an_exception_panic_can_be_recovered)
+{
+	static const char *const a[] = {"recover", NULL};
+	struct grun r;
+
+	run_prog("fault", NULL, a, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "fault: recovered: runtime error: store address misaligned\n");
+	expect_out(&r, "fault: still running\n");
+	grun_free(&r);
+}
+
+/* A nil dereference is a load outside the partition's RAM: the hv keeps that fault and stops the
+ * partition with its own line. */
+Test(tamago, nil_dereference_ends_in_the_hv_fault_line)
+{
+	static const char *const a[] = {"nil", NULL};
+	struct grun r;
+
+	run_prog("fault", NULL, a, &r);
+	expect_status(&r, 255);
+	expect_err(&r, "gohv: fault: partition go vcpu 0: load outside partition memory at pc 0x");
+	expect_err(&r, " addr 0x0\n");
+	grun_free(&r);
+}
+
+Test(tamago, a_program_blocked_for_good_is_a_deadlock)
+{
+	static const char *const a[] = {"deadlock", NULL}, *const two[] = {"--vcpus", "2", NULL};
+	struct grun r;
+
+	run_prog("fault", two, a, &r);
+	expect_status(&r, 2);
+	expect_out(&r, "fatal error: all goroutines are asleep - deadlock!\n");
+	grun_free(&r);
+}
+
+/* ------------------------------------------------------------------ gohv build and gohv run */
+
+/* gohv build ARGS... in folder dir, with env added. */
+static void gohv_build(const char *dir, const char *const *env, const char *const *args,
+		       struct grun *r)
+{
+	const char *argv[16] = {bpath("tools/gohv"), "build"};
+	int n = 2;
+	static char cache[4200];
+
+	need(bpath("tools/gohv"), "build it with `make tools`");
+	for (; args && *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	const char *envs[8];
+	int k = 0;
+	snprintf(cache, sizeof(cache), "GOCACHE=%s", bpath("gocache"));
+	envs[k++] = cache;
+	for (; env && *env && k < 7; env++)
+		envs[k++] = *env;
+	envs[k] = NULL;
+	run_cmd(dir, argv, envs, r);
+}
+
+TestSuite(tamago_build, .timeout = 120);
+
+Test(tamago_build, needs_tamago)
+{
+	static const char *const env[] = {"TAMAGO=", NULL}, *const a[] = {"./fault", NULL};
+	struct grun r;
+
+	gohv_build("tests/tamago", env, a, &r);
+	expect_status(&r, 125);
+	expect_err(&r, "gohv build: TAMAGO is not set: point it at the go binary of TamaGo's");
+	grun_free(&r);
+}
+
+Test(tamago_build, refuses_a_toolchain_without_goos_tamago)
+{
+	static const char *const env[] = {"TAMAGO=/usr/bin/go", NULL}, *const a[] = {"./fault", NULL};
+	struct grun r;
+
+	gohv_build("tests/tamago", env, a, &r);
+	expect_status(&r, 125);
+	expect_err(&r, "gohv build: TAMAGO=/usr/bin/go is not TamaGo's toolchain: its GOROOT ");
+	expect_err(&r, " has no GOOS=tamago for riscv64\n");
+	grun_free(&r);
+}
+
+Test(tamago, build_needs_a_module)
+{
+	char dir[] = "/tmp/gohv-test-nomod-XXXXXX";
+	static const char *const a[] = {".", NULL};
+	struct grun r;
+
+	cr_assert_not_null(mkdtemp(dir));
+	gohv_build(dir, NULL, a, &r);
+	rmdir(dir);
+	expect_status(&r, 125);
+	expect_err(&r, "gohv build: no go.mod in ");
+	expect_err(&r, " or above: a program is built as a module (go mod init NAME)\n");
+	grun_free(&r);
+}
+
+Test(tamago, build_owns_the_modfile)
+{
+	static const char *const a[] = {"-modfile=other.mod", "./fault", NULL};
+	struct grun r;
+
+	gohv_build("tests/tamago", NULL, a, &r);
+	expect_status(&r, 125);
+	expect_err(&r, "gohv build: -modfile=other.mod: gohv build uses its own copy of go.mod "
+		       "(-modfile)\n");
+	grun_free(&r);
+}
+
+/* A GOOS=tamago program built without gohv build's link address would load outside RAM: gohv
+ * run says so rather than boot it (or mistake it for a Linux program for gort). */
+Test(tamago, run_refuses_a_tamago_program_linked_below_ram)
+{
+	char out[4200], cache[4200];
+	struct grun r;
+
+	snprintf(out, sizeof(out), "%s", bpath("tamago/fault-linked-low"));
+	snprintf(cache, sizeof(cache), "GOCACHE=%s", bpath("gocache"));
+	const char *env[] = {"GOOS=tamago",	  "GOARCH=riscv64", "GOOSPKG=gohv.dev/tamago",
+			     "GOFLAGS=-mod=mod", "GOPROXY=off",    "GOTOOLCHAIN=local",
+			     cache,		  NULL};
+	const char *build[] = {getenv("TAMAGO"), "build", "-o", out, "./fault", NULL};
+	cr_assert(build[0] && *build[0], "TAMAGO is not set");
+	run_cmd("tests/tamago", build, env, &r);
+	if (r.status)
+		dump(&r);
+	cr_assert_eq(r.status, 0);
+	grun_free(&r);
+
+	const char *run[] = {bpath("tools/gohv"), "run", out, NULL};
+	run_cmd(NULL, run, NULL, &r);
+	unlink(out);
+	expect_status(&r, 125);
+	expect_err(&r, ": a GOOS=tamago program linked at 0x");
+	expect_err(&r, ", below the partition's RAM at 0x80000000; build it with gohv build\n");
+	grun_free(&r);
+}
+
+Test(tamago, initrd_is_not_for_tamago_programs)
+{
+	const char *argv[] = {bpath("tools/gohv"), "initrd", bpath("tamago/hello"), "-o",
+			      "/dev/null", NULL};
+	struct grun r;
+
+	need(argv[2], "build the GOOS=tamago programs with `make tamago-progs` (TAMAGO set)");
+	run_cmd(NULL, argv, NULL, &r);
+	expect_status(&r, 125);
+	expect_err(&r, ": a GOOS=tamago program needs no initrd; use it as the image\n");
+	grun_free(&r);
+}

@@ -1,0 +1,72 @@
+// fault: the faults a GOOS=tamago partition can meet, one per run, chosen by its bootarg
+// (`gohv run fault WHAT`): an exception the hv hands to the guest becomes Go's own panic, one it
+// keeps ends the partition in the hv's fault line, and a program blocked for good is reported as
+// Go reports a deadlock.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"gohv.dev/tamago/partition"
+	_ "gohv.dev/tamago/smp"
+)
+
+var words [4]uint64
+
+// An atomic add on an address that is not 4-byte aligned: the hart raises a store address
+// misaligned exception, which the hv delegates to the guest. (The call after it gives the function
+// a frame: a frameless leaf that faults is left out of the trace, see guest-abi/README.md.)
+//
+//go:noinline
+func misaligned() {
+	p := (*uint32)(unsafe.Add(unsafe.Pointer(&words[0]), 1))
+	atomic.AddUint32(p, 1)
+	fmt.Println("fault: the misaligned add did not trap")
+}
+
+//go:noinline
+func deref(p *int) int { return *p }
+
+func main() {
+	what := partition.Bootargs()
+	fmt.Println("fault:", what)
+	switch what {
+	case "breakpoint":
+		runtime.Breakpoint()
+	case "misaligned":
+		misaligned()
+	case "recover":
+		func() {
+			defer func() { fmt.Println("fault: recovered:", recover()) }()
+			misaligned()
+		}()
+		fmt.Println("fault: still running")
+		os.Exit(0)
+	case "nil":
+		fmt.Println(deref(nil))
+	case "deadlock":
+		// Work on every vCPU first, so that all of them have gone idle when main blocks.
+		done := make(chan int)
+		for i := 0; i < 2*runtime.GOMAXPROCS(0); i++ {
+			go func() {
+				x := 0
+				for j := 0; j < 1000000; j++ {
+					x += j
+				}
+				done <- x
+			}()
+		}
+		for i := 0; i < 2*runtime.GOMAXPROCS(0); i++ {
+			<-done
+		}
+		<-done
+	default:
+		fmt.Println("fault: want breakpoint, misaligned, recover, nil or deadlock")
+		os.Exit(1)
+	}
+	fmt.Println("fault: no fault")
+}
