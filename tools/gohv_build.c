@@ -162,9 +162,10 @@ static int check_toolchain(const char *go, const char *const *env)
 	chomp(root);
 	snprintf(rt0, sizeof(rt0), "%s/src/runtime/rt0_tamago_%s.s", root, GOHV_GOARCH);
 	if (access(rt0, R_OK))
-		return error("TAMAGO=%s is not TamaGo's toolchain: its GOROOT %s has no GOOS=tamago "
-			     "for %s",
-			     go, root, GOHV_GOARCH);
+		return error(
+		    "TAMAGO=%s is not TamaGo's toolchain: its GOROOT %s has no GOOS=tamago "
+		    "for %s",
+		    go, root, GOHV_GOARCH);
 	return 0;
 }
 
@@ -198,9 +199,9 @@ int gohv_build_main(int argc, char **argv)
 	if (module_path(dir, module, sizeof(module)))
 		return EXIT_TOOL;
 	snprintf(goospkg, sizeof(goospkg), "GOOSPKG=%s", module);
-	const char *env[] = {"GOOS=tamago",   "GOARCH=" GOHV_GOARCH, goospkg,	    "GOFLAGS=-mod=mod",
-			     "GOPROXY=off",   "GOTOOLCHAIN=local",   "GOWORK=off", "CGO_ENABLED=0",
-			     NULL};
+	const char *env[] = {"GOOS=tamago",	 "GOARCH=" GOHV_GOARCH, goospkg,
+			     "GOFLAGS=-mod=mod", "GOPROXY=off",		"GOTOOLCHAIN=local",
+			     "GOWORK=off",	 "CGO_ENABLED=0",	NULL};
 	if (check_toolchain(go, env))
 		return EXIT_TOOL;
 
@@ -236,8 +237,8 @@ int gohv_build_main(int argc, char **argv)
 	args[n] = NULL;
 	/* The image's link address: the partition's RAM base, which every partition shares. */
 	snprintf(ldflags, sizeof(ldflags), "-ldflags=-T %#lx -R %#lx%s%s",
-		 (unsigned long)(GUEST_RAM_BASE + TEXT_OFFSET), SEG_ALIGN,
-		 user_ldflags ? " " : "", user_ldflags ? user_ldflags : "");
+		 (unsigned long)(GUEST_RAM_BASE + TEXT_OFFSET), SEG_ALIGN, user_ldflags ? " " : "",
+		 user_ldflags ? user_ldflags : "");
 
 	const char *env_argv[] = {go, "env", "GOMOD", NULL};
 	if (run(env_argv, env, gomod, sizeof(gomod)) != 0) {

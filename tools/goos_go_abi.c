@@ -18,7 +18,10 @@ struct num {
 	const char *from; /* the goos.h name */
 };
 
-#define N(go, c) {go, (long long)(c), #c}
+#define N(go, c)                                                                                   \
+	{                                                                                          \
+		go, (long long)(c), #c                                                             \
+	}
 
 static const struct num calls[] = {
     N("EID", GOOS_EID),
@@ -69,7 +72,10 @@ struct str {
 	const char *go, *value, *from;
 };
 
-#define S(go, c) {go, c, #c}
+#define S(go, c)                                                                                   \
+	{                                                                                          \
+		go, c, #c                                                                          \
+	}
 
 _Static_assert(GOOS_NO_DEADLINE == ~0UL, "NoDeadline below is spelled as all ones");
 
@@ -93,7 +99,8 @@ int main(void)
 		const struct num *n = &calls[i];
 
 		/* Addresses, offsets and bit masks in hex; ids, counts and codes in decimal. */
-		bool hex = n->value >= 0x100 || !strncmp(n->go, "Info", 4) || !strncmp(n->go, "Ev", 2);
+		bool hex =
+		    n->value >= 0x100 || !strncmp(n->go, "Info", 4) || !strncmp(n->go, "Ev", 2);
 
 		printf(hex ? "\t%s = %#llx // %s\n" : "\t%s = %lld // %s\n", n->go, n->value,
 		       n->from);

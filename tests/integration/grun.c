@@ -55,8 +55,7 @@ void append(char **buf, size_t *len, const char *data, size_t n)
 }
 
 /* Runs argv in folder dir (NULL: here) with stdin from /dev/null, collecting stdout and stderr. */
-void run_cmd(const char *dir, const char *const *argv, const char *const *env_add,
-		    struct grun *r)
+void run_cmd(const char *dir, const char *const *argv, const char *const *env_add, struct grun *r)
 {
 	int out[2], err[2];
 	size_t olen = 0, elen = 0;
@@ -123,7 +122,6 @@ void grun_free(struct grun *r)
 	free(r->out);
 	free(r->err);
 }
-
 
 void dump(const struct grun *r)
 {

@@ -27,8 +27,7 @@ void need(const char *path, const char *how);
 void append(char **buf, size_t *len, const char *data, size_t n);
 /* Runs argv in folder dir (NULL: here) with stdin from /dev/null, KEY=VALUE strings env_add
  * added to its environment, collecting stdout and stderr. */
-void run_cmd(const char *dir, const char *const *argv, const char *const *env_add,
-	     struct grun *r);
+void run_cmd(const char *dir, const char *const *argv, const char *const *env_add, struct grun *r);
 void grun_free(struct grun *r);
 /* Prints r's status and output to stderr: an assertion about to fail is unreadable without. */
 void dump(const struct grun *r);

@@ -40,6 +40,17 @@ static void run_prog(const char *prog, const char *const *opts, const char *cons
 	run_cmd(NULL, argv, NULL, r);
 }
 
+/* The value after "key" in r's stdout, as a number; fails the test if it is not there. */
+static long out_number(const struct grun *r, const char *key)
+{
+	const char *p = strstr(r->out, key);
+
+	if (!p)
+		dump(r);
+	cr_assert(p, "stdout lacks \"%s\"", key);
+	return strtol(p + strlen(key), NULL, 10);
+}
+
 TestSuite(tamago, .timeout = 600);
 
 Test(tamago, hello_runs_with_no_gort)
@@ -163,6 +174,161 @@ Test(tamago, a_program_blocked_for_good_is_a_deadlock)
 	grun_free(&r);
 }
 
+/* ------------------------------------------------------------------ the runtime at work */
+
+/* The examples under gort run unchanged as GOOS=tamago programs (those that need no OS feature;
+ * guest-abi/goos-go/goos-go.mk lists which). */
+Test(tamago, goroutines_example)
+{
+	struct grun r;
+
+	run_prog("goroutines", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "workers=8 parts=8 sum=50005000 want=50005000 GOMAXPROCS=1\n");
+	expect_out(&r, "goroutines: ok\n");
+	grun_free(&r);
+}
+
+/* With gohv.dev/tamago/smp each P gets a vCPU of its own (goos vCPU start), and work spreads
+ * over all of them: also when they were all asleep and only the one whose timer came runs (its
+ * confirm timer wakes the others), and a stop of the world reaches them. */
+Test(tamago, goroutines_run_on_every_vcpu)
+{
+	static const char *const two[] = {"--vcpus", "2", NULL}, *const four[] = {"--vcpus", "4",
+										  NULL};
+	struct grun r;
+
+	run_prog("smp", two, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "smp: GOMAXPROCS=2 vCPUs=2 used=2 sum ok=true\n");
+	expect_out(&r, "smp: after a sleep: used=2 sum ok=true\n");
+	grun_free(&r);
+	run_prog("smp", four, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "smp: GOMAXPROCS=4 vCPUs=4 used=4 sum ok=true\n");
+	expect_out(&r, "smp: after a sleep: used=4 sum ok=true\n");
+	grun_free(&r);
+}
+
+/* Deadlines as the program measures them on its monotonic clock, in virtual time (a busy host
+ * cannot move them); the wall clock is the RTC's. */
+Test(tamago, timers_meet_their_deadlines)
+{
+	static const char *const icount[] = {"--icount", NULL};
+	struct grun r;
+
+	run_prog("timers", icount, NULL, &r);
+	expect_status(&r, 0);
+	for (int i = 1; i <= 5; i++) {
+		char tick[32];
+		snprintf(tick, sizeof(tick), "tick %d at ", i);
+		expect_out(&r, tick);
+	}
+	expect_out(&r, "after 30ms: took ");
+	expect_out(&r, "wall clock year ok: true\n");
+	expect_out(&r, "timers: done\n");
+	cr_assert_null(strstr(r.out, "(late -"), "a sleep returned early: %s", r.out);
+	double tol = strtod(env_or("GOHV_SLEEP_TOLERANCE_MS", "10"), NULL), late = -1;
+	const char *l = strstr(r.out, "sleep 100ms: took ");
+	cr_assert(l && (l = strstr(l, "(late ")) && sscanf(l, "(late %lfms)", &late) == 1, "%s",
+		  r.out);
+	cr_assert(late >= 0 && late <= tol, "time.Sleep(100ms) woke %.2f ms late (tolerance %.0f)",
+		  late, tol);
+	grun_free(&r);
+}
+
+/* A sleeping program makes (almost) no idle calls: each vCPU sleeps through to the next timer
+ * rather than waking to poll, on one vCPU or several (a 1 ms poll would be ~1000 a second). */
+Test(tamago, idle_costs_nothing)
+{
+	static const char *const vcpus[][3] = {{"--vcpus", "1", NULL}, {"--vcpus", "3", NULL}};
+	struct grun r;
+
+	for (int i = 0; i < 2; i++) {
+		long n = i ? 3 : 1;
+
+		run_prog("idle", vcpus[i], NULL, &r);
+		expect_status(&r, 0);
+		long slept = out_number(&r, "idle: slept ");
+		char key[64];
+		snprintf(key, sizeof(key), "ms on %ld vCPU(s): ", n);
+		long calls = out_number(&r, key);
+		cr_assert_geq(slept, 1000, "time.Sleep(1s) took %ld ms", slept);
+		if (calls > 2 * n + 2)
+			dump(&r);
+		cr_assert_leq(calls, 2 * n + 2, "%ld idle calls in a 1 s sleep on %ld vCPU(s)",
+			      calls, n);
+		grun_free(&r);
+	}
+}
+
+Test(tamago, crypto_rand_and_ed25519)
+{
+	struct grun r;
+
+	run_prog("crypto", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "sha256=128fb54255fdb0f93392f8e9ff7dedc5fd0ca300d1b57f0f5aa41f78a2d435e9\n");
+	expect_out(&r, "ed25519 public key 32 bytes, signature 64 bytes\n");
+	expect_out(&r, "verify=true\n");
+	expect_out(&r, "verify tampered=false\n");
+	grun_free(&r);
+}
+
+/* crypto/rand reads the partition's DRBG through GetRandomData: two runs, two keys. */
+Test(tamago, entropy_differs_run_to_run)
+{
+	static const char *const a[] = {"entropy", NULL};
+	struct grun r1, r2;
+
+	run_prog("fault", NULL, a, &r1);
+	run_prog("fault", NULL, a, &r2);
+	expect_status(&r1, 0);
+	expect_status(&r2, 0);
+	const char *k1 = strstr(r1.out, "fault: random "), *k2 = strstr(r2.out, "fault: random ");
+	cr_assert(k1 && k2, "%s%s", r1.out, r2.out);
+	cr_assert_neq(strncmp(k1, k2, 14 + 64), 0, "the same random bytes twice: %s", k1);
+	grun_free(&r1);
+	grun_free(&r2);
+}
+
+Test(tamago, gc_returns_memory_in_64_mib)
+{
+	static const char *const mem[] = {"--memory", "64M", NULL};
+	struct grun r;
+
+	run_prog("gc", mem, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "allocated 640 MiB in total\n");
+	expect_out(&r, "gc: ok\n");
+	grun_free(&r);
+}
+
+/* Collections (and their stops of the world) across 4 vCPUs while every vCPU allocates. */
+Test(tamago, gc_stress_on_four_vcpus)
+{
+	static const char *const o[] = {"--vcpus", "4", "--memory", "128M", NULL};
+	struct grun r;
+
+	run_prog("gcstress", o, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "gcstress: GOMAXPROCS=4 ");
+	expect_out(&r, "gcstress: ok\n");
+	grun_free(&r);
+}
+
+Test(tamago, out_of_memory_is_go_own_fatal_error)
+{
+	static const char *const mem[] = {"--memory", "64M", NULL};
+	struct grun r;
+
+	run_prog("oom", mem, NULL, &r);
+	expect_status(&r, 2);
+	expect_out(&r, "oom: holding 16 MiB\n");
+	expect_out(&r, "fatal error: out of memory\n");
+	grun_free(&r);
+}
+
 /* ------------------------------------------------------------------ gohv build and gohv run */
 
 /* gohv build ARGS... in folder dir, with env added. */
@@ -202,7 +368,8 @@ Test(tamago_build, needs_tamago)
 
 Test(tamago_build, refuses_a_toolchain_without_goos_tamago)
 {
-	static const char *const env[] = {"TAMAGO=/usr/bin/go", NULL}, *const a[] = {"./fault", NULL};
+	static const char *const env[] = {"TAMAGO=/usr/bin/go", NULL}, *const a[] = {"./fault",
+										     NULL};
 	struct grun r;
 
 	gohv_build("tests/tamago", env, a, &r);
@@ -248,9 +415,14 @@ Test(tamago, run_refuses_a_tamago_program_linked_below_ram)
 
 	snprintf(out, sizeof(out), "%s", bpath("tamago/fault-linked-low"));
 	snprintf(cache, sizeof(cache), "GOCACHE=%s", bpath("gocache"));
-	const char *env[] = {"GOOS=tamago",	  "GOARCH=riscv64", "GOOSPKG=gohv.dev/tamago",
-			     "GOFLAGS=-mod=mod", "GOPROXY=off",    "GOTOOLCHAIN=local",
-			     cache,		  NULL};
+	const char *env[] = {"GOOS=tamago",
+			     "GOARCH=riscv64",
+			     "GOOSPKG=gohv.dev/tamago",
+			     "GOFLAGS=-mod=mod",
+			     "GOPROXY=off",
+			     "GOTOOLCHAIN=local",
+			     cache,
+			     NULL};
 	const char *build[] = {getenv("TAMAGO"), "build", "-o", out, "./fault", NULL};
 	cr_assert(build[0] && *build[0], "TAMAGO is not set");
 	run_cmd("tests/tamago", build, env, &r);
@@ -271,7 +443,7 @@ Test(tamago, run_refuses_a_tamago_program_linked_below_ram)
 Test(tamago, initrd_is_not_for_tamago_programs)
 {
 	const char *argv[] = {bpath("tools/gohv"), "initrd", bpath("tamago/hello"), "-o",
-			      "/dev/null", NULL};
+			      "/dev/null",	   NULL};
 	struct grun r;
 
 	need(argv[2], "build the GOOS=tamago programs with `make tamago-progs` (TAMAGO set)");

@@ -1,10 +1,11 @@
 // fault: the faults a GOOS=tamago partition can meet, one per run, chosen by its bootarg
 // (`gohv run fault WHAT`): an exception the hv hands to the guest becomes Go's own panic, one it
 // keeps ends the partition in the hv's fault line, and a program blocked for good is reported as
-// Go reports a deadlock.
+// Go reports a deadlock. (And one case with no fault: crypto/rand's bytes, to compare two runs.)
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
 	"runtime"
@@ -46,6 +47,15 @@ func main() {
 		}()
 		fmt.Println("fault: still running")
 		os.Exit(0)
+	case "entropy":
+		// Not a fault: crypto/rand, as a fault-free run of the same program.
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			fmt.Println("fault: crypto/rand:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("fault: random %x\n", b)
+		os.Exit(0)
 	case "nil":
 		fmt.Println(deref(nil))
 	case "deadlock":
@@ -65,7 +75,7 @@ func main() {
 		}
 		<-done
 	default:
-		fmt.Println("fault: want breakpoint, misaligned, recover, nil or deadlock")
+		fmt.Println("fault: want breakpoint, misaligned, recover, entropy, nil or deadlock")
 		os.Exit(1)
 	}
 	fmt.Println("fault: no fault")
