@@ -70,7 +70,7 @@ struct opts {
 	int nfiles;
 	bool no_cwd, cwd, verbose, no_zoneinfo, icount;
 	unsigned timeout;
-	const char *board_out, *out;
+	const char *board_out, *out, *cpu;
 	uint64_t files_max;
 	const char *program;
 	char **args; /* ARGS after PROGRAM */
@@ -653,7 +653,8 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
 	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
 	 * the host is (one host thread runs every hart in turn). */
-	struct qemu_cmd_opts qo = {.kernel = img, .smp = smp, .memory = mem, .icount = o->icount};
+	struct qemu_cmd_opts qo = {
+	    .kernel = img, .smp = smp, .memory = mem, .icount = o->icount, .cpu = o->cpu};
 	struct qemu_run_opts ro = {
 	    .timeout_s = o->timeout,
 	    .grace_s = 5,
@@ -747,6 +748,7 @@ static int usage(void)
 	    "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
 	    "  --no-cwd               run: do not pack the working directory\n"
 	    "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
+	    "  --cpu MODEL            run: QEMU's -cpu (default " MACHINE_CPU ")\n"
 	    "  --icount               run: virtual time counted in instructions: timings that do\n"
 	    "                         not depend on host load (one host thread for all vCPUs)\n"
 	    "  --cwd                  initrd: pack the working directory too\n"
@@ -770,6 +772,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	    {"no-cwd", no_argument, NULL, 'n'},
 	    {"no-zoneinfo", no_argument, NULL, 'Z'},
 	    {"icount", no_argument, NULL, 'I'},
+	    {"cpu", required_argument, NULL, 'C'},
 	    {"cwd", no_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"board-out", required_argument, NULL, 'b'},
@@ -831,6 +834,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 			break;
 		case 'I':
 			o->icount = true;
+			break;
+		case 'C':
+			o->cpu = optarg;
 			break;
 		case 'w':
 			o->cwd = true;

@@ -210,6 +210,19 @@ Test(tamago, goroutines_run_on_every_vcpu)
 	grun_free(&r);
 }
 
+/* The same on a hart without Sstc: the confirm timer is GOOS_FN_SET_TIMER's, not stimecmp. */
+Test(tamago, goroutines_run_on_every_vcpu_without_sstc)
+{
+	static const char *const o[] = {"--cpu", "rv64,h=true,sstc=false", "--vcpus", "2", NULL};
+	struct grun r;
+
+	run_prog("smp", o, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "smp: GOMAXPROCS=2 vCPUs=2 used=2 sum ok=true\n");
+	expect_out(&r, "smp: after a sleep: used=2 sum ok=true\n");
+	grun_free(&r);
+}
+
 /* Deadlines as the program measures them on its monotonic clock, in virtual time (a busy host
  * cannot move them); the wall clock is the RTC's. */
 Test(tamago, timers_meet_their_deadlines)
