@@ -68,14 +68,16 @@ static int run(const char *const *argv, const char *const *env, char *out, size_
 		_exit(127);
 	}
 	if (out) {
+		char rest[256];
 		size_t len = 0;
 		ssize_t k;
 
 		close(fd[1]);
-		while ((k = read(fd[0], out + len, n - 1 - len)) > 0 && len + (size_t)k < n - 1)
-			len += (size_t)k;
-		if (k > 0)
-			len += (size_t)k;
+		/* Read it all, keeping what fits: a child must never block on a full pipe. */
+		while ((k = read(fd[0], len < n - 1 ? out + len : rest,
+				 len < n - 1 ? n - 1 - len : sizeof(rest))) > 0)
+			if (len < n - 1)
+				len += (size_t)k;
 		out[len] = 0;
 		close(fd[0]);
 	}
