@@ -344,13 +344,29 @@ Test(tamago, out_of_memory_is_go_own_fatal_error)
 
 /* ------------------------------------------------------------------ gohv build and gohv run */
 
+/* What go needs in its environment: a cache in the build folder, and a home (CI may have none). */
+static const char *go_cache(void)
+{
+	static char cache[4200];
+
+	snprintf(cache, sizeof(cache), "GOCACHE=%s", bpath("gocache"));
+	return cache;
+}
+
+static const char *go_home(void)
+{
+	static char home[4200];
+
+	snprintf(home, sizeof(home), "HOME=%s", getenv("HOME") ? getenv("HOME") : build_dir());
+	return home;
+}
+
 /* gohv build ARGS... in folder dir, with env added. */
 static void gohv_build(const char *dir, const char *const *env, const char *const *args,
 		       struct grun *r)
 {
 	const char *argv[16] = {bpath("tools/gohv"), "build"};
 	int n = 2;
-	static char cache[4200];
 
 	need(bpath("tools/gohv"), "build it with `make tools`");
 	for (; args && *args && n < 15; args++)
@@ -358,8 +374,8 @@ static void gohv_build(const char *dir, const char *const *env, const char *cons
 	argv[n] = NULL;
 	const char *envs[8];
 	int k = 0;
-	snprintf(cache, sizeof(cache), "GOCACHE=%s", bpath("gocache"));
-	envs[k++] = cache;
+	envs[k++] = go_cache();
+	envs[k++] = go_home();
 	for (; env && *env && k < 7; env++)
 		envs[k++] = *env;
 	envs[k] = NULL;
