@@ -223,6 +223,33 @@ Test(tamago, goroutines_run_on_every_vcpu_without_sstc)
 	grun_free(&r);
 }
 
+/* Goroutines on four vCPUs write a line per write at the same time: each comes out whole. */
+Test(tamago, lines_from_several_vcpus_never_mix)
+{
+	static const char *const four[] = {"--vcpus", "4", NULL};
+	struct grun r;
+	unsigned n = 0;
+
+	run_prog("lines", four, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "lines: 8 workers on GOMAXPROCS=4 done\n");
+	for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n")) {
+		unsigned w, i;
+		char tail[80];
+
+		if (!strncmp(l, "lines: ", 7))
+			continue;
+		if (sscanf(l, "line %u %u %79s", &w, &i, tail) != 3 ||
+		    strcmp(tail,
+			   "abcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefgh") ||
+		    w >= 8 || i >= 100)
+			cr_assert_fail("a line came out mixed: \"%s\"", l);
+		n++;
+	}
+	cr_assert_eq(n, 800, "%u whole lines, want 800", n);
+	grun_free(&r);
+}
+
 /* Deadlines as the program measures them on its monotonic clock, in virtual time (a busy host
  * cannot move them); the wall clock is the RTC's. */
 Test(tamago, timers_meet_their_deadlines)
