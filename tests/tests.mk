@@ -73,13 +73,16 @@ go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_
 
 # GOOS=tamago programs (tests/integration/test_tamago.c): their own binary and target, `make
 # tamago-test`, also run by `make test`. Without TAMAGO only gohv build's refusals are tested.
-TAMAGO_TEST_SRCS := tests/integration/test_tamago.c tests/integration/grun.c
+TAMAGO_TEST_SRCS := tests/integration/test_tamago.c tests/integration/grun.c \
+	tests/integration/harness.c $(QEMU_RUNNER_SRCS)
 TAMAGO_TEST_BIN := $(BUILD)/tests/tamago-tests
-$(TAMAGO_TEST_BIN): $(TAMAGO_TEST_SRCS) $(wildcard tests/integration/*.h) | $(DEPS_STAMP)
+$(TAMAGO_TEST_BIN): $(TAMAGO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
+		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) -Itests/integration $(TAMAGO_TEST_SRCS) -lcriterion -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(TAMAGO_TEST_SRCS) \
+		-lcriterion -o $@
 .PHONY: tamago-test
-tamago-test: $(TAMAGO_TEST_BIN) $(HV_ELF) $(PACK) $(GOHV)
+tamago-test: $(TAMAGO_TEST_BIN) $(HV_ELF) $(PACK) $(GOHV) $(TEST_DTBS)
 ifeq ($(strip $(TAMAGO)),)
 	$(Q)GOHV_BUILD=$(BUILD) $(TAMAGO_TEST_BIN) --jobs 1 --filter 'tamago_build/*'
 	@echo "tamago-test: the GOOS=tamago program tests were skipped: TAMAGO is not set (TamaGo's go; see guest-abi/README.md)"

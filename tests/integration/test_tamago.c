@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "grun.h"
+#include "harness.h"
 
 /* gohv run [opts...] $(BUILD)/tamago/<prog> [args...]: opts and args are NULL-terminated. */
 static void run_prog(const char *prog, const char *const *opts, const char *const *args,
@@ -367,6 +368,24 @@ Test(tamago, out_of_memory_is_go_own_fatal_error)
 	expect_out(&r, "oom: holding 16 MiB\n");
 	expect_out(&r, "fatal error: out of memory\n");
 	grun_free(&r);
+}
+
+/* partition.PetWatchdog keeps a partition with watchdog-ms alive; when it stops petting, the hv
+ * stops it. (Virtual time: the harness runs QEMU with -icount.) */
+Test(tamago, petting_the_watchdog_keeps_the_partition)
+{
+	static const char *dirs[2];
+	struct run r;
+
+	dirs[0] = bpath("tamago");
+	need(bpath("tamago/fault"), "build the GOOS=tamago programs with `make tamago-progs`");
+	struct boot_opts o = {.dirs = dirs, .timeout_s = 120};
+	boot_board("tamago-watchdog", &o, &r);
+	assert_has(&r, "[wd] fault: petted the watchdog 20 times in 1 s; stopping\n");
+	assert_has(&r, "gohv: fault: partition wd: watchdog expired (no pet for 300 ms)");
+	assert_has(&r, "gohv: partition wd exited with code 255 (fault)");
+	cr_assert_lt(run_pos(&r, "[wd] fault: petted"), run_pos(&r, "watchdog expired"));
+	run_free(&r);
 }
 
 /* ------------------------------------------------------------------ gohv build and gohv run */

@@ -1,7 +1,8 @@
 // fault: the faults a GOOS=tamago partition can meet, one per run, chosen by its bootarg
 // (`gohv run fault WHAT`): an exception the hv hands to the guest becomes Go's own panic, one it
 // keeps ends the partition in the hv's fault line, and a program blocked for good is reported as
-// Go reports a deadlock. (And one case with no fault: crypto/rand's bytes, to compare two runs.)
+// Go reports a deadlock. (And two cases with no fault: crypto/rand's bytes, to compare two runs,
+// and petting the watchdog, then not.)
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"gohv.dev/tamago/partition"
@@ -56,6 +58,17 @@ func main() {
 		}
 		fmt.Printf("fault: random %x\n", b)
 		os.Exit(0)
+	case "watchdog":
+		// Not a fault either, until it stops petting (tests/boards/tamago-watchdog.dts).
+		for i := 1; i <= 20; i++ {
+			if err := partition.PetWatchdog(); err != nil {
+				fmt.Println("fault: watchdog:", err)
+				os.Exit(1)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		fmt.Println("fault: petted the watchdog 20 times in 1 s; stopping")
+		time.Sleep(10 * time.Second)
 	case "nil":
 		fmt.Println(deref(nil))
 	case "deadlock":
@@ -75,7 +88,8 @@ func main() {
 		}
 		<-done
 	default:
-		fmt.Println("fault: want breakpoint, misaligned, recover, entropy, nil or deadlock")
+		fmt.Println("fault: want breakpoint, misaligned, recover, entropy, watchdog, nil or " +
+			"deadlock")
 		os.Exit(1)
 	}
 	fmt.Println("fault: no fault")
