@@ -8,7 +8,7 @@ BOARD   ?= qemu-virt-riscv64
 BUILD   ?= build
 Q       ?= @
 
-all: hv guests gort tools go-examples images tests
+all: hv guests gort tools go-examples images tests $(if $(strip $(TAMAGO)),tamago-progs)
 
 .PHONY: all deps format check-format check-neutral clean
 
@@ -49,6 +49,7 @@ include guest-abi/libgoos/libgoos.mk
 include guest-abi/gort/gort.mk
 include tools/tools.mk
 include examples/go/go.mk
+include guest-abi/goos-go/goos-go.mk
 include boards/boards.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk

@@ -19,6 +19,13 @@ struct elf64_phdr {
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
+struct elf64_shdr {
+	uint32_t name, type;
+	uint64_t flags, addr, offset, size;
+	uint32_t link, info;
+	uint64_t addralign, entsize;
+};
+
 #define ELF64_ET_EXEC	2
 #define ELF64_PT_LOAD	1
 #define ELF64_PT_INTERP 3

@@ -49,8 +49,9 @@ sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 	$(Q)ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_SAN_BIN) --jobs 2
 	$(Q)ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 $(CHAN_TEST_SAN_BIN) --jobs 2
 
-INTEG_SRCS := $(filter-out tests/integration/test_go.c,$(wildcard tests/integration/*.c)) \
-	$(QEMU_RUNNER_SRCS)
+# The Go tests' files have their own binaries (below).
+INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_tamago.c \
+	tests/integration/grun.c,$(wildcard tests/integration/*.c)) $(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
@@ -77,7 +78,8 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
-GO_TEST_SRCS := tests/integration/test_go.c tests/integration/harness.c $(QEMU_RUNNER_SRCS)
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/grun.c tests/integration/harness.c \
+	$(QEMU_RUNNER_SRCS)
 GO_TEST_BIN := $(BUILD)/tests/go-tests
 $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
 		| $(DEPS_STAMP)
@@ -87,7 +89,28 @@ go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_
 		$(GO_TEST_CPIOS)
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
-tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(CHAN_TEST_BIN) $(GO_TEST_BIN)
+# GOOS=tamago programs (tests/integration/test_tamago.c): their own binary and target, `make
+# tamago-test`, also run by `make test`. Without TAMAGO only gohv build's refusals are tested.
+TAMAGO_TEST_SRCS := tests/integration/test_tamago.c tests/integration/grun.c \
+	tests/integration/harness.c $(QEMU_RUNNER_SRCS)
+TAMAGO_TEST_BIN := $(BUILD)/tests/tamago-tests
+$(TAMAGO_TEST_BIN): $(TAMAGO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(TAMAGO_TEST_SRCS) \
+		-lcriterion -o $@
+.PHONY: tamago-test
+tamago-test: $(TAMAGO_TEST_BIN) $(HV_ELF) $(PACK) $(GOHV) $(TEST_DTBS)
+ifeq ($(strip $(TAMAGO)),)
+	$(Q)GOHV_BUILD=$(BUILD) $(TAMAGO_TEST_BIN) --jobs 1 --filter 'tamago_build/*'
+	@echo "tamago-test: the GOOS=tamago program tests were skipped: TAMAGO is not set (TamaGo's go; see guest-abi/README.md)"
+else
+	$(Q)$(MAKE) --no-print-directory tamago-progs
+	$(Q)GOHV_BUILD=$(BUILD) $(TAMAGO_TEST_BIN) --jobs 1
+endif
+
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(CHAN_TEST_BIN) $(GO_TEST_BIN) \
+	$(TAMAGO_TEST_BIN)
 
 unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(CHAN_TEST_BIN)
 	$(Q)$(UNIT_BIN) --jobs 2
@@ -100,9 +123,11 @@ integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IM
 
 test: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory check-neutral
+	$(Q)$(MAKE) --no-print-directory check-goos-go-abi
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory sanitize-test
 	$(Q)$(MAKE) --no-print-directory integration-test
 	$(Q)$(MAKE) --no-print-directory go-test
+	$(Q)$(MAKE) --no-print-directory tamago-test
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke

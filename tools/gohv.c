@@ -4,13 +4,14 @@
  *   gohv run [options] PROGRAM [ARGS...]
  *   gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio   (also spelled pack-initrd)
  *   gohv qemu [options] IMAGE [QEMU-ARGS...]               (tools/gohv_qemu.c)
+ *   gohv build [GO-BUILD-ARGS...]                          (tools/gohv_build.c)
  *
- * PROGRAM is either a static Go program (GOOS=linux GOARCH=riscv64 CGO_ENABLED=0), which runs
- * under gort with its files in an initrd this tool writes, or a bare gohv C guest, which is the
- * partition image itself. `run` generates a one-partition board, packs it (tools/pack.c), boots it
- * in QEMU and behaves like the program: its stdout and stderr byte for byte, its exit code as ours.
- * So `go test -exec 'gohv run' ./pkg` works: the package folder (go test's working directory) is
- * packed, which makes testdata/ visible inside.
+ * PROGRAM is a static Go program (GOOS=linux GOARCH=riscv64 CGO_ENABLED=0), which runs under gort
+ * with its files in an initrd this tool writes; a GOOS=tamago Go program (`gohv build`) or a bare
+ * gohv C guest, each of which is the partition image itself. `run` generates a one-partition board,
+ * packs it (tools/pack.c), boots it in QEMU and behaves like the program: its stdout and stderr
+ * byte for byte, its exit code as ours. So `go test -exec 'gohv run' ./pkg` works: the package
+ * folder (go test's working directory) is packed, which makes testdata/ visible inside.
  */
 #include "tools/pack.h"
 
@@ -19,6 +20,8 @@
 #include "hv/config.h"
 #include "hv/console_proto.h"
 #include "tools/console_wire.h"
+#include "tools/go_elf.h"
+#include "tools/gohv_build.h"
 #include "tools/gohv_qemu.h"
 #include "tools/out_file.h"
 #include "tools/qemu_cmd.h"
@@ -67,7 +70,7 @@ struct opts {
 	int nfiles;
 	bool no_cwd, cwd, verbose, no_zoneinfo, icount;
 	unsigned timeout;
-	const char *board_out, *out;
+	const char *board_out, *out, *cpu;
 	uint64_t files_max;
 	const char *program;
 	char **args; /* ARGS after PROGRAM */
@@ -354,17 +357,20 @@ static int cpio_finish(struct cpio *c)
 /* ------------------------------------------------------------------ the program */
 
 enum kind {
-	KIND_GO, /* static Linux executable: runs under gort */
-	KIND_C,	 /* bare gohv guest: is the partition image */
+	KIND_GO,     /* static Linux executable: runs under gort */
+	KIND_TAMAGO, /* GOOS=tamago Go program (gohv build): is the partition image */
+	KIND_C,	     /* bare gohv guest: is the partition image */
 };
 
 static int detect_kind(const char *path, enum kind *kind)
 {
-	const char *hint = "build it with CGO_ENABLED=0 GOOS=linux GOARCH=riscv64 go build";
+	const char *hint = "build it with CGO_ENABLED=0 GOOS=linux GOARCH=riscv64 go build, or "
+			   "with gohv build";
 	struct pack_file f;
 	struct elf64_ehdr eh;
 	uint64_t lowest = UINT64_MAX;
 	bool interp = false;
+	char goos[32] = "";
 
 	if (pack_read_file(path, &f))
 		return -1;
@@ -395,11 +401,25 @@ static int detect_kind(const char *path, enum kind *kind)
 			lowest = ph.vaddr;
 		interp |= ph.type == 3;
 	}
+	bool is_go = go_elf_setting(f.data, f.size, "GOOS", goos, sizeof(goos)) == 0;
 	free(f.data);
 	if (lowest == UINT64_MAX)
 		return error("%s: no loadable segment", path);
 	if (interp)
 		return error("%s: dynamically linked (has an interpreter); %s", path, hint);
+	if (is_go && !strcmp(goos, "tamago")) {
+		if (lowest < GUEST_RAM_BASE)
+			return error(
+			    "%s: a GOOS=tamago program linked at %#lx, below the partition's "
+			    "RAM at %#lx; build it with gohv build",
+			    path, (unsigned long)lowest, (unsigned long)GUEST_RAM_BASE);
+		*kind = KIND_TAMAGO;
+		return 0;
+	}
+	if (is_go && strcmp(goos, "linux"))
+		return error("%s: a GOOS=%s Go program; gohv runs GOOS=linux ones (under gort) and "
+			     "GOOS=tamago ones (gohv build)",
+			     path, goos);
 	*kind = lowest < GUEST_RAM_BASE ? KIND_GO : KIND_C;
 	return 0;
 }
@@ -633,7 +653,8 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
 	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
 	 * the host is (one host thread runs every hart in turn). */
-	struct qemu_cmd_opts qo = {.kernel = img, .smp = smp, .memory = mem, .icount = o->icount};
+	struct qemu_cmd_opts qo = {
+	    .kernel = img, .smp = smp, .memory = mem, .icount = o->icount, .cpu = o->cpu};
 	struct qemu_run_opts ro = {
 	    .timeout_s = o->timeout,
 	    .grace_s = 5,
@@ -716,6 +737,8 @@ static int usage(void)
 	fputs(
 	    "usage: gohv run [options] PROGRAM [ARGS...]\n"
 	    "       gohv initrd [options] PROGRAM [ARGS...] -o FILE.cpio\n"
+	    "       gohv build [GO-BUILD-ARGS...]\n"
+	    "                 (a GOOS=tamago partition image, with $TAMAGO: TamaGo's go)\n"
 	    "       gohv qemu [--qemu-args FILE] [--cpu MODEL] [--smp N] [--memory SIZE]\n"
 	    "                 [--icount] [--print] IMAGE [QEMU-ARGS...]\n"
 	    "                 (boot a packed image on the terminal; Ctrl-A X quits)\n"
@@ -725,6 +748,7 @@ static int usage(void)
 	    "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
 	    "  --no-cwd               run: do not pack the working directory\n"
 	    "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
+	    "  --cpu MODEL            run: QEMU's -cpu (default " MACHINE_CPU ")\n"
 	    "  --icount               run: virtual time counted in instructions: timings that do\n"
 	    "                         not depend on host load (one host thread for all vCPUs)\n"
 	    "  --cwd                  initrd: pack the working directory too\n"
@@ -733,7 +757,8 @@ static int usage(void)
 	    "  --board-out DIR        run: keep the generated config, initrd and image in DIR\n"
 	    "  -v                     run: show the hypervisor's own lines too\n"
 	    "  -o FILE                initrd: where to write the archive\n"
-	    "environment: GOHV_HV, GOHV_GORT (hv and gort images), GOHV_OPENSBI, GOHV_QEMU\n",
+	    "environment: GOHV_HV, GOHV_GORT (hv and gort images), GOHV_OPENSBI, GOHV_QEMU;\n"
+	    "             build: TAMAGO, GOHV_GOOS_GO (the goos module's folder)\n",
 	    stderr);
 	return EXIT_TOOL;
 }
@@ -747,6 +772,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	    {"no-cwd", no_argument, NULL, 'n'},
 	    {"no-zoneinfo", no_argument, NULL, 'Z'},
 	    {"icount", no_argument, NULL, 'I'},
+	    {"cpu", required_argument, NULL, 'C'},
 	    {"cwd", no_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"board-out", required_argument, NULL, 'b'},
@@ -808,6 +834,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 			break;
 		case 'I':
 			o->icount = true;
+			break;
+		case 'C':
+			o->cpu = optarg;
 			break;
 		case 'w':
 			o->cwd = true;
@@ -878,8 +907,8 @@ static int cmd_initrd(struct opts *o)
 	if (detect_kind(real, &kind))
 		return EXIT_TOOL;
 	if (kind != KIND_GO)
-		return error("%s: a bare gohv guest needs no initrd; use it as the image",
-			     o->program),
+		return error("%s: a %s needs no initrd; use it as the image", o->program,
+			     kind == KIND_TAMAGO ? "GOOS=tamago program" : "bare gohv guest"),
 		       EXIT_TOOL;
 	return write_initrd(o, o->out, real, o->cwd) ? EXIT_TOOL : 0;
 }
@@ -961,7 +990,9 @@ static int cmd_run(struct opts *o)
 	} else {
 		size_t n = 0;
 
-		part = "guest";
+		/* A GOOS=tamago program, like a C guest, takes its arguments as bootargs
+		 * (gohv.dev/tamago/partition.Bootargs). */
+		part = kind == KIND_TAMAGO ? "go" : "guest";
 		image = "guest.elf";
 		for (int i = 0; i < o->nargs; i++) {
 			size_t len = strlen(o->args[i]);
@@ -1036,13 +1067,15 @@ int main(int argc, char **argv)
 		r = parse_opts(argc - 1, argv + 1, &o, false) ? EXIT_TOOL : cmd_run(&o);
 	} else if (!strcmp(argv[1], "initrd") || !strcmp(argv[1], "pack-initrd")) {
 		r = parse_opts(argc - 1, argv + 1, &o, true) ? EXIT_TOOL : cmd_initrd(&o);
+	} else if (!strcmp(argv[1], "build")) {
+		r = gohv_build_main(argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "qemu")) {
 		r = gohv_qemu_main(argc - 1, argv + 1) ? EXIT_TOOL : 0;
 	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage();
 		r = 0;
 	} else {
-		error("unknown command \"%s\" (run, initrd, qemu)", argv[1]);
+		error("unknown command \"%s\" (run, initrd, build, qemu)", argv[1]);
 		r = EXIT_TOOL;
 	}
 	free(o.files);

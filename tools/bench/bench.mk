@@ -21,6 +21,11 @@ BENCH_RUN       = $(BENCH_TOOL) --build $(BUILD) --baseline $(BENCH_BASELINE)
 BENCH_GO_BIN   := $(BENCH_DIR)/go/bench_gomain
 BENCH_GO_CPIOS := $(BENCH_DIR)/go/bench_gomain.cpio $(BENCH_DIR)/go/hello.cpio
 BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) initrd
+# The GOOS=tamago probe (tools/bench/tamago, `gohv build`) for boot.tamago_main.1, and the
+# GOOS=tamago programs of the tests for footprint.min_ram_tamago and idle.tamago_sleep: only with
+# TAMAGO set (guest-abi/goos-go/goos-go.mk); without, those figures are not measured.
+BENCH_TAMAGO_BIN := $(BENCH_DIR)/go/bench_tamago
+BENCH_TAMAGO := $(if $(strip $(TAMAGO)),$(BENCH_TAMAGO_BIN) $(BUILD)/tamago/hello $(BUILD)/tamago/idle)
 
 $(eval $(call freestanding_compile,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
 $(eval $(call hv_cold,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
@@ -38,6 +43,11 @@ $(BENCH_GO_BIN): $(wildcard tools/bench/go/*.go) tools/bench/go/go.mod | $(DEPS_
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) .
 	@echo "  GO      $@"
+$(BENCH_TAMAGO_BIN): $(wildcard tools/bench/tamago/*.go) tools/bench/tamago/go.mod $(GOOS_GO_SRCS) \
+		$(GOHV)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd tools/bench/tamago && $(TAMAGO_ENV) $(abspath $(GOHV)) build -trimpath -o $(abspath $@) .
+	@echo "  TAMAGO  $@"
 $(BENCH_DIR)/go/bench_gomain.cpio: $(BENCH_GO_BIN) $(GOHV)
 	$(Q)$(BENCH_INITRD) $< -o $@
 $(BENCH_DIR)/go/hello.cpio: $(BUILD)/go/hello $(GOHV)
@@ -45,7 +55,7 @@ $(BENCH_DIR)/go/hello.cpio: $(BUILD)/go/hello $(GOHV)
 	$(Q)$(BENCH_INITRD) $< -o $@
 
 bench-prereqs: $(BENCH_TOOL) $(BENCH_HV_ELF) $(HV_ELF) $(GUEST_ELFS) $(GORT_ELF) $(PACK) \
-		$(BENCH_DTBS) $(BENCH_GO_CPIOS)
+		$(BENCH_DTBS) $(BENCH_GO_CPIOS) $(BENCH_TAMAGO) $(BUILD)/go/hello
 	$(Q)command -v gnuplot >/dev/null || { rm -f $(DEPS_STAMP); $(MAKE) --no-print-directory deps; }
 bench: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory bench-prereqs

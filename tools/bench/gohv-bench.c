@@ -34,6 +34,8 @@
 #define HELLO_HEARTBEAT CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "heartbeat 1"
 /* examples/go/hello has greeted. */
 #define GO_HELLO_GREETING CONSOLE_TAG_OPEN "hello" CONSOLE_TAG_CLOSE "hello from Go on gohv\n"
+/* Why the GOOS=tamago figures are missing when they are. */
+#define NO_TAMAGO "no GOOS=tamago programs: TAMAGO is not set"
 
 static const char *build_dir = "build";
 static const char *opensbi; /* NULL: the machine's firmware (tools/qemu_cmd.c) */
@@ -105,6 +107,10 @@ static struct figure figs[] = {
 	"8 Go partitions (16 MiB) on 8 harts: hv entry to the first main.main"),
     FIG("boot.go_main.8.last", "ticks",
 	"8 Go partitions (16 MiB) on 8 harts: hv entry to the last main.main"),
+    FIG("boot.tamago_main.1", "ticks",
+	"hv entry to GOOS=tamago main.main's 1st statement (time CSR), 1 partition of 16 MiB"),
+    FIG("idle.tamago_sleep", "calls",
+	"goos idle calls of a 2-vCPU GOOS=tamago partition in a 1 s time.Sleep (all vCPUs)"),
     FIG("footprint.hv_text", "bytes", "gohv.elf: SHF_ALLOC|SHF_EXECINSTR sections"),
     FIG("footprint.hv_rodata", "bytes", "gohv.elf: read-only allocated PROGBITS sections"),
     FIG("footprint.hv_data", "bytes", "gohv.elf: writable allocated PROGBITS sections"),
@@ -118,6 +124,10 @@ static struct figure figs[] = {
     FIG("footprint.min_ram_c", "MiB", "smallest memory-size (2 MiB steps) where hello.elf runs"),
     FIG("footprint.min_ram_go", "MiB",
 	"smallest memory-size (2 MiB steps, bisection) where Go hello greets and exits 0"),
+    FIG("footprint.min_ram_tamago", "MiB",
+	"as footprint.min_ram_go for the GOOS=tamago hello (gohv build), no gort"),
+    FIG("footprint.go_hello", "bytes", "examples/go/hello as a static linux/riscv64 ELF (gort's)"),
+    FIG("footprint.tamago_hello", "bytes", "examples/go/hello as a GOOS=tamago ELF (gohv build)"),
 };
 #define NFIGS (sizeof(figs) / sizeof(figs[0]))
 
@@ -241,18 +251,19 @@ static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
 		unsigned timeout_s, struct output *o)
 {
-	char pack[512], guests[512], img[128], qargs_path[128], gos[512], err[256];
+	char pack[512], guests[512], img[128], qargs_path[128], gos[512], tamagos[512], err[256];
 
 	memset(o, 0, sizeof(*o));
 	out_append(o, "", 0);
 	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build_dir);
 	snprintf(guests, sizeof(guests), "%s/guests", build_dir);
-	snprintf(gos, sizeof(gos), "%s/bench/go", build_dir); /* the Go probes' initrds */
+	snprintf(gos, sizeof(gos), "%s/bench/go", build_dir);	    /* the Go probes' initrds */
+	snprintf(tamagos, sizeof(tamagos), "%s/tamago", build_dir); /* GOOS=tamago programs */
 	snprintf(img, sizeof(img), "%s/gohv.img", tmpdir);
 	snprintf(qargs_path, sizeof(qargs_path), "%s/qemu-args", tmpdir);
-	char *pack_argv[] = {pack, "--hv",	  (char *)hv, "--config", (char *)dtb,
-			     "-L", guests,	  "-L",	      gos,	  "-o",
-			     img,  "--qemu-args", qargs_path, NULL};
+	char *pack_argv[] = {pack,   "--hv",	    (char *)hv, "--config", (char *)dtb, "-L",
+			     guests, "-L",	    gos,	"-L",	    tamagos,	 "-o",
+			     img,    "--qemu-args", qargs_path, NULL};
 	if (run_quiet(pack_argv) != 0)
 		return -1;
 
@@ -661,18 +672,20 @@ static bool go_hello_done(const struct output *o, void *ctx)
 	       strstr(o->text, CONSOLE_POWER_OFF);
 }
 
-/* Does examples/go/hello (bench/go/hello.cpio under gort.elf) greet and exit 0 in a partition
- * of mib MiB? With the normal hv, on a 1-hart board of 512 MiB. A size too small to even pack
- * (gort + initrd + device tree area do not fit) counts as "does not run". */
-static bool go_hello_runs(unsigned mib)
+/* Does examples/go/hello greet and exit 0 in a partition of mib MiB, as image (with initrd, when
+ * not NULL)? With the normal hv, on a 1-hart board of 512 MiB. A size too small to even pack (the
+ * image, the initrd and the device tree area do not fit) counts as "does not run". */
+static bool go_hello_runs(unsigned mib, const char *image, const char *initrd)
 {
-	char dts[128], dtb[128], hv[512];
+	char dts[128], dtb[128], hv[512], initrd_prop[96] = "";
 	struct output o;
 	bool ran = false;
 
 	snprintf(dts, sizeof(dts), "%s/min-ram-go.dts", tmpdir);
 	snprintf(dtb, sizeof(dtb), "%s/min-ram-go.dtb", tmpdir);
 	path_of(hv, sizeof(hv), "%s", "hv/gohv.elf");
+	if (initrd)
+		snprintf(initrd_prop, sizeof(initrd_prop), "\t\t\tinitrd = \"%s\";\n", initrd);
 	FILE *f = fopen(dts, "w");
 	if (!f) {
 		fail("cannot write %s", dts);
@@ -682,9 +695,8 @@ static bool go_hello_runs(unsigned mib)
 		"/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v2\";\n\tboard {\n"
 		"\t\tcpus = <1>;\n\t\tmemory-size = <0x20000000>;\n\t};\n"
 		"\tpartitions {\n\t\thello {\n\t\t\tcpus = <0>;\n"
-		"\t\t\tmemory-size = <0x%x>;\n\t\t\timage = \"gort.elf\";\n"
-		"\t\t\tinitrd = \"hello.cpio\";\n\t\t};\n\t};\n};\n",
-		mib << 20);
+		"\t\t\tmemory-size = <0x%x>;\n\t\t\timage = \"%s\";\n%s\t\t};\n\t};\n};\n",
+		mib << 20, image, initrd_prop);
 	fclose(f);
 	char *dtc_argv[] = {"dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts, NULL};
 	if (run_quiet(dtc_argv) != 0) {
@@ -702,24 +714,121 @@ static bool go_hello_runs(unsigned mib)
 
 /* The smallest partition RAM, in 2 MiB steps, in which the Go hello runs to completion: a
  * bisection between 0 (never runs) and MIN_RAM_GO_MAX (must run). It assumes that more memory
- * never hurts, which is what gort's allocator gives. */
-static void footprint_min_ram_go(void)
+ * never hurts, which is what gort's allocator and the tamago runtime's (a heap up to the device
+ * tree) give. */
+static void min_ram_go(const char *name, const char *image, const char *initrd)
 {
 	unsigned lo = 0, hi = MIN_RAM_GO_MAX / 2; /* in 2 MiB steps: lo fails, hi runs */
 
-	if (!go_hello_runs(hi * 2)) {
-		fail("Go hello did not run even in %s MiB", "256");
+	if (!go_hello_runs(hi * 2, image, initrd)) {
+		fail("Go hello did not run even in 256 MiB: %s", image);
 		return;
 	}
 	while (hi - lo > 1) {
 		unsigned mid = lo + (hi - lo) / 2;
 
-		if (go_hello_runs(mid * 2))
+		if (go_hello_runs(mid * 2, image, initrd))
 			hi = mid;
 		else
 			lo = mid;
 	}
-	set_one("footprint.min_ram_go", hi * 2);
+	set_one(name, hi * 2);
+}
+
+static void footprint_min_ram_go(void)
+{
+	min_ram_go("footprint.min_ram_go", "gort.elf", "hello.cpio");
+}
+
+/* ---------------------------------------------------------------- GOOS=tamago guests */
+
+static bool have_file(const char *rel, off_t *size)
+{
+	char path[512];
+	struct stat st;
+
+	path_of(path, sizeof(path), "%s", rel);
+	if (stat(path, &st))
+		return false;
+	if (size)
+		*size = st.st_size;
+	return true;
+}
+
+/* Figures that need a GOOS=tamago program, marked as such when it was not built. */
+static bool need_tamago(const char *rel, const char *figure)
+{
+	if (have_file(rel, NULL))
+		return true;
+	fig(figure)->note = NO_TAMAGO;
+	return false;
+}
+
+static void scenario_tamago_main(void)
+{
+	if (need_tamago("bench/go/bench_tamago", "boot.tamago_main.1"))
+		go_main_starts("bench-tamago1", 1, "boot.tamago_main.1", NULL);
+}
+
+/* tests/tamago/idle on a 2-vCPU partition: every vCPU runs work, then the program sleeps 1 s and
+ * reports the goos idle calls all vCPUs made meanwhile. Virtual time, so the count repeats. */
+static void scenario_tamago_idle(void)
+{
+	char dts[128], dtb[128], hv[512];
+	struct output o;
+	unsigned long ms, n, calls;
+
+	if (!need_tamago("tamago/idle", "idle.tamago_sleep"))
+		return;
+	snprintf(dts, sizeof(dts), "%s/tamago-idle.dts", tmpdir);
+	snprintf(dtb, sizeof(dtb), "%s/tamago-idle.dtb", tmpdir);
+	path_of(hv, sizeof(hv), "%s", "hv/gohv.elf");
+	FILE *f = fopen(dts, "w");
+	if (!f) {
+		fail("cannot write %s", dts);
+		return;
+	}
+	fprintf(f, "/dts-v1/;\n/ {\n\tcompatible = \"gohv,config-v2\";\n\tboard {\n"
+		   "\t\tcpus = <2>;\n\t\tmemory-size = <0x10000000>;\n\t};\n"
+		   "\tpartitions {\n\t\tidle {\n\t\t\tcpus = <0 1>;\n"
+		   "\t\t\tmemory-size = <0x4000000>;\n\t\t\timage = \"idle\";\n\t\t};\n\t};\n};\n");
+	fclose(f);
+	char *dtc_argv[] = {"dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts, NULL};
+	if (run_quiet(dtc_argv) != 0) {
+		fail("dtc failed on %s", dts);
+		return;
+	}
+	if (boot(dtb, hv, NULL, go_hello_done, NULL, 120, &o) == 0) {
+		const char *p = strstr(o.text, CONSOLE_TAG_CLOSE "idle: slept ");
+
+		if (p &&
+		    sscanf(p, CONSOLE_TAG_CLOSE "idle: slept %lums on %lu vCPU(s): %lu idle calls",
+			   &ms, &n, &calls) == 3 &&
+		    n == 2 && ms >= 1000)
+			set_one("idle.tamago_sleep", calls);
+		else
+			fail("%s: no idle line from 2 vCPUs", "tamago idle");
+	} else {
+		fail("packing %s failed", "tamago idle");
+	}
+	free(o.text);
+	unlink(dts);
+	unlink(dtb);
+}
+
+static void footprint_tamago(void)
+{
+	off_t size;
+
+	if (have_file("go/hello", &size))
+		set_one("footprint.go_hello", (uint64_t)size);
+	else
+		fail("%s missing", "go/hello");
+	if (need_tamago("tamago/hello", "footprint.tamago_hello") &&
+	    have_file("tamago/hello", &size))
+		set_one("footprint.tamago_hello", (uint64_t)size);
+	if (need_tamago("tamago/hello", "footprint.min_ram_tamago"))
+		min_ram_go("footprint.min_ram_tamago", "hello", NULL);
 }
 
 /* ---------------------------------------------------------------- baseline, report */
@@ -960,6 +1069,10 @@ int main(int argc, char **argv)
 	fprintf(stderr, "gohv-bench: Go boot and footprint...\n");
 	scenario_go_main();
 	footprint_min_ram_go();
+	fprintf(stderr, "gohv-bench: GOOS=tamago boot, idle and footprint...\n");
+	scenario_tamago_main();
+	scenario_tamago_idle();
+	footprint_tamago();
 	rmdir(tmpdir);
 
 	char dir[512], json[600];

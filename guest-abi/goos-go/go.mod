@@ -1,0 +1,3 @@
+module gohv.dev/tamago
+
+go 1.21

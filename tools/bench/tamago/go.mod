@@ -1,0 +1,3 @@
+module gohv.bench/tamago
+
+go 1.21
