@@ -6,7 +6,7 @@ package goos
 // The goos ABI's constants, each named after its goos.h macro.
 const (
 	EID                  = 0xa474f53          // GOOS_EID
-	ABIVersion           = 2                  // GOOS_ABI_VERSION
+	ABIVersion           = 3                  // GOOS_ABI_VERSION
 	FnVersion            = 0                  // GOOS_FN_VERSION
 	FnConsoleWrite       = 1                  // GOOS_FN_CONSOLE_WRITE
 	FnEntropy            = 2                  // GOOS_FN_ENTROPY
