@@ -1,9 +1,11 @@
 /* The package reader: the header's checks (hv/package.c), the config blob inside it, then each
  * partition built from it (hv/partition.c: images and initrds looked up, bounds and checksums
- * checked, ELF checked, RAM and stage-2 tables allocated) and started once (ELF loaded, initrd
- * copied, device tree written), all on the host port. Checksums are fixed up before the run
- * unless the input's first byte says not to, so mutations reach past them. */
+ * checked, ELF checked, RAM and stage-2 tables allocated), its channels (hv/channel_boot.c:
+ * windows allocated and mapped) and each partition started once (ELF loaded, initrd copied,
+ * device tree written, its channels' header updated), all on the host port. Checksums are fixed up
+ * before the run unless the input's first byte says not to, so mutations reach past them. */
 #include <libfdt.h>
+#include <sanitizer/asan_interface.h>
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -11,11 +13,14 @@
 
 #define NCPUS 4
 
+/* config_parse's tables: the partitions', then the channels'. */
 static void *alloc(void *ctx, size_t size)
 {
 	void **slot = ctx;
 
-	FUZZ_CHECK(!*slot, "config_parse allocated twice");
+	if (*slot)
+		slot++;
+	FUZZ_CHECK(!*slot, "config_parse allocated three times");
 	return *slot = malloc(size ? size : 1);
 }
 
@@ -36,7 +41,7 @@ static void fix_checksums(struct gohv_pkg_header *h, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[120];
-	void *table = NULL;
+	void *table[2] = {NULL, NULL};
 	struct config_error cerr;
 
 	if (size < 1)
@@ -56,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hv.pkg = h;
 	const uint8_t *blob = (const uint8_t *)h + h->config_offset;
-	if (config_parse(blob, h->config_size, alloc, &table, &hv.config, &cerr))
+	if (config_parse(blob, h->config_size, alloc, table, &hv.config, &cerr))
 		goto out;
 	hv.partitions = calloc(hv.config.npartitions, sizeof(struct partition));
 	hv.npartitions = hv.config.npartitions;
@@ -68,7 +73,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hv.live++;
 		fuzz_hv_guard();
 	}
+	hv.channels = calloc(hv.config.nchannels + 1, sizeof(struct channel));
+	hv.nchannels = hv.config.nchannels;
+	channels_create();
 	fuzz_hv_fence();
+	/* The windows are the hv's to write (the ends' states), and the ends'. */
+	for (unsigned i = 0; i < hv.nchannels; i++)
+		if (hv.channels[i].up)
+			ASAN_UNPOISON_MEMORY_REGION(hv.channels[i].window,
+						    hv.config.channels[i].size);
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];
 
@@ -82,10 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(vcpus[i]);
 	free(vcpus);
 	free(hv.partitions);
+	free(hv.channels);
 	hv.partitions = NULL;
 	hv.npartitions = 0;
+	hv.channels = NULL;
+	hv.nchannels = 0;
 out:
-	free(table);
+	free(table[0]);
+	free(table[1]);
 	free(h);
 	return 0;
 }
