@@ -1,9 +1,11 @@
 /* The package reader: the header's checks (hv/package.c), the config blob inside it, then each
  * partition built from it (hv/partition.c: images and initrds looked up, bounds and checksums
- * checked, ELF checked, RAM and stage-2 tables allocated) and started once (ELF loaded, initrd
- * copied, device tree written), all on the host port. Checksums are fixed up before the run
- * unless the input's first byte says not to, so mutations reach past them. */
+ * checked, ELF checked, RAM and stage-2 tables allocated), its channels (hv/channel_boot.c:
+ * windows allocated and mapped) and each partition started once (ELF loaded, initrd copied,
+ * device tree written, its channels' header updated), all on the host port. Checksums are fixed up
+ * before the run unless the input's first byte says not to, so mutations reach past them. */
 #include <libfdt.h>
+#include <sanitizer/asan_interface.h>
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -60,7 +62,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hv.live++;
 		fuzz_hv_guard();
 	}
+	hv.channels = calloc(hv.config.nchannels + 1, sizeof(struct channel));
+	hv.nchannels = hv.config.nchannels;
+	channels_create();
 	fuzz_hv_fence();
+	/* The windows are the hv's to write (the ends' states), and the ends'. */
+	for (unsigned i = 0; i < hv.nchannels; i++)
+		if (hv.channels[i].up)
+			ASAN_UNPOISON_MEMORY_REGION(hv.channels[i].window,
+						    hv.config.channels[i].size);
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];
 
@@ -74,8 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(vcpus[i]);
 	free(vcpus);
 	free(hv.partitions);
+	free(hv.channels);
 	hv.partitions = NULL;
 	hv.npartitions = 0;
+	hv.channels = NULL;
+	hv.nchannels = 0;
 out:
 	fuzz_allocs_free(&tables);
 	free(h);

@@ -446,6 +446,9 @@ Test(channel, a_restart_bumps_the_generation_rings_the_peer_and_keeps_the_window
 	uint8_t *ram = tb_part(1)->ram;
 	memset(ram + TB_RAM / 2, 0x77, 64);
 
+	/* A ring p1 never takes: its next run must not see it. */
+	cr_assert_eq(notify(0, 0), GOOS_OK);
+	cr_assert_eq(tb_part(1)->chan_pending, 1);
 	host.on_run = p1_fails;
 	end_p1 = true;
 	tb_turn(1);
