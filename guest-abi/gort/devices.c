@@ -68,13 +68,15 @@ static long random_write(struct thread *t, uintptr_t uva, size_t n)
 
 #define MEM_DEV(nm, mi, rd, wr)                                                                    \
 	{                                                                                          \
-		.name = nm, .major = MEM_MAJOR, .minor = mi, .perm = 0666, .read = rd, .write = wr, \
-		.seek_zero = true                                                                  \
+		.name = nm, .major = MEM_MAJOR, .minor = mi, .perm = 0666, .read = rd,             \
+		.write = wr, .seek_zero = true                                                     \
 	}
 
 static const struct gort_dev mem_devs[] = {
-    MEM_DEV("null", 3, null_read, null_write),	    MEM_DEV("zero", 5, zero_read, null_write),
-    MEM_DEV("full", 7, zero_read, full_write),	    MEM_DEV("random", 8, random_read, random_write),
+    MEM_DEV("null", 3, null_read, null_write),
+    MEM_DEV("zero", 5, zero_read, null_write),
+    MEM_DEV("full", 7, zero_read, full_write),
+    MEM_DEV("random", 8, random_read, random_write),
     MEM_DEV("urandom", 9, random_read, random_write),
 };
 

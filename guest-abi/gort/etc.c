@@ -16,8 +16,9 @@
 #define USER_NAME "root"
 #define USER_HOME "/"
 
-static const char passwd[] = USER_NAME ":x:0:0:root:" USER_HOME ":/bin/sh\n"
-				       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+static const char passwd[] =
+    USER_NAME ":x:0:0:root:" USER_HOME ":/bin/sh\n"
+	      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 static const char group[] = "root:x:0:\n"
 			    "nogroup:x:65534:\n";
 static const char services[] = "ftp\t\t21/tcp\n"
@@ -61,8 +62,9 @@ static bool has_key(const char *const *envp, unsigned envc, const char *key)
 
 unsigned etc_user_env(const char **envp, unsigned envc, unsigned max)
 {
-	static const char *const defaults[][2] = {
-	    {"USER", "USER=" USER_NAME}, {"LOGNAME", "LOGNAME=" USER_NAME}, {"HOME", "HOME=" USER_HOME}};
+	static const char *const defaults[][2] = {{"USER", "USER=" USER_NAME},
+						  {"LOGNAME", "LOGNAME=" USER_NAME},
+						  {"HOME", "HOME=" USER_HOME}};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]) && envc < max; i++)
 		if (!has_key(envp, envc, defaults[i][0]))
 			envp[envc++] = defaults[i][1];

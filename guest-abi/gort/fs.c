@@ -8,9 +8,12 @@
  *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
  *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
  *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
- *    /dev/watchdog), as /dev/<name> (mode 0600), made after the archive is read, so they take the
- *    place of an archive entry of the same path. Open for reading, writing or both; write and
- *    ioctl go to the device; read gives EINVAL, lseek and pread ESPIPE, epoll EPERM.
+ *    /dev/watchdog, devices.c's /dev/null...), as /dev/<name> (mode 0600 unless the device gives
+ *    one), made after the archive is read, so they take the place of an archive entry of the same
+ *    path. Open for reading, writing or both; read, write and ioctl go to the device (EINVAL,
+ *    EINVAL, ENOTTY without); lseek and pread ESPIPE unless it is seek_zero; epoll EPERM.
+ *  - Default files (fs_add_default_file: etc.c's /etc/passwd...), added where the archive has
+ *    nothing at their path.
  *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
  *    links (40 per lookup at most, then ELOOP), a working folder (getcwd, chdir, fchdir).
  *  - Descriptors: the console (0 and 1 share one open file, 2 has its own: reads see end of

@@ -93,8 +93,8 @@ static void cpio_add(const char *name, unsigned mode, const char *data)
 {
 	size_t nsz = strlen(name) + 1, size = strlen(data);
 	char hdr[128];
-	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 1u, mode, 0u, 0u, 1u, 0u, (unsigned)size, 0u, 0u, 0u, 0u, (unsigned)nsz, 0u);
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u,
+		 mode, 0u, 0u, 1u, 0u, (unsigned)size, 0u, 0u, 0u, 0u, (unsigned)nsz, 0u);
 	memcpy(arch + arch_len, hdr, 110);
 	memcpy(arch + arch_len + 110, name, nsz);
 	arch_len = (arch_len + 110 + nsz + 3) & ~(size_t)3;
