@@ -46,10 +46,14 @@ static void memory_init(void)
 	if (npages > PAGE_ALLOC_MAX_PAGES)
 		npages = PAGE_ALLOC_MAX_PAGES;
 	page_alloc_init(&hv.pages, ram->base, npages, hv.page_bitmap);
-	/* Firmware below us, the hv, the package after it, and the machine's device tree. */
+	/* Firmware below us, the hv and the package after it. Not the machine's device tree:
+	 * platform_parse took all the hv needs from it, and where the firmware puts it can cut RAM
+	 * in two (QEMU's virt puts it just below 3 GiB, so with more than 1 GiB of RAM no 1 GiB
+	 * partition would fit either side). Its pages go to partitions like any others. */
 	page_alloc_reserve(&hv.pages, ram->base,
 			   arch_va_to_pa(__pkg_start) + hv.pkg->size - ram->base);
-	page_alloc_reserve(&hv.pages, arch_va_to_pa(hv.plat.fdt), hv.plat.fdt_size);
+	hv.plat.fdt = NULL;
+	hv.plat.fdt_size = 0;
 	for (unsigned i = 0; i < hv.plat.nreserved; i++)
 		page_alloc_reserve(&hv.pages, hv.plat.reserved[i].base, hv.plat.reserved[i].size);
 	hv_log("memory: 0x%lx-0x%lx, %lu MiB free for partitions", (unsigned long)ram->base,

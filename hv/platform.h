@@ -22,6 +22,8 @@ struct mem_range {
 };
 
 struct platform {
+	/* The machine's tree: read by platform_parse, then dropped by memory_init, which gives its
+	 * pages to partitions (nothing may keep a pointer into it). */
 	const void *fdt;
 	size_t fdt_size;
 	struct mem_range ram; /* the first memory node's first range */

@@ -455,7 +455,7 @@ static int write_initrd(const struct opts *o, const char *path, const char *prog
 	}
 	buf_add(&env, "PWD=", 4);
 	buf_str0(&env, cwd);
-	buf_str0(&env, "HOME=/");
+	/* HOME, USER and LOGNAME: gort gives the program its user's (guest-abi/gort/etc.c). */
 	buf_str0(&env, "PATH=/usr/bin:/bin");
 
 	if (cpio_add_tree(&c, prog_real, prog_real, false, prog_real))

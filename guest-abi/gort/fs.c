@@ -8,9 +8,12 @@
  *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
  *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
  *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
- *    /dev/watchdog), as /dev/<name> (mode 0600), made after the archive is read, so they take the
- *    place of an archive entry of the same path. Open for reading, writing or both; write and
- *    ioctl go to the device; read gives EINVAL, lseek and pread ESPIPE, epoll EPERM.
+ *    /dev/watchdog, devices.c's /dev/null...), as /dev/<name> (mode 0600 unless the device gives
+ *    one), made after the archive is read, so they take the place of an archive entry of the same
+ *    path. Open for reading, writing or both; read, write and ioctl go to the device (EINVAL,
+ *    EINVAL, ENOTTY without); lseek and pread ESPIPE unless it is seek_zero; epoll EPERM.
+ *  - Default files (fs_add_default_file: etc.c's /etc/passwd...), added where the archive has
+ *    nothing at their path.
  *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
  *    links (40 per lookup at most, then ELOOP), a working folder (getcwd, chdir, fchdir).
  *  - Descriptors: the console (0 and 1 share one open file, 2 has its own: reads see end of
@@ -276,14 +279,45 @@ static void devs_build(void)
 		gort_fatal(1, "fs: the initrd's /dev is not a folder: no room for /dev/%s",
 			   devs[0]->name);
 	for (int i = 0; i < ndevs; i++) {
+		unsigned perm = devs[i]->perm ? devs[i]->perm : 0600;
 		struct cpio_entry e = {.name = devs[i]->name,
 				       .namelen = strlen(devs[i]->name),
-				       .mode = S_IFCHR | 0600};
+				       .mode = S_IFCHR | perm};
 		int n = node_lookup(dir, e.name, e.namelen);
 		if (n < 0)
 			n = node_new(dir, e.name, e.namelen, e.mode);
 		node_set(n, &e);
 		nodes[n].dev = devs[i];
+	}
+}
+
+static struct cpio_entry default_files[GORT_MAX_DEFAULT_FILES];
+static int ndefault_files;
+
+void fs_add_default_file(const char *path, const void *data, size_t size)
+{
+	if (ndefault_files >= GORT_MAX_DEFAULT_FILES)
+		gort_fatal(1, "fs: more than %d default files", GORT_MAX_DEFAULT_FILES);
+	default_files[ndefault_files++] = (struct cpio_entry){.name = path,
+							      .namelen = strlen(path),
+							      .data = data,
+							      .size = size,
+							      .mode = S_IFREG | 0644};
+}
+
+/* The default files the archive has nothing for: not the file, and only folders on the way. */
+static void default_files_build(void)
+{
+	for (int k = 0; k < ndefault_files; k++) {
+		const struct cpio_entry *e = &default_files[k];
+		int cur = ROOT;
+		size_t i = 0, clen;
+		const char *c;
+		while (cur >= 0 && IS_DIR(nodes[cur].mode) &&
+		       (clen = next_component(e->name, e->namelen, &i, &c)) != 0)
+			cur = node_lookup(cur, c, clen);
+		if (cur < 0)
+			tree_add(e);
 	}
 }
 
@@ -302,6 +336,7 @@ static void tree_build(const uint8_t *base, size_t size)
 		tree_add(&e);
 	}
 	devs_build();
+	default_files_build();
 	/* A folder's link count: itself, its entry in the parent, and each subfolder's "..". */
 	for (int n = 0; n < nnodes; n++)
 		nodes[n].nlink = IS_DIR(nodes[n].mode) ? 2 : 1;
@@ -1145,9 +1180,21 @@ static void dir_advance(struct ofile *f)
 	f->pos++;
 }
 
+static long dev_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	const struct gort_dev *d = nodes[f->node].dev;
+	return d->read ? d->read(t, uva, n) : -EINVAL;
+}
+
 static long dev_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 {
-	return nodes[f->node].dev->write(t, uva, n);
+	const struct gort_dev *d = nodes[f->node].dev;
+	return d->write ? d->write(t, uva, n) : -EINVAL;
+}
+
+static long dev_lseek(struct ofile *f, long off, int whence)
+{
+	return nodes[f->node].dev->seek_zero ? 0 : -ESPIPE;
 }
 
 static long seek_pos(uint64_t cur, uint64_t end, long off, int whence, uint64_t *out)
@@ -1210,7 +1257,7 @@ static const struct fops fops[] = {
     [FK_CONSOLE] = {.read = console_read, .write = console_write, .poll = console_poll},
     [FK_FILE] = {.read = file_read, .lseek = file_lseek},
     [FK_DIR] = {.read = dir_read, .lseek = dir_lseek},
-    [FK_DEV] = {.write = dev_write},
+    [FK_DEV] = {.read = dev_read, .write = dev_write, .lseek = dev_lseek},
     [FK_PIPE_R] = {.read = pipe_read, .poll = pipe_poll, .release = pipe_release},
     [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
     [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
@@ -1375,6 +1422,8 @@ long sys_pread64(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (f->kind == FK_DIR)
 		return -EISDIR;
+	if (f->kind == FK_DEV && nodes[f->node].dev->seek_zero)
+		return dev_read(t, f, a->a[1], n);
 	if (f->kind != FK_FILE)
 		return -ESPIPE;
 	return file_pread(f, a->a[1], n, a->a[3]);
@@ -1678,7 +1727,7 @@ long sys_ioctl(struct thread *t, const struct syscall_args *a)
 	case FIONREAD:
 		return ioctl_fionread(f, a->a[2]);
 	default:
-		if (f->kind == FK_DEV)
+		if (f->kind == FK_DEV && nodes[f->node].dev->ioctl)
 			return nodes[f->node].dev->ioctl(t, (unsigned)a->a[1], a->a[2]);
 		return -ENOTTY; /* TCGETS too: the console is not a terminal */
 	}

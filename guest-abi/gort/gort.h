@@ -184,17 +184,27 @@ long sys_epoll_ctl(struct thread *t, const struct syscall_args *a);
 long sys_epoll_pwait(struct thread *t, const struct syscall_args *a);
 long sys_ioctl(struct thread *t, const struct syscall_args *a);
 /* A character device gort serves as /dev/<name> (fs.c does the file side: open, stat, close...).
- * read, lseek, pread and epoll on it fail as on a Linux device without them. */
+ * What it lacks fails as on a Linux device without it; epoll on it is EPERM. */
 struct gort_dev {
 	const char *name;      /* under /dev */
 	unsigned major, minor; /* Linux's numbers, for stat's st_rdev */
-	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. */
+	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. NULL: EINVAL. */
 	long (*write)(struct thread *t, uintptr_t uva, size_t n);
-	/* ioctl(2) requests fs.c does not serve itself: a value or -errno (-ENOTTY: unknown). */
+	/* ioctl(2) requests fs.c does not serve itself: a value or -errno. NULL: ENOTTY. */
 	long (*ioctl)(struct thread *t, unsigned cmd, uintptr_t arg);
+	unsigned perm; /* permission bits of its node; 0: 0600 */
+	/* read(2): n bytes to uva (n may be 0); the bytes given or -errno. NULL: EINVAL. */
+	long (*read)(struct thread *t, uintptr_t uva, size_t n);
+	/* As Linux's memory devices (null, zero, full, random): lseek gives 0 whatever it is asked
+	 * and pread reads as read does. false: both ESPIPE. */
+	bool seek_zero;
 };
 /* Makes dev appear as /dev/<name> from the next fs_init on (GORT_MAX_DEVS at most). */
 void fs_add_device(const struct gort_dev *dev);
+/* Makes path a regular file (mode 0644, owner root) holding the size bytes at data from the next
+ * fs_init on, unless the initrd has an entry there or on the way to it (the initrd's wins).
+ * data must stay (GORT_MAX_DEFAULT_FILES at most). */
+void fs_add_default_file(const char *path, const void *data, size_t size);
 /* Sets up the file tree from the initrd (cpio newc), the devices and fds 0-2; cwd is the
  * starting folder. */
 void fs_init(const void *initrd, size_t size, const char *cwd);
@@ -202,6 +212,19 @@ void fs_init(const void *initrd, size_t size, const char *cwd);
 void fs_set_exe(const char *path);
 /* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */
 const void *fs_file_data(const char *path, size_t *size);
+
+/* devices.c: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom. Before fs_init. */
+void devices_init(void);
+/* syscall.c: len bytes of the hv's entropy (GOOS_FN_ENTROPY) to user memory at uva, at most 1 MiB
+ * a call (getrandom, /dev/urandom): the bytes given or -errno. */
+long gort_entropy_to_user(uintptr_t uva, size_t len);
+/* etc.c: /etc/passwd, /etc/group, /etc/hosts (naming the partition host, its first GORT_HOST_MAX
+ * bytes), /etc/services for the initrd to override. Before fs_init. */
+#define GORT_HOST_MAX 64
+void etc_init(const char *host);
+/* etc.c: adds USER, LOGNAME and HOME (that user's) to envp[0..envc) where it has none, up to max
+ * entries; the new count. */
+unsigned etc_user_env(const char **envp, unsigned envc, unsigned max);
 
 /* watchdog.c: /dev/watchdog, when the partition has a watchdog (period_ms from the device tree,
  * 0: none). Before fs_init. */

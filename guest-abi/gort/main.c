@@ -3,7 +3,8 @@
  * the program, start every vCPU, run. The program's command line comes from the packed files
  * (/.gort/argv, /.gort/env, /.gort/cwd, written by tools/gohv) or else from bootargs:
  *   gort.exe=/path gort.cwd=/dir gort.env=KEY=VALUE ... -- argv0 argv1 ...
- * with %XX escapes for bytes that cannot appear in bootargs.
+ * with %XX escapes for bytes that cannot appear in bootargs. USER, LOGNAME and HOME are added
+ * where the environment lacks them (etc.c).
  */
 #include <fmt.h>
 #include <libfdt.h>
@@ -61,6 +62,8 @@ static void read_dt(const void *fdt)
 	const char *name = fdt_getprop(fdt, goos_node, "partition", NULL);
 	snprintf(boot.name, sizeof(boot.name), "%s", name ? name : "gohv");
 	watchdog_init((unsigned)prop_u64(fdt, goos_node, GOOS_DT_WATCHDOG_MS, 0));
+	devices_init();
+	etc_init(boot.name);
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	boot.initrd_start = prop_u64(fdt, chosen, "linux,initrd-start", 0);
 	boot.initrd_end = prop_u64(fdt, chosen, "linux,initrd-end", 0);
@@ -183,6 +186,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	/* tools/gohv passes the command line as files: any bytes, any length. */
 	read_list("/.gort/argv", boot.argv, &boot.argc, &used);
 	read_list("/.gort/env", boot.envp, &boot.envc, &used);
+	boot.envc = etc_user_env(boot.envp, boot.envc, MAX_ARGS);
 	size_t cwd_len;
 	const char *cwd = fs_file_data("/.gort/cwd", &cwd_len);
 	if (cwd) {

@@ -89,10 +89,10 @@ static long sys_gettimeofday(struct thread *t, const struct syscall_args *a)
 	return a->a[0] && copy_to_user(a->a[0], tv, sizeof(tv)) ? -EFAULT : 0;
 }
 
-static long sys_getrandom(struct thread *t, const struct syscall_args *a)
+long gort_entropy_to_user(uintptr_t uva, size_t len)
 {
 	uint8_t buf[256];
-	size_t len = a->a[1], done = 0;
+	size_t done = 0;
 
 	/* Bounded per call like Linux's; the program loops for more. */
 	if (len > 1 << 20)
@@ -102,12 +102,17 @@ static long sys_getrandom(struct thread *t, const struct syscall_args *a)
 		struct goos_ret r = goos(GOOS_FN_ENTROPY, (uintptr_t)buf, n, 0, 0);
 		if (r.error)
 			return done ? (long)done : -EIO;
-		if (copy_to_user(a->a[0] + done, buf, r.value))
+		if (copy_to_user(uva + done, buf, r.value))
 			return done ? (long)done : -EFAULT;
 		done += r.value;
 	}
 	memset(buf, 0, sizeof(buf));
 	return (long)done;
+}
+
+static long sys_getrandom(struct thread *t, const struct syscall_args *a)
+{
+	return gort_entropy_to_user(a->a[0], a->a[1]);
 }
 
 static long sys_uname(struct thread *t, const struct syscall_args *a)

@@ -1079,8 +1079,10 @@ static long fake_ioctl(struct thread *t, unsigned cmd, uintptr_t arg)
 	return cmd == 0x1234 ? 42 : -ENOTTY;
 }
 
-static const struct gort_dev fake_dev = {"fake", 10, 130, fake_write, fake_ioctl};
-static const struct gort_dev wide_dev = {"wide", 0x123, 0x4567, fake_write, fake_ioctl};
+static const struct gort_dev fake_dev = {
+    .name = "fake", .major = 10, .minor = 130, .write = fake_write, .ioctl = fake_ioctl};
+static const struct gort_dev wide_dev = {
+    .name = "wide", .major = 0x123, .minor = 0x4567, .write = fake_write, .ioctl = fake_ioctl};
 
 static void setup_devs(void)
 {

@@ -458,6 +458,44 @@ struct pkg {
 	bool zoneinfo;	/* needs $GOROOT/lib/time/zoneinfo.zip, which Debian does not ship */
 };
 
+/* ------------------------------------------------------------------ a Linux-shaped environment */
+
+/* tests/go/linuxenv: the memory devices (guest-abi/gort/devices.c), the user and the hosts file
+ * gort provides (etc.c), seen through Go's own packages. */
+Test(go, dev_null_zero_full_urandom_os_user_and_etc_hosts)
+{
+	struct grun r;
+
+	run_example("go/linuxenv", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "null: read 0 bytes\n");
+	expect_out(&r, "null: template \"null\" parsed\n");
+	expect_out(&r, "zero: 10000 bytes, all zero true\n");
+	expect_out(&r, "full: write ENOSPC true\n");
+	expect_out(&r, "urandom: two reads differ true, not zero true\n");
+	expect_out(&r, "user: current root uid=0 gid=0 home=/\n");
+	expect_out(&r, "user: root uid=0 group root\n");
+	expect_out(&r, "env: USER=root LOGNAME=root HOME=/\n");
+	expect_out(&r, "hosts: localhost [127.0.0.1 ::1]\n");
+	expect_out(&r, "hosts: own name [127.0.1.1]\n");
+	grun_free(&r);
+}
+
+/* A 1 GiB partition (the hv used to refuse it: the machine's device tree cut RAM in two), in
+ * virtual time so a loaded host cannot slow it down. The program holds 384 MiB, more than the
+ * default 256 MiB has; it writes one byte a page, so the run stays short. */
+Test(go, a_partition_of_1_gib_holds_384_mib)
+{
+	static const char *const o[] = {"--icount", "--memory", "1G", NULL};
+	static const char *const args[] = {"mem", "384", NULL};
+	struct grun r;
+
+	run_example("go/linuxenv", o, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "mem: holding 384 MiB\n");
+	grun_free(&r);
+}
+
 /* One package per line of tests/go-stdlib.txt: "PKG [skip=TestA,TestB] [zoneinfo]"; '#' starts a
  * comment. */
 ParameterizedTestParameters(go, stdlib)
