@@ -10,7 +10,7 @@
 #define GORT_PIPE_SIZE	 4096
 #define GORT_PATH_MAX	 4096
 #define GORT_NAME_MAX	 255
-#define GORT_MAX_DEVS	 4 /* character devices under /dev (fs_add_device) */
+#define GORT_MAX_DEVS	 (1 + 64) /* under /dev (fs_add_device): watchdog, channels */
 
 /* Further fd calls fs.c serves; syscall.c may route them. */
 long sys_dup(struct thread *t, const struct syscall_args *a);

@@ -184,15 +184,26 @@ long sys_epoll_ctl(struct thread *t, const struct syscall_args *a);
 long sys_epoll_pwait(struct thread *t, const struct syscall_args *a);
 long sys_ioctl(struct thread *t, const struct syscall_args *a);
 /* A character device gort serves as /dev/<name> (fs.c does the file side: open, stat, close...).
- * read, lseek, pread and epoll on it fail as on a Linux device without them. */
+ * name may hold one '/': "chan/link" is /dev/chan/link. A device without read or poll fails
+ * read (EINVAL), epoll (EPERM) as on Linux; lseek and pread always give ESPIPE. */
 struct gort_dev {
 	const char *name;      /* under /dev */
 	unsigned major, minor; /* Linux's numbers, for stat's st_rdev */
-	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. */
-	long (*write)(struct thread *t, uintptr_t uva, size_t n);
+	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. -EAGAIN: none taken
+	 * now; fs.c then fails a non-blocking call, or parks the caller and calls again after
+	 * fs_dev_changed. */
+	long (*write)(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n);
 	/* ioctl(2) requests fs.c does not serve itself: a value or -errno (-ENOTTY: unknown). */
-	long (*ioctl)(struct thread *t, unsigned cmd, uintptr_t arg);
+	long (*ioctl)(const struct gort_dev *d, struct thread *t, unsigned cmd, uintptr_t arg);
+	/* read(2): up to n bytes into uva, or -errno; -EAGAIN as for write. */
+	long (*read)(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n);
+	/* EPOLLIN, EPOLLOUT, EPOLLERR now: what read and write would do without waiting. */
+	uint32_t (*poll)(const struct gort_dev *d);
+	void *priv; /* the device's own */
 };
+/* The device's state changed (data came, room freed, the peer went): fs.c serves the calls
+ * parked on it and tells the epolls watching it. With the lock held. */
+void fs_dev_changed(const struct gort_dev *dev);
 /* Makes dev appear as /dev/<name> from the next fs_init on (GORT_MAX_DEVS at most). */
 void fs_add_device(const struct gort_dev *dev);
 /* Sets up the file tree from the initrd (cpio newc), the devices and fds 0-2; cwd is the
@@ -206,6 +217,10 @@ const void *fs_file_data(const char *path, size_t *size);
 /* watchdog.c: /dev/watchdog, when the partition has a watchdog (period_ms from the device tree,
  * 0: none). Before fs_init. */
 void watchdog_init(unsigned period_ms);
+/* chan.c: /dev/chan/NAME for each channel in the device tree (after mm_init, before fs_init),
+ * and the doorbells: chan_doorbells takes the partition's pending set and serves what rang. */
+void chan_init(const void *fdt);
+void chan_doorbells(void);
 
 /* signal.c */
 long sys_rt_sigaction(struct thread *t, const struct syscall_args *a);

@@ -1065,22 +1065,24 @@ static struct {
 	uintptr_t arg;
 } seen;
 
-static long fake_write(struct thread *t, uintptr_t uva, size_t n)
+static long fake_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	seen.writes++;
 	seen.t = t, seen.uva = uva, seen.n = n;
 	return n > 3 ? 3 : (long)n; /* a short write, to see the device's count come back */
 }
 
-static long fake_ioctl(struct thread *t, unsigned cmd, uintptr_t arg)
+static long fake_ioctl(const struct gort_dev *d, struct thread *t, unsigned cmd, uintptr_t arg)
 {
 	seen.ioctls++;
 	seen.t = t, seen.cmd = cmd, seen.arg = arg;
 	return cmd == 0x1234 ? 42 : -ENOTTY;
 }
 
-static const struct gort_dev fake_dev = {"fake", 10, 130, fake_write, fake_ioctl};
-static const struct gort_dev wide_dev = {"wide", 0x123, 0x4567, fake_write, fake_ioctl};
+static const struct gort_dev fake_dev = {
+    .name = "fake", .major = 10, .minor = 130, .write = fake_write, .ioctl = fake_ioctl};
+static const struct gort_dev wide_dev = {
+    .name = "wide", .major = 0x123, .minor = 0x4567, .write = fake_write, .ioctl = fake_ioctl};
 
 static void setup_devs(void)
 {
