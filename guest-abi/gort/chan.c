@@ -33,7 +33,7 @@ struct chan {
 	struct gchan g;
 	struct gort_dev dev;
 	char path[5 + GOOS_CHAN_NAME_MAX + 1]; /* "chan/NAME" */
-	bool reset_owed; /* a send consumed GCHAN_E_PEER_RESTARTED after part of a write */
+	bool reset_owed;       /* a send consumed GCHAN_E_PEER_RESTARTED after part of a write */
 	size_t rx_off, rx_len; /* what of rx the program has not read yet */
 	uint8_t rx[GOOS_CHAN_MSG_MAX];
 	uint8_t tx[GOOS_CHAN_MSG_MAX];
@@ -179,7 +179,8 @@ void chan_init(const void *fdt)
 		enum gchan_role role;
 		struct chan *c = &chans[nchans];
 
-		if (nchans >= GOOS_CHAN_MAX || !read_node(fdt, goos_node, node, &base, &size, &role))
+		if (nchans >= GOOS_CHAN_MAX ||
+		    !read_node(fdt, goos_node, node, &base, &size, &role))
 			continue;
 		if (mm_map_kernel_window(base, size)) {
 			gort_printf("gort: channel window 0x%lx+0x%lx cannot be mapped: left out\n",
