@@ -1,7 +1,8 @@
 // chanpair: two partitions on gort's /dev/chan (docs/channels.md). The partition's name (its
 // hostname) and the channels it has pick the part: on /dev/chan/count both ends send 10 000
 // numbered messages and check the other's arrive whole, once and in order; on /dev/chan/rpc
-// "client" calls "server" over net/rpc, with a read deadline on the raw device first.
+// "client" calls "server" over net/rpc, with a read deadline on the raw device first. Messages
+// still unread when an end exits are lost with it, so the count part ends with a handshake.
 package main
 
 import (
@@ -44,6 +45,13 @@ func count10k(f *os.File, me string) {
 		os.Exit(1)
 	}
 	fmt.Printf("chanpair: %s: %d messages each way in order\n", me, count)
+	// An end that stops takes its unread messages with it (the channel resets): exit only once
+	// the peer says it has read everything, which its "done" (after its own reads) does.
+	if _, err := f.Write([]byte("done")); err != nil {
+		fmt.Printf("chanpair: done: %v\n", err)
+		os.Exit(1)
+	}
+	f.Read(buf) // the peer's "done", or ECONNRESET if it has already gone: both are the end
 }
 
 type Arith struct{}
