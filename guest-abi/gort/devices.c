@@ -21,7 +21,7 @@
 #define MEM_MAJOR 1
 
 /* Zeros to user memory in page-sized pieces; a fault ends the read as Linux's read_zero does. */
-static long zero_read(struct thread *t, uintptr_t uva, size_t n)
+static long zero_read(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	static const uint8_t zeros[PAGE_SIZE];
 	size_t done = 0;
@@ -35,27 +35,27 @@ static long zero_read(struct thread *t, uintptr_t uva, size_t n)
 	return (long)done;
 }
 
-static long null_read(struct thread *t, uintptr_t uva, size_t n)
+static long null_read(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	return 0;
 }
 
-static long null_write(struct thread *t, uintptr_t uva, size_t n)
+static long null_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	return (long)n;
 }
 
-static long full_write(struct thread *t, uintptr_t uva, size_t n)
+static long full_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	return -ENOSPC;
 }
 
-static long random_read(struct thread *t, uintptr_t uva, size_t n)
+static long random_read(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	return gort_entropy_to_user(uva, n);
 }
 
-static long random_write(struct thread *t, uintptr_t uva, size_t n)
+static long random_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	uint8_t c;
 

@@ -33,4 +33,5 @@
 #define ELOOP	     40
 #define ETIMEDOUT    110
 #define ENOTSUP	     95
+#define ECONNRESET   104
 #endif

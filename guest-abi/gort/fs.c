@@ -8,10 +8,14 @@
  *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
  *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
  *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
- *    /dev/watchdog, devices.c's /dev/null...), as /dev/<name> (mode 0600 unless the device gives
- *    one), made after the archive is read, so they take the place of an archive entry of the same
- *    path. Open for reading, writing or both; read, write and ioctl go to the device (EINVAL,
- *    EINVAL, ENOTTY without); lseek and pread ESPIPE unless it is seek_zero; epoll EPERM.
+ *    /dev/watchdog, devices.c's /dev/null..., chan.c's /dev/chan/NAME), as /dev/<name> (mode
+ *    0600 unless the device gives one), made after the archive is read, so they take the place of
+ *    an archive entry of the same path (a name "dir/dev" makes the folder /dev/dir). Open for
+ *    reading, writing or both; read, write, ioctl and epoll go to the device (one that has no read
+ *    or write gives EINVAL, no ioctl ENOTTY, no poll EPERM for epoll); lseek and pread ESPIPE
+ *    unless it is seek_zero. A device that cannot go on now says -EAGAIN: a blocking call parks
+ *    until fs_dev_changed serves it (a write then takes what the device takes, maybe not all: the
+ *    caller writes the rest).
  *  - Default files (fs_add_default_file: etc.c's /etc/passwd...), added where the archive has
  *    nothing at their path.
  *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
@@ -279,13 +283,22 @@ static void devs_build(void)
 		gort_fatal(1, "fs: the initrd's /dev is not a folder: no room for /dev/%s",
 			   devs[0]->name);
 	for (int i = 0; i < ndevs; i++) {
-		unsigned perm = devs[i]->perm ? devs[i]->perm : 0600;
-		struct cpio_entry e = {.name = devs[i]->name,
-				       .namelen = strlen(devs[i]->name),
-				       .mode = S_IFCHR | perm};
-		int n = node_lookup(dir, e.name, e.namelen);
+		const char *name = devs[i]->name, *slash = strchr(name, '/');
+		int in = dir;
+		if (slash) { /* its folder under /dev */
+			in = node_lookup(dir, name, (size_t)(slash - name));
+			if (in < 0)
+				in = node_new(dir, name, (size_t)(slash - name), S_IFDIR | 0755);
+			if (!IS_DIR(nodes[in].mode))
+				gort_fatal(1, "fs: no folder for /dev/%s", name);
+			name = slash + 1;
+		}
+		struct cpio_entry e = {.name = name,
+				       .namelen = strlen(name),
+				       .mode = S_IFCHR | (devs[i]->perm ? devs[i]->perm : 0600)};
+		int n = node_lookup(in, e.name, e.namelen);
 		if (n < 0)
-			n = node_new(dir, e.name, e.namelen, e.mode);
+			n = node_new(in, e.name, e.namelen, e.mode);
 		node_set(n, &e);
 		nodes[n].dev = devs[i];
 	}
@@ -1180,21 +1193,86 @@ static void dir_advance(struct ofile *f)
 	f->pos++;
 }
 
+/* ---------------------------------------------------------------- devices */
+
+/* Calls parked on each device (devs[i]): readers and writers. */
+static struct {
+	struct waitq rq, wq;
+} devq[GORT_MAX_DEVS];
+
+static int dev_index(const struct gort_dev *d)
+{
+	for (int i = 0; i < ndevs; i++)
+		if (devs[i] == d)
+			return i;
+	gort_fatal(2, "fs: /dev/%s is not a device of the tree", d->name);
+}
+
 static long dev_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 {
 	const struct gort_dev *d = nodes[f->node].dev;
-	return d->read ? d->read(t, uva, n) : -EINVAL;
+	if (!d->read)
+		return -EINVAL;
+	long r = d->read(d, t, uva, n);
+	if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+		return r;
+	struct wait_spec s = {.q = &devq[dev_index(d)].rq,
+			      .buf = uva,
+			      .len = n,
+			      .deadline = NO_DEADLINE,
+			      .interruptible = true};
+	return block_on(t, &s);
 }
 
 static long dev_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 {
 	const struct gort_dev *d = nodes[f->node].dev;
-	return d->write ? d->write(t, uva, n) : -EINVAL;
+	if (!d->write)
+		return -EINVAL;
+	long r = d->write(d, t, uva, n);
+	if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+		return r; /* a short count too: the program writes the rest (Go's File does) */
+	struct wait_spec s = {.q = &devq[dev_index(d)].wq,
+			      .buf = uva,
+			      .len = n,
+			      .deadline = NO_DEADLINE,
+			      .interruptible = true};
+	return block_on(t, &s);
 }
 
 static long dev_lseek(struct ofile *f, long off, int whence)
 {
 	return nodes[f->node].dev->seek_zero ? 0 : -ESPIPE;
+}
+
+static uint32_t dev_poll(struct ofile *f)
+{
+	const struct gort_dev *d = nodes[f->node].dev;
+	return d->poll ? d->poll(d) : 0;
+}
+
+void fs_dev_changed(const struct gort_dev *d)
+{
+	int i = dev_index(d);
+	struct waiter *w, *next;
+	for (w = q_next(&devq[i].rq, NULL); w; w = next) {
+		next = q_next(&devq[i].rq, w);
+		long r = d->read(d, w->t, w->buf, w->len);
+		if (r == -EAGAIN)
+			break;
+		thread_wake(w->t, r);
+	}
+	for (w = q_next(&devq[i].wq, NULL); w; w = next) {
+		next = q_next(&devq[i].wq, w);
+		long r = d->write(d, w->t, w->buf, w->len);
+		if (r == -EAGAIN)
+			break;
+		thread_wake(w->t, r);
+	}
+	uint32_t mask = d->poll ? d->poll(d) : 0;
+	for (int k = 0; k < GORT_MAX_FDS; k++)
+		if (ofiles[k].kind == FK_DEV && nodes[ofiles[k].node].dev == d)
+			poll_notify(&ofiles[k], mask);
 }
 
 static long seek_pos(uint64_t cur, uint64_t end, long off, int whence, uint64_t *out)
@@ -1257,7 +1335,7 @@ static const struct fops fops[] = {
     [FK_CONSOLE] = {.read = console_read, .write = console_write, .poll = console_poll},
     [FK_FILE] = {.read = file_read, .lseek = file_lseek},
     [FK_DIR] = {.read = dir_read, .lseek = dir_lseek},
-    [FK_DEV] = {.read = dev_read, .write = dev_write, .lseek = dev_lseek},
+    [FK_DEV] = {.read = dev_read, .write = dev_write, .lseek = dev_lseek, .poll = dev_poll},
     [FK_PIPE_R] = {.read = pipe_read, .poll = pipe_poll, .release = pipe_release},
     [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
     [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
@@ -1728,7 +1806,8 @@ long sys_ioctl(struct thread *t, const struct syscall_args *a)
 		return ioctl_fionread(f, a->a[2]);
 	default:
 		if (f->kind == FK_DEV && nodes[f->node].dev->ioctl)
-			return nodes[f->node].dev->ioctl(t, (unsigned)a->a[1], a->a[2]);
+			return nodes[f->node].dev->ioctl(nodes[f->node].dev, t, (unsigned)a->a[1],
+							 a->a[2]);
 		return -ENOTTY; /* TCGETS too: the console is not a terminal */
 	}
 }
@@ -1827,8 +1906,8 @@ long sys_epoll_ctl(struct thread *t, const struct syscall_args *a)
 		return -EBADF;
 	if (ep == tf)
 		return -EINVAL;
-	if (!fops[tf->kind].poll)
-		return -EPERM; /* files, folders, other epolls */
+	if (!fops[tf->kind].poll || (tf->kind == FK_DEV && !nodes[tf->node].dev->poll))
+		return -EPERM; /* files, folders, other epolls, devices that do not poll */
 	if (ep->kind != FK_EPOLL)
 		return -EINVAL;
 	int i = ep_find(ep, tf, fd);
@@ -1889,6 +1968,7 @@ static void fds_reset(void)
 	memset(pipes, 0, sizeof(pipes));
 	memset(items, 0, sizeof(items));
 	memset(waiters, 0, sizeof(waiters));
+	memset(devq, 0, sizeof(devq));
 	struct ofile *con = ofile_alloc(FK_CONSOLE, O_RDWR);
 	fd_install(con, 0, false);
 	fd_install(con, 1, false);

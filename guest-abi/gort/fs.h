@@ -10,8 +10,8 @@
 #define GORT_PIPE_SIZE	       4096
 #define GORT_PATH_MAX	       4096
 #define GORT_NAME_MAX	       255
-#define GORT_MAX_DEVS	       16 /* character devices under /dev (fs_add_device) */
-#define GORT_MAX_DEFAULT_FILES 8  /* files gort provides unless the initrd has them */
+#define GORT_MAX_DEVS	       (6 + 64) /* under /dev: watchdog, devices.c's five, a channel each */
+#define GORT_MAX_DEFAULT_FILES 8	/* files gort provides unless the initrd has them */
 
 /* Further fd calls fs.c serves; syscall.c may route them. */
 long sys_dup(struct thread *t, const struct syscall_args *a);

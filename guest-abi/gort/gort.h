@@ -184,21 +184,30 @@ long sys_epoll_ctl(struct thread *t, const struct syscall_args *a);
 long sys_epoll_pwait(struct thread *t, const struct syscall_args *a);
 long sys_ioctl(struct thread *t, const struct syscall_args *a);
 /* A character device gort serves as /dev/<name> (fs.c does the file side: open, stat, close...).
- * What it lacks fails as on a Linux device without it; epoll on it is EPERM. */
+ * name may hold one '/': "chan/link" is /dev/chan/link. A device without read or poll fails
+ * read (EINVAL), epoll (EPERM) as on Linux; lseek and pread give ESPIPE unless seek_zero. */
 struct gort_dev {
 	const char *name;      /* under /dev */
 	unsigned major, minor; /* Linux's numbers, for stat's st_rdev */
-	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. NULL: EINVAL. */
-	long (*write)(struct thread *t, uintptr_t uva, size_t n);
-	/* ioctl(2) requests fs.c does not serve itself: a value or -errno. NULL: ENOTTY. */
-	long (*ioctl)(struct thread *t, unsigned cmd, uintptr_t arg);
+	/* write(2): n bytes at uva (n may be 0); the bytes taken or -errno. -EAGAIN: none taken
+	 * now; fs.c then fails a non-blocking call, or parks the caller and calls again after
+	 * fs_dev_changed. */
+	long (*write)(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n);
+	/* ioctl(2) requests fs.c does not serve itself: a value or -errno (-ENOTTY: unknown). */
+	long (*ioctl)(const struct gort_dev *d, struct thread *t, unsigned cmd, uintptr_t arg);
+	/* read(2): up to n bytes into uva, or -errno; -EAGAIN as for write. */
+	long (*read)(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n);
+	/* EPOLLIN, EPOLLOUT, EPOLLERR now: what read and write would do without waiting. */
+	uint32_t (*poll)(const struct gort_dev *d);
+	void *priv;    /* the device's own */
 	unsigned perm; /* permission bits of its node; 0: 0600 */
-	/* read(2): n bytes to uva (n may be 0); the bytes given or -errno. NULL: EINVAL. */
-	long (*read)(struct thread *t, uintptr_t uva, size_t n);
 	/* As Linux's memory devices (null, zero, full, random): lseek gives 0 whatever it is asked
 	 * and pread reads as read does. false: both ESPIPE. */
 	bool seek_zero;
 };
+/* The device's state changed (data came, room freed, the peer went): fs.c serves the calls
+ * parked on it and tells the epolls watching it. With the lock held. */
+void fs_dev_changed(const struct gort_dev *dev);
 /* Makes dev appear as /dev/<name> from the next fs_init on (GORT_MAX_DEVS at most). */
 void fs_add_device(const struct gort_dev *dev);
 /* Makes path a regular file (mode 0644, owner root) holding the size bytes at data from the next
@@ -229,6 +238,10 @@ unsigned etc_user_env(const char **envp, unsigned envc, unsigned max);
 /* watchdog.c: /dev/watchdog, when the partition has a watchdog (period_ms from the device tree,
  * 0: none). Before fs_init. */
 void watchdog_init(unsigned period_ms);
+/* chan.c: /dev/chan/NAME for each channel in the device tree (after mm_init, before fs_init),
+ * and the doorbells: chan_doorbells takes the partition's pending set and serves what rang. */
+void chan_init(const void *fdt);
+void chan_doorbells(void);
 
 /* signal.c */
 long sys_rt_sigaction(struct thread *t, const struct syscall_args *a);

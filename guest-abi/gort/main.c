@@ -157,7 +157,8 @@ static void setup_cpu(unsigned id)
 	csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
 	/* The program reads time (and the cycle counters) itself, as it does on Linux. */
 	csr_write(CSR_SCOUNTEREN, 7);
-	csr_write(CSR_SIE, SIE_STIE | SIE_SSIE);
+	/* External: the channel interrupt (a doorbell while the program runs; vCPU 0 only). */
+	csr_write(CSR_SIE, SIE_STIE | SIE_SSIE | SIE_SEIE);
 }
 
 void gort_main(unsigned long vcpu, const void *fdt)
@@ -175,6 +176,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	if ((uintptr_t)fdt < pool_end)
 		pool_end = (uintptr_t)fdt & ~(PAGE_SIZE - 1);
 	mm_init(boot.ram_base, ram_end, (uintptr_t)__gort_end, pool_end);
+	chan_init(fdt); /* its devices before the file tree is made */
 	sched_init(boot.vcpus);
 	proc_init(boot.vcpus);
 	syscall_set_hostname(boot.name);

@@ -551,6 +551,26 @@ int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot)
 	return 0;
 }
 
+int mm_map_kernel_window(uint64_t pa, size_t len)
+{
+	if ((pa | len) & (PAGE_SIZE - 1) || pa + len < pa || pa + len > mm_user_top())
+		return -EINVAL;
+	/* A mapping of gort's own with no access: the program's mmap never lands on it and a
+	 * touch of it is SIGSEGV, while the entries below (no PTE_U) serve gort. */
+	int err = mm_map_fixed(pa, len, VMA_SPECIAL);
+	if (err)
+		return err;
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(pa + off, true);
+		if (!pte)
+			return -EINVAL;
+		*pte = ((pa + off) >> 12) << PTE_PPN_SHIFT | PTE_V | PTE_R | PTE_W | PTE_G | PTE_A |
+		       PTE_D;
+	}
+	tlb_flush();
+	return 0;
+}
+
 /* ---------------------------------------------------------------- boot */
 
 uintptr_t mm_user_top(void)

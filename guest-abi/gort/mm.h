@@ -31,6 +31,9 @@ int mm_fault(uintptr_t addr, int access);
 int mm_map_fixed(uintptr_t uva, size_t len, int vma_prot);
 /* Allocates a zeroed page now and maps it at uva (ELF loading, the initial stack). */
 void *mm_populate(uintptr_t uva, int access);
+/* Maps the guest-physical [pa, pa + len) (a channel window, outside RAM) one-to-one for gort
+ * only, reserved from the program's mappings. 0 or -errno. */
+int mm_map_kernel_window(uint64_t pa, size_t len);
 /* Free pages left / total, for messages. */
 uint64_t mm_free_pages(void);
 uint64_t mm_total_pages(void);

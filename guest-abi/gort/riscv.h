@@ -22,10 +22,12 @@
 #define SIP_SSIP	   (1UL << 1)
 #define SIE_SSIE	   (1UL << 1)
 #define SIE_STIE	   (1UL << 5)
+#define SIE_SEIE	   (1UL << 9)
 
 #define SCAUSE_IRQ	     (1UL << 63)
 #define IRQ_SOFT	     1
 #define IRQ_TIMER	     5
+#define IRQ_EXT		     9
 #define EXC_INST_MISALIGNED  0
 #define EXC_ILLEGAL	     2
 #define EXC_BREAKPOINT	     3

@@ -310,9 +310,12 @@ void schedule(struct cpu *c)
 		csr_write(CSR_STIMECMP, ~0UL);
 		c->idle = true;
 		gort_unlock();
-		goos(GOOS_FN_IDLE, next, 0, 0, 0);
+		struct goos_ret ev = goos(GOOS_FN_IDLE, next, 0, 0, 0);
 		gort_lock();
 		c->idle = false;
+		if (!ev.error && (ev.value & GOOS_EV_VIRTQ))
+			chan_doorbells(); /* the set stays non-empty (idle returns at once) until
+					     taken */
 		csr_clear(CSR_SIP, SIP_SSIP);
 	}
 }
@@ -364,6 +367,8 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 			timer_interrupt(c, t);
 		else if (irq == IRQ_SOFT)
 			csr_clear(CSR_SIP, SIP_SSIP); /* a kick: signals are looked at below */
+		else if (irq == IRQ_EXT)
+			chan_doorbells(); /* the take lowers the channel interrupt */
 	} else {
 		switch (scause) {
 		case EXC_ECALL_U:

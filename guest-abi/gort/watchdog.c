@@ -31,7 +31,7 @@ static long pet(void)
 	return goos(GOOS_FN_WATCHDOG_PET, 0, 0, 0, 0).error ? -EIO : 0;
 }
 
-static long wd_write(struct thread *t, uintptr_t uva, size_t n)
+static long wd_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	uint8_t c;
 
@@ -45,7 +45,7 @@ static long wd_write(struct thread *t, uintptr_t uva, size_t n)
 	return r < 0 ? r : (long)n;
 }
 
-static long wd_ioctl(struct thread *t, unsigned cmd, uintptr_t arg)
+static long wd_ioctl(const struct gort_dev *d, struct thread *t, unsigned cmd, uintptr_t arg)
 {
 	static const struct linux_watchdog_info info = {.options = WDIOF_KEEPALIVEPING,
 							.identity = "gohv watchdog"};

@@ -1065,14 +1065,14 @@ static struct {
 	uintptr_t arg;
 } seen;
 
-static long fake_write(struct thread *t, uintptr_t uva, size_t n)
+static long fake_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
 {
 	seen.writes++;
 	seen.t = t, seen.uva = uva, seen.n = n;
 	return n > 3 ? 3 : (long)n; /* a short write, to see the device's count come back */
 }
 
-static long fake_ioctl(struct thread *t, unsigned cmd, uintptr_t arg)
+static long fake_ioctl(const struct gort_dev *d, struct thread *t, unsigned cmd, uintptr_t arg)
 {
 	seen.ioctls++;
 	seen.t = t, seen.cmd = cmd, seen.arg = arg;

@@ -377,6 +377,35 @@ Test(go, two_partitions_side_by_side)
 	run_free(&r);
 }
 
+/* gort's /dev/chan: two programs exchange 10 000 messages each way, each one arriving whole, once
+ * and in order (the reader checks sizes and numbers), while both also write. */
+Test(go, ten_thousand_messages_each_way_over_dev_chan)
+{
+	struct run r;
+
+	need(bpath("go/chanpair.cpio"), "build it with `make go-initrds`");
+	boot_go_board("go-chan-count", &r);
+	assert_has(&r, "[ping] chanpair: ping: 10000 messages each way in order\n");
+	assert_has(&r, "[pong] chanpair: pong: 10000 messages each way in order\n");
+	assert_has(&r, "gohv: partition ping exited with code 0");
+	assert_has(&r, "gohv: partition pong exited with code 0");
+	run_free(&r);
+}
+
+/* net/rpc on the *os.File of /dev/chan/rpc (a byte stream over messages), after a read deadline
+ * on it passed (the netpoller waits on the device). */
+Test(go, net_rpc_over_dev_chan)
+{
+	struct run r;
+
+	need(bpath("go/chanpair.cpio"), "build it with `make go-initrds`");
+	boot_go_board("go-chan-rpc", &r);
+	assert_has(&r, "[client] chanpair: client: read before any request: timeout=true\n");
+	assert_has(&r, "[client] chanpair: client: 100 calls, sum of squares 338350\n");
+	assert_has(&r, "gohv: partition client exited with code 0");
+	run_free(&r);
+}
+
 Test(go, eight_go_partitions_share_two_cpus)
 {
 	struct run r;

@@ -1,0 +1,205 @@
+/*
+ * /dev/chan/NAME: each channel of the partition's device tree (/goos/channel@..., docs/channels.md)
+ * as a character device on gchan (guest-abi/chan/), the tree's one virtqueue library.
+ *
+ *  - write posts the bytes as messages of at most GOOS_CHAN_MSG_MAX bytes (type 0), in order: a
+ *    write up to that size is one message. read returns bytes of one message only; what does not
+ *    fit stays for the next read. So a datagram protocol sees whole messages and a byte stream
+ *    (net/rpc) works unchanged. Messages of no bytes from a C peer are skipped (a read of 0 is
+ *    end of file to Go).
+ *  - No buffer free, nothing to read, the channel not ready (the peer not up yet, or not reset):
+ *    EAGAIN, which fs.c turns into a wait for a doorbell unless the file is O_NONBLOCK. epoll:
+ *    EPOLLIN / EPOLLOUT as gchan_poll says, so Go's netpoller waits on it and deadlines work.
+ *  - The peer restarted: the next read or write fails with ECONNRESET, once per restart (the
+ *    part of a message not yet read is dropped with it); then calls wait (EAGAIN) until both ends
+ *    have reset, and carry on. A peer that broke the channel (a check failed): EIO until then.
+ *  - Doorbells: the idle call's GOOS_EV_VIRTQ and the channel interrupt both lead to
+ *    chan_doorbells, which takes the pending set and serves every channel whose bit is set.
+ *
+ * All under gort's big lock, which also serialises gchan (not thread-safe itself).
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "gchan.h"
+#include "goos_call.h"
+#include "gort.h"
+#include "linux.h"
+#include "mm.h"
+
+#define CHAN_MAJOR 240 /* Linux's first "local/experimental use" major */
+
+struct chan {
+	struct gchan g;
+	struct gort_dev dev;
+	char path[5 + GOOS_CHAN_NAME_MAX + 1]; /* "chan/NAME" */
+	bool reset_owed;       /* a send consumed GCHAN_E_PEER_RESTARTED after part of a write */
+	size_t rx_off, rx_len; /* what of rx the program has not read yet */
+	uint8_t rx[GOOS_CHAN_MSG_MAX];
+	uint8_t tx[GOOS_CHAN_MSG_MAX];
+};
+
+static struct chan chans[GOOS_CHAN_MAX];
+static unsigned nchans;
+
+static void log_line(const char *line)
+{
+	gort_printf("gort: %s\n", line);
+}
+
+static long ring(struct chan *c, long rc)
+{
+	if (gchan_doorbell(&c->g))
+		goos(GOOS_FN_CHAN_NOTIFY, gchan_id(&c->g), 0, 0, 0);
+	return rc;
+}
+
+static long errno_of(int rc)
+{
+	switch (rc) {
+	case GCHAN_E_AGAIN:
+	case GCHAN_E_NOT_READY:
+		return -EAGAIN;
+	case GCHAN_E_PEER_RESTARTED:
+		return -ECONNRESET;
+	default: /* BROKEN, or a message this end cannot take */
+		return -EIO;
+	}
+}
+
+static long chan_read(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
+{
+	struct chan *c = d->priv;
+
+	if (c->rx_off < c->rx_len && (ring(c, gchan_poll(&c->g)) & GCHAN_POLL_RESTARTED))
+		c->rx_off = c->rx_len = 0; /* a message of the peer's last run */
+	if (c->reset_owed) {
+		c->reset_owed = false;
+		return -ECONNRESET;
+	}
+	while (c->rx_off == c->rx_len) {
+		int r = (int)ring(c, gchan_recv(&c->g, NULL, c->rx, sizeof(c->rx)));
+		if (r < 0)
+			return errno_of(r);
+		c->rx_off = 0;
+		c->rx_len = (size_t)r;
+	}
+	size_t k = n < c->rx_len - c->rx_off ? n : c->rx_len - c->rx_off;
+	if (copy_to_user(uva, c->rx + c->rx_off, k))
+		return -EFAULT;
+	c->rx_off += k;
+	return (long)k;
+}
+
+static long chan_write(const struct gort_dev *d, struct thread *t, uintptr_t uva, size_t n)
+{
+	struct chan *c = d->priv;
+	size_t done = 0;
+	long err = 0;
+
+	if (c->reset_owed) {
+		c->reset_owed = false;
+		return -ECONNRESET;
+	}
+	while (done < n) {
+		size_t k = n - done < GOOS_CHAN_MSG_MAX ? n - done : GOOS_CHAN_MSG_MAX;
+		if (copy_from_user(c->tx, uva + done, k)) {
+			err = -EFAULT;
+			break;
+		}
+		int r = gchan_send(&c->g, 0, c->tx, k);
+		if (r) {
+			err = errno_of(r);
+			c->reset_owed = done && r == GCHAN_E_PEER_RESTARTED;
+			break;
+		}
+		done += k;
+	}
+	ring(c, 0);
+	return done ? (long)done : err;
+}
+
+static uint32_t chan_poll(const struct gort_dev *d)
+{
+	struct chan *c = d->priv;
+	unsigned m = (unsigned)ring(c, gchan_poll(&c->g));
+	uint32_t ev = 0;
+
+	if ((m & GCHAN_POLL_IN) || c->rx_off < c->rx_len)
+		ev |= EPOLLIN;
+	if (m & GCHAN_POLL_OUT)
+		ev |= EPOLLOUT;
+	if ((m & GCHAN_POLL_RESTARTED) || c->reset_owed)
+		ev |= EPOLLIN | EPOLLOUT; /* the next call fails at once */
+	if (m & GCHAN_POLL_BROKEN)
+		ev |= EPOLLIN | EPOLLOUT | EPOLLERR;
+	return ev;
+}
+
+void chan_doorbells(void)
+{
+	struct goos_ret r = goos(GOOS_FN_CHAN_PENDING, 0, 0, 0, 0);
+
+	if (r.error || !r.value)
+		return;
+	for (unsigned i = 0; i < nchans; i++)
+		if (gchan_id(&chans[i].g) < 64 && (r.value >> gchan_id(&chans[i].g) & 1))
+			fs_dev_changed(&chans[i].dev);
+}
+
+/* One /goos/channel@... node: its window, its role; false if it is not a well-formed one. */
+static bool read_node(const void *fdt, int goos_node, int node, uint64_t *base, uint64_t *size,
+		      enum gchan_role *role)
+{
+	int ac = fdt_address_cells(fdt, goos_node), sc = fdt_size_cells(fdt, goos_node), len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const char *r = fdt_getprop(fdt, node, GOOS_CHAN_DT_ROLE, NULL);
+
+	if (fdt_node_check_compatible(fdt, node, GOOS_CHAN_COMPATIBLE) || !reg || ac < 1 ||
+	    ac > 2 || sc < 1 || sc > 2 || len != (ac + sc) * 4 || !r)
+		return false;
+	*base = *size = 0;
+	for (int i = 0; i < ac + sc; i++) {
+		uint64_t *to = i < ac ? base : size;
+		*to = (*to << 32) | fdt32_to_cpu(reg[i]);
+	}
+	*role = strcmp(r, GOOS_CHAN_ROLE_DRIVER) ? GCHAN_DEVICE : GCHAN_DRIVER;
+	return !strcmp(r, GOOS_CHAN_ROLE_DRIVER) || !strcmp(r, GOOS_CHAN_ROLE_DEVICE);
+}
+
+void chan_init(const void *fdt)
+{
+	int goos_node = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
+
+	if (goos_node < 0)
+		return;
+	fdt_for_each_subnode(node, fdt, goos_node)
+	{
+		uint64_t base, size;
+		enum gchan_role role;
+		struct chan *c = &chans[nchans];
+
+		if (nchans >= GOOS_CHAN_MAX ||
+		    !read_node(fdt, goos_node, node, &base, &size, &role))
+			continue;
+		if (mm_map_kernel_window(base, size)) {
+			gort_printf("gort: channel window 0x%lx+0x%lx cannot be mapped: left out\n",
+				    (unsigned long)base, (unsigned long)size);
+			continue;
+		}
+		if (gchan_attach(&c->g, (void *)(uintptr_t)base, base, size, role, log_line))
+			continue; /* gchan said why */
+		memcpy(c->path, "chan/", 5);
+		memcpy(c->path + 5, gchan_name(&c->g), strlen(gchan_name(&c->g)) + 1);
+		c->dev = (struct gort_dev){.name = c->path,
+					   .major = CHAN_MAJOR,
+					   .minor = nchans,
+					   .write = chan_write,
+					   .read = chan_read,
+					   .poll = chan_poll,
+					   .priv = c};
+		fs_add_device(&c->dev);
+		nchans++;
+		ring(c, (long)gchan_poll(&c->g)); /* the first reset, which the peer learns of */
+	}
+}

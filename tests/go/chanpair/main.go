@@ -1,0 +1,100 @@
+// chanpair: two partitions on gort's /dev/chan (docs/channels.md). The partition's name (its
+// hostname) and the channels it has pick the part: on /dev/chan/count both ends send 10 000
+// numbered messages and check the other's arrive whole, once and in order; on /dev/chan/rpc
+// "client" calls "server" over net/rpc, with a read deadline on the raw device first. Messages
+// still unread when an end exits are lost with it, so the count part ends with a handshake.
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/rpc"
+	"os"
+	"time"
+)
+
+const count = 10000
+
+func count10k(f *os.File, me string) {
+	done := make(chan error, 1)
+	go func() {
+		for i := uint64(0); i < count; i++ {
+			msg := make([]byte, 8+i%40)
+			binary.LittleEndian.PutUint64(msg, i)
+			if n, err := f.Write(msg); err != nil || n != len(msg) {
+				done <- fmt.Errorf("write %d: %d %v", i, n, err)
+				return
+			}
+		}
+		done <- nil
+	}()
+	buf := make([]byte, 64)
+	for i := uint64(0); i < count; i++ {
+		n, err := f.Read(buf)
+		if err != nil {
+			fmt.Printf("chanpair: read %d: %v\n", i, err)
+			os.Exit(1)
+		}
+		if n != 8+int(i%40) || binary.LittleEndian.Uint64(buf) != i {
+			fmt.Printf("chanpair: message %d: %d bytes, number %d\n", i, n, binary.LittleEndian.Uint64(buf))
+			os.Exit(1)
+		}
+	}
+	if err := <-done; err != nil {
+		fmt.Printf("chanpair: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Printf("chanpair: %s: %d messages each way in order\n", me, count)
+	// An end that stops takes its unread messages with it (the channel resets): exit only once
+	// the peer says it has read everything, which its "done" (after its own reads) does.
+	if _, err := f.Write([]byte("done")); err != nil {
+		fmt.Printf("chanpair: done: %v\n", err)
+		os.Exit(1)
+	}
+	f.Read(buf) // the peer's "done", or ECONNRESET if it has already gone: both are the end
+}
+
+type Arith struct{}
+
+func (Arith) Mul(args [2]int, reply *int) error { *reply = args[0] * args[1]; return nil }
+
+func rpcPart(f *os.File, me string) {
+	if me == "server" {
+		// Nothing comes before the client has waited out its deadline: a read that must wait.
+		rpc.Register(Arith{})
+		rpc.ServeConn(f)
+		return
+	}
+	f.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	_, err := f.Read(make([]byte, 1))
+	fmt.Printf("chanpair: client: read before any request: timeout=%v\n", os.IsTimeout(err))
+	f.SetReadDeadline(time.Time{})
+	c := rpc.NewClient(f)
+	sum := 0
+	for i := 1; i <= 100; i++ {
+		var r int
+		if err := c.Call("Arith.Mul", [2]int{i, i}, &r); err != nil {
+			fmt.Printf("chanpair: call %d: %v\n", i, err)
+			os.Exit(1)
+		}
+		sum += r
+	}
+	fmt.Printf("chanpair: client: 100 calls, sum of squares %d\n", sum)
+}
+
+func main() {
+	me, _ := os.Hostname()
+	if f, err := os.OpenFile("/dev/chan/count", os.O_RDWR, 0); err == nil {
+		count10k(f, me)
+		return
+	}
+	f, err := os.OpenFile("/dev/chan/rpc", os.O_RDWR, 0)
+	if err != nil {
+		fmt.Printf("chanpair: %v\n", err)
+		os.Exit(1)
+	}
+	rpcPart(f, me)
+	if me == "client" {
+		os.Exit(0)
+	}
+}
