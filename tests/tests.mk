@@ -51,7 +51,8 @@ sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 
 # The Go tests' files have their own binaries (below).
 INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_tamago.c \
-	tests/integration/grun.c,$(wildcard tests/integration/*.c)) $(QEMU_RUNNER_SRCS)
+	tests/integration/grun.c tests/integration/examples.c,$(wildcard tests/integration/*.c)) \
+	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
@@ -78,7 +79,8 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
-GO_TEST_SRCS := tests/integration/test_go.c tests/integration/grun.c tests/integration/harness.c \
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/grun.c tests/integration/examples.c \
+	tests/integration/harness.c \
 	$(QEMU_RUNNER_SRCS)
 GO_TEST_BIN := $(BUILD)/tests/go-tests
 $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
@@ -91,7 +93,7 @@ go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_
 
 # GOOS=tamago programs (tests/integration/test_tamago.c): their own binary and target, `make
 # tamago-test`, also run by `make test`. Without TAMAGO only gohv build's refusals are tested.
-TAMAGO_TEST_SRCS := tests/integration/test_tamago.c tests/integration/grun.c \
+TAMAGO_TEST_SRCS := tests/integration/test_tamago.c tests/integration/grun.c tests/integration/examples.c \
 	tests/integration/harness.c $(QEMU_RUNNER_SRCS)
 TAMAGO_TEST_BIN := $(BUILD)/tests/tamago-tests
 $(TAMAGO_TEST_BIN): $(TAMAGO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
