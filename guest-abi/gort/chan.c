@@ -35,11 +35,14 @@ struct chan {
 	char path[5 + GOOS_CHAN_NAME_MAX + 1]; /* "chan/NAME" */
 	bool reset_owed;       /* a send consumed GCHAN_E_PEER_RESTARTED after part of a write */
 	size_t rx_off, rx_len; /* what of rx the program has not read yet */
-	uint8_t rx[GOOS_CHAN_MSG_MAX];
-	uint8_t tx[GOOS_CHAN_MSG_MAX];
+	uint8_t *rx, *tx;      /* a page each: one message */
 };
+_Static_assert(sizeof(struct chan) <= GOOS_CHAN_PAGE && GOOS_CHAN_MSG_MAX <= GOOS_CHAN_PAGE,
+	       "a channel and each of its buffers fit a page");
 
-static struct chan chans[GOOS_CHAN_MAX];
+/* Taken from the partition's pages for the channels it has: a table of GOOS_CHAN_MAX in bss
+ * would cost every program 600 KiB (footprint.min_ram_go went from 6 to 8 MiB). */
+static struct chan *chans[GOOS_CHAN_MAX];
 static unsigned nchans;
 
 static void log_line(const char *line)
@@ -78,7 +81,7 @@ static long chan_read(const struct gort_dev *d, struct thread *t, uintptr_t uva,
 		return -ECONNRESET;
 	}
 	while (c->rx_off == c->rx_len) {
-		int r = (int)ring(c, gchan_recv(&c->g, NULL, c->rx, sizeof(c->rx)));
+		int r = (int)ring(c, gchan_recv(&c->g, NULL, c->rx, GOOS_CHAN_MSG_MAX));
 		if (r < 0)
 			return errno_of(r);
 		c->rx_off = 0;
@@ -143,8 +146,8 @@ void chan_doorbells(void)
 	if (r.error || !r.value)
 		return;
 	for (unsigned i = 0; i < nchans; i++)
-		if (gchan_id(&chans[i].g) < 64 && (r.value >> gchan_id(&chans[i].g) & 1))
-			fs_dev_changed(&chans[i].dev);
+		if (gchan_id(&chans[i]->g) < 64 && (r.value >> gchan_id(&chans[i]->g) & 1))
+			fs_dev_changed(&chans[i]->dev);
 }
 
 /* One /goos/channel@... node: its window, its role; false if it is not a well-formed one. */
@@ -177,11 +180,22 @@ void chan_init(const void *fdt)
 	{
 		uint64_t base, size;
 		enum gchan_role role;
-		struct chan *c = &chans[nchans];
-
 		if (nchans >= GOOS_CHAN_MAX ||
 		    !read_node(fdt, goos_node, node, &base, &size, &role))
 			continue;
+		if (!chans[nchans]) { /* kept for the next node if this one is left out */
+			struct chan *n = mm_kernel_page();
+			uint8_t *rx = mm_kernel_page(), *tx = mm_kernel_page();
+
+			if (!n || !rx || !tx) {
+				gort_printf("gort: no memory for channel %u: left out\n", nchans);
+				return;
+			}
+			n->rx = rx;
+			n->tx = tx;
+			chans[nchans] = n;
+		}
+		struct chan *c = chans[nchans];
 		if (mm_map_kernel_window(base, size)) {
 			gort_printf("gort: channel window 0x%lx+0x%lx cannot be mapped: left out\n",
 				    (unsigned long)base, (unsigned long)size);

@@ -84,6 +84,11 @@ static void *page_alloc_or_die(void)
 	return p;
 }
 
+void *mm_kernel_page(void)
+{
+	return page_alloc();
+}
+
 uint64_t mm_free_pages(void)
 {
 	return mm.nfree;

@@ -34,6 +34,8 @@ void *mm_populate(uintptr_t uva, int access);
 /* Maps the guest-physical [pa, pa + len) (a channel window, outside RAM) one-to-one for gort
  * only, reserved from the program's mappings. 0 or -errno. */
 int mm_map_kernel_window(uint64_t pa, size_t len);
+/* A zeroed page for gort's own use, never freed; NULL when the partition's memory is used up. */
+void *mm_kernel_page(void);
 /* Free pages left / total, for messages. */
 uint64_t mm_free_pages(void);
 uint64_t mm_total_pages(void);
