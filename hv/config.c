@@ -581,6 +581,20 @@ static int parse_partition(struct ctx *c, int node, unsigned idx)
 	return parse_strings(c, node, path, p);
 }
 
+/* A zeroed table of n entries from the caller's allocator (the board's counts are the only
+ * limit); NULL, with the error line, when there is no memory for it. */
+static void *alloc_table(struct ctx *c, const char *path, unsigned n, size_t size, const char *what)
+{
+	void *t = c->alloc(c->alloc_ctx, n * size);
+
+	if (!t) {
+		fail(c->err, path, NULL, "%u %s: no memory to read them", n, what);
+		return NULL;
+	}
+	memset(t, 0, n * size);
+	return t;
+}
+
 static int parse_partitions(struct ctx *c)
 {
 	const char *path = "/partitions";
@@ -597,10 +611,9 @@ static int parse_partitions(struct ctx *c)
 	if (n == 0)
 		return fail(c->err, path, NULL, "no partitions (need at least one)");
 	/* As many as the board has: the caller's memory is the only limit. */
-	c->out->partitions = c->alloc(c->alloc_ctx, n * sizeof(struct partition_config));
-	if (!c->out->partitions)
-		return fail(c->err, path, NULL, "%u partitions: no memory to read them", n);
-	memset(c->out->partitions, 0, n * sizeof(struct partition_config));
+	if (!(c->out->partitions =
+		  alloc_table(c, path, n, sizeof(struct partition_config), "partitions")))
+		return -1;
 	fdt_for_each_subnode(child, c->fdt, node)
 	{
 		if (parse_partition(c, child, c->out->npartitions))
@@ -756,10 +769,9 @@ static int parse_channels(struct ctx *c)
 			    "%u channels, at most %d (CONFIG_MAX_CHANNELS: a partition's pending "
 			    "set has one bit per channel)",
 			    n, CONFIG_MAX_CHANNELS);
-	c->out->channels = c->alloc(c->alloc_ctx, n * sizeof(struct channel_config));
-	if (!c->out->channels)
-		return fail(c->err, path, NULL, "%u channels: no memory to read them", n);
-	memset(c->out->channels, 0, n * sizeof(struct channel_config));
+	if (!(c->out->channels =
+		  alloc_table(c, path, n, sizeof(struct channel_config), "channels")))
+		return -1;
 	fdt_for_each_subnode(child, c->fdt, node)
 	{
 		if (parse_channel(c, child, c->out->nchannels))
