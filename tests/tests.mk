@@ -51,7 +51,7 @@ sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 
 # The Go tests' files have their own binaries (below).
 INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_tamago.c \
-	tests/integration/grun.c tests/integration/examples.c,$(wildcard tests/integration/*.c)) \
+	tests/integration/test_vault.c tests/integration/grun.c tests/integration/examples.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
@@ -79,16 +79,17 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # Go tests (tests/integration/test_go.c): the examples/go programs, Go boards (tests/boards/go-*)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
-GO_TEST_SRCS := tests/integration/test_go.c tests/integration/grun.c tests/integration/examples.c \
-	tests/integration/harness.c \
+GO_TEST_SRCS := tests/integration/test_go.c tests/integration/test_vault.c tests/integration/grun.c \
+	tests/integration/examples.c tests/integration/harness.c \
 	$(QEMU_RUNNER_SRCS)
 GO_TEST_BIN := $(BUILD)/tests/go-tests
 $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
+# The vault/app example boots its own board (tests/integration/test_vault.c).
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS) \
-		$(GO_TEST_CPIOS)
+		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
 # GOOS=tamago programs (tests/integration/test_tamago.c): their own binary and target, `make

@@ -93,7 +93,10 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	cr_assert(mkdtemp(dir));
 	snprintf(pack, sizeof(pack), "%s/tools/gohv-pack", build);
 	snprintf(hv, sizeof(hv), "%s/hv/gohv.elf", build);
-	snprintf(dtb, sizeof(dtb), "%s/tests/boards/%s.dtb", build, board);
+	if (!strncmp(board, "boards/", 7)) /* a board of the tree, as `make images` built it */
+		snprintf(dtb, sizeof(dtb), "%s/%s/config.dtb", build, board);
+	else
+		snprintf(dtb, sizeof(dtb), "%s/tests/boards/%s.dtb", build, board);
 	snprintf(guests, sizeof(guests), "%s/guests", build);
 	snprintf(img, sizeof(img), "%s/gohv.img", dir);
 	snprintf(args, sizeof(args), "%s/qemu-args", dir);

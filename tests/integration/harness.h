@@ -29,7 +29,9 @@ struct boot_opts {
 };
 
 /* Packs tests/boards/<board>.dts (built to $GOHV_BUILD/tests/boards/<board>.dtb) with the hv and
- * the test guests, boots it, and fills r. Fails the test if packing fails. */
+ * the test guests, boots it, and fills r. Fails the test if packing fails. A board named
+ * "boards/<name>" is the tree's boards/<name>/config.dts (built to
+ * $GOHV_BUILD/boards/<name>/config.dtb), as `make run BOARD=<name>` boots it. */
 void boot_board(const char *board, const struct boot_opts *opts, struct run *r);
 void run_free(struct run *r);
 

@@ -382,6 +382,24 @@ Test(go, net_rpc_over_dev_chan)
 	run_free(&r);
 }
 
+/* A read with a buffer smaller than the message: what fits, the rest at the next reads, never
+ * bytes of two messages in one read (not SOCK_SEQPACKET's truncation: docs/channels.md). */
+Test(go, small_reads_of_dev_chan_keep_the_rest_of_a_message)
+{
+	struct run r;
+
+	need(bpath("go/chanpair.cpio"), "build it with `make go-initrds`");
+	boot_go_board("go-chan-small", &r);
+	/* sum over the 50 messages of ceil(length / 7) */
+	assert_has(&r,
+		   "[small] chanpair: small: 50 messages in 1104 reads of at most 7 bytes, none "
+		   "across two\n");
+	assert_has(&r, "[big] chanpair: big: 50 messages sent, the reader says \"done\" <nil>\n");
+	assert_has(&r, "gohv: partition big exited with code 0");
+	assert_has(&r, "gohv: partition small exited with code 0");
+	run_free(&r);
+}
+
 Test(go, eight_go_partitions_share_two_cpus)
 {
 	struct run r;

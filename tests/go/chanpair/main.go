@@ -1,8 +1,9 @@
 // chanpair: two partitions on gort's /dev/chan (docs/channels.md). The partition's name (its
 // hostname) and the channels it has pick the part: on /dev/chan/count both ends send 10 000
 // numbered messages and check the other's arrive whole, once and in order; on /dev/chan/rpc
-// "client" calls "server" over net/rpc, with a read deadline on the raw device first. Messages
-// still unread when an end exits are lost with it, so the count part ends with a handshake.
+// "client" calls "server" over net/rpc, with a read deadline on the raw device first; on
+// /dev/chan/small "big" sends messages of many sizes and "small" reads them 7 bytes at a time.
+// Messages still unread when an end exits are lost with it, so the parts end with a handshake.
 package main
 
 import (
@@ -54,6 +55,60 @@ func count10k(f *os.File, me string) {
 	f.Read(buf) // the peer's "done", or ECONNRESET if it has already gone: both are the end
 }
 
+// A message of the small part: its length and bytes follow from its number.
+func smallMsg(i int) []byte {
+	m := make([]byte, 1+(i*37)%300)
+	for j := range m {
+		m[j] = byte(i + j)
+	}
+	return m
+}
+
+const smallCount = 50
+
+// A read with a buffer smaller than the message returns what fits and leaves the rest for the
+// next read; no read returns bytes of two messages (docs/channels.md).
+func smallPart(f *os.File, me string) {
+	buf := make([]byte, 64)
+	if me == "big" {
+		for i := 0; i < smallCount; i++ {
+			if n, err := f.Write(smallMsg(i)); err != nil || n != len(smallMsg(i)) {
+				fmt.Printf("chanpair: write %d: %d %v\n", i, n, err)
+				os.Exit(1)
+			}
+		}
+		n, err := f.Read(buf) // "done": everything was read
+		fmt.Printf("chanpair: big: %d messages sent, the reader says %q %v\n", smallCount,
+			buf[:n], err)
+		return
+	}
+	reads := 0
+	for i := 0; i < smallCount; i++ {
+		want := smallMsg(i)
+		for off := 0; off < len(want); {
+			k := len(want) - off
+			if k > 7 {
+				k = 7
+			}
+			n, err := f.Read(buf[:7])
+			reads++
+			if err != nil || n != k || string(buf[:n]) != string(want[off:off+k]) {
+				fmt.Printf("chanpair: message %d (%d bytes) at %d: read %d bytes %x, %v; "+
+					"want %x\n", i, len(want), off, n, buf[:n], err, want[off:off+k])
+				os.Exit(1)
+			}
+			off += n
+		}
+	}
+	fmt.Printf("chanpair: small: %d messages in %d reads of at most 7 bytes, none across two\n",
+		smallCount, reads)
+	if _, err := f.Write([]byte("done")); err != nil {
+		fmt.Printf("chanpair: done: %v\n", err)
+		os.Exit(1)
+	}
+	f.Read(buf) // ECONNRESET once big has gone, or nothing: the end either way
+}
+
 type Arith struct{}
 
 func (Arith) Mul(args [2]int, reply *int) error { *reply = args[0] * args[1]; return nil }
@@ -86,6 +141,10 @@ func main() {
 	me, _ := os.Hostname()
 	if f, err := os.OpenFile("/dev/chan/count", os.O_RDWR, 0); err == nil {
 		count10k(f, me)
+		return
+	}
+	if f, err := os.OpenFile("/dev/chan/small", os.O_RDWR, 0); err == nil {
+		smallPart(f, me)
 		return
 	}
 	f, err := os.OpenFile("/dev/chan/rpc", os.O_RDWR, 0)
