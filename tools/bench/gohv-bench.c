@@ -86,6 +86,14 @@ static struct figure figs[] = {
 	"partition tx's time before goos_chan_notify to rx's 1st instr after goos_idle; median"),
     FIG("chan.notify_wake.instr", "instr",
 	"as chan.notify_wake in instret (virtual clock ns); median"),
+    FIG("chan.rpc64.c", "instr",
+	"libgoos msgchan: 64 B to the peer partition and its echo back, instret; median"),
+    FIG("chan.xfer64k.c", "instr/KiB",
+	"libgoos msgchan: 64 KiB to the peer (4088 B messages) until it has all, per KiB; median"),
+    FIG("chan.rpc64.go", "instr",
+	"Go under gort, /dev/chan: 64 B Write to the peer and the Read of its echo; median"),
+    FIG("chan.xfer64k.go", "instr/KiB",
+	"Go under gort, /dev/chan: a 64 KiB Write until the peer has read it all, per KiB; median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
@@ -412,6 +420,19 @@ static void scenario_chan(void)
 	struct output o;
 
 	if (boot_bench("bench-chan", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+}
+
+/* The same schedule in C (libgoos msgchan) and in Go (gort's /dev/chan). */
+static void scenario_msgchan(void)
+{
+	struct output o;
+
+	if (boot_bench("bench-msgchan", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+	if (boot_bench("bench-gochan", NULL, NULL, NULL, &o))
 		take_bench_lines(o.text);
 	free(o.text);
 }
@@ -1057,6 +1078,8 @@ int main(int argc, char **argv)
 	scenario_wake();
 	fprintf(stderr, "gohv-bench: channel doorbell...\n");
 	scenario_chan();
+	fprintf(stderr, "gohv-bench: channel messages, C and Go...\n");
+	scenario_msgchan();
 	fprintf(stderr, "gohv-bench: shared CPU...\n");
 	scenario_sched();
 	fprintf(stderr, "gohv-bench: stage-2 fault...\n");
