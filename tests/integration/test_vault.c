@@ -76,8 +76,9 @@ static long mallory_fault(const struct run *r, unsigned long addr, long from)
 
 Test(vault, the_app_verifies_the_vaults_signatures_while_mallory_is_stopped, .timeout = 360)
 {
-	static const char *const until[] = {"[mallory] mallory: all 3 reads were stopped; giving up",
-					    "[app] app: verified signature 12 (key ", NULL};
+	static const char *const until[] = {
+	    "[mallory] mallory: all 3 reads were stopped; giving up",
+	    "[app] app: verified signature 12 (key ", NULL};
 	struct run r;
 
 	need(bpath("boards/qemu-virt-riscv64-vault/config.dtb"), "build it with `make images`");
@@ -97,8 +98,8 @@ Test(vault, the_app_verifies_the_vaults_signatures_while_mallory_is_stopped, .ti
 	/* mallory's first read is inside the vault's RAM, where the hv says it lies. */
 	unsigned long mib, base;
 	const char *v = strstr(r.out, "gohv: partition vault: 1 vcpu(s) on cpu 1, ");
-	cr_assert(v && sscanf(v, "gohv: partition vault: 1 vcpu(s) on cpu 1, %lu MiB at 0x%lx", &mib,
-			      &base) == 2);
+	cr_assert(v && sscanf(v, "gohv: partition vault: 1 vcpu(s) on cpu 1, %lu MiB at 0x%lx",
+			      &mib, &base) == 2);
 	const unsigned long probe = 0x81e00000UL; /* the board's vault-ram= */
 	cr_assert(probe >= base && probe < base + (mib << 20),
 		  "mallory's vault-ram=0x%lx is not in the vault's RAM 0x%lx+%lu MiB: update the "
@@ -156,7 +157,8 @@ Test(vault, a_vault_that_ends_is_seen_as_errors_then_signs_again_with_a_new_key,
 		key_at(&r, "[vault] vault: new key, public ", k, vault_key[k]);
 		snprintf(prefix, sizeof(prefix), "[app] app: vault key %u: ", k + 1);
 		key_at(&r, prefix, 0, app_key);
-		cr_assert_str_eq(app_key, vault_key[k], "the app's key %u is not the vault's", k + 1);
+		cr_assert_str_eq(app_key, vault_key[k], "the app's key %u is not the vault's",
+				 k + 1);
 		for (unsigned j = 0; j < k; j++)
 			cr_assert_str_neq(vault_key[j], vault_key[k], "a restart kept the key");
 	}
@@ -165,8 +167,8 @@ Test(vault, a_vault_that_ends_is_seen_as_errors_then_signs_again_with_a_new_key,
 	for (unsigned i = 1; i <= 15; i++) {
 		char s[80];
 
-		snprintf(s, sizeof(s), "[app] app: verified signature %u (key %u) of \"message %u ", i,
-			 (i - 1) / 5 + 1, i);
+		snprintf(s, sizeof(s), "[app] app: verified signature %u (key %u) of \"message %u ",
+			 i, (i - 1) / 5 + 1, i);
 		assert_has(&r, s);
 		cr_assert(signature_pos(&r, i) > (i > 1 ? signature_pos(&r, i - 1) : -1));
 	}
