@@ -18,7 +18,7 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 # gchan (guest-abi/chan/) on the host: its two ends against the fake hv of tests/chan/window.c.
 CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS)
 CHAN_TEST_DEPS := $(CHAN_TEST_SRCS) $(wildcard tests/chan/*.h) $(GCHAN_HDRS)
-CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -pthread
+CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -lfdt -pthread
 CHAN_TEST_BIN := $(BUILD)/tests/chan-tests
 $(CHAN_TEST_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "gchan.h"
+#include "gchan_dt.h"
 #include "goos_call.h"
 #include "gort.h"
 #include "linux.h"
@@ -150,26 +151,6 @@ void chan_doorbells(void)
 			fs_dev_changed(&chans[i]->dev);
 }
 
-/* One /goos/channel@... node: its window, its role; false if it is not a well-formed one. */
-static bool read_node(const void *fdt, int goos_node, int node, uint64_t *base, uint64_t *size,
-		      enum gchan_role *role)
-{
-	int ac = fdt_address_cells(fdt, goos_node), sc = fdt_size_cells(fdt, goos_node), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	const char *r = fdt_getprop(fdt, node, GOOS_CHAN_DT_ROLE, NULL);
-
-	if (fdt_node_check_compatible(fdt, node, GOOS_CHAN_COMPATIBLE) || !reg || ac < 1 ||
-	    ac > 2 || sc < 1 || sc > 2 || len != (ac + sc) * 4 || !r)
-		return false;
-	*base = *size = 0;
-	for (int i = 0; i < ac + sc; i++) {
-		uint64_t *to = i < ac ? base : size;
-		*to = (*to << 32) | fdt32_to_cpu(reg[i]);
-	}
-	*role = strcmp(r, GOOS_CHAN_ROLE_DRIVER) ? GCHAN_DEVICE : GCHAN_DRIVER;
-	return !strcmp(r, GOOS_CHAN_ROLE_DRIVER) || !strcmp(r, GOOS_CHAN_ROLE_DEVICE);
-}
-
 void chan_init(const void *fdt)
 {
 	int goos_node = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
@@ -178,30 +159,29 @@ void chan_init(const void *fdt)
 		return;
 	fdt_for_each_subnode(node, fdt, goos_node)
 	{
-		uint64_t base, size;
-		enum gchan_role role;
-		if (nchans >= GOOS_CHAN_MAX ||
-		    !read_node(fdt, goos_node, node, &base, &size, &role))
+		struct gchan_dt n;
+		if (nchans >= GOOS_CHAN_MAX || !gchan_dt_read(fdt, goos_node, node, &n))
 			continue;
 		if (!chans[nchans]) { /* kept for the next node if this one is left out */
-			struct chan *n = mm_kernel_page();
+			struct chan *fresh = mm_kernel_page();
 			uint8_t *rx = mm_kernel_page(), *tx = mm_kernel_page();
 
-			if (!n || !rx || !tx) {
+			if (!fresh || !rx || !tx) {
 				gort_printf("gort: no memory for channel %u: left out\n", nchans);
 				return;
 			}
-			n->rx = rx;
-			n->tx = tx;
-			chans[nchans] = n;
+			fresh->rx = rx;
+			fresh->tx = tx;
+			chans[nchans] = fresh;
 		}
 		struct chan *c = chans[nchans];
-		if (mm_map_kernel_window(base, size)) {
+		if (mm_map_kernel_window(n.base, n.size)) {
 			gort_printf("gort: channel window 0x%lx+0x%lx cannot be mapped: left out\n",
-				    (unsigned long)base, (unsigned long)size);
+				    (unsigned long)n.base, (unsigned long)n.size);
 			continue;
 		}
-		if (gchan_attach(&c->g, (void *)(uintptr_t)base, base, size, role, log_line))
+		if (gchan_attach(&c->g, (void *)(uintptr_t)n.base, n.base, n.size, n.role,
+				 log_line))
 			continue; /* gchan said why */
 		memcpy(c->path, "chan/", 5);
 		memcpy(c->path + 5, gchan_name(&c->g), strlen(gchan_name(&c->g)) + 1);

@@ -114,7 +114,7 @@ static int client(void)
 
 		for (size_t off = 0; off < XFER_BYTES; off += GOOS_CHAN_MSG_MAX)
 			msg_send(buf, XFER_BYTES - off < GOOS_CHAN_MSG_MAX ? XFER_BYTES - off
-								       : GOOS_CHAN_MSG_MAX);
+									   : GOOS_CHAN_MSG_MAX);
 		if (msg_recv() != sizeof(stamp))
 			fail("stamp length", 0);
 		memcpy(&stamp, buf, sizeof(stamp));
