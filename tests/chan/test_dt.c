@@ -44,9 +44,9 @@ static int make(const struct node_opts *o, int *goos)
 	cr_assert_eq(fdt_property_u32(blob, "#address-cells", (uint32_t)cells), 0);
 	cr_assert_eq(fdt_property_u32(blob, "#size-cells", (uint32_t)cells), 0);
 	cr_assert_eq(fdt_begin_node(blob, "channel@40000000"), 0);
-	cr_assert_eq(fdt_property_string(blob, "compatible",
-					 o->compat ? o->compat : GOOS_CHAN_COMPATIBLE),
-		     0);
+	cr_assert_eq(
+	    fdt_property_string(blob, "compatible", o->compat ? o->compat : GOOS_CHAN_COMPATIBLE),
+	    0);
 	cr_assert_eq(fdt_property(blob, "reg", reg, o->reg_len ? o->reg_len : 2 * cells * 4), 0);
 	if (!o->role || *o->role)
 		cr_assert_eq(fdt_property_string(blob, GOOS_CHAN_DT_ROLE,
@@ -55,8 +55,8 @@ static int make(const struct node_opts *o, int *goos)
 	if (o->name_two_strings)
 		cr_assert_eq(fdt_property(blob, GOOS_CHAN_DT_NAME, "a\0b", 4), 0);
 	else if (!o->name || *o->name)
-		cr_assert_eq(fdt_property_string(blob, GOOS_CHAN_DT_NAME, o->name ? o->name : "vault"),
-			     0);
+		cr_assert_eq(
+		    fdt_property_string(blob, GOOS_CHAN_DT_NAME, o->name ? o->name : "vault"), 0);
 	if (o->id_len >= 0)
 		cr_assert_eq(fdt_property(blob, GOOS_CHAN_DT_ID, id, o->id_len ? o->id_len : 4), 0);
 	cr_assert_eq(fdt_end_node(blob), 0);
