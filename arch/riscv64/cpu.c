@@ -104,9 +104,10 @@ static void probe_features(struct cpu *c)
 	__asm__ __volatile__(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory"); /* hfence.gvma */
 }
 
-void arch_cpu_init(struct cpu *c)
+void arch_cpu_init(struct cpu *c, const struct arch_cpu_desc *desc)
 {
 	probe_features(c);
+	c->arch.sswi = desc->sswi ? arch_pa_to_va(desc->sswi) : NULL;
 	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
 	csr_write(CSR_HIDELEG, VS_INTERRUPTS);
 	/* Guests read cycle, time and instret directly: time for clocks, the others for benches. */
@@ -149,7 +150,12 @@ void arch_wait_for_interrupt(void)
 
 void arch_kick(const struct cpu *target)
 {
-	sbi_send_ipi(1UL << target->hwid, 0);
+	/* The SSWI raises the target's SSIP itself (cleared by arch_kick_clear, as an SBI IPI's).
+	 */
+	if (target->arch.sswi)
+		__atomic_store_n(target->arch.sswi, 1, __ATOMIC_SEQ_CST);
+	else
+		sbi_send_ipi(1UL << target->hwid, 0);
 }
 
 void arch_kick_clear(void)
