@@ -8,30 +8,10 @@ static const struct rtc_dev_ops *const rtcs[] = {&goldfish_rtc_ops};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Whether the string list compat (len bytes) holds name. Not fdt_stringlist_contains: it
- * compares strlen(name) + 1 bytes once len >= strlen(name), reading a byte past a list whose last
- * entry is one shorter than name (ASan reports it). */
-static bool list_has(const char *compat, int len, const char *name)
-{
-	size_t n = strlen(name) + 1;
-
-	while (len > 0) {
-		size_t item = strnlen(compat, (size_t)len);
-
-		if (item == (size_t)len)
-			return false; /* not NUL-terminated: malformed */
-		if (item + 1 == n && memcmp(compat, name, n) == 0)
-			return true;
-		compat += item + 1;
-		len -= (int)(item + 1);
-	}
-	return false;
-}
-
 static bool matches(const char *const *compatible, const char *compat, int len)
 {
 	for (; *compatible; compatible++)
-		if (list_has(compat, len, *compatible))
+		if (dt_list_has(compat, len, *compatible))
 			return true;
 	return false;
 }

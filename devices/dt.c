@@ -54,3 +54,23 @@ uint32_t dt_u32(const struct dt_node *n, const char *name, uint32_t def)
 
 	return p && len == 4 ? fdt32_to_cpu(*p) : def;
 }
+
+/* Whether the string list compat (len bytes) holds name. Not fdt_stringlist_contains: it
+ * compares strlen(name) + 1 bytes once len >= strlen(name), reading a byte past a list whose last
+ * entry is one shorter than name (ASan reports it). */
+bool dt_list_has(const char *compat, int len, const char *name)
+{
+	size_t n = strlen(name) + 1;
+
+	while (len > 0) {
+		size_t item = strnlen(compat, (size_t)len);
+
+		if (item == (size_t)len)
+			return false; /* not NUL-terminated: malformed */
+		if (item + 1 == n && memcmp(compat, name, n) == 0)
+			return true;
+		compat += item + 1;
+		len -= (int)(item + 1);
+	}
+	return false;
+}

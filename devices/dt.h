@@ -25,6 +25,8 @@ int dt_reg(const struct dt_node *n, unsigned index, uint64_t *base, uint64_t *si
 bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value);
 /* A node without status, or with "okay" ("ok" in older trees), is there to be used. */
 bool dt_enabled(const void *fdt, int offset);
+/* Whether the string list compat (len bytes, a compatible property) holds name. */
+bool dt_list_has(const char *compat, int len, const char *name);
 /* A u32 property, or def if it is absent or not one cell. */
 uint32_t dt_u32(const struct dt_node *n, const char *name, uint32_t def);
 

@@ -15,8 +15,9 @@ struct cpu;
 /* ---- CPUs */
 /* Makes c this CPU's struct cpu (this_cpu(), and whatever the trap entry finds it by). */
 void arch_cpu_enter(struct cpu *c);
-/* Per-CPU setup: trap vector, delegation to the guest, counters, feature probe. */
-void arch_cpu_init(struct cpu *cpu);
+/* Per-CPU setup, on the CPU itself before it goes online: trap vector, delegation to the guest,
+ * counters, feature probe, and what the port keeps of the CPU's description (how to kick it). */
+void arch_cpu_init(struct cpu *cpu, const struct arch_cpu_desc *desc);
 /* Writes a short "feature list" for the boot banner. */
 void arch_describe_features(const struct arch_features *f, char *buf, size_t len);
 /* Starts a stopped secondary CPU in the hv (it calls hv_secondary_main). */
@@ -39,10 +40,18 @@ struct platform_cpu {
 	struct arch_cpu_desc arch; /* what else the port keeps about it */
 };
 
+struct dt_node;
+/* The core's one pass over the machine's tree offers the port every enabled node that has a
+ * compatible (compat, len bytes), with its parent's cell sizes, for what belongs to the CPU
+ * architecture rather than to a driver (such as a device that interrupts CPUs); the port
+ * keeps what it needs in ap. */
+void arch_platform_node(const struct dt_node *n, const char *compat, int len,
+			struct arch_platform *ap);
 /* Lists the machine's enabled CPUs in out[] (at most max) and the frequency of arch_time_now() in
- * *timebase_hz. Returns how many (at least one), or -1 with one line in err. */
-int arch_platform_cpus(const void *fdt, struct platform_cpu *out, unsigned max,
-		       uint64_t *timebase_hz, char *err, size_t errlen);
+ * *timebase_hz, with what the pass above found (ap). Returns how many (at least one), or -1 with
+ * one line in err. */
+int arch_platform_cpus(const void *fdt, const struct arch_platform *ap, struct platform_cpu *out,
+		       unsigned max, uint64_t *timebase_hz, char *err, size_t errlen);
 /* Writes the guest's /cpus node with libfdt's sequential-write calls, inside the root node: vCPU i
  * gets reg = i and is described as cpus[i], the CPU it runs on (NULL if the machine did not list
  * it), minus what a guest cannot use. Returns 0 or a libfdt error. */

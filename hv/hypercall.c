@@ -88,34 +88,34 @@ static enum vcpu_exit idle(struct vcpu *v, uint64_t deadline, unsigned long *ev)
 	return EXIT_RESUME;
 }
 
-enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
+struct hypercall_ret goos_hypercall(struct vcpu *v, unsigned long fid, const unsigned long *a,
+				    enum vcpu_exit *next)
 {
-	unsigned long *a = hc->arg;
 	enum hv_err err = HV_OK;
 	enum vcpu_exit e = EXIT_RESUME;
+	unsigned long value = 0;
 	struct vcpu *t;
 
-	hc->value = 0;
-	switch (hc->fid) {
+	switch (fid) {
 	case GOOS_FN_VERSION:
-		hc->value = GOOS_ABI_VERSION;
+		value = GOOS_ABI_VERSION;
 		break;
 	case GOOS_FN_CONSOLE_WRITE:
-		err = guest_console_write(v, CONSOLE_STDOUT, a[0], a[1], &hc->value);
+		err = guest_console_write(v, CONSOLE_STDOUT, a[0], a[1], &value);
 		break;
 	case GOOS_FN_CONSOLE_WRITE_STREAM:
 		if (a[2] == GOOS_STREAM_STDOUT || a[2] == GOOS_STREAM_STDERR)
 			err = guest_console_write(
 			    v, a[2] == GOOS_STREAM_STDERR ? CONSOLE_STDERR : CONSOLE_STDOUT, a[0],
-			    a[1], &hc->value);
+			    a[1], &value);
 		else
 			err = HV_ERR_INVALID_PARAM;
 		break;
 	case GOOS_FN_ENTROPY:
-		err = entropy(v, a[0], a[1], &hc->value);
+		err = entropy(v, a[0], a[1], &value);
 		break;
 	case GOOS_FN_IDLE:
-		e = idle(v, a[0], &hc->value);
+		e = idle(v, a[0], &value);
 		break;
 	case GOOS_FN_EXIT:
 		/* As on Linux, only the low 8 bits of an exit status survive. */
@@ -135,7 +135,7 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		arch_vcpu_set_timer(v, a[0]);
 		break;
 	case GOOS_FN_VCPU_ID:
-		hc->value = v->id;
+		value = v->id;
 		break;
 	case GOOS_FN_WATCHDOG_PET:
 		err = watchdog_pet(v->part);
@@ -144,11 +144,11 @@ enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc)
 		err = channel_notify(v->part, a[0]);
 		break;
 	case GOOS_FN_CHAN_PENDING:
-		hc->value = channel_take(v->part);
+		value = channel_take(v->part);
 		break;
 	default:
 		err = HV_ERR_NOT_SUPPORTED;
 	}
-	hc->error = goos_err(err);
-	return e;
+	*next = e;
+	return (struct hypercall_ret){goos_err(err), value};
 }

@@ -9,16 +9,16 @@
 
 struct vcpu;
 
-struct hypercall {
-	unsigned long fid;
-	unsigned long arg[6];
+/* What a goos call answers (returned in two registers, so a port writes them straight back). */
+struct hypercall_ret {
 	long error; /* GOOS_OK or GOOS_ERR_* */
 	unsigned long value;
 };
 
-/* Serves one call from v and says what v does next; a call that blocks (idle) gets its value
- * when its wait ends. */
-enum vcpu_exit goos_hypercall(struct vcpu *v, struct hypercall *hc);
+/* Serves call fid with arguments arg[0..5] from v and sets *next to what v does next; a call
+ * that blocks (idle) gets its value when its wait ends. */
+struct hypercall_ret goos_hypercall(struct vcpu *v, unsigned long fid, const unsigned long *arg,
+				    enum vcpu_exit *next);
 /* The goos number for a core error. */
 long goos_err(enum hv_err e);
 

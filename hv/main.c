@@ -269,7 +269,7 @@ void hv_main(unsigned long hwid, const void *fdt)
 		hv_panic("the boot cpu (id %lu) is not among the machine's cpus", hwid);
 	hv.boot_cpu = cpu;
 	arch_cpu_enter(cpu);
-	arch_cpu_init(cpu);
+	arch_cpu_init(cpu, &hv.plat.cpus[cpu->index].arch);
 	cpu->online = 1;
 	hv_log("gohv %s (%s) booting on cpu %u: %s", GOHV_VERSION, ARCH_NAME, cpu->index,
 	       hv.plat.model);
@@ -300,7 +300,7 @@ void hv_secondary_main(struct cpu *cpu)
 {
 	char a[96], b[96];
 
-	arch_cpu_init(cpu);
+	arch_cpu_init(cpu, &hv.plat.cpus[cpu->index].arch);
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_SEQ_CST);
 	/* The boot CPU waits for every CPU before it starts any partition. */
 	cpu_kick(hv.boot_cpu);

@@ -45,6 +45,7 @@ static void take_device(struct platform *plat, const struct dt_node *n, bool is_
 
 	if (!compat || !dt_enabled(n->fdt, n->offset))
 		return;
+	arch_platform_node(n, compat, len, &plat->arch);
 	con = console_dev_match(compat, len);
 	if (con && (!plat->console.ops || is_stdout) && con->probe(&st, n) == 0) {
 		plat->console.ops = con;
@@ -125,8 +126,9 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 		snprintf(err, errlen, "machine device tree has no usable memory node");
 		return -1;
 	}
-	n = arch_platform_cpus(fdt, plat->cpus, sizeof(plat->cpus) / sizeof(plat->cpus[0]),
-			       &plat->timebase_hz, err, errlen);
+	n = arch_platform_cpus(fdt, &plat->arch, plat->cpus,
+			       sizeof(plat->cpus) / sizeof(plat->cpus[0]), &plat->timebase_hz, err,
+			       errlen);
 	if (n < 0)
 		return -1;
 	plat->ncpus = n;

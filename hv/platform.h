@@ -35,8 +35,9 @@ struct platform {
 	/* The one stdout-path names if the hv has a driver for it, else the first it has one for;
 	 * without any, the hv prints through the port's firmware console. */
 	struct console_dev console;
-	struct intc_dev intc; /* the first the hv has a driver for, if any */
-	struct rtc_dev rtc;   /* likewise */
+	struct intc_dev intc;	   /* the first the hv has a driver for, if any */
+	struct rtc_dev rtc;	   /* likewise */
+	struct arch_platform arch; /* what the port took from the pass (arch_platform_node) */
 	uint8_t rng_seed[PLATFORM_SEED_MAX];
 	size_t rng_seed_len;
 	char model[64];

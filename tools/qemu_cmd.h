@@ -14,6 +14,7 @@ struct qemu_cmd_opts {
 	const char *kernel;	  /* the packed image (-kernel); required */
 	const char *qemu;	  /* NULL: $GOHV_QEMU, else the machine's */
 	const char *firmware;	  /* NULL: $GOHV_OPENSBI, else the machine's */
+	const char *machine;	  /* NULL: the machine's type (MACHINE_TYPE) */
 	const char *cpu;	  /* NULL: the machine's model */
 	const char *smp;	  /* NULL: the qemu-args file's, else QEMU's default */
 	const char *memory;	  /* NULL: the qemu-args file's, else the machine's default */

@@ -33,8 +33,9 @@ void arch_cpu_enter(struct cpu *c)
 	host_this_cpu = c;
 }
 
-void arch_cpu_init(struct cpu *cpu)
+void arch_cpu_init(struct cpu *cpu, const struct arch_cpu_desc *desc)
 {
+	(void)desc;
 	cpu->arch.features.sstc = true;
 }
 

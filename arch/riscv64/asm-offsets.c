@@ -4,6 +4,7 @@
  * pin what the assembly cannot express: the width of each access it makes.
  */
 #include <asm_export.h>
+#include <goos.h>
 
 #include "hv/config.h"
 #include "hv/port.h"
@@ -27,6 +28,11 @@ _Static_assert(FIELD_SIZE(struct hv_trap_frame, x[0]) == 8 &&
 		   FIELD_SIZE(struct hv_trap_frame, scause) == 8 &&
 		   FIELD_SIZE(struct hv_trap_frame, stval) == 8,
 	       "trap.S builds the HS-mode frame with sd");
+_Static_assert(FIELD_SIZE(struct cpu, arch.loaded) == 8 &&
+		   FIELD_SIZE(struct cpu, arch.features.sstc) == 1 &&
+		   FIELD_SIZE(struct vcpu, id) == 4,
+	       "trap.S's fast calls read these with ld, lbu and lwu");
+_Static_assert(GOOS_FN_VERSION == 0, "trap.S tests GOOS_FN_VERSION with beqz");
 _Static_assert(FIELD_SIZE(struct arch_fp, f[0]) == 8 && FIELD_SIZE(struct arch_fp, fcsr) == 8,
 	       "fp.S moves these with fsd/fld and sd/ld");
 
@@ -38,6 +44,15 @@ void asm_offsets(void)
 	ASM_OFFSET(CPU_REGS, struct cpu, arch.regs);
 	ASM_OFFSET(CPU_SCRATCH, struct cpu, arch.scratch);
 	ASM_OFFSET(CPU_HV_SP, struct cpu, arch.hv_sp);
+	ASM_OFFSET(CPU_LOADED, struct cpu, arch.loaded);
+	ASM_OFFSET(CPU_SSTC, struct cpu, arch.features.sstc);
+	ASM_OFFSET(VCPU_INDEX, struct vcpu, id);
+	/* the goos calls trap.S answers itself */
+	ASM_CONST(FAST_GOOS_EID, GOOS_EID);
+	ASM_CONST(FAST_GOOS_OK, GOOS_OK);
+	ASM_CONST(FAST_ABI_VERSION, GOOS_ABI_VERSION);
+	ASM_CONST(FAST_FN_VCPU_ID, GOOS_FN_VCPU_ID);
+	ASM_CONST(FAST_FN_SET_TIMER, GOOS_FN_SET_TIMER);
 	/* struct arch_regs, the loaded vCPU's: x[n] is xn, then the trap CSRs */
 	ASM_OFFSET(REGS_X, struct arch_regs, x);
 	ASM_OFFSET(REGS_SEPC, struct arch_regs, sepc);

@@ -104,9 +104,10 @@ static void probe_features(struct cpu *c)
 	__asm__ __volatile__(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory"); /* hfence.gvma */
 }
 
-void arch_cpu_init(struct cpu *c)
+void arch_cpu_init(struct cpu *c, const struct arch_cpu_desc *desc)
 {
 	probe_features(c);
+	c->arch.sswi = desc->sswi ? arch_pa_to_va(desc->sswi) : NULL;
 	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
 	csr_write(CSR_HIDELEG, VS_INTERRUPTS);
 	/* Guests read cycle, time and instret directly: time for clocks, the others for benches. */
@@ -122,9 +123,11 @@ void arch_cpu_init(struct cpu *c)
 		csr_write(CSR_VSTIMECMP, ~0UL);
 	}
 	c->arch.hv_timer = ~0UL;
+	c->arch.timer_armed = ~0UL;
 	/* Interrupts stay globally off in HS-mode; these only wake WFI and pull the hart out of a
-	 * guest. */
-	csr_write(CSR_SIE, MIP_SSIP | MIP_STIP);
+	 * guest. Without Sstc the timer's is enabled while a deadline is armed
+	 * (riscv_timer_program). */
+	csr_write(CSR_SIE, MIP_SSIP | (c->arch.features.sstc ? MIP_STIP : 0));
 	csr_set(CSR_SSTATUS, SSTATUS_FS);
 }
 
@@ -147,7 +150,12 @@ void arch_wait_for_interrupt(void)
 
 void arch_kick(const struct cpu *target)
 {
-	sbi_send_ipi(1UL << target->hwid, 0);
+	/* The SSWI raises the target's SSIP itself (cleared by arch_kick_clear, as an SBI IPI's).
+	 */
+	if (target->arch.sswi)
+		__atomic_store_n(target->arch.sswi, 1, __ATOMIC_SEQ_CST);
+	else
+		sbi_send_ipi(1UL << target->hwid, 0);
 }
 
 void arch_kick_clear(void)
@@ -171,17 +179,29 @@ uint64_t arch_time_now(void)
 }
 
 /* The hart's timer serves two users: the core's deadline (slice end, first sleeper) and, without
- * Sstc, the loaded guest's emulated timer. Program the earlier of the two. */
+ * Sstc, the loaded guest's emulated timer. Program the earlier of the two. Without Sstc that is an
+ * SBI call (about 320 instructions in OpenSBI 1.1), so it is made only when the deadline changes;
+ * and when none is left, the timer interrupt is masked instead of pushed out: one that fired stays
+ * pending in sip, harmless, until the next deadline's set_timer clears it. */
 void riscv_timer_program(struct cpu *c)
 {
 	uint64_t t = c->arch.hv_timer;
 
 	if (c->arch.loaded && c->arch.loaded->arch.timer_deadline < t)
 		t = c->arch.loaded->arch.timer_deadline;
-	if (c->arch.features.sstc)
+	if (c->arch.features.sstc) {
 		csr_write(CSR_STIMECMP, t);
-	else
-		sbi_set_timer(t);
+		return;
+	}
+	if (t == c->arch.timer_armed)
+		return;
+	c->arch.timer_armed = t;
+	if (t == ~0UL) {
+		csr_clear(CSR_SIE, MIP_STIP);
+		return;
+	}
+	sbi_set_timer(t);
+	csr_set(CSR_SIE, MIP_STIP);
 }
 
 void arch_hv_timer_set(uint64_t deadline)

@@ -12,7 +12,8 @@ struct vcpu;
 
 struct arch_fp;
 
-void riscv_guest_enter(void);
+long riscv_guest_enter(void);
+long riscv_exit(void);
 void riscv_timer_program(struct cpu *c);
 /* Serves an ecall from VS-mode (SBI and goos). */
 enum vcpu_exit riscv_vsbi_handle(struct vcpu *v);

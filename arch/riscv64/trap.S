@@ -4,10 +4,12 @@
  * guest's tp is parked in sscratch until it is saved.
  *
  * riscv_guest_enter saves the hv's callee-saved registers on its stack, loads the guest's and
- * srets. A trap from the guest saves the guest's registers into cpu->regs and "returns" from
- * riscv_guest_enter to the C exit handler. Traps taken in HS-mode itself (the hv never enables
+ * srets. A trap from the guest saves the guest's registers into cpu->regs and calls the C exit
+ * handler on the hv stack; only an exit the core must see "returns" from riscv_guest_enter. Traps taken in HS-mode itself (the hv never enables
  * interrupts there, so only an expected probe fault or a bug) go to riscv_hv_trap.
  */
+#include <arch/csr.h>
+
 #include "asm-offsets.h" /* generated from asm-offsets.c */
 
 /* Where xn is kept: in the loaded vCPU's struct arch_regs (cpu->regs), and in the frame of an
@@ -23,10 +25,50 @@
 riscv_trap_vector:
 	csrrw	tp, sscratch, tp
 	sd	t0, CPU_SCRATCH(tp)
-	csrr	t0, 0x600 /* hstatus */
-	andi	t0, t0, 0x80 /* SPV: the trap came from a guest */
+	csrr	t0, CSR_HSTATUS
+	andi	t0, t0, HSTATUS_SPV /* the trap came from a guest */
 	beqz	t0, .Lhv_trap
 
+	/*
+	 * The fast calls: goos calls whose whole meaning is a constant, a field or a CSR write are
+	 * answered here, with t0 and the result registers a0/a1 as the only scratch, and the guest
+	 * resumes without its registers being saved. What each means is still goos_hypercall's
+	 * (hv/hypercall.c), which serves them too, for ports without a fast path and for the unit
+	 * tests; t_mmio checks the answers agree. Requests from other harts arrive as an IPI, which
+	 * traps again as soon as the guest runs, so nothing waits on this path.
+	 */
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_VS
+	bnez	t0, .Lsave
+	li	t0, FAST_GOOS_EID
+	bne	a7, t0, .Lsave
+	beqz	a6, .Lfast_version /* GOOS_FN_VERSION is 0 */
+	li	t0, FAST_FN_VCPU_ID
+	beq	a6, t0, .Lfast_vcpu_id
+	li	t0, FAST_FN_SET_TIMER
+	bne	a6, t0, .Lsave
+	/* Set-timer is a CSR write only with Sstc; without, the hart's timer is shared: C. */
+	lbu	t0, CPU_SSTC(tp)
+	beqz	t0, .Lsave
+	csrw	CSR_VSTIMECMP, a0
+	li	a1, 0
+	j	.Lfast_done
+.Lfast_vcpu_id:
+	ld	t0, CPU_LOADED(tp)
+	lwu	a1, VCPU_INDEX(t0)
+	j	.Lfast_done
+.Lfast_version:
+	li	a1, FAST_ABI_VERSION
+.Lfast_done:
+	li	a0, FAST_GOOS_OK
+	csrr	t0, sepc
+	addi	t0, t0, 4
+	csrw	sepc, t0
+	ld	t0, CPU_SCRATCH(tp)
+	csrrw	tp, sscratch, tp
+	sret
+
+.Lsave:
 	ld	t0, CPU_REGS(tp)
 	sd	x1, REG_X(1)(t0)
 	sd	x2, REG_X(2)(t0)
@@ -44,19 +86,20 @@ riscv_trap_vector:
 	sd	t1, REGS_SEPC(t0)
 	csrr	t1, sstatus
 	sd	t1, REGS_SSTATUS(t0)
-	csrr	t1, 0x600 /* hstatus */
+	csrr	t1, CSR_HSTATUS
 	sd	t1, REGS_HSTATUS(t0)
 	csrr	t1, scause
 	sd	t1, REGS_SCAUSE(t0)
-	csrr	t1, stval
-	sd	t1, REGS_STVAL(t0)
-	csrr	t1, 0x643 /* htval */
-	sd	t1, REGS_HTVAL(t0)
-	csrr	t1, 0x64a /* htinst */
-	sd	t1, REGS_HTINST(t0)
+	/* stval, htval and htinst only matter to faults: the exit handler reads them there. */
 
-	/* Back on the hv stack, as riscv_guest_enter left it. */
+	/*
+	 * Served in C on the hv stack, under riscv_guest_enter's frame: riscv_exit says whether
+	 * the guest goes on at once (negative), so a served exit re-enters it without unwinding
+	 * the frame; anything else returns from riscv_guest_enter with what riscv_exit said.
+	 */
 	ld	sp, CPU_HV_SP(tp)
+	call	riscv_exit
+	bltz	a0, .Lenter
 	ld	ra, 0(sp)
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
 	ld	s\n, (8 + \n * 8)(sp)
@@ -64,7 +107,8 @@ riscv_trap_vector:
 	addi	sp, sp, HV_FRAME
 	ret
 
-/* void riscv_guest_enter(void): runs the guest whose registers cpu->regs points at. */
+/* long riscv_guest_enter(void): runs the vCPU loaded on this hart until an exit riscv_exit
+ * hands back, and returns that. */
 	.globl riscv_guest_enter
 riscv_guest_enter:
 	addi	sp, sp, -HV_FRAME
@@ -74,13 +118,14 @@ riscv_guest_enter:
 	.endr
 	sd	sp, CPU_HV_SP(tp)
 
+.Lenter:
 	ld	t0, CPU_REGS(tp)
 	ld	t1, REGS_SEPC(t0)
 	csrw	sepc, t1
 	ld	t1, REGS_SSTATUS(t0)
 	csrw	sstatus, t1
 	ld	t1, REGS_HSTATUS(t0)
-	csrw	0x600, t1 /* hstatus */
+	csrw	CSR_HSTATUS, t1
 
 	ld	x1, REG_X(1)(t0)
 	ld	x2, REG_X(2)(t0)

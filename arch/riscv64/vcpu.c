@@ -3,6 +3,7 @@
  * vCPU loaded on this hart (the core loads it first). */
 #include <arch/csr.h>
 #include <fmt.h>
+#include <goos.h>
 #include <string.h>
 
 #include "hv/port.h"
@@ -279,8 +280,22 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 	 * layout. */
 	if (__builtin_expect(cause == EXC_ECALL_VS, 1)) {
 		r->sepc += 4;
+		/* goos straight to the core: arguments read and results written in place. */
+		if (__builtin_expect(r->x[REG_A7] == GOOS_EID, 1)) {
+			enum vcpu_exit next;
+			struct hypercall_ret ret =
+			    goos_hypercall(v, r->x[REG_A6], &r->x[REG_A0], &next);
+
+			r->x[REG_A0] = ret.error;
+			r->x[REG_A1] = ret.value;
+			return next;
+		}
 		return riscv_vsbi_handle(v);
 	}
+	/* The trap entry leaves these to the exits that read them; nothing has trapped since. */
+	r->stval = csr_read(CSR_STVAL);
+	r->htval = csr_read(CSR_HTVAL);
+	r->htinst = csr_read(CSR_HTINST);
 	if (cause == EXC_LOAD_GUEST_PAGE_FAULT || cause == EXC_STORE_GUEST_PAGE_FAULT) {
 		/* A load or store inside a device model's region is emulated; anything else, a
 		 * fault. The address is taken once: it lives across the lookup. */
@@ -330,13 +345,18 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 	}
 }
 
+/* trap.S calls this after each guest trap, on the hv stack: negative to enter the guest again at
+ * once, else the exit riscv_guest_enter returns to the core. */
+long riscv_exit(void)
+{
+	struct vcpu *v = this_cpu()->arch.loaded;
+	enum vcpu_exit e = handle_exit(v);
+
+	return e == EXIT_RESUME && !v->requests ? -1 : (long)e;
+}
+
 enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 {
-	enum vcpu_exit e;
-
-	do {
-		riscv_guest_enter();
-		e = handle_exit(v);
-	} while (e == EXIT_RESUME && !v->requests);
-	return e;
+	(void)v; /* the loaded one: riscv_exit finds it there */
+	return (enum vcpu_exit)riscv_guest_enter();
 }

@@ -53,6 +53,20 @@ static void check_widths(unsigned index)
 	check("version+partition u64", goos_info_read64(GOOS_INFO_VERSION),
 	      GOOS_INFO_ABI_VERSION | (uint64_t)index << 32);
 	check("vcpus", goos_info_read32(GOOS_INFO_VCPUS), goos_vcpus());
+	/* The port may answer these calls on its fast path: it must agree with the core. */
+	check("abi version call", (uint64_t)goos_version(), GOOS_ABI_VERSION);
+	if (goos_has_sstc()) {
+		/* With Sstc the call arms the guest's own stimecmp, the CSR it reads back. */
+		uint64_t far = goos_now() + 1000000000UL;
+		struct goos_ret r = goos_call(GOOS_FN_SET_TIMER, far, 0, 0, 0);
+		uint64_t armed;
+
+		__asm__ volatile("csrr %0, 0x14d" : "=r"(armed));
+		check("set timer error", (uint64_t)r.error, GOOS_OK);
+		check("set timer value", r.value, 0);
+		check("set timer stimecmp", armed, far);
+		goos_call(GOOS_FN_SET_TIMER, GOOS_NO_DEADLINE, 0, 0, 0);
+	}
 	check("vcpu id", goos_info_read32(GOOS_INFO_VCPU_ID), (uint64_t)goos_vcpu_id());
 	check("vcpu id u16", goos_info_read16(GOOS_INFO_VCPU_ID), (uint64_t)goos_vcpu_id());
 	check("ram base", goos_info_read64(GOOS_INFO_RAM_BASE), base);

@@ -117,6 +117,7 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	struct qemu_cmd_opts qo = {
 	    .kernel = img,
 	    .cpu = opts ? opts->cpu : NULL,
+	    .machine = opts ? opts->machine : NULL,
 	    .smp = opts ? opts->smp : NULL,
 	    .qemu_args = args,
 	    .icount = !(opts && opts->real_time),

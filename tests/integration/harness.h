@@ -18,6 +18,7 @@ struct run {
 struct boot_opts {
 	const char *smp;	  /* override the board's -smp (e.g. to run fewer harts) */
 	const char *cpu;	  /* override the -cpu model (e.g. "rv64,h=true,sstc=false") */
+	const char *machine;	  /* override the -M machine (e.g. "virt": no ACLINT SSWI) */
 	const char *const *until; /* stop once all of these appeared; NULL: wait for power-off */
 	unsigned timeout_s;	  /* hard limit; 0 means 60 s */
 	const char *const *dirs;  /* more -L folders for the packer (NULL-terminated), after the

@@ -102,6 +102,20 @@ static void soc(void *blob, const struct mopts *o)
 		OK(fdt_end_node(blob));
 	}
 
+	if (o->sswi) {
+		OK(fdt_begin_node(blob, "sswi@2f00000"));
+		/* Harts 0-3's interrupt controllers (phandles 1-4), irq 1 (SSIP) each. */
+		if (o->sswi_odd)
+			prop_cells(blob, "interrupts-extended", 7, 1, 1, 2, 1, 3, 1, 4);
+		else
+			prop_cells(blob, "interrupts-extended", 8, 1, 1, 2, 1, 3, 1, 4, 1);
+		prop_cells(blob, "reg", 4, 0, (uint32_t)SSWI_BASE, 0, o->sswi_small ? 8 : 0x4000);
+		OK(dt_empty_prop(blob, "interrupt-controller"));
+		prop_cells(blob, "#interrupt-cells", 1, 0);
+		OK(fdt_property_string(blob, "compatible", "riscv,aclint-sswi"));
+		OK(fdt_end_node(blob));
+	}
+
 	if (!o->no_plic) {
 		OK(fdt_begin_node(blob, "plic@c000000"));
 		prop_cells(blob, "phandle", 1, 0x20);

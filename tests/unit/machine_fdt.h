@@ -25,6 +25,7 @@
 #define PLIC_SIZE  0x600000UL
 #define TIMEBASE   10000000
 #define RTC_BASE   0x101000UL
+#define SSWI_BASE  0x2f00000UL
 
 struct mopts {
 	bool no_cpus, no_memory, no_timebase, no_chosen, no_stdout_path, no_rng_seed;
@@ -42,6 +43,9 @@ struct mopts {
 	bool rtc_disabled; /* the RTC node has status "disabled" */
 	bool second_uart;  /* another ns16550a at UART2_BASE, before the stdout-path one */
 	bool no_plic;	   /* no PLIC node (as with QEMU's aia=aplic-imsic) */
+	bool sswi;	   /* an ACLINT SSWI (aclint=on) naming harts 0-3 in order */
+	bool sswi_odd;	   /* ... whose interrupts-extended has a cell too few */
+	bool sswi_small;   /* ... whose reg is too small for the harts it names */
 };
 
 /* Writes the tree into blob (MACHINE_FDT_SIZE bytes, 8-byte aligned); a failure is a test

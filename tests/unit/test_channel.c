@@ -13,7 +13,7 @@
 #include "board.h"
 #include "hv/chan_layout.h"
 #include "hv/guest_fdt.h"
-#include "hv/hypercall.h"
+#include "hypercall_call.h"
 
 #define A_GPA  0x40000000UL
 #define A_SIZE 0x8000UL
@@ -30,7 +30,7 @@ static struct hypercall call(unsigned part, unsigned long fid, unsigned long a0)
 
 	host_this_cpu = tb_part(part)->vcpus[0].cpu;
 	hc.error = 12345;
-	goos_hypercall(&tb_part(part)->vcpus[0], &hc);
+	hypercall_call(&tb_part(part)->vcpus[0], &hc);
 	host_this_cpu = save;
 	return hc;
 }

@@ -12,7 +12,7 @@
 
 #include "arch/host/host.h"
 #include "hv/hv.h"
-#include "hv/hypercall.h"
+#include "hypercall_call.h"
 
 #include "guest_part.h"
 
@@ -34,7 +34,7 @@ static struct hypercall call_on(struct vcpu *c, unsigned long fid, unsigned long
 
 	hc.error = 12345;
 	hc.value = 54321;
-	cr_assert_eq(goos_hypercall(c, &hc), EXIT_RESUME, "fid %lu: vCPU must resume", fid);
+	cr_assert_eq(hypercall_call(c, &hc), EXIT_RESUME, "fid %lu: vCPU must resume", fid);
 	return hc;
 }
 
@@ -539,7 +539,7 @@ Test(hypercall, idle_future_deadline)
 	host.wfi_step = 100;
 	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {deadline}};
 	/* Nothing is ready: the call blocks, and the run loop (not the handler) waits. */
-	cr_assert_eq(goos_hypercall(v, &hc), EXIT_BLOCK);
+	cr_assert_eq(hypercall_call(v, &hc), EXIT_BLOCK);
 	cr_assert_eq(hc.error, GOOS_OK);
 	cr_assert_eq(host.wfis, 0);
 	run_until_entered();
@@ -577,7 +577,7 @@ static void blocked_then_woken_by_a_sibling(enum vcpu_where while_blocked)
 	host.wfi_step = 10;
 	w->state = VCPU_RUNNING;
 	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {GOOS_NO_DEADLINE}};
-	cr_assert_eq(goos_hypercall(v, &hc), EXIT_BLOCK);
+	cr_assert_eq(hypercall_call(v, &hc), EXIT_BLOCK);
 	host.on_wfi = sibling_wakes_v;
 	run_until_entered();
 	cr_assert_eq(host.kicks, 1, "the wake kicked CPU 0");

@@ -247,3 +247,27 @@ Test(platform, small_error_buffer)
 	cr_assert_eq(platform_parse(blob, &plat, small, sizeof(small)), -1);
 	cr_assert_eq(small[sizeof(small) - 1], '\0');
 }
+
+/* The port takes the ACLINT SSWI on the core's pass: each listed hart gets its SETSSIP register by
+ * its place in interrupts-extended (cpu@2 is disabled, so the third hart listed is the fourth
+ * named), and kicks go through SBI (0) where there is none or it is malformed. */
+Test(platform, sswi_register_per_hart)
+{
+	parse_ok(&(struct mopts){.sswi = true});
+	cr_assert_eq(plat.ncpus, 3);
+	cr_assert_eq(plat.cpus[0].arch.sswi, SSWI_BASE);
+	cr_assert_eq(plat.cpus[1].arch.sswi, SSWI_BASE + 4);
+	cr_assert_eq(plat.cpus[2].arch.sswi, SSWI_BASE + 12);
+}
+
+Test(platform, no_sswi_kicks_through_the_firmware)
+{
+	static const struct mopts bad[] = {
+	    {0}, {.sswi = true, .sswi_odd = true}, {.sswi = true, .sswi_small = true}};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		parse_ok(&bad[i]);
+		for (unsigned c = 0; c < plat.ncpus; c++)
+			cr_assert_eq(plat.cpus[c].arch.sswi, 0, "case %u cpu %u", i, c);
+	}
+}

@@ -21,7 +21,8 @@ static unsigned parse_ok(const struct mopts *o)
 	machine_fdt_build(blob, o);
 	memset(cpus, 0, sizeof(cpus));
 	memset(err, 0, sizeof(err));
-	int n = arch_platform_cpus(blob, cpus, CONFIG_MAX_CPUS, &timebase, err, sizeof(err));
+	int n = arch_platform_cpus(blob, &(struct arch_platform){0}, cpus, CONFIG_MAX_CPUS,
+				   &timebase, err, sizeof(err));
 	cr_assert_gt(n, 0, "arch_platform_cpus: %s", err);
 	return (unsigned)n;
 }
@@ -30,7 +31,8 @@ static void parse_fails(const struct mopts *o, const char *want)
 {
 	machine_fdt_build(blob, o);
 	memset(err, 0, sizeof(err));
-	cr_assert_eq(arch_platform_cpus(blob, cpus, CONFIG_MAX_CPUS, &timebase, err, sizeof(err)),
+	cr_assert_eq(arch_platform_cpus(blob, &(struct arch_platform){0}, cpus, CONFIG_MAX_CPUS,
+					&timebase, err, sizeof(err)),
 		     -1);
 	cr_assert_not_null(strstr(err, want), "error \"%s\" does not mention \"%s\"", err, want);
 }

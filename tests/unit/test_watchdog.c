@@ -9,7 +9,7 @@
 
 #include "arch/host/host.h"
 #include "guest_part.h"
-#include "hv/hypercall.h"
+#include "hypercall_call.h"
 #include "hv/watchdog.h"
 
 #define HZ 10000000UL
@@ -35,7 +35,7 @@ static long pet(struct vcpu *v)
 {
 	struct hypercall hc = {.fid = GOOS_FN_WATCHDOG_PET};
 
-	cr_assert_eq(goos_hypercall(v, &hc), EXIT_RESUME);
+	cr_assert_eq(hypercall_call(v, &hc), EXIT_RESUME);
 	return hc.error;
 }
 

@@ -64,6 +64,9 @@ struct figure {
 static struct figure figs[] = {
     FIG("hypercall.null", "instr",
 	"GOOS_FN_VERSION: instret delta around ecall minus 2 back-to-back reads; median"),
+    FIG("hypercall.c_path", "instr",
+	"GOOS_FN_CHAN_PENDING, no channel (served in C), as hypercall.null; median"),
+    FIG("sbi.null", "instr", "SBI BASE get_spec_version, as hypercall.null; median"),
     FIG("console.write64", "instr",
 	"GOOS_FN_CONSOLE_WRITE of a 64-byte line (hv prints it on the UART); median"),
     FIG("entropy.32", "instr", "GOOS_FN_ENTROPY of 32 bytes (ChaCha20 DRBG); median"),

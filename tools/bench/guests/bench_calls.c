@@ -3,7 +3,9 @@
  *
  * Prints a BENCH line (bench.h) per figure, then "BENCH done" and exits 0:
  *   instret.overhead  two back-to-back rdinstret reads
- *   hypercall.null    GOOS_FN_VERSION, ecall to return
+ *   hypercall.null    GOOS_FN_VERSION, ecall to return (the port's fast path answers it)
+ *   hypercall.c_path  GOOS_FN_CHAN_PENDING with no channel: the lightest call served in C
+ *   sbi.null          SBI BASE get_spec_version, the lightest standard SBI call
  *   console.write64   GOOS_FN_CONSOLE_WRITE of a 64-byte line (so the hv prints it)
  *   entropy.32        GOOS_FN_ENTROPY of 32 bytes
  *   mmio.read         a 4-byte load (lw) of an info page register, emulated MMIO, to the next
@@ -26,12 +28,13 @@ static char line[64];
 static uint8_t rnd[32];
 
 /* rdinstret, ecall, rdinstret in one asm block so nothing else sits between the reads. */
-static uint64_t timed_call(unsigned long fid, unsigned long arg0, unsigned long arg1)
+static uint64_t timed_call(unsigned long eid, unsigned long fid, unsigned long arg0,
+			   unsigned long arg1)
 {
 	register unsigned long a0 __asm__("a0") = arg0;
 	register unsigned long a1 __asm__("a1") = arg1;
 	register unsigned long a6 __asm__("a6") = fid;
-	register unsigned long a7 __asm__("a7") = GOOS_EID;
+	register unsigned long a7 __asm__("a7") = eid;
 	uint64_t t0, t1;
 
 	__asm__ volatile("rdinstret %0\n\t"
@@ -40,8 +43,9 @@ static uint64_t timed_call(unsigned long fid, unsigned long arg0, unsigned long 
 			 : "=&r"(t0), "=&r"(t1), "+r"(a0), "+r"(a1)
 			 : "r"(a6), "r"(a7)
 			 : "memory");
+	/* GOOS_OK and SBI_SUCCESS are both 0. */
 	if ((long)a0 != GOOS_OK) {
-		printf("BENCH FAIL call %lu error %ld\n", fid, (long)a0);
+		printf("BENCH FAIL call 0x%lx/%lu error %ld\n", eid, fid, (long)a0);
 		goos_exit(1);
 	}
 	return t1 - t0;
@@ -91,16 +95,22 @@ static uint64_t read_overhead(void)
 	return t1 - t0;
 }
 
-static void bench_call(const char *name, unsigned long fid, unsigned long a0, unsigned long a1,
-		       uint64_t overhead, unsigned n)
+static void bench_ecall(const char *name, unsigned long eid, unsigned long fid, unsigned long a0,
+			unsigned long a1, uint64_t overhead, unsigned n)
 {
 	for (unsigned i = 0; i < BENCH_WARMUP + n; i++) {
-		uint64_t d = timed_call(fid, a0, a1) - overhead;
+		uint64_t d = timed_call(eid, fid, a0, a1) - overhead;
 
 		if (i >= BENCH_WARMUP)
 			samples[i - BENCH_WARMUP] = d;
 	}
 	bench_report(name, "instr", samples, n);
+}
+
+static void bench_call(const char *name, unsigned long fid, unsigned long a0, unsigned long a1,
+		       uint64_t overhead, unsigned n)
+{
+	bench_ecall(name, GOOS_EID, fid, a0, a1, overhead, n);
 }
 
 /* Returns just after a tick boundary (within one pass of the loop). */
@@ -191,6 +201,8 @@ int main(void)
 		printf("BENCH instret.overhead %lu instr min=%lu max=%lu n=1\n",
 		       (unsigned long)overhead, (unsigned long)overhead, (unsigned long)overhead);
 		bench_call("hypercall.null", GOOS_FN_VERSION, 0, 0, overhead, n);
+		bench_call("hypercall.c_path", GOOS_FN_CHAN_PENDING, 0, 0, overhead, n);
+		bench_ecall("sbi.null", SBI_EID_BASE, 0 /* get_spec_version */, 0, 0, overhead, n);
 		memset(line, '.', sizeof(line));
 		memcpy(line, "bench console line", 18);
 		line[sizeof(line) - 1] = '\n';

@@ -75,9 +75,12 @@ struct arch_cpu {
 	unsigned long hv_sp;	/* the hv's stack pointer while a guest runs */
 
 	struct arch_features features;
-	uint64_t hv_timer;     /* the hv's own pending deadline on this hart */
-	struct vcpu *loaded;   /* whose guest CSRs are in the hart */
-	struct vcpu *fp_owner; /* whose FP registers are in the hart */
+	uint64_t hv_timer; /* the hv's own pending deadline on this hart */
+	uint64_t
+	    timer_armed;     /* without Sstc: the deadline SBI holds (~0: none, interrupt masked) */
+	struct vcpu *loaded; /* whose guest CSRs are in the hart */
+	struct vcpu *fp_owner;	 /* whose FP registers are in the hart */
+	volatile uint32_t *sswi; /* its ACLINT SSWI register, or NULL (arch_kick) */
 	/* An HS trap now with one of these scause bits is an expected probe fault, not a bug. */
 	volatile unsigned long probing;
 	volatile int probe_faulted;
