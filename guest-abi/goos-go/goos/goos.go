@@ -59,6 +59,7 @@ func Hwinit0() {
 		nsOffset = ns
 	}
 	idleInit()
+	watchInit()
 }
 
 // Hwinit1 runs once the runtime can allocate: nothing is left to do by then.
@@ -95,7 +96,7 @@ func procID() uint64 { return uint64(thisVCPU()) }
 func thisVCPU() int { return VCPUID() & (MaxVCPUs - 1) }
 
 func exit(code int32) {
-	flushLine(thisVCPU())
+	flushLine(self())
 	for {
 		Call(FnExit, uintptr(code), 0, 0, 0)
 	}
