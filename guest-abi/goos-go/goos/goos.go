@@ -63,7 +63,6 @@ func Hwinit0() {
 		nsOffset = ns
 	}
 	idleInit()
-	watchInit()
 }
 
 // Hwinit1 runs once the runtime can allocate: nothing is left to do by then.

@@ -110,7 +110,12 @@ func task(sp, mp, gp, fn unsafe.Pointer) {
 	t.regs[1] = uint64(threadExitPC())
 	t.regs[2] = *(*uint64)(unsafe.Add(gp, 8)) // g0.stack.hi (runtime.g starts with stack{lo, hi})
 	t.regs[27] = uint64(uintptr(gp))          // g
-	watchCheck(uintptr(mp), uintptr(gp))
+	if load32(&nthreads) == 1 {
+		// The first new M, made by the only one (no other Task runs): what a parked M looks
+		// like is looked up now, not at boot, which a program with one M need not pay.
+		watchInit()
+		watchCheck(uintptr(mp), uintptr(gp))
+	}
 
 	was := intrOff()
 	lockSched()

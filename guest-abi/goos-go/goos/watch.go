@@ -36,7 +36,7 @@ var (
 //go:nosplit
 func (r textRange) has(pc uintptr) bool { return pc >= r.lo && pc < r.hi }
 
-// watchInit runs in Hwinit0, before the runtime starts an M.
+// watchInit runs in the first Task, before the new M exists.
 func watchInit() {
 	var ok bool
 	if semasleepText, ok = funcText("runtime.semasleep"); !ok {
