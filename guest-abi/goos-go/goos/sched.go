@@ -52,7 +52,8 @@ type vcpu struct {
 	_       [36]byte
 }
 
-const schedStackSize = 2048 // tick and what it calls are nosplit: the linker bounds them
+// tick and what it calls are nosplit: the linker holds such a chain to 800 bytes of stack.
+const schedStackSize = 1024
 
 var (
 	cpus        [MaxVCPUs]vcpu
