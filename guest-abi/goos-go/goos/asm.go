@@ -17,14 +17,16 @@ const (
 	vcpuMask       = MaxVCPUs - 1
 
 	trapFrameSize = unsafe.Sizeof(trapFrame{})
-	taskG0        = unsafe.Offsetof(taskArgs{}.g0)
-	taskFn        = unsafe.Offsetof(taskArgs{}.fn)
 
-	// Each vCPU's interrupt save area: t1..t3, a0, a1, a6, a7, x31 (t0 lives in sscratch).
-	intrSaveShift = 6
-	intrSaveSize  = 1 << intrSaveShift
+	// A thread's registers, and a vCPU's scheduler state (its size a power of two).
+	thFregs   = unsafe.Offsetof(thread{}.fregs)
+	thFcsr    = unsafe.Offsetof(thread{}.fcsr)
+	vcpuCur   = unsafe.Offsetof(vcpu{}.cur)
+	vcpuScr   = unsafe.Offsetof(vcpu{}.scratch)
+	vcpuStack = unsafe.Offsetof(vcpu{}.stack)
+	vcpuShift = 6
+	_         = uint(1<<vcpuShift - unsafe.Sizeof(vcpu{})) // no larger
+	_         = uint(unsafe.Sizeof(vcpu{}) - 1<<vcpuShift) // no smaller
 )
 
 var earlyMsg = "goos: exception before the Go runtime started\n"
-
-var intrSaves [MaxVCPUs][intrSaveSize / 8]uint64

@@ -96,9 +96,13 @@ func IdleCalls(v int) uint64 {
 
 // IdleCall is the goos idle call (GOOS_FN_IDLE), counted: it blocks the vCPU until the time CSR
 // reaches deadline (NoDeadline: never) or an event comes, and returns the GOOS_EV_* ready.
+//
+//go:nosplit
 func IdleCall(deadline uint64) uint64 {
+	was := intrOff() // the vCPU counted is the one that idles
 	idleCalls[thisVCPU()]++
 	_, ev := Call(FnIdle, uintptr(deadline), 0, 0, 0)
+	intrRestore(was)
 	return uint64(ev)
 }
 

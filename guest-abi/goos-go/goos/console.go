@@ -5,9 +5,10 @@ package goos
 import "unsafe"
 
 // Printk gets the runtime's output (fd 1 and 2 alike: the runtime does not pass on which) one
-// byte at a time. Each vCPU gathers its own line and writes it with one console call when it
-// ends, so lines from several vCPUs never mix and a line costs one trap, not one per byte. It
-// runs before the runtime can allocate and inside panics, so it uses only these static buffers.
+// byte at a time. Each M (thread, sched.go) gathers its own line and writes it with one console
+// call when it ends, so lines from several Ms never mix, even on one vCPU, and a line costs one
+// trap, not one per byte. It runs before the runtime can allocate and inside panics, so it uses
+// only the thread's buffer (m0's is static, the others' at the top of their HW-thread stack).
 
 const lineMax = 256 // longer lines go out in pieces of this much
 
@@ -19,11 +20,9 @@ type line struct {
 	b [lineMax]byte
 }
 
-var lines [MaxVCPUs]line
-
 //go:nosplit
 func Printk(c byte) {
-	l := &lines[thisVCPU()]
+	l := &self().line
 	l.b[l.n&(lineMax-1)] = c
 	l.n++
 	if c == '\n' || l.n >= lineMax {
@@ -31,12 +30,12 @@ func Printk(c byte) {
 	}
 }
 
-// flushLine writes out vCPU v's partial line, if any: before it idles or exits, so that output
-// is not held back by a missing newline.
+// flushLine writes out thread t's partial line, if any: before it idles or exits, so that
+// output is not held back by a missing newline.
 //
 //go:nosplit
-func flushLine(v int) {
-	if l := &lines[v&(MaxVCPUs-1)]; l.n > 0 {
+func flushLine(t *thread) {
+	if l := &t.line; l.n > 0 {
 		l.flush()
 	}
 }

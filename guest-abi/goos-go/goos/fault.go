@@ -80,5 +80,6 @@ func fault() {
 		e = &exceptions[t.cause]
 	}
 	e.Cause = t.cause
+	intrRestore(1) // off since the trap: the thread may be preempted again
 	panic(e)
 }

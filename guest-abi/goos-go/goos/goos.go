@@ -9,6 +9,10 @@
 // gets it too: beside the contract it exports the partition's facts and the goos call, which
 // gohv.dev/tamago/partition wraps for programs. (Importing it as gohv.dev/tamago/goos would give
 // a second, unrelated copy that never booted.)
+//
+// The runtime's Ms are the package's threads, and may outnumber the vCPUs: a 1 ms timer tick
+// (sched.go) switches a vCPU between them, takes it from an M the runtime parked in semasleep
+// (watch.go), and idles a vCPU that has nothing to run in the goos idle call (idle.go).
 package goos
 
 import "unsafe"
@@ -95,7 +99,7 @@ func procID() uint64 { return uint64(thisVCPU()) }
 func thisVCPU() int { return VCPUID() & (MaxVCPUs - 1) }
 
 func exit(code int32) {
-	flushLine(thisVCPU())
+	flushLine(self())
 	for {
 		Call(FnExit, uintptr(code), 0, 0, 0)
 	}

@@ -52,17 +52,25 @@ func idleInit() {
 }
 
 func idle(until int64) {
+	// Interrupts off: the thread stays on this vCPU (no tick takes it) while it says, in
+	// state, what the vCPU does.
+	was := intrOff()
 	id := thisVCPU()
-	flushLine(id)
+	flushLine(self())
+	tk := ticking()
+	if tk {
+		setTimer(NoDeadline)
+		if yieldTo(id) {
+			intrRestore(was)
+			return
+		}
+	}
 	deadline := NoDeadline
 	st := stForever
 	if until != 0 {
 		deadline, st = ticksAt(until), stLong
 	}
 	n := int(load32(&started))
-	if n > 1 {
-		setTimer(NoDeadline)
-	}
 	swap32(&state[id], st)
 	switch {
 	case n > 1 && othersIn(id, n, stRunning):
@@ -73,15 +81,43 @@ func idle(until int64) {
 	case st == stForever && othersAll(id, n, stForever):
 		deadlockCheck(id, n)
 	}
-	IdleCall(deadline)
+	// A thread that became ready before the state was out would have no vCPU to wake.
+	if !tk || !waitingNow() {
+		IdleCall(deadline)
+	}
 	swap32(&state[id], stRunning)
 	xadd32(&epoch, 1)
-	if n > 1 {
+	if tk && !yieldTo(id) {
 		setTimer(Now() + confirmTicks)
 	}
+	intrRestore(was)
+}
+
+// yieldTo: a thread waits for a vCPU, so the idle M gives vCPU id up to it (the tick comes as
+// soon as interrupts are on again). The M idles, then, by waiting its turn; it gives way only to
+// a thread that did not idle itself, or two idle Ms would pass one vCPU back and forth.
+//
+//go:nosplit
+func yieldTo(id int) bool {
+	if !waitingNow() {
+		return false
+	}
+	cpus[id].yield = 1
+	setTimer(0)
+	return true
+}
+
+//go:nosplit
+func waitingNow() bool {
+	lockSched()
+	w := waitingThreads()
+	unlockSched()
+	return w == waitRunnable
 }
 
 // othersIn: some vCPU but id among the first n is in state s.
+//
+//go:nosplit
 func othersIn(id, n int, s uint32) bool {
 	for v := 0; v < n; v++ {
 		if v != id && load32(&state[v]) == s {
@@ -92,6 +128,8 @@ func othersIn(id, n int, s uint32) bool {
 }
 
 // othersAll: every vCPU but id among the first n is in state s.
+//
+//go:nosplit
 func othersAll(id, n int, s uint32) bool {
 	for v := 0; v < n; v++ {
 		if v != id && load32(&state[v]) != s {
@@ -110,7 +148,7 @@ func deadlockCheck(id, n int) {
 	if n > 1 {
 		e := load32(&epoch)
 		IdleCall(Now() + graceTicks)
-		if load32(&epoch) != e || !othersAll(id, n, stForever) {
+		if load32(&epoch) != e || !othersAll(id, n, stForever) || waitingNow() {
 			return
 		}
 	}

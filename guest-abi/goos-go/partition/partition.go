@@ -17,6 +17,10 @@ const MaxVCPUs = goos.MaxVCPUs
 // gohv.dev/tamago/smp (or set GOMAXPROCS) to use them all.
 func VCPUs() int { return goos.VCPUs() }
 
+// Threads is how many Ms (the runtime's threads) the program has started, m0 included: more of
+// them than VCPUs take turns on the vCPUs.
+func Threads() int { return goos.Threads() }
+
 // VCPUID is the index of the vCPU the caller runs on (no trap).
 func VCPUID() int { return goos.VCPUID() }
 

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"sync"
 
+	"gohv.dev/tamago/partition"
 	_ "gohv.dev/tamago/smp"
 )
 
@@ -78,6 +79,7 @@ func main() {
 	}
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	fmt.Printf("gcstress: GOMAXPROCS=%d NumGC=%d HeapSys=%dMiB\n", runtime.GOMAXPROCS(0), m.NumGC, m.HeapSys>>20)
+	fmt.Printf("gcstress: GOMAXPROCS=%d NumGC=%d HeapSys=%dMiB Ms=%d\n", runtime.GOMAXPROCS(0), m.NumGC,
+		m.HeapSys>>20, partition.Threads())
 	fmt.Println("gcstress: ok")
 }
