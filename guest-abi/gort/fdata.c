@@ -15,6 +15,11 @@ static size_t min_sz(size_t a, size_t b)
 static uint8_t *page_at(const struct fdata *cd, uint64_t idx, bool alloc)
 {
 	struct fdata *d = (struct fdata *)cd; /* only written with alloc */
+	if (idx == 0) {
+		if (!d->first && alloc && (d->first = fsmem_page()))
+			d->data_pages++;
+		return d->first;
+	}
 	if (!d->top) {
 		if (!alloc || !(d->top = fsmem_page()))
 			return NULL;
@@ -86,14 +91,19 @@ long fdata_fill(struct fdata *d, uint64_t off, const void *src, size_t n)
 
 void fdata_truncate(struct fdata *d, uint64_t size)
 {
-	if (!d->top)
-		return;
 	uint64_t keep = (size + PAGE_SIZE - 1) / PAGE_SIZE; /* pages that stay */
 	if (size % PAGE_SIZE) {
 		uint8_t *last = page_at(d, size / PAGE_SIZE, false);
 		if (last)
 			memset(last + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
 	}
+	if (keep == 0 && d->first) {
+		fsmem_page_free(d->first);
+		d->first = NULL;
+		d->data_pages--;
+	}
+	if (!d->top)
+		return;
 	for (uint64_t l = 0; l < FDATA_FAN; l++) {
 		void **leaf = d->top[l];
 		if (!leaf || (l + 1) * FDATA_FAN <= keep)
@@ -105,12 +115,13 @@ void fdata_truncate(struct fdata *d, uint64_t size)
 				d->data_pages--;
 			}
 		}
-		if (l * FDATA_FAN >= keep) {
+		if ((l ? l * FDATA_FAN : 1) >=
+		    keep) { /* none of its pages stays (page 0 is first) */
 			fsmem_page_free(leaf);
 			d->top[l] = NULL;
 		}
 	}
-	if (keep == 0) {
+	if (keep <= 1) {
 		fsmem_page_free(d->top);
 		d->top = NULL;
 	}

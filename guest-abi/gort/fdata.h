@@ -1,6 +1,7 @@
-/* A written file's contents: pages from fsmem in a two-level table (a page of leaf tables, each
- * a page of data pages), so a file holds up to FDATA_MAX_SIZE and pages only where it was
- * written: a hole (ftruncate, a write past the end) reads as zeros and costs nothing. */
+/* A written file's contents: pages from fsmem, the first one held directly (a small file costs
+ * one page) and the others in a two-level table (a page of leaf tables, each a page of data
+ * pages), so a file holds up to FDATA_MAX_SIZE and pages only where it was written: a hole
+ * (ftruncate, a write past the end) reads as zeros and costs nothing. */
 #ifndef GORT_FDATA_H
 #define GORT_FDATA_H
 
@@ -13,7 +14,8 @@
 #define FDATA_MAX_SIZE ((uint64_t)FDATA_FAN * FDATA_FAN * PAGE_SIZE) /* 1 GiB */
 
 struct fdata {
-	void ***top;	     /* NULL: no page yet */
+	uint8_t *first;	     /* page 0, NULL: a hole */
+	void ***top;	     /* pages 1 and on; NULL: none yet */
 	uint64_t data_pages; /* pages of data (st_blocks); tables come on top */
 };
 

@@ -1,12 +1,21 @@
 /*
- * fs.c: gort's files. A read-only tree built from the initrd, and every system call that works on
- * file descriptors.
+ * fs.c: gort's files. One writable tree in memory, built from the initrd, and every system call
+ * that works on file descriptors.
  *
  * Supported
  *  - The tree: a cpio "newc" archive (magic 070701, or 070702 with checksums, not checked) indexed
- *    in place: file data and link targets stay in the initrd. Regular files, folders (also the
- *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
- *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
+ *    in place: file data and link targets stay in the initrd until changed. Regular files,
+ *    folders (also the implicit ones a path names) and symbolic links. Paths in the archive may
+ *    start with "/" or "./"; all are taken from the root. A later entry for the same path
+ *    replaces the earlier one. /tmp (mode 1777) is made when the archive has none.
+ *  - Writing it, everywhere: nodes live in fsmem pages (not in gort's image); a file of the
+ *    archive gets pages of its own (fdata) the first time it is written or truncated (copy-up,
+ *    so the archive stays as it was). Create (O_CREAT, O_EXCL, O_TRUNC, O_APPEND), write, pwrite,
+ *    [f]truncate, fsync, mkdir, unlink and rmdir, rename (RENAME_NOREPLACE), symlink, link, chmod,
+ *    chown, utimensat, umask, statfs. A node lives while a folder entry, an open file or the cwd
+ *    holds it. A folder's entries carry growing cookies, the getdents positions, so a listing goes
+ *    on where it was while entries are removed. Room: fsmem's budget (half of what is free once
+ *    the tree is built), then ENOSPC.
  *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
  *    /dev/watchdog, devices.c's /dev/null..., chan.c's /dev/chan/NAME), as /dev/<name> (mode
  *    0600 unless the device gives one), made after the archive is read, so they take the place of
@@ -33,9 +42,9 @@
  *    event they watch (as Linux: data written to a pipe, space freed, a side closed), once.
  *
  * Not supported
- *  - Writing the tree: opening for writing, O_TRUNC, creating a file give EROFS; no unlink, mkdir,
- *    rename (not served). cpio hard links (entries sharing one inode's data), device nodes, fifos
- *    and sockets in the archive (skipped). Owners and permission checks: the program is root.
+ *  - Hard links to folders (EPERM, as Linux), RENAME_EXCHANGE/WHITEOUT, O_TMPFILE, fallocate,
+ *    mknod. cpio hard links (entries sharing one inode's data), device nodes, fifos
+ *    and sockets in the archive (skipped). Permission checks: the program is root.
  *  - epoll on files and folders (EPERM, as Linux, so Go falls back to blocking I/O), on another
  *    epoll (EPERM), epoll_pwait's signal mask (ignored), EPOLLEXCLUSIVE (ignored).
  *  - SIGPIPE (writers get EPIPE only), O_DIRECT pipes, /proc other than readlink of
@@ -98,6 +107,7 @@ struct node {
 	uint64_t cookie;      /* its place in the parent's listing: getdents positions, in order */
 	uint64_t next_cookie; /* folders: the next entry's */
 	int32_t opens;	      /* open files, and the working folder, that keep it */
+	int32_t inode;	      /* N_ALIAS: the node this entry is another name of */
 	uint32_t flags;
 	const struct gort_dev *dev; /* a device's node */
 };
@@ -106,6 +116,7 @@ struct node {
 #define N_OWN_NAME 2u
 #define N_OWN_DATA 4u
 #define N_PAGED	   8u
+#define N_ALIAS	   16u /* a hard link: a folder entry only, of another node */
 
 /* Nodes live in pages from fsmem (not in gort's image), NODES_PER_CHUNK a page; a freed node's
  * number is used again (its next_sibling links the free list). */
@@ -119,7 +130,7 @@ static struct {
 	int live;      /* nodes in use */
 	bool booting;  /* building the initrd's tree: running out is fatal */
 	unsigned umask;
-} tree = {.free_head = -1, .umask = 022};
+} tree; /* zero: in bss; tree_free sets it up */
 
 static int cwd_node;
 static char exe_path[GORT_PATH_MAX];
@@ -138,6 +149,12 @@ static struct ftime now_time(void)
 static void node_touch(struct node *nd)
 {
 	nd->mtime = nd->ctime = now_time();
+}
+
+/* The node a folder entry stands for: itself, or the file a hard link names. */
+static int ino(int n)
+{
+	return (N(n)->flags & N_ALIAS) ? N(n)->inode : n;
 }
 
 static int node_lookup(int dir, const char *name, size_t len)
@@ -308,6 +325,7 @@ static void tree_free(void)
 	tree.top = 0;
 	tree.free_head = -1;
 	tree.live = 0;
+	tree.umask = 022;
 	fsmem_reset();
 }
 
@@ -595,6 +613,8 @@ static int resolve(int start, const char *path, size_t len, bool follow, struct 
 		if (clen > GORT_NAME_MAX)
 			return -ENAMETOOLONG;
 		int n = node_lookup(cur, c, clen);
+		if (n >= 0)
+			n = ino(n);
 		if (n < 0) {
 			w->last_missing = last && w->depth == 0;
 			return -ENOENT;
@@ -1494,7 +1514,7 @@ static bool dir_entry(struct ofile *f, const char **name, size_t *len, int *node
 		return false;
 	*name = N(f->cursor)->name;
 	*len = N(f->cursor)->namelen;
-	*node = f->cursor;
+	*node = ino(f->cursor);
 	return true;
 }
 
@@ -2085,7 +2105,8 @@ long sys_mkdirat(struct thread *t, const struct syscall_args *a)
 /* Takes n's entry out of its folder; frees it unless an open file or the cwd still holds it. */
 static void node_unlink(int n)
 {
-	struct node *nd = N(n), *d = N(nd->parent);
+	int i = ino(n);
+	struct node *nd = N(i), *d = N(N(n)->parent);
 	node_touch(d);
 	if (IS_DIR(nd->mode)) {
 		d->nlink--; /* its ".." */
@@ -2094,8 +2115,12 @@ static void node_unlink(int n)
 		nd->nlink--;
 	}
 	nd->ctime = now_time();
-	child_unlink(n);
-	node_maybe_free(n);
+	child_unlink(n); /* a file's own node may leave its folder while links still name it */
+	if (i != n) {
+		N(n)->nlink = 0;
+		node_maybe_free(n);
+	}
+	node_maybe_free(i);
 }
 
 long sys_unlinkat(struct thread *t, const struct syscall_args *a)
@@ -2117,7 +2142,7 @@ long sys_unlinkat(struct thread *t, const struct syscall_args *a)
 	int n = node_lookup(l.dir, l.name, l.len);
 	if (n < 0)
 		return -ENOENT;
-	const struct node *nd = N(n);
+	const struct node *nd = N(ino(n));
 	if (rmdir && !IS_DIR(nd->mode))
 		return -ENOTDIR;
 	if (rmdir && nd->first_child >= 0)
@@ -2162,8 +2187,8 @@ long sys_symlinkat(struct thread *t, const struct syscall_args *a)
 	return 0;
 }
 
-/* Hard links would need a file to be in two folders; the tree keeps one entry per node, so they
- * are refused the way Linux refuses them on a file system without them. */
+/* A hard link is a folder entry of its own (N_ALIAS) naming the file's node, which counts it in
+ * nlink; the node itself may leave its folder first and lives on while a link names it. */
 long sys_linkat(struct thread *t, const struct syscall_args *a)
 {
 	struct walk w = {0};
@@ -2174,13 +2199,25 @@ long sys_linkat(struct thread *t, const struct syscall_args *a)
 	long r = get_path(a->a[1]);
 	if (r < 0 || (r = lookup_at((int)a->a[0], flags & AT_SYMLINK_FOLLOW, &w)) < 0)
 		return r;
-	if (IS_DIR(N((int)r)->mode))
-		return -EPERM;
+	int i = (int)r;
+	if (IS_DIR(N(i)->mode))
+		return -EPERM; /* as Linux: no hard links to folders */
+	if (N(i)->nlink == 0)
+		return -ENOENT;
 	if ((r = get_path(a->a[3])) < 0 || (r = lookup_parent((int)a->a[2], pathbuf, &l)) < 0)
 		return r;
 	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
 		return -EEXIST;
-	return -EPERM;
+	if (l.slash)
+		return -ENOENT;
+	if ((r = node_create(&l, S_IFREG)) < 0)
+		return r;
+	struct node *al = N((int)r);
+	al->flags |= N_ALIAS;
+	al->inode = i;
+	N(i)->nlink++;
+	N(i)->ctime = now_time();
+	return 0;
 }
 
 /* Is node n folder dir or above it? */
@@ -2211,20 +2248,21 @@ long sys_renameat2(struct thread *t, const struct syscall_args *a)
 	int src = node_lookup(o.dir, o.name, o.len);
 	if (src < 0)
 		return -ENOENT;
-	bool dir = IS_DIR(N(src)->mode);
+	bool dir = IS_DIR(N(ino(src))->mode);
 	if (!dir && (o.slash || nw.slash))
 		return -ENOTDIR;
 	int dst = node_lookup(nw.dir, nw.name, nw.len);
-	if (dst == src)
-		return 0;
+	if (dst >= 0 && ino(dst) == ino(src))
+		return 0; /* two names of one file: nothing to do, as POSIX says */
 	if (dst >= 0) {
+		const struct node *dn = N(ino(dst));
 		if (flags & RENAME_NOREPLACE)
 			return -EEXIST;
-		if (dir && !IS_DIR(N(dst)->mode))
+		if (dir && !IS_DIR(dn->mode))
 			return -ENOTDIR;
-		if (!dir && IS_DIR(N(dst)->mode))
+		if (!dir && IS_DIR(dn->mode))
 			return -EISDIR;
-		if (dir && N(dst)->first_child >= 0)
+		if (dir && dn->first_child >= 0)
 			return -ENOTEMPTY;
 	}
 	if (N(nw.dir)->nlink == 0)

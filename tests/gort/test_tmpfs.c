@@ -205,7 +205,7 @@ Test(tmpfs, mkdirat, .init = setup)
 	cr_assert_eq(mkdir_("/etc/d/..", 0755), -EEXIST);
 	cr_assert_eq(mkdir_("/nope/d", 0755), -ENOENT);
 	cr_assert_eq(mkdir_("/etc/hosts/d", 0755), -ENOTDIR);
-	cr_assert_eq(mkdir_("/etc/e/", 0700), 0); /* a trailing slash is fine */
+	cr_assert_eq(mkdir_("/etc/e/", 0700), 0);  /* a trailing slash is fine */
 	cr_assert_eq(mkdir_("/lib/sub", 0700), 0); /* through a link */
 	cr_assert_eq(stat_("/usr/lib/sub", st, 0), 0);
 	cr_assert_eq(SYS(sys_mkdirat, CWD, BAD_PTR, 0755), -EFAULT);
@@ -296,7 +296,8 @@ Test(tmpfs, getdents_goes_on_while_entries_are_removed, .init = setup)
 	cr_assert_eq(n, 0);
 	cr_assert_eq(got, 15);
 	for (int i = 0; i < 20; i++)
-		cr_assert_eq(seen[i], i >= 10 && i < 15 ? 0 : 1, "f%02d listed %d times", i, seen[i]);
+		cr_assert_eq(seen[i], i >= 10 && i < 15 ? 0 : 1, "f%02d listed %d times", i,
+			     seen[i]);
 	struct ents e;
 	read_dir((int)open_("/tmp", O_RDONLY), 4096, &e);
 	cr_assert_eq(e.n, 2);
@@ -411,7 +412,7 @@ Test(tmpfs, a_removed_cwd_stays_but_takes_nothing_new, .init = setup)
 
 /* ---------------------------------------------------------------- links */
 
-Test(tmpfs, symlinkat_readlinkat_and_linkat, .init = setup)
+Test(tmpfs, symlinkat_and_readlinkat, .init = setup)
 {
 	char *buf = ualloc(64);
 	struct linux_stat *st = st_buf();
@@ -433,11 +434,63 @@ Test(tmpfs, symlinkat_readlinkat_and_linkat, .init = setup)
 	read_all_text("/tmp/d", "now");
 	cr_assert_eq(unlink_("/tmp/l", 0), 0);
 	read_all_text("/etc/hosts", HOSTS);
-	/* Hard links: refused (one folder entry per file), after the usual checks. */
-	cr_assert_eq(SYS(sys_linkat, CWD, UP("/tmp/later"), CWD, UP("/tmp/hard"), 0), -EPERM);
-	cr_assert_eq(SYS(sys_linkat, CWD, UP("/tmp/none"), CWD, UP("/tmp/hard"), 0), -ENOENT);
-	cr_assert_eq(SYS(sys_linkat, CWD, UP("/tmp/later"), CWD, UP("/tmp/d"), 0), -EEXIST);
-	cr_assert_eq(stat_("/tmp/hard", st, 0), -ENOENT);
+}
+
+static long link_(const char *from, const char *to, int flags)
+{
+	return SYS(sys_linkat, CWD, UP(from), CWD, UP(to), (unsigned long)flags);
+}
+
+Test(tmpfs, hard_links, .init = setup)
+{
+	struct linux_stat *st = st_buf(), *st2 = st_buf();
+	put("/tmp/f", "one");
+	uint64_t before = fake_pages_taken;
+	cr_assert_eq(link_("/tmp/f", "/tmp/g", 0), 0);
+	cr_assert_eq(stat_("/tmp/f", st, 0), 0);
+	cr_assert_eq(stat_("/tmp/g", st2, 0), 0);
+	cr_assert_eq(st->st_ino, st2->st_ino);
+	cr_assert_eq(st->st_nlink, 2);
+	put("/tmp/g", "two");
+	read_all_text("/tmp/f", "two");
+	cr_assert_eq(link_("/tmp/f", "/tmp/g", 0), -EEXIST);
+	cr_assert_eq(link_("/tmp/none", "/tmp/x", 0), -ENOENT);
+	cr_assert_eq(link_("/tmp", "/tmp/x", 0), -EPERM); /* folders: never, as Linux */
+	cr_assert_eq(link_("/tmp/f", "/none/x", 0), -ENOENT);
+	cr_assert_eq(link_("/tmp/f", "/tmp/x", 0x1), -EINVAL);
+	/* The first name goes; the link still names the file, listed as a file. */
+	cr_assert_eq(unlink_("/tmp/f", 0), 0);
+	read_all_text("/tmp/g", "two");
+	cr_assert_eq(stat_("/tmp/g", st, 0), 0);
+	cr_assert_eq(st->st_nlink, 1);
+	struct ents e;
+	read_dir((int)open_("/tmp", O_RDONLY), 4096, &e);
+	cr_assert_eq(e.n, 3);
+	cr_assert_str_eq(e.name[2], "g");
+	cr_assert_eq(e.type[2], DT_REG);
+	/* Renames of links: a link to the same file is left alone, others move. */
+	cr_assert_eq(link_("/tmp/g", "/tmp/h", 0), 0);
+	cr_assert_eq(rename_("/tmp/g", "/tmp/h", 0), 0);
+	cr_assert_eq(stat_("/tmp/g", st, 0), 0);
+	cr_assert_eq(st->st_nlink, 2);
+	cr_assert_eq(rename_("/tmp/h", "/etc/h", 0), 0);
+	read_all_text("/etc/h", "two");
+	cr_assert_eq(unlink_("/etc/h", 0), 0);
+	cr_assert_eq(fake_pages_taken, before);
+	cr_assert_eq(unlink_("/tmp/g", 0), 0);
+	cr_assert_eq(fake_pages_taken, before - 1, "the file's one page went back");
+	/* An archive file, linked, then written through the link: one file, copied up once. */
+	cr_assert_eq(link_("/etc/hosts", "/tmp/hosts", 0), 0);
+	put("/tmp/hosts", "mine");
+	read_all_text("/etc/hosts", "mine");
+	/* A symbolic link itself, or with AT_SYMLINK_FOLLOW its target. */
+	cr_assert_eq(link_("/etc/hostlink", "/tmp/sl", 0), 0);
+	cr_assert_eq(stat_("/tmp/sl", st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_assert_eq(st->st_mode & S_IFMT, S_IFLNK);
+	cr_assert_eq(link_("/etc/hostlink", "/tmp/tl", AT_SYMLINK_FOLLOW), 0);
+	cr_assert_eq(stat_("/tmp/tl", st, AT_SYMLINK_NOFOLLOW), 0);
+	cr_assert_eq(st->st_mode & S_IFMT, S_IFREG);
+	cr_assert_eq(st->st_nlink, 3);
 }
 
 /* ---------------------------------------------------------------- modes, owners, times */
@@ -601,9 +654,9 @@ Test(tmpfs, a_full_file_system_says_enospc, .init = setup_small)
 	cr_assert_eq(SYS(sys_pwrite64, (unsigned long)open_("/data/big", O_WRONLY), UP("x"), 1, 0),
 		     -ENOSPC);
 	uint8_t *back = ualloc(sizeof(big));
-	cr_assert_eq(SYS(sys_pread64, (unsigned long)open_("/data/big", O_RDONLY), U(back),
-			 sizeof(big), 0),
-		     sizeof(big));
+	cr_assert_eq(
+	    SYS(sys_pread64, (unsigned long)open_("/data/big", O_RDONLY), U(back), sizeof(big), 0),
+	    sizeof(big));
 	cr_assert_eq(memcmp(back, big, sizeof(big)), 0);
 	int made = 0;
 	char path[64];
@@ -637,8 +690,46 @@ Test(tmpfs, fs_init_gives_every_page_back, .init = setup)
 		cr_assert_eq(write_((int)fd, data, 3 * PAGE_SIZE), (long)(3 * PAGE_SIZE));
 		cr_assert_eq(SYS(sys_symlinkat, UP("file"), CWD, UP("/tmp/link")), i ? -EEXIST : 0);
 	}
-	cr_assert_eq(SYS(sys_pwrite64, (unsigned long)open_("/data/big", O_WRONLY), UP("x"), 1, 0), 1);
+	cr_assert_eq(SYS(sys_pwrite64, (unsigned long)open_("/data/big", O_WRONLY), UP("x"), 1, 0),
+		     1);
 	cr_assert_gt(fake_pages_taken, fresh + 300);
 	fs_init(arch, arch_len, "/");
 	cr_assert_eq(fake_pages_taken, fresh);
+}
+
+/* Page 0, the first leaf table (pages 1-511) and the second (512 on): writes across them read
+ * back, and truncation gives back the pages and tables it passes. */
+Test(tmpfs, a_file_across_its_page_tables, .init = setup)
+{
+	long fd = create("/tmp/t", O_RDWR, 0644);
+	uint64_t before = fake_pages_taken;
+	const size_t n = 600;
+	uint8_t *page = ualloc(PAGE_SIZE), *back = ualloc(PAGE_SIZE);
+	struct linux_stat *st = st_buf();
+	for (size_t i = 0; i < n; i++) {
+		memset(page, (int)(i * 13 + 1), PAGE_SIZE);
+		cr_assert_eq(write_((int)fd, page, PAGE_SIZE), (long)PAGE_SIZE);
+	}
+	cr_assert_eq(fake_pages_taken, before + n + 3); /* the top and two leaves */
+	for (size_t i = 0; i < n; i += 37) {
+		cr_assert_eq(SYS(sys_pread64, (unsigned long)fd, U(back), PAGE_SIZE, i * PAGE_SIZE),
+			     (long)PAGE_SIZE);
+		cr_assert_eq(back[0], (uint8_t)(i * 13 + 1), "page %zu", i);
+		cr_assert_eq(back[PAGE_SIZE - 1], (uint8_t)(i * 13 + 1), "page %zu", i);
+	}
+	const uint64_t cuts[] = {
+	    513 * PAGE_SIZE, 512 * PAGE_SIZE + 1, PAGE_SIZE + 1, PAGE_SIZE, 1, 0};
+	const uint64_t held[] = {513 + 3, 513 + 3, 2 + 2, 1, 1, 0};
+	for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		cr_assert_eq(SYS(sys_ftruncate, (unsigned long)fd, cuts[k]), 0);
+		cr_assert_eq(fake_pages_taken, before + held[k], "size %lu",
+			     (unsigned long)cuts[k]);
+		cr_assert_eq(SYS(sys_fstat, (unsigned long)fd, U(st)), 0);
+		cr_assert_eq((uint64_t)st->st_size, cuts[k]);
+	}
+	/* What truncation cut off reads as zeros when the file grows again. */
+	cr_assert_eq(SYS(sys_ftruncate, (unsigned long)fd, 2 * PAGE_SIZE), 0);
+	cr_assert_eq(SYS(sys_pread64, (unsigned long)fd, U(back), PAGE_SIZE, 0), (long)PAGE_SIZE);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		cr_assert_eq(back[i], 0);
 }

@@ -487,7 +487,8 @@ Test(go, dev_null_zero_full_urandom_os_user_and_etc_hosts)
 }
 
 /* tests/go/tmpfs: gort's writable tree through Go's os package (guest-abi/gort/fs.c): temporary
- * folders and files, O_APPEND, holes, truncation, rename over a file, links, chmod/chown/chtimes,
+ * folders and files, O_APPEND, holes, truncation, rename over a file, symbolic and hard links,
+ * chmod/chown/chtimes,
  * an unlinked open file, WalkDir, RemoveAll, writes in the initrd's folders, and ENOSPC once a
  * 64 MiB partition's share for files is full. */
 Test(go, tmpfs_temp_files_rename_walk_remove_and_enospc)
@@ -507,6 +508,7 @@ Test(go, tmpfs_temp_files_rename_walk_remove_and_enospc)
 	expect_out(&r, "os.Truncate: \"\\x00\\a\\x0e\\x15\\x1c\"\n");
 	expect_out(&r, "rename: b=\"A\", a gone true\n");
 	expect_out(&r, "symlink: -> b, reads \"A\", is link true\n");
+	expect_out(&r, "link: same file true, links 2\n");
 	expect_out(&r, "chmod: -rw-------, mtime true, owner 1000:100\n");
 	expect_out(&r, "unlinked: still reads \"A\", name gone true\n");
 	expect_out(&r, "walk: ./ one x/ x/two x/y/ x/y/three z/ z/four\n");

@@ -97,6 +97,16 @@ func names(dir string) {
 	fmt.Printf("symlink: -> %s, reads %q, is link %v\n", target, read(l),
 		lst.Mode()&fs.ModeSymlink != 0)
 
+	h := filepath.Join(dir, "hard")
+	check("Link", os.Link(b, h))
+	hst, err := os.Stat(h)
+	check("Stat hard", err)
+	bst, err := os.Stat(b)
+	check("Stat b", err)
+	fmt.Printf("link: same file %v, links %d\n", os.SameFile(hst, bst),
+		hst.Sys().(*syscall.Stat_t).Nlink)
+	check("Remove hard", os.Remove(h))
+
 	check("Chmod", os.Chmod(b, 0600))
 	when := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
 	check("Chtimes", os.Chtimes(b, when, when))
