@@ -26,6 +26,7 @@ long sys_getpid(struct thread *t, const struct syscall_args *a);
 long sys_gettid(struct thread *t, const struct syscall_args *a);
 long sys_getppid(struct thread *t, const struct syscall_args *a);
 long sys_getuid(struct thread *t, const struct syscall_args *a);
+long sys_getgroups(struct thread *t, const struct syscall_args *a);
 
 static const char *partition_name = "gohv";
 
@@ -247,6 +248,7 @@ static const struct syscall_entry table[NR_MAX] = {
     [134] = {sys_rt_sigaction, "rt_sigaction"},
     [135] = {sys_rt_sigprocmask, "rt_sigprocmask"},
     [139] = {sys_rt_sigreturn, "rt_sigreturn"},
+    [158] = {sys_getgroups, "getgroups"},
     [160] = {sys_uname, "uname"},
     [163] = {sys_getrlimit, "getrlimit"},
     [166] = {sys_umask, "umask"},
