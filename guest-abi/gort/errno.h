@@ -15,6 +15,7 @@
 #define EBUSY	     16
 #define ENODEV	     19
 #define EEXIST	     17
+#define EXDEV	     18
 #define ENOTDIR	     20
 #define EISDIR	     21
 #define EINVAL	     22
@@ -25,6 +26,7 @@
 #define ENOSPC	     28
 #define ESPIPE	     29
 #define EROFS	     30
+#define EMLINK	     31
 #define EPIPE	     32
 #define ERANGE	     34
 #define ENAMETOOLONG 36

@@ -1,12 +1,21 @@
 /*
- * fs.c: gort's files. A read-only tree built from the initrd, and every system call that works on
- * file descriptors.
+ * fs.c: gort's files. One writable tree in memory, built from the initrd, and every system call
+ * that works on file descriptors.
  *
  * Supported
  *  - The tree: a cpio "newc" archive (magic 070701, or 070702 with checksums, not checked) indexed
- *    in place: file data and link targets stay in the initrd. Regular files, folders (also the
- *    implicit ones a path names) and symbolic links. Paths in the archive may start with "/" or
- *    "./"; all are taken from the root. A later entry for the same path replaces the earlier one.
+ *    in place: file data and link targets stay in the initrd until changed. Regular files,
+ *    folders (also the implicit ones a path names) and symbolic links. Paths in the archive may
+ *    start with "/" or "./"; all are taken from the root. A later entry for the same path
+ *    replaces the earlier one. /tmp (mode 1777) is made when the archive has none.
+ *  - Writing it, everywhere: nodes live in fsmem pages (not in gort's image); a file of the
+ *    archive gets pages of its own (fdata) the first time it is written or truncated (copy-up,
+ *    so the archive stays as it was). Create (O_CREAT, O_EXCL, O_TRUNC, O_APPEND), write, pwrite,
+ *    [f]truncate, fsync, mkdir, unlink and rmdir, rename (RENAME_NOREPLACE), symlink, link, chmod,
+ *    chown, utimensat, umask, statfs. A node lives while a folder entry, an open file or the cwd
+ *    holds it. A folder's entries carry growing cookies, the getdents positions, so a listing goes
+ *    on where it was while entries are removed. Room: fsmem's budget (half of what is free once
+ *    the tree is built), then ENOSPC.
  *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
  *    /dev/watchdog, devices.c's /dev/null..., chan.c's /dev/chan/NAME), as /dev/<name> (mode
  *    0600 unless the device gives one), made after the archive is read, so they take the place of
@@ -33,9 +42,9 @@
  *    event they watch (as Linux: data written to a pipe, space freed, a side closed), once.
  *
  * Not supported
- *  - Writing the tree: opening for writing, O_TRUNC, creating a file give EROFS; no unlink, mkdir,
- *    rename (not served). cpio hard links (entries sharing one inode's data), device nodes, fifos
- *    and sockets in the archive (skipped). Owners and permission checks: the program is root.
+ *  - Hard links to folders (EPERM, as Linux), RENAME_EXCHANGE/WHITEOUT, O_TMPFILE, fallocate,
+ *    mknod. cpio hard links (entries sharing one inode's data), device nodes, fifos
+ *    and sockets in the archive (skipped). Permission checks: the program is root.
  *  - epoll on files and folders (EPERM, as Linux, so Go falls back to blocking I/O), on another
  *    epoll (EPERM), epoll_pwait's signal mask (ignored), EPOLLEXCLUSIVE (ignored).
  *  - SIGPIPE (writers get EPIPE only), O_DIRECT pipes, /proc other than readlink of
@@ -55,7 +64,10 @@
 
 #include "gort.h"
 #include "linux.h"
+#include "mm.h"
+#include "fdata.h"
 #include "fs.h"
+#include "fsmem.h"
 
 #define ROOT	      0
 #define MAX_SYMLINKS  40
@@ -78,53 +90,243 @@ static size_t min_sz(size_t a, size_t b)
 
 /* ---------------------------------------------------------------- the tree */
 
+struct ftime {
+	int64_t sec;
+	int64_t nsec;
+};
+
 struct node {
-	const char *name; /* in the initrd, not NUL-terminated */
-	const uint8_t *data;
+	const char *name; /* in the initrd (not NUL-terminated) or, N_OWN_NAME, in fsmem */
+	const uint8_t
+	    *data; /* initrd or default-file content, a link's target (N_OWN_DATA: fsmem) */
 	uint64_t size;
-	int64_t mtime;
+	struct fdata pages; /* the content once written (N_PAGED): data is NULL then */
+	struct ftime atime, mtime, ctime;
 	uint32_t namelen, mode, uid, gid, nlink;
-	int32_t parent, first_child, last_child, next_sibling;
+	int32_t parent, first_child, last_child, next_sibling, prev_sibling;
+	uint64_t cookie;      /* its place in the parent's listing: getdents positions, in order */
+	uint64_t next_cookie; /* folders: the next entry's */
+	int32_t opens;	      /* open files, and the working folder, that keep it */
+	int32_t inode;	      /* N_ALIAS: the node this entry is another name of */
+	uint32_t flags;
 	const struct gort_dev *dev; /* a device's node */
 };
 
-static struct node nodes[GORT_MAX_NODES];
-static int nnodes;
+#define N_USED	   1u
+#define N_OWN_NAME 2u
+#define N_OWN_DATA 4u
+#define N_PAGED	   8u
+#define N_ALIAS	   16u /* a hard link: a folder entry only, of another node */
+
+/* Nodes live in pages from fsmem (not in gort's image), NODES_PER_CHUNK a page; a freed node's
+ * number is used again (its next_sibling links the free list). */
+#define NODES_PER_CHUNK (PAGE_SIZE / sizeof(struct node))
+#define MAX_CHUNKS	((GORT_MAX_NODES + NODES_PER_CHUNK - 1) / NODES_PER_CHUNK)
+
+static struct {
+	struct node *chunk[MAX_CHUNKS];
+	int top;       /* numbers below it have been handed out */
+	int free_head; /* freed numbers, -1: none */
+	int live;      /* nodes in use */
+	bool booting;  /* building the initrd's tree: running out is fatal */
+	unsigned umask;
+} tree; /* zero: in bss; tree_free sets it up */
+
 static int cwd_node;
 static char exe_path[GORT_PATH_MAX];
 
+static struct node *N(int n)
+{
+	return &tree.chunk[n / (int)NODES_PER_CHUNK][n % (int)NODES_PER_CHUNK];
+}
+
+static struct ftime now_time(void)
+{
+	int64_t ns = (int64_t)ticks_to_ns(gort_now()) + gort_realtime_offset_ns();
+	return (struct ftime){ns / 1000000000, ns % 1000000000};
+}
+
+static void node_touch(struct node *nd)
+{
+	nd->mtime = nd->ctime = now_time();
+}
+
+/* The node a folder entry stands for: itself, or the file a hard link names. */
+static int ino(int n)
+{
+	return (N(n)->flags & N_ALIAS) ? N(n)->inode : n;
+}
+
 static int node_lookup(int dir, const char *name, size_t len)
 {
-	for (int c = nodes[dir].first_child; c >= 0; c = nodes[c].next_sibling)
-		if (nodes[c].namelen == len && memcmp(nodes[c].name, name, len) == 0)
+	for (int c = N(dir)->first_child; c >= 0; c = N(c)->next_sibling)
+		if (N(c)->namelen == len && memcmp(N(c)->name, name, len) == 0)
 			return c;
 	return -1;
 }
 
-static int node_new(int dir, const char *name, size_t len, uint32_t mode)
+/* Appends n to folder dir's entries, last in its listing. */
+static void child_link(int dir, int n)
 {
-	if (nnodes >= GORT_MAX_NODES)
-		gort_fatal(1, "fs: the initrd has more than %d files, folders and links",
-			   GORT_MAX_NODES);
+	struct node *d = N(dir), *nd = N(n);
+	nd->parent = dir;
+	nd->cookie = d->next_cookie++;
+	nd->next_sibling = -1;
+	nd->prev_sibling = d->last_child;
+	if (d->last_child >= 0)
+		N(d->last_child)->next_sibling = n;
+	else
+		d->first_child = n;
+	d->last_child = n;
+}
+
+/* Takes n out of its folder; its parent becomes itself, so ".." of a removed folder stays in
+ * it rather than in a folder that may be gone. */
+static void child_unlink(int n)
+{
+	struct node *nd = N(n), *d = N(nd->parent);
+	if (nd->prev_sibling >= 0)
+		N(nd->prev_sibling)->next_sibling = nd->next_sibling;
+	else
+		d->first_child = nd->next_sibling;
+	if (nd->next_sibling >= 0)
+		N(nd->next_sibling)->prev_sibling = nd->prev_sibling;
+	else
+		d->last_child = nd->prev_sibling;
+	nd->parent = n;
+	nd->next_sibling = nd->prev_sibling = -1;
+}
+
+/* A fresh node, or -ENOSPC (fatal while the initrd's tree is built). */
+static int node_alloc(void)
+{
+	int n = tree.free_head;
+	if (n >= 0) {
+		tree.free_head = N(n)->next_sibling;
+	} else {
+		if (tree.top >= GORT_MAX_NODES)
+			goto full;
+		if (tree.top % (int)NODES_PER_CHUNK == 0) {
+			struct node *c = fsmem_page();
+			if (!c)
+				goto full;
+			tree.chunk[tree.top / (int)NODES_PER_CHUNK] = c;
+		}
+		n = tree.top++;
+	}
+	tree.live++;
+	memset(N(n), 0, sizeof(struct node));
+	N(n)->flags = N_USED;
+	return n;
+full:
+	if (tree.booting)
+		gort_fatal(1,
+			   "fs: no room for the initrd's tree: more than %d files, folders and "
+			   "links, or out of memory",
+			   tree.top);
+	return -ENOSPC;
+}
+
+static void node_free_content(struct node *nd)
+{
+	if (nd->flags & N_OWN_NAME)
+		fsmem_free((void *)nd->name, nd->namelen);
+	if (nd->flags & N_OWN_DATA)
+		fsmem_free((void *)nd->data, nd->size);
+	if (nd->flags & N_PAGED)
+		fdata_truncate(&nd->pages, 0);
+	nd->flags = 0;
+}
+
+/* Frees n once nothing names or holds it: no folder entry, no open file, not the cwd. */
+static void node_maybe_free(int n)
+{
+	struct node *nd = N(n);
+	if (nd->nlink > 0 || nd->opens > 0 || n == ROOT)
+		return;
+	node_free_content(nd);
+	nd->next_sibling = tree.free_head;
+	tree.free_head = n;
+	tree.live--;
+}
+
+static void node_hold(int n)
+{
+	N(n)->opens++;
+}
+
+static void node_release(int n)
+{
+	N(n)->opens--;
+	node_maybe_free(n);
+}
+
+/* The working folder holds its node, so a removed cwd stays valid (and empty). */
+static void cwd_set(int n)
+{
+	int old = cwd_node;
+	node_hold(n);
+	cwd_node = n;
+	node_release(old);
+}
+
+/* A new entry name[0..len) in folder dir; the name is the initrd's unless copy. -ENOSPC when
+ * the nodes or the memory are used up. */
+static int node_new_named(int dir, const char *name, size_t len, uint32_t mode, bool copy)
+{
 	if (len > GORT_NAME_MAX)
 		gort_fatal(1, "fs: initrd name longer than %d bytes: %.40s...", GORT_NAME_MAX,
 			   name);
-	int n = nnodes++;
-	struct node *nd = &nodes[n];
-	memset(nd, 0, sizeof(*nd));
+	int n = node_alloc();
+	if (n < 0)
+		return n;
+	struct node *nd = N(n);
+	if (copy && len) {
+		char *own = fsmem_alloc(len);
+		if (!own) {
+			nd->nlink = 0;
+			node_maybe_free(n);
+			return -ENOSPC;
+		}
+		memcpy(own, name, len);
+		name = own;
+		nd->flags |= N_OWN_NAME;
+	}
 	nd->name = name;
 	nd->namelen = (uint32_t)len;
 	nd->mode = mode;
-	nd->parent = dir;
-	nd->first_child = nd->last_child = nd->next_sibling = -1;
-	if (n == ROOT)
+	nd->nlink = IS_DIR(mode) ? 2 : 1;
+	nd->first_child = nd->last_child = nd->next_sibling = nd->prev_sibling = -1;
+	nd->next_cookie = 2; /* 0 is ".", 1 is ".." */
+	nd->atime = nd->mtime = nd->ctime = now_time();
+	if (n == ROOT) {
+		nd->parent = ROOT;
 		return n;
-	if (nodes[dir].last_child >= 0)
-		nodes[nodes[dir].last_child].next_sibling = n;
-	else
-		nodes[dir].first_child = n;
-	nodes[dir].last_child = n;
+	}
+	child_link(dir, n);
+	if (IS_DIR(mode))
+		N(dir)->nlink++;
 	return n;
+}
+
+static int node_new(int dir, const char *name, size_t len, uint32_t mode)
+{
+	return node_new_named(dir, name, len, mode, false);
+}
+
+/* Frees the whole tree (fs_init builds it again). */
+static void tree_free(void)
+{
+	for (int n = 0; n < tree.top; n++)
+		if (N(n)->flags & N_USED)
+			node_free_content(N(n));
+	for (int c = 0; c * (int)NODES_PER_CHUNK < tree.top; c++)
+		fsmem_page_free(tree.chunk[c]);
+	tree.top = 0;
+	tree.free_head = -1;
+	tree.live = 0;
+	tree.umask = 022;
+	fsmem_reset();
 }
 
 struct cpio_entry {
@@ -172,14 +374,14 @@ static bool only_dots(const char *path, size_t len)
 /* Sets an existing node (or the root) from an archive entry. */
 static void node_set(int n, const struct cpio_entry *e)
 {
-	struct node *nd = &nodes[n];
+	struct node *nd = N(n);
 	if (IS_DIR(nd->mode) && !IS_DIR(e->mode) && nd->first_child >= 0)
 		gort_fatal(1, "fs: initrd entry %.*s replaces a folder that has entries",
 			   (int)e->namelen, e->name);
 	nd->mode = e->mode;
 	nd->uid = e->uid;
 	nd->gid = e->gid;
-	nd->mtime = e->mtime;
+	nd->atime = nd->mtime = nd->ctime = (struct ftime){e->mtime, 0};
 	nd->data = e->data;
 	nd->size = IS_DIR(e->mode) ? 0 : e->size;
 }
@@ -200,10 +402,10 @@ static void tree_add(const struct cpio_entry *e)
 		if (is_dot(c, clen))
 			continue;
 		if (is_dotdot(c, clen)) {
-			cur = nodes[cur].parent;
+			cur = N(cur)->parent;
 			continue;
 		}
-		if (!IS_DIR(nodes[cur].mode))
+		if (!IS_DIR(N(cur)->mode))
 			gort_fatal(1, "fs: initrd path %.*s goes through a non-folder",
 				   (int)e->namelen, e->name);
 		int n = node_lookup(cur, c, clen);
@@ -279,7 +481,7 @@ static void devs_build(void)
 	int dir = node_lookup(ROOT, "dev", 3);
 	if (dir < 0)
 		dir = node_new(ROOT, "dev", 3, S_IFDIR | 0755);
-	if (!IS_DIR(nodes[dir].mode))
+	if (!IS_DIR(N(dir)->mode))
 		gort_fatal(1, "fs: the initrd's /dev is not a folder: no room for /dev/%s",
 			   devs[0]->name);
 	for (int i = 0; i < ndevs; i++) {
@@ -289,7 +491,7 @@ static void devs_build(void)
 			in = node_lookup(dir, name, (size_t)(slash - name));
 			if (in < 0)
 				in = node_new(dir, name, (size_t)(slash - name), S_IFDIR | 0755);
-			if (!IS_DIR(nodes[in].mode))
+			if (!IS_DIR(N(in)->mode))
 				gort_fatal(1, "fs: no folder for /dev/%s", name);
 			name = slash + 1;
 		}
@@ -300,7 +502,7 @@ static void devs_build(void)
 		if (n < 0)
 			n = node_new(in, e.name, e.namelen, e.mode);
 		node_set(n, &e);
-		nodes[n].dev = devs[i];
+		N(n)->dev = devs[i];
 	}
 }
 
@@ -326,7 +528,7 @@ static void default_files_build(void)
 		int cur = ROOT;
 		size_t i = 0, clen;
 		const char *c;
-		while (cur >= 0 && IS_DIR(nodes[cur].mode) &&
+		while (cur >= 0 && IS_DIR(N(cur)->mode) &&
 		       (clen = next_component(e->name, e->namelen, &i, &c)) != 0)
 			cur = node_lookup(cur, c, clen);
 		if (cur < 0)
@@ -336,10 +538,9 @@ static void default_files_build(void)
 
 static void tree_build(const uint8_t *base, size_t size)
 {
-	static const struct cpio_entry root = {.mode = S_IFDIR | 0755};
-	nnodes = 0;
+	tree_free();
+	tree.booting = true;
 	node_new(ROOT, "", 0, S_IFDIR | 0755);
-	node_set(ROOT, &root);
 	/* The archive ends with its trailer, or (leniently) with the data. */
 	for (size_t off = 0, next; off < size; off = next) {
 		struct cpio_entry e;
@@ -350,12 +551,17 @@ static void tree_build(const uint8_t *base, size_t size)
 	}
 	devs_build();
 	default_files_build();
-	/* A folder's link count: itself, its entry in the parent, and each subfolder's "..". */
-	for (int n = 0; n < nnodes; n++)
-		nodes[n].nlink = IS_DIR(nodes[n].mode) ? 2 : 1;
-	for (int n = 1; n < nnodes; n++)
-		if (IS_DIR(nodes[n].mode))
-			nodes[nodes[n].parent].nlink++;
+	/* Go's os.TempDir() is /tmp: a place to write even when the archive has none. */
+	if (node_lookup(ROOT, "tmp", 3) < 0)
+		node_new(ROOT, "tmp", 3, S_IFDIR | 01777);
+	/* A folder's link count: itself, its entry in the parent, and each subfolder's "..". An
+	 * archive entry can turn a folder into a file, so they are counted once all are in. */
+	for (int n = 0; n < tree.top; n++)
+		N(n)->nlink = IS_DIR(N(n)->mode) ? 2 : 1;
+	for (int n = 1; n < tree.top; n++)
+		if (IS_DIR(N(n)->mode))
+			N(N(n)->parent)->nlink++;
+	tree.booting = false;
 }
 
 /* ---------------------------------------------------------------- path lookup */
@@ -372,10 +578,10 @@ static int follow_link(int dir, int link, struct walk *w)
 {
 	if (++w->links > MAX_SYMLINKS)
 		return -ELOOP;
-	if (nodes[link].size == 0)
+	if (N(link)->size == 0)
 		return -ENOENT;
 	w->depth++;
-	int r = resolve(dir, (const char *)nodes[link].data, nodes[link].size, true, w);
+	int r = resolve(dir, (const char *)N(link)->data, N(link)->size, true, w);
 	w->depth--;
 	return r;
 }
@@ -395,31 +601,33 @@ static int resolve(int start, const char *path, size_t len, bool follow, struct 
 	const char *c;
 	size_t clen;
 	while ((clen = next_component(path, len, &i, &c)) != 0) {
-		if (!IS_DIR(nodes[cur].mode))
+		if (!IS_DIR(N(cur)->mode))
 			return -ENOTDIR;
 		bool last = only_slashes(path, i, len);
 		if (is_dot(c, clen))
 			continue;
 		if (is_dotdot(c, clen)) {
-			cur = nodes[cur].parent;
+			cur = N(cur)->parent;
 			continue;
 		}
 		if (clen > GORT_NAME_MAX)
 			return -ENAMETOOLONG;
 		int n = node_lookup(cur, c, clen);
+		if (n >= 0)
+			n = ino(n);
 		if (n < 0) {
 			w->last_missing = last && w->depth == 0;
 			return -ENOENT;
 		}
 		/* A trailing slash asks for a folder, so it follows a final link too. */
-		if (IS_LNK(nodes[n].mode) && (!last || follow || i < len)) {
+		if (IS_LNK(N(n)->mode) && (!last || follow || i < len)) {
 			n = follow_link(cur, n, w);
 			if (n < 0)
 				return n;
 		}
 		cur = n;
 	}
-	if (len && path[len - 1] == '/' && !IS_DIR(nodes[cur].mode))
+	if (len && path[len - 1] == '/' && !IS_DIR(N(cur)->mode))
 		return -ENOTDIR;
 	return cur;
 }
@@ -447,7 +655,7 @@ struct ofile {
 	unsigned flags; /* O_ACCMODE, O_NONBLOCK, O_APPEND, O_LARGEFILE */
 	int node;	/* files, folders and devices */
 	uint64_t pos;	/* file offset, or folder position: 0 ".", 1 "..", 2 + i the i-th entry */
-	int cursor;	/* folders: the entry at pos (when pos >= 2), or -1 at the end */
+	int cursor;	/* folders: the entry at pos, or -1 at the end (dir_seek) */
 	struct pipe *pipe;
 	enum gort_stream stream; /* the console */
 	struct {
@@ -591,15 +799,73 @@ static long dir_start(int dirfd, const char *path, int *start)
 }
 
 /* Looks pathbuf up relative to dirfd. */
-static long lookup_at(int dirfd, bool follow, struct walk *w)
+static long lookup_path(int dirfd, const char *path, bool follow, struct walk *w)
 {
 	int start;
-	if (pathbuf[0] == '\0')
+	if (path[0] == '\0')
 		return -ENOENT;
-	long r = dir_start(dirfd, pathbuf, &start);
+	long r = dir_start(dirfd, path, &start);
 	if (r < 0)
 		return r;
-	return resolve(start, pathbuf, strlen(pathbuf), follow, w);
+	return resolve(start, path, strlen(path), follow, w);
+}
+
+static long lookup_at(int dirfd, bool follow, struct walk *w)
+{
+	return lookup_path(dirfd, pathbuf, follow, w);
+}
+
+/* A path's last component and the folder it is (or would be) in. */
+struct last {
+	int dir;
+	const char *name; /* into the path; len 0: the path names the root */
+	size_t len;
+	bool slash; /* the path ends in '/' */
+};
+
+/* Resolves all of path but its last component (following links), which it does not look up:
+ * for calls that make, remove or rename an entry. */
+static long lookup_parent(int dirfd, const char *path, struct last *l)
+{
+	size_t len = strlen(path), end = len, b;
+	int start;
+	struct walk w = {0};
+	if (len == 0)
+		return -ENOENT;
+	long r = dir_start(dirfd, path, &start);
+	if (r < 0)
+		return r;
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	for (b = end; b > 0 && path[b - 1] != '/'; b--)
+		;
+	l->dir = start;
+	if (b > 0 && (l->dir = resolve(start, path, b, true, &w)) < 0)
+		return l->dir;
+	if (!IS_DIR(N(l->dir)->mode))
+		return -ENOTDIR;
+	l->name = path + b;
+	l->len = end - b;
+	l->slash = end < len;
+	return l->len > GORT_NAME_MAX ? -ENAMETOOLONG : 0;
+}
+
+static bool last_is_dots(const struct last *l)
+{
+	return l->len == 0 || is_dot(l->name, l->len) || is_dotdot(l->name, l->len);
+}
+
+/* A new entry l names, of mode (type and permissions, before the umask): its node or -errno. */
+static long node_create(const struct last *l, uint32_t mode)
+{
+	struct node *d = N(l->dir);
+	if (d->nlink == 0)
+		return -ENOENT; /* a removed folder takes no new entries */
+	mode = (mode & S_IFMT) | (mode & 07777 & ~tree.umask);
+	int n = node_new_named(l->dir, l->name, l->len, mode, true);
+	if (n >= 0)
+		node_touch(d);
+	return n;
 }
 
 /* ---------------------------------------------------------------- waiting */
@@ -1139,10 +1405,13 @@ static uint32_t console_poll(struct ofile *f)
 
 static long file_pread(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
 {
-	const struct node *nd = &nodes[f->node];
+	const struct node *nd = N(f->node);
 	if (off >= nd->size)
 		return 0;
-	return copy_out(uva, nd->data + off, min_sz(n, nd->size - off));
+	n = min_sz(n, nd->size - off);
+	if (nd->flags & N_PAGED)
+		return fdata_read(&nd->pages, off, uva, n);
+	return copy_out(uva, nd->data + off, n);
 }
 
 static long file_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
@@ -1153,17 +1422,80 @@ static long file_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n
 	return r;
 }
 
+/* Gives a file read from the initrd (or a default file) pages of its own before it changes:
+ * the archive stays as it was. 0 or -ENOSPC. */
+static long node_copy_up(struct node *nd, uint64_t keep)
+{
+	if (nd->flags & N_PAGED)
+		return 0;
+	struct fdata d = {0};
+	if (fdata_fill(&d, 0, nd->data, min_sz(nd->size, keep)) < 0) {
+		fdata_truncate(&d, 0);
+		return -ENOSPC;
+	}
+	nd->pages = d;
+	nd->data = NULL;
+	nd->flags |= N_PAGED;
+	return 0;
+}
+
+/* Sets a regular file's size: 0, -EFBIG or -ENOSPC. */
+static long node_truncate(struct node *nd, uint64_t size)
+{
+	if (size > FDATA_MAX_SIZE)
+		return -EFBIG;
+	long r = node_copy_up(nd, size);
+	if (r < 0)
+		return r;
+	if (size < nd->size)
+		fdata_truncate(&nd->pages, size);
+	nd->size = size;
+	node_touch(nd);
+	return 0;
+}
+
+static long file_pwrite(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
+{
+	struct node *nd = N(f->node);
+	if (n == 0)
+		return 0;
+	if (off >= FDATA_MAX_SIZE)
+		return -EFBIG;
+	n = min_sz(n, FDATA_MAX_SIZE - off);
+	long r = node_copy_up(nd, nd->size);
+	if (r < 0)
+		return r;
+	r = fdata_write(&nd->pages, off, uva, n);
+	if (r > 0) {
+		if (off + (uint64_t)r > nd->size)
+			nd->size = off + (uint64_t)r;
+		node_touch(nd);
+	}
+	return r;
+}
+
+static long file_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	if (f->flags & O_APPEND)
+		f->pos = N(f->node)->size;
+	long r = file_pwrite(f, uva, n, f->pos);
+	if (r > 0)
+		f->pos += (uint64_t)r;
+	return r;
+}
+
 static long dir_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 {
 	return -EISDIR;
 }
 
-/* Puts folder f at position pos (entries do not change, so positions are stable). */
+/* Puts folder f at position pos: ".", "..", then the first entry whose cookie is at least pos.
+ * Entries come and go, but cookies only grow, so a listing goes on where it was. */
 static void dir_seek(struct ofile *f, uint64_t pos)
 {
-	int c = nodes[f->node].first_child;
-	for (uint64_t i = 2; i < pos && c >= 0; i++)
-		c = nodes[c].next_sibling;
+	int c = N(f->node)->first_child;
+	while (c >= 0 && N(c)->cookie < pos)
+		c = N(c)->next_sibling;
 	f->pos = pos;
 	f->cursor = c;
 }
@@ -1171,7 +1503,7 @@ static void dir_seek(struct ofile *f, uint64_t pos)
 /* The entry at f's position: false at the end. */
 static bool dir_entry(struct ofile *f, const char **name, size_t *len, int *node)
 {
-	const struct node *d = &nodes[f->node];
+	const struct node *d = N(f->node);
 	if (f->pos < 2) {
 		*name = "..";
 		*len = f->pos == 0 ? 1 : 2;
@@ -1180,17 +1512,24 @@ static bool dir_entry(struct ofile *f, const char **name, size_t *len, int *node
 	}
 	if (f->cursor < 0)
 		return false;
-	*name = nodes[f->cursor].name;
-	*len = nodes[f->cursor].namelen;
-	*node = f->cursor;
+	*name = N(f->cursor)->name;
+	*len = N(f->cursor)->namelen;
+	*node = ino(f->cursor);
 	return true;
+}
+
+/* The position after the entry at f's position (getdents' d_off). */
+static uint64_t dir_next_pos(const struct ofile *f)
+{
+	return (f->pos < 2 || f->cursor < 0 ? f->pos : N(f->cursor)->cookie) + 1;
 }
 
 static void dir_advance(struct ofile *f)
 {
+	uint64_t next = dir_next_pos(f);
 	if (f->pos >= 2 && f->cursor >= 0)
-		f->cursor = nodes[f->cursor].next_sibling;
-	f->pos++;
+		f->cursor = N(f->cursor)->next_sibling;
+	f->pos = next;
 }
 
 /* ---------------------------------------------------------------- devices */
@@ -1210,7 +1549,7 @@ static int dev_index(const struct gort_dev *d)
 
 static long dev_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 {
-	const struct gort_dev *d = nodes[f->node].dev;
+	const struct gort_dev *d = N(f->node)->dev;
 	if (!d->read)
 		return -EINVAL;
 	long r = d->read(d, t, uva, n);
@@ -1226,7 +1565,7 @@ static long dev_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 
 static long dev_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
 {
-	const struct gort_dev *d = nodes[f->node].dev;
+	const struct gort_dev *d = N(f->node)->dev;
 	if (!d->write)
 		return -EINVAL;
 	long r = d->write(d, t, uva, n);
@@ -1242,12 +1581,12 @@ static long dev_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n
 
 static long dev_lseek(struct ofile *f, long off, int whence)
 {
-	return nodes[f->node].dev->seek_zero ? 0 : -ESPIPE;
+	return N(f->node)->dev->seek_zero ? 0 : -ESPIPE;
 }
 
 static uint32_t dev_poll(struct ofile *f)
 {
-	const struct gort_dev *d = nodes[f->node].dev;
+	const struct gort_dev *d = N(f->node)->dev;
 	return d->poll ? d->poll(d) : 0;
 }
 
@@ -1271,7 +1610,7 @@ void fs_dev_changed(const struct gort_dev *d)
 	}
 	uint32_t mask = d->poll ? d->poll(d) : 0;
 	for (int k = 0; k < GORT_MAX_FDS; k++)
-		if (ofiles[k].kind == FK_DEV && nodes[ofiles[k].node].dev == d)
+		if (ofiles[k].kind == FK_DEV && N(ofiles[k].node)->dev == d)
 			poll_notify(&ofiles[k], mask);
 }
 
@@ -1301,7 +1640,7 @@ static long seek_pos(uint64_t cur, uint64_t end, long off, int whence, uint64_t 
 static long file_lseek(struct ofile *f, long off, int whence)
 {
 	uint64_t pos;
-	long r = seek_pos(f->pos, nodes[f->node].size, off, whence, &pos);
+	long r = seek_pos(f->pos, N(f->node)->size, off, whence, &pos);
 	if (r < 0)
 		return r;
 	f->pos = pos;
@@ -1323,6 +1662,11 @@ static long dir_lseek(struct ofile *f, long off, int whence)
 
 /* ---------------------------------------------------------------- operations by kind */
 
+static void node_file_release(struct ofile *f)
+{
+	node_release(f->node);
+}
+
 struct fops {
 	long (*read)(struct thread *t, struct ofile *f, uintptr_t uva, size_t n);
 	long (*write)(struct thread *t, struct ofile *f, uintptr_t uva, size_t n);
@@ -1333,9 +1677,16 @@ struct fops {
 
 static const struct fops fops[] = {
     [FK_CONSOLE] = {.read = console_read, .write = console_write, .poll = console_poll},
-    [FK_FILE] = {.read = file_read, .lseek = file_lseek},
-    [FK_DIR] = {.read = dir_read, .lseek = dir_lseek},
-    [FK_DEV] = {.read = dev_read, .write = dev_write, .lseek = dev_lseek, .poll = dev_poll},
+    [FK_FILE] = {.read = file_read,
+		 .write = file_write,
+		 .lseek = file_lseek,
+		 .release = node_file_release},
+    [FK_DIR] = {.read = dir_read, .lseek = dir_lseek, .release = node_file_release},
+    [FK_DEV] = {.read = dev_read,
+		.write = dev_write,
+		.lseek = dev_lseek,
+		.poll = dev_poll,
+		.release = node_file_release},
     [FK_PIPE_R] = {.read = pipe_read, .poll = pipe_poll, .release = pipe_release},
     [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
     [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
@@ -1361,7 +1712,7 @@ static void ofile_put(struct ofile *f)
 
 static void node_stat(int n, struct linux_stat *st)
 {
-	const struct node *nd = &nodes[n];
+	const struct node *nd = N(n);
 	memset(st, 0, sizeof(*st));
 	st->st_dev = FS_DEV;
 	st->st_ino = (uint64_t)n + 1;
@@ -1371,8 +1722,14 @@ static void node_stat(int n, struct linux_stat *st)
 	st->st_gid = nd->gid;
 	st->st_size = (int64_t)nd->size;
 	st->st_blksize = 4096;
-	st->st_blocks = (int64_t)((nd->size + 511) / 512);
-	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = nd->mtime;
+	st->st_blocks = (nd->flags & N_PAGED) ? (int64_t)(nd->pages.data_pages * (PAGE_SIZE / 512))
+					      : (int64_t)((nd->size + 511) / 512);
+	st->st_atime_sec = nd->atime.sec;
+	st->st_atime_nsec = nd->atime.nsec;
+	st->st_mtime_sec = nd->mtime.sec;
+	st->st_mtime_nsec = nd->mtime.nsec;
+	st->st_ctime_sec = nd->ctime.sec;
+	st->st_ctime_nsec = nd->ctime.nsec;
 	/* Linux's encoding of a device number (new_encode_dev). */
 	if (nd->dev)
 		st->st_rdev = (nd->dev->minor & 0xff) | nd->dev->major << 8 |
@@ -1408,12 +1765,10 @@ static long stat_out(uintptr_t uva, const struct linux_stat *st)
 
 /* ---------------------------------------------------------------- system calls: files */
 
-static long open_check(int node, int flags, const struct walk *w)
+static long open_check(int node, int flags)
 {
 	int acc = flags & O_ACCMODE;
-	if (node < 0)
-		return node == -ENOENT && (flags & O_CREAT) && w->last_missing ? -EROFS : node;
-	uint32_t mode = nodes[node].mode;
+	uint32_t mode = N(node)->mode;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
 	if (IS_LNK(mode))
@@ -1422,33 +1777,55 @@ static long open_check(int node, int flags, const struct walk *w)
 		return -EISDIR;
 	if (!IS_DIR(mode) && (flags & O_DIRECTORY))
 		return -ENOTDIR;
-	if (IS_REG(mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
-		return -EROFS;
 	return 0;
+}
+
+/* O_CREAT of a missing last component: the new file's node or -errno. */
+static long open_create(int dirfd, unsigned perm)
+{
+	struct last l;
+	long r = lookup_parent(dirfd, pathbuf, &l);
+	if (r < 0)
+		return r;
+	if (l.slash || last_is_dots(&l))
+		return -EISDIR;
+	return node_create(&l, S_IFREG | (perm & 07777));
 }
 
 long sys_openat(struct thread *t, const struct syscall_args *a)
 {
 	int flags = (int)a->a[2];
 	struct walk w = {0};
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -ENOTSUP;
 	long r = get_path(a->a[1]);
 	if (r < 0)
 		return r;
 	/* O_CREAT | O_EXCL never follows a final link (it must not exist at all). */
 	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
 	long node = lookup_at((int)a->a[0], follow, &w);
-	r = open_check((int)node, flags, &w);
-	if (r < 0)
-		return r;
-	uint32_t mode = nodes[node].mode;
+	if (node == -ENOENT && (flags & O_CREAT) && w.last_missing) {
+		node = open_create((int)a->a[0], (unsigned)a->a[3]);
+		flags &= ~O_EXCL & ~O_TRUNC; /* it is new and empty */
+	} else if (node >= 0) {
+		r = open_check((int)node, flags);
+		if (r < 0)
+			return r;
+	}
+	if (node < 0)
+		return node;
+	uint32_t mode = N(node)->mode;
 	enum fkind kind = IS_DIR(mode) ? FK_DIR : IS_CHR(mode) ? FK_DEV : FK_FILE;
-	/* Only a device opens for writing (open_check refused the others). */
-	unsigned acc = kind == FK_DEV ? (unsigned)flags & O_ACCMODE : O_RDONLY;
-	struct ofile *f =
-	    ofile_alloc(kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND)) | acc | O_LARGEFILE);
-	if (!f)
+	if (kind == FK_FILE && (flags & O_TRUNC) && (r = node_truncate(N(node), 0)) < 0)
+		return r;
+	struct ofile *f = ofile_alloc(
+	    kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND | O_ACCMODE)) | O_LARGEFILE);
+	if (!f) {
+		node_maybe_free((int)node);
 		return -ENFILE;
+	}
 	f->node = (int)node;
+	node_hold(f->node);
 	if (kind == FK_DIR)
 		dir_seek(f, 0);
 	return fd_install_new(f, flags & O_CLOEXEC);
@@ -1500,7 +1877,7 @@ long sys_pread64(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (f->kind == FK_DIR)
 		return -EISDIR;
-	if (f->kind == FK_DEV && nodes[f->node].dev->seek_zero)
+	if (f->kind == FK_DEV && N(f->node)->dev->seek_zero)
 		return dev_read(t, f, a->a[1], n);
 	if (f->kind != FK_FILE)
 		return -ESPIPE;
@@ -1568,9 +1945,9 @@ static long dirent_out(struct ofile *f, uintptr_t uva, size_t room)
 	struct linux_dirent64 *d = (struct linux_dirent64 *)rec;
 	memset(rec, 0, reclen);
 	d->d_ino = (uint64_t)node + 1;
-	d->d_off = (int64_t)f->pos + 1;
+	d->d_off = (int64_t)dir_next_pos(f);
 	d->d_reclen = (uint16_t)reclen;
-	uint32_t type = nodes[node].mode & S_IFMT;
+	uint32_t type = N(node)->mode & S_IFMT;
 	d->d_type = type == S_IFDIR   ? DT_DIR
 		    : type == S_IFLNK ? DT_LNK
 		    : type == S_IFCHR ? DT_CHR
@@ -1589,6 +1966,7 @@ long sys_getdents64(struct thread *t, const struct syscall_args *a)
 		return -EBADF;
 	if (f->kind != FK_DIR)
 		return -ENOTDIR;
+	dir_seek(f, f->pos); /* its entry may have gone since the last call */
 	for (;;) {
 		long r = dirent_out(f, a->a[1] + used, count - used);
 		if (r == 0)
@@ -1606,12 +1984,12 @@ static long node_path(int n, char *buf, size_t size)
 {
 	size_t pos = size - 1;
 	buf[pos] = '\0';
-	for (; n != ROOT; n = nodes[n].parent) {
-		size_t len = nodes[n].namelen;
+	for (; n != ROOT; n = N(n)->parent) {
+		size_t len = N(n)->namelen;
 		if (pos < len + 1)
 			return -ENAMETOOLONG;
 		pos -= len;
-		memcpy(buf + pos, nodes[n].name, len);
+		memcpy(buf + pos, N(n)->name, len);
 		buf[--pos] = '/';
 	}
 	if (pos == size - 1)
@@ -1622,6 +2000,8 @@ static long node_path(int n, char *buf, size_t size)
 
 long sys_getcwd(struct thread *t, const struct syscall_args *a)
 {
+	if (N(cwd_node)->nlink == 0)
+		return -ENOENT; /* removed: it has no path any more */
 	long len = node_path(cwd_node, pathbuf, sizeof(pathbuf));
 	if (len < 0)
 		return len;
@@ -1644,10 +2024,8 @@ long sys_faccessat(struct thread *t, const struct syscall_args *a)
 	long node = lookup_at((int)a->a[0], true, &w);
 	if (node < 0)
 		return node;
-	if ((mode & W_OK) && !IS_CHR(nodes[node].mode))
-		return -EROFS;
 	/* The program is root: only executing a file with no x bit at all is refused. */
-	if ((mode & X_OK) && IS_REG(nodes[node].mode) && !(nodes[node].mode & 0111))
+	if ((mode & X_OK) && IS_REG(N(node)->mode) && !(N(node)->mode & 0111))
 		return -EACCES;
 	return 0;
 }
@@ -1672,10 +2050,10 @@ long sys_readlinkat(struct thread *t, const struct syscall_args *a)
 		long node = lookup_at((int)a->a[0], false, &w);
 		if (node < 0)
 			return node;
-		if (!IS_LNK(nodes[node].mode))
+		if (!IS_LNK(N(node)->mode))
 			return -EINVAL;
-		target = nodes[node].data;
-		len = nodes[node].size;
+		target = N(node)->data;
+		len = N(node)->size;
 	}
 	len = min_sz(len, (size_t)size);
 	return copy_to_user(a->a[2], target, len) != 0 ? -EFAULT : (long)len;
@@ -1690,9 +2068,9 @@ long sys_chdir(struct thread *t, const struct syscall_args *a)
 	long node = lookup_at(AT_FDCWD, true, &w);
 	if (node < 0)
 		return node;
-	if (!IS_DIR(nodes[node].mode))
+	if (!IS_DIR(N(node)->mode))
 		return -ENOTDIR;
-	cwd_node = (int)node;
+	cwd_set((int)node);
 	return 0;
 }
 
@@ -1703,8 +2081,424 @@ long sys_fchdir(struct thread *t, const struct syscall_args *a)
 		return -EBADF;
 	if (f->kind != FK_DIR)
 		return -ENOTDIR;
-	cwd_node = f->node;
+	cwd_set(f->node);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- system calls: changing the tree
+ */
+
+static char pathbuf2[GORT_PATH_MAX]; /* the other path of rename and symlink */
+
+long sys_mkdirat(struct thread *t, const struct syscall_args *a)
+{
+	struct last l;
+	long r = get_path(a->a[1]);
+	if (r < 0 || (r = lookup_parent((int)a->a[0], pathbuf, &l)) < 0)
+		return r;
+	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
+		return -EEXIST;
+	r = node_create(&l, S_IFDIR | ((unsigned)a->a[2] & 07777));
+	return r < 0 ? r : 0;
+}
+
+/* Takes n's entry out of its folder; frees it unless an open file or the cwd still holds it. */
+static void node_unlink(int n)
+{
+	int i = ino(n);
+	struct node *nd = N(i), *d = N(N(n)->parent);
+	node_touch(d);
+	if (IS_DIR(nd->mode)) {
+		d->nlink--; /* its ".." */
+		nd->nlink = 0;
+	} else {
+		nd->nlink--;
+	}
+	nd->ctime = now_time();
+	child_unlink(n); /* a file's own node may leave its folder while links still name it */
+	if (i != n) {
+		N(n)->nlink = 0;
+		node_maybe_free(n);
+	}
+	node_maybe_free(i);
+}
+
+long sys_unlinkat(struct thread *t, const struct syscall_args *a)
+{
+	int flags = (int)a->a[2];
+	bool rmdir = flags & AT_REMOVEDIR;
+	struct last l;
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	long r = get_path(a->a[1]);
+	if (r < 0 || (r = lookup_parent((int)a->a[0], pathbuf, &l)) < 0)
+		return r;
+	if (rmdir && l.len == 0)
+		return -EBUSY; /* the root */
+	if (rmdir && last_is_dots(&l))
+		return is_dot(l.name, l.len) ? -EINVAL : -ENOTEMPTY;
+	if (last_is_dots(&l))
+		return -EISDIR;
+	int n = node_lookup(l.dir, l.name, l.len);
+	if (n < 0)
+		return -ENOENT;
+	const struct node *nd = N(ino(n));
+	if (rmdir && !IS_DIR(nd->mode))
+		return -ENOTDIR;
+	if (rmdir && nd->first_child >= 0)
+		return -ENOTEMPTY;
+	if (!rmdir && IS_DIR(nd->mode))
+		return -EISDIR;
+	if (!rmdir && l.slash)
+		return -ENOTDIR;
+	node_unlink(n);
+	return 0;
+}
+
+long sys_symlinkat(struct thread *t, const struct syscall_args *a)
+{
+	struct last l;
+	long r = strncpy_from_user(pathbuf2, a->a[0], sizeof(pathbuf2));
+	if (r < 0)
+		return r;
+	size_t tlen = (size_t)r;
+	if (tlen == 0)
+		return -ENOENT;
+	if ((r = get_path(a->a[2])) < 0 || (r = lookup_parent((int)a->a[1], pathbuf, &l)) < 0)
+		return r;
+	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	char *target = fsmem_alloc(tlen);
+	if (!target)
+		return -ENOSPC;
+	memcpy(target, pathbuf2, tlen);
+	long n = node_create(&l, S_IFLNK);
+	if (n < 0) {
+		fsmem_free(target, tlen);
+		return n;
+	}
+	struct node *nd = N((int)n);
+	nd->mode = S_IFLNK | 0777; /* a link's own mode is not used: Linux's are all 0777 */
+	nd->data = (const uint8_t *)target;
+	nd->size = tlen;
+	nd->flags |= N_OWN_DATA;
+	return 0;
+}
+
+/* A hard link is a folder entry of its own (N_ALIAS) naming the file's node, which counts it in
+ * nlink; the node itself may leave its folder first and lives on while a link names it. */
+long sys_linkat(struct thread *t, const struct syscall_args *a)
+{
+	struct walk w = {0};
+	struct last l;
+	int flags = (int)a->a[4];
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long r = get_path(a->a[1]);
+	if (r < 0 || (r = lookup_at((int)a->a[0], flags & AT_SYMLINK_FOLLOW, &w)) < 0)
+		return r;
+	int i = (int)r;
+	if (IS_DIR(N(i)->mode))
+		return -EPERM; /* as Linux: no hard links to folders */
+	if (N(i)->nlink == 0)
+		return -ENOENT;
+	if ((r = get_path(a->a[3])) < 0 || (r = lookup_parent((int)a->a[2], pathbuf, &l)) < 0)
+		return r;
+	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	if ((r = node_create(&l, S_IFREG)) < 0)
+		return r;
+	struct node *al = N((int)r);
+	al->flags |= N_ALIAS;
+	al->inode = i;
+	N(i)->nlink++;
+	N(i)->ctime = now_time();
+	return 0;
+}
+
+/* Is node n folder dir or above it? */
+static bool is_ancestor(int n, int dir)
+{
+	for (int p = dir;; p = N(p)->parent) {
+		if (p == n)
+			return true;
+		if (p == ROOT || N(p)->parent == p)
+			return false;
+	}
+}
+
+long sys_renameat2(struct thread *t, const struct syscall_args *a)
+{
+	unsigned flags = (unsigned)a->a[4];
+	struct last o, nw;
+	if (flags & ~(unsigned)RENAME_NOREPLACE)
+		return -EINVAL; /* RENAME_EXCHANGE, RENAME_WHITEOUT: not served */
+	long r = strncpy_from_user(pathbuf2, a->a[1], sizeof(pathbuf2));
+	if (r < 0 || (r = get_path(a->a[3])) < 0)
+		return r;
+	if ((r = lookup_parent((int)a->a[0], pathbuf2, &o)) < 0 ||
+	    (r = lookup_parent((int)a->a[2], pathbuf, &nw)) < 0)
+		return r;
+	if (last_is_dots(&o) || last_is_dots(&nw))
+		return -EBUSY;
+	int src = node_lookup(o.dir, o.name, o.len);
+	if (src < 0)
+		return -ENOENT;
+	bool dir = IS_DIR(N(ino(src))->mode);
+	if (!dir && (o.slash || nw.slash))
+		return -ENOTDIR;
+	int dst = node_lookup(nw.dir, nw.name, nw.len);
+	if (dst >= 0 && ino(dst) == ino(src))
+		return 0; /* two names of one file: nothing to do, as POSIX says */
+	if (dst >= 0) {
+		const struct node *dn = N(ino(dst));
+		if (flags & RENAME_NOREPLACE)
+			return -EEXIST;
+		if (dir && !IS_DIR(dn->mode))
+			return -ENOTDIR;
+		if (!dir && IS_DIR(dn->mode))
+			return -EISDIR;
+		if (dir && dn->first_child >= 0)
+			return -ENOTEMPTY;
+	}
+	if (N(nw.dir)->nlink == 0)
+		return -ENOENT;
+	if (dir && is_ancestor(src, nw.dir))
+		return -EINVAL; /* a folder cannot go into itself */
+	char *name = fsmem_alloc(nw.len);
+	if (!name)
+		return -ENOSPC;
+	memcpy(name, nw.name, nw.len);
+	if (dst >= 0)
+		node_unlink(dst);
+	struct node *nd = N(src);
+	node_touch(N(o.dir));
+	child_unlink(src);
+	if (dir) {
+		N(o.dir)->nlink--;
+		N(nw.dir)->nlink++;
+	}
+	if (nd->flags & N_OWN_NAME)
+		fsmem_free((void *)nd->name, nd->namelen);
+	nd->name = name;
+	nd->namelen = (uint32_t)nw.len;
+	nd->flags |= N_OWN_NAME;
+	child_link(nw.dir, src);
+	node_touch(N(nw.dir));
+	nd->ctime = now_time();
+	return 0;
+}
+
+/* The node an fd refers to (files, folders, devices), or -errno: pseudo files (console, pipes,
+ * eventfds, epolls) have none, so their mode and owner stay as they are. */
+static long fd_node(int fd)
+{
+	struct ofile *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FK_FILE && f->kind != FK_DIR && f->kind != FK_DEV)
+		return -EPERM;
+	return f->node;
+}
+
+/* The node of a *at call's path: dirfd itself for an empty path with AT_EMPTY_PATH. */
+static long at_node(int dirfd, uintptr_t upath, int flags)
+{
+	struct walk w = {0};
+	long r = get_path(upath);
+	if (r < 0)
+		return r;
+	if (pathbuf[0] == '\0' && (flags & AT_EMPTY_PATH))
+		return dirfd == AT_FDCWD ? cwd_node : fd_node(dirfd);
+	return lookup_at(dirfd, !(flags & AT_SYMLINK_NOFOLLOW), &w);
+}
+
+static long node_chmod(long n, unsigned mode)
+{
+	if (n < 0)
+		return n;
+	struct node *nd = N((int)n);
+	nd->mode = (nd->mode & S_IFMT) | (mode & 07777);
+	nd->ctime = now_time();
+	return 0;
+}
+
+long sys_fchmod(struct thread *t, const struct syscall_args *a)
+{
+	return node_chmod(fd_node((int)a->a[0]), (unsigned)a->a[1]);
+}
+
+long sys_fchmodat(struct thread *t, const struct syscall_args *a)
+{
+	return node_chmod(at_node((int)a->a[0], a->a[1], 0), (unsigned)a->a[2]);
+}
+
+/* The program is root, so any owner may be set; nothing checks it but stat shows it. */
+static long node_chown(long n, uint32_t uid, uint32_t gid)
+{
+	if (n < 0)
+		return n;
+	struct node *nd = N((int)n);
+	if (uid != ~0u)
+		nd->uid = uid;
+	if (gid != ~0u)
+		nd->gid = gid;
+	nd->ctime = now_time();
+	return 0;
+}
+
+long sys_fchown(struct thread *t, const struct syscall_args *a)
+{
+	return node_chown(fd_node((int)a->a[0]), (uint32_t)a->a[1], (uint32_t)a->a[2]);
+}
+
+long sys_fchownat(struct thread *t, const struct syscall_args *a)
+{
+	int flags = (int)a->a[4];
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return node_chown(at_node((int)a->a[0], a->a[1], flags), (uint32_t)a->a[2],
+			  (uint32_t)a->a[3]);
+}
+
+static bool utime_valid(const struct linux_timespec *ts)
+{
+	return ts->tv_nsec == UTIME_NOW || ts->tv_nsec == UTIME_OMIT ||
+	       (ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000);
+}
+
+static void utime_set(struct ftime *to, const struct linux_timespec *ts, struct ftime now)
+{
+	if (ts->tv_nsec == UTIME_OMIT)
+		return;
+	*to = ts->tv_nsec == UTIME_NOW ? now : (struct ftime){ts->tv_sec, ts->tv_nsec};
+}
+
+long sys_utimensat(struct thread *t, const struct syscall_args *a)
+{
+	int dirfd = (int)a->a[0], flags = (int)a->a[3];
+	struct linux_timespec ts[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+	long n;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a->a[2] && copy_from_user(ts, a->a[2], sizeof(ts)) != 0)
+		return -EFAULT;
+	if (!utime_valid(&ts[0]) || !utime_valid(&ts[1]))
+		return -EINVAL;
+	if (a->a[1] == 0) /* futimens: dirfd itself */
+		n = dirfd == AT_FDCWD ? -EFAULT : fd_node(dirfd);
+	else
+		n = at_node(dirfd, a->a[1], flags);
+	if (n < 0)
+		return n;
+	struct node *nd = N((int)n);
+	struct ftime now = now_time();
+	utime_set(&nd->atime, &ts[0], now);
+	utime_set(&nd->mtime, &ts[1], now);
+	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT)
+		nd->ctime = now;
+	return 0;
+}
+
+long sys_truncate(struct thread *t, const struct syscall_args *a)
+{
+	struct walk w = {0};
+	long r = get_path(a->a[0]);
+	if (r < 0 || (r = lookup_at(AT_FDCWD, true, &w)) < 0)
+		return r;
+	struct node *nd = N((int)r);
+	if (IS_DIR(nd->mode))
+		return -EISDIR;
+	if (!IS_REG(nd->mode) || (long)a->a[1] < 0)
+		return -EINVAL;
+	return node_truncate(nd, a->a[1]);
+}
+
+long sys_ftruncate(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FK_FILE || (f->flags & O_ACCMODE) == O_RDONLY || (long)a->a[1] < 0)
+		return -EINVAL;
+	return node_truncate(N(f->node), a->a[1]);
+}
+
+long sys_pwrite64(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	size_t n;
+	if (!f || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	long r = rw_count(a->a[1], a->a[2], &n);
+	if (r < 0)
+		return r;
+	if ((long)a->a[3] < 0)
+		return -EINVAL;
+	if (f->kind == FK_DEV && N(f->node)->dev->seek_zero)
+		return dev_write(t, f, a->a[1], n);
+	if (f->kind != FK_FILE)
+		return -ESPIPE;
+	return file_pwrite(f, a->a[1], n, a->a[3]);
+}
+
+/* Files live in memory: there is nothing to write back, only the fd to check. */
+long sys_fsync(struct thread *t, const struct syscall_args *a)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	return f->kind == FK_FILE || f->kind == FK_DIR ? 0 : -EINVAL;
+}
+
+long sys_sync(struct thread *t, const struct syscall_args *a)
+{
+	return 0;
+}
+
+long sys_umask(struct thread *t, const struct syscall_args *a)
+{
+	unsigned old = tree.umask;
+	tree.umask = (unsigned)a->a[0] & 0777;
+	return old;
+}
+
+/* The whole tree is one file system: its room is what the budget and the partition still have. */
+static long statfs_out(uintptr_t uva)
+{
+	struct linux_statfs s = {0};
+	uint64_t used = fsmem_used(), room = fsmem_budget() - used, free = mm_free_pages();
+	if (room > free)
+		room = free;
+	s.f_type = TMPFS_MAGIC;
+	s.f_bsize = s.f_frsize = PAGE_SIZE;
+	s.f_blocks = used + room;
+	s.f_bfree = s.f_bavail = room;
+	s.f_files = GORT_MAX_NODES;
+	s.f_ffree = (uint64_t)(GORT_MAX_NODES - tree.live);
+	s.f_namelen = GORT_NAME_MAX;
+	s.f_flags = ST_NOSUID;
+	return copy_to_user(uva, &s, sizeof(s)) != 0 ? -EFAULT : 0;
+}
+
+long sys_statfs(struct thread *t, const struct syscall_args *a)
+{
+	struct walk w = {0};
+	long r = get_path(a->a[0]);
+	if (r < 0 || (r = lookup_at(AT_FDCWD, true, &w)) < 0)
+		return r;
+	return statfs_out(a->a[1]);
+}
+
+long sys_fstatfs(struct thread *t, const struct syscall_args *a)
+{
+	if (!fd_get((int)a->a[0]))
+		return -EBADF;
+	return statfs_out(a->a[1]);
 }
 
 /* ---------------------------------------------------------------- system calls: descriptors */
@@ -1779,7 +2573,7 @@ static long ioctl_fionread(struct ofile *f, uintptr_t uva)
 	if (f->kind == FK_PIPE_R)
 		n = (int)f->pipe->len;
 	else if (f->kind == FK_FILE)
-		n = f->pos < nodes[f->node].size ? (int)(nodes[f->node].size - f->pos) : 0;
+		n = f->pos < N(f->node)->size ? (int)(N(f->node)->size - f->pos) : 0;
 	else
 		return -ENOTTY;
 	return copy_to_user(uva, &n, sizeof(n)) != 0 ? -EFAULT : 0;
@@ -1805,9 +2599,9 @@ long sys_ioctl(struct thread *t, const struct syscall_args *a)
 	case FIONREAD:
 		return ioctl_fionread(f, a->a[2]);
 	default:
-		if (f->kind == FK_DEV && nodes[f->node].dev->ioctl)
-			return nodes[f->node].dev->ioctl(nodes[f->node].dev, t, (unsigned)a->a[1],
-							 a->a[2]);
+		if (f->kind == FK_DEV && N(f->node)->dev->ioctl)
+			return N(f->node)->dev->ioctl(N(f->node)->dev, t, (unsigned)a->a[1],
+						      a->a[2]);
 		return -ENOTTY; /* TCGETS too: the console is not a terminal */
 	}
 }
@@ -1906,7 +2700,7 @@ long sys_epoll_ctl(struct thread *t, const struct syscall_args *a)
 		return -EBADF;
 	if (ep == tf)
 		return -EINVAL;
-	if (!fops[tf->kind].poll || (tf->kind == FK_DEV && !nodes[tf->node].dev->poll))
+	if (!fops[tf->kind].poll || (tf->kind == FK_DEV && !N(tf->node)->dev->poll))
 		return -EPERM; /* files, folders, other epolls, devices that do not poll */
 	if (ep->kind != FK_EPOLL)
 		return -EINVAL;
@@ -1984,12 +2778,16 @@ void fs_init(const void *initrd, size_t size, const char *cwd)
 	tree_build(initrd, initrd ? size : 0);
 	fds_reset();
 	cwd_node = ROOT;
+	node_hold(ROOT);
+	/* Files may fill half of what the program has left, as Linux's tmpfs takes half the RAM by
+	 * default: the other half stays for the Go heap, which cannot live without it. */
+	fsmem_set_budget(fsmem_used() + mm_free_pages() / 2);
 	if (!cwd)
 		return;
 	int n = resolve(ROOT, cwd, strlen(cwd), true, &w);
-	if (n < 0 || !IS_DIR(nodes[n].mode))
+	if (n < 0 || !IS_DIR(N(n)->mode))
 		gort_fatal(1, "fs: the working folder %s is not a folder of the initrd", cwd);
-	cwd_node = n;
+	cwd_set(n);
 }
 
 void fs_set_exe(const char *path)
@@ -2003,8 +2801,8 @@ const void *fs_file_data(const char *path, size_t *size)
 {
 	struct walk w = {0};
 	int n = resolve(cwd_node, path, strlen(path), true, &w);
-	if (n < 0 || !IS_REG(nodes[n].mode))
-		return NULL;
-	*size = nodes[n].size;
-	return nodes[n].data;
+	if (n < 0 || !IS_REG(N(n)->mode) || (N(n)->flags & N_PAGED))
+		return NULL; /* only the archive's files are in one piece */
+	*size = N(n)->size;
+	return N(n)->data;
 }

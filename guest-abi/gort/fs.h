@@ -4,7 +4,7 @@
 
 #include "gort.h"
 
-#define GORT_MAX_NODES	       8192 /* files, folders and links of the initrd tree */
+#define GORT_MAX_NODES	       65536 /* files, folders and links, the initrd's and the new */
 #define GORT_MAX_PIPES	       32
 #define GORT_MAX_EPITEMS       512 /* registrations over all epoll instances */
 #define GORT_PIPE_SIZE	       4096
@@ -18,5 +18,24 @@ long sys_dup(struct thread *t, const struct syscall_args *a);
 long sys_dup3(struct thread *t, const struct syscall_args *a);
 long sys_chdir(struct thread *t, const struct syscall_args *a);
 long sys_fchdir(struct thread *t, const struct syscall_args *a);
+/* The calls that change the tree. */
+long sys_mkdirat(struct thread *t, const struct syscall_args *a);
+long sys_unlinkat(struct thread *t, const struct syscall_args *a);
+long sys_symlinkat(struct thread *t, const struct syscall_args *a);
+long sys_linkat(struct thread *t, const struct syscall_args *a);
+long sys_renameat2(struct thread *t, const struct syscall_args *a);
+long sys_truncate(struct thread *t, const struct syscall_args *a);
+long sys_ftruncate(struct thread *t, const struct syscall_args *a);
+long sys_fchmod(struct thread *t, const struct syscall_args *a);
+long sys_fchmodat(struct thread *t, const struct syscall_args *a);
+long sys_fchown(struct thread *t, const struct syscall_args *a);
+long sys_fchownat(struct thread *t, const struct syscall_args *a);
+long sys_pwrite64(struct thread *t, const struct syscall_args *a);
+long sys_fsync(struct thread *t, const struct syscall_args *a);
+long sys_sync(struct thread *t, const struct syscall_args *a);
+long sys_umask(struct thread *t, const struct syscall_args *a);
+long sys_utimensat(struct thread *t, const struct syscall_args *a);
+long sys_statfs(struct thread *t, const struct syscall_args *a);
+long sys_fstatfs(struct thread *t, const struct syscall_args *a);
 
 #endif

@@ -234,6 +234,32 @@ struct linux_watchdog_info {
 	uint32_t firmware_version;
 	uint8_t identity[32];
 };
+/* The writable tree's calls. */
+#define O_TMPFILE	  020200000
+#define AT_REMOVEDIR	  0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define RENAME_NOREPLACE  1
+#define RENAME_EXCHANGE	  2
+#define RENAME_WHITEOUT	  4
+#define UTIME_NOW	  ((1L << 30) - 1)
+#define UTIME_OMIT	  ((1L << 30) - 2)
+#define TMPFS_MAGIC	  0x01021994
+#define ST_NOSUID	  2
+/* asm-generic struct statfs (64-bit words) */
+struct linux_statfs {
+	int64_t f_type;
+	int64_t f_bsize;
+	uint64_t f_blocks;
+	uint64_t f_bfree;
+	uint64_t f_bavail;
+	uint64_t f_files;
+	uint64_t f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen;
+	int64_t f_frsize;
+	int64_t f_flags;
+	int64_t f_spare[4];
+};
 /* struct linux_dirent64: d_ino u64, d_off s64, d_reclen u16, d_type u8, then the name */
 struct linux_dirent64 {
 	uint64_t d_ino;

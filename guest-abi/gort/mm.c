@@ -89,6 +89,11 @@ void *mm_kernel_page(void)
 	return page_alloc();
 }
 
+void mm_kernel_page_free(void *page)
+{
+	page_free((uint64_t)(uintptr_t)page);
+}
+
 uint64_t mm_free_pages(void)
 {
 	return mm.nfree;

@@ -34,8 +34,10 @@ void *mm_populate(uintptr_t uva, int access);
 /* Maps the guest-physical [pa, pa + len) (a channel window, outside RAM) one-to-one for gort
  * only, reserved from the program's mappings. 0 or -errno. */
 int mm_map_kernel_window(uint64_t pa, size_t len);
-/* A zeroed page for gort's own use, never freed; NULL when the partition's memory is used up. */
+/* A zeroed page for gort's own use; NULL when the partition's memory is used up. */
 void *mm_kernel_page(void);
+/* Gives back a page mm_kernel_page handed out (the file system's pages come and go). */
+void mm_kernel_page_free(void *page);
 /* Free pages left / total, for messages. */
 uint64_t mm_free_pages(void);
 uint64_t mm_total_pages(void);

@@ -26,6 +26,7 @@ long sys_getpid(struct thread *t, const struct syscall_args *a);
 long sys_gettid(struct thread *t, const struct syscall_args *a);
 long sys_getppid(struct thread *t, const struct syscall_args *a);
 long sys_getuid(struct thread *t, const struct syscall_args *a);
+long sys_getgroups(struct thread *t, const struct syscall_args *a);
 
 static const char *partition_name = "gohv";
 
@@ -198,9 +199,21 @@ static const struct syscall_entry table[NR_MAX] = {
     [24] = {sys_dup3, "dup3"},
     [25] = {sys_fcntl, "fcntl"},
     [29] = {sys_ioctl, "ioctl"},
+    [34] = {sys_mkdirat, "mkdirat"},
+    [35] = {sys_unlinkat, "unlinkat"},
+    [36] = {sys_symlinkat, "symlinkat"},
+    [37] = {sys_linkat, "linkat"},
+    [43] = {sys_statfs, "statfs"},
+    [44] = {sys_fstatfs, "fstatfs"},
+    [45] = {sys_truncate, "truncate"},
+    [46] = {sys_ftruncate, "ftruncate"},
     [48] = {sys_faccessat, "faccessat"},
     [49] = {sys_chdir, "chdir"},
     [50] = {sys_fchdir, "fchdir"},
+    [52] = {sys_fchmod, "fchmod"},
+    [53] = {sys_fchmodat, "fchmodat"},
+    [54] = {sys_fchownat, "fchownat"},
+    [55] = {sys_fchown, "fchown"},
     [56] = {sys_openat, "openat"},
     [57] = {sys_close, "close"},
     [59] = {sys_pipe2, "pipe2"},
@@ -209,9 +222,14 @@ static const struct syscall_entry table[NR_MAX] = {
     [63] = {sys_read, "read"},
     [64] = {sys_write, "write"},
     [67] = {sys_pread64, "pread64"},
+    [68] = {sys_pwrite64, "pwrite64"},
     [78] = {sys_readlinkat, "readlinkat"},
     [79] = {sys_newfstatat, "newfstatat"},
     [80] = {sys_fstat, "fstat"},
+    [81] = {sys_sync, "sync"},
+    [82] = {sys_fsync, "fsync"},
+    [83] = {sys_fsync, "fdatasync"},
+    [88] = {sys_utimensat, "utimensat"},
     [93] = {sys_exit, "exit"},
     [94] = {sys_exit_group, "exit_group"},
     [96] = {sys_set_tid_address, "set_tid_address"},
@@ -230,8 +248,10 @@ static const struct syscall_entry table[NR_MAX] = {
     [134] = {sys_rt_sigaction, "rt_sigaction"},
     [135] = {sys_rt_sigprocmask, "rt_sigprocmask"},
     [139] = {sys_rt_sigreturn, "rt_sigreturn"},
+    [158] = {sys_getgroups, "getgroups"},
     [160] = {sys_uname, "uname"},
     [163] = {sys_getrlimit, "getrlimit"},
+    [166] = {sys_umask, "umask"},
     [168] = {sys_getcpu, "getcpu"},
     [169] = {sys_gettimeofday, "gettimeofday"},
     [172] = {sys_getpid, "getpid"},
@@ -248,6 +268,7 @@ static const struct syscall_entry table[NR_MAX] = {
     [226] = {sys_mprotect, "mprotect"},
     [233] = {sys_madvise, "madvise"},
     [261] = {sys_prlimit64, "prlimit64"},
+    [276] = {sys_renameat2, "renameat2"},
     [278] = {sys_getrandom, "getrandom"},
 };
 

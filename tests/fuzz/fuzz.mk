@@ -26,7 +26,8 @@ FUZZ_GORT_CFLAGS := $(FUZZ_BASE) $(WARN) -Wno-bitwise-instead-of-logical -iquote
 FUZZ_CORE_SRCS := $(filter-out hv/main.c,$(wildcard hv/*.c)) $(wildcard arch/host/*.c) \
 	$(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tests/fuzz/fuzz_hv.c
 FUZZ_CORE_OBJS := $(call objs_in,$(FUZZ_DIR)/obj,$(FUZZ_CORE_SRCS))
-FUZZ_GORT_SRCS := guest-abi/gort/fs.c guest-abi/gort/signal.c tests/gort/fakes_signal.c \
+FUZZ_GORT_SRCS := guest-abi/gort/fs.c guest-abi/gort/fsmem.c guest-abi/gort/fdata.c \
+	guest-abi/gort/signal.c tests/gort/fakes_signal.c tests/gort/fakes_mm.c \
 	tests/fuzz/fuzz_gort_vdso.c
 FUZZ_GORT_OBJS := $(call objs_in,$(FUZZ_DIR)/gort-obj,$(FUZZ_GORT_SRCS))
 

@@ -1,5 +1,6 @@
 /*
- * gort's system calls that run on the host (guest-abi/gort/fs.c and signal.c, against the fakes
+ * gort's system calls that run on the host (guest-abi/gort/fs.c, fsmem.c, fdata.c and signal.c,
+ * against the fakes
  * of tests/gort) with any arguments, as a program's ecall hands them over: each call decodes its
  * own a0-a5 (fds, flags, user pointers, lengths, sizes). The input is a sequence of calls by two
  * threads of one program over a small initrd tree, with user memory (the fakes' 4 MiB) written
@@ -22,6 +23,10 @@ static const syscall_fn calls[] = {
     sys_dup3,	       sys_fcntl,	 sys_ioctl,	  sys_pipe2,	    sys_eventfd2,
     sys_epoll_create1, sys_epoll_ctl,	 sys_epoll_pwait, sys_rt_sigaction, sys_rt_sigprocmask,
     sys_sigaltstack,   sys_rt_sigreturn, sys_tgkill,	  sys_tkill,	    sys_kill,
+    sys_mkdirat,       sys_unlinkat,	 sys_symlinkat,	  sys_linkat,	    sys_renameat2,
+    sys_truncate,      sys_ftruncate,	 sys_fchmod,	  sys_fchmodat,	    sys_fchown,
+    sys_fchownat,      sys_pwrite64,	 sys_fsync,	  sys_sync,	    sys_umask,
+    sys_utimensat,     sys_statfs,	 sys_fstatfs,
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 

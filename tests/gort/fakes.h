@@ -41,6 +41,10 @@ extern uint64_t fake_now; /* what gort_now returns */
 /* Set (by a fuzzer): gort_fatal and gort_exit_group jump there instead of ending the process. */
 extern jmp_buf *fake_exit_jmp;
 
+/* fakes_mm.c: pages mm_kernel_page still hands out, and those it handed out and got not back. */
+extern uint64_t fake_pages_free;
+extern uint64_t fake_pages_taken;
+
 /* The host address of user address uva, or NULL outside the fake user memory. */
 void *fake_user_ptr(uintptr_t uva);
 /* A fresh running thread, known to thread_by_tid (the first one becomes current()); again on the

@@ -504,6 +504,53 @@ Test(go, dev_null_zero_full_urandom_os_user_and_etc_hosts)
 	grun_free(&r);
 }
 
+/* tests/go/tmpfs: gort's writable tree through Go's os package (guest-abi/gort/fs.c): temporary
+ * folders and files, O_APPEND, holes, truncation, rename over a file, symbolic and hard links,
+ * chmod/chown/chtimes,
+ * an unlinked open file, WalkDir, RemoveAll, writes in the initrd's folders, and ENOSPC once a
+ * 64 MiB partition's share for files is full. */
+Test(go, tmpfs_temp_files_rename_walk_remove_and_enospc)
+{
+	static const char *const o[] = {"--memory", "64M", NULL};
+	static const char *const args[] = {"fill", NULL};
+	struct grun r;
+
+	run_example("go/tmpfs", o, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "mkdirtemp: in /tmp true, mode drwx------\n");
+	expect_out(&r, "append: \"hello, tmpfs\\n\"\n");
+	expect_out(&r, "excl: exists true\n");
+	expect_out(&r, "big: 300000 bytes, same true\n");
+	expect_out(&r, "hole: 10000 zeros then \"end\"\n");
+	expect_out(&r, "truncate: 3 bytes \"\\x00\\x00\\x00\"\n");
+	expect_out(&r, "os.Truncate: \"\\x00\\a\\x0e\\x15\\x1c\"\n");
+	expect_out(&r, "rename: b=\"A\", a gone true\n");
+	expect_out(&r, "symlink: -> b, reads \"A\", is link true\n");
+	expect_out(&r, "link: same file true, links 2\n");
+	expect_out(&r, "chmod: -rw-------, mtime true, owner 1000:100\n");
+	expect_out(&r, "unlinked: still reads \"A\", name gone true\n");
+	expect_out(&r, "walk: ./ one x/ x/two x/y/ x/y/three z/ z/four\n");
+	expect_out(&r, "readdir: two:false y:true\n");
+	expect_out(&r, "removeall: gone true\n");
+	expect_out(&r, "initrd: the program's folder has made-here tmpfs\n");
+	expect_out(&r, "initrd: appended true\n");
+	expect_out(&r, "initrd: /.gort has argv env\n");
+	expect_out(&r, "statfs: tmpfs true, room true\n");
+	expect_out(&r, "fill: ENOSPC true after true MiB, size matches true\n");
+	expect_out(&r, "fill: room back true, writes again true\n");
+	expect_out(&r, "done: temp dir gone true\n");
+	const char *mib = strstr(r.out, " MiB written");
+	if (mib)
+		while (mib > r.out && mib[-1] >= '0' && mib[-1] <= '9')
+			mib--;
+	cr_assert(mib, "no fill figure in:\n%s", r.out);
+	/* Files take at most half of what the program has left (fsmem's budget). */
+	long got = strtol(mib, NULL, 10);
+	cr_assert(got >= 16 && got < 32, "filled %ld MiB of a 64 MiB partition", got);
+	test_figure("tmpfs: a 64 MiB partition holds %ld MiB of files before ENOSPC", got);
+	grun_free(&r);
+}
+
 /* A 1 GiB partition (the hv used to refuse it: the machine's device tree cut RAM in two), in
  * virtual time so a loaded host cannot slow it down. The program holds 384 MiB, more than the
  * default 256 MiB has; it writes one byte a page, so the run stays short. */

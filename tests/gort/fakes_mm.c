@@ -1,0 +1,34 @@
+/* Host fakes for gort's page pool (mm.h): pages from the host heap, fake_pages_free of them
+ * (tests set it small to run the file system out of room). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakes.h"
+
+uint64_t fake_pages_free = 4096;
+uint64_t fake_pages_taken;
+
+void *mm_kernel_page(void)
+{
+	if (fake_pages_free == 0)
+		return NULL;
+	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!p)
+		return NULL;
+	memset(p, 0, PAGE_SIZE);
+	fake_pages_free--;
+	fake_pages_taken++;
+	return p;
+}
+
+void mm_kernel_page_free(void *page)
+{
+	free(page);
+	fake_pages_free++;
+	fake_pages_taken--;
+}
+
+uint64_t mm_free_pages(void)
+{
+	return fake_pages_free;
+}
