@@ -28,6 +28,11 @@
  * built for it run unchanged. */
 #define MACHINE_GUEST_RAM_BASE 0x80000000UL
 
+/* Where the firmware (fw_dynamic) enters its payload in S-mode: the hv's link address (hv.ld), and
+ * where the bench's SBI-only guest is linked to run on the firmware alone (tools/bench/bench.mk).
+ */
+#define MACHINE_PAYLOAD_BASE 0x80200000UL
+
 /* Where channel windows (docs/channels.md) may lie in guest-physical space: the gigabyte below
  * guest RAM, clear of the info page (goos.h) and of every device address a guest built for the
  * board might assume. */

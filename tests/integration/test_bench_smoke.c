@@ -2,6 +2,7 @@
  * themselves are `make bench`'s business; nothing here depends on timing. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -83,5 +84,28 @@ Test(bench, timer_figure_without_sstc, .timeout = 120)
 	figure(&r, "calls", "timer.sbi.instr", "instr", &v, &max);
 	cr_assert(v > 0);
 	assert_lacks(&r, "[calls] BENCH hypercall.null");
+	run_free(&r);
+}
+
+/* The SBI-only guest `make bench` runs under gohv and on the firmware alone: under gohv it must
+ * find gohv (BASE's implementation id) and report its three figures. */
+Test(bench, the_sbi_only_guest_reports_its_figures_under_gohv, .timeout = 120)
+{
+	static char dir[512];
+	static const char *dirs[2] = {dir};
+	const char *build = getenv("GOHV_BUILD");
+	unsigned long v, max;
+	struct run r;
+
+	snprintf(dir, sizeof(dir), "%s/bench/sbi", build && *build ? build : "build");
+	boot_board("it-sbi-only", &(struct boot_opts){.dirs = dirs}, &r);
+	cr_assert(r.exited);
+	assert_has(&r, "[sbi] BENCH done");
+	figure(&r, "sbi", "sbi_only.null.gohv", "instr", &v, &max);
+	cr_assert(v > 0);
+	figure(&r, "sbi", "sbi_only.set_timer.gohv", "instr", &v, &max);
+	cr_assert(v > 0);
+	figure(&r, "sbi", "sbi_only.timer.gohv", "instr", &v, &max);
+	assert_lacks(&r, "firmware");
 	run_free(&r);
 }

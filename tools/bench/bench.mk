@@ -30,6 +30,24 @@ BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) in
 BENCH_TAMAGO_BIN := $(BENCH_DIR)/go/bench_tamago
 BENCH_TAMAGO := $(if $(strip $(TAMAGO)),$(BENCH_TAMAGO_BIN) $(BUILD)/tamago/hello $(BUILD)/tamago/idle)
 
+# The SBI-only guest (tools/bench/sbi), linked twice from the same objects: at the start of
+# partition RAM for gohv and at the firmware's payload address to run on OpenSBI alone; both
+# addresses are the machine's (machine.h).
+comma := ,
+machine_const = $(shell sed -n 's/^\#define $(1) \(0x[0-9a-fA-F]*\)UL.*/\1/p' $(ARCH_MACHINE_H))
+BENCH_SBI_SRCS := tools/bench/sbi/start.S tools/bench/sbi/bench_sbi.c $(LIB_SRCS)
+BENCH_SBI_OBJS := $(call objs_in,$(BENCH_DIR)/sbi-obj,$(BENCH_SBI_SRCS))
+BENCH_SBI_XFLAGS := $(XFLAGS)
+BENCH_SBI_ELFS := $(BENCH_DIR)/sbi/bench_sbi.elf $(BENCH_DIR)/sbi/bench_sbi_firmware.elf
+$(eval $(call freestanding_compile,$(BENCH_DIR)/sbi-obj,BENCH_SBI_XFLAGS))
+BENCH_SBI_LD := tools/bench/sbi/sbi.ld
+sbi_base = $(XFLAGS) -Wl$(comma)--defsym=SBI_BENCH_BASE=$(call machine_const,$(1))
+$(eval $(call freestanding_image,$(BENCH_DIR)/sbi/bench_sbi.elf,$(BENCH_SBI_OBJS),$(BENCH_SBI_LD),$(call sbi_base,MACHINE_GUEST_RAM_BASE),-lgcc))
+$(eval $(call freestanding_image,$(BENCH_DIR)/sbi/bench_sbi_firmware.elf,$(BENCH_SBI_OBJS),$(BENCH_SBI_LD),$(call sbi_base,MACHINE_PAYLOAD_BASE),-lgcc))
+
+# tests/integration/test_bench_smoke.c boots the gohv one.
+tests integration-test: $(BENCH_SBI_ELFS)
+
 $(eval $(call freestanding_compile,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
 $(eval $(call hv_cold,$(BENCH_DIR)/hv-obj,BENCH_HV_XFLAGS))
 $(eval $(call freestanding_image,$(BENCH_HV_ELF),$(BENCH_HV_OBJS) $(LIBFDT_OBJS),$(ARCH_HV_LD),$(XFLAGS),-lgcc,HV))
@@ -64,7 +82,7 @@ $(BENCH_DIR)/go/hello.cpio: $(BUILD)/go/hello $(GOHV)
 	$(Q)$(BENCH_INITRD) $< -o $@
 
 bench-prereqs: $(BENCH_TOOL) $(BENCH_HV_ELF) $(HV_ELF) $(GUEST_ELFS) $(GORT_ELF) $(PACK) \
-		$(BENCH_DTBS) $(BENCH_GO_CPIOS) $(BENCH_TAMAGO) $(BUILD)/go/hello
+		$(BENCH_SBI_ELFS) $(BENCH_DTBS) $(BENCH_GO_CPIOS) $(BENCH_TAMAGO) $(BUILD)/go/hello
 	$(Q)command -v gnuplot >/dev/null || { rm -f $(DEPS_STAMP); $(MAKE) --no-print-directory deps; }
 bench: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory bench-prereqs

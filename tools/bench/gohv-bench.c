@@ -67,6 +67,20 @@ static struct figure figs[] = {
     FIG("hypercall.c_path", "instr",
 	"GOOS_FN_CHAN_PENDING, no channel (served in C), as hypercall.null; median"),
     FIG("sbi.null", "instr", "SBI BASE get_spec_version, as hypercall.null; median"),
+    FIG("sbi_only.null.gohv", "instr",
+	"SBI-only guest (tools/bench/sbi) under gohv: BASE get_spec_version; median"),
+    FIG("sbi_only.null.firmware", "instr", "the same guest on OpenSBI alone, no hv; median"),
+    FIG("sbi_only.null.percent", "%", "sbi_only.null.gohv as a share of .firmware"),
+    FIG("sbi_only.set_timer.gohv", "instr", "SBI-only guest under gohv: TIME set_timer; median"),
+    FIG("sbi_only.set_timer.firmware", "instr", "the same on OpenSBI alone; median"),
+    FIG("sbi_only.set_timer.percent", "%", "sbi_only.set_timer.gohv as a share of .firmware"),
+    FIG("sbi_only.timer.gohv", "instr",
+	"SBI-only guest under gohv: set_timer's deadline to the handler (instret - 100 x ticks)"),
+    FIG("sbi_only.timer.firmware", "instr", "the same on OpenSBI alone; median"),
+    FIG("sbi_only.timer.percent", "%", "sbi_only.timer.gohv as a share of .firmware"),
+    FIG("sbi_only.timer.gohv.nosstc", "instr", "sbi_only.timer.gohv without Sstc; median"),
+    FIG("sbi_only.timer.firmware.nosstc", "instr", "sbi_only.timer.firmware without Sstc; median"),
+    FIG("sbi_only.timer.nosstc.percent", "%", "sbi_only.timer.gohv.nosstc as a share of .firmware"),
     FIG("console.write64", "instr",
 	"GOOS_FN_CONSOLE_WRITE of a 64-byte line (hv prints it on the UART); median"),
     FIG("entropy.32", "instr", "GOOS_FN_ENTROPY of 32 bytes (ChaCha20 DRBG); median"),
@@ -262,7 +276,8 @@ static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
 		unsigned timeout_s, struct output *o)
 {
-	char pack[512], guests[512], img[128], qargs_path[128], gos[512], tamagos[512], err[256];
+	char pack[512], guests[512], img[128], qargs_path[128], gos[512], tamagos[512], sbis[512],
+	    err[256];
 
 	memset(o, 0, sizeof(*o));
 	out_append(o, "", 0);
@@ -270,11 +285,12 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 	snprintf(guests, sizeof(guests), "%s/guests", build_dir);
 	snprintf(gos, sizeof(gos), "%s/bench/go", build_dir);	    /* the Go probes' initrds */
 	snprintf(tamagos, sizeof(tamagos), "%s/tamago", build_dir); /* GOOS=tamago programs */
+	snprintf(sbis, sizeof(sbis), "%s/bench/sbi", build_dir);    /* the SBI-only guest */
 	snprintf(img, sizeof(img), "%s/gohv.img", tmpdir);
 	snprintf(qargs_path, sizeof(qargs_path), "%s/qemu-args", tmpdir);
-	char *pack_argv[] = {pack,   "--hv",	    (char *)hv, "--config", (char *)dtb, "-L",
-			     guests, "-L",	    gos,	"-L",	    tamagos,	 "-o",
-			     img,    "--qemu-args", qargs_path, NULL};
+	char *pack_argv[] = {pack,   "--hv", (char *)hv, "--config",	(char *)dtb, "-L",
+			     guests, "-L",   gos,	 "-L",		tamagos,     "-L",
+			     sbis,   "-o",   img,	 "--qemu-args", qargs_path,  NULL};
 	if (run_quiet(pack_argv) != 0)
 		return -1;
 
@@ -319,6 +335,44 @@ static void path_of(char *out, size_t len, const char *fmt, const char *arg)
 }
 
 /* Boots one bench board with the bench hv; the output must end with all partitions stopped. */
+/* Boots elf as the firmware's payload, no hv, and collects the console until it powers off. */
+static bool boot_firmware(const char *elf, const char *cpu, struct output *o)
+{
+	char path[512], err[256];
+	static const char *const seed[] = {"-seed", "1", NULL};
+
+	path_of(path, sizeof(path), "%s", elf);
+	memset(o, 0, sizeof(*o));
+	out_append(o, "", 0);
+	struct qemu_cmd_opts qo = {.kernel = path,
+				   .firmware = opensbi,
+				   .cpu = cpu,
+				   .smp = "1",
+				   .icount = true,
+				   .extra = seed};
+	struct qemu_cmd cmd;
+	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
+		fprintf(stderr, "gohv-bench: %s\n", err);
+		exit(2);
+	}
+	struct qemu_run_opts ro = {.timeout_s = 120};
+	struct collect c = {o, NULL, NULL};
+	struct qemu_result res;
+	if (qemu_run(cmd.argv, &ro, collect, &c, &res)) {
+		perror("gohv-bench: qemu");
+		exit(2);
+	}
+	qemu_cmd_free(&cmd);
+	o->exited = res.exited;
+	o->timed_out = res.timed_out;
+	if (o->timed_out || !strstr(o->text, "BENCH done")) {
+		fprintf(stderr, "---- %s console ----\n%s\n----\n", elf, o->text);
+		fail("%s on the firmware alone failed (see its console above)", elf);
+		return false;
+	}
+	return true;
+}
+
 static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
 		       struct output *o)
 {
@@ -340,28 +394,47 @@ static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *c
 
 /* ---------------------------------------------------------------- parsing */
 
-/* Every "BENCH <name> <median> <unit> min=<min> max=<max> n=<n>" line, by figure name. */
-static void take_bench_lines(const char *text)
+/* Every "BENCH <name> <median> <unit> min=<min> max=<max> n=<n>" line after lead (a partition's
+ * console tag's end, or a newline for a guest on the firmware alone), by figure name; with a
+ * suffix, only the names that then exist as a figure (a run whose figures differ by a CPU option,
+ * which the guest cannot see). */
+static void take_lines(const char *text, const char *lead, const char *suffix)
 {
-	for (const char *p = text; (p = strstr(p, CONSOLE_TAG_CLOSE "BENCH ")); p++) {
-		char name[64], unit[16];
+	size_t skip = strlen(lead);
+
+	for (const char *p = text; (p = strstr(p, lead)); p++) {
+		char name[80], unit[16];
 		unsigned long med, min, max;
 		unsigned n;
 
-		if (sscanf(p, CONSOLE_TAG_CLOSE "BENCH %63s %lu %15s min=%lu max=%lu n=%u", name,
-			   &med, unit, &min, &max, &n) != 6)
+		if (sscanf(p + skip, "BENCH %63s %lu %15s min=%lu max=%lu n=%u", name, &med, unit,
+			   &min, &max, &n) != 6)
 			continue;
+		if (suffix) {
+			bool known = false;
+
+			strncat(name, suffix, sizeof(name) - strlen(name) - 1);
+			for (size_t i = 0; i < NFIGS && !known; i++)
+				known = !strcmp(figs[i].name, name);
+			if (!known)
+				continue;
+		}
 		if (!strcmp(name, "instret.overhead"))
 			continue;
 		set_fig(name, med, min, max, n);
 		/* The timers' minimum is a figure of its own. */
 		if (!strncmp(name, "timer.", 6)) {
-			char minname[80];
+			char minname[96];
 
 			snprintf(minname, sizeof(minname), "%s.min", name);
 			set_fig(fig(minname)->name, min, min, min, n);
 		}
 	}
+}
+
+static void take_bench_lines(const char *text)
+{
+	take_lines(text, CONSOLE_TAG_CLOSE, NULL);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -407,6 +480,43 @@ static void scenario_calls(void)
 	if (boot_bench("bench-calls", "rv64,h=true,sstc=false", NULL, NULL, &o))
 		take_bench_lines(o.text);
 	free(o.text);
+}
+
+/* The SBI-only guest under gohv and on the firmware alone, and gohv's cost as a share of the
+ * firmware's for each call. */
+static void scenario_sbi_only(void)
+{
+	static const char *const calls[] = {"null", "set_timer", "timer", "timer.nosstc"};
+	const char *nosstc = "rv64,h=true,sstc=false";
+	struct output o;
+
+	if (boot_bench("bench-sbi", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+	if (boot_firmware("bench/sbi/bench_sbi_firmware.elf", NULL, &o))
+		take_lines(o.text, "\n", NULL);
+	free(o.text);
+	/* Without Sstc the timer is the firmware's on both sides (and the hv's too under gohv). */
+	if (boot_bench("bench-sbi", nosstc, NULL, NULL, &o))
+		take_lines(o.text, CONSOLE_TAG_CLOSE, ".nosstc");
+	free(o.text);
+	if (boot_firmware("bench/sbi/bench_sbi_firmware.elf", nosstc, &o))
+		take_lines(o.text, "\n", ".nosstc");
+	free(o.text);
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		char g[64], f[64], r[64];
+
+		bool ns = !strcmp(calls[i], "timer.nosstc");
+
+		snprintf(g, sizeof(g), "sbi_only.%s.gohv%s", ns ? "timer" : calls[i],
+			 ns ? ".nosstc" : "");
+		snprintf(f, sizeof(f), "sbi_only.%s.firmware%s", ns ? "timer" : calls[i],
+			 ns ? ".nosstc" : "");
+		snprintf(r, sizeof(r), "sbi_only.%s.percent", calls[i]);
+		const struct figure *fg = fig(g), *ff = fig(f);
+		if (fg->have && ff->have && ff->value)
+			set_one(fig(r)->name, fg->value * 100 / ff->value);
+	}
 }
 
 static void scenario_wake(void)
@@ -944,7 +1054,7 @@ static unsigned print_table(void)
 {
 	unsigned worse = 0;
 
-	printf("\n%-22s %10s %-6s %10s %7s  %s\n", "figure", "value", "unit", "baseline", "ratio",
+	printf("\n%-30s %10s %-6s %10s %7s  %s\n", "figure", "value", "unit", "baseline", "ratio",
 	       "method");
 	for (size_t i = 0; i < NFIGS; i++) {
 		const struct figure *g = &figs[i];
@@ -967,7 +1077,7 @@ static unsigned print_table(void)
 			snprintf(ratio, sizeof(ratio), "%.2f", r);
 		bool bad = r > WORSE_RATIO;
 		worse += bad;
-		printf("%-22s %10s %-6s %10s %7s%s %s%s%s\n", g->name, val, g->unit, base, ratio,
+		printf("%-30s %10s %-6s %10s %7s%s %s%s%s\n", g->name, val, g->unit, base, ratio,
 		       bad ? "!" : " ", g->method, g->have ? "" : " -- ",
 		       g->have ? "" : (g->note ? g->note : "not measured"));
 	}
@@ -1077,6 +1187,8 @@ int main(int argc, char **argv)
 	double t0 = now_s();
 	fprintf(stderr, "gohv-bench: calls and timers...\n");
 	scenario_calls();
+	fprintf(stderr, "gohv-bench: SBI-only guest, under gohv and on the firmware alone...\n");
+	scenario_sbi_only();
 	fprintf(stderr, "gohv-bench: idle-then-wake...\n");
 	scenario_wake();
 	fprintf(stderr, "gohv-bench: channel doorbell...\n");
