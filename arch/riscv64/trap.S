@@ -41,15 +41,15 @@ riscv_trap_vector:
 	addi	t0, t0, -EXC_ECALL_VS
 	bnez	t0, .Lsave
 	li	t0, FAST_GOOS_EID
-	bne	a7, t0, .Lsave
+	bne	a7, t0, .Lsave_call
 	beqz	a6, .Lfast_version /* GOOS_FN_VERSION is 0 */
 	li	t0, FAST_FN_VCPU_ID
 	beq	a6, t0, .Lfast_vcpu_id
 	li	t0, FAST_FN_SET_TIMER
-	bne	a6, t0, .Lsave
+	bne	a6, t0, .Lsave_call
 	/* Set-timer is a CSR write only with Sstc; without, the hart's timer is shared: C. */
 	lbu	t0, CPU_SSTC(tp)
-	beqz	t0, .Lsave
+	beqz	t0, .Lsave_call
 	csrw	CSR_VSTIMECMP, a0
 	li	a1, 0
 	j	.Lfast_done
@@ -66,6 +66,62 @@ riscv_trap_vector:
 	csrw	sepc, t0
 	ld	t0, CPU_SCRATCH(tp)
 	csrrw	tp, sscratch, tp
+	sret
+
+	/*
+	 * Any other call: C serves it, and a call reads and writes only a0-a7, so the guest's
+	 * callee-saved registers s0-s11 stay in the hart, where the C calling convention keeps
+	 * them through riscv_exit. Only the registers C may clobber are saved; a call the guest
+	 * resumes from restores only those. One that goes back to the core stores s0-s11 too, so
+	 * the core always finds the whole register file in cpu->regs.
+	 */
+.Lsave_call:
+	ld	t0, CPU_REGS(tp)
+	sd	x1, REG_X(1)(t0)
+	sd	x2, REG_X(2)(t0)
+	sd	x3, REG_X(3)(t0)
+	.irp n, 6,7,10,11,12,13,14,15,16,17,28,29,30,31
+	sd	x\n, REG_X(\n)(t0)
+	.endr
+	ld	t1, CPU_SCRATCH(tp)
+	sd	t1, REG_X(5)(t0)
+	csrr	t1, sscratch
+	sd	t1, REG_X(4)(t0)
+	csrw	sscratch, tp
+	csrr	t1, sepc
+	sd	t1, REGS_SEPC(t0)
+	csrr	t1, sstatus
+	sd	t1, REGS_SSTATUS(t0)
+	csrr	t1, CSR_HSTATUS
+	sd	t1, REGS_HSTATUS(t0)
+	li	t1, EXC_ECALL_VS
+	sd	t1, REGS_SCAUSE(t0)
+
+	ld	sp, CPU_HV_SP(tp)
+	call	riscv_exit
+	ld	t0, CPU_REGS(tp)
+	bltz	a0, .Lenter_call
+	.irp n, 8,9,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, REG_X(\n)(t0)
+	.endr
+	j	.Lleave
+
+/* Back into the guest after a call: s0-s11 are still its own. */
+.Lenter_call:
+	ld	t1, REGS_SEPC(t0)
+	csrw	sepc, t1
+	ld	t1, REGS_SSTATUS(t0)
+	csrw	sstatus, t1
+	ld	t1, REGS_HSTATUS(t0)
+	csrw	CSR_HSTATUS, t1
+	ld	x1, REG_X(1)(t0)
+	ld	x2, REG_X(2)(t0)
+	ld	x3, REG_X(3)(t0)
+	ld	x4, REG_X(4)(t0)
+	.irp n, 6,7,10,11,12,13,14,15,16,17,28,29,30,31
+	ld	x\n, REG_X(\n)(t0)
+	.endr
+	ld	t0, REG_X(5)(t0)
 	sret
 
 .Lsave:
@@ -100,6 +156,7 @@ riscv_trap_vector:
 	ld	sp, CPU_HV_SP(tp)
 	call	riscv_exit
 	bltz	a0, .Lenter
+.Lleave:
 	ld	ra, 0(sp)
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
 	ld	s\n, (8 + \n * 8)(sp)

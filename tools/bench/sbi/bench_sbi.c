@@ -143,9 +143,8 @@ static uint64_t timer_sample(unsigned phase)
 
 int main(void)
 {
-	const char *where = sbi(SBI_BASE, 1 /* get_impl_id */, 0).value == OPENSBI_IMPL_ID
-				? "firmware"
-				: "gohv";
+	const char *where =
+	    sbi(SBI_BASE, 1 /* get_impl_id */, 0).value == OPENSBI_IMPL_ID ? "firmware" : "gohv";
 
 	calls(SBI_BASE, 0 /* get_spec_version */, 0, "null", where);
 	calls(SBI_TIME, 0 /* set_timer */, ~0UL, "set_timer", where);
