@@ -21,6 +21,7 @@
 #include "package.h"
 #include "page_alloc.h"
 #include "partition.h"
+#include "passthru.h"
 #include "platform.h"
 #include "port.h"
 
@@ -38,6 +39,9 @@ struct hv {
 	unsigned npartitions;
 	struct channel *channels; /* nchannels of them (the config's), allocated at boot */
 	unsigned nchannels;
+	struct passthru
+	    *devices; /* the config's /devices, allocated at boot; owner NULL: unbound */
+	unsigned ndevices;
 	struct cpu cpus[CONFIG_MAX_CPUS]; /* by logical index, the machine's order */
 	unsigned ncpus;
 	struct cpu *boot_cpu;

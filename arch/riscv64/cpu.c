@@ -123,8 +123,9 @@ void arch_cpu_init(struct cpu *c)
 	}
 	c->arch.hv_timer = ~0UL;
 	/* Interrupts stay globally off in HS-mode; these only wake WFI and pull the hart out of a
-	 * guest. */
-	csr_write(CSR_SIE, MIP_SSIP | MIP_STIP);
+	 * guest. The external one is a passed-through device's (the PLIC masks every source this
+	 * hart's context is not given). */
+	csr_write(CSR_SIE, MIP_SSIP | MIP_STIP | MIP_SEIP);
 	csr_set(CSR_SSTATUS, SSTATUS_FS);
 }
 

@@ -221,6 +221,20 @@ static inline uint64_t goos_chan_read64(const struct goos_chan *c, unsigned off)
 	return *(volatile uint64_t *)(c->base + off);
 }
 
+/* ---- passed-through devices (docs/passthrough.md): a virtio-mmio version 2 register page
+ * (chan/virtio_mmio.h) the hv emulates, with shadow queues behind it. The driver is the guest's;
+ * its interrupt is the external one on vCPU 0, acknowledged with VIRTIO_MMIO_INTERRUPT_ACK. */
+
+struct goos_virtio {
+	const char *name;	/* points into the device tree */
+	volatile uint8_t *regs; /* the register page */
+	uint64_t size;
+};
+
+/* Finds device `name` (its node name in the board's /devices): GOOS_OK, or
+ * GOOS_ERR_INVALID_PARAM (not this partition's). */
+long goos_virtio_find(const char *name, struct goos_virtio *out);
+
 /* ---- messages on a channel: gchan (guest-abi/chan/gchan.h) with the doorbell rung after each
  * call that owes one (goos_chan_notify) and its lines printed. gpa and size are the window's, role
  * this partition's end. Results as gchan's (GCHAN_OK, GCHAN_E_*, a length). */

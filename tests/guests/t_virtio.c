@@ -1,0 +1,279 @@
+/*
+ * Integration test guest: drives a passed-through virtio device (docs/passthrough.md) through the
+ * hv's shadow queues with a tiny virtio-mmio version 2 driver of its own: one queue of QN, its
+ * interrupt taken on vCPU 0 and acknowledged with InterruptACK.
+ *
+ * bootargs: device=<name> (default rng0), mode=:
+ *   rng (default): reads=N (3) requests of 64 bytes from an entropy device (id 4): prints
+ *     "VIRTIO rng <i> len=<n> <hex>" for each, then "VIRTIO rng ok irqs=<n>".
+ *   forge: for each kind of forged chain (kinds below), a fresh device setup, the forgery posted,
+ *     and the device status must say NEEDS_RESET with nothing used: "VIRTIO forge <kind>
+ *     refused". Then a good request after a reset: "VIRTIO forge done: the device works again".
+ *   canary: no device; keeps a page of a pattern (at the address the same image has it in a
+ *     forging partition) and checks it every 10 ms for ms=N (500): "VIRTIO canary at 0x<gpa>",
+ *     then "VIRTIO canary intact", or "VIRTIO canary CHANGED at <i>".
+ * Anything unexpected: "VIRTIO FAIL <why>", exit 1.
+ */
+#include "libgoos.h"
+#include "virtio_mmio.h"
+
+#define QN   8
+#define FENCE() __asm__ volatile("fence rw,rw" ::: "memory")
+
+static struct virtq_desc desc[QN] __attribute__((aligned(16)));
+static struct {
+	uint16_t flags, idx, ring[QN], used_event;
+} avail __attribute__((aligned(4)));
+static struct {
+	uint16_t flags, idx;
+	struct virtq_used_elem ring[QN];
+	uint16_t avail_event;
+} used __attribute__((aligned(4)));
+static uint8_t buf[2][64] __attribute__((aligned(64)));
+static uint64_t canary[512] __attribute__((aligned(4096)));
+
+static volatile uint8_t *regs;
+static volatile unsigned irqs, isr_seen;
+static uint16_t used_seen;
+
+static uint32_t rd(unsigned off)
+{
+	return *(volatile uint32_t *)(regs + off);
+}
+
+static void wr(unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(regs + off) = v;
+}
+
+static void on_irq(void)
+{
+	uint32_t s = rd(VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, s);
+	isr_seen |= s;
+	irqs++;
+}
+
+__attribute__((noreturn)) static void fail(const char *why)
+{
+	printf("VIRTIO FAIL %s (status 0x%x)\n", why, regs ? (unsigned)rd(VIRTIO_MMIO_STATUS) : 0);
+	goos_exit(1);
+}
+
+static uint64_t gpa(const volatile void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static void set_ring(unsigned lo, uint64_t a)
+{
+	wr(lo, (uint32_t)a);
+	wr(lo + 4, (uint32_t)(a >> 32));
+}
+
+/* Reset, features (VERSION_1 only), queue 0 with the given rings; true if the queue is ready. */
+static bool dev_init(uint32_t id, uint64_t used_gpa)
+{
+	wr(VIRTIO_MMIO_STATUS, 0);
+	if (rd(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC || rd(VIRTIO_MMIO_VERSION) != 2 ||
+	    rd(VIRTIO_MMIO_DEVICE_ID) != id)
+		fail("not the device expected");
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DEVICE_FEAT_SEL, 1);
+	if (!(rd(VIRTIO_MMIO_DEVICE_FEATURES) & 1))
+		fail("no VIRTIO_F_VERSION_1");
+	wr(VIRTIO_MMIO_DEVICE_FEAT_SEL, 0);
+	if (rd(VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_F_INDIRECT_DESC))
+		fail("indirect descriptors offered");
+	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	uint32_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
+	wr(VIRTIO_MMIO_STATUS, st);
+	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+		fail("features refused");
+	memset(desc, 0, sizeof(desc));
+	memset(&avail, 0, sizeof(avail));
+	memset(&used, 0, sizeof(used));
+	used_seen = 0;
+	isr_seen = 0;
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	if (rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < QN)
+		fail("queue too small");
+	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
+	set_ring(VIRTIO_MMIO_QUEUE_DESC_LOW, gpa(desc));
+	set_ring(VIRTIO_MMIO_QUEUE_DRIVER_LOW, gpa(&avail));
+	set_ring(VIRTIO_MMIO_QUEUE_DEVICE_LOW, used_gpa);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
+	return rd(VIRTIO_MMIO_QUEUE_READY) == 1;
+}
+
+static void post(uint16_t head)
+{
+	avail.ring[avail.idx % QN] = head;
+	FENCE();
+	avail.idx++;
+	FENCE();
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+}
+
+/* Until the device used a chain or ms passed; WFI wakes on the interrupt (or the hv's tick). */
+static bool wait_used(uint64_t ms)
+{
+	uint64_t deadline = goos_now() + goos_ticks_from_ms(ms);
+
+	goos_irq_disable();
+	while (*(volatile uint16_t *)&used.idx == used_seen && goos_now() < deadline)
+		goos_wait_irq();
+	goos_irq_enable();
+	return *(volatile uint16_t *)&used.idx != used_seen;
+}
+
+static void rng_reads(long n)
+{
+	if (!dev_init(VIRTIO_ID_RNG, gpa(&used)))
+		fail("queue not ready");
+	for (long i = 0; i < n; i++) {
+		unsigned b = (unsigned)i & 1;
+		char hex[2 * sizeof(buf[0]) + 1];
+
+		memset(buf[b], 0, sizeof(buf[b]));
+		desc[b] = (struct virtq_desc){gpa(buf[b]), sizeof(buf[b]), VIRTQ_DESC_F_WRITE, 0};
+		post((uint16_t)b);
+		if (!wait_used(1000))
+			fail("no used entry within 1 s");
+		FENCE();
+		struct virtq_used_elem e = used.ring[used_seen++ % QN];
+		if (e.id != b || e.len == 0 || e.len > sizeof(buf[b]))
+			fail("bad used entry");
+		goos_hex(hex, buf[b], e.len);
+		printf("VIRTIO rng %ld len=%u %s\n", i, (unsigned)e.len, hex);
+		if (i && !memcmp(buf[0], buf[1], sizeof(buf[0])))
+			fail("two reads gave the same bytes");
+	}
+}
+
+/* ---------------------------------------------------------------- forgeries */
+
+static const char *const kinds[] = {"other", "below", "end",	  "wrap",  "huge", "loop",
+				    "index", "next",  "indirect", "ahead", "ring"};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+#define TAIL   0x800 /* bytes of own RAM at its end a straddling buffer covers */
+
+static void forge(unsigned k)
+{
+	uint64_t base = goos_ram_base(), size = goos_ram_size();
+	volatile uint8_t *tail = (volatile uint8_t *)(uintptr_t)(base + size - TAIL);
+	const char *kind = kinds[k];
+	bool ring = !strcmp(kind, "ring");
+
+	/* A used ring just past the end of RAM: refused when the queue is made ready. */
+	if (dev_init(VIRTIO_ID_RNG, ring ? base + size - 4 : gpa(&used)) == ring)
+		fail(ring ? "a used ring outside RAM was accepted" : "queue not ready");
+	memset(buf, 0, sizeof(buf));
+	for (unsigned i = 0; i < TAIL; i++)
+		tail[i] = 0xa5;
+	struct virtq_desc good = {gpa(buf[0]), sizeof(buf[0]), VIRTQ_DESC_F_WRITE, 0};
+	uint16_t head = 0;
+
+	desc[0] = good;
+	if (!strcmp(kind, "other")) /* where the next partition's canary is, one RAM further */
+		desc[0].addr = gpa(canary) + size, desc[0].len = sizeof(canary);
+	else if (!strcmp(kind, "below"))
+		desc[0].addr = base - TAIL, desc[0].len = 2 * TAIL;
+	else if (!strcmp(kind, "end"))
+		desc[0].addr = base + size - TAIL, desc[0].len = 2 * TAIL;
+	else if (!strcmp(kind, "wrap"))
+		desc[0].addr = ~0UL - 0xfff, desc[0].len = 0x2000;
+	else if (!strcmp(kind, "huge"))
+		desc[0].addr = gpa(buf[0]), desc[0].len = 0xffffffffu;
+	else if (!strcmp(kind, "loop")) {
+		desc[0].flags |= VIRTQ_DESC_F_NEXT, desc[0].next = 1;
+		desc[1] = (struct virtq_desc){gpa(buf[1]), 64, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 0};
+	} else if (!strcmp(kind, "index"))
+		head = QN + 3;
+	else if (!strcmp(kind, "next"))
+		desc[0].flags |= VIRTQ_DESC_F_NEXT, desc[0].next = QN + 5;
+	else if (!strcmp(kind, "indirect"))
+		desc[0].flags = VIRTQ_DESC_F_INDIRECT, desc[0].len = 16;
+	if (!strcmp(kind, "ahead")) {
+		avail.idx = QN; /* plus post's one: more chains than the queue holds */
+		post(0);
+	} else if (!ring) {
+		post(head);
+	}
+	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET))
+		fail("no NEEDS_RESET after a forgery");
+	/* Time for the device to act, had it been given anything. */
+	goos_sleep_ms(20);
+	if (*(volatile uint16_t *)&used.idx != 0)
+		fail("the device used a forged chain");
+	if (!(isr_seen & VIRTIO_INT_CONFIG))
+		fail("no configuration interrupt for the error");
+	for (unsigned i = 0; i < sizeof(buf); i++)
+		if (((volatile uint8_t *)buf)[i])
+			fail("the device wrote into a buffer of a refused chain");
+	for (unsigned i = 0; i < TAIL; i++)
+		if (tail[i] != 0xa5)
+			fail("the device wrote into the end of RAM");
+	/* A notify of a broken device posts nothing either. */
+	desc[0] = good;
+	post(0);
+	goos_sleep_ms(5);
+	if (*(volatile uint16_t *)&used.idx != 0)
+		fail("a device that needs a reset took a chain");
+	printf("VIRTIO forge %s refused\n", kind);
+}
+
+static void canary_watch(long ms)
+{
+	for (unsigned i = 0; i < 512; i++)
+		canary[i] = 0xca11ab1e00000000UL | i;
+	printf("VIRTIO canary at 0x%lx\n", (unsigned long)gpa(canary));
+	for (long t = 0; t <= ms; t += 10) {
+		goos_sleep_ms(10);
+		for (unsigned i = 0; i < 512; i++)
+			if (((volatile uint64_t *)canary)[i] != (0xca11ab1e00000000UL | i)) {
+				printf("VIRTIO canary CHANGED at %u\n", i);
+				goos_exit(1);
+			}
+	}
+	printf("VIRTIO canary intact\n");
+}
+
+int main(void)
+{
+	char name[16], mode[16] = "rng";
+	struct goos_virtio dev;
+
+	if (goos_bootarg_copy("mode", mode, sizeof(mode)) < 0)
+		strcpy(mode, "rng");
+	if (!strcmp(mode, "canary")) {
+		canary_watch(goos_bootarg_long("ms", 500));
+		return 0;
+	}
+	if (goos_bootarg_copy("device", name, sizeof(name)) < 0)
+		strcpy(name, "rng0");
+	if (goos_virtio_find(name, &dev) != GOOS_OK)
+		fail("no such device in the device tree");
+	regs = dev.regs;
+	printf("VIRTIO %s at 0x%lx\n", name, (unsigned long)gpa(regs));
+	goos_set_ext_handler(on_irq);
+	goos_irq_enable();
+	if (!strcmp(mode, "rng")) {
+		rng_reads(goos_bootarg_long("reads", 3));
+		printf("VIRTIO rng ok irqs=%u\n", irqs);
+	} else if (!strcmp(mode, "forge")) {
+		for (unsigned k = 0; k < NKINDS; k++)
+			forge(k);
+		rng_reads(1);
+		printf("VIRTIO forge done: the device works again\n");
+	} else {
+		fail("unknown mode");
+	}
+	return 0;
+}
