@@ -111,7 +111,8 @@ static void set_status(struct passthru *d, uint32_t v)
 		return;
 	}
 	/* The features go to the device as the owner settles them, only those it was offered. */
-	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(r32(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+	if ((v & VIRTIO_STATUS_FEATURES_OK) &&
+	    !(r32(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
 		uint64_t f = d->drv_features & d->offered;
 
 		w32(d, VIRTIO_MMIO_DRIVER_FEAT_SEL, 0);
@@ -134,8 +135,9 @@ static enum hv_err dev_read(void *ctx, struct vcpu *v, uint64_t off, unsigned wi
 	if (off >= VIRTIO_MMIO_CONFIG && off < VIRTIO_MMIO_SIZE && width <= 4) {
 		volatile uint8_t *at = d->regs + off;
 
-		*value = width == 1 ? *at : width == 2 ? *(volatile uint16_t *)at
-						       : *(volatile uint32_t *)at;
+		*value = width == 1   ? *at
+			 : width == 2 ? *(volatile uint16_t *)at
+				      : *(volatile uint32_t *)at;
 		return HV_OK;
 	}
 	if (width != 4 || off >= VIRTIO_MMIO_CONFIG)
@@ -393,7 +395,8 @@ static int bind(struct partition *p, struct passthru *d, const struct device_con
 	 * finds it there. */
 	d->region = (struct mmio_region){d->slot->base, d->slot->size, &dev_ops, d, NULL};
 	if (mmio_register(p, &d->region) != HV_OK) {
-		snprintf(why, len, "device %s: its registers at 0x%lx clash with the partition's map",
+		snprintf(why, len,
+			 "device %s: its registers at 0x%lx clash with the partition's map",
 			 cfg->name, (unsigned long)d->slot->base);
 		return -1;
 	}
@@ -412,8 +415,9 @@ int passthru_attach(struct partition *p, char *why, size_t len)
 		if (cfg->owner != p->index)
 			continue;
 		if (!hv.plat.intc.ops || !hv.plat.intc.ops->route) {
-			snprintf(why, len, "device %s: the machine has no interrupt controller the "
-					   "hv drives",
+			snprintf(why, len,
+				 "device %s: the machine has no interrupt controller the "
+				 "hv drives",
 				 cfg->name);
 			return -1;
 		}
@@ -466,7 +470,8 @@ int passthru_fdt(const struct partition *p, void *fdt)
 		fdt64_t reg[2] = {cpu_to_fdt64(d->region.base), cpu_to_fdt64(d->region.size)};
 		char name[40];
 
-		snprintf(name, sizeof(name), GOOS_VIRTIO_DT_NODE "@%lx", (unsigned long)d->region.base);
+		snprintf(name, sizeof(name), GOOS_VIRTIO_DT_NODE "@%lx",
+			 (unsigned long)d->region.base);
 		FDT_TRY(fdt_begin_node(fdt, name));
 		FDT_TRY(fdt_property_string(fdt, "compatible", GOOS_VIRTIO_COMPATIBLE));
 		FDT_TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));

@@ -48,8 +48,8 @@ int vqs_enable(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault 
 }
 
 /* Checks and copies the chain at head into the real table; mask gets its descriptors. */
-static int copy_chain(struct vq_shadow *q, const struct vqs_ram *ram, uint16_t head,
-		      uint64_t *mask, struct vqs_fault *f)
+static int copy_chain(struct vq_shadow *q, const struct vqs_ram *ram, uint16_t head, uint64_t *mask,
+		      struct vqs_fault *f)
 {
 	uint32_t n = q->num, i = head;
 

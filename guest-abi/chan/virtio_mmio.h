@@ -48,12 +48,12 @@
 #define VIRTIO_INT_CONFIG 2 /* the configuration (or the status: NEEDS_RESET) changed */
 
 /* Feature bits (6). 0-23 are the device type's own. */
-#define VIRTIO_F_INDIRECT_DESC	   28
-#define VIRTIO_F_EVENT_IDX	   29
-#define VIRTIO_F_VERSION_1	   32
-#define VIRTIO_F_ACCESS_PLATFORM   33
-#define VIRTIO_F_RING_PACKED	   34
-#define VIRTIO_F_DEVICE_TYPE_BITS  24
+#define VIRTIO_F_INDIRECT_DESC	  28
+#define VIRTIO_F_EVENT_IDX	  29
+#define VIRTIO_F_VERSION_1	  32
+#define VIRTIO_F_ACCESS_PLATFORM  33
+#define VIRTIO_F_RING_PACKED	  34
+#define VIRTIO_F_DEVICE_TYPE_BITS 24
 
 /* Device ids (5). */
 #define VIRTIO_ID_NET 1

@@ -5,7 +5,8 @@
  *
  * bootargs: device=<name> (default rng0), mode=:
  *   rng (default): reads=N (3) requests of 64 bytes from an entropy device (id 4): prints
- *     "VIRTIO rng <i> len=<n> <hex>" for each, then "VIRTIO rng ok irqs=<n>".
+ *     "VIRTIO rng <i> len=<n> <hex>" for each, then "VIRTIO rng ok irqs=<n> restarts=<n>".
+ *     fail-once: on the first run, then posts one more and exits 1 (restart on-failure).
  *   forge: for each kind of forged chain (kinds below), a fresh device setup, the forgery posted,
  *     and the device status must say NEEDS_RESET with nothing used: "VIRTIO forge <kind>
  *     refused". Then a good request after a reset: "VIRTIO forge done: the device works again".
@@ -17,7 +18,7 @@
 #include "libgoos.h"
 #include "virtio_mmio.h"
 
-#define QN   8
+#define QN	8
 #define FENCE() __asm__ volatile("fence rw,rw" ::: "memory")
 
 static struct virtq_desc desc[QN] __attribute__((aligned(16)));
@@ -193,7 +194,8 @@ static void forge(unsigned k)
 		desc[0].addr = gpa(buf[0]), desc[0].len = 0xffffffffu;
 	else if (!strcmp(kind, "loop")) {
 		desc[0].flags |= VIRTQ_DESC_F_NEXT, desc[0].next = 1;
-		desc[1] = (struct virtq_desc){gpa(buf[1]), 64, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 0};
+		desc[1] =
+		    (struct virtq_desc){gpa(buf[1]), 64, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 0};
 	} else if (!strcmp(kind, "index"))
 		head = QN + 3;
 	else if (!strcmp(kind, "next"))
@@ -266,7 +268,15 @@ int main(void)
 	goos_irq_enable();
 	if (!strcmp(mode, "rng")) {
 		rng_reads(goos_bootarg_long("reads", 3));
-		printf("VIRTIO rng ok irqs=%u\n", irqs);
+		printf("VIRTIO rng ok irqs=%u restarts=%u\n", irqs,
+		       goos_info_read32(GOOS_INFO_RESTARTS));
+		if (goos_bootarg("fail-once") && !goos_info_read32(GOOS_INFO_RESTARTS)) {
+			/* The restart must find the device reset, whatever it still held. */
+			desc[0] = (struct virtq_desc){gpa(buf[0]), 64, VIRTQ_DESC_F_WRITE, 0};
+			post(0);
+			printf("VIRTIO exits with a request posted\n");
+			return 1;
+		}
 	} else if (!strcmp(mode, "forge")) {
 		for (unsigned k = 0; k < NKINDS; k++)
 			forge(k);
