@@ -804,7 +804,7 @@ static int parse_device(struct ctx *c, int node, unsigned idx)
 	if (check_props(c, node, path, DEVICE_PROPS) || check_no_children(c, node, path))
 		return -1;
 	if (read_string(c, node, path, "compatible", true, s, sizeof(s)) < 0)
-		return fail(c->err, path, "compatible", "must be \"%s\"", CONFIG_DEVICE_VIRTIO);
+		return -1;
 	if (strcmp(s, CONFIG_DEVICE_VIRTIO))
 		return fail(c->err, path, "compatible", "\"%s\" is not \"%s\"", s,
 			    CONFIG_DEVICE_VIRTIO);

@@ -88,11 +88,11 @@ static int copy_chain(struct vq_shadow *q, const struct vqs_ram *ram, uint16_t h
 
 int vqs_post(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault *f)
 {
+	if (!q->ready)
+		return refuse(f, "queue not ready", 0, 0, 0);
 	uint16_t idx = VIRTQ_LOAD(&q->gavail->idx), real = q->real->avail_idx;
 	int posted = 0, r = 0;
 
-	if (!q->ready)
-		return refuse(f, "queue not ready", 0, 0, 0);
 	if ((uint16_t)(idx - q->avail_seen) > q->num)
 		return refuse(f, "available index runs more than the queue size ahead", idx, 0, 0);
 	VIRTQ_RMB();
