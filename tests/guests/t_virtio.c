@@ -10,6 +10,9 @@
  *   forge: for each kind of forged chain (kinds below), a fresh device setup, the forgery posted,
  *     and the device status must say NEEDS_RESET with nothing used: "VIRTIO forge <kind>
  *     refused". Then a good request after a reset: "VIRTIO forge done: the device works again".
+ *   net: a network device (id 1) on QEMU's user network: sends an ARP request for the gateway
+ *     10.0.2.2 and waits for its reply: "VIRTIO net mac <mac>", "VIRTIO net sent arp who-has
+ *     10.0.2.2", "VIRTIO net arp reply: 10.0.2.2 is at <mac> (len <n>)", "VIRTIO net ok".
  *   canary: no device; keeps a page of a pattern (at the address the same image has it in a
  *     forging partition) and checks it every 10 ms for ms=N (500): "VIRTIO canary at 0x<gpa>",
  *     then "VIRTIO canary intact", or "VIRTIO canary CHANGED at <i>".
@@ -21,21 +24,26 @@
 #define QN	8
 #define FENCE() __asm__ volatile("fence rw,rw" ::: "memory")
 
-static struct virtq_desc desc[QN] __attribute__((aligned(16)));
-static struct {
-	uint16_t flags, idx, ring[QN], used_event;
-} avail __attribute__((aligned(4)));
-static struct {
-	uint16_t flags, idx;
-	struct virtq_used_elem ring[QN];
-	uint16_t avail_event;
-} used __attribute__((aligned(4)));
+/* One split virtqueue of QN, as the driver keeps it. */
+struct vq {
+	struct virtq_desc desc[QN] __attribute__((aligned(16)));
+	struct {
+		uint16_t flags, idx, ring[QN], used_event;
+	} avail __attribute__((aligned(4)));
+	struct {
+		uint16_t flags, idx;
+		struct virtq_used_elem ring[QN];
+		uint16_t avail_event;
+	} used __attribute__((aligned(4)));
+	uint16_t used_seen;
+};
+static struct vq vqs[2]; /* entropy: 0; net: 0 receive, 1 transmit */
+#define Q0 vqs[0]
 static uint8_t buf[2][64] __attribute__((aligned(64)));
 static uint64_t canary[512] __attribute__((aligned(4096)));
 
 static volatile uint8_t *regs;
 static volatile unsigned irqs, isr_seen;
-static uint16_t used_seen;
 
 static uint32_t rd(unsigned off)
 {
@@ -73,9 +81,28 @@ static void set_ring(unsigned lo, uint64_t a)
 	wr(lo + 4, (uint32_t)(a >> 32));
 }
 
-/* Reset, features (VERSION_1 only), queue 0 with the given rings; true if the queue is ready. */
-static bool dev_init(uint32_t id, uint64_t used_gpa)
+static bool queue_setup(unsigned qi, uint64_t used_gpa)
 {
+	struct vq *q = &vqs[qi];
+
+	memset(q, 0, sizeof(*q));
+	wr(VIRTIO_MMIO_QUEUE_SEL, qi);
+	if (rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < QN)
+		fail("queue too small");
+	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
+	set_ring(VIRTIO_MMIO_QUEUE_DESC_LOW, gpa(q->desc));
+	set_ring(VIRTIO_MMIO_QUEUE_DRIVER_LOW, gpa(&q->avail));
+	set_ring(VIRTIO_MMIO_QUEUE_DEVICE_LOW, used_gpa ? used_gpa : gpa(&q->used));
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	return rd(VIRTIO_MMIO_QUEUE_READY) == 1;
+}
+
+/* Reset, features (VERSION_1 and the device type's `features`), nq queues (queue 0's used ring
+ * at used_gpa, 0: its own); true if they are all ready. */
+static bool dev_init(uint32_t id, uint32_t features, unsigned nq, uint64_t used_gpa)
+{
+	bool ok = true;
+
 	wr(VIRTIO_MMIO_STATUS, 0);
 	if (rd(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC || rd(VIRTIO_MMIO_VERSION) != 2 ||
 	    rd(VIRTIO_MMIO_DEVICE_ID) != id)
@@ -86,69 +113,77 @@ static bool dev_init(uint32_t id, uint64_t used_gpa)
 	if (!(rd(VIRTIO_MMIO_DEVICE_FEATURES) & 1))
 		fail("no VIRTIO_F_VERSION_1");
 	wr(VIRTIO_MMIO_DEVICE_FEAT_SEL, 0);
-	if (rd(VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_F_INDIRECT_DESC))
-		fail("indirect descriptors offered");
+	uint32_t offered = rd(VIRTIO_MMIO_DEVICE_FEATURES);
+	if (offered & (1u << VIRTIO_F_INDIRECT_DESC | 1u << VIRTIO_F_EVENT_IDX))
+		fail("indirect descriptors or event indexes offered");
+	if ((offered & features) != features)
+		fail("a feature the driver needs is not offered");
 	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, features);
 	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	uint32_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
 	wr(VIRTIO_MMIO_STATUS, st);
 	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		fail("features refused");
-	memset(desc, 0, sizeof(desc));
-	memset(&avail, 0, sizeof(avail));
-	memset(&used, 0, sizeof(used));
-	used_seen = 0;
 	isr_seen = 0;
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	if (rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < QN)
-		fail("queue too small");
-	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
-	set_ring(VIRTIO_MMIO_QUEUE_DESC_LOW, gpa(desc));
-	set_ring(VIRTIO_MMIO_QUEUE_DRIVER_LOW, gpa(&avail));
-	set_ring(VIRTIO_MMIO_QUEUE_DEVICE_LOW, used_gpa);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	for (unsigned i = 0; i < nq; i++)
+		ok &= queue_setup(i, i ? 0 : used_gpa);
 	wr(VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
-	return rd(VIRTIO_MMIO_QUEUE_READY) == 1;
+	return ok;
+}
+
+static void post_on(unsigned qi, uint16_t head)
+{
+	struct vq *q = &vqs[qi];
+
+	q->avail.ring[q->avail.idx % QN] = head;
+	FENCE();
+	q->avail.idx++;
+	FENCE();
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, qi);
 }
 
 static void post(uint16_t head)
 {
-	avail.ring[avail.idx % QN] = head;
-	FENCE();
-	avail.idx++;
-	FENCE();
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	post_on(0, head);
 }
 
-/* Until the device used a chain or ms passed; WFI wakes on the interrupt (or the hv's tick). */
-static bool wait_used(uint64_t ms)
+/* Until the device used a chain of queue qi or ms passed; WFI wakes on the interrupt (or the hv's
+ * tick). */
+static bool wait_used_on(unsigned qi, uint64_t ms)
 {
+	struct vq *q = &vqs[qi];
 	uint64_t deadline = goos_now() + goos_ticks_from_ms(ms);
 
 	goos_irq_disable();
-	while (*(volatile uint16_t *)&used.idx == used_seen && goos_now() < deadline)
+	while (*(volatile uint16_t *)&q->used.idx == q->used_seen && goos_now() < deadline)
 		goos_wait_irq();
 	goos_irq_enable();
-	return *(volatile uint16_t *)&used.idx != used_seen;
+	return *(volatile uint16_t *)&q->used.idx != q->used_seen;
+}
+
+static bool wait_used(uint64_t ms)
+{
+	return wait_used_on(0, ms);
 }
 
 static void rng_reads(long n)
 {
-	if (!dev_init(VIRTIO_ID_RNG, gpa(&used)))
+	if (!dev_init(VIRTIO_ID_RNG, 0, 1, 0))
 		fail("queue not ready");
 	for (long i = 0; i < n; i++) {
 		unsigned b = (unsigned)i & 1;
 		char hex[2 * sizeof(buf[0]) + 1];
 
 		memset(buf[b], 0, sizeof(buf[b]));
-		desc[b] = (struct virtq_desc){gpa(buf[b]), sizeof(buf[b]), VIRTQ_DESC_F_WRITE, 0};
+		Q0.desc[b] =
+		    (struct virtq_desc){gpa(buf[b]), sizeof(buf[b]), VIRTQ_DESC_F_WRITE, 0};
 		post((uint16_t)b);
 		if (!wait_used(1000))
 			fail("no used entry within 1 s");
 		FENCE();
-		struct virtq_used_elem e = used.ring[used_seen++ % QN];
+		struct virtq_used_elem e = Q0.used.ring[Q0.used_seen++ % QN];
 		if (e.id != b || e.len == 0 || e.len > sizeof(buf[b]))
 			fail("bad used entry");
 		goos_hex(hex, buf[b], e.len);
@@ -173,7 +208,7 @@ static void forge(unsigned k)
 	bool ring = !strcmp(kind, "ring");
 
 	/* A used ring just past the end of RAM: refused when the queue is made ready. */
-	if (dev_init(VIRTIO_ID_RNG, ring ? base + size - 4 : gpa(&used)) == ring)
+	if (dev_init(VIRTIO_ID_RNG, 0, 1, ring ? base + size - 4 : 0) == ring)
 		fail(ring ? "a used ring outside RAM was accepted" : "queue not ready");
 	memset(buf, 0, sizeof(buf));
 	for (unsigned i = 0; i < TAIL; i++)
@@ -181,29 +216,29 @@ static void forge(unsigned k)
 	struct virtq_desc good = {gpa(buf[0]), sizeof(buf[0]), VIRTQ_DESC_F_WRITE, 0};
 	uint16_t head = 0;
 
-	desc[0] = good;
+	Q0.desc[0] = good;
 	if (!strcmp(kind, "other")) /* where the next partition's canary is, one RAM further */
-		desc[0].addr = gpa(canary) + size, desc[0].len = sizeof(canary);
+		Q0.desc[0].addr = gpa(canary) + size, Q0.desc[0].len = sizeof(canary);
 	else if (!strcmp(kind, "below"))
-		desc[0].addr = base - TAIL, desc[0].len = 2 * TAIL;
+		Q0.desc[0].addr = base - TAIL, Q0.desc[0].len = 2 * TAIL;
 	else if (!strcmp(kind, "end"))
-		desc[0].addr = base + size - TAIL, desc[0].len = 2 * TAIL;
+		Q0.desc[0].addr = base + size - TAIL, Q0.desc[0].len = 2 * TAIL;
 	else if (!strcmp(kind, "wrap"))
-		desc[0].addr = ~0UL - 0xfff, desc[0].len = 0x2000;
+		Q0.desc[0].addr = ~0UL - 0xfff, Q0.desc[0].len = 0x2000;
 	else if (!strcmp(kind, "huge"))
-		desc[0].addr = gpa(buf[0]), desc[0].len = 0xffffffffu;
+		Q0.desc[0].addr = gpa(buf[0]), Q0.desc[0].len = 0xffffffffu;
 	else if (!strcmp(kind, "loop")) {
-		desc[0].flags |= VIRTQ_DESC_F_NEXT, desc[0].next = 1;
-		desc[1] =
+		Q0.desc[0].flags |= VIRTQ_DESC_F_NEXT, Q0.desc[0].next = 1;
+		Q0.desc[1] =
 		    (struct virtq_desc){gpa(buf[1]), 64, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 0};
 	} else if (!strcmp(kind, "index"))
 		head = QN + 3;
 	else if (!strcmp(kind, "next"))
-		desc[0].flags |= VIRTQ_DESC_F_NEXT, desc[0].next = QN + 5;
+		Q0.desc[0].flags |= VIRTQ_DESC_F_NEXT, Q0.desc[0].next = QN + 5;
 	else if (!strcmp(kind, "indirect"))
-		desc[0].flags = VIRTQ_DESC_F_INDIRECT, desc[0].len = 16;
+		Q0.desc[0].flags = VIRTQ_DESC_F_INDIRECT, Q0.desc[0].len = 16;
 	if (!strcmp(kind, "ahead")) {
-		avail.idx = QN; /* plus post's one: more chains than the queue holds */
+		Q0.avail.idx = QN; /* plus post's one: more chains than the queue holds */
 		post(0);
 	} else if (!ring) {
 		post(head);
@@ -212,7 +247,7 @@ static void forge(unsigned k)
 		fail("no NEEDS_RESET after a forgery");
 	/* Time for the device to act, had it been given anything. */
 	goos_sleep_ms(20);
-	if (*(volatile uint16_t *)&used.idx != 0)
+	if (*(volatile uint16_t *)&Q0.used.idx != 0)
 		fail("the device used a forged chain");
 	if (!(isr_seen & VIRTIO_INT_CONFIG))
 		fail("no configuration interrupt for the error");
@@ -223,12 +258,75 @@ static void forge(unsigned k)
 		if (tail[i] != 0xa5)
 			fail("the device wrote into the end of RAM");
 	/* A notify of a broken device posts nothing either. */
-	desc[0] = good;
+	Q0.desc[0] = good;
 	post(0);
 	goos_sleep_ms(5);
-	if (*(volatile uint16_t *)&used.idx != 0)
+	if (*(volatile uint16_t *)&Q0.used.idx != 0)
 		fail("a device that needs a reset took a chain");
 	printf("VIRTIO forge %s refused\n", kind);
+}
+
+/* ---------------------------------------------------------------- network */
+
+#define VIRTIO_NET_F_MAC 5
+#define NET_HDR		 12 /* struct virtio_net_hdr with num_buffers: version 1 always has it */
+#define FRAME_MAX	 1514
+#define ARP_LEN		 60 /* an ARP request padded to the shortest Ethernet frame */
+
+static uint8_t rxbuf[2][NET_HDR + FRAME_MAX];
+static uint8_t txbuf[NET_HDR + ARP_LEN];
+static const uint8_t my_ip[4] = {10, 0, 2, 15}, gw_ip[4] = {10, 0, 2, 2};
+
+/* Asks the user-mode network's gateway for its MAC: a frame out, its reply in. */
+static void net_arp(void)
+{
+	uint8_t mac[6], *f = txbuf + NET_HDR;
+
+	if (!dev_init(VIRTIO_ID_NET, 1u << VIRTIO_NET_F_MAC, 2, 0))
+		fail("queues not ready");
+	for (unsigned i = 0; i < 6; i++)
+		mac[i] = regs[VIRTIO_MMIO_CONFIG + i];
+	printf("VIRTIO net mac %02x:%02x:%02x:%02x:%02x:%02x\n", mac[0], mac[1], mac[2], mac[3],
+	       mac[4], mac[5]);
+	for (uint16_t b = 0; b < 2; b++) {
+		vqs[0].desc[b] =
+		    (struct virtq_desc){gpa(rxbuf[b]), sizeof(rxbuf[b]), VIRTQ_DESC_F_WRITE, 0};
+		post_on(0, b);
+	}
+	memset(txbuf, 0, sizeof(txbuf));
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac, 6);
+	static const uint8_t arp[] = {0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
+	memcpy(f + 12, arp, sizeof(arp));
+	memcpy(f + 22, mac, 6);
+	memcpy(f + 28, my_ip, 4);
+	memcpy(f + 38, gw_ip, 4);
+	vqs[1].desc[0] = (struct virtq_desc){gpa(txbuf), sizeof(txbuf), 0, 0};
+	post_on(1, 0);
+	if (!wait_used_on(1, 1000))
+		fail("the frame was not sent within 1 s");
+	vqs[1].used_seen++;
+	printf("VIRTIO net sent arp who-has 10.0.2.2\n");
+	for (int n = 0; n < 8; n++) {
+		if (!wait_used_on(0, 2000))
+			fail("no frame received within 2 s");
+		FENCE();
+		struct virtq_used_elem e = vqs[0].used.ring[vqs[0].used_seen++ % QN];
+		const uint8_t *r = rxbuf[e.id & 1];
+
+		if (e.id > 1 || e.len < NET_HDR + 42 || e.len > sizeof(rxbuf[0]))
+			fail("bad used entry");
+		r += NET_HDR;
+		if (r[12] == 0x08 && r[13] == 0x06 && r[21] == 2 && !memcmp(r + 28, gw_ip, 4) &&
+		    !memcmp(r + 32, mac, 6)) {
+			printf("VIRTIO net arp reply: 10.0.2.2 is at "
+			       "%02x:%02x:%02x:%02x:%02x:%02x (len %u)\n",
+			       r[22], r[23], r[24], r[25], r[26], r[27], (unsigned)e.len);
+			return;
+		}
+		post_on(0, (uint16_t)e.id); /* not it: the buffer goes back */
+	}
+	fail("no ARP reply among 8 frames");
 }
 
 static void canary_watch(long ms)
@@ -272,11 +370,14 @@ int main(void)
 		       goos_info_read32(GOOS_INFO_RESTARTS));
 		if (goos_bootarg("fail-once") && !goos_info_read32(GOOS_INFO_RESTARTS)) {
 			/* The restart must find the device reset, whatever it still held. */
-			desc[0] = (struct virtq_desc){gpa(buf[0]), 64, VIRTQ_DESC_F_WRITE, 0};
+			Q0.desc[0] = (struct virtq_desc){gpa(buf[0]), 64, VIRTQ_DESC_F_WRITE, 0};
 			post(0);
 			printf("VIRTIO exits with a request posted\n");
 			return 1;
 		}
+	} else if (!strcmp(mode, "net")) {
+		net_arp();
+		printf("VIRTIO net ok irqs=%u\n", irqs);
 	} else if (!strcmp(mode, "forge")) {
 		for (unsigned k = 0; k < NKINDS; k++)
 			forge(k);

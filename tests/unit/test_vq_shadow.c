@@ -150,13 +150,13 @@ Test(vq_shadow, buffers_outside_the_owners_ram_are_refused)
 		uint64_t addr;
 		uint32_t len;
 	} bad[] = {
-	    {RAM_GPA + RAM_SIZE, 64},	      /* the next partition's RAM, once translated */
-	    {RAM_GPA + RAM_SIZE - 16, 17},    /* one byte past the end */
-	    {RAM_GPA - 64, 128},	      /* straddles the start: the memory below */
-	    {0x80200000UL + RAM_SIZE, 4096},  /* where the hv is, in host terms */
-	    {~0UL - 0xfff, 0x2000},	      /* addr + len wraps */
-	    {RAM_GPA + BUF, 0xffffffffu},     /* a length past the end */
-	    {0, 16},			      /* nowhere */
+	    {RAM_GPA + RAM_SIZE, 64},	     /* the next partition's RAM, once translated */
+	    {RAM_GPA + RAM_SIZE - 16, 17},   /* one byte past the end */
+	    {RAM_GPA - 64, 128},	     /* straddles the start: the memory below */
+	    {0x80200000UL + RAM_SIZE, 4096}, /* where the hv is, in host terms */
+	    {~0UL - 0xfff, 0x2000},	     /* addr + len wraps */
+	    {RAM_GPA + BUF, 0xffffffffu},    /* a length past the end */
+	    {0, 16},			     /* nowhere */
 	};
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
