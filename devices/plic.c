@@ -37,24 +37,27 @@ void plic_set_threshold(struct plic *p, unsigned context, uint32_t threshold)
 }
 
 /* Context i is the i-th pair of interrupts-extended: (the phandle of a hart's interrupt
- * controller, the interrupt it raises there). The S-mode ones are the hv's. */
+ * controller, the interrupt it raises there). The S-mode ones are the hv's. Each hart's
+ * controller is the first child of its /cpus node (libfdt finds a node's parent only by
+ * rescanning, so the walk goes from the harts down). */
 static void find_s_contexts(struct plic *p, const struct dt_node *n)
 {
 	const fdt32_t *ie = fdt_getprop(n->fdt, n->offset, "interrupts-extended", NULL);
+	int cpus = fdt_path_offset(n->fdt, "/cpus"), cpu, len;
 
 	p->nharts = 0;
-	for (unsigned c = 0; ie && c < p->ncontexts && p->nharts < PLIC_MAX_HARTS; c++) {
-		if (fdt32_to_cpu(ie[2 * c + 1]) != IRQ_S_EXT)
-			continue;
-		int intc = fdt_node_offset_by_phandle(n->fdt, fdt32_to_cpu(ie[2 * c]));
-		int cpu = intc >= 0 ? fdt_parent_offset(n->fdt, intc) : -1;
-		int len;
-		const fdt32_t *reg = cpu >= 0 ? fdt_getprop(n->fdt, cpu, "reg", &len) : NULL;
+	fdt_for_each_subnode(cpu, n->fdt, cpus)
+	{
+		const fdt32_t *reg = fdt_getprop(n->fdt, cpu, "reg", &len);
+		const fdt32_t *ph =
+		    fdt_getprop(n->fdt, fdt_first_subnode(n->fdt, cpu), "phandle", NULL);
 
-		if (!reg || len < 4)
-			continue;
-		p->s_context[p->nharts].hwid = dt_cells(reg, len >= 8 ? 2 : 1);
-		p->s_context[p->nharts++].context = c;
+		for (unsigned c = 0; ie && reg && len >= 4 && ph && c < p->ncontexts; c++)
+			if (ie[2 * c] == *ph && fdt32_to_cpu(ie[2 * c + 1]) == IRQ_S_EXT &&
+			    p->nharts < PLIC_MAX_HARTS) {
+				p->s_context[p->nharts].hwid = dt_cells(reg, len >= 8 ? 2 : 1);
+				p->s_context[p->nharts++].context = c;
+			}
 	}
 }
 

@@ -402,6 +402,7 @@ void partition_retire(struct partition *p)
 	if (__atomic_sub_fetch(&hv.live, 1, __ATOMIC_SEQ_CST) == 0) {
 #ifdef GOHV_BENCH
 		bench_switch_report();
+		bench_post_report();
 #endif
 		hv_log(CONSOLE_FREE_FMT, (unsigned long)hv.pages.nfree);
 		hv_log(CONSOLE_ALL_STOPPED);

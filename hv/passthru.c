@@ -1,30 +1,11 @@
-/* Passed-through virtio-mmio devices: binding at boot, the owner's emulated register page, the
- * device's interrupt and its reset when the owner stops. */
+/* Passed-through virtio-mmio devices at run time: the owner's emulated register page, the
+ * device's interrupt and its reset when the owner stops (passthru_boot.c binds them). */
 #include "passthru.h"
 
-#include <fmt.h>
-#include <goos.h>
-#include <libfdt.h>
 #include <string.h>
+
 #include "chan/virtio_mmio.h"
-
-#include "guest_fdt.h"
 #include "hv.h"
-
-#define FEATURE(bit) (1ULL << (bit))
-/* What the owner may take: the device type's own features and version 1. Never indirect
- * descriptors, event indexes, packed rings or platform access (the shadow queues do none). */
-#define OFFERABLE ((FEATURE(VIRTIO_F_DEVICE_TYPE_BITS) - 1) | FEATURE(VIRTIO_F_VERSION_1))
-
-static uint32_t r32(const struct passthru *d, unsigned off)
-{
-	return *(volatile uint32_t *)(d->regs + off);
-}
-
-static void w32(const struct passthru *d, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(d->regs + off) = v;
-}
 
 static struct vqs_ram owner_ram(const struct passthru *d)
 {
@@ -87,6 +68,33 @@ static void queue_ready(struct passthru *d, struct vq_shadow *q, unsigned qi, bo
 	w32(d, VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
+#ifdef GOHV_BENCH
+/* Bench build only: instructions vqs_post takes to post one chain, sampled and reported when
+ * the machine powers off. Only a notify with something new is timed, so one with nothing new
+ * (passthru.notify.empty) sees no extra reads. */
+#define BENCH_POST_SAMPLES 256
+static struct {
+	uint32_t n;
+	uint32_t s[BENCH_POST_SAMPLES];
+} bench_post;
+
+void bench_post_report(void)
+{
+	uint32_t *s = bench_post.s, n = bench_post.n;
+
+	if (!n)
+		return;
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+			uint32_t t = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	hv_log("bench: shadow post chains=1 median=%u min=%u max=%u n=%u", s[(n - 1) / 2], s[0],
+	       s[n - 1], n);
+}
+#endif
+
 static void notify(struct passthru *d, uint32_t qi)
 {
 	struct vq_shadow *q = &d->q[qi];
@@ -96,7 +104,23 @@ static void notify(struct passthru *d, uint32_t qi)
 	if (qi >= d->nqueues || !q->ready || d->broken)
 		return;
 	uint16_t before = q->real->avail_idx;
+#ifdef GOHV_BENCH
+	int r;
+
+	if (q->gavail->idx == q->avail_seen) {
+		r = vqs_post(q, &ram, &f);
+	} else {
+		uint64_t t0 = arch_bench_instret();
+
+		r = vqs_post(q, &ram, &f);
+		uint32_t t = (uint32_t)(arch_bench_instret() - t0);
+
+		if (r == 1 && bench_post.n < BENCH_POST_SAMPLES)
+			bench_post.s[bench_post.n++] = t;
+	}
+#else
 	int r = vqs_post(q, &ram, &f);
+#endif
 
 	if (q->real->avail_idx != before)
 		w32(d, VIRTIO_MMIO_QUEUE_NOTIFY, qi);
@@ -183,6 +207,21 @@ static enum hv_err dev_read(void *ctx, struct vcpu *v, uint64_t off, unsigned wi
 	return HV_OK;
 }
 
+/* The ring address a QueueDesc/Driver/Device register (low or high half) sets, or NULL. */
+static uint64_t *ring_gpa(struct vq_shadow *q, uint64_t off)
+{
+	switch (off & ~4UL) {
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		return &q->desc_gpa;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+		return &q->avail_gpa;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+		return &q->used_gpa;
+	default:
+		return NULL;
+	}
+}
+
 /* A ring address half: kept until the queue is made ready (ignored once it is, as a device
  * does). */
 static void set_half(uint64_t *a, bool high, uint32_t v)
@@ -234,21 +273,6 @@ static enum hv_err dev_write(void *ctx, struct vcpu *v, uint64_t off, unsigned w
 		if (settable)
 			q->num = val;
 		break;
-	case VIRTIO_MMIO_QUEUE_DESC_LOW:
-	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
-		if (settable)
-			set_half(&q->desc_gpa, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
-		break;
-	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
-	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
-		if (settable)
-			set_half(&q->avail_gpa, off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH, val);
-		break;
-	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
-	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
-		if (settable)
-			set_half(&q->used_gpa, off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH, val);
-		break;
 	case VIRTIO_MMIO_QUEUE_READY:
 		if (q && !d->broken && (bool)val != q->ready)
 			queue_ready(d, q, sel, val & 1);
@@ -262,8 +286,14 @@ static enum hv_err dev_write(void *ctx, struct vcpu *v, uint64_t off, unsigned w
 	case VIRTIO_MMIO_STATUS:
 		set_status(d, val);
 		break;
-	default:
-		e = HV_ERR_INVALID_PARAM; /* read-only or reserved */
+	default: {
+		uint64_t *a = q ? ring_gpa(q, off) : NULL;
+
+		if (!a && (off < VIRTIO_MMIO_QUEUE_DESC_LOW || off > VIRTIO_MMIO_QUEUE_DEVICE_HIGH))
+			e = HV_ERR_INVALID_PARAM; /* read-only or reserved */
+		else if (a && settable)
+			set_half(a, off & 4, val);
+	}
 	}
 	uint32_t now = d->int_status;
 	spin_unlock(&d->lock);
@@ -274,7 +304,7 @@ static enum hv_err dev_write(void *ctx, struct vcpu *v, uint64_t off, unsigned w
 	return e;
 }
 
-static const struct mmio_ops dev_ops = {
+const struct mmio_ops passthru_ops = {
     .name = "device",
     .read = dev_read,
     .write = dev_write,
@@ -289,7 +319,7 @@ static void dev_irq(struct passthru *d)
 	if (isr)
 		w32(d, VIRTIO_MMIO_INTERRUPT_ACK, isr);
 	for (unsigned i = 0; i < d->nqueues; i++)
-		if (vqs_complete(&d->q[i]))
+		if (vqs_complete(&d->q[i]) && vqs_wants_interrupt(&d->q[i]))
 			raise |= VIRTIO_INT_USED;
 	raise &= ~d->int_status;
 	d->int_status |= raise;
@@ -311,142 +341,6 @@ void hv_device_irq(struct cpu *c)
 	}
 }
 
-/* ---------------------------------------------------------------- boot */
-
-/* The first free slot holding a device with cfg's id; -1 with why if there is none. */
-static int find_slot(const struct device_config *cfg, char *why, size_t len)
-{
-	char seen[64] = "";
-	size_t n = 0;
-
-	for (unsigned i = 0; i < hv.plat.nslots; i++) {
-		const struct platform_slot *s = &hv.plat.slots[i];
-		volatile uint32_t *r = arch_pa_to_va(s->base);
-		bool taken = false;
-
-		for (unsigned j = 0; j < hv.ndevices; j++)
-			taken |= hv.devices[j].slot == s;
-		if (taken || s->size < VIRTIO_MMIO_SIZE ||
-		    r[VIRTIO_MMIO_MAGIC_VALUE / 4] != VIRTIO_MMIO_MAGIC)
-			continue;
-		uint32_t id = r[VIRTIO_MMIO_DEVICE_ID / 4], version = r[VIRTIO_MMIO_VERSION / 4];
-
-		if (id && id != cfg->virtio_id && n < sizeof(seen))
-			n += snprintf(seen + n, sizeof(seen) - n, " %u", id);
-		if (id != cfg->virtio_id)
-			continue;
-		if (version != 2) {
-			snprintf(why, len,
-				 "device %s: the one at 0x%lx is virtio-mmio version %u (the hv "
-				 "drives version 2 only)",
-				 cfg->name, (unsigned long)s->base, version);
-			return -1;
-		}
-		return (int)i;
-	}
-	snprintf(why, len, "device %s: no free virtio-mmio device with id %u (the machine has:%s)",
-		 cfg->name, cfg->virtio_id, n ? seen : " none");
-	return -1;
-}
-
-/* What the device offers and how many queues it has, read while it is reset. */
-static void read_device(struct passthru *d)
-{
-	w32(d, VIRTIO_MMIO_STATUS, 0);
-	d->vendor = r32(d, VIRTIO_MMIO_VENDOR_ID);
-	w32(d, VIRTIO_MMIO_DEVICE_FEAT_SEL, 0);
-	d->offered = r32(d, VIRTIO_MMIO_DEVICE_FEATURES);
-	w32(d, VIRTIO_MMIO_DEVICE_FEAT_SEL, 1);
-	d->offered = (d->offered | (uint64_t)r32(d, VIRTIO_MMIO_DEVICE_FEATURES) << 32) & OFFERABLE;
-	for (d->nqueues = 0; d->nqueues < PASSTHRU_MAX_QUEUES; d->nqueues++) {
-		w32(d, VIRTIO_MMIO_QUEUE_SEL, d->nqueues);
-		uint32_t max = r32(d, VIRTIO_MMIO_QUEUE_NUM_MAX);
-
-		if (!max)
-			break;
-		d->qmax[d->nqueues] = max < VQS_MAX ? max : VQS_MAX;
-	}
-}
-
-static int bind(struct partition *p, struct passthru *d, const struct device_config *cfg,
-		unsigned k, char *why, size_t len)
-{
-	int s = find_slot(cfg, why, len);
-
-	if (s < 0)
-		return -1;
-	memset(d, 0, sizeof(*d));
-	d->cfg = cfg;
-	d->slot = &hv.plat.slots[s];
-	d->regs = arch_pa_to_va(d->slot->base);
-	d->virq = VIRQ_DEVICE0 + k;
-	read_device(d);
-	for (unsigned i = 0; i < d->nqueues; i++) {
-		uint64_t pa = page_alloc(&hv.pages, 1, PAGE_SIZE);
-
-		if (!pa) {
-			snprintf(why, len, "device %s: no memory for its rings", cfg->name);
-			return -1;
-		}
-		d->ring_pa[i] = pa;
-		d->q[i].real = arch_pa_to_va(pa);
-	}
-	/* The owner sees the page where the machine has it: a driver written for the machine
-	 * finds it there. */
-	d->region = (struct mmio_region){d->slot->base, d->slot->size, &dev_ops, d, NULL};
-	if (mmio_register(p, &d->region) != HV_OK) {
-		snprintf(why, len,
-			 "device %s: its registers at 0x%lx clash with the partition's map",
-			 cfg->name, (unsigned long)d->slot->base);
-		return -1;
-	}
-	d->owner = p;
-	p->dev_virqs |= VIRQ_BIT(d->virq);
-	return 0;
-}
-
-int passthru_attach(struct partition *p, char *why, size_t len)
-{
-	unsigned k = 0;
-
-	for (unsigned i = 0; i < hv.config.ndevices; i++) {
-		const struct device_config *cfg = &hv.config.devices[i];
-
-		if (cfg->owner != p->index)
-			continue;
-		if (!hv.plat.intc.ops || !hv.plat.intc.ops->route) {
-			snprintf(why, len,
-				 "device %s: the machine has no interrupt controller the "
-				 "hv drives",
-				 cfg->name);
-			return -1;
-		}
-		if (bind(p, &hv.devices[i], cfg, k++, why, len))
-			return -1;
-		hv_log("device %s (virtio id %u) at 0x%lx irq %u: partition %s's, %u queue(s)",
-		       cfg->name, cfg->virtio_id, (unsigned long)hv.devices[i].slot->base,
-		       hv.devices[i].slot->irq, p->cfg->name, hv.devices[i].nqueues);
-	}
-	return 0;
-}
-
-void passthru_cpu_up(struct cpu *cpu)
-{
-	struct intc_dev *ic = &hv.plat.intc;
-
-	for (unsigned i = 0; i < hv.ndevices; i++) {
-		struct passthru *d = &hv.devices[i];
-
-		if (!d->owner || d->owner->state == PART_REFUSED || d->owner->vcpus[0].cpu != cpu)
-			continue;
-		if (ic->ops->route(&ic->state, cpu->hwid, d->slot->irq, true))
-			hv_log("device %s: cpu %u has no interrupt target: its interrupts are lost",
-			       d->cfg->name, cpu->index);
-		else
-			cpu->dev_irqs++;
-	}
-}
-
 void passthru_stopped(struct partition *p)
 {
 	for (unsigned i = 0; i < hv.ndevices; i++) {
@@ -458,25 +352,4 @@ void passthru_stopped(struct partition *p)
 		reset_locked(d);
 		spin_unlock(&d->lock);
 	}
-}
-
-int passthru_fdt(const struct partition *p, void *fdt)
-{
-	for (unsigned i = 0; i < hv.ndevices; i++) {
-		const struct passthru *d = &hv.devices[i];
-
-		if (d->owner != p)
-			continue;
-		fdt64_t reg[2] = {cpu_to_fdt64(d->region.base), cpu_to_fdt64(d->region.size)};
-		char name[40];
-
-		snprintf(name, sizeof(name), GOOS_VIRTIO_DT_NODE "@%lx",
-			 (unsigned long)d->region.base);
-		FDT_TRY(fdt_begin_node(fdt, name));
-		FDT_TRY(fdt_property_string(fdt, "compatible", GOOS_VIRTIO_COMPATIBLE));
-		FDT_TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
-		FDT_TRY(fdt_property_string(fdt, GOOS_VIRTIO_DT_NAME, d->cfg->name));
-		FDT_TRY(fdt_end_node(fdt));
-	}
-	return 0;
 }

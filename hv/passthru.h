@@ -50,6 +50,20 @@ struct passthru {
 	struct vq_shadow q[PASSTHRU_MAX_QUEUES];
 };
 
+/* The owner's register page (passthru.c). */
+extern const struct mmio_ops passthru_ops;
+
+/* One register of the real device. */
+static inline uint32_t r32(const struct passthru *d, unsigned off)
+{
+	return *(volatile uint32_t *)(d->regs + off);
+}
+
+static inline void w32(const struct passthru *d, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(d->regs + off) = v;
+}
+
 /* At p's creation, before its RAM: finds a device for each entry of /devices p owns and makes
  * its register page p's. 0, or -1 with the reason in why (a device the machine lacks, or has in
  * another version): p is refused (the rule of boards/README.md). */
@@ -60,6 +74,10 @@ void passthru_cpu_up(struct cpu *cpu);
 /* After p's last vCPU parked, before its RAM is scrubbed: its devices reset, so none writes
  * there any more. */
 void passthru_stopped(struct partition *p);
+#ifdef GOHV_BENCH
+/* Bench build only: prints the shadow queue's post samples (at power-off). */
+void bench_post_report(void);
+#endif
 /* Writes p's devices under /goos (virtio@<address>: compatible, reg, device). */
 int passthru_fdt(const struct partition *p, void *fdt);
 

@@ -109,8 +109,8 @@ int vqs_post(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault *f
 		q->avail_seen++;
 		posted++;
 	}
-	/* The owner's no-interrupt hint passes through as it is: it only spares the owner work. */
-	q->real->avail_flags = VIRTQ_LOAD(&q->gavail->flags);
+	/* The owner's no-interrupt hint is not passed on: its used ring is filled only when the
+	 * device interrupts the hv (vqs_wants_interrupt says whether the owner hears of it). */
 	VIRTQ_WMB();
 	VIRTQ_STORE(&q->real->avail_idx, real);
 	return r ? r : posted;
@@ -133,6 +133,11 @@ static uint64_t release_chain(struct vq_shadow *q, uint32_t head)
 		i = d->next;
 	}
 	return writable;
+}
+
+bool vqs_wants_interrupt(const struct vq_shadow *q)
+{
+	return q->ready && !(VIRTQ_LOAD(&q->gavail->flags) & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
 unsigned vqs_complete(struct vq_shadow *q)

@@ -69,6 +69,9 @@ int vqs_enable(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault 
 /* Posts the chains the owner made available since the last call. Returns how many, or -1 with f
  * filled: that chain and those after it are not posted (the ones before are, and stay valid). */
 int vqs_post(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault *f);
+/* Whether the owner wants an interrupt for its used entries (its VIRTQ_AVAIL_F_NO_INTERRUPT
+ * hint is off). */
+bool vqs_wants_interrupt(const struct vq_shadow *q);
 /* Copies the device's new used entries into the owner's used ring (each length at most what its
  * chain lets the device write) and frees their descriptors. Returns how many. */
 unsigned vqs_complete(struct vq_shadow *q);

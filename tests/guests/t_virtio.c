@@ -1,7 +1,7 @@
 /*
  * Integration test guest: drives a passed-through virtio device (docs/passthrough.md) through the
- * hv's shadow queues with a tiny virtio-mmio version 2 driver of its own: one queue of QN, its
- * interrupt taken on vCPU 0 and acknowledged with InterruptACK.
+ * hv's shadow queues with libgoos's tiny virtio-mmio version 2 driver: queues of GOOS_VQ_SIZE,
+ * the interrupt taken on vCPU 0 and acknowledged with InterruptACK.
  *
  * bootargs: device=<name> (default rng0), mode=:
  *   rng (default): reads=N (3) requests of 64 bytes from an entropy device (id 4): prints
@@ -19,54 +19,36 @@
  * Anything unexpected: "VIRTIO FAIL <why>", exit 1.
  */
 #include "libgoos.h"
-#include "virtio_mmio.h"
 
-#define QN	8
+#define QN	GOOS_VQ_SIZE
 #define FENCE() __asm__ volatile("fence rw,rw" ::: "memory")
 
-/* One split virtqueue of QN, as the driver keeps it. */
-struct vq {
-	struct virtq_desc desc[QN] __attribute__((aligned(16)));
-	struct {
-		uint16_t flags, idx, ring[QN], used_event;
-	} avail __attribute__((aligned(4)));
-	struct {
-		uint16_t flags, idx;
-		struct virtq_used_elem ring[QN];
-		uint16_t avail_event;
-	} used __attribute__((aligned(4)));
-	uint16_t used_seen;
-};
-static struct vq vqs[2]; /* entropy: 0; net: 0 receive, 1 transmit */
+static struct goos_vq vqs[2]; /* entropy: 0; net: 0 receive, 1 transmit */
 #define Q0 vqs[0]
 static uint8_t buf[2][64] __attribute__((aligned(64)));
 static uint64_t canary[512] __attribute__((aligned(4096)));
 
-static volatile uint8_t *regs;
+static struct goos_virtio dev;
 static volatile unsigned irqs, isr_seen;
 
 static uint32_t rd(unsigned off)
 {
-	return *(volatile uint32_t *)(regs + off);
-}
-
-static void wr(unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(regs + off) = v;
+	return goos_virtio_read(&dev, off);
 }
 
 static void on_irq(void)
 {
 	uint32_t s = rd(VIRTIO_MMIO_INTERRUPT_STATUS);
 
-	wr(VIRTIO_MMIO_INTERRUPT_ACK, s);
+	goos_virtio_write(&dev, VIRTIO_MMIO_INTERRUPT_ACK, s);
 	isr_seen |= s;
 	irqs++;
 }
 
 __attribute__((noreturn)) static void fail(const char *why)
 {
-	printf("VIRTIO FAIL %s (status 0x%x)\n", why, regs ? (unsigned)rd(VIRTIO_MMIO_STATUS) : 0);
+	printf("VIRTIO FAIL %s (status 0x%x)\n", why,
+	       dev.regs ? (unsigned)rd(VIRTIO_MMIO_STATUS) : 0);
 	goos_exit(1);
 }
 
@@ -75,73 +57,22 @@ static uint64_t gpa(const volatile void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-static void set_ring(unsigned lo, uint64_t a)
+static void start(uint32_t id, uint32_t features, unsigned nq)
 {
-	wr(lo, (uint32_t)a);
-	wr(lo + 4, (uint32_t)(a >> 32));
-}
-
-static bool queue_setup(unsigned qi, uint64_t used_gpa)
-{
-	struct vq *q = &vqs[qi];
-
-	memset(q, 0, sizeof(*q));
-	wr(VIRTIO_MMIO_QUEUE_SEL, qi);
-	if (rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < QN)
-		fail("queue too small");
-	wr(VIRTIO_MMIO_QUEUE_NUM, QN);
-	set_ring(VIRTIO_MMIO_QUEUE_DESC_LOW, gpa(q->desc));
-	set_ring(VIRTIO_MMIO_QUEUE_DRIVER_LOW, gpa(&q->avail));
-	set_ring(VIRTIO_MMIO_QUEUE_DEVICE_LOW, used_gpa ? used_gpa : gpa(&q->used));
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	return rd(VIRTIO_MMIO_QUEUE_READY) == 1;
-}
-
-/* Reset, features (VERSION_1 and the device type's `features`), nq queues (queue 0's used ring
- * at used_gpa, 0: its own); true if they are all ready. */
-static bool dev_init(uint32_t id, uint32_t features, unsigned nq, uint64_t used_gpa)
-{
-	bool ok = true;
-
-	wr(VIRTIO_MMIO_STATUS, 0);
-	if (rd(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC || rd(VIRTIO_MMIO_VERSION) != 2 ||
-	    rd(VIRTIO_MMIO_DEVICE_ID) != id)
-		fail("not the device expected");
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(VIRTIO_MMIO_DEVICE_FEAT_SEL, 1);
-	if (!(rd(VIRTIO_MMIO_DEVICE_FEATURES) & 1))
-		fail("no VIRTIO_F_VERSION_1");
-	wr(VIRTIO_MMIO_DEVICE_FEAT_SEL, 0);
-	uint32_t offered = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	if (offered & (1u << VIRTIO_F_INDIRECT_DESC | 1u << VIRTIO_F_EVENT_IDX))
-		fail("indirect descriptors or event indexes offered");
-	if ((offered & features) != features)
-		fail("a feature the driver needs is not offered");
-	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, features);
-	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
-	uint32_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
-	wr(VIRTIO_MMIO_STATUS, st);
-	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
-		fail("features refused");
 	isr_seen = 0;
-	for (unsigned i = 0; i < nq; i++)
-		ok &= queue_setup(i, i ? 0 : used_gpa);
-	wr(VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
-	return ok;
+	long e = goos_virtio_start(&dev, id, features, vqs, nq);
+
+	if (e) {
+		printf("VIRTIO FAIL the device did not start (error %ld)\n", e);
+		goos_exit(1);
+	}
+	if (rd(VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_F_INDIRECT_DESC))
+		fail("indirect descriptors offered");
 }
 
 static void post_on(unsigned qi, uint16_t head)
 {
-	struct vq *q = &vqs[qi];
-
-	q->avail.ring[q->avail.idx % QN] = head;
-	FENCE();
-	q->avail.idx++;
-	FENCE();
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, qi);
+	goos_vq_post(&dev, &vqs[qi], qi, head);
 }
 
 static void post(uint16_t head)
@@ -149,18 +80,9 @@ static void post(uint16_t head)
 	post_on(0, head);
 }
 
-/* Until the device used a chain of queue qi or ms passed; WFI wakes on the interrupt (or the hv's
- * tick). */
 static bool wait_used_on(unsigned qi, uint64_t ms)
 {
-	struct vq *q = &vqs[qi];
-	uint64_t deadline = goos_now() + goos_ticks_from_ms(ms);
-
-	goos_irq_disable();
-	while (*(volatile uint16_t *)&q->used.idx == q->used_seen && goos_now() < deadline)
-		goos_wait_irq();
-	goos_irq_enable();
-	return *(volatile uint16_t *)&q->used.idx != q->used_seen;
+	return goos_vq_wait(&vqs[qi], ms);
 }
 
 static bool wait_used(uint64_t ms)
@@ -170,8 +92,7 @@ static bool wait_used(uint64_t ms)
 
 static void rng_reads(long n)
 {
-	if (!dev_init(VIRTIO_ID_RNG, 0, 1, 0))
-		fail("queue not ready");
+	start(VIRTIO_ID_RNG, 0, 1);
 	for (long i = 0; i < n; i++) {
 		unsigned b = (unsigned)i & 1;
 		char hex[2 * sizeof(buf[0]) + 1];
@@ -207,9 +128,10 @@ static void forge(unsigned k)
 	const char *kind = kinds[k];
 	bool ring = !strcmp(kind, "ring");
 
+	start(VIRTIO_ID_RNG, 0, ring ? 0 : 1);
 	/* A used ring just past the end of RAM: refused when the queue is made ready. */
-	if (dev_init(VIRTIO_ID_RNG, 0, 1, ring ? base + size - 4 : 0) == ring)
-		fail(ring ? "a used ring outside RAM was accepted" : "queue not ready");
+	if (ring && goos_vq_setup(&dev, &Q0, 0, base + size - 4) != GOOS_ERR_DENIED)
+		fail("a used ring outside RAM was accepted");
 	memset(buf, 0, sizeof(buf));
 	for (unsigned i = 0; i < TAIL; i++)
 		tail[i] = 0xa5;
@@ -282,10 +204,9 @@ static void net_arp(void)
 {
 	uint8_t mac[6], *f = txbuf + NET_HDR;
 
-	if (!dev_init(VIRTIO_ID_NET, 1u << VIRTIO_NET_F_MAC, 2, 0))
-		fail("queues not ready");
+	start(VIRTIO_ID_NET, 1u << VIRTIO_NET_F_MAC, 2);
 	for (unsigned i = 0; i < 6; i++)
-		mac[i] = regs[VIRTIO_MMIO_CONFIG + i];
+		mac[i] = dev.regs[VIRTIO_MMIO_CONFIG + i];
 	printf("VIRTIO net mac %02x:%02x:%02x:%02x:%02x:%02x\n", mac[0], mac[1], mac[2], mac[3],
 	       mac[4], mac[5]);
 	for (uint16_t b = 0; b < 2; b++) {
@@ -348,7 +269,6 @@ static void canary_watch(long ms)
 int main(void)
 {
 	char name[16], mode[16] = "rng";
-	struct goos_virtio dev;
 
 	if (goos_bootarg_copy("mode", mode, sizeof(mode)) < 0)
 		strcpy(mode, "rng");
@@ -360,8 +280,7 @@ int main(void)
 		strcpy(name, "rng0");
 	if (goos_virtio_find(name, &dev) != GOOS_OK)
 		fail("no such device in the device tree");
-	regs = dev.regs;
-	printf("VIRTIO %s at 0x%lx\n", name, (unsigned long)gpa(regs));
+	printf("VIRTIO %s at 0x%lx\n", name, (unsigned long)gpa(dev.regs));
 	goos_set_ext_handler(on_irq);
 	goos_irq_enable();
 	if (!strcmp(mode, "rng")) {

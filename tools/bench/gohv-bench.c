@@ -86,6 +86,11 @@ static struct figure figs[] = {
 	"partition tx's time before goos_chan_notify to rx's 1st instr after goos_idle; median"),
     FIG("chan.notify_wake.instr", "instr",
 	"as chan.notify_wake in instret (virtual clock ns); median"),
+    FIG("passthru.notify.empty", "instr",
+	"virtio-rng owner's QueueNotify store with nothing new (emulated register): instret delta; "
+	"median"),
+    FIG("passthru.post.1", "instr",
+	"bench hv: vqs_post of one new one-descriptor chain (check, translate, post); median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
@@ -248,8 +253,8 @@ static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 
 /* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
  * stop() says so, or timeout_s passes. Returns 0, or -1 when packing failed. */
-static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
-		unsigned timeout_s, struct output *o)
+static int boot(const char *dtb, const char *hv, const char *cpu, const char *const *devices,
+		stop_fn stop, void *ctx, unsigned timeout_s, struct output *o)
 {
 	char pack[512], guests[512], img[128], qargs_path[128], gos[512], tamagos[512], err[256];
 
@@ -270,14 +275,16 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 	/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's DRBG)
 	 * from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on several
 	 * harts a different draw moves the Go boot figures by a few ticks. */
-	static const char *const seed[] = {"-seed", "1", NULL};
+	const char *extra[16] = {"-seed", "1"};
+	for (unsigned i = 0; devices && devices[i] && i + 3 < 16; i++)
+		extra[i + 2] = devices[i];
 	struct qemu_cmd_opts qo = {
 	    .kernel = img,
 	    .firmware = opensbi,
 	    .cpu = cpu,
 	    .qemu_args = qargs_path,
 	    .icount = true,
-	    .extra = seed,
+	    .extra = extra,
 	};
 	struct qemu_cmd cmd;
 	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
@@ -308,14 +315,15 @@ static void path_of(char *out, size_t len, const char *fmt, const char *arg)
 }
 
 /* Boots one bench board with the bench hv; the output must end with all partitions stopped. */
-static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
-		       struct output *o)
+/* The QEMU devices a scenario's board passes through (NULL-terminated), or NULL. */
+static bool boot_bench_with(const char *board, const char *cpu, const char *const *devices,
+			    stop_fn stop, void *ctx, struct output *o)
 {
 	char dtb[512], hv[512];
 
 	path_of(dtb, sizeof(dtb), "bench/boards/%s.dtb", board);
 	path_of(hv, sizeof(hv), "%s", "bench/hv/gohv.elf");
-	if (boot(dtb, hv, cpu, stop, ctx, 120, o)) {
+	if (boot(dtb, hv, cpu, devices, stop, ctx, 120, o)) {
 		fail("packing %s failed", board);
 		return false;
 	}
@@ -325,6 +333,12 @@ static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *c
 		return false;
 	}
 	return true;
+}
+
+static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
+		       struct output *o)
+{
+	return boot_bench_with(board, cpu, NULL, stop, ctx, o);
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -430,6 +444,34 @@ static void take_switch_lines(const char *text)
 		snprintf(name, sizeof(name), "sched.switch.%s", kind);
 		set_fig(fig(name)->name, med, min, max, n);
 	}
+}
+
+/* The bench hv's "bench: shadow post chains=1 median=M min=A max=B n=N" line. */
+static void take_post_lines(const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "bench: shadow post ")); p++) {
+		unsigned long med, min, max;
+		unsigned k, n;
+		char name[32];
+
+		if (sscanf(p, "bench: shadow post chains=%u median=%lu min=%lu max=%lu n=%u", &k,
+			   &med, &min, &max, &n) != 5)
+			continue;
+		snprintf(name, sizeof(name), "passthru.post.%u", k);
+		set_fig(fig(name)->name, med, min, max, n);
+	}
+}
+
+static void scenario_virtio(void)
+{
+	static const char *const rng[] = {"-device", "virtio-rng-device", NULL};
+	struct output o;
+
+	if (boot_bench_with("bench-virtio", NULL, rng, NULL, NULL, &o)) {
+		take_bench_lines(o.text);
+		take_post_lines(o.text);
+	}
+	free(o.text);
 }
 
 static void scenario_sched(void)
@@ -607,7 +649,7 @@ static void footprint_min_ram(void)
 			fail("dtc failed on %s", dts);
 			return;
 		}
-		int packed = boot(dtb, hv, NULL, hello_ran, NULL, 60, &o);
+		int packed = boot(dtb, hv, NULL, NULL, hello_ran, NULL, 60, &o);
 		bool ran = packed == 0 && strstr(o.text, HELLO_HEARTBEAT);
 		free(o.text);
 		if (ran) {
@@ -703,7 +745,7 @@ static bool go_hello_runs(unsigned mib, const char *image, const char *initrd)
 		fail("dtc failed on %s", dts);
 		return false;
 	}
-	if (boot(dtb, hv, NULL, go_hello_done, NULL, 60, &o) == 0)
+	if (boot(dtb, hv, NULL, NULL, go_hello_done, NULL, 60, &o) == 0)
 		ran = strstr(o.text, GO_HELLO_GREETING) &&
 		      strstr(o.text, CONSOLE_PARTITION "hello" CONSOLE_EXITED "0\n");
 	free(o.text);
@@ -798,7 +840,7 @@ static void scenario_tamago_idle(void)
 		fail("dtc failed on %s", dts);
 		return;
 	}
-	if (boot(dtb, hv, NULL, go_hello_done, NULL, 120, &o) == 0) {
+	if (boot(dtb, hv, NULL, NULL, go_hello_done, NULL, 120, &o) == 0) {
 		const char *p = strstr(o.text, CONSOLE_TAG_CLOSE "idle: slept ");
 
 		if (p &&
@@ -1057,6 +1099,7 @@ int main(int argc, char **argv)
 	scenario_wake();
 	fprintf(stderr, "gohv-bench: channel doorbell...\n");
 	scenario_chan();
+	scenario_virtio();
 	fprintf(stderr, "gohv-bench: shared CPU...\n");
 	scenario_sched();
 	fprintf(stderr, "gohv-bench: stage-2 fault...\n");
