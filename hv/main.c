@@ -164,6 +164,8 @@ static void partitions_init(void)
 		hv_log("no memory for %u devices", hv.config.ndevices);
 		arch_system_off(true);
 	}
+	/* Unbound until their owner's creation binds them: no slot, no owner. */
+	memset(hv.devices, 0, hv.config.ndevices * sizeof(struct passthru));
 	hv.ndevices = hv.config.ndevices;
 	struct vcpu *vcpus = (struct vcpu *)(hv.partitions + hv.npartitions);
 	for (unsigned i = 0; i < hv.npartitions; i++) {
