@@ -3,7 +3,9 @@
  * everything else shared between CPUs is here, so a reader sees at once what is global.
  *
  * Lock order: a lock may be taken while holding only locks above it.
- *   1. a partition's lock (its state and running count, its console line, its DRBG);
+ *   1. a partition's lock (its state and running count, its console line, its DRBG), or a
+ *      passed-through device's (passthru.h: its emulated registers and shadow queues; never
+ *      both, and no virtual interrupt is raised under it);
  *   2. the console's ticket lock (a whole line out to the UART, in order of arrival): its ticket
  *      is taken under 1 for a guest's line, 1 is dropped before waiting for the turn.
  * Leaves, never held while taking another: a CPU's scheduler lock (sched.h: its run queue and
