@@ -297,10 +297,17 @@ static enum hv_err dev_write(void *ctx, struct vcpu *v, uint64_t off, unsigned w
 	}
 	uint32_t now = d->int_status;
 	spin_unlock(&d->lock);
-	if (now & ~before)
-		vcpu_inject(&d->owner->vcpus[0], d->virq);
-	else if (before && !now)
-		vcpu_withdraw(&d->owner->vcpus[0], d->virq);
+	struct vcpu *v0 = &d->owner->vcpus[0];
+
+	if (now & ~before) {
+		vcpu_inject(v0, d->virq);
+	} else if (before && !now) {
+		vcpu_withdraw(v0, d->virq);
+		/* An interrupt of the device (dev_irq, maybe on another CPU) may have raised it
+		 * between the unlock and the withdraw: look again, as a channel's take does. */
+		if (__atomic_load_n(&d->int_status, __ATOMIC_SEQ_CST))
+			vcpu_inject(v0, d->virq);
+	}
 	return e;
 }
 

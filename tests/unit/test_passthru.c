@@ -72,8 +72,8 @@ static void fake_device(uint32_t id, uint32_t version)
 	page[VIRTIO_MMIO_VENDOR_ID / 4] = 0x554d4551;
 	/* Bit 0 (the device's), indirect descriptors and event indexes; as the high word, bit 0
 	 * is VERSION_1. */
-	page[VIRTIO_MMIO_DEVICE_FEATURES / 4] = 1u | 1u << VIRTIO_F_INDIRECT_DESC |
-						1u << VIRTIO_F_EVENT_IDX;
+	page[VIRTIO_MMIO_DEVICE_FEATURES / 4] =
+	    1u | 1u << VIRTIO_F_INDIRECT_DESC | 1u << VIRTIO_F_EVENT_IDX;
 	page[VIRTIO_MMIO_QUEUE_NUM_MAX / 4] = 256;
 }
 
@@ -139,8 +139,8 @@ static void start(void)
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEAT_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				   VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
@@ -205,8 +205,8 @@ Test(passthru, the_owner_sees_version_2_and_only_the_features_the_shadow_queues_
 	/* A register the page does not have is a fault. */
 	struct mmio_access a = {.gpa = SLOT + VIRTIO_MMIO_MAGIC_VALUE, .width = 4, .write = true};
 	cr_assert_eq(mmio_dispatch(v0(), &a), EXIT_FAULTED);
-	cr_assert(strstr(tb_out, "4-byte store to device refused: no such register or width"),
-		  "%s", tb_out);
+	cr_assert(strstr(tb_out, "4-byte store to device refused: no such register or width"), "%s",
+		  tb_out);
 }
 
 Test(passthru, a_notify_posts_the_chain_translated_into_the_hvs_ring)
