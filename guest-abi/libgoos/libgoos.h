@@ -265,8 +265,10 @@ long goos_virtio_start(const struct goos_virtio *d, uint32_t id, uint32_t featur
 long goos_vq_setup(const struct goos_virtio *d, struct goos_vq *q, unsigned qi, uint64_t used_gpa);
 /* Makes chain head (q->desc, filled by the caller) available on queue qi and notifies. */
 void goos_vq_post(const struct goos_virtio *d, struct goos_vq *q, unsigned qi, uint16_t head);
-/* Waits (interrupts enabled around each WFI) until q has a used entry not yet taken or ms
- * passed; true if it has. The caller takes it: q->used.ring[q->used_seen++ % GOOS_VQ_SIZE]. */
+/* Idles until q has a used entry not yet taken or ms passed; true if it has. The caller takes
+ * it: q->used.ring[q->used_seen++ % GOOS_VQ_SIZE]. On vCPU 0 the device's interrupt ends the
+ * idle (and its handler runs right after); on another vCPU, whoever handles it must goos_wake
+ * this one. */
 bool goos_vq_wait(struct goos_vq *q, uint64_t ms);
 
 /* ---- messages on a channel: gchan (guest-abi/chan/gchan.h) with the doorbell rung after each

@@ -121,9 +121,15 @@ bool goos_vq_wait(struct goos_vq *q, uint64_t ms)
 	uint64_t deadline = goos_now() + goos_ticks_from_ms(ms);
 	volatile uint16_t *idx = &q->used.idx;
 
+	/* Idle, not WFI: on a shared CPU the hv takes a WFI as a wait for this vCPU's own
+	 * interrupts, and on a vCPU but 0 the device's never comes (a goos_wake does). Interrupts
+	 * off while looking, then on for a moment: one that ends the idle is taken there. */
 	goos_irq_disable();
-	while (*idx == q->used_seen && goos_now() < deadline)
-		goos_wait_irq();
+	while (*idx == q->used_seen && goos_now() < deadline) {
+		goos_idle(deadline);
+		goos_irq_enable();
+		goos_irq_disable();
+	}
 	goos_irq_enable();
 	__asm__ volatile("fence r,rw" ::: "memory");
 	return *idx != q->used_seen;

@@ -7,6 +7,8 @@
  *   rng (default): reads=N (3) requests of 64 bytes from an entropy device (id 4): prints
  *     "VIRTIO rng <i> len=<n> <hex>" for each, then "VIRTIO rng ok irqs=<n> restarts=<n>".
  *     fail-once: on the first run, then posts one more and exits 1 (restart on-failure).
+ *   rng-vcpu1: the same reads made by vCPU 1 while vCPU 0 takes the interrupts: "VIRTIO rng from
+ *     vcpu 1 ok irqs on vcpu 0=<n>".
  *   forge: for each kind of forged chain (kinds below), a fresh device setup, the forgery posted,
  *     and the device status must say NEEDS_RESET with nothing used: "VIRTIO forge <kind>
  *     refused". Then a good request after a reset: "VIRTIO forge done: the device works again".
@@ -30,6 +32,7 @@ static uint64_t canary[512] __attribute__((aligned(4096)));
 
 static struct goos_virtio dev;
 static volatile unsigned irqs, isr_seen;
+static volatile bool wake_vcpu1; /* rng-vcpu1: the interrupt's handler wakes the reader */
 
 static uint32_t rd(unsigned off)
 {
@@ -43,6 +46,8 @@ static void on_irq(void)
 	goos_virtio_write(&dev, VIRTIO_MMIO_INTERRUPT_ACK, s);
 	isr_seen |= s;
 	irqs++;
+	if (wake_vcpu1)
+		goos_wake(1);
 }
 
 __attribute__((noreturn)) static void fail(const char *why)
@@ -250,6 +255,15 @@ static void net_arp(void)
 	fail("no ARP reply among 8 frames");
 }
 
+static volatile bool vcpu1_done;
+
+static void vcpu1_reads(unsigned vcpu, void *arg)
+{
+	rng_reads(goos_bootarg_long("reads", 3));
+	vcpu1_done = true;
+	goos_wake(0);
+}
+
 static void canary_watch(long ms)
 {
 	for (unsigned i = 0; i < 512; i++)
@@ -294,6 +308,18 @@ int main(void)
 			printf("VIRTIO exits with a request posted\n");
 			return 1;
 		}
+	} else if (!strcmp(mode, "rng-vcpu1")) {
+		/* vCPU 1 drives the queue; vCPU 0, which the device's interrupt reaches, only takes
+		 * it. */
+		wake_vcpu1 = true;
+		long r = goos_vcpu_start(1, vcpu1_reads, NULL, NULL);
+
+		if (r)
+			fail("vCPU 1 did not start");
+		/* Interrupts on: an idle that ends for the device's interrupt takes it at once. */
+		while (!vcpu1_done)
+			goos_idle(GOOS_NO_DEADLINE);
+		printf("VIRTIO rng from vcpu 1 ok irqs on vcpu 0=%u\n", irqs);
 	} else if (!strcmp(mode, "net")) {
 		net_arp();
 		printf("VIRTIO net ok irqs=%u\n", irqs);

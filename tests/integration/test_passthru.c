@@ -46,6 +46,28 @@ Test(passthru, the_owner_reads_entropy_from_the_device_and_a_non_owner_faults, .
 	run_free(&r);
 }
 
+Test(passthru, vcpu_0_takes_the_interrupt_on_a_shared_cpu_while_vcpu_1_drives_the_queue,
+     .timeout = 120)
+{
+	struct boot_opts o = {.qemu_extra = rng_device};
+	struct run r;
+
+	boot_board("it-virtio-smp", &o, &r);
+	cr_assert(r.exited);
+	assert_lacks(&r, "VIRTIO FAIL");
+	/* Notifies from CPU 2, interrupts on CPU 1, which a spinner shares with vCPU 0. */
+	for (int i = 0; i < 6; i++) {
+		char needle[32];
+
+		snprintf(needle, sizeof(needle), "[virt] VIRTIO rng %d len=64 ", i);
+		assert_has(&r, needle);
+	}
+	assert_has(&r, "[virt] VIRTIO rng from vcpu 1 ok irqs on vcpu 0=6\n");
+	assert_has(&r, "gohv: partition virt exited with code 0\n");
+	assert_has(&r, "gohv: partition spin exited with code 0\n");
+	run_free(&r);
+}
+
 /* QEMU's user network, which only the test's QEMU sees: restrict=on keeps every frame inside. */
 static const char *const user_net[] = {"-netdev", "user,id=n0,restrict=on", "-device",
 				       "virtio-net-device,netdev=n0", NULL};
