@@ -7,6 +7,26 @@
 #include "chan/virtio_mmio.h"
 #include "hv.h"
 
+/* Spins this often on a held device lock before giving the hart away. */
+#define DEV_LOCK_SPINS 64
+
+/*
+ * The device lock. Its holder may be a CPU that QEMU 7.2's -icount round robin stopped inside its
+ * section (measured: the owner's vCPU 1 at its real notify, the CPU of vCPU 0 spinning for it in
+ * the device's interrupt), and a waiter that spins with interrupts off keeps that CPU from ever
+ * running again (shared/NOTES.md). So after a brief spin the waiter sleeps to its next timer
+ * tick, which hands the machine on; on hardware that is a pause of one tick.
+ */
+static void dev_lock(struct passthru *d)
+{
+	for (unsigned n = 0; !spin_trylock(&d->lock); n++) {
+		if (n < DEV_LOCK_SPINS)
+			continue;
+		arch_hv_timer_set(arch_time_now() + 1);
+		arch_wait_for_interrupt();
+	}
+}
+
 static struct vqs_ram owner_ram(const struct passthru *d)
 {
 	const struct partition *p = d->owner;
@@ -166,7 +186,7 @@ static enum hv_err dev_read(void *ctx, struct vcpu *v, uint64_t off, unsigned wi
 	}
 	if (width != 4 || off >= VIRTIO_MMIO_CONFIG)
 		return HV_ERR_INVALID_PARAM;
-	spin_lock(&d->lock);
+	dev_lock(d);
 	uint32_t sel = d->queue_sel;
 	const struct vq_shadow *q = sel < d->nqueues ? &d->q[sel] : NULL;
 	switch (off) {
@@ -251,7 +271,7 @@ static enum hv_err dev_write(void *ctx, struct vcpu *v, uint64_t off, unsigned w
 	}
 	if (width != 4 || off >= VIRTIO_MMIO_CONFIG)
 		return HV_ERR_INVALID_PARAM;
-	spin_lock(&d->lock);
+	dev_lock(d);
 	uint32_t sel = d->queue_sel, before = d->int_status;
 	struct vq_shadow *q = sel < d->nqueues ? &d->q[sel] : NULL;
 	bool settable = q && !q->ready;
@@ -320,7 +340,7 @@ const struct mmio_ops passthru_ops = {
 /* The device's interrupt, on the CPU of its owner's vCPU 0: its used entries copied back. */
 static void dev_irq(struct passthru *d)
 {
-	spin_lock(&d->lock);
+	dev_lock(d);
 	uint32_t isr = r32(d, VIRTIO_MMIO_INTERRUPT_STATUS), raise = isr & VIRTIO_INT_CONFIG;
 
 	if (isr)
@@ -355,7 +375,7 @@ void passthru_stopped(struct partition *p)
 
 		if (d->owner != p)
 			continue;
-		spin_lock(&d->lock);
+		dev_lock(d);
 		reset_locked(d);
 		spin_unlock(&d->lock);
 	}
