@@ -7,7 +7,7 @@
 #include "chan/virtio_mmio.h"
 #include "hv.h"
 
-/* Spins this often on a held device lock before giving the hart away. */
+/* Spins this often on a held device lock before giving the CPU away. */
 #define DEV_LOCK_SPINS 64
 
 /*
