@@ -10,7 +10,7 @@
  * emulated InterruptStatus, the interrupt is withdrawn.
  *
  * Lock: a device's own, taken with no other lock held (the console's is taken under it for an
- * error line).
+ * error line); a waiter spins briefly, then sleeps to its next timer tick (passthru.c says why).
  */
 #ifndef GOHV_PASSTHRU_H
 #define GOHV_PASSTHRU_H
