@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "hv/config.h"
+
 static const struct console_dev_ops *const consoles[] = {&uart16550_ops};
 static const struct intc_dev_ops *const intcs[] = {&plic_ops};
 static const struct rtc_dev_ops *const rtcs[] = {&goldfish_rtc_ops};
@@ -38,4 +40,9 @@ const struct rtc_dev_ops *rtc_dev_match(const char *compat, int len)
 		if (matches(rtcs[i]->compatible, compat, len))
 			return rtcs[i];
 	return NULL;
+}
+
+bool devices_passthru_match(const char *compat, int len)
+{
+	return dt_list_has(compat, len, CONFIG_DEVICE_VIRTIO);
 }

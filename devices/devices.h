@@ -41,5 +41,8 @@ struct rtc_dev {
 const struct console_dev_ops *console_dev_match(const char *compat, int len);
 const struct intc_dev_ops *intc_dev_match(const char *compat, int len);
 const struct rtc_dev_ops *rtc_dev_match(const char *compat, int len);
+/* A node the hv can pass through to a partition (a virtio-mmio slot): no driver of the hv's own,
+ * the core's passthrough (hv/passthru.h) drives it on the owner's behalf. */
+bool devices_passthru_match(const char *compat, int len);
 
 #endif

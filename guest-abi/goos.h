@@ -95,6 +95,17 @@
 #define GOOS_INFO_ABI_VERSION 1
 
 /*
+ * Passed-through devices (docs/passthrough.md): a virtio-mmio device of the machine the board
+ * hands to this partition, described as /goos/virtio@<address> (compatible "virtio,mmio", reg =
+ * <address size>, GOOS_VIRTIO_DT_NAME). Its register page is virtio-mmio version 2, emulated by
+ * the hv; its interrupt is the guest's external interrupt on vCPU 0, completed by writing the
+ * device's InterruptACK. A queue the hv refuses sets DEVICE_NEEDS_RESET in the device status.
+ */
+#define GOOS_VIRTIO_DT_NODE    "virtio"
+#define GOOS_VIRTIO_COMPATIBLE "virtio,mmio"
+#define GOOS_VIRTIO_DT_NAME    "device-name" /* string: its node name in the board's /devices */
+
+/*
  * Channels (docs/channels.md): a window of shared memory between two partitions, at the same
  * guest-physical address in both, described in the device tree as /goos/channel@<address>
  * (compatible GOOS_CHAN_COMPATIBLE, reg = <address size>, GOOS_CHAN_DT_NAME, GOOS_CHAN_DT_ID,

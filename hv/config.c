@@ -19,6 +19,7 @@
 	"cpus, memory-size, image, initrd, bootargs, restart, cpu-sharing, weight, watchdog-ms, "  \
 	"restart-backoff-ms"
 #define CHANNEL_PROPS	   "driver, device, address, size, queues, queue-size"
+#define DEVICE_PROPS	   "compatible, virtio-device-id, owner"
 #define BOARD_PROPS_V1	   "model, " CONFIG_V1_CPUS ", memory-size"
 #define PARTITION_PROPS_V1 CONFIG_V1_CPUS ", memory-size, image, initrd, bootargs, restart"
 
@@ -288,7 +289,8 @@ static int check_root(struct ctx *c)
 			    CONFIG_COMPATIBLE, CONFIG_COMPATIBLE_V1);
 	if (check_props(c, 0, "/", "compatible"))
 		return -1;
-	const char *allowed = c->out->legacy ? "board, partitions" : "board, partitions, channels";
+	const char *allowed =
+	    c->out->legacy ? "board, partitions" : "board, partitions, channels, devices";
 
 	fdt_for_each_subnode(child, c->fdt, 0)
 	{
@@ -781,6 +783,80 @@ static int parse_channels(struct ctx *c)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- devices */
+
+static int parse_device(struct ctx *c, int node, unsigned idx)
+{
+	struct device_config *d = &c->out->devices[idx];
+	const char *name = fdt_get_name(c->fdt, node, NULL);
+	char path[PATH_LEN], s[CONFIG_NAME_MAX];
+	unsigned i;
+
+	if (!name)
+		return fail(c->err, "/devices", NULL, "unreadable node name");
+	snprintf(path, sizeof(path), "/devices/%.40s", name);
+	if (check_name(c, path, "device", name))
+		return -1;
+	for (i = 0; i < idx; i++)
+		if (strcmp(c->out->devices[i].name, name) == 0)
+			return fail(c->err, path, NULL, "duplicate device name");
+	memcpy(d->name, name, strlen(name) + 1);
+	if (check_props(c, node, path, DEVICE_PROPS) || check_no_children(c, node, path))
+		return -1;
+	if (read_string(c, node, path, "compatible", true, s, sizeof(s)) < 0)
+		return -1;
+	if (strcmp(s, CONFIG_DEVICE_VIRTIO))
+		return fail(c->err, path, "compatible", "\"%s\" is not \"%s\"", s,
+			    CONFIG_DEVICE_VIRTIO);
+	if (read_u32(c, node, path, "virtio-device-id", &d->virtio_id))
+		return -1;
+	if (d->virtio_id < 1 || d->virtio_id > CONFIG_VIRTIO_ID_MAX)
+		return fail(c->err, path, "virtio-device-id", "%u, must be 1..%d", d->virtio_id,
+			    CONFIG_VIRTIO_ID_MAX);
+	if (read_string(c, node, path, "owner", true, s, sizeof(s)) < 0)
+		return -1;
+	for (i = 0; i < c->out->npartitions; i++)
+		if (strcmp(c->out->partitions[i].name, s) == 0)
+			break;
+	if (i == c->out->npartitions)
+		return fail(c->err, path, "owner", "no partition \"%s\" in /partitions", s);
+	d->owner = i;
+	return 0;
+}
+
+/* /devices is optional; its children are the devices passed through, in the order the hv looks
+ * for them. */
+static int parse_devices(struct ctx *c)
+{
+	const char *path = "/devices";
+	int child, node = fdt_subnode_offset(c->fdt, 0, "devices");
+	unsigned n = 0;
+
+	if (node == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (node < 0)
+		return fail(c->err, path, NULL, "unreadable node (%s)", fdt_strerror(node));
+	if (check_props(c, node, path, ""))
+		return -1;
+	fdt_for_each_subnode(child, c->fdt, node) n++;
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
+	if (n == 0)
+		return 0;
+	if (n > CONFIG_MAX_DEVICES)
+		return fail(c->err, path, NULL, "%u devices, at most %d (CONFIG_MAX_DEVICES)", n,
+			    CONFIG_MAX_DEVICES);
+	if (!(c->out->devices = alloc_table(c, path, n, sizeof(struct device_config), "devices")))
+		return -1;
+	fdt_for_each_subnode(child, c->fdt, node)
+	{
+		if (parse_device(c, child, c->out->ndevices))
+			return -1;
+		c->out->ndevices++;
+	}
+	return 0;
+}
+
 int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *alloc_ctx,
 		 struct board_config *out, struct config_error *err)
 {
@@ -797,5 +873,5 @@ int config_parse(const void *fdt, size_t size, config_alloc_fn alloc, void *allo
 	if (check_header(err, fdt, size) || check_root(&c) || parse_board(&c) ||
 	    parse_partitions(&c))
 		return -1;
-	return parse_channels(&c);
+	return parse_channels(&c) || parse_devices(&c) ? -1 : 0;
 }

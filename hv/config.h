@@ -59,6 +59,13 @@
 #define CONFIG_CHAN_MAX_QSIZE  GOOS_CHAN_MAX_QSIZE
 #define CONFIG_CHAN_PAGE       GOOS_CHAN_PAGE
 
+/* Devices of the machine passed through to a partition (docs/passthrough.md): virtio-mmio ones,
+ * found at boot by their virtio device id. At most CONFIG_MAX_DEVICES on a board (each is a
+ * virtual interrupt id of its owner, virq.h). */
+#define CONFIG_MAX_DEVICES   8
+#define CONFIG_DEVICE_VIRTIO GOOS_VIRTIO_COMPATIBLE
+#define CONFIG_VIRTIO_ID_MAX 63
+
 /* Partition RAM is handed out in 2 MiB blocks so stage-2 can use megapages. */
 #define CONFIG_MEM_ALIGN (2UL << 20)
 /* What the hv keeps for itself (firmware, hv image, tables) out of the board's RAM. */
@@ -109,6 +116,12 @@ struct channel_config {
 	uint32_t queue_size;
 };
 
+struct device_config {
+	char name[CONFIG_NAME_MAX];
+	unsigned owner;	    /* partition index */
+	uint32_t virtio_id; /* the virtio device id it must have (1 net, 4 entropy, ...) */
+};
+
 struct board_config {
 	char model[64];
 	uint32_t ncpus;		/* CPUs the board has: 0..ncpus-1 */
@@ -119,6 +132,8 @@ struct board_config {
 	struct partition_config *partitions; /* npartitions of them, from the caller's allocator */
 	unsigned nchannels;
 	struct channel_config *channels; /* nchannels of them, likewise (NULL when none) */
+	unsigned ndevices;
+	struct device_config *devices; /* ndevices of them, likewise (NULL when none) */
 };
 
 /* One readable line saying what is wrong and where: "/partitions/foo: cpus: ...". */

@@ -18,6 +18,7 @@ struct cpu {
 	uint64_t tick_at;     /* the run loop's next tick while a guest runs (vcpu.c) */
 	struct partition *watchdogs; /* with a watchdog and their vCPU 0 here (watchdog.h) */
 	uint64_t watchdog_at;	     /* the earliest of their deadlines at the last scan */
+	unsigned dev_irqs;	     /* device interrupts routed here (passthru.h) */
 };
 
 /*

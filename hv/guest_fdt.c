@@ -86,6 +86,7 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size, uint64_t gpa)
 	}
 	FDT_TRY(info_page_fdt(p, buf));
 	FDT_TRY(channel_fdt(p, buf));
+	FDT_TRY(passthru_fdt(p, buf));
 	FDT_TRY(fdt_end_node(buf));
 
 	FDT_TRY(fdt_end_node(buf));

@@ -3,7 +3,9 @@
  * everything else shared between CPUs is here, so a reader sees at once what is global.
  *
  * Lock order: a lock may be taken while holding only locks above it.
- *   1. a partition's lock (its state and running count, its console line, its DRBG);
+ *   1. a partition's lock (its state and running count, its console line, its DRBG), or a
+ *      passed-through device's (passthru.h: its emulated registers and shadow queues; never
+ *      both, and no virtual interrupt is raised under it);
  *   2. the console's ticket lock (a whole line out to the UART, in order of arrival): its ticket
  *      is taken under 1 for a guest's line, 1 is dropped before waiting for the turn.
  * Leaves, never held while taking another: a CPU's scheduler lock (sched.h: its run queue and
@@ -21,6 +23,7 @@
 #include "package.h"
 #include "page_alloc.h"
 #include "partition.h"
+#include "passthru.h"
 #include "platform.h"
 #include "port.h"
 
@@ -38,6 +41,9 @@ struct hv {
 	unsigned npartitions;
 	struct channel *channels; /* nchannels of them (the config's), allocated at boot */
 	unsigned nchannels;
+	struct passthru
+	    *devices; /* the config's /devices, allocated at boot; owner NULL: unbound */
+	unsigned ndevices;
 	struct cpu cpus[CONFIG_MAX_CPUS]; /* by logical index, the machine's order */
 	unsigned ncpus;
 	struct cpu *boot_cpu;

@@ -158,6 +158,15 @@ static void partitions_init(void)
 		arch_system_off(true);
 	}
 	hv.npartitions = hv.config.npartitions;
+	/* Before the partitions: each binds its devices as it is created. */
+	if (hv.config.ndevices &&
+	    !(hv.devices = boot_alloc(NULL, hv.config.ndevices * sizeof(struct passthru)))) {
+		hv_log("no memory for %u devices", hv.config.ndevices);
+		arch_system_off(true);
+	}
+	/* Unbound until their owner's creation binds them: no slot, no owner. */
+	memset(hv.devices, 0, hv.config.ndevices * sizeof(struct passthru));
+	hv.ndevices = hv.config.ndevices;
 	struct vcpu *vcpus = (struct vcpu *)(hv.partitions + hv.npartitions);
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		struct partition *p = &hv.partitions[i];
@@ -293,6 +302,7 @@ void hv_main(unsigned long hwid, const void *fdt)
 	for (unsigned i = 0; i < hv.npartitions; i++)
 		if (hv.partitions[i].state == PART_STOPPED)
 			partition_start(&hv.partitions[i]);
+	passthru_cpu_up(cpu);
 	vcpu_run_loop(cpu);
 }
 
@@ -309,5 +319,6 @@ void hv_secondary_main(struct cpu *cpu)
 	arch_describe_features(&hv.boot_cpu->arch.features, b, sizeof(b));
 	if (strcmp(a, b))
 		hv_log("cpu %u differs from the boot cpu: %s", cpu->index, a);
+	passthru_cpu_up(cpu);
 	vcpu_run_loop(cpu);
 }

@@ -159,6 +159,9 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	if (info_page_attach(p) != HV_OK)
 		return refuse(p, "its info page at 0x%lx clashes with its RAM",
 			      (unsigned long)GOOS_INFO_BASE);
+	char why[160];
+	if (passthru_attach(p, why, sizeof(why)))
+		return refuse(p, "%s", why);
 	uint64_t ram = page_alloc(&hv.pages, cfg->memory_size / PAGE_SIZE, CONFIG_MEM_ALIGN);
 	if (!ram)
 		return refuse(p, "not enough free memory for %lu MiB",
@@ -375,7 +378,9 @@ static void finish_stop(struct partition *p)
 	else
 		hv_log(CONSOLE_EXIT_FMT, p->cfg->name, p->exit_code,
 		       p->faulted ? CONSOLE_EXIT_FAULT : "");
-	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM. */
+	/* Nothing of this run may be seen by the next one, or by whoever gets the RAM: its
+	 * devices write there no more. */
+	passthru_stopped(p);
 	drbg_wipe(&p->rng);
 	p->scrubbed = 0;
 	p->restart_pending = should_restart(p);
@@ -397,6 +402,7 @@ void partition_retire(struct partition *p)
 	if (__atomic_sub_fetch(&hv.live, 1, __ATOMIC_SEQ_CST) == 0) {
 #ifdef GOHV_BENCH
 		bench_switch_report();
+		bench_post_report();
 #endif
 		hv_log(CONSOLE_FREE_FMT, (unsigned long)hv.pages.nfree);
 		hv_log(CONSOLE_ALL_STOPPED);

@@ -65,6 +65,7 @@ struct partition {
 	 * channel is built), the channels rung since its last take, and whether the ring raised
 	 * the channel interrupt on its vCPU 0 (so the take lowers it). */
 	uint64_t chan_owned;
+	uint32_t dev_virqs; /* the virtual interrupts of its passed-through devices (passthru.h) */
 	volatile uint64_t chan_pending;
 	volatile int chan_irq;
 

@@ -56,6 +56,9 @@ static void take_device(struct platform *plat, const struct dt_node *n, bool is_
 		plat->intc.ops = intc;
 		plat->intc.state = st;
 	}
+	if (devices_passthru_match(compat, len) && plat->nslots < PLATFORM_MAX_SLOTS &&
+	    dt_reg(n, 0, &plat->slots[plat->nslots].base, &plat->slots[plat->nslots].size) == 0)
+		plat->slots[plat->nslots++].irq = dt_u32(n, "interrupts", 0);
 	rtc = rtc_dev_match(compat, len);
 	if (rtc && !plat->rtc.ops && rtc->probe(&st, n) == 0) {
 		plat->rtc.ops = rtc;

@@ -21,6 +21,14 @@ struct mem_range {
 	uint64_t base, size;
 };
 
+/* A device the machine has that the hv can hand to a partition (devices_passthru_match): its
+ * registers and its interrupt source at the interrupt controller. */
+#define PLATFORM_MAX_SLOTS 8
+struct platform_slot {
+	uint64_t base, size;
+	unsigned irq;
+};
+
 struct platform {
 	/* The machine's tree: read by platform_parse, then dropped by memory_init, which gives its
 	 * pages to partitions (nothing may keep a pointer into it). */
@@ -38,6 +46,8 @@ struct platform {
 	struct intc_dev intc;	   /* the first the hv has a driver for, if any */
 	struct rtc_dev rtc;	   /* likewise */
 	struct arch_platform arch; /* what the port took from the pass (arch_platform_node) */
+	struct platform_slot slots[PLATFORM_MAX_SLOTS]; /* in the tree's order */
+	unsigned nslots;
 	uint8_t rng_seed[PLATFORM_SEED_MAX];
 	size_t rng_seed_len;
 	char model[64];

@@ -30,6 +30,9 @@ struct cpu *hv_cpu_of(unsigned long hwid);
 /* The hv hit a bug of its own: says so and powers off. */
 __attribute__((noreturn)) void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A device interrupt reached this CPU (c): the core claims, serves and completes them all. */
+void hv_device_irq(struct cpu *c);
+
 /* ---- guest services (besides those of vcpu.h and hypercall.h) */
 /* Is [gpa, gpa+len) inside v's partition RAM? */
 bool guest_range_ok(const struct vcpu *v, uint64_t gpa, uint64_t len);

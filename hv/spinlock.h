@@ -4,6 +4,8 @@
 #ifndef GOHV_SPINLOCK_H
 #define GOHV_SPINLOCK_H
 
+#include <stdbool.h>
+
 typedef struct {
 	volatile int locked;
 } spinlock_t;
@@ -13,6 +15,12 @@ static inline void spin_lock(spinlock_t *l)
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			;
+}
+
+/* Takes l if it is free: true if it did. */
+static inline bool spin_trylock(spinlock_t *l)
+{
+	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
 }
 
 static inline void spin_unlock(spinlock_t *l)

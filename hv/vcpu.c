@@ -286,7 +286,8 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 			__atomic_store_n(&v->virq, 0, __ATOMIC_SEQ_CST);
 			__atomic_store_n(&v->virq_drop, 0, __ATOMIC_SEQ_CST);
 			v->virq_held = 0;
-			v->virq_enabled = VIRQ_RESET_ENABLED | channel_virqs(v);
+			v->virq_enabled = VIRQ_RESET_ENABLED | channel_virqs(v) |
+					  (v->id ? 0 : v->part->dev_virqs);
 			arch_vcpu_reset(v, &v->boot);
 		}
 		if ((req & VREQ_STOP) && v->state == VCPU_RUNNING) {
@@ -347,6 +348,8 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 		arch_hv_timer_set(or_watchdog(cpu, v->wake_at));
 		arch_wait_for_interrupt();
 		arch_kick_clear();
+		if (cpu->dev_irqs)
+			hv_device_irq(cpu);
 		watchdog_check(cpu);
 	}
 }
@@ -392,6 +395,8 @@ void vcpu_run_once(struct cpu *cpu)
 		/* Nothing ready: sleep until the first sleeper's time or a kick. */
 		arch_hv_timer_set(or_watchdog(cpu, sched_deadline(cpu)));
 		arch_wait_for_interrupt();
+		if (cpu->dev_irqs)
+			hv_device_irq(cpu);
 		return;
 	}
 	LOAD(cpu, v);

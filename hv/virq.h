@@ -11,6 +11,7 @@ enum virq {
 	VIRQ_TIMER = 1,		      /* the guest's timer, where a port emulates it */
 	VIRQ_EXTERNAL = 2,	      /* first external source */
 	VIRQ_CHANNEL = VIRQ_EXTERNAL, /* a channel doorbell: its pending set is not empty */
+	VIRQ_DEVICE0,		      /* a partition's first passed-through device (passthru.h) */
 	VIRQ_MAX = 32,		      /* ids fit one word of pending bits */
 };
 

@@ -365,6 +365,8 @@ static void release(struct pack *p)
 {
 	free(p->config.data);
 	free(p->board.partitions);
+	free(p->board.channels);
+	free(p->board.devices);
 	free(p->hv.data);
 	for (unsigned i = 0; i < GOHV_PKG_MAX_IMAGES; i++) {
 		free(p->entries[i].path);

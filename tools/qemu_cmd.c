@@ -116,6 +116,8 @@ int qemu_cmd_build(const struct qemu_cmd_opts *o, struct qemu_cmd *c, char *err,
 	add(c, o->qemu ? o->qemu : env_or("GOHV_QEMU", MACHINE_QEMU));
 	add(c, "-M");
 	add(c, o->machine ? o->machine : MACHINE_TYPE);
+	add(c, "-global");
+	add(c, MACHINE_GLOBAL);
 	add(c, "-cpu");
 	add(c, o->cpu ? o->cpu : MACHINE_CPU);
 	if (smp) {

@@ -126,8 +126,9 @@ void arch_cpu_init(struct cpu *c, const struct arch_cpu_desc *desc)
 	c->arch.timer_armed = ~0UL;
 	/* Interrupts stay globally off in HS-mode; these only wake WFI and pull the hart out of a
 	 * guest. Without Sstc the timer's is enabled while a deadline is armed
-	 * (riscv_timer_program). */
-	csr_write(CSR_SIE, MIP_SSIP | (c->arch.features.sstc ? MIP_STIP : 0));
+	 * (riscv_timer_program). The external one is a passed-through device's (the PLIC masks
+	 * every source this hart's context is not given). */
+	csr_write(CSR_SIE, MIP_SSIP | (c->arch.features.sstc ? MIP_STIP : 0) | MIP_SEIP);
 	csr_set(CSR_SSTATUS, SSTATUS_FS);
 }
 

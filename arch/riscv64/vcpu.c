@@ -322,6 +322,10 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 			guest_timer_check(v);
 			riscv_timer_program(v->cpu);
 			return EXIT_RESUME;
+		case IRQ_S_EXT:
+			/* A device's: served here, its owner's vCPU gets a request if it is due. */
+			hv_device_irq(v->cpu);
+			return EXIT_RESUME;
 		default:
 			return EXIT_RESUME;
 		}

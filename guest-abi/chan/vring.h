@@ -15,10 +15,11 @@
 #error "virtqueues are little-endian and this code reads them natively"
 #endif
 
-#define VIRTQ_DESC_F_NEXT     1 /* the chain goes on at `next` */
-#define VIRTQ_DESC_F_WRITE    2 /* device-writable (else device-readable) */
-#define VIRTQ_DESC_F_INDIRECT 4 /* VIRTIO_F_INDIRECT_DESC, which channels do not offer */
-#define VIRTQ_MAX_SIZE	      32768
+#define VIRTQ_DESC_F_NEXT	   1 /* the chain goes on at `next` */
+#define VIRTQ_DESC_F_WRITE	   2 /* device-writable (else device-readable) */
+#define VIRTQ_DESC_F_INDIRECT	   4 /* VIRTIO_F_INDIRECT_DESC, which channels do not offer */
+#define VIRTQ_MAX_SIZE		   32768
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1 /* avail flags: the driver would rather poll */
 
 struct virtq_desc {
 	uint64_t addr; /* guest-physical */

@@ -29,6 +29,7 @@
 #include "goos_sbi.h"
 #include "fmt.h"
 #include "gchan.h"
+#include "virtio_mmio.h"
 #include <string.h>
 
 /* The standard SBI extensions the hv also serves, for guests that speak plain SBI. */
@@ -220,6 +221,55 @@ static inline uint64_t goos_chan_read64(const struct goos_chan *c, unsigned off)
 {
 	return *(volatile uint64_t *)(c->base + off);
 }
+
+/* ---- passed-through devices (docs/passthrough.md): a virtio-mmio version 2 register page
+ * (chan/virtio_mmio.h) the hv emulates, with shadow queues behind it. The driver is the guest's;
+ * its interrupt is the external one on vCPU 0, acknowledged with VIRTIO_MMIO_INTERRUPT_ACK. */
+
+struct goos_virtio {
+	const char *name;	/* points into the device tree */
+	volatile uint8_t *regs; /* the register page */
+	uint64_t size;
+};
+
+/* Finds device `name` (its node name in the board's /devices): GOOS_OK, or
+ * GOOS_ERR_INVALID_PARAM (not this partition's). */
+long goos_virtio_find(const char *name, struct goos_virtio *out);
+/* A register of its page, one 32-bit access. */
+uint32_t goos_virtio_read(const struct goos_virtio *d, unsigned off);
+void goos_virtio_write(const struct goos_virtio *d, unsigned off, uint32_t v);
+
+/* A tiny driver, enough for tests and examples: split queues of GOOS_VQ_SIZE entries in the
+ * guest's memory, one chain at a time per post, the interrupt taken by the guest's own handler
+ * (goos_set_ext_handler: read VIRTIO_MMIO_INTERRUPT_STATUS, write it to _INTERRUPT_ACK). */
+#define GOOS_VQ_SIZE 8
+struct goos_vq {
+	struct virtq_desc desc[GOOS_VQ_SIZE] __attribute__((aligned(16)));
+	struct {
+		uint16_t flags, idx, ring[GOOS_VQ_SIZE], used_event;
+	} avail __attribute__((aligned(4)));
+	struct {
+		uint16_t flags, idx;
+		struct virtq_used_elem ring[GOOS_VQ_SIZE];
+		uint16_t avail_event;
+	} used __attribute__((aligned(4)));
+	uint16_t used_seen; /* used entries the guest has taken */
+};
+/* Resets the device and starts it: VIRTIO_F_VERSION_1 plus `features` (device-type bits 0-31),
+ * queues 0..nq-1 from vqs, DRIVER_OK. GOOS_OK; GOOS_ERR_NOT_SUPPORTED (not a version 2 device
+ * of that id, a feature missing, a queue smaller than GOOS_VQ_SIZE); GOOS_ERR_DENIED (the hv
+ * refused a queue: its line says why). */
+long goos_virtio_start(const struct goos_virtio *d, uint32_t id, uint32_t features,
+		       struct goos_vq *vqs, unsigned nq);
+/* Queue qi from q (cleared), its used ring at used_gpa instead when that is not 0; as above. */
+long goos_vq_setup(const struct goos_virtio *d, struct goos_vq *q, unsigned qi, uint64_t used_gpa);
+/* Makes chain head (q->desc, filled by the caller) available on queue qi and notifies. */
+void goos_vq_post(const struct goos_virtio *d, struct goos_vq *q, unsigned qi, uint16_t head);
+/* Idles until q has a used entry not yet taken or ms passed; true if it has. The caller takes
+ * it: q->used.ring[q->used_seen++ % GOOS_VQ_SIZE]. On vCPU 0 the device's interrupt ends the
+ * idle (and its handler runs right after); on another vCPU, whoever handles it must goos_wake
+ * this one. */
+bool goos_vq_wait(struct goos_vq *q, uint64_t ms);
 
 /* ---- messages on a channel: gchan (guest-abi/chan/gchan.h) with the doorbell rung after each
  * call that owes one (goos_chan_notify) and its lines printed. gpa and size are the window's, role

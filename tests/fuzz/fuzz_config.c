@@ -82,6 +82,18 @@ static void check_config(const struct board_config *b)
 			   c->name);
 		mem += c->size;
 	}
+	FUZZ_CHECK(b->ndevices <= CONFIG_MAX_DEVICES, "%u devices", b->ndevices);
+	for (unsigned i = 0; i < b->ndevices; i++) {
+		const struct device_config *d = &b->devices[i];
+
+		FUZZ_CHECK(strnlen(d->name, sizeof(d->name)) < sizeof(d->name) && d->name[0],
+			   "device %u: name", i);
+		FUZZ_CHECK(d->owner < b->npartitions, "%s: owner %u", d->name, d->owner);
+		FUZZ_CHECK(d->virtio_id >= 1 && d->virtio_id <= CONFIG_VIRTIO_ID_MAX, "%s: id %u",
+			   d->name, d->virtio_id);
+		for (unsigned j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(d->name, b->devices[j].name), "%s twice", d->name);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

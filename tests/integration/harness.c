@@ -121,6 +121,7 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	    .smp = opts ? opts->smp : NULL,
 	    .qemu_args = args,
 	    .icount = !(opts && opts->real_time),
+	    .extra = opts ? opts->qemu_extra : NULL,
 	};
 	struct qemu_cmd cmd;
 	cr_assert_eq(qemu_cmd_build(&qo, &cmd, err, sizeof(err)), 0, "%s", err);

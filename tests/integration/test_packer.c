@@ -252,6 +252,15 @@ Test(packer, overlapping_channel_windows)
 	    &r, dtb, "/channels/two: address: window 0x40007000-0x4000f000 overlaps channel one's");
 }
 
+Test(packer, a_device_for_a_partition_the_board_lacks)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("bad-device-owner");
+
+	pack(&r, dtb, NULL);
+	expect_failure(&r, dtb, "/devices/net0: owner: no partition \"netd\" in /partitions");
+}
+
 Test(packer, old_format_packs_with_one_warning)
 {
 	struct pk_run r;

@@ -37,6 +37,8 @@ struct t_config {
 	int nparts;
 	struct t_node chans[T_MAX_CHANS];
 	int nchans;
+	struct t_node devices, devs[CONFIG_MAX_DEVICES + 2];
+	int ndevs;
 };
 
 static void set_raw(struct t_node *n, const char *name, const void *val, int len)
@@ -161,6 +163,14 @@ static size_t build(const struct t_config *t, void *buf, size_t size)
 		}
 		cr_assert_eq(fdt_end_node(buf), 0);
 	}
+	if (t->ndevs) {
+		put_subtree(buf, &t->devices, "devices");
+		for (int i = 0; i < t->ndevs; i++) {
+			put_subtree(buf, &t->devs[i], t->devs[i].name);
+			cr_assert_eq(fdt_end_node(buf), 0);
+		}
+		cr_assert_eq(fdt_end_node(buf), 0);
+	}
 	if (t->with_channels || t->nchans) {
 		put_subtree(buf, &t->channels, "channels");
 		for (int i = 0; i < t->nchans; i++) {
@@ -180,14 +190,14 @@ static struct config_error err;
 
 /* The parser's tables (partitions, channels) come from here; those of one parse are freed at
  * the next. */
-static void *tables[2];
+static void *tables[3];
 static unsigned ntables;
 static size_t alloc_limit = ~(size_t)0;
 
 static void *test_alloc(void *ctx, size_t size)
 {
 	cr_assert_eq(ctx, &alloc_limit);
-	cr_assert_lt(ntables, 2, "config_parse asked for a third table");
+	cr_assert_lt(ntables, 3, "config_parse asked for a fourth table");
 	return tables[ntables++] = size <= alloc_limit ? malloc(size) : NULL;
 }
 
@@ -1564,4 +1574,94 @@ Test(config, channels_beyond_the_callers_memory)
 	alloc_limit = 2 * sizeof(struct partition_config);
 	cr_assert_gt(40 * sizeof(struct channel_config), alloc_limit);
 	expect_fail(&t, "/channels", "40 channels: no memory to read them", NULL);
+}
+
+/* ------------------------------------------------------------------ devices */
+
+static struct t_node *add_dev(struct t_config *t, const char *name, uint32_t id, const char *owner)
+{
+	struct t_node *n;
+
+	cr_assert_lt(t->ndevs, CONFIG_MAX_DEVICES + 2);
+	n = &t->devs[t->ndevs++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	set_str(n, "compatible", "virtio,mmio");
+	SET_CELLS(n, "virtio-device-id", id);
+	set_str(n, "owner", owner);
+	return n;
+}
+
+Test(config, devices_name_their_owner_and_virtio_id)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	add_dev(&t, "net0", 1, "world");
+	add_dev(&t, "rng0", 4, "hello");
+	expect_ok(&t);
+	cr_assert_eq(cfg.ndevices, 2);
+	cr_assert_str_eq(cfg.devices[0].name, "net0");
+	cr_assert_eq(cfg.devices[0].virtio_id, 1);
+	cr_assert_eq(cfg.devices[0].owner, 1);
+	cr_assert_str_eq(cfg.devices[1].name, "rng0");
+	cr_assert_eq(cfg.devices[1].owner, 0);
+	/* None at all, or an empty /devices, is a board without any. */
+	make_valid(&t);
+	expect_ok(&t);
+	cr_assert_eq(cfg.ndevices, 0);
+	cr_assert_null(cfg.devices);
+}
+
+Test(config, a_device_entry_is_checked_strictly)
+{
+	struct t_config t;
+	struct t_node *d;
+
+	make_valid(&t);
+	d = add_dev(&t, "net0", 1, "nobody");
+	expect_fail(&t, "/devices/net0", "owner", "no partition \"nobody\"");
+	set_str(d, "owner", "hello");
+	set_str(d, "compatible", "virtio,pci");
+	expect_fail(&t, "/devices/net0", "compatible", "is not \"virtio,mmio\"");
+	set_str(d, "compatible", "virtio,mmio");
+	SET_CELLS(d, "virtio-device-id", 0);
+	expect_fail(&t, "/devices/net0", "virtio-device-id", "must be 1..63");
+	SET_CELLS(d, "virtio-device-id", 64);
+	expect_fail(&t, "/devices/net0", "virtio-device-id", "must be 1..63");
+	SET_CELLS(d, "virtio-device-id", 1, 2);
+	expect_fail(&t, "/devices/net0", "virtio-device-id", "one 4-byte cell");
+	SET_CELLS(d, "virtio-device-id", 1);
+	SET_CELLS(d, "irq", 3);
+	expect_fail(&t, "/devices/net0", "irq", "unknown property");
+	del_prop(d, "irq");
+	del_prop(d, "owner");
+	expect_fail(&t, "/devices/net0", "owner", "missing");
+	set_str(d, "owner", "hello");
+	del_prop(d, "compatible");
+	expect_fail(&t, "/devices/net0", "compatible", "missing");
+	set_str(d, "compatible", "virtio,mmio");
+	d->child = "queue";
+	expect_fail(&t, "/devices/net0/queue", "unknown node", NULL);
+	d->child = NULL;
+	add_dev(&t, "net0", 4, "world");
+	expect_fail(&t, "/devices/net0", "duplicate device name", NULL);
+	snprintf(t.devs[1].name, sizeof(t.devs[1].name), "Net");
+	expect_fail(&t, "/devices/Net", "device name has 'N'", NULL);
+}
+
+Test(config, at_most_config_max_devices)
+{
+	struct t_config t;
+
+	make_valid(&t);
+	for (int i = 0; i < CONFIG_MAX_DEVICES; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "d%d", i);
+		add_dev(&t, n, 4, "hello");
+	}
+	expect_ok(&t);
+	add_dev(&t, "one-more", 4, "hello");
+	expect_fail(&t, "/devices", "9 devices, at most 8", NULL);
 }

@@ -10,7 +10,7 @@
 #include GOHV_MACHINE_H
 
 /* The machine's own part of every command line, before the size and the image. */
-#define HEAD MACHINE_QEMU " -M " MACHINE_TYPE " -cpu " MACHINE_CPU
+#define HEAD MACHINE_QEMU " -M " MACHINE_TYPE " -global " MACHINE_GLOBAL " -cpu " MACHINE_CPU
 #define PIPE " -display none -monitor none -serial stdio -no-reboot"
 
 static char args_path[64];
@@ -76,7 +76,7 @@ Test(qemu_cmd, qemu_args_file_fills_what_the_caller_left_open)
 	o.smp = "2";
 	o.cpu = "rv64,h=true,sstc=false";
 	cr_assert_str_eq(line_of(&o), MACHINE_QEMU
-			 " -M " MACHINE_TYPE
+			 " -M " MACHINE_TYPE " -global " MACHINE_GLOBAL
 			 " -cpu rv64,h=true,sstc=false -smp 2 -m 128M -bios " MACHINE_FIRMWARE
 			 " -kernel img" PIPE);
 }
@@ -107,12 +107,13 @@ Test(qemu_cmd, environment_overrides_the_machine_and_options_override_both)
 
 	setenv("GOHV_QEMU", "/opt/qemu", 1);
 	setenv("GOHV_OPENSBI", "/opt/fw.bin", 1);
-	cr_assert_str_eq(line_of(&o), "/opt/qemu -M " MACHINE_TYPE " -cpu " MACHINE_CPU
-				      " -m 1G -bios /opt/fw.bin -kernel img" PIPE);
+	cr_assert_str_eq(line_of(&o),
+			 "/opt/qemu -M " MACHINE_TYPE " -global " MACHINE_GLOBAL
+			 " -cpu " MACHINE_CPU " -m 1G -bios /opt/fw.bin -kernel img" PIPE);
 	o.qemu = "my-qemu";
 	o.firmware = "fw";
-	cr_assert_str_eq(line_of(&o), "my-qemu -M " MACHINE_TYPE " -cpu " MACHINE_CPU
-				      " -m 1G -bios fw -kernel img" PIPE);
+	cr_assert_str_eq(line_of(&o), "my-qemu -M " MACHINE_TYPE " -global " MACHINE_GLOBAL
+				      " -cpu " MACHINE_CPU " -m 1G -bios fw -kernel img" PIPE);
 }
 
 Test(qemu_cmd, a_bad_qemu_args_file_is_an_error_naming_it)

@@ -111,6 +111,11 @@ static struct figure figs[] = {
 	"Go under gort, /dev/chan: 64 B Write to the peer and the Read of its echo; median"),
     FIG("chan.xfer64k.go", "instr/KiB",
 	"Go under gort, /dev/chan: a 64 KiB Write until the peer has read it all, per KiB; median"),
+    FIG("passthru.notify.empty", "instr",
+	"virtio-rng owner's QueueNotify store with nothing new (emulated register): instret delta; "
+	"median"),
+    FIG("passthru.post.1", "instr",
+	"bench hv: vqs_post of one new one-descriptor chain (check, translate, post); median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
@@ -273,8 +278,8 @@ static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 
 /* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
  * stop() says so, or timeout_s passes. Returns 0, or -1 when packing failed. */
-static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, void *ctx,
-		unsigned timeout_s, struct output *o)
+static int boot(const char *dtb, const char *hv, const char *cpu, const char *const *devices,
+		stop_fn stop, void *ctx, unsigned timeout_s, struct output *o)
 {
 	char pack[512], guests[512], img[128], qargs_path[128], gos[512], tamagos[512], sbis[512],
 	    err[256];
@@ -297,14 +302,16 @@ static int boot(const char *dtb, const char *hv, const char *cpu, stop_fn stop, 
 	/* -seed: QEMU's guest randomness (the device tree's rng-seed, which seeds the hv's DRBG)
 	 * from a fixed seed. Go's runtime draws on it at start-up (AT_RANDOM), and on several
 	 * harts a different draw moves the Go boot figures by a few ticks. */
-	static const char *const seed[] = {"-seed", "1", NULL};
+	const char *extra[16] = {"-seed", "1"};
+	for (unsigned i = 0; devices && devices[i] && i + 3 < 16; i++)
+		extra[i + 2] = devices[i];
 	struct qemu_cmd_opts qo = {
 	    .kernel = img,
 	    .firmware = opensbi,
 	    .cpu = cpu,
 	    .qemu_args = qargs_path,
 	    .icount = true,
-	    .extra = seed,
+	    .extra = extra,
 	};
 	struct qemu_cmd cmd;
 	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
@@ -373,14 +380,15 @@ static bool boot_firmware(const char *elf, const char *cpu, struct output *o)
 	return true;
 }
 
-static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
-		       struct output *o)
+/* The QEMU devices a scenario's board passes through (NULL-terminated), or NULL. */
+static bool boot_bench_with(const char *board, const char *cpu, const char *const *devices,
+			    stop_fn stop, void *ctx, struct output *o)
 {
 	char dtb[512], hv[512];
 
 	path_of(dtb, sizeof(dtb), "bench/boards/%s.dtb", board);
 	path_of(hv, sizeof(hv), "%s", "bench/hv/gohv.elf");
-	if (boot(dtb, hv, cpu, stop, ctx, 120, o)) {
+	if (boot(dtb, hv, cpu, devices, stop, ctx, 120, o)) {
 		fail("packing %s failed", board);
 		return false;
 	}
@@ -390,6 +398,12 @@ static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *c
 		return false;
 	}
 	return true;
+}
+
+static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
+		       struct output *o)
+{
+	return boot_bench_with(board, cpu, NULL, stop, ctx, o);
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -564,6 +578,34 @@ static void take_switch_lines(const char *text)
 		snprintf(name, sizeof(name), "sched.switch.%s", kind);
 		set_fig(fig(name)->name, med, min, max, n);
 	}
+}
+
+/* The bench hv's "bench: shadow post chains=1 median=M min=A max=B n=N" line. */
+static void take_post_lines(const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "bench: shadow post ")); p++) {
+		unsigned long med, min, max;
+		unsigned k, n;
+		char name[32];
+
+		if (sscanf(p, "bench: shadow post chains=%u median=%lu min=%lu max=%lu n=%u", &k,
+			   &med, &min, &max, &n) != 5)
+			continue;
+		snprintf(name, sizeof(name), "passthru.post.%u", k);
+		set_fig(fig(name)->name, med, min, max, n);
+	}
+}
+
+static void scenario_virtio(void)
+{
+	static const char *const rng[] = {"-device", "virtio-rng-device", NULL};
+	struct output o;
+
+	if (boot_bench_with("bench-virtio", NULL, rng, NULL, NULL, &o)) {
+		take_bench_lines(o.text);
+		take_post_lines(o.text);
+	}
+	free(o.text);
 }
 
 static void scenario_sched(void)
@@ -741,7 +783,7 @@ static void footprint_min_ram(void)
 			fail("dtc failed on %s", dts);
 			return;
 		}
-		int packed = boot(dtb, hv, NULL, hello_ran, NULL, 60, &o);
+		int packed = boot(dtb, hv, NULL, NULL, hello_ran, NULL, 60, &o);
 		bool ran = packed == 0 && strstr(o.text, HELLO_HEARTBEAT);
 		free(o.text);
 		if (ran) {
@@ -837,7 +879,7 @@ static bool go_hello_runs(unsigned mib, const char *image, const char *initrd)
 		fail("dtc failed on %s", dts);
 		return false;
 	}
-	if (boot(dtb, hv, NULL, go_hello_done, NULL, 60, &o) == 0)
+	if (boot(dtb, hv, NULL, NULL, go_hello_done, NULL, 60, &o) == 0)
 		ran = strstr(o.text, GO_HELLO_GREETING) &&
 		      strstr(o.text, CONSOLE_PARTITION "hello" CONSOLE_EXITED "0\n");
 	free(o.text);
@@ -932,7 +974,7 @@ static void scenario_tamago_idle(void)
 		fail("dtc failed on %s", dts);
 		return;
 	}
-	if (boot(dtb, hv, NULL, go_hello_done, NULL, 120, &o) == 0) {
+	if (boot(dtb, hv, NULL, NULL, go_hello_done, NULL, 120, &o) == 0) {
 		const char *p = strstr(o.text, CONSOLE_TAG_CLOSE "idle: slept ");
 
 		if (p &&
@@ -1195,6 +1237,7 @@ int main(int argc, char **argv)
 	scenario_chan();
 	fprintf(stderr, "gohv-bench: channel messages, C and Go...\n");
 	scenario_msgchan();
+	scenario_virtio();
 	fprintf(stderr, "gohv-bench: shared CPU...\n");
 	scenario_sched();
 	fprintf(stderr, "gohv-bench: stage-2 fault...\n");
