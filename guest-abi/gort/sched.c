@@ -24,6 +24,9 @@ static struct {
 	int next_tid;
 	struct cpu cpus[GORT_MAX_VCPUS];
 	unsigned ncpus;
+	/* At most the earliest deadline of a timed wait (0 at start: scan at once). A wait that
+	 * ends early leaves it early, which costs one scan more, never a late wake. */
+	uint64_t next_wait;
 } sched;
 
 extern void gort_user_return(struct uregs *r) __attribute__((noreturn));
@@ -168,6 +171,8 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long tim
 	t->state = T_BLOCKED;
 	t->wq = q;
 	t->deadline = deadline;
+	if (deadline < sched.next_wait)
+		sched.next_wait = deadline;
 	t->timeout_result = timeout_result;
 	t->interruptible = interruptible;
 	t->next = NULL;
@@ -247,10 +252,15 @@ void fp_save(struct thread *t)
 
 /* ---------------------------------------------------------------- time-outs */
 
+/* Wakes the timed waits whose deadline passed; returns the next deadline. Every return to user
+ * mode asks, so the table (GORT_MAX_THREADS slots) is scanned only once the earliest deadline
+ * has come: O(1) otherwise. */
 static uint64_t expire_waits(void)
 {
 	uint64_t now = gort_now(), next = ~0UL;
 
+	if (now < sched.next_wait)
+		return sched.next_wait;
 	for (unsigned i = 0; i < GORT_MAX_THREADS; i++) {
 		struct thread *t = &sched.threads[i];
 
@@ -261,6 +271,7 @@ static uint64_t expire_waits(void)
 		else if (t->deadline < next)
 			next = t->deadline;
 	}
+	sched.next_wait = next;
 	return next;
 }
 

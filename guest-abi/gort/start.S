@@ -14,14 +14,11 @@ _start:
 	csrw	sie, zero
 	li	t0, MAX_VCPUS
 	bgeu	a0, t0, .Lhang
-	bnez	a0, 2f
-	la	t0, __bss_start
-	la	t1, __bss_end
-1:	bgeu	t0, t1, 2f
-	sd	zero, 0(t0)
-	addi	t0, t0, 8
-	j	1b
-2:	la	sp, gort_kstacks
+	/* No bss clear: the hv hands over RAM that is zero wherever the image, the initrd and the
+	 * device tree are not, at every start (guest-abi/README.md, RAM), and clearing it again
+	 * was a second pass over it. */
+.Lstack:
+	la	sp, gort_kstacks
 	li	t0, KSTACK_SIZE
 	addi	t1, a0, 1
 	mul	t0, t0, t1
@@ -36,7 +33,7 @@ gort_secondary_start:
 	csrw	sie, zero
 	li	t0, MAX_VCPUS
 	bgeu	a0, t0, .Lhang
-	j	2b
+	j	.Lstack
 
 	.text
 	.balign 4

@@ -97,6 +97,8 @@ static struct figure figs[] = {
 	"Go under gort, /dev/chan: 64 B Write to the peer and the Read of its echo; median"),
     FIG("chan.xfer64k.go", "instr/KiB",
 	"Go under gort, /dev/chan: a 64 KiB Write until the peer has read it all, per KiB; median"),
+    FIG("syscall.getpid.go", "instr",
+	"Go under gort: raw getpid round trip, instret delta minus 2 back-to-back reads; median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
@@ -427,7 +429,8 @@ static void scenario_chan(void)
 	free(o.text);
 }
 
-/* The same schedule in C (libgoos msgchan) and in Go (gort's /dev/chan). */
+/* The same schedule in C (libgoos msgchan) and in Go (gort's /dev/chan); then gort's null
+ * system call. */
 static void scenario_msgchan(void)
 {
 	struct output o;
@@ -436,6 +439,9 @@ static void scenario_msgchan(void)
 		take_bench_lines(o.text);
 	free(o.text);
 	if (boot_bench("bench-gochan", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+	if (boot_bench("bench-getpid", NULL, NULL, NULL, &o))
 		take_bench_lines(o.text);
 	free(o.text);
 }
