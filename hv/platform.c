@@ -4,6 +4,7 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "devices/dt_scan.h"
 #include "dtb_check.h"
 
 /* Nothing the hv reads sits deeper; deeper nodes are passed over. */
@@ -18,8 +19,8 @@ static void add_reserved(struct platform *plat, uint64_t base, uint64_t size)
 	}
 }
 
-/* What the walk reads of every node, taken in one pass over its properties: libfdt's getprop
- * rescans them (and the node's name, a byte at a time) on every call, and the walk needed six. */
+/* What the walk reads of every node, in one pass over its properties (devices/dt_scan.h says why
+ * not fdt_getprop). */
 struct node_props {
 	const char *compat, *status, *device_type;
 	int compat_len, status_len, device_type_len;
@@ -34,21 +35,17 @@ static int cells_of(const void *v, int len, bool address)
 	return c > FDT_MAX_NCELLS || (address && !c) ? -FDT_ERR_BADNCELLS : (int)c;
 }
 
-static void node_props(const void *fdt, int node, struct node_props *np)
+static void node_props(struct dt_scan *scan, struct node_props *np)
 {
-	int off, len;
 	const char *name;
+	const void *v;
+	int len;
+	bool seen_ac = false, seen_sc = false;
 
 	memset(np, 0, sizeof(*np));
 	np->cells[0] = 2; /* libfdt's defaults when absent */
 	np->cells[1] = 1;
-	bool seen_ac = false, seen_sc = false;
-	fdt_for_each_property_offset(off, fdt, node)
-	{
-		const void *v = fdt_getprop_by_offset(fdt, off, &name, &len);
-
-		if (!v || !name)
-			continue;
+	while (dt_scan_prop(scan, &name, &v, &len)) {
 		/* The first of a name counts, as fdt_getprop's would. */
 		if (!np->compat && !strcmp(name, "compatible")) {
 			np->compat = v;
@@ -69,16 +66,13 @@ static void node_props(const void *fdt, int node, struct node_props *np)
 	}
 }
 
-/* Whether a child of the root is the one a path "/want" names: its name, or its name before the
- * unit address (fdt_path_offset's rule). */
-static bool root_child_is(const void *fdt, int node, const char *want)
+/* Whether a node's name is the one a path component names: the whole name, or the name before
+ * the unit address (fdt_path_offset's rule). */
+static bool name_is(const char *name, int len, const char *want)
 {
-	int len;
-	const char *name = fdt_get_name(fdt, node, &len);
 	size_t n = strlen(want);
 
-	return name && (size_t)len >= n && !memcmp(name, want, n) &&
-	       ((size_t)len == n || name[n] == '@');
+	return (size_t)len >= n && !memcmp(name, want, n) && ((size_t)len == n || name[n] == '@');
 }
 
 /* The node /chosen/stdout-path names, or a negative libfdt error. The path may carry options
@@ -132,23 +126,26 @@ static void take_device(struct platform *plat, const struct dt_node *n, const st
  * the reg of the level below. The console's node is looked up first (/chosen may come after it). */
 static void walk(const void *fdt, struct platform *plat, int console)
 {
-	int cells[WALK_DEPTH][2], offsets[WALK_DEPTH], resv = -1, depth = 0;
+	int cells[WALK_DEPTH][2], offsets[WALK_DEPTH], resv = -1, depth, namelen;
 	bool memory_seen = false;
 	uint64_t base, size;
 	struct node_props np;
+	struct dt_scan scan;
+	const char *name;
 
-	for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+	dt_scan_init(&scan, fdt);
+	for (int node; (node = dt_scan_node(&scan, &depth, &name, &namelen)) >= 0;) {
 		if (depth >= WALK_DEPTH)
 			continue;
-		node_props(fdt, node, &np);
+		node_props(&scan, &np);
+		offsets[depth] = node;
 		cells[depth][0] = np.cells[0];
 		cells[depth][1] = np.cells[1];
 		if (depth == 0)
 			continue;
 		const struct dt_node n = {fdt, node, cells[depth - 1][0], cells[depth - 1][1]};
 
-		offsets[depth] = node;
-		if (depth == 1 && resv < 0 && root_child_is(fdt, node, "reserved-memory"))
+		if (depth == 1 && resv < 0 && name_is(name, namelen, "reserved-memory"))
 			resv = node;
 		if (depth == 2 && offsets[1] == resv) {
 			if (dt_reg(&n, 0, &base, &size) == 0)
