@@ -47,7 +47,7 @@ static inline uint32_t gohv_fnv1a32(const void *data, uint64_t len)
 /*
  * An entry's checksum, hashed a 64-bit word at a time (FNV-1a's step on words: h = (h ^ w) * P):
  * about 5 instructions per 8 bytes where the byte-wise FNV took 5 per byte, and the hv runs it
- * over every image and initrd at every start. For a fixed h the step is a bijection of w, and for
+ * over every image and initrd at every boot. For a fixed h the step is a bijection of w, and for
  * a fixed w one of h (P is odd), so a change confined to one word always changes the sum: any
  * corrupted byte is caught. The tail is zero-padded into a last word and the length mixed in last.
  * data must be 8-byte aligned (the packer puts entries on 8-byte boundaries).

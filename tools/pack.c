@@ -250,7 +250,7 @@ static int check_initrd(struct pack *p, const struct partition_config *part,
 /*
  * Cuts an image (not also an initrd) down to what the hv reads: the ELF header, the program headers
  * and the PT_LOAD segments' file bytes, which a linker puts first; the section headers and the
- * debug info after them go. The hv checksums every byte of an entry at every partition start, and
+ * debug info after them go. The hv checksums every byte of an entry at every boot, and
  * debug info is most of a C guest's file. A program header of another type whose bytes went is
  * emptied (the hv reads only PT_LOADs). elf_check passed, so every offset below is in the file.
  */

@@ -491,7 +491,7 @@ Test(packer, good_minimal_layout)
 }
 
 /* What the hv does not load (section headers, debug info) is not packed, so it is not checksummed
- * at every start either; every byte that is loaded is, and a corrupted one is caught. */
+ * at every boot either; every byte that is loaded is, and a corrupted one is caught. */
 Test(packer, an_image_is_packed_without_what_is_not_loaded)
 {
 	struct pk_run r;

@@ -26,7 +26,8 @@ Test(dt_scan, agrees_with_libfdt_node_for_node_and_property_for_property)
 		const char *fname = fdt_get_name(blob, node, &want_len), *pname, *want_name;
 		const void *v, *want;
 
-		cr_assert_eq(off, node, "node %d: %d, libfdt %d (%s)", nodes, off, node, fdt_get_name(blob, node, NULL));
+		cr_assert_eq(off, node, "node %d: %d, libfdt %d (%s)", nodes, off, node,
+			     fdt_get_name(blob, node, NULL));
 		cr_assert_eq(d, depth, "depth of %s", fname);
 		cr_assert_eq(namelen, want_len);
 		cr_assert_eq(memcmp(name, fname, namelen), 0);
