@@ -99,6 +99,8 @@ static struct figure figs[] = {
 	"Go under gort, /dev/chan: a 64 KiB Write until the peer has read it all, per KiB; median"),
     FIG("syscall.getpid.go", "instr",
 	"Go under gort: raw getpid round trip, instret delta minus 2 back-to-back reads; median"),
+    FIG("syscall.gettid.go", "instr",
+	"as syscall.getpid.go with gettid, which gort answers in C (its full path); median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
