@@ -26,9 +26,14 @@ int dt_reg(const struct dt_node *n, unsigned index, uint64_t *base, uint64_t *si
 }
 
 /* By length, so a value without its NUL is never read past its end. */
-static bool value_is(const char *v, int len, const char *value)
+bool dt_value_is(const char *v, int len, const char *value)
 {
 	return v && (size_t)len == strlen(value) + 1 && !memcmp(v, value, len);
+}
+
+bool dt_status_ok(const char *status, int len)
+{
+	return !status || dt_value_is(status, len, "okay") || dt_value_is(status, len, "ok");
 }
 
 bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value)
@@ -36,7 +41,7 @@ bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value
 	int len;
 	const char *v = fdt_getprop(fdt, offset, name, &len);
 
-	return value_is(v, len, value);
+	return dt_value_is(v, len, value);
 }
 
 bool dt_enabled(const void *fdt, int offset)
@@ -44,7 +49,7 @@ bool dt_enabled(const void *fdt, int offset)
 	int len;
 	const char *status = fdt_getprop(fdt, offset, "status", &len);
 
-	return !status || value_is(status, len, "okay") || value_is(status, len, "ok");
+	return dt_status_ok(status, len);
 }
 
 uint32_t dt_u32(const struct dt_node *n, const char *name, uint32_t def)

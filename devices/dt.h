@@ -23,8 +23,12 @@ uint64_t dt_cells(const fdt32_t *p, int n);
 int dt_reg(const struct dt_node *n, unsigned index, uint64_t *base, uint64_t *size);
 /* The property is exactly the string value. */
 bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value);
+/* The value v (len bytes, as fdt_getprop gives it; v may be NULL) is exactly the string value. */
+bool dt_value_is(const char *v, int len, const char *value);
 /* A node without status, or with "okay" ("ok" in older trees), is there to be used. */
 bool dt_enabled(const void *fdt, int offset);
+/* The same from the status property's value (NULL: the node has none). */
+bool dt_status_ok(const char *status, int len);
 /* Whether the string list compat (len bytes, a compatible property) holds name. */
 bool dt_list_has(const char *compat, int len, const char *name);
 /* A u32 property, or def if it is absent or not one cell. */

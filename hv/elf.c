@@ -105,7 +105,6 @@ int elf_load(const struct elf_image *img, uint64_t base, uint64_t size, void *ho
 			continue;
 		dst = (uint8_t *)host + (ph->paddr - base);
 		memcpy(dst, img->data + ph->offset, ph->filesz);
-		memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);
 	}
 	return 0;
 }

@@ -24,9 +24,10 @@ struct elf_image {
 int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image *img, char *err,
 	      size_t errlen);
 
-/* Copies PT_LOAD segments (by physical address) into RAM that the guest sees at [base, base+size)
- * and the caller reaches at host. Zeroes bss. Returns 0 or -1 with err set if a segment falls
- * outside that RAM. */
+/* Copies PT_LOAD segments' file bytes (by physical address) into RAM that the guest sees at
+ * [base, base+size) and the caller reaches at host. The RAM must be zero already: bss is not
+ * written (the hv scrubs a partition's RAM once, before every start; zeroing bss again cost a
+ * second pass over it). Returns 0 or -1 with err set if a segment falls outside that RAM. */
 int elf_load(const struct elf_image *img, uint64_t base, uint64_t size, void *host, char *err,
 	     size_t errlen);
 

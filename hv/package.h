@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define GOHV_PKG_MAGIC	    0x4b504847U /* "GHPK" */
-#define GOHV_PKG_VERSION    1
+#define GOHV_PKG_VERSION    2
 #define GOHV_PKG_MAX_IMAGES 16
 #define GOHV_PKG_NAME_MAX   64
 
@@ -18,8 +18,7 @@ struct gohv_pkg_image {
 	char name[GOHV_PKG_NAME_MAX]; /* as named by a partition's `image` property */
 	uint64_t offset;	      /* from the start of the package */
 	uint64_t size;
-	uint32_t checksum; /* FNV-1a 32 of the bytes */
-	uint32_t reserved;
+	uint64_t checksum; /* gohv_pkg_sum of the bytes */
 };
 
 struct gohv_pkg_header {
@@ -43,6 +42,28 @@ static inline uint32_t gohv_fnv1a32(const void *data, uint64_t len)
 		h *= 16777619U;
 	}
 	return h;
+}
+
+/*
+ * An entry's checksum, hashed a 64-bit word at a time (FNV-1a's step on words: h = (h ^ w) * P):
+ * about 5 instructions per 8 bytes where the byte-wise FNV took 5 per byte, and the hv runs it
+ * over every image and initrd at every boot. For a fixed h the step is a bijection of w, and for
+ * a fixed w one of h (P is odd), so a change confined to one word always changes the sum: any
+ * corrupted byte is caught. The tail is zero-padded into a last word and the length mixed in last.
+ * data must be 8-byte aligned (the packer puts entries on 8-byte boundaries).
+ */
+#define GOHV_PKG_SUM_PRIME 0x100000001b3ULL
+static inline uint64_t gohv_pkg_sum(const void *data, uint64_t len)
+{
+	const uint64_t *w = __builtin_assume_aligned(data, 8);
+	uint64_t h = 14695981039346656037ULL, n = len / 8, tail = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		h = (h ^ w[i]) * GOHV_PKG_SUM_PRIME;
+	for (uint64_t i = len & 7; i--;)
+		tail = tail << 8 | ((const unsigned char *)(w + n))[i];
+	h = (h ^ tail) * GOHV_PKG_SUM_PRIME;
+	return (h ^ len) * GOHV_PKG_SUM_PRIME;
 }
 
 /* Checks the header at h, with room bytes of memory from h on: magic, version, checksum, and

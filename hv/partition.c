@@ -91,8 +91,12 @@ static const uint8_t *package_file(struct partition *p, const char *what, const 
 		(void)refuse(p, "%s %s lies outside the package", what, name);
 		return NULL;
 	}
+	if (img->offset % 8) {
+		(void)refuse(p, "%s %s is not 8-byte aligned in the package", what, name);
+		return NULL;
+	}
 	data = (const uint8_t *)hv.pkg + img->offset;
-	if (gohv_fnv1a32(data, img->size) != img->checksum) {
+	if (gohv_pkg_sum(data, img->size) != img->checksum) {
 		(void)refuse(p, "%s %s is corrupt (checksum mismatch)", what, name);
 		return NULL;
 	}

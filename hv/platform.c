@@ -4,6 +4,7 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "devices/dt_scan.h"
 #include "dtb_check.h"
 
 /* Nothing the hv reads sits deeper; deeper nodes are passed over. */
@@ -18,12 +19,68 @@ static void add_reserved(struct platform *plat, uint64_t base, uint64_t size)
 	}
 }
 
+/* What the walk reads of every node, in one pass over its properties (devices/dt_scan.h says why
+ * not fdt_getprop). */
+struct node_props {
+	const char *compat, *status, *device_type;
+	int compat_len, status_len, device_type_len;
+	int cells[2]; /* #address-cells, #size-cells, as fdt_address_cells/fdt_size_cells give */
+};
+
+/* fdt_cells' rules: one cell, at most FDT_MAX_NCELLS; a zero #address-cells is as bad. */
+static int cells_of(const void *v, int len, bool address)
+{
+	uint32_t c = len == 4 ? fdt32_to_cpu(*(const fdt32_t *)v) : FDT_MAX_NCELLS + 1;
+
+	return c > FDT_MAX_NCELLS || (address && !c) ? -FDT_ERR_BADNCELLS : (int)c;
+}
+
+static void node_props(struct dt_scan *scan, struct node_props *np)
+{
+	const char *name;
+	const void *v;
+	int len;
+	bool seen_ac = false, seen_sc = false;
+
+	memset(np, 0, sizeof(*np));
+	np->cells[0] = 2; /* libfdt's defaults when absent */
+	np->cells[1] = 1;
+	while (dt_scan_prop(scan, &name, &v, &len)) {
+		/* The first of a name counts, as fdt_getprop's would. */
+		if (!np->compat && !strcmp(name, "compatible")) {
+			np->compat = v;
+			np->compat_len = len;
+		} else if (!np->status && !strcmp(name, "status")) {
+			np->status = v;
+			np->status_len = len;
+		} else if (!np->device_type && !strcmp(name, "device_type")) {
+			np->device_type = v;
+			np->device_type_len = len;
+		} else if (!seen_ac && !strcmp(name, "#address-cells")) {
+			seen_ac = true;
+			np->cells[0] = cells_of(v, len, true);
+		} else if (!seen_sc && !strcmp(name, "#size-cells")) {
+			seen_sc = true;
+			np->cells[1] = cells_of(v, len, false);
+		}
+	}
+}
+
+/* Whether a node's name is the one a path component names: the whole name, or the name before
+ * the unit address (fdt_path_offset's rule). */
+static bool name_is(const char *name, int len, const char *want)
+{
+	size_t n = strlen(want);
+
+	return (size_t)len >= n && !memcmp(name, want, n) && ((size_t)len == n || name[n] == '@');
+}
+
 /* The node /chosen/stdout-path names, or a negative libfdt error. The path may carry options
  * after ':' ("/soc/serial@10000000:115200") and may be an alias. */
-static int stdout_node(const void *fdt)
+static int stdout_node(const void *fdt, int chosen)
 {
 	int len;
-	const char *path = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
+	const char *path = fdt_getprop(fdt, chosen, "stdout-path", &len);
 
 	if (!path || len <= 0)
 		return -FDT_ERR_NOTFOUND;
@@ -34,16 +91,17 @@ static int stdout_node(const void *fdt)
 
 /* Offers an enabled node to each class of driver. The first device of a class is taken, except
  * that the console stdout-path names replaces an earlier one. */
-static void take_device(struct platform *plat, const struct dt_node *n, bool is_stdout)
+static void take_device(struct platform *plat, const struct dt_node *n, const struct node_props *np,
+			bool is_stdout)
 {
-	int len;
-	const char *compat = fdt_getprop(n->fdt, n->offset, "compatible", &len);
+	const char *compat = np->compat;
+	int len = np->compat_len;
 	const struct console_dev_ops *con;
 	const struct intc_dev_ops *intc;
 	const struct rtc_dev_ops *rtc;
 	union dev_state st;
 
-	if (!compat || !dt_enabled(n->fdt, n->offset))
+	if (!compat || !dt_status_ok(np->status, np->status_len))
 		return;
 	arch_platform_node(n, compat, len, &plat->arch);
 	con = console_dev_match(compat, len);
@@ -66,34 +124,42 @@ static void take_device(struct platform *plat, const struct dt_node *n, bool is_
 	}
 }
 
-/* RAM, reserved ranges and devices in one pass. libfdt finds a node's parent only by rescanning
- * from the root, so the walk keeps each level's cell sizes for the reg of the level below. */
-static void walk(const void *fdt, struct platform *plat)
+/* RAM, reserved ranges and devices in one pass, each node's properties read once. libfdt finds a
+ * node's parent only by rescanning from the root, so the walk keeps each level's cell sizes for
+ * the reg of the level below. The console's node is looked up first (/chosen may come after it). */
+static void walk(const void *fdt, struct platform *plat, int console)
 {
-	int cells[WALK_DEPTH][2], offsets[WALK_DEPTH], depth = 0;
-	int console = stdout_node(fdt), resv = fdt_path_offset(fdt, "/reserved-memory");
+	int cells[WALK_DEPTH][2], offsets[WALK_DEPTH], resv = -1, depth, namelen;
 	bool memory_seen = false;
 	uint64_t base, size;
+	struct node_props np;
+	struct dt_scan scan;
+	const char *name;
 
-	for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+	dt_scan_init(&scan, fdt);
+	for (int node; (node = dt_scan_node(&scan, &depth, &name, &namelen)) >= 0;) {
 		if (depth >= WALK_DEPTH)
 			continue;
+		node_props(&scan, &np);
 		offsets[depth] = node;
-		cells[depth][0] = fdt_address_cells(fdt, node);
-		cells[depth][1] = fdt_size_cells(fdt, node);
+		cells[depth][0] = np.cells[0];
+		cells[depth][1] = np.cells[1];
 		if (depth == 0)
 			continue;
 		const struct dt_node n = {fdt, node, cells[depth - 1][0], cells[depth - 1][1]};
 
+		if (depth == 1 && resv < 0 && name_is(name, namelen, "reserved-memory"))
+			resv = node;
 		if (depth == 2 && offsets[1] == resv) {
 			if (dt_reg(&n, 0, &base, &size) == 0)
 				add_reserved(plat, base, size);
-		} else if (!memory_seen && dt_prop_is(fdt, node, "device_type", "memory")) {
+		} else if (!memory_seen &&
+			   dt_value_is(np.device_type, np.device_type_len, "memory")) {
 			memory_seen = true;
 			if (dt_reg(&n, 0, &base, &size) == 0)
 				plat->ram = (struct mem_range){base, size};
 		} else {
-			take_device(plat, &n, node == console);
+			take_device(plat, &n, &np, node == console);
 		}
 	}
 }
@@ -124,7 +190,8 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
 			add_reserved(plat, base, size);
 	}
-	walk(fdt, plat);
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	walk(fdt, plat, stdout_node(fdt, chosen));
 	if (!plat->ram.size) {
 		snprintf(err, errlen, "machine device tree has no usable memory node");
 		return -1;
@@ -135,7 +202,7 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	if (n < 0)
 		return -1;
 	plat->ncpus = n;
-	const void *seed = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "rng-seed", &len);
+	const void *seed = fdt_getprop(fdt, chosen, "rng-seed", &len);
 	if (seed && len > 0) {
 		plat->rng_seed_len =
 		    (size_t)len < sizeof(plat->rng_seed) ? (size_t)len : sizeof(plat->rng_seed);

@@ -14,6 +14,27 @@ void *memcpy(void *dst, const void *src, size_t n)
 		}
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(uint64_t *)d = *(const uint64_t *)s;
+	} else if (n >= 32) {
+		/* Misaligned by k bytes (gort copies a program out of a cpio, whose files are only
+		 * 4-byte aligned): aligned loads from s, each word shifted into place, so every
+		 * load and store is a whole word. The first 8 - k bytes are gathered one at a time;
+		 * no load reads outside [s, s + n). Little-endian. */
+		while ((uintptr_t)d & 7) {
+			*d++ = *s++;
+			n--;
+		}
+		unsigned k = (uintptr_t)s & 7, lo = 8 * k, hi = 64 - lo;
+		const uint64_t *a = (const uint64_t *)(s + 8 - k);
+		uint64_t carry = 0;
+
+		for (unsigned i = 8 - k; i--;)
+			carry = carry << 8 | s[i];
+		for (; n >= 16; n -= 8, d += 8, s += 8) {
+			uint64_t w = *a++;
+
+			*(uint64_t *)d = carry | w << hi;
+			carry = w >> lo;
+		}
 	}
 	while (n--)
 		*d++ = *s++;

@@ -7,6 +7,7 @@
 
 #include "hv/config.h"
 #include "hv/elf.h"
+#include <elf64.h>
 #include "hv/package.h"
 #include GOHV_MACHINE_H
 
@@ -32,6 +33,7 @@ struct entry {
 	char *path;	  /* where it was found */
 	struct pack_file f;
 	bool is_elf;
+	bool whole; /* named as an initrd too: every byte is the guest's */
 	struct elf_image elf;
 };
 
@@ -183,6 +185,8 @@ static struct entry *get_entry(struct pack *p, const struct partition_config *pa
 	for (unsigned i = 0; i < p->nentries; i++) {
 		if (strcmp(p->entries[i].name, name))
 			continue;
+		if (!is_elf)
+			p->entries[i].whole = true;
 		if (p->entries[i].is_elf == is_elf)
 			return &p->entries[i];
 		/* An initrd may be any bytes; used as both, the file must pass as an image too. */
@@ -203,6 +207,7 @@ static struct entry *get_entry(struct pack *p, const struct partition_config *pa
 	e = &p->entries[p->nentries];
 	e->name = name;
 	e->is_elf = is_elf;
+	e->whole = !is_elf;
 	e->path = find_in_dirs(p->o, name);
 	if (!e->path) {
 		not_found(p, part, what, name);
@@ -242,6 +247,39 @@ static int check_initrd(struct pack *p, const struct partition_config *part,
 	return 0;
 }
 
+/*
+ * Cuts an image (not also an initrd) down to what the hv reads: the ELF header, the program headers
+ * and the PT_LOAD segments' file bytes, which a linker puts first; the section headers and the
+ * debug info after them go. The hv checksums every byte of an entry at every boot, and
+ * debug info is most of a C guest's file. A program header of another type whose bytes went is
+ * emptied (the hv reads only PT_LOADs). elf_check passed, so every offset below is in the file.
+ */
+static int strip_image(struct pack *p, struct entry *e)
+{
+	struct elf64_ehdr *eh = (void *)e->f.data;
+	struct elf64_phdr *ph = (void *)(e->f.data + eh->phoff);
+	uint64_t end = eh->phoff + (uint64_t)eh->phnum * sizeof(*ph);
+	char err[ELF_ERR_MAX];
+
+	if (end < sizeof(*eh))
+		end = sizeof(*eh);
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type == ELF64_PT_LOAD && ph[i].offset + ph[i].filesz > end)
+			end = ph[i].offset + ph[i].filesz;
+	if (end >= e->f.size)
+		return 0;
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type != ELF64_PT_LOAD && ph[i].offset + ph[i].filesz > end)
+			ph[i].offset = ph[i].filesz = 0;
+	eh->shoff = 0;
+	eh->shnum = eh->shstrndx = 0;
+	e->f.size = end;
+	/* What the hv will see, checked as it will check it. */
+	if (elf_check(e->f.data, e->f.size, MACHINE_ELF, &e->elf, err, sizeof(err)))
+		return error("%s: %s: stripped to its loadable bytes: %s", p->name, e->path, err);
+	return 0;
+}
+
 static int check_entries(struct pack *p)
 {
 	for (unsigned i = 0; i < p->board.npartitions; i++) {
@@ -260,6 +298,9 @@ static int check_entries(struct pack *p)
 		if (check_initrd(p, part, img))
 			return -1;
 	}
+	for (unsigned i = 0; i < p->nentries; i++)
+		if (p->entries[i].is_elf && !p->entries[i].whole && strip_image(p, &p->entries[i]))
+			return -1;
 	return 0;
 }
 
@@ -280,7 +321,7 @@ static uint64_t layout(struct pack *p, struct gohv_pkg_header *h)
 		memcpy(pi->name, p->entries[i].name, strlen(p->entries[i].name) + 1);
 		pi->offset = off;
 		pi->size = p->entries[i].f.size;
-		pi->checksum = gohv_fnv1a32(p->entries[i].f.data, pi->size);
+		pi->checksum = gohv_pkg_sum(p->entries[i].f.data, pi->size);
 		off = align_up(off + pi->size, 8);
 	}
 	h->size = off;

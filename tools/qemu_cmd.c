@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char qemu_cmd_icount[] = "-icount " MACHINE_ICOUNT;
+const char qemu_cmd_icount[] = "-icount " MACHINE_ICOUNT " -rtc " MACHINE_ICOUNT_RTC;
 
 /* The packer writes a line of a few options; anything longer is not its file. */
 #define ARGS_FILE_MAX 4096
@@ -144,6 +144,8 @@ int qemu_cmd_build(const struct qemu_cmd_opts *o, struct qemu_cmd *c, char *err,
 	if (o->icount) {
 		add(c, "-icount");
 		add(c, MACHINE_ICOUNT);
+		add(c, "-rtc");
+		add(c, MACHINE_ICOUNT_RTC);
 	}
 	for (size_t i = 0; i < nrest; i++)
 		add(c, rest[i]);

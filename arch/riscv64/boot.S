@@ -25,11 +25,18 @@ _start:
 	/* The boot hart, before any other runs: bss is ours to clear. */
 	la	t0, __bss_start
 	la	t1, __bss_end
-1:	bgeu	t0, t1, 2f
-	sd	zero, 0(t0)
-	addi	t0, t0, 8
-	j	1b
-2:
+	/* Eight stores a turn (hv.ld aligns both ends to 64): the loop was half the cost. */
+	j	2f
+1:	sd	zero, 0(t0)
+	sd	zero, 8(t0)
+	sd	zero, 16(t0)
+	sd	zero, 24(t0)
+	sd	zero, 32(t0)
+	sd	zero, 40(t0)
+	sd	zero, 48(t0)
+	sd	zero, 56(t0)
+	addi	t0, t0, 64
+2:	bltu	t0, t1, 1b
 #ifdef GOHV_BENCH
 	la	t0, gohv_bench_entry_tick
 	sd	s1, 0(t0)
@@ -65,7 +72,7 @@ _secondary_start:
 hv_entered:
 	.word 0
 
-	.section .bss.stacks, "aw", @nobits
+	.section .stacks, "aw", @nobits
 	.balign 16
 	.globl hv_stacks
 hv_stacks:

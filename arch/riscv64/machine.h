@@ -26,6 +26,10 @@
 /* Deterministic time: the clock counts instructions (1 ns each), and an idle machine skips to its
  * next timer instead of waiting in host time (sleep=off), so figures repeat run after run. */
 #define MACHINE_ICOUNT "shift=0,sleep=off"
+/* With -icount the RTC follows the same virtual clock from a fixed date: the wall clock would enter
+ * the guests (the hv passes the RTC's time on as gohv,realtime-ns) and move figures between runs.
+ */
+#define MACHINE_ICOUNT_RTC "clock=vm,base=2026-01-01T00:00:00"
 
 /* Where every partition's RAM starts in guest-physical space: where the board has RAM, so guests
  * built for it run unchanged. */

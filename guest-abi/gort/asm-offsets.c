@@ -6,6 +6,7 @@
 #include <asm_export.h>
 
 #include "gort.h"
+#include "riscv.h"
 
 #define FIELD_SIZE(type, member) sizeof(((type *)0)->member)
 
@@ -34,4 +35,8 @@ void asm_offsets(void)
 	/* the kernel stacks, one per vCPU */
 	ASM_CONST(KSTACK_SIZE, GORT_KSTACK_SIZE);
 	ASM_CONST(MAX_VCPUS, GORT_MAX_VCPUS);
+	/* the null system call the trap vector answers */
+	ASM_CONST(SCAUSE_ECALL_U, EXC_ECALL_U);
+	ASM_CONST(NR_GETPID, GORT_NR_GETPID);
+	ASM_CONST(PID, GORT_PID);
 }

@@ -25,8 +25,10 @@
 #define GORT_MAX_FDS	 256
 #define GORT_NSIG	 64
 #define GORT_PID	 1 /* the one process; its main thread's tid equals it */
-#define PAGE_SIZE	 4096UL
-#define PAGE_SHIFT	 12
+/* Linux riscv64's getpid, which start.S answers without leaving the trap vector. */
+#define GORT_NR_GETPID 172
+#define PAGE_SIZE      4096UL
+#define PAGE_SHIFT     12
 
 /* ---- registers: the layout of Linux's struct user_regs_struct + __riscv_d_ext_state, so a
  * signal frame's mcontext is a copy of it. gregs[0] is the pc (x0 needs no slot). */

@@ -14,14 +14,11 @@ _start:
 	csrw	sie, zero
 	li	t0, MAX_VCPUS
 	bgeu	a0, t0, .Lhang
-	bnez	a0, 2f
-	la	t0, __bss_start
-	la	t1, __bss_end
-1:	bgeu	t0, t1, 2f
-	sd	zero, 0(t0)
-	addi	t0, t0, 8
-	j	1b
-2:	la	sp, gort_kstacks
+	/* No bss clear: the hv hands over RAM that is zero wherever the image, the initrd and the
+	 * device tree are not, at every start (guest-abi/README.md, RAM), and clearing it again
+	 * was a second pass over it. */
+.Lstack:
+	la	sp, gort_kstacks
 	li	t0, KSTACK_SIZE
 	addi	t1, a0, 1
 	mul	t0, t0, t1
@@ -36,7 +33,7 @@ gort_secondary_start:
 	csrw	sie, zero
 	li	t0, MAX_VCPUS
 	bgeu	a0, t0, .Lhang
-	j	2b
+	j	.Lstack
 
 	.text
 	.balign 4
@@ -48,6 +45,23 @@ gort_trap_vector:
 	andi	t0, t0, 0x100 /* SPP: from gort itself */
 	bnez	t0, .Lkernel_trap
 
+	/* getpid, a constant, is answered before any register is saved (Go asks it often):
+	 * a0 and sepc are all it writes. Nothing is skipped that this return owes the program:
+	 * a signal for it kicks its vCPU (an interrupt, the full path), the timer stays armed. */
+	csrr	t0, scause
+	addi	t0, t0, -SCAUSE_ECALL_U
+	bnez	t0, .Lfull
+	addi	t0, a7, -NR_GETPID
+	bnez	t0, .Lfull
+	li	a0, PID
+	csrr	t0, sepc
+	addi	t0, t0, 4
+	csrw	sepc, t0
+	ld	t0, CPU_SCRATCH(tp)
+	csrrw	tp, sscratch, tp
+	sret
+
+.Lfull:
 	ld	t0, CPU_CUR(tp)
 	sd	x1, (THREAD_GREGS + 1 * REG_SIZE)(t0)
 	sd	x2, (THREAD_GREGS + 2 * REG_SIZE)(t0)

@@ -20,8 +20,8 @@ static void fix_checksums(struct gohv_pkg_header *h, size_t size)
 	for (unsigned i = 0; i < n; i++) {
 		struct gohv_pkg_image *img = &h->images[i];
 
-		if (img->offset <= size && img->size <= size - img->offset)
-			img->checksum = gohv_fnv1a32((const uint8_t *)h + img->offset, img->size);
+		if (img->offset % 8 == 0 && img->offset <= size && img->size <= size - img->offset)
+			img->checksum = gohv_pkg_sum((const uint8_t *)h + img->offset, img->size);
 	}
 	h->header_checksum = 0;
 	h->header_checksum = gohv_fnv1a32(h, sizeof(*h));

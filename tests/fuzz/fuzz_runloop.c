@@ -274,7 +274,7 @@ static const struct gohv_pkg_header *package(void)
 	pkg.h.images[0].offset = offsetof(__typeof__(pkg), image);
 	pkg.h.images[0].size = n;
 	memcpy(pkg.image, elf, n);
-	pkg.h.images[0].checksum = gohv_fnv1a32(elf, n);
+	pkg.h.images[0].checksum = gohv_pkg_sum(pkg.image, n);
 	return &pkg.h;
 }
 

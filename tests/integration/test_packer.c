@@ -491,12 +491,61 @@ Test(packer, good_minimal_layout)
 	cr_assert_eq(memcmp(img + PKG_OFFSET + h->config_offset, cfg, dtb_len), 0);
 	cr_assert_eq(h->images[0].size, elf_len);
 	cr_assert_eq(memcmp(img + PKG_OFFSET + h->images[0].offset, elf, elf_len), 0);
-	cr_assert_eq(h->images[0].checksum, gohv_fnv1a32(elf, elf_len));
+	cr_assert_eq(h->images[0].checksum, gohv_pkg_sum(elf, elf_len));
 
 	qa = read_all(path_in(tmpdir, "qemu-args"), &qa_len);
 	qa[qa_len] = '\0';
 	cr_assert_str_eq((char *)qa, "-smp 2 -m 128M\n");
 	free(img), free(cfg), free(elf), free(hv), free(qa);
+}
+
+/* What the hv does not load (section headers, debug info) is not packed, so it is not checksummed
+ * at every boot either; every byte that is loaded is, and a corrupted one is caught. */
+Test(packer, an_image_is_packed_without_what_is_not_loaded)
+{
+	struct pk_run r;
+	const char *dtb = board_dtb("good-minimal");
+	const char *path = path_in(tmpdir, "hello.elf");
+	size_t img_len, elf_len, loaded = 0x80 + 0x30;
+	uint8_t *img, *elf;
+	const struct gohv_pkg_header *h;
+	const struct elf64_ehdr *eh;
+
+	/* hello.elf (setup) with 4 KiB of "debug info" and section headers after its segment. */
+	elf = read_all(path, &elf_len);
+	cr_assert_eq(elf_len, loaded);
+	elf = realloc(elf, loaded + 4096);
+	for (size_t i = loaded; i < loaded + 4096; i++)
+		elf[i] = (uint8_t)(i * 13);
+	((struct elf64_ehdr *)elf)->shoff = loaded + 2048;
+	((struct elf64_ehdr *)elf)->shnum = 3;
+	((struct elf64_ehdr *)elf)->shstrndx = 2;
+	((struct elf64_ehdr *)elf)->shentsize = sizeof(struct elf64_shdr);
+	write_file(path, elf, loaded + 4096);
+
+	pack(&r, dtb, NULL);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "status %d: %s", r.status,
+		  r.err);
+	img = read_all(path_in(tmpdir, "out.img"), &img_len);
+	h = (const void *)(img + PKG_OFFSET);
+	cr_assert_eq(h->images[0].size, loaded, "only the headers and the segment are packed");
+	eh = (const void *)(img + PKG_OFFSET + h->images[0].offset);
+	cr_assert_eq(eh->shoff, 0);
+	cr_assert_eq(eh->shnum, 0);
+	cr_assert_eq(eh->shstrndx, 0);
+	cr_assert_eq(
+	    memcmp((const uint8_t *)eh + sizeof(*eh), elf + sizeof(*eh), loaded - sizeof(*eh)), 0,
+	    "program headers and segment bytes as in the file");
+	cr_assert_eq(h->images[0].checksum, gohv_pkg_sum(eh, loaded));
+	/* One flipped bit anywhere in what is loaded changes the sum. */
+	for (size_t i = 0; i < loaded; i++) {
+		uint8_t *b = (uint8_t *)eh + i;
+
+		*b ^= 0x10;
+		cr_assert_neq(h->images[0].checksum, gohv_pkg_sum(eh, loaded), "byte %zu", i);
+		*b ^= 0x10;
+	}
+	free(img), free(elf);
 }
 
 Test(packer, rerun_replaces_output)
@@ -537,7 +586,8 @@ Test(packer, initrd_packed_once)
 	cr_assert_eq(h->images[rd].size, sizeof(data));
 	cr_assert_eq(h->images[rd].offset % 8, 0);
 	cr_assert_eq(memcmp(img + PKG_OFFSET + h->images[rd].offset, data, sizeof(data)), 0);
-	cr_assert_eq(h->images[rd].checksum, gohv_fnv1a32(data, sizeof(data)));
+	cr_assert_eq(h->images[rd].checksum,
+		     gohv_pkg_sum(img + PKG_OFFSET + h->images[rd].offset, sizeof(data)));
 	free(img);
 }
 

@@ -70,7 +70,7 @@ static void package(void)
 	strcpy(pkg.h.images[0].name, "tb.elf");
 	pkg.h.images[0].offset = offsetof(__typeof__(pkg), elf);
 	pkg.h.images[0].size = sizeof(pkg.elf);
-	pkg.h.images[0].checksum = gohv_fnv1a32(&pkg.elf, sizeof(pkg.elf));
+	pkg.h.images[0].checksum = gohv_pkg_sum(&pkg.elf, sizeof(pkg.elf));
 	hv.pkg = &pkg.h;
 }
 
@@ -158,6 +158,12 @@ void tb_create(void)
 struct partition *tb_part(unsigned part)
 {
 	return &parts[part];
+}
+
+uint8_t *tb_image(size_t *size)
+{
+	*size = sizeof(pkg.elf);
+	return (uint8_t *)&pkg.elf;
 }
 
 struct partition_config *tb_cfg(unsigned part)

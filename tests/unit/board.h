@@ -32,5 +32,8 @@ void tb_turn(unsigned part);
 /* The partition, and its config (to change before tb_create). */
 struct partition *tb_part(unsigned part);
 struct partition_config *tb_cfg(unsigned part);
+/* The package's one image (an ELF with one PT_LOAD of 16 bytes and 4 KiB of memory), to corrupt
+ * before tb_create; its size in *size. */
+uint8_t *tb_image(size_t *size);
 
 #endif

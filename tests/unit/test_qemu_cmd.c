@@ -88,9 +88,9 @@ Test(qemu_cmd, unknown_words_pass_through_before_the_extra_arguments)
 	    .kernel = "img", .qemu_args = args_path, .icount = true, .extra = extra};
 
 	write_args("-smp 2 -global x.y=z -m 64M");
-	cr_assert_str_eq(line_of(&o),
-			 HEAD " -smp 2 -m 64M -bios " MACHINE_FIRMWARE " -kernel img" PIPE
-			      " -icount " MACHINE_ICOUNT " -global x.y=z -seed 1");
+	cr_assert_str_eq(line_of(&o), HEAD " -smp 2 -m 64M -bios " MACHINE_FIRMWARE
+					   " -kernel img" PIPE " -icount " MACHINE_ICOUNT
+					   " -rtc " MACHINE_ICOUNT_RTC " -global x.y=z -seed 1");
 }
 
 Test(qemu_cmd, terminal_has_the_monitor_and_reboots)

@@ -17,12 +17,14 @@ BENCH_BASELINE := tools/bench/baseline.json
 BENCH_RUN       = $(BENCH_TOOL) --build $(BUILD) --baseline $(BENCH_BASELINE)
 # The Go probe (tools/bench/go, its own module) and the initrds the Go scenarios boot under gort:
 # bench_gomain.cpio for boot.go_main.*, hello.cpio (examples/go/hello) for footprint.min_ram_go,
-# bench_gochan.cpio (tools/bench/go/chan) for chan.*.go.
+# bench_gochan.cpio (tools/bench/go/chan) for chan.*.go, bench_getpid.cpio (tools/bench/go/getpid)
+# for syscall.getpid.go.
 # Packed with the Go-tuning variables unset, so the host's GOGC, GOMAXPROCS... cannot move a figure.
 BENCH_GO_BIN   := $(BENCH_DIR)/go/bench_gomain
 BENCH_GOCHAN_BIN := $(BENCH_DIR)/go/bench_gochan
+BENCH_GETPID_BIN := $(BENCH_DIR)/go/bench_getpid
 BENCH_GO_CPIOS := $(BENCH_DIR)/go/bench_gomain.cpio $(BENCH_DIR)/go/hello.cpio \
-	$(BENCH_DIR)/go/bench_gochan.cpio
+	$(BENCH_DIR)/go/bench_gochan.cpio $(BENCH_DIR)/go/bench_getpid.cpio
 BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) initrd
 # The GOOS=tamago probe (tools/bench/tamago, `gohv build`) for boot.tamago_main.1, and the
 # GOOS=tamago programs of the tests for footprint.min_ram_tamago and idle.tamago_sleep: only with
@@ -69,6 +71,12 @@ $(BENCH_GOCHAN_BIN): $(wildcard tools/bench/go/chan/*) tools/bench/go/go.mod | $
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./chan
 	@echo "  GO      $@"
 $(BENCH_DIR)/go/bench_gochan.cpio: $(BENCH_GOCHAN_BIN) $(GOHV)
+	$(Q)$(BENCH_INITRD) $< -o $@
+$(BENCH_GETPID_BIN): $(wildcard tools/bench/go/getpid/*) tools/bench/go/go.mod | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./getpid
+	@echo "  GO      $@"
+$(BENCH_DIR)/go/bench_getpid.cpio: $(BENCH_GETPID_BIN) $(GOHV)
 	$(Q)$(BENCH_INITRD) $< -o $@
 $(BENCH_TAMAGO_BIN): $(wildcard tools/bench/tamago/*.go) tools/bench/tamago/go.mod $(GOOS_GO_SRCS) \
 		$(GOHV)

@@ -116,6 +116,10 @@ static struct figure figs[] = {
 	"median"),
     FIG("passthru.post.1", "instr",
 	"bench hv: vqs_post of one new one-descriptor chain (check, translate, post); median"),
+    FIG("syscall.getpid.go", "instr",
+	"Go under gort: raw getpid round trip, instret delta minus 2 back-to-back reads; median"),
+    FIG("syscall.gettid.go", "instr",
+	"as syscall.getpid.go with gettid, which gort answers in C (its full path); median"),
     FIG("sched.switch.same", "instr",
 	"shared CPU: arch_vcpu_load to another vCPU of the same partition (bench hv); median"),
     FIG("sched.switch.other", "instr",
@@ -551,7 +555,8 @@ static void scenario_chan(void)
 	free(o.text);
 }
 
-/* The same schedule in C (libgoos msgchan) and in Go (gort's /dev/chan). */
+/* The same schedule in C (libgoos msgchan) and in Go (gort's /dev/chan); then gort's null
+ * system call. */
 static void scenario_msgchan(void)
 {
 	struct output o;
@@ -560,6 +565,9 @@ static void scenario_msgchan(void)
 		take_bench_lines(o.text);
 	free(o.text);
 	if (boot_bench("bench-gochan", NULL, NULL, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+	if (boot_bench("bench-getpid", NULL, NULL, NULL, &o))
 		take_bench_lines(o.text);
 	free(o.text);
 }

@@ -1,0 +1,79 @@
+/*
+ * What the hv takes from the package, at a partition's creation and every start: an image whose
+ * loaded bytes are corrupt is refused (the checksum covers every one of them), and a partition's
+ * RAM holds nothing but what its start put there, at cold boot over RAM the firmware left dirty as
+ * after a restart over RAM its last run dirtied (the scrub is the only zeroing: the ELF loader
+ * leaves bss to it).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "arch/host/host.h"
+#include "board.h"
+
+TestSuite(package, .fini = tb_teardown);
+
+Test(package, a_corrupt_byte_anywhere_in_the_image_is_refused)
+{
+	size_t size;
+	uint8_t *img;
+
+	tb_setup(1);
+	img = tb_image(&size);
+	for (size_t i = 0; i < size; i++) {
+		tb_setup(1);
+		img[i] ^= 0x04;
+		tb_create();
+		img[i] ^= 0x04;
+		cr_assert_eq(tb_part(0)->state, PART_REFUSED, "byte %zu flipped: %s", i, tb_out);
+		cr_assert(strstr(tb_out, "image tb.elf is corrupt (checksum mismatch)"),
+			  "byte %zu: %s", i, tb_out);
+	}
+	tb_setup(1);
+	tb_create();
+	cr_assert_eq(tb_part(0)->state, PART_STOPPED, "the intact image: %s", tb_out);
+}
+
+/* Every byte of RAM is zero but the image's 16 bytes and the device tree area at the top. */
+static void assert_clean(const struct partition *p, const char *when)
+{
+	for (uint64_t i = 16; i < p->ram_size - GUEST_DT_RESERVE; i++)
+		cr_assert_eq(p->ram[i], 0, "%s: RAM byte 0x%lx is 0x%02x", when, (unsigned long)i,
+			     p->ram[i]);
+}
+
+static bool end_it;
+static enum vcpu_exit fails_once(struct vcpu *v)
+{
+	if (end_it) {
+		end_it = false;
+		return partition_exit(v, 1, true);
+	}
+	return EXIT_YIELD;
+}
+
+Test(package, ram_shows_nothing_of_the_firmware_or_the_last_run)
+{
+	struct partition *p;
+
+	tb_setup(1); /* the arena is 0xa5 throughout: what the firmware left */
+	tb_cfg(0)->restart = RESTART_ON_FAILURE;
+	tb_create();
+	tb_start(0);
+	p = tb_part(0);
+	assert_clean(p, "cold boot");
+	cr_assert_eq(p->ram[0], 0x01, "the image is loaded");
+
+	/* The run dirties all of its RAM, bss and device tree area included, then fails. */
+	memset(p->ram, 0x5a, p->ram_size);
+	host.on_run = fails_once;
+	end_it = true;
+	tb_turn(0);
+	cr_assert_neq(p->state, PART_RUNNING);
+	for (int i = 0; i < 64 && p->state != PART_RUNNING; i++)
+		tb_turn(0);
+	cr_assert_eq(p->state, PART_RUNNING, "never restarted: %s", tb_out);
+	assert_clean(p, "after a restart");
+	cr_assert_eq(p->ram[0], 0x01, "the image is loaded again");
+	host.on_run = NULL;
+}
