@@ -26,6 +26,8 @@
 #define PTE_PPN_SHIFT 10
 
 #define MAX_VMAS 2048
+/* Pages no writable mapping may count on: gort's page tables and its own kernel pages (1 MiB). */
+#define MM_RESERVE_PAGES 256
 
 struct vma {
 	uintptr_t start, end;
@@ -307,13 +309,18 @@ static int linux_prot(unsigned long prot)
 	       (prot & PROT_EXEC ? VMA_EXEC : 0);
 }
 
-/* Pages kept back from new writable mappings. Go grows its heap a few MiB at a time with
- * writable mmaps; refusing those while the pool runs low makes the runtime itself report "fatal
- * error: out of memory" (with pages to spare for doing so) rather than be stopped by a page fault
- * that finds none. */
-static uint64_t low_watermark(void)
+/* Whether a new writable mapping of npages could be backed by the pages free now, with a reserve
+ * kept for the page tables it needs and for gort's own pages. Go maps its heap a few MiB at a
+ * time, just before it writes there (sysMap), and keeps far larger ranges PROT_NONE: refusing the
+ * writable mapping that could not be backed makes the runtime itself say "fatal error: runtime:
+ * out of memory" while there are still pages for its last words, and only once the RAM is really
+ * used up. The pages of older mappings not yet touched are not held back for them (Linux does not
+ * either): a program that touches them once the pool is empty ends with gort's out-of-memory
+ * line, Linux's OOM kill. */
+static bool can_back(uint64_t npages)
 {
-	return mm.npages / 16 + 256;
+	uint64_t tables = npages / 512 + 2; /* one level-0 table per 2 MiB, and the ends */
+	return npages + tables + MM_RESERVE_PAGES <= mm.nfree;
 }
 
 long sys_mmap(struct thread *t, const struct syscall_args *a)
@@ -327,7 +334,7 @@ long sys_mmap(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -ENODEV; /* file mappings: the tree is read with read() */
-	if ((prot & VMA_WRITE) && mm.nfree < low_watermark())
+	if ((prot & VMA_WRITE) && !can_back(len / PAGE_SIZE))
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!range_valid(addr, len))

@@ -519,6 +519,67 @@ Test(go, a_partition_of_1_gib_holds_384_mib)
 	grun_free(&r);
 }
 
+/* ------------------------------------------------------------------ memory (guest-abi/gort/mm.c)
+ */
+
+/* encoding/pem's TestCVE202224675 holds 2 x 114 MiB at once: at the default 256 MiB it needs all
+ * but a few MiB of what gort has to give (gort used to refuse writable mappings 17 MiB early). */
+Test(go, two_114_mib_buffers_fit_a_256_mib_partition)
+{
+	static const char *const o[] = {"--memory", "256M", NULL};
+	static const char *const args[] = {"pem", NULL};
+	struct grun r;
+
+	run_example("go/memory", o, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "pem: 114 MiB decoded: ok\n");
+	grun_free(&r);
+}
+
+/* Allocating and dropping 8 times the partition's RAM never runs out: freed memory (the Go
+ * scavenger's madvise, the GC's reuse) comes back. */
+Test(go, allocating_8_times_the_ram_in_a_loop_never_runs_out)
+{
+	static const char *const o[] = {"--memory", "256M", NULL};
+	static const char *const args[] = {"churn", "2048", NULL};
+	struct grun r;
+
+	run_example("go/memory", o, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "churn: 2050 MiB allocated: ok\n");
+	grun_free(&r);
+}
+
+/* Filling the RAM ends in the Go runtime's own out-of-memory error (exit 2), not gort's, and only
+ * once the RAM is really used: of the 256 MiB, gort, its packed files and the program's own image
+ * take about 10 MiB; the rest, all but 24 MiB, is held in 1 MiB buffers (17 MiB were kept back). */
+Test(go, filling_the_ram_gets_the_runtimes_out_of_memory_only_when_it_is_used_up)
+{
+	static const char *const o[] = {"--memory", "256M", NULL};
+	static const char *const args[] = {"fill", NULL};
+	struct grun r;
+	long held = 0;
+
+	run_example("go/memory", o, args, &r);
+	expect_status(&r, 2);
+	const char *all = strstr(r.err, "fatal error: runtime: out of memory") ? r.err : r.out;
+	if (!strstr(all, "fatal error: runtime: out of memory"))
+		dump(&r);
+	cr_assert(strstr(all, "fatal error: runtime: out of memory"), "no runtime OOM error");
+	cr_assert_null(strstr(r.out, "gort: out of memory"), "gort stopped it, not the runtime");
+	cr_assert_null(strstr(r.err, "gort: out of memory"), "gort stopped it, not the runtime");
+	for (const char *p = r.out; (p = strstr(p, "fill: held ")); p++)
+		held = strtol(p + 11, NULL, 10);
+	test_figure(
+	    "memory fill: %ld MiB of a 256 MiB partition held before the runtime's out of memory",
+	    held);
+	if (held < 232)
+		dump(&r);
+	cr_assert_geq(held, 232, "held only %ld MiB of 256 MiB before the out-of-memory error",
+		      held);
+	grun_free(&r);
+}
+
 /* One package per line of tests/go-stdlib.txt: "PKG [skip=TestA,TestB] [zoneinfo]"; '#' starts a
  * comment. */
 ParameterizedTestParameters(go, stdlib)
