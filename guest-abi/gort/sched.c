@@ -249,7 +249,7 @@ void fp_save(struct thread *t)
 
 static uint64_t expire_waits(void)
 {
-	uint64_t now = gort_now(), next = ~0UL;
+	uint64_t now = gort_now(), next = timers_run(this_cpu()->cur, now);
 
 	for (unsigned i = 0; i < GORT_MAX_THREADS; i++) {
 		struct thread *t = &sched.threads[i];
@@ -269,6 +269,8 @@ static uint64_t expire_waits(void)
 __attribute__((noreturn)) static void return_to_user(struct cpu *c)
 {
 	struct thread *t = c->cur;
+	/* First: a timer that expires now may signal t, and the signal goes with this return. */
+	uint64_t next = expire_waits();
 
 	signal_deliver(t);
 	if (t->state != T_RUNNING)
@@ -277,10 +279,10 @@ __attribute__((noreturn)) static void return_to_user(struct cpu *c)
 		fp_restore_regs(&t->regs);
 		t->regs.fp_valid = 0;
 	}
-	uint64_t next = expire_waits();
 	csr_write(CSR_STIMECMP, next < c->quantum_end ? next : c->quantum_end);
 	csr_clear(CSR_SSTATUS, SSTATUS_SPP);
 	csr_set(CSR_SSTATUS, SSTATUS_SPIE);
+	cputime_resume(t, gort_now());
 	gort_unlock();
 	gort_user_return(&t->regs);
 }
@@ -351,6 +353,9 @@ static void system_call(struct thread *t)
 
 	t->regs.gregs[0] += 4;
 	memcpy(args.a, &t->regs.gregs[10], sizeof(args.a));
+	t->sysno = t->regs.gregs[17];
+	t->orig_a0 = args.a[0];
+	t->sys_interrupted = false;
 	long ret = syscall_dispatch(t, t->regs.gregs[17], &args);
 	if (ret != SYSCALL_BLOCKED)
 		t->regs.gregs[10] = ret;
@@ -361,6 +366,7 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 	struct thread *t = c->cur;
 
 	gort_lock();
+	cputime_charge(t, gort_now());
 	if (scause & SCAUSE_IRQ) {
 		unsigned long irq = scause & ~SCAUSE_IRQ;
 		if (irq == IRQ_TIMER)
