@@ -287,6 +287,7 @@ long sys_timer_settime(struct thread *t, const struct syscall_args *a);
 long sys_timer_gettime(struct thread *t, const struct syscall_args *a);
 long sys_timer_getoverrun(struct thread *t, const struct syscall_args *a);
 long sys_timer_delete(struct thread *t, const struct syscall_args *a);
+long sys_getrusage(struct thread *t, const struct syscall_args *a);
 
 /* vdso.c: the vDSO image mapped into the program; returns its user address. */
 uintptr_t vdso_map(void);

@@ -38,6 +38,7 @@ static struct {
 	uint64_t ram_base, ram_end;
 	uint64_t pool_base; /* first page of the pool */
 	uint64_t npages, nfree, hint;
+	uint64_t low; /* the fewest pages ever free */
 	uint8_t *bitmap;
 	uint64_t *root;
 	int levels; /* 3 (Sv39) or 4 (Sv48) */
@@ -57,6 +58,8 @@ static void *page_alloc(void)
 		if (!(mm.bitmap[i / 8] & (1u << (i % 8)))) {
 			mm.bitmap[i / 8] |= 1u << (i % 8);
 			mm.nfree--;
+			if (mm.nfree < mm.low)
+				mm.low = mm.nfree;
 			mm.hint = i + 1;
 			void *p = (void *)(uintptr_t)(mm.pool_base + i * PAGE_SIZE);
 			memset(p, 0, PAGE_SIZE);
@@ -99,6 +102,11 @@ uint64_t mm_free_pages(void)
 uint64_t mm_total_pages(void)
 {
 	return mm.npages;
+}
+
+uint64_t mm_peak_pages(void)
+{
+	return mm.npages - mm.low;
 }
 
 /* ---------------------------------------------------------------- page table */
@@ -626,7 +634,7 @@ void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t 
 	uint64_t bitmap_pages = (n / 8 + PAGE_SIZE) / PAGE_SIZE;
 	memset(mm.bitmap, 0, bitmap_pages * PAGE_SIZE);
 	mm.pool_base = free_start + bitmap_pages * PAGE_SIZE;
-	mm.npages = mm.nfree = n - bitmap_pages;
+	mm.npages = mm.nfree = mm.low = n - bitmap_pages;
 
 	/* Sv48 if this hart takes it (Go's heap hints then work as on other 64-bit machines). The
 	 * table maps gort's RAM before it is tried: a satp write either takes effect whole or not.

@@ -241,6 +241,7 @@ static const struct syscall_entry table[NR_MAX] = {
     [139] = {sys_rt_sigreturn, "rt_sigreturn"},
     [160] = {sys_uname, "uname"},
     [163] = {sys_getrlimit, "getrlimit"},
+    [165] = {sys_getrusage, "getrusage"},
     [167] = {sys_prctl, "prctl"},
     [168] = {sys_getcpu, "getcpu"},
     [169] = {sys_gettimeofday, "gettimeofday"},

@@ -16,6 +16,7 @@
 
 #include "gort.h"
 #include "linux.h"
+#include "mm.h"
 #include "sigframe.h"
 
 #define ITIMER_REAL	0
@@ -32,9 +33,9 @@ enum tclock { TC_WALL, TC_PROCESS_CPU, TC_THREAD_CPU };
 
 struct timer {
 	bool used;
-	bool itimer;	   /* one of the three setitimer timers (never handed out as an id) */
-	enum tclock clock; /* what expiry and interval count */
-	bool realtime;	   /* CLOCK_REALTIME: TIMER_ABSTIME values are wall-clock times */
+	bool itimer;		/* one of the three setitimer timers (never handed out as an id) */
+	enum tclock clock;	/* what expiry and interval count */
+	bool realtime;		/* CLOCK_REALTIME: TIMER_ABSTIME values are wall-clock times */
 	int notify, signo, tid; /* tid: SIGEV_THREAD_ID's target, or the CPU clock's thread */
 	uint64_t value;		/* sigev_value, for the record */
 	uint64_t expiry;	/* in its clock's ticks; NO_TIME: disarmed */
@@ -245,8 +246,9 @@ long sys_setitimer(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (a->a[1] && copy_from_user(&nv, a->a[1], sizeof(nv)))
 		return -EFAULT;
-	if (a->a[1] && (nv.interval_sec < 0 || nv.interval_usec < 0 || nv.interval_usec >= 1000000 ||
-			nv.value_sec < 0 || nv.value_usec < 0 || nv.value_usec >= 1000000))
+	if (a->a[1] &&
+	    (nv.interval_sec < 0 || nv.interval_usec < 0 || nv.interval_usec >= 1000000 ||
+	     nv.value_sec < 0 || nv.value_usec < 0 || nv.value_usec >= 1000000))
 		return -EINVAL;
 	struct timer *x = itimer(a->a[0]);
 	itimer_get(x, t, &ov);
@@ -318,7 +320,8 @@ long sys_timer_create(struct thread *t, const struct syscall_args *a)
 		if (x.clock != TC_THREAD_CPU)
 			x.tid = ev.tid;
 		else if (ev.tid != t->tid)
-			return -EINVAL; /* gort counts a thread CPU clock for the thread it signals */
+			return -EINVAL; /* gort counts a thread CPU clock for the thread it signals
+					 */
 	} else if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE) {
 		return -EINVAL; /* SIGEV_THREAD is the C library's */
 	}
@@ -394,4 +397,37 @@ long sys_timer_delete(struct thread *t, const struct syscall_args *a)
 	arm(x, NO_TIME, 0);
 	x->used = false;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- getrusage */
+
+#define RUSAGE_SELF	0
+#define RUSAGE_THREAD	1
+#define RUSAGE_CHILDREN (-1)
+
+struct linux_rusage {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t maxrss; /* KiB */
+	int64_t rest[13];
+};
+
+/* User time is the CPU time counted here; system time is 0 (gort's work is not counted). The
+ * peak resident size is the most of the partition's pages ever in use (gort's own included). No
+ * children: there are no processes but this one. */
+long sys_getrusage(struct thread *t, const struct syscall_args *a)
+{
+	struct linux_rusage ru;
+	long who = (long)a->a[0];
+
+	if (who != RUSAGE_SELF && who != RUSAGE_THREAD && who != RUSAGE_CHILDREN)
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	if (who != RUSAGE_CHILDREN) {
+		struct linux_timespec u =
+		    ticks_ts(who == RUSAGE_SELF ? tm.process_cpu : t->cpu_ticks);
+		ru.utime_sec = u.tv_sec;
+		ru.utime_usec = u.tv_nsec / 1000;
+		ru.maxrss = (int64_t)(mm_peak_pages() * (PAGE_SIZE / 1024));
+	}
+	return copy_to_user(a->a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }
