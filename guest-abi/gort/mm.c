@@ -322,13 +322,17 @@ static int linux_prot(unsigned long prot)
  * time, just before it writes there (sysMap), and keeps far larger ranges PROT_NONE: refusing the
  * writable mapping that could not be backed makes the runtime itself say "fatal error: runtime:
  * out of memory" while there are still pages for its last words, and only once the RAM is really
- * used up. The pages of older mappings not yet touched are not held back for them (Linux does not
- * either): a program that touches them once the pool is empty ends with gort's out-of-memory
- * line, Linux's OOM kill. */
+ * used up. A mapping larger than an eighth of the RAM needs only that eighth free: such mappings
+ * are sparse tables (Go's 32 MiB arena index, written a word per 64 MiB of heap, on partitions of
+ * 32 MiB too) or one huge object whose pages come as it is written. The pages of older mappings
+ * not yet touched are not held back for them (Linux does not either): a program that touches them
+ * once the pool is empty ends with gort's out-of-memory line, Linux's OOM kill. */
 static bool can_back(uint64_t npages)
 {
-	uint64_t tables = npages / 512 + 2; /* one level-0 table per 2 MiB, and the ends */
-	return npages + tables + MM_RESERVE_PAGES <= mm.nfree;
+	uint64_t cap = mm.npages / 8;
+	uint64_t need = npages < cap ? npages : cap;
+	uint64_t tables = need / 512 + 2; /* one level-0 table per 2 MiB, and the ends */
+	return need + tables + MM_RESERVE_PAGES <= mm.nfree;
 }
 
 long sys_mmap(struct thread *t, const struct syscall_args *a)

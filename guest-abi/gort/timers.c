@@ -132,7 +132,10 @@ uint64_t timers_run(struct thread *cur, uint64_t now)
 				continue;
 		}
 		/* A CPU clock advances at most as fast as the time CSR on this vCPU (the process's
-		 * faster with several, whose vCPUs look too): now + what is left is no later. */
+		 * faster with several, whose vCPUs look too): now + what is left is no later. An
+		 * idle vCPU advances none: it need not wake for them. */
+		if (x->clock != TC_WALL && !cur)
+			continue;
 		uint64_t at = x->clock == TC_WALL ? x->expiry : now + (x->expiry - c);
 		if (at < next)
 			next = at;
