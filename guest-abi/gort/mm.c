@@ -26,7 +26,8 @@
 #define PTE_PPN_SHIFT 10
 
 #define MAX_VMAS 2048
-/* Pages no writable mapping may count on: gort's page tables and its own kernel pages (1 MiB). */
+/* Pages no writable mapping may count on: gort's page tables and its own kernel pages; 1 MiB, or
+ * a sixteenth of a pool under 16 MiB (a small program needs fewer tables). */
 #define MM_RESERVE_PAGES 256
 
 struct vma {
@@ -332,7 +333,8 @@ static bool can_back(uint64_t npages)
 	uint64_t cap = mm.npages / 8;
 	uint64_t need = npages < cap ? npages : cap;
 	uint64_t tables = need / 512 + 2; /* one level-0 table per 2 MiB, and the ends */
-	return need + tables + MM_RESERVE_PAGES <= mm.nfree;
+	uint64_t reserve = mm.npages / 16 < MM_RESERVE_PAGES ? mm.npages / 16 : MM_RESERVE_PAGES;
+	return need + tables + reserve <= mm.nfree;
 }
 
 long sys_mmap(struct thread *t, const struct syscall_args *a)
