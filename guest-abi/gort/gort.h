@@ -24,7 +24,8 @@
 #define GORT_MAX_THREADS 256
 #define GORT_MAX_FDS	 256
 #define GORT_NSIG	 64
-#define GORT_PID	 1 /* the one process; its main thread's tid equals it */
+#define GORT_MAX_TIMERS	 256 /* POSIX timers (timer_create) */
+#define GORT_PID	 1   /* the one process; its main thread's tid equals it */
 /* Linux riscv64's getpid, which start.S answers without leaving the trap vector. */
 #define GORT_NR_GETPID 172
 #define PAGE_SIZE      4096UL
@@ -59,10 +60,18 @@ struct thread {
 	uint64_t deadline;   /* time ticks, ~0 for none */
 	long timeout_result; /* what a0 becomes if the deadline passes first */
 	bool interruptible;  /* a signal ends the wait with -EINTR */
-	uintptr_t wait_key;  /* futex address, or whatever the queue's owner keys on */
+	/* The system call in progress (number and first argument, which its result overwrites),
+	 * and whether a signal ended its wait: signal delivery then restarts it (SA_RESTART) or
+	 * leaves its -EINTR. */
+	unsigned long sysno, orig_a0;
+	bool sys_interrupted;
+	uintptr_t wait_key; /* futex address, or whatever the queue's owner keys on */
 
 	/* Signals: the Linux per-thread state. */
 	uint64_t sigmask, sigpending;
+	/* Signals a POSIX timer queued (SI_TIMER): as Linux, they queue apart from the classic
+	 * pending set, so a timer's signal is not lost in an ITIMER_PROF one of the same number. */
+	uint64_t sigtimer;
 	uintptr_t altstack_sp;
 	size_t altstack_size;
 	int altstack_flags;
@@ -71,6 +80,10 @@ struct thread {
 	int16_t sigcode[GORT_NSIG + 1];
 	int sigfault;
 	uintptr_t sigfault_addr;
+
+	/* CPU time (timers.c): ticks run in user mode, and since when it runs (0: it does not). */
+	uint64_t cpu_ticks, run_since;
+	char comm[16]; /* prctl PR_SET_NAME */
 
 	uintptr_t clear_child_tid; /* CLONE_CHILD_CLEARTID: zeroed and futex-woken at exit */
 	int on_cpu;		   /* vCPU running it, or -1 */
@@ -257,8 +270,26 @@ long sys_kill(struct thread *t, const struct syscall_args *a);
 void signal_send(struct thread *t, int sig, int code, uintptr_t addr);
 /* A fault in user mode the program may handle (SIGSEGV, SIGBUS, SIGILL, SIGFPE...). */
 void signal_fault(struct thread *t, int sig, int code, uintptr_t addr);
+/* A process-directed signal: to a thread that does not block it, prefer first. */
+void signal_send_process(struct thread *prefer, int sig, int code);
 /* Before returning to t: delivers one pending unblocked signal by building its frame. */
 void signal_deliver(struct thread *t);
+
+/* timers.c: CPU time and the interval timers. A thread's time runs from cputime_resume (its
+ * return to user mode) to cputime_charge (its next trap). timers_run fires what expired for the
+ * thread this vCPU runs (NULL: none) and returns when to look again (time-CSR ticks, ~0: never). */
+void cputime_charge(struct thread *t, uint64_t now);
+void cputime_resume(struct thread *t, uint64_t now);
+uint64_t timers_run(struct thread *cur, uint64_t now);
+uint64_t cputime_ns(unsigned long clk, const struct thread *t); /* the CPU-time clocks */
+long sys_getitimer(struct thread *t, const struct syscall_args *a);
+long sys_setitimer(struct thread *t, const struct syscall_args *a);
+long sys_timer_create(struct thread *t, const struct syscall_args *a);
+long sys_timer_settime(struct thread *t, const struct syscall_args *a);
+long sys_timer_gettime(struct thread *t, const struct syscall_args *a);
+long sys_timer_getoverrun(struct thread *t, const struct syscall_args *a);
+long sys_timer_delete(struct thread *t, const struct syscall_args *a);
+long sys_getrusage(struct thread *t, const struct syscall_args *a);
 
 /* vdso.c: the vDSO image mapped into the program; returns its user address. */
 uintptr_t vdso_map(void);

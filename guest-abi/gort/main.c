@@ -209,6 +209,8 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	struct thread *t = thread_new();
 	t->regs.gregs[0] = entry;
 	t->regs.gregs[2] = sp;
+	const char *base = strrchr(boot.exe, '/');
+	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : boot.exe); /* Linux's comm */
 
 	for (unsigned i = 1; i < boot.vcpus; i++)
 		goos(GOOS_FN_VCPU_START, i, (uintptr_t)gort_secondary_start, 0, 0);

@@ -26,6 +26,9 @@
 #define PTE_PPN_SHIFT 10
 
 #define MAX_VMAS 2048
+/* Pages no writable mapping may count on: gort's page tables and its own kernel pages; 1 MiB, or
+ * a sixteenth of a pool under 16 MiB (a small program needs fewer tables). */
+#define MM_RESERVE_PAGES 256
 
 struct vma {
 	uintptr_t start, end;
@@ -36,6 +39,7 @@ static struct {
 	uint64_t ram_base, ram_end;
 	uint64_t pool_base; /* first page of the pool */
 	uint64_t npages, nfree, hint;
+	uint64_t low; /* the fewest pages ever free */
 	uint8_t *bitmap;
 	uint64_t *root;
 	int levels; /* 3 (Sv39) or 4 (Sv48) */
@@ -55,6 +59,8 @@ static void *page_alloc(void)
 		if (!(mm.bitmap[i / 8] & (1u << (i % 8)))) {
 			mm.bitmap[i / 8] |= 1u << (i % 8);
 			mm.nfree--;
+			if (mm.nfree < mm.low)
+				mm.low = mm.nfree;
 			mm.hint = i + 1;
 			void *p = (void *)(uintptr_t)(mm.pool_base + i * PAGE_SIZE);
 			memset(p, 0, PAGE_SIZE);
@@ -102,6 +108,11 @@ uint64_t mm_free_pages(void)
 uint64_t mm_total_pages(void)
 {
 	return mm.npages;
+}
+
+uint64_t mm_peak_pages(void)
+{
+	return mm.npages - mm.low;
 }
 
 /* ---------------------------------------------------------------- page table */
@@ -312,13 +323,23 @@ static int linux_prot(unsigned long prot)
 	       (prot & PROT_EXEC ? VMA_EXEC : 0);
 }
 
-/* Pages kept back from new writable mappings. Go grows its heap a few MiB at a time with
- * writable mmaps; refusing those while the pool runs low makes the runtime itself report "fatal
- * error: out of memory" (with pages to spare for doing so) rather than be stopped by a page fault
- * that finds none. */
-static uint64_t low_watermark(void)
+/* Whether a new writable mapping of npages could be backed by the pages free now, with a reserve
+ * kept for the page tables it needs and for gort's own pages. Go maps its heap a few MiB at a
+ * time, just before it writes there (sysMap), and keeps far larger ranges PROT_NONE: refusing the
+ * writable mapping that could not be backed makes the runtime itself say "fatal error: runtime:
+ * out of memory" while there are still pages for its last words, and only once the RAM is really
+ * used up. A mapping larger than an eighth of the RAM needs only that eighth free: such mappings
+ * are sparse tables (Go's 32 MiB arena index, written a word per 64 MiB of heap, on partitions of
+ * 32 MiB too) or one huge object whose pages come as it is written. The pages of older mappings
+ * not yet touched are not held back for them (Linux does not either): a program that touches them
+ * once the pool is empty ends with gort's out-of-memory line, Linux's OOM kill. */
+static bool can_back(uint64_t npages)
 {
-	return mm.npages / 16 + 256;
+	uint64_t cap = mm.npages / 8;
+	uint64_t need = npages < cap ? npages : cap;
+	uint64_t tables = need / 512 + 2; /* one level-0 table per 2 MiB, and the ends */
+	uint64_t reserve = mm.npages / 16 < MM_RESERVE_PAGES ? mm.npages / 16 : MM_RESERVE_PAGES;
+	return need + tables + reserve <= mm.nfree;
 }
 
 long sys_mmap(struct thread *t, const struct syscall_args *a)
@@ -332,7 +353,7 @@ long sys_mmap(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return -ENODEV; /* file mappings: the tree is read with read() */
-	if ((prot & VMA_WRITE) && mm.nfree < low_watermark())
+	if ((prot & VMA_WRITE) && !can_back(len / PAGE_SIZE))
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!range_valid(addr, len))
@@ -624,7 +645,7 @@ void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t 
 	uint64_t bitmap_pages = (n / 8 + PAGE_SIZE) / PAGE_SIZE;
 	memset(mm.bitmap, 0, bitmap_pages * PAGE_SIZE);
 	mm.pool_base = free_start + bitmap_pages * PAGE_SIZE;
-	mm.npages = mm.nfree = n - bitmap_pages;
+	mm.npages = mm.nfree = mm.low = n - bitmap_pages;
 
 	/* Sv48 if this hart takes it (Go's heap hints then work as on other 64-bit machines). The
 	 * table maps gort's RAM before it is tried: a satp write either takes effect whole or not.

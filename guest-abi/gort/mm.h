@@ -41,5 +41,7 @@ void mm_kernel_page_free(void *page);
 /* Free pages left / total, for messages. */
 uint64_t mm_free_pages(void);
 uint64_t mm_total_pages(void);
+/* The most pages ever in use at once (getrusage's ru_maxrss). */
+uint64_t mm_peak_pages(void);
 
 #endif

@@ -144,6 +144,8 @@ long sys_clone(struct thread *t, const struct syscall_args *a)
 	if (flags & CLONE_SETTLS)
 		c->regs.gregs[4] = a->a[3];
 	c->sigmask = t->sigmask;
+	memcpy(c->comm, t->comm,
+	       sizeof(c->comm)); /* as Linux: a new thread has its creator's name */
 	/* Linux clears the alternate signal stack of a new thread sharing memory. */
 	c->altstack_flags = SS_DISABLE;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -210,4 +212,73 @@ long sys_getuid(struct thread *t, const struct syscall_args *a)
 long sys_getgroups(struct thread *t, const struct syscall_args *a)
 {
 	return (int)a->a[0] < 0 ? -EINVAL : 0;
+}
+
+/* prctl: what Go and its tests ask. The name is per thread (Linux's comm, 15 bytes and a NUL);
+ * the death signal, dumpable and no_new_privs are kept and reported, and nothing acts on them:
+ * there is no parent to die, no core to dump and nothing to exec with privileges. */
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
+#define PR_GET_DUMPABLE	    3
+#define PR_SET_DUMPABLE	    4
+#define PR_GET_KEEPCAPS	    7
+#define PR_SET_KEEPCAPS	    8
+#define PR_SET_NAME	    15
+#define PR_GET_NAME	    16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+
+static struct {
+	int pdeathsig, dumpable, keepcaps, no_new_privs;
+} pr = {.dumpable = 1};
+
+long sys_prctl(struct thread *t, const struct syscall_args *a)
+{
+	unsigned long arg = a->a[1];
+	char name[16];
+
+	switch (a->a[0]) {
+	case PR_SET_NAME:
+		memset(name, 0, sizeof(name));
+		for (size_t i = 0; i + 1 < sizeof(name); i++) {
+			if (copy_from_user(&name[i], arg + i, 1))
+				return -EFAULT;
+			if (!name[i])
+				break;
+		}
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user(arg, t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+		if (arg > 64)
+			return -EINVAL;
+		pr.pdeathsig = (int)arg;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return copy_to_user(arg, &pr.pdeathsig, sizeof(int)) ? -EFAULT : 0;
+	case PR_GET_DUMPABLE:
+		return pr.dumpable;
+	case PR_SET_DUMPABLE:
+		if (arg > 1)
+			return -EINVAL;
+		pr.dumpable = (int)arg;
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return pr.keepcaps;
+	case PR_SET_KEEPCAPS:
+		if (arg > 1)
+			return -EINVAL;
+		pr.keepcaps = (int)arg;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (arg != 1 || a->a[2] || a->a[3] || a->a[4])
+			return -EINVAL;
+		pr.no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return pr.no_new_privs;
+	default:
+		return -EINVAL;
+	}
 }

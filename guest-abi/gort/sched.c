@@ -283,8 +283,12 @@ __attribute__((noinline)) static uint64_t scan_waits(uint64_t now)
 static uint64_t expire_waits(void)
 {
 	uint64_t now = gort_now();
+	/* Timers first, and apart from next_wait: a CPU clock's next expiry moves with whichever
+	 * thread runs (timers_run returns at once when none is armed). */
+	uint64_t timers = timers_run(this_cpu()->cur, now);
+	uint64_t waits = now < sched.next_wait ? sched.next_wait : scan_waits(now);
 
-	return now < sched.next_wait ? sched.next_wait : scan_waits(now);
+	return timers < waits ? timers : waits;
 }
 
 /* ---------------------------------------------------------------- switching */
@@ -292,6 +296,8 @@ static uint64_t expire_waits(void)
 __attribute__((noreturn)) static void return_to_user(struct cpu *c)
 {
 	struct thread *t = c->cur;
+	/* First: a timer that expires now may signal t, and the signal goes with this return. */
+	uint64_t next = expire_waits();
 
 	signal_deliver(t);
 	if (t->state != T_RUNNING)
@@ -300,10 +306,10 @@ __attribute__((noreturn)) static void return_to_user(struct cpu *c)
 		fp_restore_regs(&t->regs);
 		t->regs.fp_valid = 0;
 	}
-	uint64_t next = expire_waits();
 	csr_write(CSR_STIMECMP, next < c->quantum_end ? next : c->quantum_end);
 	csr_clear(CSR_SSTATUS, SSTATUS_SPP);
 	csr_set(CSR_SSTATUS, SSTATUS_SPIE);
+	cputime_resume(t, gort_now());
 	gort_unlock();
 	gort_user_return(&t->regs);
 }
@@ -376,6 +382,9 @@ static void system_call(struct thread *t)
 	/* Six moves, not a call to memcpy's byte-and-word loop (a sixth of a null call). */
 	for (unsigned i = 0; i < 6; i++)
 		args.a[i] = t->regs.gregs[10 + i];
+	t->sysno = t->regs.gregs[17];
+	t->orig_a0 = args.a[0];
+	t->sys_interrupted = false;
 	long ret = syscall_dispatch(t, t->regs.gregs[17], &args);
 	if (ret != SYSCALL_BLOCKED)
 		t->regs.gregs[10] = ret;
@@ -386,6 +395,7 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 	struct thread *t = c->cur;
 
 	gort_lock();
+	cputime_charge(t, gort_now());
 	if (scause & SCAUSE_IRQ) {
 		unsigned long irq = scause & ~SCAUSE_IRQ;
 		if (irq == IRQ_TIMER)

@@ -12,6 +12,7 @@
 
 #define SS_AUTODISARM (1U << 31)
 #define SI_KERNEL     0x80
+#define SI_TIMER      (-2)
 #define SIGSETSIZE    8 /* the kernel's sigset_t: one 64-bit word, bit sig - 1 */
 
 /* rt_sigaction's struct sigaction on riscv64: no sa_restorer (the vDSO's __vdso_rt_sigreturn is

@@ -20,6 +20,16 @@
 #define REG_A0	    10
 #define REG_A1	    11
 #define REG_A2	    12
+#define REG_A3	    13
+/* The system calls restart_or_eintr tells apart (asm-generic numbers). */
+#define NR_EPOLL_PWAIT	   22
+#define NR_PSELECT6	   72
+#define NR_PPOLL	   73
+#define NR_FUTEX	   98
+#define NR_NANOSLEEP	   101
+#define NR_CLOCK_NANOSLEEP 115
+#define NR_RT_SIGSUSPEND   133
+#define NR_RT_SIGTIMEDWAIT 137
 
 static struct linux_sigaction actions[GORT_NSIG + 1];
 
@@ -289,6 +299,11 @@ long sys_kill(struct thread *t, const struct syscall_args *a)
 	return 0;
 }
 
+void signal_send_process(struct thread *prefer, int sig, int code)
+{
+	signal_send(process_target(prefer, sig), sig, code, 0);
+}
+
 /* ---- sending and delivery */
 
 static bool ignored_now(int sig)
@@ -310,16 +325,19 @@ void signal_send(struct thread *t, int sig, int code, uintptr_t addr)
 	 * is unblocked. */
 	if (!(t->sigmask & bit) && ignored_now(sig))
 		return;
-	if (!(t->sigpending & bit)) {
+	if (code == SI_TIMER) {
+		t->sigtimer |= bit; /* a second expiry while queued is an overrun */
+	} else if (!(t->sigpending & bit)) {
 		/* Classic signals do not queue: the first sender's siginfo stands. */
 		t->sigpending |= bit;
 		t->sigcode[sig] = (int16_t)code;
 	}
 	if (t->sigmask & bit)
 		return;
-	if (t->state == T_BLOCKED && t->interruptible)
+	if (t->state == T_BLOCKED && t->interruptible) {
+		t->sys_interrupted = true;
 		thread_wake(t, -EINTR);
-	else if (t->state == T_RUNNING && t != current() && t->on_cpu >= 0)
+	} else if (t->state == T_RUNNING && t != current() && t->on_cpu >= 0)
 		cpu_kick((unsigned)t->on_cpu);
 }
 
@@ -349,7 +367,7 @@ static int dequeue(struct thread *t, bool *fault)
 		sig = t->sigfault;
 		*fault = true;
 	} else {
-		uint64_t ready = t->sigpending & (~t->sigmask | UNBLOCKABLE);
+		uint64_t ready = (t->sigpending | t->sigtimer) & (~t->sigmask | UNBLOCKABLE);
 		if (!ready)
 			return 0;
 		/* A loop, not __builtin_ctzll: gort links no libgcc helpers. */
@@ -358,7 +376,12 @@ static int dequeue(struct thread *t, bool *fault)
 	}
 	if (sig == t->sigfault)
 		t->sigfault = 0;
-	t->sigpending &= ~SIGBIT(sig);
+	if (t->sigpending & SIGBIT(sig)) {
+		t->sigpending &= ~SIGBIT(sig);
+	} else {
+		t->sigtimer &= ~SIGBIT(sig);
+		t->sigcode[sig] = SI_TIMER;
+	}
 	return sig;
 }
 
@@ -422,6 +445,41 @@ static bool push_frame(struct thread *t, int sig, bool fault)
 	return true;
 }
 
+/* The calls Linux never restarts after a handler, whatever SA_RESTART says (signal(7)): the
+ * waits for events or time, and a futex wait with a time-out. The rest that wait (read, write,
+ * futex without a time-out, ...) restart when the handler has SA_RESTART. */
+static bool restartable(const struct thread *t)
+{
+	switch (t->sysno) {
+	case NR_EPOLL_PWAIT:
+	case NR_PSELECT6:
+	case NR_PPOLL:
+	case NR_NANOSLEEP:
+	case NR_CLOCK_NANOSLEEP:
+	case NR_RT_SIGSUSPEND:
+	case NR_RT_SIGTIMEDWAIT:
+		return false;
+	case NR_FUTEX:
+		return t->regs.gregs[REG_A3] == 0;
+	default:
+		return true;
+	}
+}
+
+/* Linux's handle_signal/restart path: an interrupted call either returns -EINTR (already in a0)
+ * or is made again: pc back on its ecall and its first argument back in a0. A handler runs first
+ * either way; the call is made when the handler returns. */
+static void restart_or_eintr(struct thread *t, const struct linux_sigaction *act)
+{
+	if (!t->sys_interrupted)
+		return;
+	t->sys_interrupted = false;
+	if (!restartable(t) || (act && !(act->flags & SA_RESTART)))
+		return;
+	t->regs.gregs[REG_PC] -= 4;
+	t->regs.gregs[REG_A0] = t->orig_a0;
+}
+
 void signal_deliver(struct thread *t)
 {
 	bool fault;
@@ -437,9 +495,12 @@ void signal_deliver(struct thread *t)
 		}
 		if (h == SIG_IGN)
 			continue;
+		restart_or_eintr(t, &actions[sig]);
 		/* Linux: a frame that cannot be written makes the program die of SIGSEGV. */
 		if (!push_frame(t, sig, fault))
 			terminate(SIGSEGV);
 		return;
 	}
+	/* No handler ran (the signal was ignored by now): the call goes on as if never stopped. */
+	restart_or_eintr(t, NULL);
 }

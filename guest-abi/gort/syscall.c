@@ -27,6 +27,7 @@ long sys_gettid(struct thread *t, const struct syscall_args *a);
 long sys_getppid(struct thread *t, const struct syscall_args *a);
 long sys_getuid(struct thread *t, const struct syscall_args *a);
 long sys_getgroups(struct thread *t, const struct syscall_args *a);
+long sys_prctl(struct thread *t, const struct syscall_args *a);
 
 static const char *partition_name = "gohv";
 
@@ -35,7 +36,7 @@ void syscall_set_hostname(const char *name)
 	partition_name = name;
 }
 
-static long clock_read(unsigned long clk, struct linux_timespec *ts)
+static long clock_read(const struct thread *t, unsigned long clk, struct linux_timespec *ts)
 {
 	uint64_t ns = ticks_to_ns(gort_now());
 
@@ -48,9 +49,10 @@ static long clock_read(unsigned long clk, struct linux_timespec *ts)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	/* The program is the partition: its CPU time is close enough to the time it has run. */
+		break;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
+		ns = cputime_ns(clk, t);
 		break;
 	default:
 		return -EINVAL;
@@ -63,7 +65,7 @@ static long clock_read(unsigned long clk, struct linux_timespec *ts)
 static long sys_clock_gettime(struct thread *t, const struct syscall_args *a)
 {
 	struct linux_timespec ts;
-	long err = clock_read(a->a[0], &ts);
+	long err = clock_read(t, a->a[0], &ts);
 
 	if (err)
 		return err;
@@ -85,7 +87,7 @@ static long sys_gettimeofday(struct thread *t, const struct syscall_args *a)
 {
 	struct linux_timespec ts;
 
-	clock_read(CLOCK_REALTIME, &ts);
+	clock_read(t, CLOCK_REALTIME, &ts);
 	int64_t tv[2] = {ts.tv_sec, ts.tv_nsec / 1000};
 	return a->a[0] && copy_to_user(a->a[0], tv, sizeof(tv)) ? -EFAULT : 0;
 }
@@ -235,6 +237,13 @@ static const struct syscall_entry table[NR_MAX] = {
     [96] = {sys_set_tid_address, "set_tid_address"},
     [98] = {sys_futex, "futex"},
     [101] = {sys_nanosleep, "nanosleep"},
+    [102] = {sys_getitimer, "getitimer"},
+    [103] = {sys_setitimer, "setitimer"},
+    [107] = {sys_timer_create, "timer_create"},
+    [108] = {sys_timer_gettime, "timer_gettime"},
+    [109] = {sys_timer_getoverrun, "timer_getoverrun"},
+    [110] = {sys_timer_settime, "timer_settime"},
+    [111] = {sys_timer_delete, "timer_delete"},
     [113] = {sys_clock_gettime, "clock_gettime"},
     [114] = {sys_clock_getres, "clock_getres"},
     [115] = {sys_clock_nanosleep, "clock_nanosleep"},
@@ -251,7 +260,9 @@ static const struct syscall_entry table[NR_MAX] = {
     [158] = {sys_getgroups, "getgroups"},
     [160] = {sys_uname, "uname"},
     [163] = {sys_getrlimit, "getrlimit"},
+    [165] = {sys_getrusage, "getrusage"},
     [166] = {sys_umask, "umask"},
+    [167] = {sys_prctl, "prctl"},
     [168] = {sys_getcpu, "getcpu"},
     [169] = {sys_gettimeofday, "gettimeofday"},
     [GORT_NR_GETPID] = {sys_getpid, "getpid"},

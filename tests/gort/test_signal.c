@@ -400,3 +400,70 @@ Test(gort_signal, resethand_and_nodefer)
 	memcpy(&old, fake_user_ptr(SCRATCH + 0x40), sizeof(old));
 	cr_assert_eq(old.handler, SIG_DFL);
 }
+
+/* A blocked call (sysno, its first argument orig_a0, pc just past its ecall) interrupted by sig,
+ * then delivery: where pc and a0 end up. */
+static void interrupt_blocked_call(unsigned long sysno, int sig)
+{
+	th.sysno = sysno;
+	th.orig_a0 = 0x77;
+	th.regs.gregs[0] = 0x400104;
+	th.state = T_BLOCKED;
+	th.interruptible = true;
+	cr_assert_eq(call(sys_tkill, GORT_PID, (unsigned long)sig, 0, 0), 0);
+	cr_assert_eq(th.regs.gregs[10], (unsigned long)-EINTR);
+	th.state = T_RUNNING;
+	signal_deliver(&th);
+}
+
+/* The frame's saved pc and a0: what the handler returns to. */
+static void expect_frame_resumes(unsigned long pc, unsigned long a0)
+{
+	const struct rt_sigframe *f = fake_user_ptr(th.regs.gregs[2]);
+	cr_assert_eq(f->uc.uc_mcontext.sc_regs[0], pc);
+	cr_assert_eq(f->uc.uc_mcontext.sc_regs[10], a0);
+}
+
+Test(gort_signal, sa_restart_remakes_an_interrupted_read)
+{
+	set_action(SIGUSR1, HANDLER, SA_SIGINFO | SA_RESTART, 0);
+	interrupt_blocked_call(63 /* read */, SIGUSR1);
+	cr_assert_eq(th.regs.gregs[0], HANDLER);
+	expect_frame_resumes(0x400100, 0x77); /* back on the ecall, with its first argument */
+}
+
+Test(gort_signal, without_sa_restart_the_read_gets_eintr)
+{
+	set_action(SIGUSR1, HANDLER, SA_SIGINFO, 0);
+	interrupt_blocked_call(63 /* read */, SIGUSR1);
+	expect_frame_resumes(0x400104, (unsigned long)-EINTR);
+}
+
+Test(gort_signal, sleeps_and_epoll_waits_are_never_restarted)
+{
+	set_action(SIGUSR1, HANDLER, SA_SIGINFO | SA_RESTART, 0);
+	interrupt_blocked_call(101 /* nanosleep */, SIGUSR1);
+	expect_frame_resumes(0x400104, (unsigned long)-EINTR);
+	th.regs.gregs[2] = STACK_SP;
+	th.sigmask = 0;
+	interrupt_blocked_call(22 /* epoll_pwait */, SIGUSR1);
+	expect_frame_resumes(0x400104, (unsigned long)-EINTR);
+}
+
+Test(gort_signal, a_timer_signal_queues_apart_from_a_pending_one)
+{
+	set_action(SIGPROF, HANDLER, SA_SIGINFO, 0);
+	th.sigmask = BIT(SIGPROF);
+	signal_send(&th, SIGPROF, SI_KERNEL, 0); /* ITIMER_PROF */
+	signal_send(&th, SIGPROF, SI_TIMER, 0);	 /* a thread CPU-time timer */
+	th.sigmask = 0;
+	signal_deliver(&th);
+	const struct rt_sigframe *f = fake_user_ptr(th.regs.gregs[2]);
+	cr_assert_eq(f->info.si_code, SI_KERNEL);
+	cr_assert(th.sigtimer & BIT(SIGPROF), "the timer's SIGPROF is still queued");
+	th.sigmask = 0;
+	signal_deliver(&th);
+	f = fake_user_ptr(th.regs.gregs[2]);
+	cr_assert_eq(f->info.si_code, SI_TIMER);
+	cr_assert_eq(th.sigtimer | th.sigpending, 0);
+}

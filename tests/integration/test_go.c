@@ -566,6 +566,140 @@ Test(go, a_partition_of_1_gib_holds_384_mib)
 	grun_free(&r);
 }
 
+/* ------------------------------------------------------------------ memory (guest-abi/gort/mm.c)
+ */
+
+/* encoding/pem's TestCVE202224675 holds 2 x 114 MiB at once: at the default 256 MiB it needs all
+ * but a few MiB of what gort has to give (gort used to refuse writable mappings 17 MiB early). */
+Test(go, two_114_mib_buffers_fit_a_256_mib_partition)
+{
+	static const char *const o[] = {"--memory", "256M", NULL};
+	static const char *const args[] = {"pem", NULL};
+	struct grun r;
+
+	run_example("go/memory", o, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "pem: 114 MiB decoded: ok\n");
+	grun_free(&r);
+}
+
+/* Allocating and dropping 8 times the partition's RAM never runs out: freed memory (the Go
+ * scavenger's madvise, the GC's reuse) comes back. */
+Test(go, allocating_8_times_the_ram_in_a_loop_never_runs_out)
+{
+	static const char *const o[] = {"--memory", "256M", NULL};
+	static const char *const args[] = {"churn", "2048", NULL};
+	struct grun r;
+
+	run_example("go/memory", o, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "churn: 2050 MiB allocated: ok\n");
+	grun_free(&r);
+}
+
+/* Filling the RAM ends in the Go runtime's own out-of-memory error (exit 2), not gort's, and only
+ * once the RAM is really used: of the 256 MiB, gort, its packed files and the program's own image
+ * take about 10 MiB; the rest, all but 24 MiB, is held in 1 MiB buffers (17 MiB were kept back). */
+Test(go, filling_the_ram_gets_the_runtimes_out_of_memory_only_when_it_is_used_up)
+{
+	static const char *const o[] = {"--memory", "256M", NULL};
+	static const char *const args[] = {"fill", NULL};
+	struct grun r;
+	long held = 0;
+
+	run_example("go/memory", o, args, &r);
+	expect_status(&r, 2);
+	const char *all = strstr(r.err, "fatal error: runtime: out of memory") ? r.err : r.out;
+	if (!strstr(all, "fatal error: runtime: out of memory"))
+		dump(&r);
+	cr_assert(strstr(all, "fatal error: runtime: out of memory"), "no runtime OOM error");
+	cr_assert_null(strstr(r.out, "gort: out of memory"), "gort stopped it, not the runtime");
+	cr_assert_null(strstr(r.err, "gort: out of memory"), "gort stopped it, not the runtime");
+	for (const char *p = r.out; (p = strstr(p, "fill: held ")); p++)
+		held = strtol(p + 11, NULL, 10);
+	test_figure(
+	    "memory fill: %ld MiB of a 256 MiB partition held before the runtime's out of memory",
+	    held);
+	if (held < 232)
+		dump(&r);
+	cr_assert_geq(held, 232, "held only %ld MiB of 256 MiB before the out-of-memory error",
+		      held);
+	grun_free(&r);
+}
+
+/* ------------------------------------------------------------------ signals and timers */
+
+/* A read(2) blocked on a pipe, sent 5 signals whose Go handler has SA_RESTART: each handler runs
+ * and the read goes on, returning the byte written after them (gort used to end it with EINTR). */
+Test(go, a_blocked_read_interrupted_by_sa_restart_handlers_is_restarted)
+{
+	static const char *const args[] = {"restart", NULL};
+	struct grun r;
+
+	run_example("go/signals", NULL, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "restart: 5 signals handled, read n=1 err=<nil>\n");
+	grun_free(&r);
+}
+
+/* ITIMER_REAL every 20 ms for 300 ms: SIGALRM arrives about 15 times (a loaded host may delay
+ * the sleep's end, never the timer's count below what passed). */
+Test(go, setitimer_real_sends_sigalrm_every_interval)
+{
+	static const char *const args[] = {"itimer", NULL};
+	struct grun r;
+	long n = -1;
+
+	run_example("go/signals", NULL, args, &r);
+	expect_status(&r, 0);
+	const char *p = strstr(r.out, "itimer: ");
+	if (p)
+		n = strtol(p + 8, NULL, 10);
+	if (n < 10 || n > 40)
+		dump(&r);
+	cr_assert(n >= 10 && n <= 40, "%ld SIGALRMs in 300 ms at a 20 ms interval", n);
+	grun_free(&r);
+}
+
+/* runtime/pprof's CPU profile of 1 s of spinning on both vCPUs (about 2 s of CPU, so about 200
+ * samples at its 100 Hz) has samples: its per-thread CLOCK_THREAD_CPUTIME_ID timers (and
+ * ITIMER_PROF) deliver SIGPROF. Without them it has none. */
+Test(go, a_pprof_cpu_profile_of_a_busy_loop_has_samples)
+{
+	static const char *const args[] = {"pprof", NULL};
+	struct grun r;
+	long n = -1, cpu = -1;
+
+	run_example("go/signals", NULL, args, &r);
+	expect_status(&r, 0);
+	const char *p = strstr(r.out, "pprof: process CPU ");
+	if (p)
+		cpu = strtol(p + 19, NULL, 10);
+	p = strstr(r.out, "pprof: ");
+	if ((p = strstr(r.out, " samples (")))
+		while (p > r.out && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+	if (p)
+		n = strtol(p, NULL, 10);
+	test_figure("pprof: %ld samples over %ld ms of process CPU time", n, cpu);
+	if (n < 50 || cpu < 1000)
+		dump(&r);
+	cr_assert_geq(cpu, 1000, "CLOCK_PROCESS_CPUTIME_ID counted %ld ms for 2 busy vCPUs", cpu);
+	cr_assert_geq(n, 50, "a CPU profile of about 2 s of CPU has %ld samples", n);
+	grun_free(&r);
+}
+
+Test(go, prctl_names_the_thread)
+{
+	static const char *const args[] = {"prctl", NULL};
+	struct grun r;
+
+	run_example("go/signals", NULL, args, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "prctl: name \"gohv-worker\"\n");
+	grun_free(&r);
+}
+
 /* One package per line of tests/go-stdlib.txt: "PKG [skip=TestA,TestB] [zoneinfo]"; '#' starts a
  * comment. */
 ParameterizedTestParameters(go, stdlib)
