@@ -748,22 +748,35 @@ static int parse_channel(struct ctx *c, int node, unsigned idx)
 	return parse_window(c, node, path, idx);
 }
 
+/* An optional list node under the root (/channels, /devices): its offset in *node and how many
+ * children it has in *n (0 when it is absent). Returns 0, or -1 with the line in c->err. */
+static int list_node(struct ctx *c, const char *name, const char *path, int *node, unsigned *n)
+{
+	int child;
+
+	*n = 0;
+	*node = fdt_subnode_offset(c->fdt, 0, name);
+	if (*node == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (*node < 0)
+		return fail(c->err, path, NULL, "unreadable node (%s)", fdt_strerror(*node));
+	if (check_props(c, *node, path, ""))
+		return -1;
+	fdt_for_each_subnode(child, c->fdt, *node)(*n)++;
+	if (child != -FDT_ERR_NOTFOUND)
+		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
+	return 0;
+}
+
 /* /channels is optional; its children are the board's channels, in id order. */
 static int parse_channels(struct ctx *c)
 {
 	const char *path = "/channels";
-	int child, node = fdt_subnode_offset(c->fdt, 0, "channels");
-	unsigned n = 0;
+	int child, node;
+	unsigned n;
 
-	if (node == -FDT_ERR_NOTFOUND)
-		return 0;
-	if (node < 0)
-		return fail(c->err, path, NULL, "unreadable node (%s)", fdt_strerror(node));
-	if (check_props(c, node, path, ""))
+	if (list_node(c, "channels", path, &node, &n))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, node) n++;
-	if (child != -FDT_ERR_NOTFOUND)
-		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
 	if (n == 0)
 		return 0;
 	if (n > CONFIG_MAX_CHANNELS)
@@ -829,18 +842,11 @@ static int parse_device(struct ctx *c, int node, unsigned idx)
 static int parse_devices(struct ctx *c)
 {
 	const char *path = "/devices";
-	int child, node = fdt_subnode_offset(c->fdt, 0, "devices");
-	unsigned n = 0;
+	int child, node;
+	unsigned n;
 
-	if (node == -FDT_ERR_NOTFOUND)
-		return 0;
-	if (node < 0)
-		return fail(c->err, path, NULL, "unreadable node (%s)", fdt_strerror(node));
-	if (check_props(c, node, path, ""))
+	if (list_node(c, "devices", path, &node, &n))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, node) n++;
-	if (child != -FDT_ERR_NOTFOUND)
-		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
 	if (n == 0)
 		return 0;
 	if (n > CONFIG_MAX_DEVICES)
