@@ -19,6 +19,54 @@
 
 #define HV_FRAME (14 * 8)
 
+/* The caller-saved registers a call's exit saves (besides ra, sp, gp, tp and t0), and the
+ * callee-saved ones it leaves in the hart. */
+#define CALL_SAVED 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+#define CALLEE 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+
+/* Into cpu->regs (t0 = it on entry to the macro): ra, sp, gp, the registers listed, the guest's
+ * t0 (spilled in cpu->scratch) and tp (parked in sscratch, which gets the cpu back), and the
+ * CSRs every exit needs. */
+.macro SAVE_GUEST regs:vararg
+	sd	x1, REG_X(1)(t0)
+	sd	x2, REG_X(2)(t0)
+	sd	x3, REG_X(3)(t0)
+	.irp n, \regs
+	sd	x\n, REG_X(\n)(t0)
+	.endr
+	ld	t1, CPU_SCRATCH(tp)
+	sd	t1, REG_X(5)(t0)
+	csrr	t1, sscratch
+	sd	t1, REG_X(4)(t0)
+	csrw	sscratch, tp
+	csrr	t1, sepc
+	sd	t1, REGS_SEPC(t0)
+	csrr	t1, sstatus
+	sd	t1, REGS_SSTATUS(t0)
+	csrr	t1, CSR_HSTATUS
+	sd	t1, REGS_HSTATUS(t0)
+.endm
+
+/* Out of cpu->regs (t0 = it) and into the guest: the CSRs, ra, sp, gp, tp, the registers listed,
+ * t0 last. */
+.macro ENTER_GUEST regs:vararg
+	ld	t1, REGS_SEPC(t0)
+	csrw	sepc, t1
+	ld	t1, REGS_SSTATUS(t0)
+	csrw	sstatus, t1
+	ld	t1, REGS_HSTATUS(t0)
+	csrw	CSR_HSTATUS, t1
+	ld	x1, REG_X(1)(t0)
+	ld	x2, REG_X(2)(t0)
+	ld	x3, REG_X(3)(t0)
+	ld	x4, REG_X(4)(t0)
+	.irp n, \regs
+	ld	x\n, REG_X(\n)(t0)
+	.endr
+	ld	t0, REG_X(5)(t0)
+	sret
+.endm
+
 	.section .text.trap, "ax"
 	.balign 4
 	.globl riscv_trap_vector
@@ -77,23 +125,7 @@ riscv_trap_vector:
 	 */
 .Lsave_call:
 	ld	t0, CPU_REGS(tp)
-	sd	x1, REG_X(1)(t0)
-	sd	x2, REG_X(2)(t0)
-	sd	x3, REG_X(3)(t0)
-	.irp n, 6,7,10,11,12,13,14,15,16,17,28,29,30,31
-	sd	x\n, REG_X(\n)(t0)
-	.endr
-	ld	t1, CPU_SCRATCH(tp)
-	sd	t1, REG_X(5)(t0)
-	csrr	t1, sscratch
-	sd	t1, REG_X(4)(t0)
-	csrw	sscratch, tp
-	csrr	t1, sepc
-	sd	t1, REGS_SEPC(t0)
-	csrr	t1, sstatus
-	sd	t1, REGS_SSTATUS(t0)
-	csrr	t1, CSR_HSTATUS
-	sd	t1, REGS_HSTATUS(t0)
+	SAVE_GUEST CALL_SAVED
 	li	t1, EXC_ECALL_VS
 	sd	t1, REGS_SCAUSE(t0)
 
@@ -101,49 +133,18 @@ riscv_trap_vector:
 	call	riscv_exit
 	ld	t0, CPU_REGS(tp)
 	bltz	a0, .Lenter_call
-	.irp n, 8,9,18,19,20,21,22,23,24,25,26,27
+	.irp n, CALLEE
 	sd	x\n, REG_X(\n)(t0)
 	.endr
 	j	.Lleave
 
 /* Back into the guest after a call: s0-s11 are still its own. */
 .Lenter_call:
-	ld	t1, REGS_SEPC(t0)
-	csrw	sepc, t1
-	ld	t1, REGS_SSTATUS(t0)
-	csrw	sstatus, t1
-	ld	t1, REGS_HSTATUS(t0)
-	csrw	CSR_HSTATUS, t1
-	ld	x1, REG_X(1)(t0)
-	ld	x2, REG_X(2)(t0)
-	ld	x3, REG_X(3)(t0)
-	ld	x4, REG_X(4)(t0)
-	.irp n, 6,7,10,11,12,13,14,15,16,17,28,29,30,31
-	ld	x\n, REG_X(\n)(t0)
-	.endr
-	ld	t0, REG_X(5)(t0)
-	sret
+	ENTER_GUEST CALL_SAVED
 
 .Lsave:
 	ld	t0, CPU_REGS(tp)
-	sd	x1, REG_X(1)(t0)
-	sd	x2, REG_X(2)(t0)
-	sd	x3, REG_X(3)(t0)
-	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	sd	x\n, REG_X(\n)(t0)
-	.endr
-	ld	t1, CPU_SCRATCH(tp)
-	sd	t1, REG_X(5)(t0)
-	csrr	t1, sscratch
-	sd	t1, REG_X(4)(t0)
-	csrw	sscratch, tp
-
-	csrr	t1, sepc
-	sd	t1, REGS_SEPC(t0)
-	csrr	t1, sstatus
-	sd	t1, REGS_SSTATUS(t0)
-	csrr	t1, CSR_HSTATUS
-	sd	t1, REGS_HSTATUS(t0)
+	SAVE_GUEST CALL_SAVED, CALLEE
 	csrr	t1, scause
 	sd	t1, REGS_SCAUSE(t0)
 	/* stval, htval and htinst only matter to faults: the exit handler reads them there. */
@@ -177,22 +178,7 @@ riscv_guest_enter:
 
 .Lenter:
 	ld	t0, CPU_REGS(tp)
-	ld	t1, REGS_SEPC(t0)
-	csrw	sepc, t1
-	ld	t1, REGS_SSTATUS(t0)
-	csrw	sstatus, t1
-	ld	t1, REGS_HSTATUS(t0)
-	csrw	CSR_HSTATUS, t1
-
-	ld	x1, REG_X(1)(t0)
-	ld	x2, REG_X(2)(t0)
-	ld	x3, REG_X(3)(t0)
-	ld	x4, REG_X(4)(t0)
-	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	ld	x\n, REG_X(\n)(t0)
-	.endr
-	ld	t0, REG_X(5)(t0)
-	sret
+	ENTER_GUEST CALL_SAVED, CALLEE
 
 /* A trap in HS-mode: build a frame on the current stack and let C decide (probe or panic). */
 .Lhv_trap:
