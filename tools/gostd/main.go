@@ -113,10 +113,11 @@ func main() {
 	start := time.Now()
 	measureAll(ctx, &c, ps, bf.ok)
 	undoBinfmt(&bf)
-	if ctx.Err() != nil {
-		fatalf("interrupted")
-	}
 	wall := time.Since(start)
+	interrupted := ""
+	if ctx.Err() != nil {
+		interrupted = "INTERRUPTED: "
+	}
 
 	for i := range ps {
 		judge(&ps[i], bf.ok)
@@ -125,9 +126,9 @@ func main() {
 	if opts == "" {
 		opts = "(no options)"
 	}
-	header := fmt.Sprintf("gostd: %s, %d packages, GOOS=linux GOARCH=%s, -test.short, cwd = the "+
+	header := fmt.Sprintf("%sgostd: %s, %d packages, GOOS=linux GOARCH=%s, -test.short, cwd = the "+
 		"package's folder; -j %d, -timeout %d s; gohv run %s; %s; %s wall; %s",
-		runtime.Version(), len(ps), c.goarch, c.jobs, secs, opts,
+		interrupted, runtime.Version(), len(ps), c.goarch, c.jobs, secs, opts,
 		bf.note, wall.Round(time.Second), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	var table, sum bytes.Buffer
 	writeTable(&table, header, ps)
@@ -136,6 +137,9 @@ func main() {
 	write(filepath.Join(c.out, "summary.md"), sum.Bytes())
 	os.Stdout.Write(sum.Bytes())
 	fmt.Printf("\ntable: %s\n", filepath.Join(c.out, "results.txt"))
+	if interrupted != "" {
+		os.Exit(130)
+	}
 }
 
 // listStd is every standard-library package for the guest, and whether it has test files.
@@ -220,6 +224,7 @@ func measureAll(ctx context.Context, c *config, ps []pkgResult, binfmt bool) {
 
 // measure builds one package's test binary and runs it under both runners.
 func measure(ctx context.Context, c *config, p *pkgResult) {
+	defer func() { p.measured = ctx.Err() == nil }()
 	if !p.tested {
 		return
 	}

@@ -20,6 +20,7 @@ const (
 	needsBinfmt = "needs binfmt"
 	noTests     = "no tests"
 	buildFailed = "build failed"
+	notRun      = "not run" // the run was interrupted first
 )
 
 // run is one test binary's run under one runner.
@@ -35,6 +36,7 @@ type pkgResult struct {
 	name        string
 	dir         string // its source folder: the runs' working directory
 	tested      bool   // it has test files
+	measured    bool   // built and run to the end (false after an interrupt)
 	buildErr    string // go test -c's first telling line, if the build failed
 	qemu, gohv  run
 	qemuVerdict string
@@ -69,8 +71,19 @@ var (
 	enosys    = regexp.MustCompile(`gort: system call (\S+) \(\d+\) is not implemented`)
 )
 
-// firstCause is the first telling line of a failed run's output.
+// firstCause is the first telling line of a failed run's output, with what changes from run to
+// run (a log line's time stamp, the random part of a temporary name) taken out.
 func firstCause(out string) string {
+	c := logStamp.ReplaceAllString(rawCause(out), "")
+	return tempName.ReplaceAllString(c, "${1}*")
+}
+
+var (
+	logStamp = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(\.\d+)? `)
+	tempName = regexp.MustCompile(`(/tmp/[^\s:/]*?)\d{4,}`)
+)
+
+func rawCause(out string) string {
 	lines := strings.Split(strings.ReplaceAll(out, "\r", ""), "\n")
 	for _, l := range lines {
 		if toolLine.MatchString(l) {
@@ -137,15 +150,17 @@ var groups = []struct {
 	name string
 	re   *regexp.Regexp
 }{
-	{"timeout", regexp.MustCompile(`timed out|test timed out`)},
+	{"timeout", regexp.MustCompile(`timed out`)},
 	{"memory", regexp.MustCompile(`cannot allocate memory|out of memory|ENOMEM`)},
-	{"read-only file system", regexp.MustCompile(`read-only file system|EROFS`)},
+	{"network", regexp.MustCompile(`socket|listen |dial |bind|connect|lookup |httptest`)},
+	// t.TempDir, os.MkdirTemp, os.CreateTemp and friends: gort's files are read-only.
+	{"writable file system", regexp.MustCompile(`read-only file system|EROFS|mkdir|TempDir|` +
+		`CreateTemp|MkdirTemp|/tmp/`)},
 	{"fork/exec", regexp.MustCompile(`fork/exec|exec: |os/exec|ECHILD|wait4|waitid`)},
-	{"network", regexp.MustCompile(`socket|listen |dial |bind|connect|lookup |network`)},
 	{"files outside the working directory", regexp.MustCompile(`no such file or directory|ENOENT`)},
-	{"signals and timers", regexp.MustCompile(`signal|SIGPROF|setitimer|timer_create|EINTR`)},
+	{"signals and timers", regexp.MustCompile(`signal: |SIGPROF|setitimer|timer_create|EINTR`)},
 	{"guest fault", regexp.MustCompile(`fault|SIGSEGV|SIGBUS|SIGILL`)},
-	{"missing system call", regexp.MustCompile(`not implemented|ENOSYS|function not implemented`)},
+	{"missing system call", regexp.MustCompile(`not implemented|ENOSYS`)},
 }
 
 // causeGroup names the group of a cause line, "other" when none fits.
@@ -164,6 +179,9 @@ func judge(p *pkgResult, binfmt bool) {
 	case !p.tested:
 		p.qemuVerdict, p.gohvVerdict = noTests, noTests
 		return
+	case !p.measured:
+		p.qemuVerdict, p.gohvVerdict = notRun, notRun
+		return
 	case p.buildErr != "":
 		p.qemuVerdict, p.gohvVerdict = buildFailed, buildFailed
 		p.cause, p.group = p.buildErr, "build"
@@ -176,7 +194,13 @@ func judge(p *pkgResult, binfmt bool) {
 		p.gohvVerdict = needsBinfmt
 		return
 	}
-	if p.qemuVerdict == pass && p.gohvVerdict != pass {
+	if p.qemuVerdict != pass {
+		// Not gohv's to explain, but say why the baseline fails (an expired test certificate,
+		// Debian's missing zoneinfo.zip...).
+		p.cause = "qemu-user: " + firstCause(p.qemu.out)
+		return
+	}
+	if p.gohvVerdict != pass {
 		if p.gohvVerdict == timeout {
 			p.cause = "timed out: " + firstCause(p.gohv.out)
 			p.group = "timeout"
@@ -192,7 +216,7 @@ func judge(p *pkgResult, binfmt bool) {
 
 func secs(r run, v string) string {
 	switch v {
-	case noTests, buildFailed, needsBinfmt:
+	case noTests, buildFailed, needsBinfmt, notRun:
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", r.secs)
@@ -208,7 +232,7 @@ func writeTable(w io.Writer, header string, ps []pkgResult) {
 	}
 	fmt.Fprintf(w, "# %s\n", header)
 	fmt.Fprintf(w, "%-*s  %-12s  %-12s  %7s  %7s  %s\n", width, "package", "qemu-user", "gohv",
-		"gohv s", "qemu s", "cause (gohv-only failures)")
+		"gohv s", "qemu s", "cause (of a gohv-only failure; of qemu-user's)")
 	for _, p := range ps {
 		line := fmt.Sprintf("%-*s  %-12s  %-12s  %7s  %7s  %s", width, p.name, p.qemuVerdict,
 			p.gohvVerdict, secs(p.gohv, p.gohvVerdict), secs(p.qemu, p.qemuVerdict), p.cause)
@@ -219,6 +243,7 @@ func writeTable(w io.Writer, header string, ps []pkgResult) {
 // summary is what docs/go-std.md reports of a run.
 type summary struct {
 	listed, noTests, buildFailed, needsBinfmt int
+	notRun                                    int
 	qemuPass, gohvPass, bothPass, gohvOnly    int
 	qemuOnly, bothFail                        int
 	byGroup                                   map[string][]string
@@ -237,6 +262,9 @@ func summarize(ps []pkgResult) summary {
 			continue
 		case p.qemuVerdict == needsBinfmt:
 			s.needsBinfmt++
+			continue
+		case p.qemuVerdict == notRun:
+			s.notRun++
 			continue
 		}
 		q, g := p.qemuVerdict == pass, p.gohvVerdict == pass
@@ -280,6 +308,7 @@ func writeSummary(w io.Writer, header string, s summary, ps []pkgResult) {
 		{"without test files (skipped)", s.noTests},
 		{"tests fail to build", s.buildFailed},
 		{"need binfmt_misc (re-execute themselves; not judged)", s.needsBinfmt},
+		{"not run (interrupted)", s.notRun},
 		{"pass under qemu-user", s.qemuPass},
 		{"pass under gohv", s.gohvPass},
 		{"pass under both", s.bothPass},

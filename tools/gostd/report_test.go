@@ -45,6 +45,9 @@ func TestFirstCause(t *testing.T) {
 			"gohv: partition x.test: guest fault: load page fault at 0x10"},
 		{"something odd\nFAIL\nexit status 1\n", "something odd"},
 		{"", "no output"},
+		// What differs between two runs is taken out.
+		{"2026/12/02 14:46:54 mkdir /tmp/template3125772718: function not implemented\n",
+			"mkdir /tmp/template*: function not implemented"},
 	}
 	for i, c := range cases {
 		if got := firstCause(c.out); got != c.want {
@@ -55,13 +58,16 @@ func TestFirstCause(t *testing.T) {
 
 func TestCauseGroup(t *testing.T) {
 	cases := map[string]string{
-		"TestA: mkdir /tmp/x: read-only file system":                      "read-only file system",
-		"TestB: open ../testdata/x: no such file or directory":            "files outside the working directory",
-		"fatal error: runtime: cannot allocate memory":                    "memory",
-		"TestC: listen tcp 127.0.0.1:0: socket: function not implemented": "network",
-		"TestD: fork/exec /x.test: function not implemented":              "fork/exec",
-		"timed out: panic: test timed out after 5m0s":                     "timeout",
-		"TestE: got 3, want 4":                                            "other",
+		"TestA: mkdir /tmp/x: read-only file system":                                          "writable file system",
+		"TestF: TempDir: mkdir /tmp/TestF*: function not implemented":                         "writable file system",
+		"TestG: open /tmp/ioutil-test*: no such file or directory":                            "writable file system",
+		"TestH: signal_linux_test.go:32: failed to set KEEP_CAPS=0: function not implemented": "missing system call",
+		"TestB: open ../testdata/x: no such file or directory":                                "files outside the working directory",
+		"fatal error: runtime: cannot allocate memory":                                        "memory",
+		"TestC: listen tcp 127.0.0.1:0: socket: function not implemented":                     "network",
+		"TestD: fork/exec /x.test: function not implemented":                                  "fork/exec",
+		"timed out: panic: test timed out after 5m0s":                                         "timeout",
+		"TestE: got 3, want 4": "other",
 	}
 	for cause, want := range cases {
 		if got := causeGroup(cause); got != want {
@@ -82,11 +88,14 @@ func TestMissingCalls(t *testing.T) {
 // Three packages: one passing under both, one failing only under gohv, one without tests.
 func sample() []pkgResult {
 	ps := []pkgResult{
-		{name: "a/b", tested: true, qemu: run{out: "PASS\n", secs: 1.25}, gohv: run{out: "PASS\n", secs: 3}},
-		{name: "c", tested: true, qemu: run{out: "PASS\n", secs: 2},
+		{name: "a/b", tested: true, measured: true, qemu: run{out: "PASS\n", secs: 1.25}, gohv: run{out: "PASS\n", secs: 3}},
+		{name: "c", tested: true, measured: true, qemu: run{out: "PASS\n", secs: 2},
 			gohv: run{exit: 1, secs: 4, out: "gort: system call mkdirat (34) is not implemented: ENOSYS\n" +
 				"--- FAIL: TestT\n    t.go:1: mkdir /tmp/t: read-only file system\nFAIL\n"}},
 		{name: "d/e", tested: false},
+		{name: "f", tested: true}, // the run was interrupted before it
+		{name: "g", tested: true, measured: true, qemu: run{exit: 1, out: "--- FAIL: TestQ\n    q.go:2: expired\n"},
+			gohv: run{exit: 1, out: "--- FAIL: TestQ\n    q.go:2: expired\n"}},
 	}
 	for i := range ps {
 		judge(&ps[i], true)
@@ -96,7 +105,7 @@ func sample() []pkgResult {
 
 func TestJudgeAndTable(t *testing.T) {
 	ps := sample()
-	if ps[1].group != "read-only file system" ||
+	if ps[1].group != "writable file system" ||
 		ps[1].cause != "TestT: t.go:1: mkdir /tmp/t: read-only file system [ENOSYS: mkdirat]" {
 		t.Errorf("gohv-only failure judged as %q / %q", ps[1].group, ps[1].cause)
 	}
@@ -106,10 +115,12 @@ func TestJudgeAndTable(t *testing.T) {
 	var b bytes.Buffer
 	writeTable(&b, "hdr", ps)
 	want := "# hdr\n" +
-		"package  qemu-user     gohv           gohv s   qemu s  cause (gohv-only failures)\n" +
+		"package  qemu-user     gohv           gohv s   qemu s  cause (of a gohv-only failure; of qemu-user's)\n" +
 		"a/b      pass          pass              3.0      1.2\n" +
 		"c        pass          FAIL              4.0      2.0  TestT: t.go:1: mkdir /tmp/t: read-only file system [ENOSYS: mkdirat]\n" +
-		"d/e      no tests      no tests            -        -\n"
+		"d/e      no tests      no tests            -        -\n" +
+		"f        not run       not run             -        -\n" +
+		"g        FAIL          FAIL              0.0      0.0  qemu-user: TestQ: q.go:2: expired\n"
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -118,7 +129,7 @@ func TestJudgeAndTable(t *testing.T) {
 func TestSummary(t *testing.T) {
 	ps := sample()
 	s := summarize(ps)
-	if s.listed != 3 || s.noTests != 1 || s.qemuPass != 2 || s.bothPass != 1 || s.gohvOnly != 1 {
+	if s.listed != 5 || s.notRun != 1 || s.bothFail != 1 || s.noTests != 1 || s.qemuPass != 2 || s.bothPass != 1 || s.gohvOnly != 1 {
 		t.Errorf("summary %+v", s)
 	}
 	if s.share() != 50 {
@@ -129,7 +140,7 @@ func TestSummary(t *testing.T) {
 	for _, want := range []string{
 		"| pass under both | 1 |",
 		"**1 of the 2 packages that pass under qemu-user pass under gohv (50.0 %).**",
-		"- **read-only file system** (1)\n  - `c`: TestT: t.go:1: mkdir /tmp/t: read-only file system [ENOSYS: mkdirat]\n",
+		"- **writable file system** (1)\n  - `c`: TestT: t.go:1: mkdir /tmp/t: read-only file system [ENOSYS: mkdirat]\n",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
