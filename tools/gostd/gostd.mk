@@ -8,12 +8,14 @@
 #   GO_STD_JOBS (2) packages at once, GO_STD_TIMEOUT (300) seconds per package and runner,
 #   GOHV_RUN_OPTS options passed to `gohv run` as they are (e.g. "--memory 512M").
 # It registers a binfmt_misc entry for qemu-user for the run (tests that re-execute themselves)
-# and removes it after; as root only, otherwise those tests count as "needs binfmt".
+# and removes it after; as root only (GO_STD_BINFMT=false: never), otherwise those tests count
+# as "needs binfmt".
 
 .PHONY: go-std gostd-test
 GOSTD          := $(BUILD)/tools/gostd
 GO_STD_JOBS    ?= 2
 GO_STD_TIMEOUT ?= 300
+GO_STD_BINFMT  ?= true
 GOHV_RUN_OPTS  ?=
 PKGS           ?=
 # The tool runs on the host: no cross GOOS/GOARCH from the environment.
@@ -27,8 +29,8 @@ $(GOSTD): $(wildcard tools/gostd/*.go) tools/gostd/go.mod | $(DEPS_STAMP)
 	@echo "  GO      $@"
 
 go-std: $(GOSTD) $(GOHV) $(HV_ELF) $(GORT_ELF) | $(DEPS_STAMP)
-	$(Q)$(GO_HOST_ENV) $(GOSTD) -out $(BUILD)/go-std -gohv $(GOHV) -goarch $(ARCH_GOARCH) \
-		-j $(GO_STD_JOBS) -timeout $(GO_STD_TIMEOUT) -pkgs "$(PKGS)" -- $(GOHV_RUN_OPTS)
+	$(Q)$(GO_HOST_ENV) $(GOSTD) -out $(BUILD)/go-std -gohv $(GOHV) -go $(GO) -goarch $(ARCH_GOARCH) \
+		-j $(GO_STD_JOBS) -timeout $(GO_STD_TIMEOUT) -binfmt=$(GO_STD_BINFMT) -pkgs "$(PKGS)" -- $(GOHV_RUN_OPTS)
 
 # The tool's verdicts, cause lines, table and summary on captured outputs (part of unit-test).
 gostd-test: | $(DEPS_STAMP)

@@ -33,10 +33,12 @@ var elfMachines = map[string]uint16{"riscv64": 243}
 
 type config struct {
 	out, gohv, qemu, goarch string
+	goCmd                   string
 	jobs                    int
 	limit                   time.Duration
 	gohvOpts                []string
-	binfmt                  bool
+	binfmt                  bool // -binfmt: try to register binfmt_misc
+	haveBinfmt              bool // qemu-user can run a re-executed binary
 }
 
 func main() {
@@ -45,6 +47,7 @@ func main() {
 	var secs int
 	flag.StringVar(&c.out, "out", "build/go-std", "results `folder`")
 	flag.StringVar(&c.gohv, "gohv", "build/tools/gohv", "the gohv `command`")
+	flag.StringVar(&c.goCmd, "go", "go", "the Go `command` that lists and builds the packages")
 	flag.StringVar(&c.goarch, "goarch", "riscv64", "the guest's GOARCH")
 	flag.StringVar(&c.qemu, "qemu", "", "the qemu-user `command` (default qemu-GOARCH)")
 	flag.IntVar(&c.jobs, "j", 2, "packages measured at once")
@@ -74,7 +77,7 @@ func main() {
 	if _, err := os.Stat(c.gohv); err != nil {
 		fatalf("%s: %v (build it with `make tools`)", c.gohv, err)
 	}
-	all, err := listStd(c.goarch)
+	all, err := listStd(c.goCmd, c.goarch)
 	if err != nil {
 		fatalf("go list std: %v", err)
 	}
@@ -110,6 +113,7 @@ func main() {
 		cancel()
 	}()
 
+	c.haveBinfmt = bf.ok
 	start := time.Now()
 	measureAll(ctx, &c, ps, bf.ok)
 	undoBinfmt(&bf)
@@ -144,8 +148,8 @@ func main() {
 
 // listStd is every standard-library package for the guest, and whether it has test files.
 // Listed by name: Debian's GOROOT/src is a symlink, so `go test some/...` patterns match nothing.
-func listStd(goarch string) ([]pkgResult, error) {
-	cmd := exec.Command("go", "list", "-f",
+func listStd(goCmd, goarch string) ([]pkgResult, error) {
+	cmd := exec.Command(goCmd, "list", "-f",
 		"{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}", "std")
 	cmd.Env = goEnv(goarch)
 	cmd.Stderr = os.Stderr
@@ -231,7 +235,7 @@ func measure(ctx context.Context, c *config, p *pkgResult) {
 	file := strings.ReplaceAll(p.name, "/", "_")
 	bin := filepath.Join(c.out, "bin", file+".test")
 	logs := filepath.Join(c.out, "log", file)
-	b := execute(ctx, "", goEnv(c.goarch), 30*time.Minute, "go", "test", "-c", "-o", bin, p.name)
+	b := execute(ctx, "", goEnv(c.goarch), 30*time.Minute, c.goCmd, "test", "-c", "-o", bin, p.name)
 	writeLog(logs+".build.txt", b.out)
 	if b.exit != 0 {
 		p.buildErr = firstLine(b.out)
@@ -243,6 +247,15 @@ func measure(ctx context.Context, c *config, p *pkgResult) {
 	env := os.Environ()
 	p.qemu = execute(ctx, p.dir, env, c.limit+time.Minute, append([]string{c.qemu, bin}, testArgs...)...)
 	writeLog(logs+".qemu.txt", p.qemu.out)
+	if !c.haveBinfmt && verdict(p.qemu, false) == fail {
+		// Did it fail because a child could not be executed? qemu-user's -strace tells.
+		trace := logs + ".qemu-strace.txt"
+		_ = execute(ctx, p.dir, env, c.limit+time.Minute,
+			append([]string{c.qemu, "-D", trace, "-strace", bin}, testArgs...)...)
+		if data, err := os.ReadFile(trace); err == nil {
+			p.qemu.enoexec = straceENOEXEC.Match(data)
+		}
+	}
 	argv := []string{c.gohv, "run", "--timeout", fmt.Sprint(int((c.limit + 30*time.Second).Seconds()))}
 	argv = append(argv, c.gohvOpts...)
 	argv = append(append(argv, bin), testArgs...)

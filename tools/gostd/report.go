@@ -29,6 +29,7 @@ type run struct {
 	timedOut bool
 	secs     float64
 	out      string // stdout and stderr, interleaved as written
+	enoexec  bool   // an execve in it failed with ENOEXEC (qemu-user's -strace says)
 }
 
 // pkgResult is one package's line of the table.
@@ -47,20 +48,24 @@ type pkgResult struct {
 
 // verdict: a test binary passed when it exited 0 and said PASS, as `go test` reads it. Under
 // qemu-user without binfmt_misc, a test that re-executes itself fails with "exec format error"
-// (the host kernel cannot run a riscv64 binary): that is the machine's gap, not the runner's.
+// (the host kernel cannot run a riscv64 binary; tests often print only the exit code, so the
+// driver asks qemu-user's -strace): that is the machine's gap, not the runner's.
 func verdict(r run, binfmt bool) string {
 	switch {
 	case r.timedOut || r.exit == 124 || strings.Contains(r.out, "panic: test timed out"):
 		return timeout
 	case r.exit == 0 && passLine.MatchString(r.out):
 		return pass
-	case !binfmt && strings.Contains(r.out, "exec format error"):
+	case !binfmt && (r.enoexec || strings.Contains(r.out, "exec format error")):
 		return needsBinfmt
 	}
 	return fail
 }
 
 var passLine = regexp.MustCompile(`(?m)^PASS\r?$`)
+
+// straceENOEXEC finds, in qemu-user's -strace log, an execve the host kernel refused.
+var straceENOEXEC = regexp.MustCompile(`(?m)^\d+ execve\(.*= -1 errno=8 `)
 
 // The lines that say why, strongest first: the hv's or gort's own refusals and faults, then a
 // Go runtime death, then the first failing test's first message.

@@ -23,11 +23,23 @@ func TestVerdict(t *testing.T) {
 		{run{exit: 2, out: "panic: test timed out after 5m0s\n"}, true, timeout},
 		{run{exit: 1, out: "fork/exec /b/x.test: exec format error\nFAIL\n"}, false, needsBinfmt},
 		{run{exit: 1, out: "fork/exec /b/x.test: exec format error\nFAIL\n"}, true, fail},
+		{run{exit: 1, out: "--- FAIL: TestExitCode\n", enoexec: true}, false, needsBinfmt},
 	}
 	for i, c := range cases {
 		if got := verdict(c.r, c.binfmt); got != c.want {
 			t.Errorf("case %d: verdict %q, want %q", i, got, c.want)
 		}
+	}
+}
+
+func TestStraceENOEXEC(t *testing.T) {
+	log := "4390 openat(AT_FDCWD,\"/x\",O_RDONLY) = 3\n" +
+		"4392 execve(\"/b/flag.test\",{\"/b/flag.test\",NULL}) = -1 errno=8 (Exec format error)\n"
+	if !straceENOEXEC.MatchString(log) {
+		t.Errorf("the refused execve was not found")
+	}
+	if straceENOEXEC.MatchString("4392 execve(\"/bin/true\",{NULL}) = 0\n") {
+		t.Errorf("a successful execve was taken for a refused one")
 	}
 }
 
