@@ -157,7 +157,8 @@ var groups = []struct {
 }{
 	{"timeout", regexp.MustCompile(`timed out`)},
 	{"memory", regexp.MustCompile(`cannot allocate memory|out of memory|ENOMEM`)},
-	{"network", regexp.MustCompile(`socket|listen |dial |bind|connect|lookup |httptest`)},
+	{"network", regexp.MustCompile(`socket|listen |dial |bind|connect|lookup |httptest|` +
+		`\b(tcp|udp|unix) is not supported`)},
 	// t.TempDir, os.MkdirTemp, os.CreateTemp and friends: gort's files are read-only.
 	{"writable file system", regexp.MustCompile(`read-only file system|EROFS|mkdir|TempDir|` +
 		`CreateTemp|MkdirTemp|/tmp/`)},
@@ -168,11 +169,28 @@ var groups = []struct {
 	{"missing system call", regexp.MustCompile(`not implemented|ENOSYS`)},
 }
 
-// causeGroup names the group of a cause line, "other" when none fits.
-func causeGroup(cause string) string {
+// callGroups places a cause line that names no group by the calls gort refused in the run.
+var callGroups = []struct{ call, group string }{
+	{"socket", "network"}, {"socketpair", "network"},
+	{"mkdirat", "writable file system"}, {"unlinkat", "writable file system"},
+	{"clone", "fork/exec"}, {"clone3", "fork/exec"}, {"execve", "fork/exec"},
+	{"wait4", "fork/exec"}, {"setitimer", "signals and timers"},
+	{"timer_create", "signals and timers"},
+}
+
+// causeGroup names the group of a cause line, else of the first refused call that has one,
+// "other" when none fits.
+func causeGroup(cause string, calls []string) string {
 	for _, g := range groups {
 		if g.re.MatchString(cause) {
 			return g.name
+		}
+	}
+	for _, c := range calls {
+		for _, cg := range callGroups {
+			if c == cg.call {
+				return cg.group
+			}
 		}
 	}
 	return "other"
@@ -211,7 +229,7 @@ func judge(p *pkgResult, binfmt bool) {
 			p.group = "timeout"
 		} else {
 			p.cause = firstCause(p.gohv.out)
-			p.group = causeGroup(p.cause)
+			p.group = causeGroup(p.cause, missingCalls(p.gohv.out))
 		}
 		if calls := missingCalls(p.gohv.out); len(calls) > 0 {
 			p.cause += " [ENOSYS: " + strings.Join(calls, ", ") + "]"

@@ -82,9 +82,16 @@ func TestCauseGroup(t *testing.T) {
 		"TestE: got 3, want 4": "other",
 	}
 	for cause, want := range cases {
-		if got := causeGroup(cause); got != want {
+		if got := causeGroup(cause, nil); got != want {
 			t.Errorf("%q: group %q, want %q", cause, got, want)
 		}
+	}
+	// A line that names nothing is placed by the first refused call that says something.
+	if got := causeGroup("TestZ: got 1, want 2", []string{"prctl", "socket"}); got != "network" {
+		t.Errorf("placed by the refused calls: %q, want network", got)
+	}
+	if got := causeGroup("TestC: tcp is not supported", nil); got != "network" {
+		t.Errorf("tcp is not supported: %q, want network", got)
 	}
 }
 
