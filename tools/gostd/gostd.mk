@@ -3,7 +3,7 @@
 # source folder under `gohv run` and under qemu-user (tools/gostd, a host Go program; the
 # results table in $(BUILD)/go-std/results.txt, the summary in $(BUILD)/go-std/summary.md,
 # docs/go-std.md what was measured and how long it takes). Not part of `make test`: a full run
-# takes an hour or more.
+# takes about half an hour (docs/go-std.md).
 #   make go-std PKGS="encoding/pem strings"   only these packages
 #   GO_STD_JOBS (2) packages at once, GO_STD_TIMEOUT (300) seconds per package and runner,
 #   GOHV_RUN_OPTS options passed to `gohv run` as they are (e.g. "--memory 512M").
