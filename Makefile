@@ -25,7 +25,7 @@ endif
 
 # ---------------------------------------------------------------- dependencies (Debian 12 only)
 DEB_PACKAGES := $(ARCH_DEB_PACKAGES) device-tree-compiler libfdt-dev libcriterion-dev \
-	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go clang llvm libclang-rt-dev
+	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go clang llvm libclang-rt-dev qemu-user
 DEPS_STAMP := $(BUILD)/.deps-ok
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -54,6 +54,7 @@ include boards/boards.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk
 include tools/bench/bench.mk
+include tools/gostd/gostd.mk
 
 # ---------------------------------------------------------------- housekeeping
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')

@@ -1,0 +1,3 @@
+module gohv.dev/gostd
+
+go 1.19
