@@ -8,7 +8,7 @@
  * one QEMU at a time. Most partitions run on real parallel harts in host time; the tests that
  * measure lateness use `gohv run --icount` (virtual time), so a busy host cannot move them.
  * Environment: GOHV_BUILD (the build folder), GOHV_OPENSBI, GOHV_GOROOT (default
- * /usr/lib/go-1.19), GOHV_SPIN_TOLERANCE_US (default 20000), GOHV_SLEEP_TOLERANCE_MS (default 10).
+ * /usr/lib/go-1.19), GOHV_SPIN_TOLERANCE_US (default 30000), GOHV_SLEEP_TOLERANCE_MS (default 10).
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -292,9 +292,13 @@ Test(go, unserved_system_call_is_enosys_with_one_line_naming_it)
 	grun_free(&r);
 }
 
+/* Go's sysmon preempts a goroutine that has run for forcePreemptNS (10 ms), but it only looks
+ * every 20 us to 10 ms (its sleep doubles while it finds nothing to do): a wake-up can be 20 ms
+ * late plus the signal's delivery (a CI run saw 20011 us). Without async preemption the sleeper
+ * never wakes at all, so 30 ms still tells the two apart. */
 Test(go, spin_needs_async_preemption)
 {
-	long tol = strtol(env_or("GOHV_SPIN_TOLERANCE_US", "20000"), NULL, 10);
+	long tol = strtol(env_or("GOHV_SPIN_TOLERANCE_US", "30000"), NULL, 10);
 	struct grun r;
 	int wakes = 0;
 
