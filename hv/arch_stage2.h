@@ -34,6 +34,9 @@ int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, uns
 int stage2_unmap(struct stage2 *s2, uint64_t gpa, uint64_t size);
 /* Walks the table as the hardware would: 0 with the address and permissions when mapped. */
 int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsigned *perm);
+/* Makes mappings just added to s2 in [gpa, gpa+size) visible to this CPU's walks: a CPU may
+ * have kept the miss it saw there before (RISC-V without Svvptc). */
+void arch_stage2_fence(const struct stage2 *s2, uint64_t gpa, uint64_t size);
 /* Largest guest-physical address + 1 the table format reaches. */
 uint64_t stage2_limit(void);
 

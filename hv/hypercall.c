@@ -28,7 +28,7 @@ enum hv_err guest_console_write(struct vcpu *v, enum console_stream stream, unsi
 {
 	/* The whole buffer is checked, then cut: a call must not pass for naming only its first
 	 * GOOS_MAX_XFER bytes right. */
-	const char *buf = partition_gpa_to_hva(v->part, gpa, len);
+	const char *buf = guest_ram_touch(v->part, gpa, len);
 	if (!buf)
 		return HV_ERR_INVALID_ADDR;
 	if (len > GOOS_MAX_XFER)
@@ -44,7 +44,7 @@ static enum hv_err entropy(struct vcpu *v, unsigned long gpa, unsigned long len,
 	struct partition *p = v->part;
 
 	/* Checked whole, then cut, as the console's. */
-	void *buf = partition_gpa_to_hva(p, gpa, len);
+	void *buf = guest_ram_touch(p, gpa, len);
 	if (!buf)
 		return HV_ERR_INVALID_ADDR;
 	if (len > GOOS_MAX_XFER)
@@ -65,7 +65,7 @@ static enum hv_err start(struct vcpu *v, const unsigned long *a)
 
 	if (!t)
 		return HV_ERR_INVALID_PARAM;
-	if (!partition_gpa_to_hva(v->part, a[1], 4))
+	if (!guest_ram_touch(v->part, a[1], 4))
 		return HV_ERR_INVALID_ADDR;
 	struct vcpu_boot b = {.entry = a[1], .stack = a[2], .arg = a[3]};
 	return vcpu_start(t, &b);

@@ -19,16 +19,6 @@
 		-1;                                                                                \
 	})
 
-void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len)
-{
-	if (gpa < p->ram_gpa)
-		return NULL;
-	uint64_t off = gpa - p->ram_gpa;
-	if (off > p->ram_size || len > p->ram_size - off)
-		return NULL;
-	return p->ram + off;
-}
-
 #ifdef GOHV_BENCH
 /* Bench build only: bytes of stage-2 tables allocated, for the per-partition footprint. */
 static unsigned long bench_table_bytes;
@@ -175,8 +165,23 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 #ifdef GOHV_BENCH
 	bench_table_bytes = 0;
 #endif
-	if (stage2_init(&p->s2, vmid, table_alloc, NULL) ||
-	    stage2_map(&p->s2, p->ram_gpa, ram, p->ram_size, S2_RWX)) {
+	size_t bitmap_pages = (guest_ram_bitmap_words(p->ram_size) * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t present = page_alloc(&hv.pages, bitmap_pages, PAGE_SIZE);
+	bool mapped = present && !stage2_init(&p->s2, vmid, table_alloc, NULL);
+	if (mapped) {
+		/* What every start writes is made present now, where running short can refuse. */
+		uint64_t dt_gpa = p->ram_gpa + p->ram_size - GUEST_DT_RESERVE;
+
+		guest_ram_init(p, arch_pa_to_va(present));
+		mapped = guest_ram_touch(p, p->image.lowest, p->image.highest - p->image.lowest) &&
+			 (!p->initrd || guest_ram_touch(p, p->initrd_gpa, p->initrd_size)) &&
+			 guest_ram_touch(p, dt_gpa, GUEST_DT_RESERVE);
+	}
+	if (!mapped) {
+		/* The tables it took stay taken: a refused partition is only ever refused at boot.
+		 */
+		if (present)
+			page_free(&hv.pages, present, bitmap_pages);
 		page_free(&hv.pages, ram, cfg->memory_size / PAGE_SIZE);
 		return refuse(p, "no memory for its stage-2 tables");
 	}
@@ -186,8 +191,6 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	       cfg->name, bench_table_bytes, (unsigned long)p->s2.tables,
 	       (unsigned long)(sizeof(struct partition) + cfg->ncpus * sizeof(struct vcpu)));
 #endif
-	/* Whatever a previous boot or the firmware left there is not the guest's to see. */
-	memset(p->ram, 0, p->ram_size);
 
 	/* The board's slice, at least one tick; the weight sets the share, not the slice. */
 	uint64_t slice = hv.plat.timebase_hz * hv.config.time_slice_us / 1000000;
@@ -216,18 +219,19 @@ void partition_start(struct partition *p)
 	uint8_t seed[32];
 	char err[ELF_ERR_MAX];
 
-	/* The image was checked at create time; loading cannot fail unless RAM changed size. */
+	/* The image was checked at create time, and what the hv writes here made present: loading
+	 * cannot fail unless RAM changed size. */
 	if (elf_load(&p->image, p->ram_gpa, p->ram_size, p->ram, err, sizeof(err)))
 		hv_panic("partition %s: %s", p->cfg->name, err);
 	/* After the ELF (which zeroes its bss): checked at create time not to overlap it. */
 	if (p->initrd)
-		memcpy(partition_gpa_to_hva(p, p->initrd_gpa, p->initrd_size), p->initrd,
+		memcpy(guest_ram_touch(p, p->initrd_gpa, p->initrd_size), p->initrd,
 		       p->initrd_size);
 	hv_entropy(seed, sizeof(seed));
 	drbg_seed(&p->rng, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));
-	int fe = guest_fdt_build(p, partition_gpa_to_hva(p, dt_gpa, GUEST_DT_RESERVE),
-				 GUEST_DT_RESERVE, dt_gpa);
+	int fe = guest_fdt_build(p, guest_ram_touch(p, dt_gpa, GUEST_DT_RESERVE), GUEST_DT_RESERVE,
+				 dt_gpa);
 	if (fe)
 		hv_panic("partition %s: device tree: error %d", p->cfg->name, fe);
 
@@ -314,7 +318,7 @@ enum vcpu_exit partition_reboot(struct vcpu *v, int code, bool failed)
 
 bool guest_range_ok(const struct vcpu *v, uint64_t gpa, uint64_t len)
 {
-	return partition_gpa_to_hva(v->part, gpa, len) != NULL;
+	return guest_ram_touch(v->part, gpa, len) != NULL;
 }
 
 unsigned vcpu_count(const struct vcpu *v)

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "drbg.h"
 #include "elf.h"
+#include "guest_ram.h"
 #include "mmio.h"
 #include "spinlock.h"
 #include "vcpu.h"
@@ -32,6 +33,10 @@ struct partition {
 	uint64_t ram_size;
 	uint8_t *ram; /* the hv's pointer to it (arch_pa_to_va of where it is) */
 	struct stage2 s2;
+	/* A bit per GUEST_RAM_CHUNK: zeroed and mapped (guest_ram.h). ram_lock orders the first
+	 * touches of several CPUs and the stage-2 table updates they make. */
+	uint64_t *ram_present;
+	spinlock_t ram_lock;
 	struct elf_image image;
 	const uint8_t *initrd; /* in the package, checked at create time; NULL if none */
 	uint64_t initrd_size;
@@ -57,7 +62,7 @@ struct partition {
 	uint64_t started_at; /* time of the last start, to tell a crash loop from a long run */
 
 	/* After a stop, vCPU 0's run loop scrubs the RAM, then restarts or retires it. */
-	uint64_t scrubbed; /* bytes of RAM zeroed so far */
+	uint64_t scrubbed; /* how far into its RAM the scrub is */
 	bool restart_pending;
 	uint64_t restart_at;
 
@@ -79,10 +84,6 @@ struct partition {
 /* A partition that fails within this long of starting restarts after a growing delay (its
  * restart-backoff-ms, config.h). */
 #define RESTART_BACKOFF_RESET_S 10
-
-/* The hv's view of guest memory: a pointer to [gpa, gpa+len) if all of it is the partition's RAM,
- * NULL otherwise (including len overflowing). len 0 is valid anywhere in RAM. */
-void *partition_gpa_to_hva(const struct partition *p, uint64_t gpa, uint64_t len);
 
 /* Boot: validates p's config against the machine and builds it (RAM, stage-2, image) with vcpus,
  * storage for cfg->ncpus vCPUs. On failure prints why, marks it refused and returns -1; other

@@ -27,11 +27,17 @@ static void dev_lock(struct passthru *d)
 	}
 }
 
+static void *touch_owner(void *owner, uint64_t gpa, uint64_t len)
+{
+	return guest_ram_touch(owner, gpa, len);
+}
+
 static struct vqs_ram owner_ram(const struct passthru *d)
 {
-	const struct partition *p = d->owner;
+	struct partition *p = d->owner;
 
-	return (struct vqs_ram){p->ram, p->ram_gpa, p->ram_size, arch_va_to_pa(p->ram)};
+	return (struct vqs_ram){p->ram,	     p->ram_gpa, p->ram_size, arch_va_to_pa(p->ram),
+				touch_owner, p};
 }
 
 /* The owner's view of a fresh device; the device itself reset first, so it holds nothing. */

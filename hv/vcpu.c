@@ -250,15 +250,8 @@ static void cleanup_step(struct cpu *cpu, struct vcpu *v)
 {
 	struct partition *p = v->part;
 
-	if (p->scrubbed < p->ram_size) {
-		uint64_t n = p->ram_size - p->scrubbed;
-
-		if (n > SCRUB_CHUNK)
-			n = SCRUB_CHUNK;
-		memset(p->ram + p->scrubbed, 0, n);
-		p->scrubbed += n;
+	if (guest_ram_scrub(p, &p->scrubbed, SCRUB_CHUNK))
 		return;
-	}
 	if (!p->restart_pending) {
 		v->wait = WAIT_NONE;
 		partition_retire(p);

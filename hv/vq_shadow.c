@@ -18,6 +18,8 @@ static void *in_ram(const struct vqs_ram *ram, uint64_t gpa, uint64_t len)
 {
 	if (gpa < ram->gpa || gpa - ram->gpa > ram->size || len > ram->size - (gpa - ram->gpa))
 		return NULL;
+	if (ram->touch && !ram->touch(ram->ctx, gpa, len))
+		return NULL;
 	return ram->hva + (gpa - ram->gpa);
 }
 

@@ -21,10 +21,14 @@
 /* Entries of a shadow queue at most: busy is one word, and the three real rings fit one page. */
 #define VQS_MAX 64
 
-/* The owner's RAM: guest-physical [gpa, gpa+size) is at hva for the hv and at hpa for a device. */
+/* The owner's RAM: guest-physical [gpa, gpa+size) is at hva for the hv and at hpa for a device.
+ * touch, if set, is called on every range before the hv or the device uses it (the RAM is made
+ * present on first touch, guest_ram.h); NULL from it refuses the range. */
 struct vqs_ram {
 	uint8_t *hva;
 	uint64_t gpa, size, hpa;
+	void *(*touch)(void *ctx, uint64_t gpa, uint64_t len);
+	void *ctx;
 };
 
 /* The device's rings, in one page of hv memory: the split layout of vring.h with the sizes fixed

@@ -101,6 +101,12 @@ void arch_system_off(bool failure)
 	exit(failure ? 2 : 0);
 }
 
+void arch_stage2_fence(const struct stage2 *s2, uint64_t gpa, uint64_t size)
+{
+	port_call();
+	host.s2_fences++;
+}
+
 unsigned arch_vmid(unsigned index)
 {
 	return index + 1;

@@ -238,6 +238,15 @@ void arch_vcpu_set_result(struct vcpu *v, unsigned long value)
 	v->arch.regs.x[REG_A1] = value;
 }
 
+/* Per VMID, not per page: the range is a chunk of 16 pages, and QEMU flushes its whole TLB for
+ * either. Without VMIDs to give every guest has 0, and the switch between them flushes anyway. */
+void arch_stage2_fence(const struct stage2 *s2, uint64_t gpa, uint64_t size)
+{
+	/* hfence.gvma x0, vmid */
+	__asm__ __volatile__(".insn r 0x73, 0, 0x31, x0, x0, %0" ::"r"((unsigned long)s2->vmid)
+			     : "memory");
+}
+
 void arch_vcpu_flush_tlb(struct vcpu *v)
 {
 	hfence_vvma_all();
@@ -301,9 +310,12 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 		 * fault. The address is taken once: it lives across the lookup. */
 		uint64_t gpa = riscv_fault_gpa(r);
 		const struct mmio_region *m = vcpu_mmio_find(v, gpa);
+		enum vcpu_exit e;
 
 		if (m)
 			return riscv_mmio_emulate(v, m);
+		if (guest_ram_fault(v, gpa, r->sepc, &e))
+			return e;
 		return vcpu_fault(v, exception_name(cause), r->sepc, gpa);
 	}
 	if (cause & CAUSE_IRQ_FLAG) {
@@ -331,8 +343,14 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 		}
 	}
 	switch (cause) {
-	case EXC_INST_GUEST_PAGE_FAULT:
-		return vcpu_fault(v, exception_name(cause), r->sepc, riscv_fault_gpa(r));
+	case EXC_INST_GUEST_PAGE_FAULT: {
+		uint64_t gpa = riscv_fault_gpa(r);
+		enum vcpu_exit e;
+
+		if (guest_ram_fault(v, gpa, r->sepc, &e))
+			return e;
+		return vcpu_fault(v, exception_name(cause), r->sepc, gpa);
+	}
 	case EXC_VIRTUAL_INST:
 		/* WFI traps only on a shared hart (hstatus.VTW): the wait gives the hart away. */
 		if (r->stval == INSN_WFI && v->arch.trap_wfi) {

@@ -200,7 +200,7 @@ static enum vcpu_exit guest(struct vcpu *v)
 	case 6: {
 		uint64_t gpa = arg();
 		size_t len = fuzz_u8(&in);
-		uint8_t *dst = partition_gpa_to_hva(p, gpa, len);
+		uint8_t *dst = guest_ram_touch(p, gpa, len);
 
 		if (dst && len <= in.n) {
 			memcpy(dst, in.p, len);

@@ -10,6 +10,22 @@
 struct gp_console gp_out;
 struct partition gp_part;
 static struct vcpu gp_vcpus[CONFIG_MAX_VCPUS];
+static uint64_t *gp_present;
+/* The stage-2 tables the partition's first touches take, freed at teardown. */
+static void *gp_tables[64];
+static unsigned gp_ntables;
+bool gp_tables_exhausted;
+
+static void *table_alloc(void *ctx, size_t size, size_t align)
+{
+	if (gp_tables_exhausted)
+		return NULL;
+	cr_assert_lt(gp_ntables, sizeof(gp_tables) / sizeof(gp_tables[0]));
+	void *t = aligned_alloc(align, size);
+	cr_assert_not_null(t);
+	memset(t, 0, size);
+	return gp_tables[gp_ntables++] = t;
+}
 
 static struct partition_config cfg = {
     .name = "test",
@@ -44,11 +60,15 @@ struct vcpu *gp_setup(void)
 	memset(gp_vcpus, 0, sizeof(gp_vcpus));
 	p->vcpus = gp_vcpus;
 	p->cfg = &cfg;
-	p->ram = malloc(GP_RAM_SIZE);
+	p->ram = aligned_alloc(PAGE_SIZE, GP_RAM_SIZE); /* the stage-2 maps it by pages */
 	cr_assert_not_null(p->ram);
 	memset(p->ram, 0, GP_RAM_SIZE);
 	p->ram_gpa = GUEST_RAM_BASE;
 	p->ram_size = GP_RAM_SIZE;
+	cr_assert_eq(stage2_init(&p->s2, 1, table_alloc, NULL), 0);
+	gp_present = calloc(guest_ram_bitmap_words(GP_RAM_SIZE), sizeof(uint64_t));
+	cr_assert_not_null(gp_present);
+	guest_ram_init(p, gp_present);
 	p->state = PART_RUNNING;
 	p->nvcpus = 1;
 	p->running = 1;
@@ -79,6 +99,10 @@ struct vcpu *gp_setup(void)
 void gp_teardown(void)
 {
 	free(gp_part.ram);
+	free(gp_present);
+	gp_tables_exhausted = false;
+	while (gp_ntables)
+		free(gp_tables[--gp_ntables]);
 }
 
 struct vcpu *gp_add_vcpu(void)
@@ -104,5 +128,9 @@ struct vcpu *gp_add_vcpu(void)
 
 uint8_t *gp_ram(uint64_t gpa)
 {
-	return gp_part.ram + (gpa - GUEST_RAM_BASE);
+	/* As the guest's own accesses would, makes RAM from gpa to its end present. */
+	uint8_t *hva = guest_ram_touch(&gp_part, gpa, GP_RAM_END - gpa);
+
+	cr_assert_not_null(hva, "gp_ram(0x%lx)", (unsigned long)gpa);
+	return hva;
 }

@@ -43,51 +43,51 @@ static struct hypercall call(unsigned long fid, unsigned long a0, unsigned long 
 	return call_on(v, fid, a0, a1, 0, 0);
 }
 
-/* ---------------------------------------------------------------- partition_gpa_to_hva */
+/* ---------------------------------------------------------------- guest_ram_touch */
 
 Test(gpa_to_hva, inside)
 {
-	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, 1), p->ram);
-	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, GP_RAM_SIZE), p->ram);
-	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE + 0x1234, 16), p->ram + 0x1234);
-	cr_assert_eq(partition_gpa_to_hva(p, GP_RAM_END - 1, 1), p->ram + GP_RAM_SIZE - 1);
-	cr_assert_eq(partition_gpa_to_hva(p, GP_RAM_END - 16, 16), p->ram + GP_RAM_SIZE - 16);
+	cr_assert_eq(guest_ram_touch(p, GUEST_RAM_BASE, 1), p->ram);
+	cr_assert_eq(guest_ram_touch(p, GUEST_RAM_BASE, GP_RAM_SIZE), p->ram);
+	cr_assert_eq(guest_ram_touch(p, GUEST_RAM_BASE + 0x1234, 16), p->ram + 0x1234);
+	cr_assert_eq(guest_ram_touch(p, GP_RAM_END - 1, 1), p->ram + GP_RAM_SIZE - 1);
+	cr_assert_eq(guest_ram_touch(p, GP_RAM_END - 16, 16), p->ram + GP_RAM_SIZE - 16);
 }
 
 Test(gpa_to_hva, below_base)
 {
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE - 1, 1));
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE - 1, 0));
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE - 16, 32)); /* straddles the base */
-	cr_assert_null(partition_gpa_to_hva(p, 0, 0));
-	cr_assert_null(partition_gpa_to_hva(p, 0, GUEST_RAM_BASE + 16));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE - 1, 1));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE - 1, 0));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE - 16, 32)); /* straddles the base */
+	cr_assert_null(guest_ram_touch(p, 0, 0));
+	cr_assert_null(guest_ram_touch(p, 0, GUEST_RAM_BASE + 16));
 }
 
 Test(gpa_to_hva, len_zero)
 {
-	cr_assert_eq(partition_gpa_to_hva(p, GUEST_RAM_BASE, 0), p->ram);
-	cr_assert_eq(partition_gpa_to_hva(p, GP_RAM_END, 0), p->ram + GP_RAM_SIZE);
-	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END + 1, 0));
+	cr_assert_eq(guest_ram_touch(p, GUEST_RAM_BASE, 0), p->ram);
+	cr_assert_eq(guest_ram_touch(p, GP_RAM_END, 0), p->ram + GP_RAM_SIZE);
+	cr_assert_null(guest_ram_touch(p, GP_RAM_END + 1, 0));
 }
 
 Test(gpa_to_hva, at_and_past_end)
 {
-	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END, 1));
-	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END - 1, 2));
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, GP_RAM_SIZE + 1));
-	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END + 0x1000, 4));
+	cr_assert_null(guest_ram_touch(p, GP_RAM_END, 1));
+	cr_assert_null(guest_ram_touch(p, GP_RAM_END - 1, 2));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE, GP_RAM_SIZE + 1));
+	cr_assert_null(guest_ram_touch(p, GP_RAM_END + 0x1000, 4));
 }
 
 Test(gpa_to_hva, overflow)
 {
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE, ~0UL));
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE + 16, ~0UL));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE, ~0UL));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE + 16, ~0UL));
 	/* gpa + len wraps around to a small number (or back into RAM). */
-	cr_assert_null(partition_gpa_to_hva(p, GP_RAM_END - 16, -(GP_RAM_END - 16) + 0x10));
-	cr_assert_null(partition_gpa_to_hva(p, GUEST_RAM_BASE + 16, -16UL));
-	cr_assert_null(partition_gpa_to_hva(p, ~0UL, 2));
-	cr_assert_null(partition_gpa_to_hva(p, ~0UL - 7, 16));
-	cr_assert_null(partition_gpa_to_hva(p, ~0UL, 0));
+	cr_assert_null(guest_ram_touch(p, GP_RAM_END - 16, -(GP_RAM_END - 16) + 0x10));
+	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE + 16, -16UL));
+	cr_assert_null(guest_ram_touch(p, ~0UL, 2));
+	cr_assert_null(guest_ram_touch(p, ~0UL - 7, 16));
+	cr_assert_null(guest_ram_touch(p, ~0UL, 0));
 }
 
 /* ---------------------------------------------------------------- simple calls */

@@ -130,7 +130,7 @@ static void wr(unsigned off, uint32_t v)
 
 static void *ram(uint64_t gpa)
 {
-	return partition_gpa_to_hva(tb_part(0), gpa, 1);
+	return guest_ram_touch(tb_part(0), gpa, 1);
 }
 
 /* The owner's driver up to DRIVER_OK with queue 0 of 8 at DESC, AVAIL, USED. */

@@ -45,7 +45,7 @@ static void setup(void)
 {
 	ram_buf = aligned_alloc(4096, RAM_SIZE);
 	memset(ram_buf, 0, RAM_SIZE);
-	ram = (struct vqs_ram){ram_buf, RAM_GPA, RAM_SIZE, RAM_HPA};
+	ram = (struct vqs_ram){.hva = ram_buf, .gpa = RAM_GPA, .size = RAM_SIZE, .hpa = RAM_HPA};
 	memset(&real, 0xee, sizeof(real));
 	q = (struct vq_shadow){.num = N,
 			       .desc_gpa = RAM_GPA + DESC,
@@ -147,6 +147,53 @@ Test(vq_shadow, a_chain_is_translated_to_host_physical_and_posted)
 	offer(0);
 	cr_assert_eq(vqs_post(&q, &ram, &f), 1);
 	cr_assert_eq(real.desc[0].addr, RAM_HPA + RAM_SIZE - 16);
+}
+
+/* The ranges touch was asked for, in order; refuse_at: the call that fails (0: none). */
+static struct {
+	uint64_t gpa[8], len[8];
+	unsigned n, refuse_at;
+} touched;
+
+static void *record_touch(void *ctx, uint64_t gpa, uint64_t len)
+{
+	cr_assert_eq(ctx, &touched);
+	cr_assert_lt(touched.n, 8);
+	touched.gpa[touched.n] = gpa;
+	touched.len[touched.n] = len;
+	if (++touched.n == touched.refuse_at)
+		return NULL;
+	return ram_buf + (gpa - RAM_GPA);
+}
+
+/* RAM present on first touch (guest_ram.h): the rings and every buffer are touched before the
+ * hv reads them or the device is given them, and a range touch refuses is not posted. */
+Test(vq_shadow, rings_and_buffers_are_touched_before_use)
+{
+	memset(&touched, 0, sizeof(touched));
+	ram.touch = record_touch;
+	ram.ctx = &touched;
+	enable();
+	cr_assert_eq(touched.n, 3);
+	cr_assert_eq(touched.gpa[0], RAM_GPA + DESC);
+	cr_assert_eq(touched.len[0], VIRTQ_DESC_BYTES(N));
+	cr_assert_eq(touched.gpa[1], RAM_GPA + AVAIL);
+	cr_assert_eq(touched.gpa[2], RAM_GPA + USED);
+	gdesc()[2] = (struct virtq_desc){RAM_GPA + BUF, 100, VIRTQ_DESC_F_NEXT, 5};
+	gdesc()[5] = (struct virtq_desc){RAM_GPA + BUF + 0x1000, 200, VIRTQ_DESC_F_WRITE, 0};
+	offer(2);
+	cr_assert_eq(vqs_post(&q, &ram, &f), 1);
+	cr_assert_eq(touched.n, 5);
+	cr_assert_eq(touched.gpa[3], RAM_GPA + BUF);
+	cr_assert_eq(touched.len[3], 100);
+	cr_assert_eq(touched.gpa[4], RAM_GPA + BUF + 0x1000);
+	cr_assert_eq(touched.len[4], 200);
+	/* The next buffer cannot be made present: refused, as a buffer outside RAM is. */
+	touched.refuse_at = 6;
+	gdesc()[0] = (struct virtq_desc){RAM_GPA + BUF + 0x2000, 64, VIRTQ_DESC_F_WRITE, 0};
+	offer(0);
+	cr_assert_eq(vqs_post(&q, &ram, &f), -1);
+	cr_assert_eq(real.avail_idx, 1, "nothing more reached the device");
 }
 
 Test(vq_shadow, buffers_outside_the_owners_ram_are_refused)

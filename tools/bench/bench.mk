@@ -4,7 +4,7 @@
 # $(BUILD)/bench/results.json and chart.png, and compares with tools/bench/baseline.json.
 # `make bench-baseline` rewrites that baseline. BENCHMARKS.md describes every figure.
 
-.PHONY: bench bench-baseline bench-prereqs
+.PHONY: bench bench-baseline bench-prereqs startup-cost
 BENCH_DIR      := $(BUILD)/bench
 BENCH_HV_GEN   := $(BENCH_DIR)/gen/hv
 BENCH_HV_XFLAGS := $(call hv_xflags,$(BENCH_HV_GEN)) -DGOHV_BENCH
@@ -98,3 +98,6 @@ bench: $(DEPS_STAMP)
 bench-baseline: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory bench-prereqs
 	$(Q)$(BENCH_RUN) --write-baseline
+# The start-up cost of `gohv run` against qemu-user (a wall-time measurement, not a test).
+startup-cost: $(DEPS_STAMP) $(GOHV) $(HV_ELF) $(GORT_ELF) $(BUILD)/go/hello
+	$(Q)tools/startup-cost.sh $(GOHV) $(BUILD)/go/hello

@@ -1,0 +1,35 @@
+/*
+ * A partition's RAM is present on first touch. At creation none of it is in the partition's
+ * stage-2 table and none of it is zeroed; the first access to a chunk, by the guest (a stage-2
+ * fault), by the hv (loading the image, a hypercall's buffer) or by a device (the shadow queues
+ * posting a buffer), zeroes the chunk and maps it. So a boot costs what the guest uses, not what
+ * it was given, and a stop scrubs only the chunks that were present (they stay mapped, zeroed,
+ * for the next run).
+ */
+#ifndef GOHV_GUEST_RAM_H
+#define GOHV_GUEST_RAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct partition;
+
+/* Made present at once: 16 stage-2 pages, so a fault's cost is spread over 64 KiB. */
+#define GUEST_RAM_CHUNK (64UL << 10)
+
+/* Words of the present-chunk bitmap RAM of size bytes needs. */
+size_t guest_ram_bitmap_words(uint64_t size);
+/* p's RAM (ram, ram_gpa, ram_size and s2 set) with nothing present; bitmap holds
+ * guest_ram_bitmap_words words and is p's from now on. */
+void guest_ram_init(struct partition *p, uint64_t *bitmap);
+/* The hv's view of guest memory: a pointer to [gpa, gpa+len), made present, if all of it is the
+ * partition's RAM; NULL otherwise (len overflowing included), or if a stage-2 table for it could
+ * not be had. len 0 is valid anywhere in RAM and makes nothing present. */
+void *guest_ram_touch(struct partition *p, uint64_t gpa, uint64_t len);
+/* guest_ram_fault, what a port calls on a stage-2 fault, is in port.h. */
+/* Zeroes the present chunks from byte offset *done on, at most budget bytes of them, and moves
+ * *done on. True while some are left. */
+bool guest_ram_scrub(struct partition *p, uint64_t *done, uint64_t budget);
+
+#endif
