@@ -38,18 +38,19 @@
 #include "virtio_mmio.h"
 #include "vring.h"
 
-#define NET_MAJOR	 241 /* next to /dev/chan's, in Linux's "local/experimental use" range */
-#define NET_QN		 64  /* entries per queue at most: the hv's VQS_MAX */
-#define NET_HDR		 12  /* struct virtio_net_hdr; VERSION_1 always has num_buffers */
-#define NET_FRAME_MIN	 14  /* an Ethernet header */
-#define NET_FRAME_MAX	 1514
-#define NET_BUF		 2048 /* two buffers a page, each a header and the largest frame */
-#define NET_F_MAC	 5    /* VIRTIO_NET_F_MAC */
-#define NET_RXQ		 0
-#define NET_TXQ		 1
-#define NET_RX_BATCH	 (NET_QN / 4)
-#define NET_PATH_MAX	 32
-#define NET_USED_OFFSET	 2048 /* of a ring page: the descriptors and the available ring fit below */
+#define NET_MAJOR     241 /* next to /dev/chan's, in Linux's "local/experimental use" range */
+#define NET_QN	      64  /* entries per queue at most: the hv's VQS_MAX */
+#define NET_HDR	      12  /* struct virtio_net_hdr; VERSION_1 always has num_buffers */
+#define NET_FRAME_MIN 14  /* an Ethernet header */
+#define NET_FRAME_MAX 1514
+#define NET_BUF	      2048 /* two buffers a page, each a header and the largest frame */
+#define NET_F_MAC     5	   /* VIRTIO_NET_F_MAC */
+#define NET_RXQ	      0
+#define NET_TXQ	      1
+#define NET_RX_BATCH  (NET_QN / 4)
+#define NET_PATH_MAX  32
+/* Of a ring page: the descriptors and the available ring fit below it. */
+#define NET_USED_OFFSET 2048
 
 _Static_assert(NET_HDR + NET_FRAME_MAX <= NET_BUF && PAGE_SIZE % NET_BUF == 0, "buffers fit");
 _Static_assert(VIRTQ_DESC_BYTES(NET_QN) + VIRTQ_AVAIL_BYTES(NET_QN) <= NET_USED_OFFSET &&
@@ -74,10 +75,10 @@ struct netdev {
 	unsigned ntx_free;
 	unsigned rx_unnotified; /* buffers handed back since the last notify */
 	unsigned opens;
-	bool running;		       /* started: else every call is EIO */
-	bool eio_read, eio_write;      /* a reset lost frames: the next call of each says so */
-	char name[8];		       /* "netN" */
-	char addr[19];		       /* "52:54:00:12:34:56\n" */
+	bool running;		      /* started: else every call is EIO */
+	bool eio_read, eio_write;     /* a reset lost frames: the next call of each says so */
+	char name[8];		      /* "netN" */
+	char addr[19];		      /* "52:54:00:12:34:56\n" */
 	char addr_path[NET_PATH_MAX]; /* /sys/class/net/netN/address */
 	char mtu_path[NET_PATH_MAX];
 };
@@ -134,7 +135,8 @@ static bool take_used(struct netq *q, struct virtq_used_elem *e)
 
 static void rx_give(struct netdev *d, uint16_t id)
 {
-	d->rx.desc[id] = (struct virtq_desc){(uintptr_t)d->rx.buf[id], NET_BUF, VIRTQ_DESC_F_WRITE, 0};
+	d->rx.desc[id] =
+	    (struct virtq_desc){(uintptr_t)d->rx.buf[id], NET_BUF, VIRTQ_DESC_F_WRITE, 0};
 	publish(&d->rx, id);
 	d->rx_unnotified++;
 }
@@ -328,7 +330,9 @@ void netdev_irq(void)
 			const char *why = net_start(d);
 			gort_printf("gort: /dev/%s: the device needs a reset (the hv's line says "
 				    "why): %s%s\n",
-				    d->name, why ? "it did not start again: " : "reset, frames in flight lost",
+				    d->name,
+				    why ? "it did not start again: "
+					: "reset, frames in flight lost",
 				    why ? why : "");
 			d->eio_read = d->eio_write = true;
 		}
@@ -408,7 +412,8 @@ void netdev_init(const void *fdt)
 		snprintf(d->name, sizeof(d->name), "net%u", nnets);
 		const char *why = net_start(d);
 		if (why) {
-			/* Still /dev/netN (every call EIO), so the numbers stay the tree's order. */
+			/* Still /dev/netN (every call EIO), so the numbers stay the tree's order.
+			 */
 			gort_printf("gort: /dev/%s: the device did not start: %s\n", d->name, why);
 			wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_FAILED);
 		}
