@@ -8,6 +8,9 @@
 #include <string.h>
 
 const char qemu_cmd_icount[] = "-icount " MACHINE_ICOUNT " -rtc " MACHINE_ICOUNT_RTC;
+/* restrict=on: no frame of the guest's leaves QEMU (the project's network rule). */
+const char qemu_cmd_user_netdev[] = "user,id=net0,restrict=on";
+const char qemu_cmd_net_device[] = MACHINE_NET_DEVICE ",netdev=net0";
 
 /* The packer writes a line of a few options; anything longer is not its file. */
 #define ARGS_FILE_MAX 4096
@@ -146,6 +149,12 @@ int qemu_cmd_build(const struct qemu_cmd_opts *o, struct qemu_cmd *c, char *err,
 		add(c, MACHINE_ICOUNT);
 		add(c, "-rtc");
 		add(c, MACHINE_ICOUNT_RTC);
+	}
+	if (o->user_net) {
+		add(c, "-netdev");
+		add(c, qemu_cmd_user_netdev);
+		add(c, "-device");
+		add(c, qemu_cmd_net_device);
 	}
 	for (size_t i = 0; i < nrest; i++)
 		add(c, rest[i]);

@@ -11,18 +11,22 @@
 #include <stddef.h>
 
 struct qemu_cmd_opts {
-	const char *kernel;	  /* the packed image (-kernel); required */
-	const char *qemu;	  /* NULL: $GOHV_QEMU, else the machine's */
-	const char *firmware;	  /* NULL: $GOHV_OPENSBI, else the machine's */
-	const char *machine;	  /* NULL: the machine's type (MACHINE_TYPE) */
-	const char *cpu;	  /* NULL: the machine's model */
-	const char *smp;	  /* NULL: the qemu-args file's, else QEMU's default */
-	const char *memory;	  /* NULL: the qemu-args file's, else the machine's default */
-	const char *qemu_args;	  /* NULL, or the packer's --qemu-args file: "-smp N -m SIZE" */
-	bool icount;		  /* virtual time counted in instructions: repeatable timings */
-	bool terminal;		  /* interactive: UART and monitor on the terminal (Ctrl-A X quits),
-				     and a guest reset reboots; else the UART alone on stdio, for a
-				     program to read, and a reset ends QEMU */
+	const char *kernel;    /* the packed image (-kernel); required */
+	const char *qemu;      /* NULL: $GOHV_QEMU, else the machine's */
+	const char *firmware;  /* NULL: $GOHV_OPENSBI, else the machine's */
+	const char *machine;   /* NULL: the machine's type (MACHINE_TYPE) */
+	const char *cpu;       /* NULL: the machine's model */
+	const char *smp;       /* NULL: the qemu-args file's, else QEMU's default */
+	const char *memory;    /* NULL: the qemu-args file's, else the machine's default */
+	const char *qemu_args; /* NULL, or the packer's --qemu-args file: "-smp N -m SIZE" */
+	bool icount;	       /* virtual time counted in instructions: repeatable timings */
+	bool terminal;	       /* interactive: UART and monitor on the terminal (Ctrl-A X quits),
+				  and a guest reset reboots; else the UART alone on stdio, for a
+				  program to read, and a reset ends QEMU */
+	/* A network device (MACHINE_NET_DEVICE) on QEMU's user network with restrict=on: the
+	 * guest reaches QEMU's own slirp (10.0.2.2, 10.0.2.3) and nothing beyond it. The only
+	 * place gohv's QEMU network options are written (qemu_cmd_user_net). */
+	bool user_net;
 	const char *const *extra; /* more QEMU arguments (NULL-terminated), last */
 };
 
@@ -39,5 +43,7 @@ void qemu_cmd_free(struct qemu_cmd *c);
 
 /* The icount flags as the command line has them, for reports that say how they were measured. */
 extern const char qemu_cmd_icount[];
+/* What user_net adds: -netdev's and -device's values. */
+extern const char qemu_cmd_user_netdev[], qemu_cmd_net_device[];
 
 #endif

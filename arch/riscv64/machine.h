@@ -23,6 +23,9 @@
 /* On every command line: virt's virtio-mmio slots speak version 2 (modern), the only one the hv
  * passes through (docs/passthrough.md); QEMU 7.2 defaults to legacy. */
 #define MACHINE_GLOBAL "virtio-mmio.force-legacy=false"
+/* The network device of a command line with a user network (tools/qemu_cmd.c): on virt's
+ * virtio-mmio bus, so the hv can pass it through. */
+#define MACHINE_NET_DEVICE "virtio-net-device"
 /* Deterministic time: the clock counts instructions (1 ns each), and an idle machine skips to its
  * next timer instead of waiting in host time (sleep=off), so figures repeat run after run. */
 #define MACHINE_ICOUNT "shift=0,sleep=off"

@@ -34,6 +34,7 @@
 #define ENOTEMPTY    39
 #define ELOOP	     40
 #define ETIMEDOUT    110
+#define EMSGSIZE     90
 #define ENOTSUP	     95
 #define ECONNRESET   104
 #endif

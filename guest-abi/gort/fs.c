@@ -17,11 +17,12 @@
  *    on where it was while entries are removed. Room: fsmem's budget (half of what is free once
  *    the tree is built), then ENOSPC.
  *  - Devices: the character devices other files of gort register (struct gort_dev, fs_add_device:
- *    /dev/watchdog, devices.c's /dev/null..., chan.c's /dev/chan/NAME), as /dev/<name> (mode
- *    0600 unless the device gives one), made after the archive is read, so they take the place of
- *    an archive entry of the same path (a name "dir/dev" makes the folder /dev/dir). Open for
- *    reading, writing or both; read, write, ioctl and epoll go to the device (one that has no read
- *    or write gives EINVAL, no ioctl ENOTTY, no poll EPERM for epoll); lseek and pread ESPIPE
+ *    /dev/watchdog, devices.c's /dev/null..., chan.c's /dev/chan/NAME, netdev.c's /dev/netN),
+ *    as /dev/<name> (mode 0600 unless the device gives one), made after the archive is read, so
+ *    they take the place of an archive entry of the same path (a name "dir/dev" makes the folder
+ *    /dev/dir). Open for reading, writing or both (a device may see each open and last close);
+ *    read, write, ioctl and epoll go to the device (one that has no read or write gives EINVAL,
+ *    no ioctl ENOTTY, no poll EPERM for epoll); lseek and pread ESPIPE
  *    unless it is seek_zero. A device that cannot go on now says -EAGAIN: a blocking call parks
  *    until fs_dev_changed serves it (a write then takes what the device takes, maybe not all: the
  *    caller writes the rest).
@@ -1667,6 +1668,14 @@ static void node_file_release(struct ofile *f)
 	node_release(f->node);
 }
 
+static void dev_release(struct ofile *f)
+{
+	const struct gort_dev *d = N(f->node)->dev;
+	if (d->release)
+		d->release(d);
+	node_release(f->node);
+}
+
 struct fops {
 	long (*read)(struct thread *t, struct ofile *f, uintptr_t uva, size_t n);
 	long (*write)(struct thread *t, struct ofile *f, uintptr_t uva, size_t n);
@@ -1686,7 +1695,7 @@ static const struct fops fops[] = {
 		.write = dev_write,
 		.lseek = dev_lseek,
 		.poll = dev_poll,
-		.release = node_file_release},
+		.release = dev_release},
     [FK_PIPE_R] = {.read = pipe_read, .poll = pipe_poll, .release = pipe_release},
     [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
     [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
@@ -1828,6 +1837,8 @@ long sys_openat(struct thread *t, const struct syscall_args *a)
 	node_hold(f->node);
 	if (kind == FK_DIR)
 		dir_seek(f, 0);
+	if (kind == FK_DEV && N(node)->dev->open)
+		N(node)->dev->open(N(node)->dev);
 	return fd_install_new(f, flags & O_CLOEXEC);
 }
 

@@ -4,14 +4,16 @@
 
 #include "gort.h"
 
-#define GORT_MAX_NODES	       65536 /* files, folders and links, the initrd's and the new */
-#define GORT_MAX_PIPES	       32
-#define GORT_MAX_EPITEMS       512 /* registrations over all epoll instances */
-#define GORT_PIPE_SIZE	       4096
-#define GORT_PATH_MAX	       4096
-#define GORT_NAME_MAX	       255
-#define GORT_MAX_DEVS	       (6 + 64) /* under /dev: watchdog, devices.c's five, a channel each */
-#define GORT_MAX_DEFAULT_FILES 8	/* files gort provides unless the initrd has them */
+#define GORT_MAX_NODES	 65536 /* files, folders and links, the initrd's and the new */
+#define GORT_MAX_PIPES	 32
+#define GORT_MAX_EPITEMS 512 /* registrations over all epoll instances */
+#define GORT_PIPE_SIZE	 4096
+#define GORT_PATH_MAX	 4096
+#define GORT_NAME_MAX	 255
+/* under /dev: watchdog, devices.c's five, a channel each, the network devices */
+#define GORT_MAX_DEVS (6 + 64 + GORT_MAX_NETDEVS)
+/* files gort provides unless the initrd has them: etc.c's, two per network device */
+#define GORT_MAX_DEFAULT_FILES (8 + 2 * GORT_MAX_NETDEVS)
 
 /* Further fd calls fs.c serves; syscall.c may route them. */
 long sys_dup(struct thread *t, const struct syscall_args *a);

@@ -219,6 +219,9 @@ struct gort_dev {
 	/* As Linux's memory devices (null, zero, full, random): lseek gives 0 whatever it is asked
 	 * and pread reads as read does. false: both ESPIPE. */
 	bool seek_zero;
+	/* Optional: an open(2) of it made an open file, and that file's last close. */
+	void (*open)(const struct gort_dev *d);
+	void (*release)(const struct gort_dev *d);
 };
 /* The device's state changed (data came, room freed, the peer went): fs.c serves the calls
  * parked on it and tells the epolls watching it. With the lock held. */
@@ -257,6 +260,12 @@ void watchdog_init(unsigned period_ms);
  * and the doorbells: chan_doorbells takes the partition's pending set and serves what rang. */
 void chan_init(const void *fdt);
 void chan_doorbells(void);
+/* netdev.c: /dev/netN and /sys/class/net/netN/{address,mtu} for each virtio-net device in the
+ * device tree (after mm_init, before fs_init); netdev_irq serves their interrupts (vCPU 0's
+ * external interrupt, GOOS_EV_IRQ from idle). */
+#define GORT_MAX_NETDEVS 8
+void netdev_init(const void *fdt);
+void netdev_irq(void);
 
 /* signal.c */
 long sys_rt_sigaction(struct thread *t, const struct syscall_args *a);

@@ -177,6 +177,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 		pool_end = (uintptr_t)fdt & ~(PAGE_SIZE - 1);
 	mm_init(boot.ram_base, ram_end, (uintptr_t)__gort_end, pool_end);
 	chan_init(fdt); /* its devices before the file tree is made */
+	netdev_init(fdt);
 	sched_init(boot.vcpus);
 	proc_init(boot.vcpus);
 	syscall_set_hostname(boot.name);

@@ -345,6 +345,8 @@ void schedule(struct cpu *c)
 		if (!ev.error && (ev.value & GOOS_EV_VIRTQ))
 			chan_doorbells(); /* the set stays non-empty (idle returns at once) until
 					     taken */
+		if (!ev.error && (ev.value & GOOS_EV_IRQ))
+			netdev_irq(); /* a device's interrupt stays pending until acknowledged */
 		csr_clear(CSR_SIP, SIP_SSIP);
 	}
 }
@@ -402,8 +404,10 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 			timer_interrupt(c, t);
 		else if (irq == IRQ_SOFT)
 			csr_clear(CSR_SIP, SIP_SSIP); /* a kick: signals are looked at below */
-		else if (irq == IRQ_EXT)
+		else if (irq == IRQ_EXT) {
 			chan_doorbells(); /* the take lowers the channel interrupt */
+			netdev_irq();	  /* InterruptACK lowers a device's */
+		}
 	} else {
 		switch (scause) {
 		case EXC_ECALL_U:

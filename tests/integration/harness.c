@@ -121,6 +121,7 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	    .smp = opts ? opts->smp : NULL,
 	    .qemu_args = args,
 	    .icount = !(opts && opts->real_time),
+	    .user_net = opts && opts->user_net,
 	    .extra = opts ? opts->qemu_extra : NULL,
 	};
 	struct qemu_cmd cmd;

@@ -24,6 +24,8 @@ struct boot_opts {
 	const char *const *dirs;  /* more -L folders for the packer (NULL-terminated), after the
 				     guests folder: e.g. $GOHV_BUILD/go for Go initrds */
 	bool real_time;		  /* no -icount: real parallel harts on the host's clock */
+	/* A virtio-net device on QEMU's user network with restrict=on (qemu_cmd's user_net). */
+	bool user_net;
 	/* More QEMU arguments (NULL-terminated), e.g. the devices a board passes through. */
 	const char *const *qemu_extra;
 	/* Called with the packed image's path before QEMU boots it: to hand the hv an image the

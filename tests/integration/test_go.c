@@ -404,6 +404,39 @@ Test(go, small_reads_of_dev_chan_keep_the_rest_of_a_message)
 	run_free(&r);
 }
 
+/* gort's /dev/net0 (guest-abi/gort/netdev.c) on a passed-through virtio-net, QEMU's user network
+ * with restrict=on: the MAC and MTU files, the sizes a write refuses, and an ARP request to the
+ * gateway answered through raw non-blocking calls with epoll, a blocking read and Go's poller. */
+Test(go, dev_net0_sends_an_arp_request_and_reads_the_reply)
+{
+	static const char *dirs[2];
+	struct run r;
+
+	need(bpath("go/netdev.cpio"), "build it with `make go-initrds`");
+	dirs[0] = bpath("go");
+	struct boot_opts o = {.dirs = dirs, .real_time = true, .timeout_s = 300, .user_net = true};
+	boot_board("go-net", &o, &r);
+	assert_lacks(&r, "FAIL");
+	assert_has(&r, "gohv: device net0 (virtio id 1) at 0x10008000 irq 8: partition netd's");
+	assert_has(&r, "[netd] netdev: address 52:54:00:12:34:56 mtu 1500\n");
+	assert_has(&r, "[netd] netdev: write of 0 bytes: invalid argument\n");
+	assert_has(&r, "[netd] netdev: write of 13 bytes: invalid argument\n");
+	assert_has(&r, "[netd] netdev: write of 1515 bytes: message too long\n");
+	assert_has(&r, "[netd] netdev: write of 9000 bytes: message too long\n");
+	assert_has(&r, "[netd] netdev: epoll says writable\n");
+	/* slirp's gateway pads its reply to the shortest Ethernet frame. */
+	assert_has(&r,
+		   "[netd] netdev: non-blocking with epoll: 10.0.2.2 is at 52:55:0a:00:02:02 (64 "
+		   "bytes)\n");
+	assert_has(&r, "[netd] netdev: an ARP reply read into 20 bytes: 20\n");
+	assert_has(&r, "[netd] netdev: blocking: 10.0.2.2 is at 52:55:0a:00:02:02\n");
+	assert_has(&r, "[netd] netdev: os.File: a read past its deadline: i/o timeout\n");
+	assert_has(&r, "[netd] netdev: os.File: 10.0.2.2 is at 52:55:0a:00:02:02\n");
+	assert_has(&r, "[netd] netdev: ok\n");
+	assert_has(&r, "gohv: partition netd exited with code 0");
+	run_free(&r);
+}
+
 Test(go, eight_go_partitions_share_two_cpus)
 {
 	struct run r;

@@ -70,14 +70,12 @@ Test(passthru, vcpu_0_takes_the_interrupt_on_a_shared_cpu_while_vcpu_1_drives_th
 	run_free(&r);
 }
 
-/* QEMU's user network, which only the test's QEMU sees: restrict=on keeps every frame inside. */
-static const char *const user_net[] = {"-netdev", "user,id=n0,restrict=on", "-device",
-				       "virtio-net-device,netdev=n0", NULL};
-
 Test(passthru, the_owner_sends_a_frame_and_receives_the_reply_through_a_network_device,
      .timeout = 120)
 {
-	struct boot_opts o = {.qemu_extra = user_net};
+	/* QEMU's user network, which only the test's QEMU sees: restrict=on keeps every frame
+	 * inside. */
+	struct boot_opts o = {.user_net = true};
 	struct run r;
 
 	boot_board("it-virtio-net", &o, &r);
@@ -138,9 +136,9 @@ Test(passthru, forged_chains_are_refused_and_the_device_never_touches_them, .tim
 }
 
 /* The rule (boards/README.md): the owner is refused, with one line, and the rest run. */
-static void refused(const char *const *extra, const char *why)
+static void refused(const char *const *extra, bool user_net, const char *why)
 {
-	struct boot_opts o = {.qemu_extra = extra};
+	struct boot_opts o = {.qemu_extra = extra, .user_net = user_net};
 	char needle[200];
 	struct run r;
 
@@ -156,12 +154,12 @@ static void refused(const char *const *extra, const char *why)
 
 Test(passthru, a_missing_device_refuses_its_owner, .timeout = 120)
 {
-	refused(NULL, "no free virtio-mmio device with id 4 (the machine has: none)");
+	refused(NULL, false, "no free virtio-mmio device with id 4 (the machine has: none)");
 }
 
 Test(passthru, another_device_in_its_place_refuses_its_owner, .timeout = 120)
 {
-	refused(user_net, "no free virtio-mmio device with id 4 (the machine has: 1)");
+	refused(NULL, true, "no free virtio-mmio device with id 4 (the machine has: 1)");
 }
 
 Test(passthru, a_legacy_device_refuses_its_owner, .timeout = 120)
@@ -169,6 +167,7 @@ Test(passthru, a_legacy_device_refuses_its_owner, .timeout = 120)
 	static const char *const legacy[] = {"-device", "virtio-rng-device", "-global",
 					     "virtio-mmio.force-legacy=true", NULL};
 
-	refused(legacy, "the one at 0x10008000 is virtio-mmio version 1 (the hv drives version 2 "
-			"only)");
+	refused(legacy, false,
+		"the one at 0x10008000 is virtio-mmio version 1 (the hv drives version 2 "
+		"only)");
 }

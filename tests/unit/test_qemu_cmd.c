@@ -93,6 +93,17 @@ Test(qemu_cmd, unknown_words_pass_through_before_the_extra_arguments)
 					   " -rtc " MACHINE_ICOUNT_RTC " -global x.y=z -seed 1");
 }
 
+/* The network rule: QEMU's user network with restrict=on, and a device the hv can pass through. */
+Test(qemu_cmd, user_net_adds_a_restricted_user_network_and_its_device)
+{
+	static const char *const extra[] = {"-seed", "1", NULL};
+	struct qemu_cmd_opts o = {.kernel = "img", .user_net = true, .extra = extra};
+
+	cr_assert_str_eq(line_of(&o), HEAD " -m " MACHINE_MEMORY " -bios " MACHINE_FIRMWARE
+					   " -kernel img" PIPE " -netdev user,id=net0,restrict=on"
+					   " -device " MACHINE_NET_DEVICE ",netdev=net0 -seed 1");
+}
+
 Test(qemu_cmd, terminal_has_the_monitor_and_reboots)
 {
 	struct qemu_cmd_opts o = {.kernel = "img", .smp = "4", .memory = "1G", .terminal = true};
