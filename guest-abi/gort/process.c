@@ -17,17 +17,19 @@
 #include "linux.h"
 #include "mm.h"
 
-#define NR_WAITID	  95
-#define WNOHANG		  1
-#define WEXITED		  4
-#define WNOWAIT		  0x01000000
-#define P_ALL		  0
-#define P_PID		  1
-#define P_PGID		  2
-#define CLD_EXITED	  1
-#define CLD_KILLED	  2
-#define WAIT_NONE	  (-1000000L) /* no child has changed yet: block */
-#define EXEC_ARG_BYTES	  (128UL << 10) /* argv and envp strings together (Linux: 1/4 of the stack) */
+#define NR_WAITID  95
+#define WNOHANG	   1
+#define WEXITED	   4
+#define WNOWAIT	   0x01000000
+#define P_ALL	   0
+#define P_PID	   1
+#define P_PGID	   2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+/* wait_try's answer when no child has changed yet: block. */
+#define WAIT_NONE (-1000000L)
+/* argv and envp strings together, at most (Linux allows a quarter of the stack limit). */
+#define EXEC_ARG_BYTES	  (128UL << 10)
 #define RUSAGE_SIZE	  144
 #define SIGINFO_SIZE	  128
 #define SIGCHLD_EXIT_MASK 0xff
@@ -45,12 +47,8 @@ struct proc *proc_first(struct thread *t, struct aspace *as, struct files *files
 {
 	struct proc *p = &procs[0];
 
-	*p = (struct proc){.pid = t->tid,
-			   .pgid = t->tid,
-			   .slot = 0,
-			   .nthreads = 1,
-			   .as = as,
-			   .files = files};
+	*p = (struct proc){
+	    .pid = t->tid, .pgid = t->tid, .slot = 0, .nthreads = 1, .as = as, .files = files};
 	t->proc = p;
 	t->pid = p->pid;
 	return p;
