@@ -16,6 +16,7 @@ _Static_assert(FIELD_SIZE(struct cpu, cur) == 8 && FIELD_SIZE(struct cpu, scratc
 _Static_assert(FIELD_SIZE(struct uregs, gregs[0]) == 8, "start.S saves the GPRs with sd");
 _Static_assert(FIELD_SIZE(struct uregs, fpr[0]) == 8, "start.S saves the FPRs with fsd");
 _Static_assert(FIELD_SIZE(struct uregs, fcsr) == 4, "start.S saves fcsr with sw");
+_Static_assert(FIELD_SIZE(struct thread, pid) == 4, "start.S's getpid loads it with lw");
 
 void asm_offsets(void);
 
@@ -27,6 +28,7 @@ void asm_offsets(void)
 	ASM_OFFSET(CPU_KSTACK_TOP, struct cpu, kstack_top);
 	/* the running thread's registers: gregs[0] is the pc, gregs[n] is xn */
 	ASM_OFFSET(THREAD_GREGS, struct thread, regs.gregs);
+	ASM_OFFSET(THREAD_PID, struct thread, pid);
 	/* struct uregs, for gort_user_return and the FP save and restore */
 	ASM_OFFSET(UREGS_GREGS, struct uregs, gregs);
 	ASM_OFFSET(UREGS_FPR, struct uregs, fpr);
@@ -38,5 +40,4 @@ void asm_offsets(void)
 	/* the null system call the trap vector answers */
 	ASM_CONST(SCAUSE_ECALL_U, EXC_ECALL_U);
 	ASM_CONST(NR_GETPID, GORT_NR_GETPID);
-	ASM_CONST(PID, GORT_PID);
 }

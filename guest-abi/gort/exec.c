@@ -22,14 +22,13 @@ static int seg_prot(uint32_t f)
 }
 
 /* Copies one segment's file bytes in, page by page; the rest of its memory reads as zero. */
-static void load_segment(const uint8_t *file, const struct elf64_phdr *ph)
+static long load_segment(const uint8_t *file, const struct elf64_phdr *ph)
 {
 	uintptr_t start = ph->vaddr & ~(PAGE_SIZE - 1);
 	uintptr_t end = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
 	if (mm_map_fixed(start, end - start, seg_prot(ph->flags)))
-		gort_fatal(2, "program: segment at 0x%lx does not fit the address space",
-			   (unsigned long)ph->vaddr);
+		return -ENOMEM;
 	for (uint64_t off = 0; off < ph->filesz;) {
 		uintptr_t va = ph->vaddr + off;
 		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
@@ -38,49 +37,70 @@ static void load_segment(const uint8_t *file, const struct elf64_phdr *ph)
 		memcpy(mm_populate(va, ACCESS_WRITE), file + ph->offset + off, chunk);
 		off += chunk;
 	}
+	return 0;
 }
 
-static void load_elf(const char *path, const uint8_t *file, size_t size, struct exec_info *ei)
+long exec_check(const uint8_t *file, size_t size, const char **why)
 {
 	const struct elf64_ehdr *eh = (const void *)file;
 
+	*why = "is not a static riscv64 ELF executable";
 	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
 	    eh->machine != ELF64_EM_RISCV || eh->type != ELF64_ET_EXEC)
-		gort_fatal(126, "%s is not a static riscv64 ELF executable", path);
+		return -ENOEXEC;
+	*why = "has bad program headers";
 	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size ||
 	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
-		gort_fatal(126, "%s: bad program headers", path);
+		return -ENOEXEC;
 	const struct elf64_phdr *ph = (const void *)(file + eh->phoff);
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		*why = "is dynamically linked; build it with CGO_ENABLED=0";
+		if (ph[i].type == ELF64_PT_INTERP)
+			return -ENOEXEC;
+		*why = "has a segment outside the file or the address space";
+		if (ph[i].type == ELF64_PT_LOAD &&
+		    (ph[i].offset > size || ph[i].filesz > size - ph[i].offset ||
+		     ph[i].filesz > ph[i].memsz || ph[i].vaddr + ph[i].memsz < ph[i].vaddr ||
+		     ph[i].vaddr + ph[i].memsz > mm_user_top()))
+			return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* The segments of a file exec_check accepted, into the current address space. */
+static long load_elf(const uint8_t *file, struct exec_info *ei)
+{
+	const struct elf64_ehdr *eh = (const void *)file;
+	const struct elf64_phdr *ph = (const void *)(file + eh->phoff);
+
 	ei->entry = eh->entry;
 	ei->phnum = eh->phnum;
 	ei->phdr = 0;
 	for (unsigned i = 0; i < eh->phnum; i++) {
-		if (ph[i].type == ELF64_PT_INTERP)
-			gort_fatal(126, "%s is dynamically linked; build it with CGO_ENABLED=0",
-				   path);
 		if (ph[i].type != ELF64_PT_LOAD)
 			continue;
-		if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset ||
-		    ph[i].filesz > ph[i].memsz || ph[i].vaddr + ph[i].memsz < ph[i].vaddr)
-			gort_fatal(126, "%s: segment %u lies outside the file", path, i);
-		load_segment(file, &ph[i]);
+		long err = load_segment(file, &ph[i]);
+		if (err)
+			return err;
 		/* The program headers as mapped: inside the segment that holds file offset phoff.
 		 */
 		if (eh->phoff >= ph[i].offset && eh->phoff < ph[i].offset + ph[i].filesz)
 			ei->phdr = ph[i].vaddr + (eh->phoff - ph[i].offset);
 	}
+	return 0;
 }
 
 /* Builds the stack top-down with copy_to_user; returns the new sp. */
 struct stack_builder {
 	uintptr_t sp;
+	bool fault;
 };
 
 static uintptr_t push_bytes(struct stack_builder *b, const void *data, size_t len)
 {
 	b->sp -= len;
 	if (copy_to_user(b->sp, data, len))
-		gort_fatal(2, "the initial stack does not fit");
+		b->fault = true;
 	return b->sp;
 }
 
@@ -89,32 +109,29 @@ static uintptr_t push_string(struct stack_builder *b, const char *s)
 	return push_bytes(b, s, strlen(s) + 1);
 }
 
-uintptr_t exec_program(const char *path, const char *const *argv, const char *const *envp,
-		       uintptr_t *entry)
+long exec_load(const char *path, const uint8_t *file, const char *const *argv,
+	       const char *const *envp, uintptr_t *entry, uintptr_t *sp_out)
 {
-	size_t size;
-	const uint8_t *file = fs_file_data(path, &size);
 	struct exec_info ei;
+	static uintptr_t uargv[EXEC_MAX_ARGS], uenvp[EXEC_MAX_ARGS]; /* the big lock */
+	long err = load_elf(file, &ei);
 
-	if (!file)
-		gort_fatal(127, "program %s is not in the packed files", path);
-	load_elf(path, file, size, &ei);
-
+	if (err)
+		return err;
 	uintptr_t top = mm_user_top() - (16UL << 20);
 	if (mm_map_fixed(top - STACK_SIZE, STACK_SIZE, VMA_READ | VMA_WRITE))
-		gort_fatal(2, "no room for the stack");
+		return -ENOMEM;
 	uintptr_t vdso = vdso_map();
 
-	struct stack_builder b = {top};
+	struct stack_builder b = {top, false};
 	uint8_t random[16];
 	goos(GOOS_FN_ENTROPY, (uintptr_t)random, sizeof(random), 0, 0);
 	uintptr_t at_random = push_bytes(&b, random, sizeof(random));
 	uintptr_t execfn = push_string(&b, path);
-	uintptr_t uargv[64], uenvp[64];
 	unsigned argc = 0, envc = 0;
-	for (; argv[argc] && argc < 63; argc++)
+	for (; argv[argc] && argc < EXEC_MAX_ARGS; argc++)
 		uargv[argc] = push_string(&b, argv[argc]);
-	for (; envp[envc] && envc < 63; envc++)
+	for (; envp[envc] && envc < EXEC_MAX_ARGS; envc++)
 		uenvp[envc] = push_string(&b, envp[envc]);
 
 	/* hwcap: one bit per single-letter extension, as Linux reports them. */
@@ -137,17 +154,37 @@ uintptr_t exec_program(const char *path, const char *const *argv, const char *co
 	b.sp = (b.sp - words * 8) & ~15UL;
 	uintptr_t sp = b.sp, p = sp;
 	uint64_t v = argc, zero = 0;
-	copy_to_user(p, &v, 8);
+	b.fault |= copy_to_user(p, &v, 8) != 0;
 	p += 8;
-	copy_to_user(p, uargv, argc * 8);
+	b.fault |= copy_to_user(p, uargv, argc * 8) != 0;
 	p += argc * 8;
-	copy_to_user(p, &zero, 8);
+	b.fault |= copy_to_user(p, &zero, 8) != 0;
 	p += 8;
-	copy_to_user(p, uenvp, envc * 8);
+	b.fault |= copy_to_user(p, uenvp, envc * 8) != 0;
 	p += envc * 8;
-	copy_to_user(p, &zero, 8);
+	b.fault |= copy_to_user(p, &zero, 8) != 0;
 	p += 8;
-	copy_to_user(p, auxv, sizeof(auxv));
+	b.fault |= copy_to_user(p, auxv, sizeof(auxv)) != 0;
+	if (b.fault)
+		return -E2BIG;
 	*entry = ei.entry;
+	*sp_out = sp;
+	return 0;
+}
+
+uintptr_t exec_program(const char *path, const char *const *argv, const char *const *envp,
+		       uintptr_t *entry)
+{
+	size_t size;
+	const uint8_t *file = fs_file_data(path, &size);
+	const char *why;
+	uintptr_t sp;
+
+	if (!file)
+		gort_fatal(127, "program %s is not in the packed files", path);
+	if (exec_check(file, size, &why))
+		gort_fatal(126, "%s %s", path, why);
+	if (exec_load(path, file, argv, envp, entry, &sp))
+		gort_fatal(2, "program %s does not fit the address space", path);
 	return sp;
 }

@@ -133,8 +133,25 @@ static struct {
 	unsigned umask;
 } tree; /* zero: in bss; tree_free sets it up */
 
-static int cwd_node;
-static char exe_path[GORT_PATH_MAX];
+/* A process's descriptors, working folder and program path (/proc/self/exe). The fd calls use
+ * fsp's, the current process's (fs_use). */
+struct fdent {
+	struct ofile *f;
+	bool cloexec;
+};
+
+struct files {
+	bool used;
+	struct fdent fd[GORT_MAX_FDS];
+	int cwd;
+	char exe[GORT_PATH_MAX];
+};
+
+static struct files files_tab[GORT_MAX_PROCS];
+static struct files *fsp = &files_tab[0]; /* the boot process's until fs_use */
+#define fdtab	 (fsp->fd)
+#define cwd_node (fsp->cwd)
+#define exe_path (fsp->exe)
 
 static struct node *N(int n)
 {
@@ -670,17 +687,12 @@ struct ofile {
 	} ep;
 };
 
-struct fdent {
-	struct ofile *f;
-	bool cloexec;
-};
-
-static struct ofile ofiles[GORT_MAX_FDS];
-static struct fdent fdtab[GORT_MAX_FDS];
+/* Open file descriptions, shared by all processes (fork shares them as dup does). */
+static struct ofile ofiles[GORT_MAX_FDS * 2];
 
 static struct ofile *ofile_alloc(enum fkind kind, unsigned flags)
 {
-	for (int i = 0; i < GORT_MAX_FDS; i++) {
+	for (size_t i = 0; i < sizeof(ofiles) / sizeof(ofiles[0]); i++) {
 		struct ofile *f = &ofiles[i];
 		if (f->kind != FK_FREE)
 			continue;
@@ -936,6 +948,13 @@ static long block_on(struct thread *t, const struct wait_spec *s)
 	return SYSCALL_BLOCKED;
 }
 
+/* Serving a parked call copies to or from its thread's memory, whichever process the kernel acts
+ * for: this makes that memory current and returns what to restore. */
+static struct aspace *waiter_mm(const struct waiter *w)
+{
+	return mm_use(w->t->proc ? w->t->proc->as : mm_current());
+}
+
 /* Wakes every live waiter on q with result (the object they wait on goes away). */
 static void q_wake_all(struct waitq *q, long result)
 {
@@ -1037,7 +1056,9 @@ static void ep_wake(struct ofile *ep)
 	struct waiter *w, *next;
 	for (w = q_next(&ep->ep.wq, NULL); w; w = next) {
 		next = q_next(&ep->ep.wq, w);
+		struct aspace *old = waiter_mm(w);
 		long n = ep_collect(ep, w->buf, w->len);
+		mm_use(old);
 		if (n == 0)
 			return;
 		thread_wake(w->t, n);
@@ -1136,7 +1157,9 @@ static bool pipe_feed_readers(struct pipe *p)
 	struct waiter *w, *next;
 	for (w = q_next(&p->rq, NULL); w && p->len; w = next) {
 		next = q_next(&p->rq, w);
+		struct aspace *old = waiter_mm(w);
 		long r = ring_get(p, w->buf, w->len);
+		mm_use(old);
 		moved |= r > 0;
 		thread_wake(w->t, r);
 	}
@@ -1153,7 +1176,9 @@ static bool pipe_feed_writers(struct pipe *p)
 		size_t rem = w->len - w->done;
 		if (pipe_space(p) == 0 || (w->len <= PIPE_BUF && pipe_space(p) < rem))
 			continue;
+		struct aspace *old = waiter_mm(w);
 		long r = ring_put(p, w->buf + w->done, rem);
+		mm_use(old);
 		if (r < 0) {
 			thread_wake(w->t, w->done ? (long)w->done : r);
 			continue;
@@ -1286,7 +1311,10 @@ static bool efd_feed_readers(struct ofile *f)
 	for (w = q_next(&f->efd.rq, NULL); w && f->efd.count; w = next) {
 		next = q_next(&f->efd.rq, w);
 		uint64_t v = f->efd.semaphore ? 1 : f->efd.count;
-		if (copy_to_user(w->buf, &v, sizeof(v)) != 0) {
+		struct aspace *old = waiter_mm(w);
+		int err = copy_to_user(w->buf, &v, sizeof(v));
+		mm_use(old);
+		if (err != 0) {
 			thread_wake(w->t, -EFAULT);
 			continue;
 		}
@@ -1597,20 +1625,24 @@ void fs_dev_changed(const struct gort_dev *d)
 	struct waiter *w, *next;
 	for (w = q_next(&devq[i].rq, NULL); w; w = next) {
 		next = q_next(&devq[i].rq, w);
+		struct aspace *old = waiter_mm(w);
 		long r = d->read(d, w->t, w->buf, w->len);
+		mm_use(old);
 		if (r == -EAGAIN)
 			break;
 		thread_wake(w->t, r);
 	}
 	for (w = q_next(&devq[i].wq, NULL); w; w = next) {
 		next = q_next(&devq[i].wq, w);
+		struct aspace *old = waiter_mm(w);
 		long r = d->write(d, w->t, w->buf, w->len);
+		mm_use(old);
 		if (r == -EAGAIN)
 			break;
 		thread_wake(w->t, r);
 	}
 	uint32_t mask = d->poll ? d->poll(d) : 0;
-	for (int k = 0; k < GORT_MAX_FDS; k++)
+	for (size_t k = 0; k < sizeof(ofiles) / sizeof(ofiles[0]); k++)
 		if (ofiles[k].kind == FK_DEV && N(ofiles[k].node)->dev == d)
 			poll_notify(&ofiles[k], mask);
 }
@@ -2769,7 +2801,8 @@ long sys_epoll_pwait(struct thread *t, const struct syscall_args *a)
 static void fds_reset(void)
 {
 	memset(ofiles, 0, sizeof(ofiles));
-	memset(fdtab, 0, sizeof(fdtab));
+	memset(files_tab, 0, sizeof(files_tab));
+	fsp = &files_tab[0];
 	memset(pipes, 0, sizeof(pipes));
 	memset(items, 0, sizeof(items));
 	memset(waiters, 0, sizeof(waiters));
@@ -2816,4 +2849,70 @@ const void *fs_file_data(const char *path, size_t *size)
 		return NULL; /* only the archive's files are in one piece */
 	*size = N(n)->size;
 	return N(n)->data;
+}
+
+/* ---------------------------------------------------------------- processes */
+
+struct files *fs_files_first(void)
+{
+	files_tab[0].used = true;
+	return &files_tab[0];
+}
+
+struct files *fs_files_fork(struct files *from)
+{
+	struct files *f = NULL;
+	for (int i = 0; i < GORT_MAX_PROCS && !f; i++)
+		if (!files_tab[i].used)
+			f = &files_tab[i];
+	if (!f)
+		return NULL;
+	memcpy(f, from, sizeof(*f));
+	for (int fd = 0; fd < GORT_MAX_FDS; fd++)
+		if (f->fd[fd].f)
+			f->fd[fd].f->refs++;
+	node_hold(f->cwd);
+	return f;
+}
+
+void fs_files_exec(struct files *f)
+{
+	struct files *old = fsp;
+	fsp = f;
+	for (int fd = 0; fd < GORT_MAX_FDS; fd++)
+		if (fdtab[fd].f && fdtab[fd].cloexec)
+			fd_close(fd);
+	fsp = old;
+}
+
+void fs_files_free(struct files *f)
+{
+	struct files *old = fsp;
+	fsp = f;
+	for (int fd = 0; fd < GORT_MAX_FDS; fd++)
+		if (fdtab[fd].f)
+			fd_close(fd);
+	node_release(f->cwd);
+	f->used = false;
+	fsp = old == f ? &files_tab[0] : old;
+}
+
+void fs_use(struct files *f)
+{
+	fsp = f;
+}
+
+long fs_exec_file(const char *path, const void **data, size_t *size)
+{
+	struct walk w = {0};
+	int n = resolve(cwd_node, path, strlen(path), true, &w);
+	if (n < 0)
+		return n;
+	if (!IS_REG(N(n)->mode) || !(N(n)->mode & 0111))
+		return -EACCES;
+	if (N(n)->flags & N_PAGED)
+		return -ENOEXEC; /* written here: its pages are not one piece to load from */
+	*size = N(n)->size;
+	*data = N(n)->data;
+	return 0;
 }

@@ -4,7 +4,8 @@
  * serves the Linux system calls the Go program (in VU-mode) makes, on top of the goos ABI. The
  * hypervisor knows nothing of Linux.
  *
- * One process, many threads. Threads are scheduled preemptively over the partition's vCPUs.
+ * Processes (process.c), each with its own address space and descriptors, and their threads,
+ * scheduled preemptively over the partition's vCPUs.
  * Kernel work is short and runs under one big lock (gort_lock); a system call that must wait
  * never sleeps on a kernel stack: the thread is parked with its registers saved (pc already past
  * the ecall) and the call's result is written into its a0 when it is woken. So each vCPU needs
@@ -25,7 +26,8 @@
 #define GORT_MAX_FDS	 256
 #define GORT_NSIG	 64
 #define GORT_MAX_TIMERS	 256 /* POSIX timers (timer_create) */
-#define GORT_PID	 1   /* the one process; its main thread's tid equals it */
+#define GORT_PID	 1   /* the first process; its main thread's tid equals it */
+#define GORT_MAX_PROCS	 32  /* processes alive or zombie at once */
 /* Linux riscv64's getpid, which start.S answers without leaving the trap vector. */
 #define GORT_NR_GETPID 172
 #define PAGE_SIZE      4096UL
@@ -48,6 +50,8 @@ enum thread_state {
 };
 
 struct waitq;
+struct proc;
+struct syscall_args;
 
 struct thread {
 	struct uregs regs; /* start.S saves and restores here */
@@ -87,10 +91,35 @@ struct thread {
 
 	uintptr_t clear_child_tid; /* CLONE_CHILD_CLEARTID: zeroed and futex-woken at exit */
 	int on_cpu;		   /* vCPU running it, or -1 */
+	struct proc *proc;	   /* its process */
+	int pid;		   /* proc->pid, where start.S's getpid finds it */
+	bool killed; /* its process ended while it ran on another vCPU: it exits at its next trap */
 };
 
 struct waitq {
 	struct thread *head;
+};
+
+struct aspace;
+struct files;
+
+/* A process (process.c): what its threads share. A zombie keeps its slot (and pid) until its
+ * parent reaps it with wait4/waitid. */
+struct proc {
+	int pid;  /* its first thread's tid; 0: a free slot */
+	int ppid; /* 0 for the first process */
+	int pgid;
+	unsigned slot;	     /* index in the table (signal.c keys its sigactions on it) */
+	unsigned nthreads;   /* threads not yet exited */
+	bool exiting;	     /* exit_group or a fatal signal came: its threads are ending */
+	bool zombie;	     /* every thread is gone: only its status is left */
+	bool reported;	     /* waitid WNOWAIT saw it (the status stays until a wait takes it) */
+	int wstatus;	     /* the wait status once it ends, Linux's encoding */
+	struct aspace *as;   /* its memory; a vfork child borrows its parent's until execve */
+	bool as_borrowed;    /* as is the parent's (CLONE_VM | CLONE_VFORK): never freed by it */
+	struct files *files; /* its descriptors and working folder (fs.c) */
+	struct thread *vfork_parent; /* blocked in clone(CLONE_VFORK) until this execs or exits */
+	struct waitq child_wait;     /* its threads in wait4/waitid */
 };
 
 /* Per-vCPU state, in tp while gort runs and in sscratch while a thread does. */
@@ -120,7 +149,11 @@ void thread_wake(struct thread *t, long result);
 /* Wakes up to n threads waiting on q whose wait_key matches key (any key if key == 0). */
 int waitq_wake(struct waitq *q, uintptr_t key, int n, long result);
 void thread_exit(struct thread *t);
-unsigned thread_count(void);
+/* Ends t for its process's exit: now, unless it runs on another vCPU (then it is marked killed
+ * and that vCPU kicked; it exits at its next trap). */
+void thread_kill(struct thread *t);
+/* The live threads of p after prev (NULL: from the first), in table order; NULL at the end. */
+struct thread *thread_next_in(const struct proc *p, const struct thread *prev);
 /* Picks the next thread for this vCPU (idling when there is none) and runs it; never returns.
  * Called with the lock held, after the current thread blocked, yielded or exited. */
 __attribute__((noreturn)) void schedule(struct cpu *c);
@@ -130,8 +163,35 @@ struct cpu *sched_cpu(unsigned id);
 void fp_save(struct thread *t);
 /* Wakes up to n futex waiters on the user address. */
 int futex_wake_addr(uintptr_t uaddr, int n);
-/* Ends the program with code (all threads, all vCPUs). */
+/* Ends the partition with code (all processes, all vCPUs). */
 __attribute__((noreturn)) void gort_exit_group(int code);
+
+/* ---- processes (process.c); all with the lock held */
+/* clone without CLONE_THREAD: vfork (CLONE_VM | CLONE_VFORK); plain fork is ENOSYS. */
+long proc_vfork(struct thread *t, const struct syscall_args *a);
+/* kill(2)'s targets from t: pid > 0, 0 (t's group), -1 (all but t's and pid 1), < -1 (a group). */
+long proc_kill(struct thread *t, long pid, int sig);
+long sys_execve(struct thread *t, const struct syscall_args *a);
+long sys_wait4(struct thread *t, const struct syscall_args *a); /* waitid too */
+long sys_getppid(struct thread *t, const struct syscall_args *a);
+long sys_setpgid(struct thread *t, const struct syscall_args *a);
+long sys_getpgid(struct thread *t, const struct syscall_args *a);
+long sys_setsid(struct thread *t, const struct syscall_args *a);
+/* The first process, around the thread that will run the program (boot). */
+struct proc *proc_first(struct thread *t, struct aspace *as, struct files *files);
+struct proc *proc_by_pid(int pid); /* alive or zombie; NULL if none */
+/* Ends p with wait status wstatus (code << 8, or the signal number): every thread goes, then its
+ * memory and descriptors; the parent gets SIGCHLD and its waits are served. The first process
+ * ending ends the partition (exit code, or 128 + signal). */
+void proc_exit(struct proc *p, int wstatus);
+/* t's last act as a thread of its process (sched.c's thread_exit): the last one makes it a
+ * zombie. */
+void proc_thread_gone(struct thread *t);
+/* The kernel now acts for t: its process's memory and descriptors are what copy_*_user and the
+ * fd calls reach, and this vCPU runs on its page table. */
+void proc_enter(struct thread *t);
+/* This vCPU is about to idle: off any page table that may be freed while it sleeps. */
+void proc_idle(void);
 /* Interrupts vCPU id so it passes through the kernel (signal delivery) soon. */
 void cpu_kick(unsigned id);
 /* The thread this vCPU runs. */
@@ -235,10 +295,23 @@ void fs_add_default_file(const char *path, const void *data, size_t size);
 /* Sets up the file tree from the initrd (cpio newc), the devices and fds 0-2; cwd is the
  * starting folder. */
 void fs_init(const void *initrd, size_t size, const char *cwd);
-/* The program's own path (for /proc/self/exe). */
+/* The program's own path (for /proc/self/exe), of the current process. */
 void fs_set_exe(const char *path);
 /* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */
 const void *fs_file_data(const char *path, size_t *size);
+/* For execve: the file path names (from the current process's cwd), whole, or -ENOENT, -EACCES
+ * (not a regular file with an execute bit), -ENOEXEC (written here: not in one piece), ... */
+long fs_exec_file(const char *path, const void **data, size_t *size);
+/* Per-process descriptor tables and working folders. fs_files_first: the boot process's (fds 0-2
+ * on the console, the cwd fs_init set). fs_files_fork: a copy of from (each open file one
+ * reference more); NULL when GORT_MAX_PROCS are in use. fs_files_exec: closes the close-on-exec
+ * descriptors. fs_files_free: closes all and frees the table. fs_use: the table the fd calls
+ * use from now on. */
+struct files *fs_files_first(void);
+struct files *fs_files_fork(struct files *from);
+void fs_files_exec(struct files *f);
+void fs_files_free(struct files *f);
+void fs_use(struct files *f);
 
 /* devices.c: /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom. Before fs_init. */
 void devices_init(void);
@@ -279,8 +352,15 @@ long sys_kill(struct thread *t, const struct syscall_args *a);
 void signal_send(struct thread *t, int sig, int code, uintptr_t addr);
 /* A fault in user mode the program may handle (SIGSEGV, SIGBUS, SIGILL, SIGFPE...). */
 void signal_fault(struct thread *t, int sig, int code, uintptr_t addr);
-/* A process-directed signal: to a thread that does not block it, prefer first. */
+/* A process-directed signal: to a thread of prefer's process that does not block it, prefer
+ * first. */
 void signal_send_process(struct thread *prefer, int sig, int code);
+/* The same to process p (a thread of it that does not block sig). */
+void signal_send_proc(struct proc *p, int sig, int code);
+/* A new process's sigactions are a copy of its parent's; execve resets the handled ones to the
+ * default (ignored ones stay ignored), as Linux. */
+void signal_proc_fork(const struct proc *child, const struct proc *parent);
+void signal_proc_exec(const struct proc *p);
 /* Before returning to t: delivers one pending unblocked signal by building its frame. */
 void signal_deliver(struct thread *t);
 
@@ -299,6 +379,18 @@ long sys_timer_gettime(struct thread *t, const struct syscall_args *a);
 long sys_timer_getoverrun(struct thread *t, const struct syscall_args *a);
 long sys_timer_delete(struct thread *t, const struct syscall_args *a);
 long sys_getrusage(struct thread *t, const struct syscall_args *a);
+
+/* exec.c: program images. exec_check: 0 if file is a static riscv64 executable gort can load,
+ * else -ENOEXEC and why (a phrase after the path). exec_load: its segments, a stack with argv
+ * and envp (NULL-terminated, EXEC_MAX_ARGS each at most) and the vDSO into the current address
+ * space, which is new: 0 or -errno, with its entry and initial sp. exec_program: both at boot,
+ * a failure fatal. */
+#define EXEC_MAX_ARGS 256
+long exec_check(const uint8_t *file, size_t size, const char **why);
+long exec_load(const char *path, const uint8_t *file, const char *const *argv,
+	       const char *const *envp, uintptr_t *entry, uintptr_t *sp);
+uintptr_t exec_program(const char *path, const char *const *argv, const char *const *envp,
+		       uintptr_t *entry);
 
 /* vdso.c: the vDSO image mapped into the program; returns its user address. */
 uintptr_t vdso_map(void);

@@ -20,8 +20,6 @@
 extern char __gort_start[], __gort_end[], gort_trap_vector[], gort_secondary_start[];
 void proc_init(unsigned vcpus);
 void syscall_set_hostname(const char *name);
-uintptr_t exec_program(const char *path, const char *const *argv, const char *const *envp,
-		       uintptr_t *entry);
 
 static struct {
 	char exe[256], cwd[256], name[32];
@@ -178,6 +176,12 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	mm_init(boot.ram_base, ram_end, (uintptr_t)__gort_end, pool_end);
 	chan_init(fdt); /* its devices before the file tree is made */
 	netdev_init(fdt);
+	/* The first process's memory: the program, its stack and the vDSO go there. */
+	struct aspace *as = mm_aspace_new();
+	if (!as)
+		gort_fatal(2, "no memory for the program's page table");
+	mm_use(as);
+	mm_activate(as);
 	sched_init(boot.vcpus);
 	proc_init(boot.vcpus);
 	syscall_set_hostname(boot.name);
@@ -208,6 +212,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	uintptr_t entry;
 	uintptr_t sp = exec_program(boot.exe, boot.argv, boot.envp, &entry);
 	struct thread *t = thread_new();
+	proc_first(t, as, fs_files_first());
 	t->regs.gregs[0] = entry;
 	t->regs.gregs[2] = sp;
 	const char *base = strrchr(boot.exe, '/');

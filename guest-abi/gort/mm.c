@@ -1,6 +1,7 @@
 /*
- * Memory: partition RAM as a page pool, one page table for the program, its mappings, demand
- * paging, the mmap family and the copies between gort and user memory. All under the big lock.
+ * Memory: partition RAM as a page pool, an address space (page table and mappings) per process,
+ * demand paging, the mmap family and the copies between gort and user memory. All under the big
+ * lock. The calls act on the current address space (mm_use): the process the kernel acts for.
  *
  * gort reaches RAM at its physical address (mapped one-to-one, not user-accessible) and reaches
  * user memory only by walking the page table, so a bad user pointer is an -EFAULT, never a fault
@@ -30,9 +31,22 @@
  * a sixteenth of a pool under 16 MiB (a small program needs fewer tables). */
 #define MM_RESERVE_PAGES 256
 
+#define VMA_PAGES   ((MAX_VMAS * sizeof(struct vma) + PAGE_SIZE - 1) / PAGE_SIZE)
+#define MAX_WINDOWS 16
+
 struct vma {
 	uintptr_t start, end;
 	int prot;
+};
+
+/* One address space: a page table (which also maps gort's RAM for gort) and its mappings. */
+struct aspace {
+	bool used;
+	uint64_t *root;
+	unsigned long satp;
+	struct vma *vmas; /* MAX_VMAS of them, VMA_PAGES contiguous pages of the pool */
+	unsigned nvmas;
+	uintptr_t mmap_top;
 };
 
 static struct {
@@ -41,12 +55,17 @@ static struct {
 	uint64_t npages, nfree, hint;
 	uint64_t low; /* the fewest pages ever free */
 	uint8_t *bitmap;
-	uint64_t *root;
-	int levels; /* 3 (Sv39) or 4 (Sv48) */
-	unsigned long satp;
-	struct vma vmas[MAX_VMAS];
-	unsigned nvmas;
-	uintptr_t mmap_top;
+	int levels;	   /* 3 (Sv39) or 4 (Sv48) */
+	struct aspace *as; /* the current one */
+	/* gort's own: its RAM and channel windows only, no mappings; a vCPU with no process to
+	 * run (and the kernel between processes) is on it. */
+	struct aspace kernel;
+	struct aspace spaces[GORT_MAX_PROCS];
+	struct {
+		uint64_t pa;
+		size_t len;
+	} windows[MAX_WINDOWS]; /* mm_map_kernel_window's, for every new address space */
+	unsigned nwindows;
 } mm;
 
 /* ---------------------------------------------------------------- physical pages */
@@ -88,6 +107,29 @@ static void *page_alloc_or_die(void)
 		gort_fatal(2, "out of memory: the program needs more than this partition's %lu MiB",
 			   (unsigned long)((mm.ram_end - mm.ram_base) >> 20));
 	return p;
+}
+
+/* n contiguous zeroed pages (an address space's mapping list). */
+static void *page_alloc_run(uint64_t n)
+{
+	for (uint64_t i = 0; i + n <= mm.npages; i++) {
+		uint64_t k = 0;
+		while (k < n && !(mm.bitmap[(i + k) / 8] & (1u << ((i + k) % 8))))
+			k++;
+		if (k < n) {
+			i += k;
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			mm.bitmap[(i + k) / 8] |= 1u << ((i + k) % 8);
+		mm.nfree -= n;
+		if (mm.nfree < mm.low)
+			mm.low = mm.nfree;
+		void *p = (void *)(uintptr_t)(mm.pool_base + i * PAGE_SIZE);
+		memset(p, 0, n * PAGE_SIZE);
+		return p;
+	}
+	return NULL;
 }
 
 void *mm_kernel_page(void)
@@ -135,7 +177,7 @@ static uint64_t pte_pa(uint64_t pte)
 /* The level-0 entry for va; creates tables when create is set (NULL if it cannot). */
 static uint64_t *walk(uintptr_t va, bool create)
 {
-	uint64_t *table = mm.root;
+	uint64_t *table = mm.as->root;
 
 	for (int l = mm.levels - 1; l > 0; l--) {
 		uint64_t *pte = &table[vpn(va, l)];
@@ -178,16 +220,16 @@ static void tlb_flush(void)
 
 static struct vma *vma_find(uintptr_t va)
 {
-	for (unsigned i = 0; i < mm.nvmas; i++)
-		if (va >= mm.vmas[i].start && va < mm.vmas[i].end)
-			return &mm.vmas[i];
+	for (unsigned i = 0; i < mm.as->nvmas; i++)
+		if (va >= mm.as->vmas[i].start && va < mm.as->vmas[i].end)
+			return &mm.as->vmas[i];
 	return NULL;
 }
 
 static bool range_free(uintptr_t start, uintptr_t end)
 {
-	for (unsigned i = 0; i < mm.nvmas; i++)
-		if (start < mm.vmas[i].end && end > mm.vmas[i].start)
+	for (unsigned i = 0; i < mm.as->nvmas; i++)
+		if (start < mm.as->vmas[i].end && end > mm.as->vmas[i].start)
 			return false;
 	return true;
 }
@@ -224,18 +266,18 @@ static void free_pages(uintptr_t start, uintptr_t end, bool special)
 /* Removes [start, end) from the mapping list, splitting mappings that straddle it. */
 static int vma_remove(uintptr_t start, uintptr_t end)
 {
-	for (unsigned i = 0; i < mm.nvmas; i++) {
-		struct vma *v = &mm.vmas[i];
+	for (unsigned i = 0; i < mm.as->nvmas; i++) {
+		struct vma *v = &mm.as->vmas[i];
 
 		if (end <= v->start || start >= v->end)
 			continue;
 		free_pages(start > v->start ? start : v->start, end < v->end ? end : v->end,
 			   v->prot & VMA_SPECIAL);
 		if (start > v->start && end < v->end) {
-			if (mm.nvmas == MAX_VMAS)
+			if (mm.as->nvmas == MAX_VMAS)
 				return -ENOMEM;
-			memmove(v + 2, v + 1, (mm.nvmas - i - 1) * sizeof(*v));
-			mm.nvmas++;
+			memmove(v + 2, v + 1, (mm.as->nvmas - i - 1) * sizeof(*v));
+			mm.as->nvmas++;
 			v[1] = (struct vma){end, v->end, v->prot};
 			v->end = start;
 			i++;
@@ -244,8 +286,8 @@ static int vma_remove(uintptr_t start, uintptr_t end)
 		} else if (end < v->end) {
 			v->start = end;
 		} else {
-			memmove(v, v + 1, (mm.nvmas - i - 1) * sizeof(*v));
-			mm.nvmas--;
+			memmove(v, v + 1, (mm.as->nvmas - i - 1) * sizeof(*v));
+			mm.as->nvmas--;
 			i--;
 		}
 	}
@@ -257,29 +299,30 @@ static int vma_insert(uintptr_t start, uintptr_t end, int prot)
 {
 	unsigned i = 0;
 
-	while (i < mm.nvmas && mm.vmas[i].start < start)
+	while (i < mm.as->nvmas && mm.as->vmas[i].start < start)
 		i++;
-	if (i > 0 && mm.vmas[i - 1].end == start && mm.vmas[i - 1].prot == prot &&
+	if (i > 0 && mm.as->vmas[i - 1].end == start && mm.as->vmas[i - 1].prot == prot &&
 	    !(prot & VMA_SPECIAL)) {
-		mm.vmas[i - 1].end = end;
-		if (i < mm.nvmas && mm.vmas[i].start == end && mm.vmas[i].prot == prot) {
-			mm.vmas[i - 1].end = mm.vmas[i].end;
-			memmove(&mm.vmas[i], &mm.vmas[i + 1],
-				(mm.nvmas - i - 1) * sizeof(struct vma));
-			mm.nvmas--;
+		mm.as->vmas[i - 1].end = end;
+		if (i < mm.as->nvmas && mm.as->vmas[i].start == end &&
+		    mm.as->vmas[i].prot == prot) {
+			mm.as->vmas[i - 1].end = mm.as->vmas[i].end;
+			memmove(&mm.as->vmas[i], &mm.as->vmas[i + 1],
+				(mm.as->nvmas - i - 1) * sizeof(struct vma));
+			mm.as->nvmas--;
 		}
 		return 0;
 	}
-	if (i < mm.nvmas && mm.vmas[i].start == end && mm.vmas[i].prot == prot &&
+	if (i < mm.as->nvmas && mm.as->vmas[i].start == end && mm.as->vmas[i].prot == prot &&
 	    !(prot & VMA_SPECIAL)) {
-		mm.vmas[i].start = start;
+		mm.as->vmas[i].start = start;
 		return 0;
 	}
-	if (mm.nvmas == MAX_VMAS)
+	if (mm.as->nvmas == MAX_VMAS)
 		return -ENOMEM;
-	memmove(&mm.vmas[i + 1], &mm.vmas[i], (mm.nvmas - i) * sizeof(struct vma));
-	mm.vmas[i] = (struct vma){start, end, prot};
-	mm.nvmas++;
+	memmove(&mm.as->vmas[i + 1], &mm.as->vmas[i], (mm.as->nvmas - i) * sizeof(struct vma));
+	mm.as->vmas[i] = (struct vma){start, end, prot};
+	mm.as->nvmas++;
 	return 0;
 }
 
@@ -294,7 +337,7 @@ int mm_map_fixed(uintptr_t uva, size_t len, int prot)
 /* A free range of len bytes, top-down below mmap_top, as Linux picks one. */
 static uintptr_t find_gap(size_t len)
 {
-	uintptr_t end = mm.mmap_top;
+	uintptr_t end = mm.as->mmap_top;
 
 	for (;;) {
 		if (end < len + PAGE_SIZE)
@@ -305,9 +348,9 @@ static uintptr_t find_gap(size_t len)
 			continue;
 		}
 		bool clash = false;
-		for (unsigned i = mm.nvmas; i-- > 0;) {
-			if (start < mm.vmas[i].end && end > mm.vmas[i].start) {
-				end = mm.vmas[i].start;
+		for (unsigned i = mm.as->nvmas; i-- > 0;) {
+			if (start < mm.as->vmas[i].end && end > mm.as->vmas[i].start) {
+				end = mm.as->vmas[i].start;
 				clash = true;
 				break;
 			}
@@ -384,15 +427,15 @@ long sys_munmap(struct thread *t, const struct syscall_args *a)
 /* Splits the mapping that strictly contains addr into two at addr (no page is touched). */
 static int vma_split_at(uintptr_t addr)
 {
-	for (unsigned i = 0; i < mm.nvmas; i++) {
-		struct vma *v = &mm.vmas[i];
+	for (unsigned i = 0; i < mm.as->nvmas; i++) {
+		struct vma *v = &mm.as->vmas[i];
 
 		if (addr <= v->start || addr >= v->end)
 			continue;
-		if (mm.nvmas == MAX_VMAS)
+		if (mm.as->nvmas == MAX_VMAS)
 			return -ENOMEM;
-		memmove(v + 1, v, (mm.nvmas - i) * sizeof(*v));
-		mm.nvmas++;
+		memmove(v + 1, v, (mm.as->nvmas - i) * sizeof(*v));
+		mm.as->nvmas++;
 		v[0].end = addr;
 		v[1].start = addr;
 		return 0;
@@ -418,9 +461,9 @@ long sys_mprotect(struct thread *t, const struct syscall_args *a)
 	}
 	if (vma_split_at(addr) || vma_split_at(end))
 		return -ENOMEM;
-	for (unsigned i = 0; i < mm.nvmas; i++)
-		if (mm.vmas[i].start >= addr && mm.vmas[i].end <= end)
-			mm.vmas[i].prot = prot;
+	for (unsigned i = 0; i < mm.as->nvmas; i++)
+		if (mm.as->vmas[i].start >= addr && mm.as->vmas[i].end <= end)
+			mm.as->vmas[i].prot = prot;
 	for (uintptr_t va = addr; va < end; va += PAGE_SIZE) {
 		uint64_t *pte = walk(va, false);
 		if (pte && (*pte & PTE_V))
@@ -440,8 +483,8 @@ long sys_madvise(struct thread *t, const struct syscall_args *a)
 	if (a->a[2] != MADV_DONTNEED && a->a[2] != MADV_FREE)
 		return 0; /* advice only */
 	/* The memory reads as zero from now on: give the pages back. */
-	for (unsigned i = 0; i < mm.nvmas; i++) {
-		struct vma *v = &mm.vmas[i];
+	for (unsigned i = 0; i < mm.as->nvmas; i++) {
+		struct vma *v = &mm.as->vmas[i];
 		if (addr < v->end && addr + len > v->start && !(v->prot & VMA_SPECIAL))
 			free_pages(addr > v->start ? addr : v->start,
 				   addr + len < v->end ? addr + len : v->end, false);
@@ -582,13 +625,38 @@ int mm_map_kernel_pages(uintptr_t uva, const void *kva, size_t len, int prot)
 	return 0;
 }
 
+static int map_window(uint64_t pa, size_t len);
+
 int mm_map_kernel_window(uint64_t pa, size_t len)
 {
 	if ((pa | len) & (PAGE_SIZE - 1) || pa + len < pa || pa + len > mm_user_top())
 		return -EINVAL;
+	if (mm.nwindows == MAX_WINDOWS)
+		return -ENOMEM;
+	mm.windows[mm.nwindows].pa = pa;
+	mm.windows[mm.nwindows++].len = len;
+	/* Every table: the kernel's (a vCPU between processes serves doorbells there) and each
+	 * process's (channels are gort's, whoever it acts for). */
+	struct aspace *old = mm.as;
+	int err = 0;
+	mm.as = &mm.kernel;
+	err = map_window(pa, len);
+	for (unsigned i = 0; i < GORT_MAX_PROCS && !err; i++) {
+		if (!mm.spaces[i].used)
+			continue;
+		mm.as = &mm.spaces[i];
+		err = map_window(pa, len);
+	}
+	mm.as = old;
+	return err;
+}
+
+static int map_window(uint64_t pa, size_t len)
+{
 	/* A mapping of gort's own with no access: the program's mmap never lands on it and a
-	 * touch of it is SIGSEGV, while the entries below (no PTE_U) serve gort. */
-	int err = mm_map_fixed(pa, len, VMA_SPECIAL);
+	 * touch of it is SIGSEGV, while the entries below (no PTE_U) serve gort. The kernel's table
+	 * has no mappings to keep. */
+	int err = mm.as == &mm.kernel ? 0 : mm_map_fixed(pa, len, VMA_SPECIAL);
 	if (err)
 		return err;
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
@@ -612,15 +680,15 @@ uintptr_t mm_user_top(void)
 
 void mm_enable_this_cpu(void)
 {
-	csr_write(CSR_SATP, mm.satp);
+	csr_write(CSR_SATP, mm.kernel.satp);
 	sfence_vma_all();
 }
 
 /* gort's RAM, one-to-one, with 2 MiB pages no user access can reach. */
-static void map_gort_ram(void)
+static void map_gort_ram(uint64_t *root)
 {
 	for (uint64_t pa = mm.ram_base & ~0x1fffffUL; pa < mm.ram_end; pa += 0x200000) {
-		uint64_t *table = mm.root;
+		uint64_t *table = root;
 
 		for (int l = mm.levels - 1; l > 1; l--) {
 			uint64_t *pte = &table[vpn(pa, l)];
@@ -650,16 +718,111 @@ void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t 
 	/* Sv48 if this hart takes it (Go's heap hints then work as on other 64-bit machines). The
 	 * table maps gort's RAM before it is tried: a satp write either takes effect whole or not.
 	 */
+	struct aspace *k = &mm.kernel;
 	for (mm.levels = 4; mm.levels >= 3; mm.levels--) {
-		mm.root = page_alloc_or_die();
-		map_gort_ram();
-		mm.satp = ((mm.levels == 4 ? 9UL : 8UL) << 60) | ((uintptr_t)mm.root >> 12);
-		csr_write(CSR_SATP, mm.satp);
-		if (csr_read(CSR_SATP) == mm.satp)
+		k->root = page_alloc_or_die();
+		map_gort_ram(k->root);
+		k->satp = ((mm.levels == 4 ? 9UL : 8UL) << 60) | ((uintptr_t)k->root >> 12);
+		csr_write(CSR_SATP, k->satp);
+		if (csr_read(CSR_SATP) == k->satp)
 			break;
 	}
 	if (mm.levels < 3)
 		gort_fatal(2, "this hart has neither Sv48 nor Sv39 paging");
-	mm.mmap_top = mm_user_top() - (1UL << 30); /* below the stack and the vDSO */
+	k->used = true;
+	mm.as = k;
 	mm_enable_this_cpu();
+}
+
+/* ---------------------------------------------------------------- address spaces */
+
+struct aspace *mm_aspace_new(void)
+{
+	struct aspace *a = NULL;
+
+	for (unsigned i = 0; i < GORT_MAX_PROCS && !a; i++)
+		if (!mm.spaces[i].used)
+			a = &mm.spaces[i];
+	if (!a)
+		return NULL;
+	/* The list and the root, plus the few tables gort's RAM needs, must all fit. */
+	if (mm.nfree < VMA_PAGES + 8)
+		return NULL;
+	a->vmas = page_alloc_run(VMA_PAGES);
+	if (!a->vmas)
+		return NULL;
+	a->root = page_alloc_or_die();
+	map_gort_ram(a->root);
+	a->satp = (mm.kernel.satp & ~((1UL << 44) - 1)) | ((uintptr_t)a->root >> 12);
+	a->nvmas = 0;
+	a->mmap_top = mm_user_top() - (1UL << 30); /* below the stack and the vDSO */
+	a->used = true;
+	struct aspace *old = mm_use(a);
+	for (unsigned i = 0; i < mm.nwindows; i++)
+		map_window(mm.windows[i].pa, mm.windows[i].len);
+	mm_use(old);
+	return a;
+}
+
+/* Frees a table and those below it, and the user pages its level-0 entries map (only pool pages:
+ * the vDSO's are gort's image, the windows are not RAM, gort's RAM is in large pages). */
+static void free_table(uint64_t *table, int level)
+{
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t pte = table[i];
+		if (!(pte & PTE_V))
+			continue;
+		if (!(pte & (PTE_R | PTE_W | PTE_X)))
+			free_table(pte_table(pte), level - 1);
+		else if (level == 0 && (pte & PTE_U) && pte_pa(pte) >= mm.pool_base &&
+			 pte_pa(pte) < mm.pool_base + mm.npages * PAGE_SIZE)
+			page_free(pte_pa(pte));
+	}
+	page_free((uintptr_t)table);
+}
+
+void mm_aspace_free(struct aspace *a)
+{
+	if (!a || a == &mm.kernel || !a->used)
+		return;
+	/* This vCPU must not run on the table it frees (the caller sees to the others). */
+	if (csr_read(CSR_SATP) == a->satp)
+		mm_activate(&mm.kernel);
+	if (mm.as == a)
+		mm.as = &mm.kernel;
+	free_table(a->root, mm.levels - 1);
+	for (uint64_t i = 0; i < VMA_PAGES; i++)
+		page_free((uintptr_t)a->vmas + i * PAGE_SIZE);
+	a->used = false;
+	a->root = NULL;
+	a->vmas = NULL;
+	a->nvmas = 0;
+	/* Other vCPUs may hold its entries in their TLBs only while they ran its threads, and they
+	 * flush when they switch tables; one flush everywhere keeps it simple. */
+	tlb_flush();
+}
+
+struct aspace *mm_use(struct aspace *a)
+{
+	struct aspace *old = mm.as;
+	mm.as = a ? a : &mm.kernel;
+	return old;
+}
+
+struct aspace *mm_current(void)
+{
+	return mm.as;
+}
+
+struct aspace *mm_kernel(void)
+{
+	return &mm.kernel;
+}
+
+void mm_activate(struct aspace *a)
+{
+	if (csr_read(CSR_SATP) != a->satp) {
+		csr_write(CSR_SATP, a->satp);
+		sfence_vma_all();
+	}
 }

@@ -1,6 +1,7 @@
-/* The program's address space: one page table (Sv48 when the hart has it, else Sv39) that also
+/* A process's address space: one page table (Sv48 when the hart has it, else Sv39) that also
  * maps partition RAM one-to-one for gort itself (not user-accessible), and a sorted list of
- * mappings (VMAs). Pages are allocated when first touched. */
+ * mappings (VMAs). Pages are allocated when first touched. Every call below but the boot ones
+ * acts on the current address space (mm_use). */
 #ifndef GORT_MM_H
 #define GORT_MM_H
 
@@ -22,6 +23,19 @@
 void mm_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start, uint64_t free_end);
 /* Turns translation on for a secondary vCPU (same table). */
 void mm_enable_this_cpu(void);
+/* A new empty address space (gort's RAM and channel windows mapped for gort only), or NULL when
+ * there is no room (GORT_MAX_PROCS, or memory). */
+struct aspace *mm_aspace_new(void);
+/* Frees a's pages, tables and mappings. No vCPU may run on it (this one is moved off). */
+void mm_aspace_free(struct aspace *a);
+/* Makes a (NULL: the kernel's, which maps no user memory) the current address space; returns the
+ * one before. Only a pointer: copies to another process's memory (a pipe serving a reader) swap
+ * it for a moment. */
+struct aspace *mm_use(struct aspace *a);
+struct aspace *mm_current(void);
+struct aspace *mm_kernel(void);
+/* Makes this vCPU translate through a's table (satp; a flush if it changes). */
+void mm_activate(struct aspace *a);
 /* Highest user address + 1, and where the stack ends. */
 uintptr_t mm_user_top(void);
 

@@ -1,10 +1,11 @@
-/* The process and its threads as the program sees them: clone, exit, futexes, sleeping,
- * yielding, affinity and ids. One process; its pid is its first thread's tid (1). */
+/* A process's threads as the program sees them: clone, exit, futexes, sleeping, yielding,
+ * affinity and ids. A pid is its process's first thread's tid (process.c has the processes). */
 #include <string.h>
 
 #include "goos_call.h"
 #include "gort.h"
 #include "linux.h"
+#include "mm.h"
 
 #define FUTEX_BUCKETS 16
 
@@ -21,9 +22,20 @@ static struct waitq *futex_queue(uintptr_t uaddr)
 	return &futex_queues[(uaddr >> 2) % FUTEX_BUCKETS];
 }
 
+/* Private futexes, as Linux's: keyed on the address space and the address. */
 int futex_wake_addr(uintptr_t uaddr, int n)
 {
-	return waitq_wake(futex_queue(uaddr), uaddr, n, 0);
+	struct aspace *as = mm_current();
+	int woken = 0;
+
+	for (struct thread *t = futex_queue(uaddr)->head, *next; t && woken < n; t = next) {
+		next = t->next;
+		if (t->wait_key == uaddr && t->proc->as == as) {
+			thread_wake(t, 0);
+			woken++;
+		}
+	}
+	return woken;
 }
 
 /* A relative timespec from user memory as a deadline in ticks; ~0 when uts is 0. */
@@ -130,9 +142,10 @@ long sys_clone(struct thread *t, const struct syscall_args *a)
 	unsigned long flags = a->a[0];
 	const unsigned long need = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
 
-	/* Threads only: there is one process and no fork. */
+	if (!(flags & CLONE_THREAD))
+		return proc_vfork(t, a);
 	if ((flags & need) != need)
-		return -ENOSYS;
+		return -EINVAL;
 	struct thread *c = thread_new();
 	if (!c)
 		return -EAGAIN;
@@ -144,6 +157,9 @@ long sys_clone(struct thread *t, const struct syscall_args *a)
 	if (flags & CLONE_SETTLS)
 		c->regs.gregs[4] = a->a[3];
 	c->sigmask = t->sigmask;
+	c->proc = t->proc;
+	c->pid = t->pid;
+	t->proc->nthreads++;
 	memcpy(c->comm, t->comm,
 	       sizeof(c->comm)); /* as Linux: a new thread has its creator's name */
 	/* Linux clears the alternate signal stack of a new thread sharing memory. */
@@ -164,15 +180,17 @@ fault:
 long sys_exit(struct thread *t, const struct syscall_args *a)
 {
 	/* The last thread leaving ends the process with its status, as on Linux. */
-	if (thread_count() == 1)
-		gort_exit_group((int)(a->a[0] & 0xff));
-	thread_exit(t);
+	if (t->proc->nthreads == 1)
+		proc_exit(t->proc, (int)(a->a[0] & 0xff) << 8);
+	else
+		thread_exit(t);
 	return SYSCALL_BLOCKED;
 }
 
 long sys_exit_group(struct thread *t, const struct syscall_args *a)
 {
-	gort_exit_group((int)(a->a[0] & 0xff));
+	proc_exit(t->proc, (int)(a->a[0] & 0xff) << 8);
+	return SYSCALL_BLOCKED;
 }
 
 void gort_exit_group(int code)
@@ -187,20 +205,15 @@ long sys_set_tid_address(struct thread *t, const struct syscall_args *a)
 	return t->tid;
 }
 
-/* start.S answers it too, before saving any register: the same constant. */
+/* start.S answers it too, before saving any register, from the thread's pid. */
 long sys_getpid(struct thread *t, const struct syscall_args *a)
 {
-	return GORT_PID;
+	return t->pid;
 }
 
 long sys_gettid(struct thread *t, const struct syscall_args *a)
 {
 	return t->tid;
-}
-
-long sys_getppid(struct thread *t, const struct syscall_args *a)
-{
-	return 0;
 }
 
 long sys_getuid(struct thread *t, const struct syscall_args *a)

@@ -128,9 +128,15 @@ struct thread *thread_by_tid(int tid)
 	return NULL;
 }
 
-unsigned thread_count(void)
+struct thread *thread_next_in(const struct proc *p, const struct thread *prev)
 {
-	return sched.nthreads;
+	for (unsigned i = prev ? (unsigned)(prev - sched.threads) + 1 : 0; i < GORT_MAX_THREADS;
+	     i++) {
+		struct thread *t = &sched.threads[i];
+		if (t->tid && t->state != T_DEAD && t->proc == p)
+			return t;
+	}
+	return NULL;
 }
 
 /* A vCPU asleep in goos_idle while work is waiting: wake one. */
@@ -157,6 +163,24 @@ void thread_make_runnable(struct thread *t)
 		sched.runq_head = t;
 	sched.runq_tail = t;
 	wake_idle_cpu();
+}
+
+static void runq_remove(struct thread *t)
+{
+	struct thread *prev = NULL;
+
+	for (struct thread *u = sched.runq_head; u; prev = u, u = u->next) {
+		if (u != t)
+			continue;
+		if (prev)
+			prev->next = u->next;
+		else
+			sched.runq_head = u->next;
+		if (sched.runq_tail == u)
+			sched.runq_tail = prev;
+		u->next = NULL;
+		return;
+	}
 }
 
 static struct thread *runq_pop(void)
@@ -238,9 +262,23 @@ void thread_exit(struct thread *t)
 	}
 	if (t->state == T_BLOCKED && t->wq)
 		waitq_remove(t->wq, t);
+	if (t->state == T_RUNNABLE)
+		runq_remove(t);
 	t->state = T_DEAD;
 	t->tid = 0;
+	t->killed = false;
 	sched.nthreads--;
+	proc_thread_gone(t);
+}
+
+void thread_kill(struct thread *t)
+{
+	if (t->state == T_RUNNING && t != this_cpu()->cur && t->on_cpu >= 0) {
+		t->killed = true;
+		cpu_kick((unsigned)t->on_cpu);
+		return;
+	}
+	thread_exit(t);
 }
 
 void cpu_kick(unsigned id)
@@ -332,10 +370,12 @@ void schedule(struct cpu *c)
 			t->state = T_RUNNING;
 			t->on_cpu = c->id;
 			c->cur = t;
+			proc_enter(t);
 			c->quantum_end = gort_now() + ns_to_ticks(QUANTUM_MS * 1000000UL);
 			return_to_user(c);
 		}
 		/* Nothing to run: sleep until the next time-out or a wake from another vCPU. */
+		proc_idle();
 		csr_write(CSR_STIMECMP, ~0UL);
 		c->idle = true;
 		gort_unlock();
@@ -398,6 +438,11 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 
 	gort_lock();
 	cputime_charge(t, gort_now());
+	proc_enter(t);
+	if (t->killed) { /* its process ended while it ran */
+		thread_exit(t);
+		schedule(c);
+	}
 	if (scause & SCAUSE_IRQ) {
 		unsigned long irq = scause & ~SCAUSE_IRQ;
 		if (irq == IRQ_TIMER)

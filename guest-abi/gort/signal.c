@@ -1,5 +1,5 @@
 /*
- * Signals: the process-wide sigaction table, the per-thread masks, pending sets and alternate
+ * Signals: each process's sigaction table, the per-thread masks, pending sets and alternate
  * stacks, and delivery by pushing a Linux riscv64 rt_sigframe onto the user stack. Go relies on
  * all of it: SIGURG drives async preemption (its handler rewrites the saved pc and returns
  * through rt_sigreturn), every handler runs on a sigaltstack, and faults become panics.
@@ -31,7 +31,9 @@
 #define NR_RT_SIGSUSPEND   133
 #define NR_RT_SIGTIMEDWAIT 137
 
-static struct linux_sigaction actions[GORT_NSIG + 1];
+/* Per process, by its slot. */
+static struct linux_sigaction action_tables[GORT_MAX_PROCS][GORT_NSIG + 1];
+#define ACTIONS(t) (action_tables[(t)->proc->slot])
 
 static const char *const sig_names[32] = {
     [SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",	  [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
@@ -68,19 +70,35 @@ static bool default_ignored(int sig)
 	}
 }
 
-/* The default action of a signal that terminates: the whole program ends, like Linux's exit
- * status of a killed process as a shell reports it. */
-__attribute__((noreturn)) static void terminate(int sig)
+/* The default action of a signal that terminates: t's whole process ends. The first one's end
+ * is the partition's, with a shell's exit status of a killed process; any other's status is its
+ * parent's to wait for. */
+static void terminate(struct thread *t, int sig)
 {
-	const char *name = sig < 32 && sig_names[sig] ? sig_names[sig] : "SIGRT";
-	gort_printf("gort: program killed by signal %d (%s)\n", sig, name);
-	gort_exit_group(128 + sig);
+	if (t->proc->pid == GORT_PID) {
+		const char *name = sig < 32 && sig_names[sig] ? sig_names[sig] : "SIGRT";
+		gort_printf("gort: program killed by signal %d (%s)\n", sig, name);
+		gort_exit_group(128 + sig);
+	}
+	proc_exit(t->proc, sig);
 }
 
-static void default_action(int sig)
+static void default_action(struct thread *t, int sig)
 {
 	if (!default_ignored(sig))
-		terminate(sig);
+		terminate(t, sig);
+}
+
+void signal_proc_fork(const struct proc *child, const struct proc *parent)
+{
+	memcpy(action_tables[child->slot], action_tables[parent->slot], sizeof(action_tables[0]));
+}
+
+void signal_proc_exec(const struct proc *p)
+{
+	for (int sig = 1; sig <= GORT_NSIG; sig++)
+		if (action_tables[p->slot][sig].handler != SIG_IGN)
+			memset(&action_tables[p->slot][sig], 0, sizeof(struct linux_sigaction));
 }
 
 /* ---- alternate signal stacks. A stack is enabled iff its size is non-zero (a zeroed thread
@@ -146,12 +164,12 @@ long sys_rt_sigaction(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (act && copy_from_user(&nsa, act, sizeof(nsa)))
 		return -EFAULT;
-	osa = actions[sig];
+	osa = ACTIONS(t)[sig];
 	if (act) {
 		/* Signals already pending need no flushing when this makes them ignored: delivery
 		 * looks at the action in force then, and drops them. */
 		nsa.mask &= ~UNBLOCKABLE;
-		actions[sig] = nsa;
+		ACTIONS(t)[sig] = nsa;
 	}
 	if (oact && copy_to_user(oact, &osa, sizeof(osa)))
 		return -EFAULT;
@@ -241,32 +259,28 @@ badframe:
 	return 0;
 }
 
-/* A thread of ours that does not block sig, preferring t (Linux's complete_signal does too);
- * the main thread if every thread blocks it, so it stays pending somewhere. */
-static struct thread *process_target(struct thread *t, int sig)
+/* A thread of p that does not block sig, preferring t (Linux's complete_signal does too); the
+ * main thread if every thread blocks it, so it stays pending somewhere. */
+static struct thread *process_target(struct proc *p, struct thread *t, int sig)
 {
-	if (t && !(t->sigmask & SIGBIT(sig)))
+	if (t && t->proc == p && !(t->sigmask & SIGBIT(sig)))
 		return t;
-	unsigned left = thread_count();
-	/* tids are allocated upward from GORT_PID; stop once every live thread was seen. */
-	for (int tid = GORT_PID; left && tid < (1 << 16); tid++) {
-		struct thread *u = thread_by_tid(tid);
-		if (!u || u->state == T_DEAD)
-			continue;
-		left--;
+	struct thread *any = NULL;
+	for (struct thread *u = thread_next_in(p, NULL); u; u = thread_next_in(p, u)) {
 		if (!(u->sigmask & SIGBIT(sig)))
 			return u;
+		if (!any || u->tid == p->pid)
+			any = u;
 	}
-	struct thread *first = thread_by_tid(GORT_PID);
-	return first ? first : t;
+	return any;
 }
 
 static long kill_thread(long tgid, long tid, unsigned long sig)
 {
 	if (tid <= 0 || (tgid != -1 && tgid <= 0) || sig > GORT_NSIG)
 		return -EINVAL;
-	struct thread *u = tgid == -1 || tgid == GORT_PID ? thread_by_tid((int)tid) : NULL;
-	if (!u || u->state == T_DEAD)
+	struct thread *u = thread_by_tid((int)tid);
+	if (!u || u->state == T_DEAD || (tgid != -1 && u->proc->pid != tgid))
 		return -ESRCH;
 	if (sig)
 		signal_send(u, (int)sig, SI_TKILL, 0);
@@ -290,25 +304,27 @@ long sys_kill(struct thread *t, const struct syscall_args *a)
 
 	if (sig > GORT_NSIG)
 		return -EINVAL;
-	/* Ours: our pid, our process group (0, or -pgid; the pgid is the pid), nothing else. -1
-	 * means every process but the caller, so no one here. */
-	if (pid != GORT_PID && pid != 0 && pid != -GORT_PID)
-		return -ESRCH;
-	if (sig)
-		signal_send(process_target(t, (int)sig), (int)sig, SI_USER, 0);
-	return 0;
+	return proc_kill(t, pid, (int)sig);
 }
 
 void signal_send_process(struct thread *prefer, int sig, int code)
 {
-	signal_send(process_target(prefer, sig), sig, code, 0);
+	/* No thread (a timer firing on an idle vCPU): the first process's. */
+	struct proc *p = prefer ? prefer->proc : proc_by_pid(GORT_PID);
+	if (p)
+		signal_send(process_target(p, prefer, sig), sig, code, 0);
+}
+
+void signal_send_proc(struct proc *p, int sig, int code)
+{
+	signal_send(process_target(p, current(), sig), sig, code, 0);
 }
 
 /* ---- sending and delivery */
 
-static bool ignored_now(int sig)
+static bool ignored_now(const struct thread *t, int sig)
 {
-	uint64_t h = actions[sig].handler;
+	uint64_t h = ACTIONS(t)[sig].handler;
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
@@ -318,12 +334,14 @@ void signal_send(struct thread *t, int sig, int code, uintptr_t addr)
 
 	if (!valid_sig((unsigned long)sig) || !t)
 		return;
-	if (sig == SIGKILL)
-		terminate(sig); /* kills every thread, whatever they are doing */
+	if (sig == SIGKILL) {
+		terminate(t, sig); /* kills every thread of it, whatever they are doing */
+		return;
+	}
 	bit = SIGBIT(sig);
 	/* An ignored signal is dropped when sent, unless blocked: the action may change before it
 	 * is unblocked. */
-	if (!(t->sigmask & bit) && ignored_now(sig))
+	if (!(t->sigmask & bit) && ignored_now(t, sig))
 		return;
 	if (code == SI_TIMER) {
 		t->sigtimer |= bit; /* a second expiry while queued is an overrun */
@@ -343,12 +361,14 @@ void signal_send(struct thread *t, int sig, int code, uintptr_t addr)
 
 void signal_fault(struct thread *t, int sig, int code, uintptr_t addr)
 {
-	uint64_t h = actions[sig].handler;
+	uint64_t h = ACTIONS(t)[sig].handler;
 
 	/* A fault the program cannot handle right now (blocked, or no handler) is fatal: returning
 	 * would only fault again. */
-	if ((t->sigmask & SIGBIT(sig)) || h == SIG_DFL || h == SIG_IGN)
-		terminate(sig);
+	if ((t->sigmask & SIGBIT(sig)) || h == SIG_DFL || h == SIG_IGN) {
+		terminate(t, sig);
+		return;
+	}
 	t->sigpending |= SIGBIT(sig);
 	t->sigcode[sig] = (int16_t)code;
 	t->sigfault = sig;
@@ -387,7 +407,7 @@ static int dequeue(struct thread *t, bool *fault)
 
 static bool push_frame(struct thread *t, int sig, bool fault)
 {
-	struct linux_sigaction *act = &actions[sig];
+	struct linux_sigaction *act = &ACTIONS(t)[sig];
 	uintptr_t sp = t->regs.gregs[REG_SP], frame;
 	bool onstack = on_altstack(t, sp), switched = false;
 	struct rt_sigframe f;
@@ -488,17 +508,19 @@ void signal_deliver(struct thread *t)
 	/* Ignored signals are dropped and the next one considered; one handler frame at most (more
 	 * follow at the next kernel exit, at the latest the handler's rt_sigreturn). */
 	while ((sig = dequeue(t, &fault))) {
-		uint64_t h = actions[sig].handler;
+		uint64_t h = ACTIONS(t)[sig].handler;
 		if (sig == SIGKILL || h == SIG_DFL) {
-			default_action(sig);
+			default_action(t, sig);
+			if (t->state == T_DEAD || t->killed)
+				return;
 			continue;
 		}
 		if (h == SIG_IGN)
 			continue;
-		restart_or_eintr(t, &actions[sig]);
+		restart_or_eintr(t, &ACTIONS(t)[sig]);
 		/* Linux: a frame that cannot be written makes the program die of SIGSEGV. */
 		if (!push_frame(t, sig, fault))
-			terminate(SIGSEGV);
+			terminate(t, SIGSEGV);
 		return;
 	}
 	/* No handler ran (the signal was ignored by now): the call goes on as if never stopped. */

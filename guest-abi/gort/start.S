@@ -45,15 +45,16 @@ gort_trap_vector:
 	andi	t0, t0, 0x100 /* SPP: from gort itself */
 	bnez	t0, .Lkernel_trap
 
-	/* getpid, a constant, is answered before any register is saved (Go asks it often):
-	 * a0 and sepc are all it writes. Nothing is skipped that this return owes the program:
+	/* getpid, the running thread's pid, is answered before any register is saved (Go asks it
+	 * often): a0 and sepc are all it writes. Nothing is skipped that this return owes the program:
 	 * a signal for it kicks its vCPU (an interrupt, the full path), the timer stays armed. */
 	csrr	t0, scause
 	addi	t0, t0, -SCAUSE_ECALL_U
 	bnez	t0, .Lfull
 	addi	t0, a7, -NR_GETPID
 	bnez	t0, .Lfull
-	li	a0, PID
+	ld	t0, CPU_CUR(tp)
+	lw	a0, THREAD_PID(t0)
 	csrr	t0, sepc
 	addi	t0, t0, 4
 	csrw	sepc, t0

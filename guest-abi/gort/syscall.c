@@ -24,7 +24,6 @@ long sys_exit_group(struct thread *t, const struct syscall_args *a);
 long sys_set_tid_address(struct thread *t, const struct syscall_args *a);
 long sys_getpid(struct thread *t, const struct syscall_args *a);
 long sys_gettid(struct thread *t, const struct syscall_args *a);
-long sys_getppid(struct thread *t, const struct syscall_args *a);
 long sys_getuid(struct thread *t, const struct syscall_args *a);
 long sys_getgroups(struct thread *t, const struct syscall_args *a);
 long sys_prctl(struct thread *t, const struct syscall_args *a);
@@ -152,7 +151,7 @@ static long sys_prlimit64(struct thread *t, const struct syscall_args *a)
 {
 	struct rlimit64 r = limit_of((unsigned)a->a[1]);
 
-	if (a->a[0] != 0 && a->a[0] != 1)
+	if (a->a[0] != 0 && a->a[0] != (unsigned long)t->pid)
 		return -ESRCH;
 	if (a->a[1] > 15)
 		return -EINVAL;
@@ -234,6 +233,7 @@ static const struct syscall_entry table[NR_MAX] = {
     [88] = {sys_utimensat, "utimensat"},
     [93] = {sys_exit, "exit"},
     [94] = {sys_exit_group, "exit_group"},
+    [95] = {sys_wait4, "waitid"},
     [96] = {sys_set_tid_address, "set_tid_address"},
     [98] = {sys_futex, "futex"},
     [101] = {sys_nanosleep, "nanosleep"},
@@ -257,6 +257,10 @@ static const struct syscall_entry table[NR_MAX] = {
     [134] = {sys_rt_sigaction, "rt_sigaction"},
     [135] = {sys_rt_sigprocmask, "rt_sigprocmask"},
     [139] = {sys_rt_sigreturn, "rt_sigreturn"},
+    [154] = {sys_setpgid, "setpgid"},
+    [155] = {sys_getpgid, "getpgid"},
+    [156] = {sys_getpgid, "getsid"},
+    [157] = {sys_setsid, "setsid"},
     [158] = {sys_getgroups, "getgroups"},
     [160] = {sys_uname, "uname"},
     [163] = {sys_getrlimit, "getrlimit"},
@@ -275,9 +279,11 @@ static const struct syscall_entry table[NR_MAX] = {
     [214] = {sys_brk, "brk"},
     [215] = {sys_munmap, "munmap"},
     [220] = {sys_clone, "clone"},
+    [221] = {sys_execve, "execve"},
     [222] = {sys_mmap, "mmap"},
     [226] = {sys_mprotect, "mprotect"},
     [233] = {sys_madvise, "madvise"},
+    [260] = {sys_wait4, "wait4"},
     [261] = {sys_prlimit64, "prlimit64"},
     [276] = {sys_renameat2, "renameat2"},
     [278] = {sys_getrandom, "getrandom"},

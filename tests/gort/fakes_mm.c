@@ -32,3 +32,14 @@ uint64_t mm_free_pages(void)
 {
 	return fake_pages_free;
 }
+
+/* One address space (fake_user_mem): switching is a no-op. */
+struct aspace *mm_use(struct aspace *a)
+{
+	return a;
+}
+
+struct aspace *mm_current(void)
+{
+	return NULL;
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fakes.h"
+#include "linux.h"
 
 uint8_t fake_user_mem[FAKE_USER_SIZE];
 struct fake_log fake_log;
@@ -19,6 +20,8 @@ jmp_buf *fake_exit_jmp;
 #define FAKE_MAX_THREADS 16
 static struct thread *threads[FAKE_MAX_THREADS];
 static struct thread *cur;
+/* The one process every fake thread belongs to: the first, so its end is the "partition's". */
+static struct proc fake_proc = {.pid = GORT_PID, .pgid = GORT_PID, .nthreads = 1};
 
 static bool in_user(uintptr_t uva, size_t len)
 {
@@ -85,6 +88,8 @@ void fake_thread_init(struct thread *t, int tid)
 {
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
+	t->proc = &fake_proc;
+	t->pid = GORT_PID;
 	t->state = T_RUNNING;
 	t->on_cpu = 0;
 	for (int i = 0; i < FAKE_MAX_THREADS; i++) {
@@ -117,12 +122,37 @@ struct thread *thread_by_tid(int tid)
 	return NULL;
 }
 
-unsigned thread_count(void)
+struct thread *thread_next_in(const struct proc *p, const struct thread *prev)
 {
-	unsigned n = 0;
-	for (int i = 0; i < FAKE_MAX_THREADS; i++)
-		n += threads[i] && threads[i]->state != T_DEAD;
-	return n;
+	int i = 0;
+	if (prev)
+		while (i < FAKE_MAX_THREADS && threads[i] != prev)
+			i++;
+	for (i = prev ? i + 1 : 0; i < FAKE_MAX_THREADS; i++)
+		if (threads[i] && threads[i]->state != T_DEAD && threads[i]->proc == p)
+			return threads[i];
+	return NULL;
+}
+
+struct proc *proc_by_pid(int pid)
+{
+	return pid == GORT_PID ? &fake_proc : NULL;
+}
+
+/* As process.c's for the first process: the end of everything. */
+void proc_exit(struct proc *p, int wstatus)
+{
+	gort_exit_group((wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff);
+}
+
+/* One process: its pid, its group (0 or -pid) reach it; -1 (all others) and the rest no one. */
+long proc_kill(struct thread *t, long pid, int sig)
+{
+	if (pid != GORT_PID && pid != 0 && pid != -GORT_PID)
+		return -ESRCH;
+	if (sig)
+		signal_send_proc(&fake_proc, sig, SI_USER);
+	return 0;
 }
 
 void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long timeout_result,

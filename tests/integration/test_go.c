@@ -520,6 +520,40 @@ struct pkg {
 
 /* ------------------------------------------------------------------ a Linux-shaped environment */
 
+/* tests/go/exec: subprocesses (guest-abi/gort/process.c) the way Go's own tests make them, by
+ * re-executing os.Args[0] with an environment variable: exit codes, stdin, stdout and stderr
+ * through pipes byte for byte (1 MiB), a child ended by SIGTERM and by SIGKILL, the errors of a
+ * missing and of a non-executable program (the exec-error pipe), four children at once, each
+ * child's own copy of the program's memory and its pid/ppid, and 40 children in turn in a 64 MiB
+ * partition (each one's memory comes back). */
+Test(go, exec_children_by_reexecuting_the_program)
+{
+	static const char *const o[] = {"--memory", "64M", NULL};
+	struct grun r;
+
+	run_example("go/exec", o, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "exit0: \"child ok\\n\" err <nil>\n");
+	expect_out(&r, "exit3: exit code 3 (exit status 3)\n");
+	expect_out(&r, "echo: \"hello stdin\\n\" stderr \"read 12\\n\" err <nil>\n");
+	expect_out(&r, "big: stdout 1048576 bytes same true, stderr 65536 bytes same true, err "
+		       "<nil>\n");
+	expect_out(&r, "kill: said \"sleeping\\n\", signal: terminated, signaled true "
+		       "terminated\n");
+	expect_out(&r, "sigkill: signal: killed\n");
+	expect_out(&r, "many: 40 of 40 children in turn ran\n");
+	expect_out(&r, "missing: fork/exec /no/such/program: no such file or directory\n");
+	expect_out(&r, "not executable: fork/exec /etc/hosts: permission denied\n");
+	expect_out(&r, "concurrent: \"id 0\\n\"/<nil> \"id 1\\n\"/<nil> \"id 2\\n\"/<nil> "
+		       "\"id 3\\n\"/<nil>\n");
+	expect_out(&r, "memory: child saw 42, parent has 7; child pid differs true, its ppid is "
+		       "ours true, err <nil>\n");
+	/* A child given the console as its stdout writes there itself. */
+	expect_out(&r, "\nchild ok\ninherit: err <nil>\n");
+	expect_out(&r, "exec: done\n");
+	grun_free(&r);
+}
+
 /* tests/go/linuxenv: the memory devices (guest-abi/gort/devices.c), the user and the hosts file
  * gort provides (etc.c), seen through Go's own packages. */
 Test(go, dev_null_zero_full_urandom_os_user_and_etc_hosts)
