@@ -70,7 +70,7 @@ struct sock_kept {
 struct sock_full {
 	struct sock s;
 	int family;
-	bool connect_waiting; /* a blocking connect is parked on it */
+	bool connect_waiting;	/* a blocking connect is parked on it */
 	struct sock *pend_head; /* listening: connects waiting for room in the backlog */
 	struct sock_kept kept[SOCK_KEPT];
 };
@@ -130,7 +130,8 @@ static long io_user(struct sock_iov *io, uintptr_t iov, size_t cnt)
 		struct linux_iovec v;
 		if (copy_from_user(&v, iov + i * sizeof(v), sizeof(v)))
 			return -EFAULT;
-		if ((long)v.len < 0 || io->total + v.len < io->total || io->total + v.len > 0x7ffff000)
+		if ((long)v.len < 0 || io->total + v.len < io->total ||
+		    io->total + v.len > 0x7ffff000)
 			return -EINVAL;
 		io->total += v.len;
 		if (i == 0) {
@@ -431,8 +432,8 @@ struct sock *sock_lookup(int type, const struct sock_addr *dst)
 		if (o->type != type || o->local.port != dst->port ||
 		    !(o->local.addr == INADDR_ANY || o->local.addr == dst->addr))
 			continue;
-		int score = 1 + (o->local.addr == dst->addr ? 2 : 0) +
-			    (o->state == SS_LISTENING ? 4 : 0);
+		int score =
+		    1 + (o->local.addr == dst->addr ? 2 : 0) + (o->state == SS_LISTENING ? 4 : 0);
 		if (score > best_score) {
 			best = o;
 			best_score = score;
@@ -610,8 +611,7 @@ static long addr_in(uintptr_t uva, uint32_t len, struct sock_addr *a, uint16_t *
 }
 
 /* Linux's move_addr_to_user: as much of the address as fits, and its full length. */
-static long addr_out(const struct sock *s, const struct sock_addr *a, uintptr_t uva,
-		     uintptr_t ulen)
+static long addr_out(const struct sock *s, const struct sock_addr *a, uintptr_t uva, uintptr_t ulen)
 {
 	struct linux_sockaddr_in sin = {.family = AF_INET};
 	uint32_t len, full = sizeof(sin);
@@ -911,8 +911,8 @@ long sys_getpeername(struct thread *t, const struct syscall_args *a)
 	long r = get((int)a->a[0], &s, NULL);
 	if (r < 0)
 		return r;
-	if (s->state != SS_CONNECTED && !(s->state == SS_CLOSED && s->type == SOCK_STREAM &&
-					  !s->err && s->peer.port))
+	if (s->state != SS_CONNECTED &&
+	    !(s->state == SS_CLOSED && s->type == SOCK_STREAM && !s->err && s->peer.port))
 		return -ENOTCONN;
 	return addr_out(s, &s->peer, a->a[1], a->a[2]);
 }
@@ -1154,9 +1154,8 @@ long sys_recvmsg(struct thread *t, const struct syscall_args *a)
 	if (r < 0)
 		return r;
 	if (m.name) {
-		struct linux_sockaddr_in sin = {.family = AF_INET,
-						.port = be16(from.port),
-						.addr = be32(from.addr)};
+		struct linux_sockaddr_in sin = {
+		    .family = AF_INET, .port = be16(from.port), .addr = be32(from.addr)};
 		uint32_t full = F(s)->family == AF_UNIX ? 0 : sizeof(sin);
 		if (copy_to_user(m.name, &sin, m.namelen < full ? m.namelen : full))
 			return -EFAULT;
@@ -1356,7 +1355,7 @@ long sys_getsockopt(struct thread *t, const struct syscall_args *a)
 			val = s->state == SS_LISTENING;
 			break;
 		case SO_PROTOCOL:
-			val = F(s)->family == AF_UNIX ? 0
+			val = F(s)->family == AF_UNIX  ? 0
 			      : s->type == SOCK_STREAM ? IPPROTO_TCP
 						       : IPPROTO_UDP;
 			break;
