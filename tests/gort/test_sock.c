@@ -103,7 +103,8 @@ Test(sock, ports_families_and_addresses, .init = setup)
 	cr_assert_eq(SYS(sys_socket, AF_INET, 3 /* SOCK_RAW */, 0), -ESOCKTNOSUPPORT);
 	cr_assert_eq(SYS(sys_socket, AF_INET, SOCK_STREAM, 17), -EPROTONOSUPPORT);
 	long a = sock_(SOCK_STREAM), b = sock_(SOCK_STREAM), u = sock_(SOCK_DGRAM);
-	cr_assert_eq(SYS(sys_bind, (unsigned long)a, U(sin_(10, 0, 2, 15, 80)), 16), -EADDRNOTAVAIL);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)a, U(sin_(10, 0, 2, 15, 80)), 16),
+		     -EADDRNOTAVAIL);
 	cr_assert_eq(SYS(sys_bind, (unsigned long)a, U(sin_(127, 0, 0, 1, 8080)), 16), 0);
 	cr_assert_eq(SYS(sys_bind, (unsigned long)a, U(sin_(127, 0, 0, 1, 8081)), 16), -EINVAL);
 	/* 0.0.0.0 overlaps 127.0.0.1; UDP has its own ports. */

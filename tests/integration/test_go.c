@@ -868,8 +868,9 @@ Test(go, sockets_loopback_tcp_udp_http)
 	expect_out(&r, "udp: 5 of 5 datagrams whole; truncated \"0123\" then \"next\"\n");
 	expect_out(&r, "refused: ECONNREFUSED true\n");
 	expect_out(&r, "deadline: timeout true, after 100ms true, before 2s true\n");
-	expect_out(&r, "halfclose: reply \"got 4 bytes \\\"half\\\"\", write after CloseWrite EPIPE "
-		       "true\n");
+	expect_out(&r,
+		   "halfclose: reply \"got 4 bytes \\\"half\\\"\", write after CloseWrite EPIPE "
+		   "true\n");
 	expect_out(&r, "names: localhost is 127.0.0.1, ipv6 refused true, second listen EADDRINUSE "
 		       "true\n");
 	expect_out(&r, "peergone: read ECONNRESET true, write EPIPE true\n");
