@@ -62,7 +62,7 @@ $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS
 # must not shadow the host's <errno.h>). test_vdso.c embeds the real vDSO image.
 GORT_TEST_SRCS := $(wildcard tests/gort/*.c) guest-abi/gort/fs.c guest-abi/gort/fsmem.c \
 	guest-abi/gort/fdata.c guest-abi/gort/devices.c guest-abi/gort/etc.c \
-	guest-abi/gort/signal.c guest-abi/gort/vdso.c
+	guest-abi/gort/signal.c guest-abi/gort/vdso.c guest-abi/gort/sock.c guest-abi/gort/sock_loop.c
 GORT_TEST_BIN := $(BUILD)/tests/gort-tests
 $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \
 		| $(DEPS_STAMP)

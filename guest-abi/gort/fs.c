@@ -69,6 +69,7 @@
 #include "fdata.h"
 #include "fs.h"
 #include "fsmem.h"
+#include "sock.h"
 
 #define ROOT	      0
 #define MAX_SYMLINKS  40
@@ -661,7 +662,8 @@ enum fkind {
 	FK_PIPE_R,
 	FK_PIPE_W,
 	FK_EVENTFD,
-	FK_EPOLL
+	FK_EPOLL,
+	FK_SOCK
 };
 
 struct pipe;
@@ -675,6 +677,7 @@ struct ofile {
 	uint64_t pos;	/* file offset, or folder position: 0 ".", 1 "..", 2 + i the i-th entry */
 	int cursor;	/* folders: the entry at pos, or -1 at the end (dir_seek) */
 	struct pipe *pipe;
+	struct sock *sock;
 	enum gort_stream stream; /* the console */
 	struct {
 		uint64_t count;
@@ -1693,6 +1696,63 @@ static long dir_lseek(struct ofile *f, long off, int whence)
 	return (long)pos;
 }
 
+/* ---------------------------------------------------------------- sockets (sock.c) */
+
+static long sockf_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	return sock_file_read(t, f->sock, uva, n, f->flags & O_NONBLOCK);
+}
+
+static long sockf_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
+{
+	return sock_file_write(t, f->sock, uva, n, f->flags & O_NONBLOCK);
+}
+
+static uint32_t sockf_poll(struct ofile *f)
+{
+	return sock_poll(f->sock);
+}
+
+static void sockf_release(struct ofile *f)
+{
+	if (f->sock)
+		sock_file_release(f->sock);
+	f->sock = NULL;
+}
+
+int fs_sock_install(struct sock *s, bool nonblock, bool cloexec)
+{
+	struct ofile *f = ofile_alloc(FK_SOCK, O_RDWR | (nonblock ? O_NONBLOCK : 0));
+	if (!f)
+		return -ENFILE;
+	int fd = fd_install(f, 0, cloexec);
+	if (fd < 0) {
+		f->kind = FK_FREE; /* s stays the caller's */
+		return fd;
+	}
+	f->sock = s;
+	s->file = f;
+	return fd;
+}
+
+long fs_sock_get(int fd, struct sock **s, bool *nonblock)
+{
+	struct ofile *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FK_SOCK)
+		return -ENOTSOCK;
+	*s = f->sock;
+	*nonblock = f->flags & O_NONBLOCK;
+	return 0;
+}
+
+void fs_sock_notify(struct sock *s, uint32_t events)
+{
+	if (s->file)
+		poll_notify(s->file, events);
+}
+
 /* ---------------------------------------------------------------- operations by kind */
 
 static void node_file_release(struct ofile *f)
@@ -1732,6 +1792,10 @@ static const struct fops fops[] = {
     [FK_PIPE_W] = {.write = pipe_write, .poll = pipe_poll, .release = pipe_release},
     [FK_EVENTFD] = {.read = efd_read, .write = efd_write, .poll = efd_poll, .release = efd_release},
     [FK_EPOLL] = {.release = epoll_release},
+    [FK_SOCK] = {.read = sockf_read,
+		 .write = sockf_write,
+		 .poll = sockf_poll,
+		 .release = sockf_release},
 };
 
 static uint32_t file_poll(struct ofile *f)
@@ -1794,6 +1858,8 @@ static void ofile_stat(struct ofile *f, struct linux_stat *st)
 	} else if (f->kind == FK_PIPE_R || f->kind == FK_PIPE_W) {
 		st->st_mode = S_IFIFO | 0600;
 		st->st_ino = 0x10000 + (uint64_t)(f->pipe - pipes);
+	} else if (f->kind == FK_SOCK) {
+		st->st_mode = S_IFSOCK | 0777;
 	} else {
 		st->st_mode = 0600; /* anonymous inodes have no type */
 	}
@@ -1905,6 +1971,69 @@ long sys_write(struct thread *t, const struct syscall_args *a)
 	if (!fops[f->kind].write)
 		return -EINVAL;
 	return fops[f->kind].write(t, f, a->a[1], n);
+}
+
+/* readv and writev: the segments in order through the file's read or write. Only the first may
+ * wait (later ones are tried without waiting), so a call that blocks has done nothing yet; a
+ * short transfer ends the call. */
+static long rw_vector(struct thread *t, const struct syscall_args *a, bool write)
+{
+	struct ofile *f = fd_get((int)a->a[0]);
+	uintptr_t iov = a->a[1];
+	unsigned long cnt = a->a[2];
+	size_t done = 0;
+	if (!f || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+		return -EBADF;
+	if (cnt > 1024)
+		return -EINVAL;
+	long (*op)(struct thread *, struct ofile *, uintptr_t, size_t) =
+	    write ? fops[f->kind].write : fops[f->kind].read;
+	if (!op)
+		return -EINVAL;
+	unsigned saved = f->flags;
+	long r = 0;
+	for (unsigned long i = 0; i < cnt; i++) {
+		uint64_t v[2];
+		size_t n;
+		if (copy_from_user(v, iov + i * sizeof(v), sizeof(v)) != 0) {
+			r = -EFAULT;
+			break;
+		}
+		if ((r = rw_count(v[0], v[1], &n)) < 0)
+			break;
+		if (n == 0)
+			continue;
+		if (done)
+			f->flags |= O_NONBLOCK;
+		r = op(t, f, v[0], n);
+		f->flags = (f->flags & ~(unsigned)O_NONBLOCK) | (saved & O_NONBLOCK);
+		if (r == SYSCALL_BLOCKED)
+			return r;
+		if (r < 0)
+			break;
+		done += (size_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	return done ? (long)done : r;
+}
+
+long sys_readv(struct thread *t, const struct syscall_args *a)
+{
+	return rw_vector(t, a, false);
+}
+
+long sys_writev(struct thread *t, const struct syscall_args *a)
+{
+	return rw_vector(t, a, true);
+}
+
+/* splice and sendfile move no bytes here: EINVAL, Linux's answer for file types that cannot,
+ * after which Go's io.Copy between sockets and files copies through user memory itself. */
+long sys_splice_einval(struct thread *t, const struct syscall_args *a)
+{
+	int other = t->sysno == 76 ? 2 : 1; /* splice: fd_out; sendfile: in_fd */
+	return fd_get((int)a->a[0]) && fd_get((int)a->a[other]) ? -EINVAL : -EBADF;
 }
 
 long sys_pread64(struct thread *t, const struct syscall_args *a)
@@ -2617,6 +2746,8 @@ static long ioctl_fionread(struct ofile *f, uintptr_t uva)
 		n = (int)f->pipe->len;
 	else if (f->kind == FK_FILE)
 		n = f->pos < N(f->node)->size ? (int)(N(f->node)->size - f->pos) : 0;
+	else if (f->kind == FK_SOCK)
+		n = sock_nread(f->sock);
 	else
 		return -ENOTTY;
 	return copy_to_user(uva, &n, sizeof(n)) != 0 ? -EFAULT : 0;

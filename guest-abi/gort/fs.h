@@ -16,6 +16,9 @@
 #define GORT_MAX_DEFAULT_FILES (8 + 2 * GORT_MAX_NETDEVS)
 
 /* Further fd calls fs.c serves; syscall.c may route them. */
+long sys_readv(struct thread *t, const struct syscall_args *a);
+long sys_writev(struct thread *t, const struct syscall_args *a);
+long sys_splice_einval(struct thread *t, const struct syscall_args *a);
 long sys_dup(struct thread *t, const struct syscall_args *a);
 long sys_dup3(struct thread *t, const struct syscall_args *a);
 long sys_chdir(struct thread *t, const struct syscall_args *a);

@@ -146,6 +146,9 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long tim
 		  bool interruptible);
 /* Makes a blocked thread runnable with a0 = result (removes it from its queue). */
 void thread_wake(struct thread *t, long result);
+/* Wakes a blocked thread to make its system call again from the start (pc back on the ecall, a0
+ * as it was): for waits that keep no state of their own (sockets). */
+void thread_redo(struct thread *t);
 /* Wakes up to n threads waiting on q whose wait_key matches key (any key if key == 0). */
 int waitq_wake(struct waitq *q, uintptr_t key, int n, long result);
 void thread_exit(struct thread *t);

@@ -130,6 +130,7 @@ struct linux_timespec {
 #define S_IFREG		    0100000
 #define S_IFLNK		    0120000
 #define S_IFIFO		    0010000
+#define S_IFSOCK	    0140000
 #define S_IFCHR		    0020000
 #define DT_DIR		    4
 #define DT_REG		    8

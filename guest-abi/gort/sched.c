@@ -238,6 +238,14 @@ void thread_wake(struct thread *t, long result)
 	thread_make_runnable(t);
 }
 
+void thread_redo(struct thread *t)
+{
+	if (t->state != T_BLOCKED)
+		return;
+	thread_wake(t, (long)t->orig_a0);
+	t->regs.gregs[0] -= 4;
+}
+
 int waitq_wake(struct waitq *q, uintptr_t key, int n, long result)
 {
 	int woken = 0;

@@ -7,6 +7,7 @@
 #include "gort.h"
 #include "fs.h"
 #include "linux.h"
+#include "sock.h"
 
 long sys_mmap(struct thread *t, const struct syscall_args *a);
 long sys_munmap(struct thread *t, const struct syscall_args *a);
@@ -222,8 +223,12 @@ static const struct syscall_entry table[NR_MAX] = {
     [62] = {sys_lseek, "lseek"},
     [63] = {sys_read, "read"},
     [64] = {sys_write, "write"},
+    [65] = {sys_readv, "readv"},
+    [66] = {sys_writev, "writev"},
     [67] = {sys_pread64, "pread64"},
     [68] = {sys_pwrite64, "pwrite64"},
+    [71] = {sys_splice_einval, "sendfile"},
+    [76] = {sys_splice_einval, "splice"},
     [78] = {sys_readlinkat, "readlinkat"},
     [79] = {sys_newfstatat, "newfstatat"},
     [80] = {sys_fstat, "fstat"},
@@ -276,6 +281,21 @@ static const struct syscall_entry table[NR_MAX] = {
     [176] = {sys_getuid, "getgid"},
     [177] = {sys_getuid, "getegid"},
     [178] = {sys_gettid, "gettid"},
+    [198] = {sys_socket, "socket"},
+    [199] = {sys_socketpair, "socketpair"},
+    [200] = {sys_bind, "bind"},
+    [201] = {sys_listen, "listen"},
+    [202] = {sys_accept, "accept"},
+    [203] = {sys_connect, "connect"},
+    [204] = {sys_getsockname, "getsockname"},
+    [205] = {sys_getpeername, "getpeername"},
+    [206] = {sys_sendto, "sendto"},
+    [207] = {sys_recvfrom, "recvfrom"},
+    [208] = {sys_setsockopt, "setsockopt"},
+    [209] = {sys_getsockopt, "getsockopt"},
+    [210] = {sys_shutdown, "shutdown"},
+    [211] = {sys_sendmsg, "sendmsg"},
+    [212] = {sys_recvmsg, "recvmsg"},
     [214] = {sys_brk, "brk"},
     [215] = {sys_munmap, "munmap"},
     [220] = {sys_clone, "clone"},
@@ -283,6 +303,7 @@ static const struct syscall_entry table[NR_MAX] = {
     [222] = {sys_mmap, "mmap"},
     [226] = {sys_mprotect, "mprotect"},
     [233] = {sys_madvise, "madvise"},
+    [242] = {sys_accept4, "accept4"},
     [260] = {sys_wait4, "wait4"},
     [261] = {sys_prlimit64, "prlimit64"},
     [276] = {sys_renameat2, "renameat2"},

@@ -27,6 +27,7 @@ struct fake_log {
 	size_t map_len[4];
 	int map_prot[4];
 	int wakes; /* thread_wake calls */
+	int redos; /* thread_redo calls */
 	long last_wake_result;
 	int kicks; /* cpu_kick calls */
 	unsigned last_kick;

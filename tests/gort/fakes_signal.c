@@ -155,9 +155,30 @@ long proc_kill(struct thread *t, long pid, int sig)
 	return 0;
 }
 
+/* The queue links, as the scheduler keeps them (sock.c walks q->head). */
+static void fake_unlink(struct thread *t)
+{
+	if (!t->wq)
+		return;
+	for (struct thread **p = &t->wq->head; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	t->next = NULL;
+}
+
 void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long timeout_result,
 		  bool interruptible)
 {
+	fake_unlink(t);
+	if (q) {
+		struct thread **p = &q->head;
+		while (*p)
+			p = &(*p)->next;
+		t->next = NULL;
+		*p = t;
+	}
 	t->state = T_BLOCKED;
 	t->wq = q;
 	t->deadline = deadline;
@@ -167,11 +188,21 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long tim
 
 void thread_wake(struct thread *t, long result)
 {
+	fake_unlink(t);
 	fake_log.wakes++;
 	fake_log.last_wake_result = result;
 	t->regs.gregs[10] = (unsigned long)result;
 	t->state = T_RUNNABLE;
 	t->wq = NULL;
+}
+
+void thread_redo(struct thread *t)
+{
+	if (t->state != T_BLOCKED)
+		return;
+	fake_log.redos++;
+	thread_wake(t, (long)t->orig_a0);
+	t->regs.gregs[0] -= 4;
 }
 
 int waitq_wake(struct waitq *q, uintptr_t key, int n, long result)

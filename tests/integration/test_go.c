@@ -917,3 +917,33 @@ ParameterizedTest(struct pkg *p, go, stdlib, .timeout = 1500)
 	grun_free(&r);
 	free(pattern);
 }
+
+/* tests/go/sockets: gort's sockets on the partition's loopback (guest-abi/gort/sock.c,
+ * sock_loop.c) through net, net/http, net/http/httptest and syscall: echo, 50 concurrent
+ * connections, HTTP bodies byte for byte, UDP, ECONNREFUSED, a read deadline, half-close,
+ * localhost from /etc/hosts, resets and EPIPE, the receive buffer's bound, blocking calls. */
+Test(go, sockets_loopback_tcp_udp_http)
+{
+	struct grun r;
+
+	run_example("go/sockets", NULL, NULL, &r);
+	expect_status(&r, 0);
+	expect_out(&r, "echo: 1048576 bytes back, same true, local 127.0.0.1\n");
+	expect_out(&r, "concurrent: 50 of 50 connections echoed\n");
+	expect_out(&r, "http: 5 GETs of 1048593 bytes, 5 same; POST reply ok true\n");
+	expect_out(&r, "httptest: 200 \"hello /gort\" on true\n");
+	expect_out(&r, "udp: 5 of 5 datagrams whole; truncated \"0123\" then \"next\"\n");
+	expect_out(&r, "refused: ECONNREFUSED true\n");
+	expect_out(&r, "deadline: timeout true, after 100ms true, before 2s true\n");
+	expect_out(&r,
+		   "halfclose: reply \"got 4 bytes \\\"half\\\"\", write after CloseWrite EPIPE "
+		   "true\n");
+	expect_out(&r, "names: localhost is 127.0.0.1, ipv6 refused true, second listen EADDRINUSE "
+		       "true\n");
+	expect_out(&r, "peergone: read ECONNRESET true, write EPIPE true\n");
+	expect_out(&r, "buffers: write held at 208 KiB (timeout true), reader got all true\n");
+	expect_out(&r, "raw: blocking accept+read got \"blocking\", peer port matches true\n");
+	expect_out(&r, "sockets: done\n");
+	cr_assert_null(strstr(r.out, "not implemented"), "%s", r.out);
+	grun_free(&r);
+}

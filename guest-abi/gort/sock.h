@@ -1,0 +1,189 @@
+/*
+ * gort's sockets: one struct sock per socket, whatever carries its traffic. sock.c owns the
+ * descriptor-level calls, the receive side (every byte or datagram a socket can read is in its
+ * own rx buffer, so a read never waits on a backend), the accept queue, the partition's port
+ * table and readiness; a backend (struct sock_backend) moves bytes to the other end. Today's one
+ * backend is the loopback (sock_loop.c: both ends in this partition); a remote one (a driver
+ * partition over a channel) plugs in beside it through sock_backend_for.
+ */
+#ifndef GORT_SOCK_H
+#define GORT_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gort.h"
+
+/* Linux's defaults (net.core.rmem_default, wmem_default): what a socket's rx buffer may hold. */
+#define SOCK_BUF_DEFAULT (208 * 1024)
+#define SOCK_BUF_MIN	 4608
+/* The rx ring spans this many pages; pages are taken from fsmem as bytes arrive and given back
+ * as they are read, so an idle socket holds none. Also the SO_RCVBUF ceiling. */
+#define SOCK_RING_PAGES 128
+#define SOCK_RING_SIZE	(SOCK_RING_PAGES * PAGE_SIZE)
+#define SOCK_DGRAM_MAX	65507 /* the largest UDP payload over IPv4 */
+
+#define AF_UNSPEC     0
+#define AF_UNIX	      1
+#define AF_INET	      2
+#define AF_INET6      10
+#define SOCK_STREAM   1
+#define SOCK_DGRAM    2
+#define SOCK_NONBLOCK 04000
+#define SOCK_CLOEXEC  02000000
+
+/* An IPv4 address and port, both in host order. */
+struct sock_addr {
+	uint32_t addr;
+	uint16_t port;
+};
+#define INADDR_ANY	 0u
+#define INADDR_LOOPBACK	 0x7f000001u
+#define IN_LOOPBACK(a)	 (((a) >> 24) == 127)
+#define SOCK_EPHEM_FIRST 32768 /* Linux's ip_local_port_range */
+#define SOCK_EPHEM_LAST	 60999
+
+/* The receive side: a byte stream, or whole datagrams each behind a struct sock_dgram header. */
+struct sock_buf {
+	void *pg[SOCK_RING_PAGES];
+	uint32_t head, len; /* the bytes held: [head, head + len) modulo SOCK_RING_SIZE */
+	uint32_t max;	    /* SO_RCVBUF: len stays at or below it */
+	uint32_t dgrams;    /* datagrams held */
+};
+
+/* Where user bytes are: an iovec array in user memory, walked as it is consumed. */
+struct sock_iov {
+	uintptr_t iov;	 /* user address of struct iovec[cnt] */
+	size_t cnt, idx; /* entries, the one at the cursor */
+	size_t off;	 /* bytes of entry idx already used */
+	size_t total;	 /* bytes in all entries */
+	uintptr_t base;	 /* entry idx: its base and length (cached) */
+	size_t len;
+};
+
+struct sock;
+
+/* What carries a socket's traffic. Every call runs under the big lock; none may wait. */
+struct sock_backend {
+	const char *name;
+	/* A stream socket connects to dst: 0 connected now, -EINPROGRESS (sock_connected later),
+	 * or -errno (ECONNREFUSED, ENETUNREACH...). s has its local address already. */
+	long (*connect)(struct sock *s, const struct sock_addr *dst);
+	/* Up to n bytes at io (stream; the bytes taken, at least 1, or -EAGAIN when none fit now:
+	 * sock_changed follows when room comes) or one datagram of n bytes to dst (whole or
+	 * -EAGAIN/-errno). -EPIPE: the peer is gone (the caller raises SIGPIPE). */
+	long (*send)(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *dst);
+	/* Whether send would take at least one byte (a datagram of 1 byte) now: EPOLLOUT. */
+	bool (*writable)(const struct sock *s);
+	/* The program read bytes out of s->rx: room for the peer's sends. */
+	void (*consumed)(struct sock *s);
+	/* shutdown(SHUT_WR) or close: no more bytes will be sent (the peer sees end of file). */
+	void (*shut_write)(struct sock *s);
+	/* The last descriptor is closed: drop the peer and anything held (s is freed after). */
+	void (*release)(struct sock *s);
+};
+
+enum sock_state {
+	SS_FRESH,      /* not connected, not listening */
+	SS_LISTENING,  /* stream: takes connections */
+	SS_CONNECTING, /* stream: waiting for sock_connected */
+	SS_CONNECTED,  /* stream: has a peer; datagram: has a default destination */
+	SS_CLOSED,     /* stream: was connected, or its connection failed */
+};
+
+struct sock {
+	int type;
+	enum sock_state state;
+	const struct sock_backend *be; /* once connected (or bound on a specific address) */
+	void *file;		       /* fs.c's open file */
+	struct sock_addr local, peer;
+	bool bound;   /* local holds a port of the port table */
+	bool rx_eof;  /* no more bytes will arrive (peer shut its writing side, or SHUT_RD) */
+	bool tx_shut; /* shutdown(SHUT_WR): sends fail with EPIPE */
+	int err;      /* SO_ERROR: reported once, by getsockopt or the next call */
+	struct sock_buf rx;
+	/* Listening: the connections not yet accepted, in order (backlog + 1 at most, as Linux);
+	 * q_next also links a connecting socket waiting for room in listener's backlog. */
+	struct sock *q_head, *q_tail, *q_next, *listener;
+	int q_len, backlog;
+	struct sock *bind_next; /* the port table's list */
+	struct waitq wq;	/* threads blocked in a call on this socket (they redo it) */
+	void *be_priv;		/* the backend's (loopback: the peer socket) */
+	/* Options accepted and remembered (getsockopt gives them back). */
+	uint32_t opts; /* bit per SOCK_OPT_* */
+	int sndbuf, linger_sec;
+	bool linger;
+};
+enum {
+	SOCK_OPT_REUSEADDR,
+	SOCK_OPT_REUSEPORT,
+	SOCK_OPT_KEEPALIVE,
+	SOCK_OPT_BROADCAST,
+	SOCK_OPT_NODELAY,
+	SOCK_OPT_OOBINLINE,
+	SOCK_OPT_DONTROUTE,
+};
+
+/* ---- for the backends (sock.c) */
+/* The backend that reaches dst, or NULL (ENETUNREACH). */
+const struct sock_backend *sock_backend_for(uint32_t dst);
+/* A new socket of type, no descriptor yet (NULL: out of memory). */
+struct sock *sock_alloc(int type);
+void sock_free(struct sock *s);
+/* Up to n bytes from io into s's rx (stream: what fits; datagram: all, from). The bytes taken,
+ * -EAGAIN (no room), -ENOBUFS (gort's memory for buffers is used up), -EFAULT. */
+long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *from);
+/* Room in s's rx for n more bytes (datagrams: with their header). */
+bool sock_rx_room(const struct sock *s, size_t n);
+/* A connection for listener: child is its accepting end (addresses set), queued for accept.
+ * -ECONNREFUSED when it does not listen, -EAGAIN when its backlog is full (sock.c then parks
+ * the connecting socket and calls the backend's connect again after an accept). */
+long sock_enqueue(struct sock *listener, struct sock *child);
+/* The connecting side of s finished: err 0 connected, else the connection failed with -err. */
+void sock_connected(struct sock *s, int err);
+/* Something about s changed (events: the EPOLL* that may have become true): wakes the threads
+ * blocked on it and tells the epolls. */
+void sock_changed(struct sock *s, uint32_t events);
+/* The bound socket of type that takes packets for dst (exact address first, then 0.0.0.0). */
+struct sock *sock_lookup(int type, const struct sock_addr *dst);
+/* Gives s a local port (an ephemeral one) if it has none, on addr: 0 or -EADDRINUSE... */
+long sock_autobind(struct sock *s, uint32_t addr);
+
+/* The loopback backend (sock_loop.c). */
+extern const struct sock_backend sock_loopback;
+
+/* ---- what fs.c calls (a socket is an open file of kind FK_SOCK) */
+long sock_file_read(struct thread *t, struct sock *s, uintptr_t uva, size_t n, bool nonblock);
+long sock_file_write(struct thread *t, struct sock *s, uintptr_t uva, size_t n, bool nonblock);
+uint32_t sock_poll(const struct sock *s);
+void sock_file_release(struct sock *s);
+/* FIONREAD: bytes (stream) or the next datagram's size. */
+int sock_nread(const struct sock *s);
+/* ---- what sock.c calls in fs.c */
+/* A descriptor for s (a new open file): the fd or -EMFILE/-ENFILE (s is then not taken). */
+int fs_sock_install(struct sock *s, bool nonblock, bool cloexec);
+/* The socket of fd and whether it is O_NONBLOCK: 0, -EBADF or -ENOTSOCK. */
+long fs_sock_get(int fd, struct sock **s, bool *nonblock);
+/* Tells the epolls watching s's open file that events may be ready. */
+void fs_sock_notify(struct sock *s, uint32_t events);
+
+/* The system calls (sock.c). */
+long sys_socket(struct thread *t, const struct syscall_args *a);
+long sys_socketpair(struct thread *t, const struct syscall_args *a);
+long sys_bind(struct thread *t, const struct syscall_args *a);
+long sys_listen(struct thread *t, const struct syscall_args *a);
+long sys_accept4(struct thread *t, const struct syscall_args *a);
+long sys_accept(struct thread *t, const struct syscall_args *a);
+long sys_connect(struct thread *t, const struct syscall_args *a);
+long sys_getsockname(struct thread *t, const struct syscall_args *a);
+long sys_getpeername(struct thread *t, const struct syscall_args *a);
+long sys_sendto(struct thread *t, const struct syscall_args *a);
+long sys_recvfrom(struct thread *t, const struct syscall_args *a);
+long sys_setsockopt(struct thread *t, const struct syscall_args *a);
+long sys_getsockopt(struct thread *t, const struct syscall_args *a);
+long sys_shutdown(struct thread *t, const struct syscall_args *a);
+long sys_sendmsg(struct thread *t, const struct syscall_args *a);
+long sys_recvmsg(struct thread *t, const struct syscall_args *a);
+
+#endif
