@@ -121,6 +121,7 @@ unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(CHAN_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2
 	$(Q)$(CHAN_TEST_BIN) --jobs 2
 	$(Q)$(MAKE) --no-print-directory gostd-test
+	$(Q)$(MAKE) --no-print-directory netd-test
 
 # Integration tests pack their own images from tests/boards with the packer and the guests.
 integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)
