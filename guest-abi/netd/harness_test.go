@@ -257,6 +257,7 @@ func (c *pclient) hello() {
 }
 
 // restart is the client partition restarting: what is in flight is lost, netd sees the reset.
+// The new session starts with hello.
 func (c *pclient) restart() {
 	c.t.Helper()
 	c.mu.Lock()
@@ -267,7 +268,6 @@ func (c *pclient) restart() {
 		<-c.ch.toSrv
 	}
 	c.ch.reset <- struct{}{}
-	c.hello()
 }
 
 func (c *pclient) addSock(id uint32) {
