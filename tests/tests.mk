@@ -81,6 +81,7 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
 GO_TEST_SRCS := tests/integration/test_go.c tests/integration/test_vault.c tests/integration/grun.c \
+	tests/integration/test_netd.c \
 	tests/integration/examples.c tests/integration/harness.c \
 	$(QEMU_RUNNER_SRCS)
 GO_TEST_BIN := $(BUILD)/tests/go-tests
@@ -90,7 +91,7 @@ $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
 # The vault/app example boots its own board (tests/integration/test_vault.c).
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS) \
-		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img
+		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img $(NETD_BIN)
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
 # GOOS=tamago programs (tests/integration/test_tamago.c): their own binary and target, `make

@@ -51,6 +51,9 @@ func (l *frameLink) rx() error {
 	buf := make([]byte, l.mtu+header.EthernetMinimumSize)
 	for {
 		n, err := l.dev.Read(buf)
+		if err == nil && n == 0 {
+			err = io.EOF // a device that ended: reading on would spin
+		}
 		if err != nil {
 			return fmt.Errorf("read: %w", err)
 		}

@@ -114,25 +114,40 @@ func main() {
 		die("%s: %v", *dev, err)
 	}()
 
-	names := splitList(*clients)
-	if len(names) == 0 {
-		ents, err := os.ReadDir(*chanDir)
-		if err != nil {
-			die("no channels to serve: %v", err)
-		}
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
+	logf("netd: %s %s (mtu %d), %s gateway %s", *dev, net.HardwareAddr(cfg.mac), cfg.mtu, *addr, *gw)
+	names, err := channels(*chanDir, splitList(*clients))
+	if err != nil {
+		die("%v", err)
 	}
-	if len(names) == 0 {
-		die("no channels to serve in %s", *chanDir)
-	}
-	logf("netd: %s %s (mtu %d), %s gateway %s, serving %s", *dev, net.HardwareAddr(cfg.mac), cfg.mtu,
-		*addr, *gw, strings.Join(names, ","))
+	logf("netd: serving %s", strings.Join(names, ","))
 	for _, n := range names {
 		go serveChannel(filepath.Join(*chanDir, n), n, st)
 	}
 	select {}
+}
+
+// channels is the clients' channel names: the ones named, each of which must be there, or
+// every channel of the folder.
+func channels(dir string, named []string) ([]string, error) {
+	for _, n := range named {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			return nil, fmt.Errorf("no channel %s in %s (-clients): %v", n, dir, err)
+		}
+	}
+	if len(named) > 0 {
+		return named, nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("no channels to serve: %v", err)
+	}
+	for _, e := range ents {
+		named = append(named, e.Name())
+	}
+	if len(named) == 0 {
+		return nil, fmt.Errorf("no channels to serve in %s", dir)
+	}
+	return named, nil
 }
 
 func splitList(s string) []string {
