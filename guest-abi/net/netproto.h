@@ -28,9 +28,7 @@
 #define NETPROTO_OFF_VAL   12 /* i32 argument or result: >= 0, or -errno (Linux numbers) */
 
 /* Requests: client -> netd, each answered by one NETPROTO_T_REPLY with the same req. */
-#define NETPROTO_T_HELLO                                                                           \
-	1 /* val = VERSION; starts a session: netd closes the old one's sockets                    \
-	   */
+#define NETPROTO_T_HELLO       1  /* val = VERSION; a new session: old sockets closed */
 #define NETPROTO_T_SOCKET      2  /* payload i32 domain, type, protocol; reply val = new sock id */
 #define NETPROTO_T_BIND	       3  /* payload sockaddr_in */
 #define NETPROTO_T_LISTEN      4  /* val = backlog */
