@@ -25,10 +25,12 @@ endif
 
 # ---------------------------------------------------------------- dependencies (Debian 12 only)
 DEB_PACKAGES := $(ARCH_DEB_PACKAGES) device-tree-compiler libfdt-dev libcriterion-dev \
-	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go clang llvm libclang-rt-dev qemu-user
+	linux-source-6.1 pkg-config xz-utils gnuplot-nox golang-go clang llvm libclang-rt-dev qemu-user \
+	golang-gvisor-gvisor-dev
 DEPS_STAMP := $(BUILD)/.deps-ok
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
+# The list changes with this file: check it again then.
+$(DEPS_STAMP): Makefile
 	$(Q)missing=""; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
@@ -49,6 +51,7 @@ include guest-abi/libgoos/libgoos.mk
 include guest-abi/gort/gort.mk
 include tools/tools.mk
 include examples/go/go.mk
+include guest-abi/netd/netd.mk
 include guest-abi/goos-go/goos-go.mk
 include boards/boards.mk
 include tests/tests.mk

@@ -51,7 +51,8 @@ sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 
 # The Go tests' files have their own binaries (below).
 INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_tamago.c \
-	tests/integration/test_vault.c tests/integration/grun.c tests/integration/examples.c,$(wildcard tests/integration/*.c)) \
+	tests/integration/test_vault.c tests/integration/test_netd.c tests/integration/grun.c \
+	tests/integration/examples.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
@@ -81,6 +82,7 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
 GO_TEST_SRCS := tests/integration/test_go.c tests/integration/test_vault.c tests/integration/grun.c \
+	tests/integration/test_netd.c \
 	tests/integration/examples.c tests/integration/harness.c \
 	$(QEMU_RUNNER_SRCS)
 GO_TEST_BIN := $(BUILD)/tests/go-tests
@@ -90,7 +92,7 @@ $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
 # The vault/app example boots its own board (tests/integration/test_vault.c).
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS) \
-		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img
+		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img $(NETD_BIN)
 	$(Q)GOHV_BUILD=$(BUILD) $(GO_TEST_BIN) --jobs 1
 
 # GOOS=tamago programs (tests/integration/test_tamago.c): their own binary and target, `make
@@ -121,6 +123,7 @@ unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(CHAN_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2
 	$(Q)$(CHAN_TEST_BIN) --jobs 2
 	$(Q)$(MAKE) --no-print-directory gostd-test
+	$(Q)$(MAKE) --no-print-directory netd-test
 
 # Integration tests pack their own images from tests/boards with the packer and the guests.
 integration-test: $(INTEG_BIN) $(HV_ELF) $(GUEST_ELFS) $(PACK) $(TEST_DTBS) $(IMAGES)

@@ -1,5 +1,6 @@
-// Command enosys makes a system call gort does not serve (socket: there is no network yet) and
-// reports what it got back: gort answers ENOSYS and says so once on the console.
+// Command enosys makes a system call gort does not serve (swapon: a partition has no swap, and a
+// Go program never asks for it) and reports what it got back: gort answers ENOSYS and says so
+// once on the console.
 package main
 
 import (
@@ -9,8 +10,7 @@ import (
 
 func main() {
 	for i := 0; i < 2; i++ {
-		_, _, errno := syscall.RawSyscall(syscall.SYS_SOCKET, syscall.AF_INET,
-			syscall.SOCK_STREAM, 0)
-		fmt.Printf("enosys: socket: %v (errno %d)\n", errno, errno)
+		_, _, errno := syscall.RawSyscall(syscall.SYS_SWAPON, 0, 0, 0)
+		fmt.Printf("enosys: swapon: %v (errno %d)\n", errno, errno)
 	}
 }
