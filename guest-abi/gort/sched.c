@@ -10,6 +10,7 @@
 
 #include "goos_call.h"
 #include "gort.h"
+#include "vmmio.h"
 #include "linux.h"
 #include "mm.h"
 #include "riscv.h"
@@ -345,6 +346,8 @@ void schedule(struct cpu *c)
 		if (!ev.error && (ev.value & GOOS_EV_VIRTQ))
 			chan_doorbells(); /* the set stays non-empty (idle returns at once) until
 					     taken */
+		if (!ev.error && (ev.value & GOOS_EV_IRQ))
+			vmmio_interrupts(); /* a device's, acknowledged (its call saw the ring) */
 		csr_clear(CSR_SIP, SIP_SSIP);
 	}
 }
@@ -402,8 +405,10 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 			timer_interrupt(c, t);
 		else if (irq == IRQ_SOFT)
 			csr_clear(CSR_SIP, SIP_SSIP); /* a kick: signals are looked at below */
-		else if (irq == IRQ_EXT)
+		else if (irq == IRQ_EXT) {
 			chan_doorbells(); /* the take lowers the channel interrupt */
+			vmmio_interrupts();
+		}
 	} else {
 		switch (scause) {
 		case EXC_ECALL_U:
