@@ -13,7 +13,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#define TAG_FMT	    "gohv%d"
+#define TAG_FMT	     "gohv%d"
 #define VIRTIO_ID_9P 9
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -176,8 +176,8 @@ char **shares_qemu_args(const struct shares *s)
 		size_t n = strlen(path) + 128;
 		a[4 * i] = strdup("-fsdev");
 		a[4 * i + 1] = malloc(n);
-		snprintf(a[4 * i + 1], n, "local,id=gohvfs%d,path=%s,security_model=none,readonly=on",
-			 i, path);
+		snprintf(a[4 * i + 1], n,
+			 "local,id=gohvfs%d,path=%s,security_model=none,readonly=on", i, path);
 		a[4 * i + 2] = strdup("-device");
 		a[4 * i + 3] = malloc(128);
 		snprintf(a[4 * i + 3], 128, "virtio-9p-device,fsdev=gohvfs%d,mount_tag=" TAG_FMT, i,

@@ -152,7 +152,8 @@ static int call(struct msg *m, struct reply *r)
 	d[0] = (struct virtq_desc){(uintptr_t)s->tx, (uint32_t)m->len, 0, 0};
 	unsigned pages = (s->msize + PAGE_SIZE - 1) / PAGE_SIZE;
 	for (unsigned i = 0; i < pages; i++)
-		d[1 + i] = (struct virtq_desc){(uintptr_t)s->rx[i], PAGE_SIZE, VIRTQ_DESC_F_WRITE, 0};
+		d[1 + i] =
+		    (struct virtq_desc){(uintptr_t)s->rx[i], PAGE_SIZE, VIRTQ_DESC_F_WRITE, 0};
 	long got = vmmio_call(&s->dev, 1 + pages);
 	if (got < 0)
 		return (int)got;
@@ -203,8 +204,8 @@ void ninep_clunk(struct ninep *s, uint32_t fid)
 
 /* ---------------------------------------------------------------- requests */
 
-int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n,
-	       const char *const *names, const uint16_t *lens)
+int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n, const char *const *names,
+	       const uint16_t *lens)
 {
 	unsigned done = 0;
 	do {

@@ -16,8 +16,8 @@
 
 struct ninep {
 	struct vmmio dev;
-	char tag[64];	 /* the device's mount_tag */
-	uint8_t *tx;	 /* one page: the request */
+	char tag[64]; /* the device's mount_tag */
+	uint8_t *tx;  /* one page: the request */
 	uint8_t *rx[NINEP_RX_PAGES];
 	uint32_t msize;	 /* agreed with the server */
 	uint32_t rx_len; /* bytes of the last reply */
@@ -37,8 +37,8 @@ int ninep_start(struct ninep *s, volatile uint8_t *regs, const char *name);
 long ninep_fid(struct ninep *s);
 /* newfid (from ninep_fid) = fid walked through names[0..n) (lens: their lengths); n may be 0 (a
  * copy of fid). On an error newfid is free again. */
-int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n,
-	       const char *const *names, const uint16_t *lens);
+int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n, const char *const *names,
+	       const uint16_t *lens);
 int ninep_lopen(struct ninep *s, uint32_t fid, uint32_t flags);
 int ninep_getattr(struct ninep *s, uint32_t fid, struct ninep_attr *a);
 /* Up to n bytes at off of the opened fid, handed to out in pieces (at: the piece's offset from

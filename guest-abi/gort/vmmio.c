@@ -20,8 +20,8 @@
 #include "virtio_mmio.h"
 #include "vmmio.h"
 
-#define POLL_NS	   20000ULL	      /* idle between looks at the used ring */
-#define CALL_LIMIT 30000000000ULL     /* a device that has not answered in 30 s is broken */
+#define POLL_NS	   20000ULL	  /* idle between looks at the used ring */
+#define CALL_LIMIT 30000000000ULL /* a device that has not answered in 30 s is broken */
 
 static struct vmmio *devs[VMMIO_MAX];
 static unsigned ndevs;
@@ -62,9 +62,10 @@ void vmmio_each(const void *fdt, uint32_t id, void (*fn)(volatile uint8_t *regs,
 			continue;
 		uint64_t base = cells(reg, ac), size = cells(reg + ac, sc);
 		if (size < VIRTIO_MMIO_SIZE || mm_map_kernel_window(base, PAGE_SIZE)) {
-			gort_printf("gort: device %s: its register page 0x%lx cannot be mapped: left "
-				    "out\n",
-				    name, (unsigned long)base);
+			gort_printf(
+			    "gort: device %s: its register page 0x%lx cannot be mapped: left "
+			    "out\n",
+			    name, (unsigned long)base);
 			continue;
 		}
 		volatile uint8_t *regs = (volatile uint8_t *)(uintptr_t)base;

@@ -58,8 +58,8 @@ void ninep_clunk(struct ninep *s, uint32_t fid)
 	fid_free(s, fid);
 }
 
-int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n,
-	       const char *const *names, const uint16_t *lens)
+int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n, const char *const *names,
+	       const uint16_t *lens)
 {
 	char p[PATH_MAX];
 	struct stat st;
