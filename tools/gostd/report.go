@@ -4,50 +4,60 @@ package main
 // group it belongs to, and the results table and summary written from them. Pure functions of
 // the captured runs, so tools/gostd/report_test.go pins them without QEMU.
 
-import("fmt"
-       "io"
-       "regexp"
-       "sort"
-       "strings")
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+)
 
-    // Verdicts, as the table prints them.
-    const(pass = "pass" fail = "FAIL" timeout = "timeout" needsBinfmt = "needs binfmt" noTests =
-	      "no tests" buildFailed = "build failed" notRun =
-		  "not run" // the run was interrupted first
-	  )
+// Verdicts, as the table prints them.
+const (
+	pass        = "pass"
+	fail        = "FAIL"
+	timeout     = "timeout"
+	needsBinfmt = "needs binfmt"
+	noTests     = "no tests"
+	buildFailed = "build failed"
+	notRun      = "not run" // the run was interrupted first
+)
 
-    // run is one test binary's run under one runner.
-    type run struct {
-	exit int // the process's exit status; -1 when it was killed
-	    timedOut bool secs float64 out string // stdout and stderr, interleaved as written
-		enoexec bool // an execve in it failed with ENOEXEC (qemu-user's -strace says)
+// run is one test binary's run under one runner.
+type run struct {
+	exit     int // the process's exit status; -1 when it was killed
+	timedOut bool
+	secs     float64
+	out      string // stdout and stderr, interleaved as written
+	enoexec  bool   // an execve in it failed with ENOEXEC (qemu-user's -strace says)
 }
 
 // pkgResult is one package's line of the table.
 type pkgResult struct {
-	name string dir string	    // its source folder: the runs' working directory
-	    tested bool		    // it has test files
-		measured bool	    // built and run to the end (false after an interrupt)
-		    buildErr string // go test -c's first telling line, if the build failed
-			qemu,
-	    gohv run qemuVerdict string gohvVerdict string cause
-		string		 // for a gohv-only failure: its first telling line
-		    group string // ... and the cause group that line falls in
+	name        string
+	dir         string // its source folder: the runs' working directory
+	tested      bool   // it has test files
+	measured    bool   // built and run to the end (false after an interrupt)
+	buildErr    string // go test -c's first telling line, if the build failed
+	qemu, gohv  run
+	qemuVerdict string
+	gohvVerdict string
+	cause       string // for a gohv-only failure: its first telling line
+	group       string // ... and the cause group that line falls in
 }
 
 // verdict: a test binary passed when it exited 0 and said PASS, as `go test` reads it. Under
 // qemu-user without binfmt_misc, a test that re-executes itself fails with "exec format error"
 // (the host kernel cannot run a riscv64 binary; tests often print only the exit code, so the
 // driver asks qemu-user's -strace): that is the machine's gap, not the runner's.
-func verdict(r run, binfmt bool) string
-{
+func verdict(r run, binfmt bool) string {
 	switch {
 	case r.timedOut || r.exit == 124 || strings.Contains(r.out, "panic: test timed out"):
-		return timeout case r.exit == 0 &&
-		       passLine.MatchString(r.out)
-		    : return pass case !binfmt &&
-		       (r.enoexec || strings.Contains(r.out, "exec format error"))
-		    : return needsBinfmt
+		return timeout
+	case r.exit == 0 && passLine.MatchString(r.out):
+		return pass
+	case !binfmt && (r.enoexec || strings.Contains(r.out, "exec format error")):
+		return needsBinfmt
 	}
 	return fail
 }
@@ -75,63 +85,39 @@ func firstCause(out string) string {
 
 var (
 	logStamp = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(\.\d+)? `)
-	tempName = regexp.MustCompile(`(/tmp/[^\s:/]*?)\d{
-	4,}`)
+	tempName = regexp.MustCompile(`(/tmp/[^\s:/]*?)\d{4,}`)
 )
 
 func rawCause(out string) string {
-lines:= strings.Split(strings.ReplaceAll(out, "\r", ""), "\n")
-	for _, l := range lines
-	{
-		if toolLine
-			.MatchString(l)
-			{
-				return strings.TrimSpace(l)
-			}
-	}
-	for
-		i, l : = range lines
-		{
-			if
-				!fatalLine.MatchString(l)
-				{
-					continue
-				}
-			// "panic: test timed out" and bare "panic: " say less than the line after
-			// them.
-			if strings
-				.HasPrefix(l, "panic: ") && i + 1 < len(lines) &&
-				    strings.TrimSpace(l) == "panic:"
-				{
-					return "panic: " + strings.TrimSpace(lines[i + 1])
-				}
+	lines := strings.Split(strings.ReplaceAll(out, "\r", ""), "\n")
+	for _, l := range lines {
+		if toolLine.MatchString(l) {
 			return strings.TrimSpace(l)
 		}
-	for
-		i, l : = range lines
-		{
-		m:
-			= failLine.FindStringSubmatch(l) if m == nil
-			{
-				continue
-			}
-			if msg := failMessage(lines[i+1:]);
-			msg != ""
-			{
-				return m[1] + ": " + msg
-			}
+	}
+	for i, l := range lines {
+		if !fatalLine.MatchString(l) {
+			continue
 		}
+		// "panic: test timed out" and bare "panic: " say less than the line after them.
+		if strings.HasPrefix(l, "panic: ") && i+1 < len(lines) && strings.TrimSpace(l) == "panic:" {
+			return "panic: " + strings.TrimSpace(lines[i+1])
+		}
+		return strings.TrimSpace(l)
+	}
+	for i, l := range lines {
+		m := failLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		if msg := failMessage(lines[i+1:]); msg != "" {
+			return m[1] + ": " + msg
+		}
+	}
 	// Nothing recognisable: the last line that is not the FAIL summary.
-	for
-	i:
-		= len(lines) - 1;
-	i >= 0;
-	i--
-	{
-	l:
-		= strings.TrimSpace(lines[i]) if l != "" && l != "FAIL" &&
-		  !strings.HasPrefix(l, "exit status")
-		{
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l != "" && l != "FAIL" && !strings.HasPrefix(l, "exit status") {
 			return l
 		}
 	}
@@ -141,24 +127,23 @@ lines:= strings.Split(strings.ReplaceAll(out, "\r", ""), "\n")
 // failMessage is the first message line after a "--- FAIL:" line; "" when the next thing is
 // another FAIL line (a parent's, whose subtest has the message) or nothing.
 func failMessage(after []string) string {
-	for
-		_, l : = range after
-		{
-			l = strings.TrimSpace(l) switch
-			{
-			case l == "" || strings.HasPrefix(l, "=== "):
-				continue case failLine.MatchString(l) || l == "FAIL" : return ""
-			}
-			return l
+	for _, l := range after {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "" || strings.HasPrefix(l, "=== "):
+			continue
+		case failLine.MatchString(l) || l == "FAIL":
+			return ""
 		}
+		return l
+	}
 	return ""
 }
 
 // missingCalls lists the system calls gort refused during a run, in the order first refused.
 func missingCalls(out string) []string {
 	var calls []string
-	for _, m := range enosys.FindAllStringSubmatch(out, -1)
-	{
+	for _, m := range enosys.FindAllStringSubmatch(out, -1) {
 		calls = append(calls, m[1])
 	}
 	return calls
@@ -196,28 +181,18 @@ var callGroups = []struct{ call, group string }{
 // causeGroup names the group of a cause line, else of the first refused call that has one,
 // "other" when none fits.
 func causeGroup(cause string, calls []string) string {
-	for
-		_, g : = range groups
-		{
-			if g
-				.re.MatchString(cause)
-				{
-					return g.name
-				}
+	for _, g := range groups {
+		if g.re.MatchString(cause) {
+			return g.name
 		}
-	for
-		_, c : = range calls
-		{
-		for
-			_, cg : = range callGroups
-			{
-				if c
-					== cg.call
-					{
-						return cg.group
-					}
+	}
+	for _, c := range calls {
+		for _, cg := range callGroups {
+			if c == cg.call {
+				return cg.group
 			}
 		}
+	}
 	return "other"
 }
 
@@ -225,77 +200,66 @@ func causeGroup(cause string, calls []string) string {
 func judge(p *pkgResult, binfmt bool) {
 	switch {
 	case !p.tested:
-		p.qemuVerdict,
-		    p.gohvVerdict = noTests, noTests return case !p.measured : p.qemuVerdict,
-		    p.gohvVerdict = notRun, notRun return case p.buildErr != "" : p.qemuVerdict,
-		    p.gohvVerdict = buildFailed, buildFailed p.cause, p.group = p.buildErr,
-		    "build" return
+		p.qemuVerdict, p.gohvVerdict = noTests, noTests
+		return
+	case !p.measured:
+		p.qemuVerdict, p.gohvVerdict = notRun, notRun
+		return
+	case p.buildErr != "":
+		p.qemuVerdict, p.gohvVerdict = buildFailed, buildFailed
+		p.cause, p.group = p.buildErr, "build"
+		return
 	}
-	p.qemuVerdict = verdict(p.qemu, binfmt) p.gohvVerdict =
-	    verdict(p.gohv, binfmt) if p.qemuVerdict == needsBinfmt
-	{
+	p.qemuVerdict = verdict(p.qemu, binfmt)
+	p.gohvVerdict = verdict(p.gohv, binfmt)
+	if p.qemuVerdict == needsBinfmt {
 		// Re-executing itself cannot be judged on this machine for either runner.
-		p.gohvVerdict = needsBinfmt return
+		p.gohvVerdict = needsBinfmt
+		return
 	}
-	if p
-		.qemuVerdict != pass
-		{
-			// Not gohv's to explain, but say why the baseline fails (an expired test
-			// certificate, Debian's missing zoneinfo.zip...).
-			p.cause = "qemu-user: " + firstCause(p.qemu.out) return
+	if p.qemuVerdict != pass {
+		// Not gohv's to explain, but say why the baseline fails (an expired test certificate,
+		// Debian's missing zoneinfo.zip...).
+		p.cause = "qemu-user: " + firstCause(p.qemu.out)
+		return
+	}
+	if p.gohvVerdict != pass {
+		if p.gohvVerdict == timeout {
+			p.cause = "timed out: " + firstCause(p.gohv.out)
+			p.group = "timeout"
+		} else {
+			p.cause = firstCause(p.gohv.out)
+			p.group = causeGroup(p.cause, missingCalls(p.gohv.out))
 		}
-	if p
-		.gohvVerdict != pass
-		{
-			if p
-				.gohvVerdict == timeout
-				{
-					p.cause = "timed out: " + firstCause(p.gohv.out) p.group =
-						      "timeout"
-				}
-			else {
-				p.cause = firstCause(p.gohv.out) p.group =
-				    causeGroup(p.cause, missingCalls(p.gohv.out))
-			}
-			if calls := missingCalls(p.gohv.out);
-			len(calls) > 0
-			{
-				p.cause += " [ENOSYS: " + strings.Join(calls, ", ") + "]"
-			}
+		if calls := missingCalls(p.gohv.out); len(calls) > 0 {
+			p.cause += " [ENOSYS: " + strings.Join(calls, ", ") + "]"
 		}
+	}
 }
 
 func secs(r run, v string) string {
-	switch
-		v
-		{
-		case noTests, buildFailed, needsBinfmt, notRun:
-			return "-"
-		}
+	switch v {
+	case noTests, buildFailed, needsBinfmt, notRun:
+		return "-"
+	}
 	return fmt.Sprintf("%.1f", r.secs)
 }
 
 // writeTable writes the results file: one line per package, in the order of `go list std`.
 func writeTable(w io.Writer, header string, ps []pkgResult) {
-width:= len("package")
-	for _, p := range ps
-	{
-		if len (p.name)
-			> width
-			{
-				width = len(p.name)
-			}
+	width := len("package")
+	for _, p := range ps {
+		if len(p.name) > width {
+			width = len(p.name)
+		}
 	}
 	fmt.Fprintf(w, "# %s\n", header)
 	fmt.Fprintf(w, "%-*s  %-12s  %-12s  %7s  %7s  %s\n", width, "package", "qemu-user", "gohv",
 		"gohv s", "qemu s", "cause (of a gohv-only failure; of qemu-user's)")
-	for _, p := range ps
-	{
-	line:
-		= fmt.Sprintf("%-*s  %-12s  %-12s  %7s  %7s  %s", width, p.name, p.qemuVerdict,
-			      p.gohvVerdict, secs(p.gohv, p.gohvVerdict),
-			      secs(p.qemu, p.qemuVerdict), p.cause)
-		      fmt.Fprintln(w, strings.TrimRight(line, " "))
+	for _, p := range ps {
+		line := fmt.Sprintf("%-*s  %-12s  %-12s  %7s  %7s  %s", width, p.name, p.qemuVerdict,
+			p.gohvVerdict, secs(p.gohv, p.gohvVerdict), secs(p.qemu, p.qemuVerdict), p.cause)
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 }
 
@@ -309,64 +273,71 @@ type summary struct {
 }
 
 func summarize(ps []pkgResult) summary {
-s:
-	= summary
-	{
-	byGroup:
-		map[string][] string
-		{
+	s := summary{byGroup: map[string][]string{}}
+	for _, p := range ps {
+		s.listed++
+		switch {
+		case p.qemuVerdict == noTests:
+			s.noTests++
+			continue
+		case p.qemuVerdict == buildFailed:
+			s.buildFailed++
+			continue
+		case p.qemuVerdict == needsBinfmt:
+			s.needsBinfmt++
+			continue
+		case p.qemuVerdict == notRun:
+			s.notRun++
+			continue
+		}
+		q, g := p.qemuVerdict == pass, p.gohvVerdict == pass
+		if q {
+			s.qemuPass++
+		}
+		if g {
+			s.gohvPass++
+		}
+		switch {
+		case q && g:
+			s.bothPass++
+		case q:
+			s.gohvOnly++
+			s.byGroup[p.group] = append(s.byGroup[p.group], p.name)
+		case g:
+			s.qemuOnly++
+		default:
+			s.bothFail++
 		}
 	}
-	for
-		_, p : = range ps
-		{
-			s.listed++ switch {
-				case p.qemuVerdict ==
-				noTests : s.noTests++ continue case p.qemuVerdict ==
-				buildFailed : s.buildFailed++ continue case p.qemuVerdict ==
-				needsBinfmt : s.needsBinfmt++ continue case p.qemuVerdict ==
-				notRun : s.notRun++ continue
-			} q,
-			    g : = p.qemuVerdict == pass, p.gohvVerdict == pass if q
-			{
-				s.qemuPass++
-			}
-			if g {
-				s.gohvPass++
-			}
-			switch {
-			case q &&g:
-				s.bothPass++ case q : s.gohvOnly++ s.byGroup[p.group] =
-				    append(s.byGroup[p.group], p.name) case g : s.qemuOnly++ default
-				    : s.bothFail++
-			}
-		}
 	return s
 }
 
 // share is the percentage of qemu-user-passing packages that gohv passes too.
 func (s summary) share() float64 {
-	if s
-		.qemuPass == 0
-		{
-			return 0
-		}
+	if s.qemuPass == 0 {
+		return 0
+	}
 	return 100 * float64(s.bothPass) / float64(s.qemuPass)
 }
 
 func writeSummary(w io.Writer, header string, s summary, ps []pkgResult) {
-	fmt.Fprintf(w, "%s\n\n", header) fmt.Fprintf(w, "| packages | count |\n|---|---|\n") rows
-	    : = [] struct {
-		what string n int
-	}
-	{
-		{"listed by `go list std`", s.listed}, {"without test files (skipped)", s.noTests},
-		    {"tests fail to build", s.buildFailed},
-		    {"need binfmt_misc (re-execute themselves; not judged)", s.needsBinfmt},
-		    {"not run (interrupted)", s.notRun}, {"pass under qemu-user", s.qemuPass},
-		    {"pass under gohv", s.gohvPass}, {"pass under both", s.bothPass},
-		    {"fail only under gohv", s.gohvOnly}, {"fail only under qemu-user", s.qemuOnly},
-		    {"fail under both", s.bothFail},
+	fmt.Fprintf(w, "%s\n\n", header)
+	fmt.Fprintf(w, "| packages | count |\n|---|---|\n")
+	rows := []struct {
+		what string
+		n    int
+	}{
+		{"listed by `go list std`", s.listed},
+		{"without test files (skipped)", s.noTests},
+		{"tests fail to build", s.buildFailed},
+		{"need binfmt_misc (re-execute themselves; not judged)", s.needsBinfmt},
+		{"not run (interrupted)", s.notRun},
+		{"pass under qemu-user", s.qemuPass},
+		{"pass under gohv", s.gohvPass},
+		{"pass under both", s.bothPass},
+		{"fail only under gohv", s.gohvOnly},
+		{"fail only under qemu-user", s.qemuOnly},
+		{"fail under both", s.bothFail},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "| %s | %d |\n", r.what, r.n)
@@ -383,33 +354,25 @@ func writeSummary(w io.Writer, header string, s summary, ps []pkgResult) {
 	}
 	// Largest group first; equal sizes by name, so two runs with the same results read the same.
 	sort.Slice(names, func(i, j int) bool {
-			a, b : = len(s.byGroup[names[i]]), len(s.byGroup[names[j]]) if a != b
-			{
-				return a > b
-			}
-			return names[i] < names[j]
+		a, b := len(s.byGroup[names[i]]), len(s.byGroup[names[j]])
+		if a != b {
+			return a > b
+		}
+		return names[i] < names[j]
 	})
-	cause := map[string]string
-		{
-		}
-	for
-		_, p : = range ps
-		{
-			cause[p.name] = p.cause
-		}
-	for
-		_, g : = range names
-		{
+	cause := map[string]string{}
+	for _, p := range ps {
+		cause[p.name] = p.cause
+	}
+	for _, g := range names {
 		fmt.Fprintf(w, "- **%s** (%d)\n", g, len(s.byGroup[g]))
-		for _, name := range s.byGroup[g]
-		{
+		for _, name := range s.byGroup[g] {
 			fmt.Fprintf(w, "  - `%s`: %s\n", name, mdEscape(cause[name]))
 		}
-		}
+	}
 }
 
 // mdEscape keeps a cause line from being read as Markdown (tables, emphasis, code).
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "'", "<", "&lt;")
-	    .Replace(s)
+	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "'", "<", "&lt;").Replace(s)
 }
