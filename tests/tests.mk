@@ -68,7 +68,7 @@ GORT_TEST_BIN := $(BUILD)/tests/gort-tests
 $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote tests/gort \
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote guest-abi/chan -iquote tests/gort \
 		-DVDSO_SO=\"$(VDSO_SO)\" $(GORT_TEST_SRCS) -lcriterion -o $@
 gort-test: $(GORT_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2

@@ -23,6 +23,7 @@
 #include "tools/go_elf.h"
 #include "tools/gohv_build.h"
 #include "tools/gohv_qemu.h"
+#include "tools/gohv_share.h"
 #include "tools/out_file.h"
 #include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
@@ -56,8 +57,9 @@
 #define EXIT_TIMEOUT	 124
 #define EXIT_TOOL	 125 /* gohv itself failed: the program's own code never collides */
 
-/* Environment variables passed through from the host: the ones that tune the Go runtime. */
-static const char *const pass_env[] = {"GOGC", "GODEBUG", "GOMAXPROCS", "GOTRACEBACK"};
+/* Environment variables passed through from the host: the ones that tune the Go runtime, and
+ * the Go root `go test` sets (runtime.GOROOT() reads it; the Go root is shared). */
+static const char *const pass_env[] = {"GOGC", "GODEBUG", "GOMAXPROCS", "GOTRACEBACK", "GOROOT"};
 
 struct mapping {
 	const char *host, *guest; /* guest NULL: the host path's realpath */
@@ -68,7 +70,10 @@ struct opts {
 	uint64_t memory;
 	struct mapping *files;
 	int nfiles;
-	bool no_cwd, cwd, verbose, no_zoneinfo, icount;
+	bool no_cwd, cwd, verbose, no_zoneinfo, icount, no_share;
+	const char **share_dirs; /* --share, in order */
+	int nshare_dirs;
+	struct shares shares; /* what is shared: --share, else the Go default (cmd_run) */
 	unsigned timeout;
 	const char *board_out, *out, *cpu;
 	uint64_t files_max;
@@ -463,7 +468,13 @@ static int write_initrd(const struct opts *o, const char *path, const char *prog
 
 	if (cpio_add_tree(&c, prog_real, prog_real, false, prog_real))
 		goto out;
-	if (pack_cwd && !o->no_cwd) {
+	char real_cwd[PATH_MAX];
+	if (!realpath(cwd, real_cwd))
+		snprintf(real_cwd, sizeof(real_cwd), "%s", cwd);
+	for (int i = 0; i < o->shares.n; i++)
+		if (cpio_add_data(&c, o->shares.path[i], S_IFDIR | 0755, NULL, 0))
+			goto out; /* gort mounts each share on its folder */
+	if (pack_cwd && !o->no_cwd && !shares_cover(&o->shares, real_cwd)) {
 		if (cpio_add_tree(&c, cwd, cwd, true, cwd))
 			goto out;
 	} else if (cpio_add_data(&c, cwd, S_IFDIR | 0755, NULL, 0)) {
@@ -484,6 +495,12 @@ static int write_initrd(const struct opts *o, const char *path, const char *prog
 		if (cpio_add_tree(&c, real, guest ? guest : real, true, o->files[i].host))
 			goto out;
 	}
+	char *mounts = shares_mounts(&o->shares);
+	bool mounts_bad = o->shares.n && cpio_add_data(&c, "/.gort/mounts", S_IFREG | 0444, mounts,
+						       strlen(mounts));
+	free(mounts);
+	if (mounts_bad)
+		goto out;
 	if (cpio_add_data(&c, "/.gort/argv", S_IFREG | 0444, argv.data, argv.len) ||
 	    cpio_add_data(&c, "/.gort/env", S_IFREG | 0444, env.data, env.len) ||
 	    cpio_add_data(&c, "/.gort/cwd", S_IFREG | 0444, cwd, strlen(cwd)) || cpio_finish(&c))
@@ -538,6 +555,7 @@ static int make_config(void *fdt, int size, const struct opts *o, const char *pa
 	FDT_TRY(fdt_property_string(fdt, "restart", "never"));
 	FDT_TRY(fdt_end_node(fdt));
 	FDT_TRY(fdt_end_node(fdt));
+	FDT_TRY(shares_board(fdt, &o->shares, part));
 	FDT_TRY(fdt_end_node(fdt));
 	FDT_TRY(fdt_finish(fdt));
 	return 0;
@@ -656,8 +674,13 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
 	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
 	 * the host is (one host thread runs every hart in turn). */
-	struct qemu_cmd_opts qo = {
-	    .kernel = img, .smp = smp, .memory = mem, .icount = o->icount, .cpu = o->cpu};
+	char **shared = shares_qemu_args(&o->shares);
+	struct qemu_cmd_opts qo = {.kernel = img,
+				   .smp = smp,
+				   .memory = mem,
+				   .icount = o->icount,
+				   .cpu = o->cpu,
+				   .extra = (const char *const *)shared};
 	struct qemu_run_opts ro = {
 	    .timeout_s = o->timeout,
 	    .grace_s = 5,
@@ -674,10 +697,13 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 		 CONSOLE_HV_PREFIX CONSOLE_PARTITION "%s" CONSOLE_EXITED, part);
 	snprintf(smp, sizeof(smp), "%u", o->vcpus + 1);
 	snprintf(mem, sizeof(mem), "%luM", (unsigned long)((o->memory + BOARD_EXTRA) >> 20));
-	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err)))
+	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
+		shares_free_args(shared);
 		return error("%s", err), EXIT_TOOL;
+	}
 	int r = qemu_run(cmd.argv, &ro, console_chunk, &con, &res);
 	qemu_cmd_free(&cmd);
+	shares_free_args(shared);
 	if (r)
 		return error("starting QEMU: %s", strerror(errno)), EXIT_TOOL;
 	console_end(&con);
@@ -749,7 +775,11 @@ static int usage(void)
 	    "  --vcpus N              vCPUs (default 2, at most 7)\n"
 	    "  --memory SIZE          partition RAM, K/M/G suffixes (default 256M)\n"
 	    "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
-	    "  --no-cwd               run: do not pack the working directory\n"
+	    "  --no-cwd               run: do not pack the working directory (nor share folders)\n"
+	    "  --share DIR[:ro]       run: the host folder DIR at its own path, read-only, writes\n"
+	    "                         kept in the guest (repeatable); default: the module around\n"
+	    "                         the working directory and the Go root\n"
+	    "  --no-share             run: share no folder (pack the working directory instead)\n"
 	    "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
 	    "  --cpu MODEL            run: QEMU's -cpu (default " MACHINE_CPU ")\n"
 	    "  --icount               run: virtual time counted in instructions: timings that do\n"
@@ -780,6 +810,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	    {"timeout", required_argument, NULL, 't'},
 	    {"board-out", required_argument, NULL, 'b'},
 	    {"max-files-size", required_argument, NULL, 'x'},
+	    {"share", required_argument, NULL, 's'},
+	    {"no-share", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -791,6 +823,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	o->timeout = DEFAULT_TIMEOUT;
 	o->files_max = DEFAULT_FILES_MAX;
 	o->files = xmalloc((size_t)argc * sizeof(*o->files));
+	o->share_dirs = xmalloc((size_t)argc * sizeof(*o->share_dirs));
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at PROGRAM, so the program's own flags (-test.v) pass through. */
@@ -831,6 +864,21 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 		}
 		case 'n':
 			o->no_cwd = true;
+			break;
+		case 's': {
+			size_t len = strlen(optarg);
+
+			if (len > 3 && !strcmp(optarg + len - 3, ":rw"))
+				return error("--share %s: read-write shares are not served (writes "
+					     "stay in the guest's memory); drop :rw",
+					     optarg);
+			if (len > 3 && !strcmp(optarg + len - 3, ":ro"))
+				optarg[len - 3] = 0;
+			o->share_dirs[o->nshare_dirs++] = optarg;
+			break;
+		}
+		case 'S':
+			o->no_share = true;
 			break;
 		case 'Z':
 			o->no_zoneinfo = true;
@@ -926,6 +974,22 @@ static void cleanup_dir(const char *dir, const char *const *names, size_t n)
 	rmdir(dir);
 }
 
+/* --share's folders; else, unless --no-share or --no-cwd (no host files wanted), what `go test
+ * -exec` gives a test on Linux: its module and the Go root (tools/gohv_share.h). */
+static int choose_shares(struct opts *o)
+{
+	char cwd[PATH_MAX];
+
+	for (int i = 0; i < o->nshare_dirs; i++)
+		if (shares_add(&o->shares, o->share_dirs[i], "--share"))
+			return -1;
+	if (o->nshare_dirs || o->no_share || o->no_cwd)
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return error("the working directory: %s", strerror(errno));
+	return shares_add_go(&o->shares, cwd);
+}
+
 static int cmd_run(struct opts *o)
 {
 	static const char *const made[] = {"config.dtb", "go.cpio", "gort.elf", "guest.elf",
@@ -974,6 +1038,8 @@ static int cmd_run(struct opts *o)
 			goto out;
 		}
 		cpio = join(dir, "go.cpio");
+		if (choose_shares(o))
+			goto out;
 		if (write_initrd(o, cpio, real, true))
 			goto out;
 		if (stat(cpio, &st) == 0 &&
@@ -1049,6 +1115,7 @@ out:
 		cleanup_dir(dir, made, sizeof(made) / sizeof(made[0]));
 out_nodir:
 	free(hv), free(gort), free(cpio), free(img), free(cfg), free(link);
+	shares_free(&o->shares);
 	return r;
 }
 

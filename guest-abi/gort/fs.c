@@ -70,6 +70,7 @@
 #include "fs.h"
 #include "fsmem.h"
 #include "sock.h"
+#include "ninep.h"
 
 #define ROOT	      0
 #define MAX_SYMLINKS  40
@@ -109,7 +110,10 @@ struct node {
 	uint64_t cookie;      /* its place in the parent's listing: getdents positions, in order */
 	uint64_t next_cookie; /* folders: the next entry's */
 	int32_t opens;	      /* open files, and the working folder, that keep it */
-	int32_t inode;	      /* N_ALIAS: the node this entry is another name of */
+	union {
+		int32_t inode; /* N_ALIAS: the node this entry is another name of */
+		uint32_t rfid; /* N_REMOTE files: the host file's open 9P fid, 0: none yet */
+	};
 	uint32_t flags;
 	const struct gort_dev *dev; /* a device's node */
 };
@@ -118,7 +122,13 @@ struct node {
 #define N_OWN_NAME 2u
 #define N_OWN_DATA 4u
 #define N_PAGED	   8u
-#define N_ALIAS	   16u /* a hard link: a folder entry only, of another node */
+#define N_ALIAS	   16u	/* a hard link: a folder entry only, of another node */
+#define N_REMOTE   32u	/* a file whose content is the host's (share): read through 9P */
+#define N_UNFILLED 64u	/* a folder of a share whose host entries are not listed yet */
+#define N_MOUNT	   128u /* the root of a share: host paths are taken from here */
+/* A node of a host folder: its mount's number + 1 in the flags' top byte (0: none). */
+#define SHARE(nd)	     ((nd)->flags >> 24)
+#define SET_SHARE(nd, share) ((nd)->flags = ((nd)->flags & 0xffffffu) | (uint32_t)(share) << 24)
 
 /* Nodes live in pages from fsmem (not in gort's image), NODES_PER_CHUNK a page; a freed node's
  * number is used again (its next_sibling links the free list). */
@@ -133,6 +143,11 @@ static struct {
 	bool booting;  /* building the initrd's tree: running out is fatal */
 	unsigned umask;
 } tree; /* zero: in bss; tree_free sets it up */
+
+/* The shares mounted in the tree (the host's folders below), a node's share is its index + 1. */
+#define MAX_MOUNTS 8
+static struct ninep *mounts[MAX_MOUNTS];
+static unsigned nmounts;
 
 /* A process's descriptors, working folder and program path (/proc/self/exe). The fd calls use
  * fsp's, the current process's (fs_use). */
@@ -176,8 +191,11 @@ static int ino(int n)
 	return (N(n)->flags & N_ALIAS) ? N(n)->inode : n;
 }
 
+static void dir_fill(int dir);
+
 static int node_lookup(int dir, const char *name, size_t len)
 {
+	dir_fill(dir);
 	for (int c = N(dir)->first_child; c >= 0; c = N(c)->next_sibling)
 		if (N(c)->namelen == len && memcmp(N(c)->name, name, len) == 0)
 			return c;
@@ -246,8 +264,11 @@ full:
 	return -ENOSPC;
 }
 
+static void remote_close(struct node *nd);
+
 static void node_free_content(struct node *nd)
 {
+	remote_close(nd);
 	if (nd->flags & N_OWN_NAME)
 		fsmem_free((void *)nd->name, nd->namelen);
 	if (nd->flags & N_OWN_DATA)
@@ -276,7 +297,8 @@ static void node_hold(int n)
 
 static void node_release(int n)
 {
-	N(n)->opens--;
+	if (--N(n)->opens == 0)
+		remote_close(N(n)); /* opened again, it walks to its host file again */
 	node_maybe_free(n);
 }
 
@@ -345,6 +367,7 @@ static void tree_free(void)
 	tree.free_head = -1;
 	tree.live = 0;
 	tree.umask = 022;
+	nmounts = 0;
 	fsmem_reset();
 }
 
@@ -649,6 +672,276 @@ static int resolve(int start, const char *path, size_t len, bool follow, struct 
 	if (len && path[len - 1] == '/' && !IS_DIR(N(cur)->mode))
 		return -ENOTDIR;
 	return cur;
+}
+
+static long node_path(int n, char *buf, size_t size);
+static void node_unlink(int n);
+static int resolve(int start, const char *path, size_t len, bool follow, struct walk *w);
+
+/* ---------------------------------------------------------------- the host's folders (9P) */
+
+/* A share (ninep.h, virtio_9p.c) mounted on a folder of the tree: its entries are listed from the
+ * host the first time the folder is looked into (N_UNFILLED), each becoming a node of the tree
+ * with the host's type, mode, owner, size and times; a file's bytes stay on the host (N_REMOTE)
+ * and are read through 9P until it is written, when they are copied up into fdata. So the host
+ * folder is the lower layer of an overlay whose upper layer is the tree in memory: creating,
+ * removing and renaming change the tree only, and a folder, once listed, is the tree's (a removed
+ * host entry stays removed). The archive's entries under a mount stay and hide the host's of the
+ * same name. Host paths are a node's names up to its mount (N_MOUNT), walked from the share's
+ * root: a share is read-only to gort, and nothing outside it can be named (QEMU's local back end
+ * resolves every walk beneath its folder and never follows a link; links are resolved here, in
+ * the tree's own name space). */
+
+#define HOST_DEPTH 128 /* names between a node and its mount */
+
+static struct ninep *share_of(const struct node *nd)
+{
+	return SHARE(nd) ? mounts[SHARE(nd) - 1] : NULL;
+}
+
+/* A fid walked from the share's root to node n: the fid, or -errno (-ENOENT: n is no longer
+ * under its mount). */
+static long remote_walk(int n)
+{
+	const char *names[HOST_DEPTH];
+	uint16_t lens[HOST_DEPTH];
+	unsigned depth = 0;
+	struct ninep *s = share_of(N(n));
+	for (int c = n; !(N(c)->flags & N_MOUNT); c = N(c)->parent) {
+		if (c == ROOT || N(c)->parent == c || SHARE(N(c)) != SHARE(N(n)))
+			return -ENOENT;
+		if (depth == HOST_DEPTH)
+			return -ENAMETOOLONG;
+		depth++;
+	}
+	unsigned i = depth;
+	for (int c = n; i > 0; c = N(c)->parent) {
+		i--;
+		names[i] = N(c)->name;
+		lens[i] = (uint16_t)N(c)->namelen;
+	}
+	long fid = ninep_fid(s);
+	if (fid < 0)
+		return fid;
+	int e = ninep_walk(s, NINEP_ROOT_FID, (uint32_t)fid, depth, names, lens);
+	return e ? e : fid;
+}
+
+static void remote_close(struct node *nd)
+{
+	if ((nd->flags & N_REMOTE) && !(nd->flags & N_ALIAS) && nd->rfid) {
+		ninep_clunk(share_of(nd), nd->rfid);
+		nd->rfid = 0;
+	}
+}
+
+/* The open fid of remote file n: 0 or -errno. */
+static long remote_open(int n)
+{
+	struct node *nd = N(n);
+	if (nd->rfid || !(nd->flags & N_REMOTE))
+		return 0;
+	long fid = remote_walk(n);
+	if (fid < 0)
+		return fid;
+	int e = ninep_lopen(share_of(nd), (uint32_t)fid, O_RDONLY);
+	if (e) {
+		ninep_clunk(share_of(nd), (uint32_t)fid);
+		return e;
+	}
+	nd->rfid = (uint32_t)fid;
+	return 0;
+}
+
+static void attr_set(struct node *nd, const struct ninep_attr *a)
+{
+	nd->mode = (nd->mode & S_IFMT) | (a->mode & 07777);
+	nd->uid = a->uid;
+	nd->gid = a->gid;
+	nd->atime = (struct ftime){a->atime_sec, a->atime_nsec};
+	nd->mtime = (struct ftime){a->mtime_sec, a->mtime_nsec};
+	nd->ctime = (struct ftime){a->ctime_sec, a->ctime_nsec};
+	if (IS_REG(nd->mode))
+		nd->size = a->size;
+}
+
+struct fill {
+	int dir;
+	long err;
+};
+
+/* One entry of a host folder's listing: a node of its type, its attributes come after (the
+ * reply buffer is the listing's until it is parsed). */
+static void fill_entry(void *ctx, const char *name, size_t len, unsigned type)
+{
+	struct fill *f = ctx;
+	uint32_t mode = type == DT_DIR	 ? S_IFDIR
+			: type == DT_REG ? S_IFREG
+			: type == DT_LNK ? S_IFLNK
+					 : 0;
+	if (!mode || f->err || len == 0 || len > GORT_NAME_MAX || is_dot(name, len) ||
+	    is_dotdot(name, len) || memchr(name, '/', len) || node_lookup(f->dir, name, len) >= 0)
+		return; /* devices, fifos and sockets are not served; the tree's own entry wins */
+	int n = node_new_named(f->dir, name, len, mode, true);
+	if (n < 0) {
+		f->err = n;
+		return;
+	}
+	SET_SHARE(N(n), SHARE(N(f->dir)));
+	N(n)->flags |= IS_DIR(mode) ? N_UNFILLED : IS_REG(mode) ? N_REMOTE : 0;
+}
+
+/* A new entry's attributes (and a link's target) from the host. */
+static long fill_attrs(int n)
+{
+	struct node *nd = N(n);
+	struct ninep *s = share_of(nd);
+	struct ninep_attr a;
+	long fid = remote_walk(n);
+	if (fid < 0)
+		return fid;
+	long e = ninep_getattr(s, (uint32_t)fid, &a);
+	if (!e)
+		attr_set(nd, &a);
+	if (!e && IS_LNK(nd->mode)) {
+		char *buf = fsmem_page();
+		e = buf ? ninep_readlink(s, (uint32_t)fid, buf, PAGE_SIZE) : -ENOSPC;
+		char *target = e > 0 ? fsmem_alloc((size_t)e) : NULL;
+		if (target) {
+			memcpy(target, buf, (size_t)e);
+			nd->data = (const uint8_t *)target;
+			nd->size = (uint64_t)e;
+			nd->flags |= N_OWN_DATA;
+			e = 0;
+		} else if (e >= 0) {
+			e = -ENOSPC;
+		}
+		if (buf)
+			fsmem_page_free(buf);
+	}
+	ninep_clunk(s, (uint32_t)fid);
+	return e;
+}
+
+static void fill_failed(int dir, long err)
+{
+	char path[160];
+	long len = node_path(dir, path, sizeof(path));
+	gort_printf(
+	    "gort: host folder %s: listing it failed (error %ld): its entries are left out\n",
+	    len < 0 ? "(too long)" : path, -err);
+}
+
+/* Lists host folder dir into the tree, once. */
+static void dir_fill(int dir)
+{
+	struct node *d = N(dir);
+	if (!(d->flags & N_UNFILLED))
+		return;
+	d->flags &= ~N_UNFILLED;
+	int last_old = d->last_child;
+	struct ninep *s = share_of(d);
+	long fid = remote_walk(dir);
+	struct fill f = {.dir = dir, .err = fid < 0 ? fid : 0};
+	if (fid >= 0) {
+		f.err = ninep_lopen(s, (uint32_t)fid, O_RDONLY | O_DIRECTORY);
+		if (!f.err) {
+			long e = ninep_readdir(s, (uint32_t)fid, fill_entry, &f);
+			f.err = f.err ? f.err : e;
+		}
+		ninep_clunk(s, (uint32_t)fid);
+	}
+	int c = last_old >= 0 ? N(last_old)->next_sibling : N(dir)->first_child;
+	for (int next; c >= 0; c = next) {
+		next = N(c)->next_sibling;
+		long e = fill_attrs(c);
+		if (e == -ENOENT) { /* gone from the host since it was listed */
+			node_unlink(c);
+		} else if (e && !f.err) {
+			f.err = e;
+		}
+	}
+	if (f.err && f.err != -ENOENT)
+		fill_failed(dir, f.err);
+}
+
+/* Marks folder n and the archive's folders under it as the share's, to be listed from the host
+ * (their own entries stay). */
+static void mark_share(int n, uint8_t share)
+{
+	SET_SHARE(N(n), share);
+	N(n)->flags |= N_UNFILLED;
+	for (int c = N(n)->first_child; c >= 0; c = N(c)->next_sibling)
+		if (IS_DIR(N(c)->mode) && !(N(c)->flags & N_ALIAS))
+			mark_share(c, share);
+}
+
+int fs_mount(const char *path, struct ninep *s)
+{
+	struct walk w = {0};
+	struct ninep_attr a;
+	if (nmounts == MAX_MOUNTS)
+		return -EBUSY;
+	int n = resolve(ROOT, path, strlen(path), true, &w);
+	if (n < 0)
+		return n;
+	if (!IS_DIR(N(n)->mode))
+		return -ENOTDIR;
+	int e = ninep_getattr(s, NINEP_ROOT_FID, &a);
+	if (e)
+		return e;
+	if ((a.mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	mounts[nmounts++] = s;
+	attr_set(N(n), &a);
+	N(n)->flags |= N_MOUNT;
+	mark_share(n, (uint8_t)nmounts);
+	return 0;
+}
+
+/* Hands the host's bytes to user memory or to fdata. */
+struct sink {
+	uintptr_t uva;
+	struct fdata *d;
+	uint64_t off;
+};
+
+static long sink_user(void *ctx, uint64_t at, const void *p, size_t len)
+{
+	struct sink *k = ctx;
+	return copy_to_user(k->uva + at, p, len) ? -EFAULT : 0;
+}
+
+static long sink_fdata(void *ctx, uint64_t at, const void *p, size_t len)
+{
+	struct sink *k = ctx;
+	return fdata_fill(k->d, k->off + at, p, len);
+}
+
+static long remote_pread(int n, uintptr_t uva, size_t len, uint64_t off)
+{
+	long e = remote_open(n);
+	if (e)
+		return e;
+	struct sink k = {.uva = uva};
+	return ninep_read(share_of(N(n)), N(n)->rfid, off, len, sink_user, &k);
+}
+
+/* Copies the first keep bytes of remote file n into d: 0, -ENOSPC or the read's error. */
+static long remote_copy(int n, struct fdata *d, uint64_t keep)
+{
+	long e = remote_open(n);
+	uint64_t size = N(n)->size < keep ? N(n)->size : keep;
+	for (uint64_t off = 0; !e && off < size;) {
+		struct sink k = {.d = d, .off = off};
+		size_t want = size - off < (1u << 20) ? (size_t)(size - off) : (1u << 20);
+		long got = ninep_read(share_of(N(n)), N(n)->rfid, off, want, sink_fdata, &k);
+		if (got <= 0)
+			e = got < 0 ? got : -EIO; /* shorter on the host than when listed */
+		else
+			off += (uint64_t)got;
+	}
+	return e;
 }
 
 /* ---------------------------------------------------------------- open files and descriptors */
@@ -1443,6 +1736,8 @@ static long file_pread(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
 	n = min_sz(n, nd->size - off);
 	if (nd->flags & N_PAGED)
 		return fdata_read(&nd->pages, off, uva, n);
+	if (nd->flags & N_REMOTE)
+		return remote_pread(f->node, uva, n, off);
 	return copy_out(uva, nd->data + off, n);
 }
 
@@ -1456,15 +1751,20 @@ static long file_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n
 
 /* Gives a file read from the initrd (or a default file) pages of its own before it changes:
  * the archive stays as it was. 0 or -ENOSPC. */
-static long node_copy_up(struct node *nd, uint64_t keep)
+static long node_copy_up(int n, uint64_t keep)
 {
+	struct node *nd = N(n);
 	if (nd->flags & N_PAGED)
 		return 0;
 	struct fdata d = {0};
-	if (fdata_fill(&d, 0, nd->data, min_sz(nd->size, keep)) < 0) {
+	long e = (nd->flags & N_REMOTE) ? remote_copy(n, &d, keep)
+					: fdata_fill(&d, 0, nd->data, min_sz(nd->size, keep));
+	if (e < 0) {
 		fdata_truncate(&d, 0);
-		return -ENOSPC;
+		return e;
 	}
+	remote_close(nd);
+	nd->flags &= ~N_REMOTE;
 	nd->pages = d;
 	nd->data = NULL;
 	nd->flags |= N_PAGED;
@@ -1472,11 +1772,12 @@ static long node_copy_up(struct node *nd, uint64_t keep)
 }
 
 /* Sets a regular file's size: 0, -EFBIG or -ENOSPC. */
-static long node_truncate(struct node *nd, uint64_t size)
+static long node_truncate(int n, uint64_t size)
 {
+	struct node *nd = N(n);
 	if (size > FDATA_MAX_SIZE)
 		return -EFBIG;
-	long r = node_copy_up(nd, size);
+	long r = node_copy_up(n, size);
 	if (r < 0)
 		return r;
 	if (size < nd->size)
@@ -1494,7 +1795,7 @@ static long file_pwrite(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
 	if (off >= FDATA_MAX_SIZE)
 		return -EFBIG;
 	n = min_sz(n, FDATA_MAX_SIZE - off);
-	long r = node_copy_up(nd, nd->size);
+	long r = node_copy_up(f->node, nd->size);
 	if (r < 0)
 		return r;
 	r = fdata_write(&nd->pages, off, uva, n);
@@ -1525,6 +1826,7 @@ static long dir_read(struct thread *t, struct ofile *f, uintptr_t uva, size_t n)
  * Entries come and go, but cookies only grow, so a listing goes on where it was. */
 static void dir_seek(struct ofile *f, uint64_t pos)
 {
+	dir_fill(f->node);
 	int c = N(f->node)->first_child;
 	while (c >= 0 && N(c)->cookie < pos)
 		c = N(c)->next_sibling;
@@ -1923,11 +2225,16 @@ long sys_openat(struct thread *t, const struct syscall_args *a)
 		return node;
 	uint32_t mode = N(node)->mode;
 	enum fkind kind = IS_DIR(mode) ? FK_DIR : IS_CHR(mode) ? FK_DEV : FK_FILE;
-	if (kind == FK_FILE && (flags & O_TRUNC) && (r = node_truncate(N(node), 0)) < 0)
+	if (kind == FK_FILE && (flags & O_TRUNC) && (r = node_truncate((int)node, 0)) < 0)
+		return r;
+	/* The host file is opened now, so it stays readable if its name goes. */
+	if (kind == FK_FILE && (r = remote_open((int)node)) < 0)
 		return r;
 	struct ofile *f = ofile_alloc(
 	    kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND | O_ACCMODE)) | O_LARGEFILE);
 	if (!f) {
+		if (N(node)->opens == 0)
+			remote_close(N(node));
 		node_maybe_free((int)node);
 		return -ENFILE;
 	}
@@ -2317,6 +2624,7 @@ long sys_unlinkat(struct thread *t, const struct syscall_args *a)
 	const struct node *nd = N(ino(n));
 	if (rmdir && !IS_DIR(nd->mode))
 		return -ENOTDIR;
+	dir_fill(ino(n));
 	if (rmdir && nd->first_child >= 0)
 		return -ENOTEMPTY;
 	if (!rmdir && IS_DIR(nd->mode))
@@ -2376,6 +2684,8 @@ long sys_linkat(struct thread *t, const struct syscall_args *a)
 		return -EPERM; /* as Linux: no hard links to folders */
 	if (N(i)->nlink == 0)
 		return -ENOENT;
+	if ((N(i)->flags & N_REMOTE) && (r = node_copy_up(i, ~0ULL)) < 0)
+		return r; /* an alias has no path of its own to the host */
 	if ((r = get_path(a->a[3])) < 0 || (r = lookup_parent((int)a->a[2], pathbuf, &l)) < 0)
 		return r;
 	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
@@ -2423,6 +2733,12 @@ long sys_renameat2(struct thread *t, const struct syscall_args *a)
 	bool dir = IS_DIR(N(ino(src))->mode);
 	if (!dir && (o.slash || nw.slash))
 		return -ENOTDIR;
+	/* A host folder's entries are found by its path: as overlayfs without redirect_dir, it is
+	 * not renamed (callers copy instead). A host file is copied up first. */
+	if (dir && SHARE(N(ino(src))))
+		return -EXDEV;
+	if (!dir && (N(ino(src))->flags & N_REMOTE) && (r = node_copy_up(ino(src), ~0ULL)) < 0)
+		return r;
 	int dst = node_lookup(nw.dir, nw.name, nw.len);
 	if (dst >= 0 && ino(dst) == ino(src))
 		return 0; /* two names of one file: nothing to do, as POSIX says */
@@ -2434,6 +2750,7 @@ long sys_renameat2(struct thread *t, const struct syscall_args *a)
 			return -ENOTDIR;
 		if (!dir && IS_DIR(dn->mode))
 			return -EISDIR;
+		dir_fill(ino(dst));
 		if (dir && dn->first_child >= 0)
 			return -ENOTEMPTY;
 	}
@@ -2587,7 +2904,7 @@ long sys_truncate(struct thread *t, const struct syscall_args *a)
 		return -EISDIR;
 	if (!IS_REG(nd->mode) || (long)a->a[1] < 0)
 		return -EINVAL;
-	return node_truncate(nd, a->a[1]);
+	return node_truncate((int)r, a->a[1]);
 }
 
 long sys_ftruncate(struct thread *t, const struct syscall_args *a)
@@ -2597,7 +2914,7 @@ long sys_ftruncate(struct thread *t, const struct syscall_args *a)
 		return -EBADF;
 	if (f->kind != FK_FILE || (f->flags & O_ACCMODE) == O_RDONLY || (long)a->a[1] < 0)
 		return -EINVAL;
-	return node_truncate(N(f->node), a->a[1]);
+	return node_truncate(f->node, a->a[1]);
 }
 
 long sys_pwrite64(struct thread *t, const struct syscall_args *a)
@@ -2976,7 +3293,7 @@ const void *fs_file_data(const char *path, size_t *size)
 {
 	struct walk w = {0};
 	int n = resolve(cwd_node, path, strlen(path), true, &w);
-	if (n < 0 || !IS_REG(N(n)->mode) || (N(n)->flags & N_PAGED))
+	if (n < 0 || !IS_REG(N(n)->mode) || (N(n)->flags & (N_PAGED | N_REMOTE)))
 		return NULL; /* only the archive's files are in one piece */
 	*size = N(n)->size;
 	return N(n)->data;

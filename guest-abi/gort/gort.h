@@ -298,6 +298,14 @@ void fs_add_default_file(const char *path, const void *data, size_t size);
 /* Sets up the file tree from the initrd (cpio newc), the devices and fds 0-2; cwd is the
  * starting folder. */
 void fs_init(const void *initrd, size_t size, const char *cwd);
+/* Mounts the 9P session s (ninep.h) on folder path of the tree, read-only on the host: its
+ * entries are listed as they are looked into, writes go to the tree (copy-up). After fs_init.
+ * 0 or -errno. */
+struct ninep;
+int fs_mount(const char *path, struct ninep *s);
+/* virtio_9p.c: the host's folders (virtio-9p devices) mounted as /.gort/mounts says (or, without
+ * it, each on the path its mount tag names when the tag starts with '/'). After fs_init. */
+void shares_init(const void *fdt);
 /* The program's own path (for /proc/self/exe), of the current process. */
 void fs_set_exe(const char *path);
 /* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */

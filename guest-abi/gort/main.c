@@ -201,6 +201,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 		fs_init((const void *)(uintptr_t)boot.initrd_start,
 			boot.initrd_end - boot.initrd_start, boot.cwd);
 	}
+	shares_init(fdt); /* the host's folders, in the tree as it will stay */
 	if (!boot.exe[0] && boot.argc)
 		snprintf(boot.exe, sizeof(boot.exe), "%s", boot.argv[0]);
 	if (!boot.exe[0])

@@ -10,6 +10,7 @@
 
 #include "goos_call.h"
 #include "gort.h"
+#include "vmmio.h"
 #include "linux.h"
 #include "mm.h"
 #include "riscv.h"
@@ -395,6 +396,7 @@ void schedule(struct cpu *c)
 					     taken */
 		if (!ev.error && (ev.value & GOOS_EV_IRQ))
 			netdev_irq(); /* a device's interrupt stays pending until acknowledged */
+		vmmio_interrupts();   /* a device's, acknowledged (its call saw the ring) */
 		csr_clear(CSR_SIP, SIP_SSIP);
 	}
 }
@@ -460,6 +462,7 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 		else if (irq == IRQ_EXT) {
 			chan_doorbells(); /* the take lowers the channel interrupt */
 			netdev_irq();	  /* InterruptACK lowers a device's */
+			vmmio_interrupts();
 		}
 	} else {
 		switch (scause) {

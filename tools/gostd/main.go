@@ -34,6 +34,7 @@ var elfMachines = map[string]uint16{"riscv64": 243}
 type config struct {
 	out, gohv, qemu, goarch string
 	goCmd                   string
+	goroot                  string // `go env GOROOT`, which `go test` puts in a test's environment
 	jobs                    int
 	limit                   time.Duration
 	gohvOpts                []string
@@ -77,6 +78,11 @@ func main() {
 	if _, err := os.Stat(c.gohv); err != nil {
 		fatalf("%s: %v (build it with `make tools`)", c.gohv, err)
 	}
+	root, err := exec.Command(c.goCmd, "env", "GOROOT").Output()
+	if err != nil {
+		fatalf("go env GOROOT: %v", err)
+	}
+	c.goroot = strings.TrimSpace(string(root))
 	all, err := listStd(c.goCmd, c.goarch)
 	if err != nil {
 		fatalf("go list std: %v", err)
@@ -244,7 +250,10 @@ func measure(ctx context.Context, c *config, p *pkgResult) {
 	// As `go test` runs a test binary: from the package's folder, with its -test.timeout. Each
 	// runner gets a little longer than that, so a hang ends in Go's own panic and stacks.
 	testArgs := []string{"-test.short", fmt.Sprintf("-test.timeout=%ds", int(c.limit.Seconds()))}
-	env := os.Environ()
+	// As `go test -exec` runs it: with the Go command's GOROOT in its environment (cmd/go sets
+	// it), so runtime.GOROOT() is the toolchain's and gohv run shares that Go root and the
+	// module around the package (its default, tools/gohv_share.h).
+	env := append(os.Environ(), "GOROOT="+c.goroot)
 	p.qemu = execute(ctx, p.dir, env, c.limit+time.Minute, append([]string{c.qemu, bin}, testArgs...)...)
 	writeLog(logs+".qemu.txt", p.qemu.out)
 	if !c.haveBinfmt && verdict(p.qemu, false) == fail {
