@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,123 @@ Test(go, goroutines_run_on_several_vcpus_at_once)
 		grun_free(&r);
 	}
 	cr_assert(seen, "two spinning goroutines never ran on two vCPUs at the same time");
+}
+
+/* The host's files (issue 12 item 2, docs/host-files.md): a module on the host with testdata
+ * beside the package folder; gohv run from the package folder shares the module (and the Go root)
+ * read-only over virtio-9p, so ../testdata resolves as under go test. The guest's writes stay in
+ * its memory: the host tree is checked unchanged afterwards. */
+static char hf_root[64];
+
+static void hf_write(const char *rel, const void *data, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", hf_root, rel);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void hf_mkdir(const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", hf_root, rel);
+	cr_assert_eq(mkdir(path, 0755), 0, "%s: %s", path, strerror(errno));
+}
+
+static void hf_expect_file(const char *rel, const char *want)
+{
+	char path[PATH_MAX], buf[256] = "";
+
+	snprintf(path, sizeof(path), "%s/%s", hf_root, rel);
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "the host lost %s", rel);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	cr_assert_str_eq(buf, want, "the guest changed the host's %s", rel);
+}
+
+Test(go, host_files_of_the_module_and_goroot_are_shared_read_only)
+{
+	static const char *const rels[] = {"mod/testdata/sub/deep.txt", "mod/testdata/hello.txt",
+					   "mod/testdata/big.bin",	"mod/testdata/link",
+					   "mod/testdata/escape",	"mod/go.mod"};
+	static const char *const dirs[] = {"mod/testdata/sub", "mod/testdata", "mod/pkg", "mod"};
+	enum { BIG = 1536 * 1024 };
+	char path[PATH_MAX], cwd[PATH_MAX];
+	struct grun r;
+
+	strcpy(hf_root, "/tmp/gohv-hostfiles.XXXXXX");
+	cr_assert_not_null(mkdtemp(hf_root));
+	hf_mkdir("mod");
+	hf_mkdir("mod/pkg");
+	hf_mkdir("mod/testdata");
+	hf_mkdir("mod/testdata/sub");
+	hf_write("mod/go.mod", "module example.com/hostfiles\n", 29);
+	hf_write("mod/testdata/hello.txt", "hello from the host\n", 20);
+	hf_write("mod/testdata/sub/deep.txt", "deep\n", 5);
+	uint8_t *big = malloc(BIG);
+	cr_assert_not_null(big);
+	for (int i = 0; i < BIG; i++)
+		big[i] = (uint8_t)(i * 7 + (i >> 10)); /* hostfiles' pattern() */
+	hf_write("mod/testdata/big.bin", big, BIG);
+	free(big);
+	snprintf(path, sizeof(path), "%s/mod/testdata/link", hf_root);
+	cr_assert_eq(symlink("hello.txt", path), 0);
+	snprintf(path, sizeof(path), "%s/mod/testdata/escape", hf_root);
+	cr_assert_eq(symlink("/etc/shadow", path), 0);
+
+	const char *argv[] = {bpath("tools/gohv"),   "run", "--timeout", "300",
+			      bpath("go/hostfiles"), NULL};
+	need(argv[4], "build the Go test programs with `make go-test`");
+	snprintf(cwd, sizeof(cwd), "%s/mod/pkg", hf_root);
+	/* As go test does: runtime.GOROOT() reads it (the binaries are built with -trimpath). */
+	char goroot[PATH_MAX + 8];
+	snprintf(goroot, sizeof(goroot), "GOROOT=%s", env_or("GOHV_GOROOT", "/usr/lib/go-1.19"));
+	const char *env[] = {goroot, NULL};
+	run_cmd(cwd, argv, env, &r);
+	if (r.status != 0 || !strstr(r.out, "done\n"))
+		dump(&r);
+	expect_status(&r, 0);
+	expect_out(&r, "cwd: pkg\n");
+	expect_out(&r, "read: \"hello from the host\\n\"\n");
+	expect_out(&r, "list: big.bin escape@ hello.txt link@ sub/\n");
+	expect_out(&r, "stat: 1572864 bytes, -rw-r--r--, regular true\n");
+	expect_out(&r, "stat sub: dir true\n");
+	expect_out(&r, "readlink: hello.txt, reads \"hello from the host\\n\"\n");
+	expect_out(&r, "big: 1572864 bytes, first difference at -1\n");
+	expect_out(&r, "pread: same true\n");
+	expect_out(&r, "deep: \"deep\\n\"\n");
+	expect_out(&r, "missing: not exist true\n");
+	expect_out(&r, "escape: not exist true\n");
+	expect_out(&r, "overlay: hello now \"hello from the host\\nappended\\n\"\n");
+	expect_out(&r, "overlay: removed true\n");
+	expect_out(&r, "overlay: renamed \"made in the guest\\n\"\n");
+	expect_out(&r, "goroot: VERSION go1.19");
+	expect_out(&r, "goroot: src/fmt/print.go package fmt true\n");
+	expect_out(&r, "done\n");
+	grun_free(&r);
+
+	/* The host saw none of the guest's writes. */
+	hf_expect_file("mod/testdata/hello.txt", "hello from the host\n");
+	hf_expect_file("mod/testdata/sub/deep.txt", "deep\n");
+	snprintf(path, sizeof(path), "%s/mod/testdata/new.txt", hf_root);
+	cr_assert_neq(access(path, F_OK), 0, "the guest's new file reached the host");
+	snprintf(path, sizeof(path), "%s/mod/testdata/renamed.txt", hf_root);
+	cr_assert_neq(access(path, F_OK), 0, "the guest's rename reached the host");
+	for (unsigned i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", hf_root, rels[i]);
+		cr_assert_eq(unlink(path), 0, "%s: %s", path, strerror(errno));
+	}
+	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", hf_root, dirs[i]);
+		cr_assert_eq(rmdir(path), 0, "%s: %s", path, strerror(errno));
+	}
+	cr_assert_eq(rmdir(hf_root), 0);
 }
 
 Test(go, unserved_system_call_is_enosys_with_one_line_naming_it)
