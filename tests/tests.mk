@@ -61,9 +61,12 @@ $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS
 
 # gort's files on the host, against the fakes in tests/gort (-iquote: gort's errno.h and linux.h
 # must not shadow the host's <errno.h>). test_vdso.c embeds the real vDSO image.
-GORT_TEST_SRCS := $(wildcard tests/gort/*.c) guest-abi/gort/fs.c guest-abi/gort/fsmem.c \
-	guest-abi/gort/fdata.c guest-abi/gort/devices.c guest-abi/gort/etc.c \
-	guest-abi/gort/signal.c guest-abi/gort/vdso.c guest-abi/gort/sock.c guest-abi/gort/sock_loop.c
+# The gort sources built for the host, with the fakes of what they call (also the fuzzers',
+# tests/fuzz/fuzz.mk).
+GORT_HOST_SRCS := guest-abi/gort/fs.c guest-abi/gort/fsmem.c guest-abi/gort/fdata.c \
+	guest-abi/gort/devices.c guest-abi/gort/etc.c guest-abi/gort/signal.c guest-abi/gort/sock.c \
+	guest-abi/gort/sock_loop.c $(wildcard tests/gort/fakes_*.c)
+GORT_TEST_SRCS := $(wildcard tests/gort/test_*.c) $(GORT_HOST_SRCS) guest-abi/gort/vdso.c
 GORT_TEST_BIN := $(BUILD)/tests/gort-tests
 $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \
 		| $(DEPS_STAMP)

@@ -93,15 +93,37 @@ void fuzz_hv_guard(void)
 	(void)page_alloc(&hv.pages, CONFIG_MEM_ALIGN / PAGE_SIZE, CONFIG_MEM_ALIGN);
 }
 
+/* A partition's stage-2 tables (arch/riscv64/stage2.c's Sv39x4 layout, which the host build
+ * uses): the hv walks and extends them when RAM is first touched (hv/guest_ram.c). */
+static void unpoison_tables(uint64_t *table, unsigned entries, int level)
+{
+	ASAN_UNPOISON_MEMORY_REGION(table, entries * sizeof(uint64_t));
+	for (unsigned i = 0; level > 0 && i < entries; i++) {
+		uint64_t pte = table[i];
+
+		if ((pte & 1) && !(pte & 0xe)) /* valid, not a leaf */
+			unpoison_tables(arch_pa_to_va((pte >> 10) << 12), 512, level - 1);
+	}
+}
+
 void fuzz_hv_fence(void)
 {
 	ASAN_POISON_MEMORY_REGION(fuzz_arena, arena_size);
 	for (unsigned i = 0; i < hv.npartitions; i++) {
 		const struct partition *p = &hv.partitions[i];
 
-		if (p->state != PART_REFUSED && p->ram)
-			ASAN_UNPOISON_MEMORY_REGION(p->ram, p->ram_size);
+		if (p->state == PART_REFUSED || !p->ram)
+			continue;
+		ASAN_UNPOISON_MEMORY_REGION(p->ram, p->ram_size);
+		ASAN_UNPOISON_MEMORY_REGION(p->ram_present,
+					    guest_ram_bitmap_words(p->ram_size) * sizeof(uint64_t));
+		unpoison_tables(p->s2.root, 2048, 2);
 	}
+	/* Free pages are the hv's to take: a table for RAM first touched later. */
+	for (size_t i = 0; i < hv.pages.npages; i++)
+		if (!(hv.pages.bitmap[i / 64] & (1UL << (i % 64))))
+			ASAN_UNPOISON_MEMORY_REGION(arch_pa_to_va(hv.pages.base + i * PAGE_SIZE),
+						    PAGE_SIZE);
 }
 
 static bool held(const spinlock_t *l)

@@ -28,8 +28,10 @@ extern size_t fuzz_console_bytes;
 
 /* arena: bytes of RAM (at most FUZZ_ARENA_MAX, a multiple of 2 MiB), less is faster. */
 void fuzz_hv_reset(unsigned ncpus, size_t arena);
-/* Poisons (for ASan) the whole arena but the created partitions' RAM: from here on the hv may
- * reach no page of it outside a partition. fuzz_hv_reset lifts it. */
+/* Poisons (for ASan) the whole arena but the created partitions' RAM, their stage-2 tables and
+ * present-chunk bitmaps (hv/guest_ram.c maps RAM on first touch) and the free pages (new tables):
+ * from here on the hv may reach nothing else of it, no guard block, no other hv memory.
+ * fuzz_hv_reset lifts it. */
 void fuzz_hv_fence(void);
 /* A 2 MiB block of the arena nobody gets: created between two partitions, so one partition's RAM
  * never borders another's and an overrun of one lands in the fence. */

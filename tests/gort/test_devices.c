@@ -10,17 +10,6 @@
 #include "gort.h"
 #include "linux.h"
 
-/* The hv's entropy, faked: byte i of each call is i * 13 + 1, so a test sees the bytes pass. */
-long gort_entropy_to_user(uintptr_t uva, size_t len)
-{
-	static uint8_t buf[1 << 16];
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(i * 13 + 1);
-	return copy_to_user(uva, buf, len) ? -EFAULT : (long)len;
-}
-
 static struct thread T;
 static uint8_t *ubrk;
 
