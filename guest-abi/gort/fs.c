@@ -74,7 +74,6 @@
 
 #define ROOT	      0
 #define MAX_SYMLINKS  40
-#define MAX_RW_COUNT  0x7ffff000UL /* Linux's cap for one read or write */
 #define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct linux_epoll_event))
 #define EP_PRIVATE    (EPOLLONESHOT | EPOLLET | EPOLLWAKEUP | EPOLLEXCLUSIVE)
 #define EFD_MAX	      (~0ULL - 1)
@@ -2291,7 +2290,7 @@ static long rw_vector(struct thread *t, const struct syscall_args *a, bool write
 	size_t done = 0;
 	if (!f || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
 		return -EBADF;
-	if (cnt > 1024)
+	if (cnt > UIO_MAXIOV)
 		return -EINVAL;
 	long (*op)(struct thread *, struct ofile *, uintptr_t, size_t) =
 	    write ? fops[f->kind].write : fops[f->kind].read;

@@ -4,6 +4,9 @@
 
 #include <stdint.h>
 
+#define MAX_RW_COUNT 0x7ffff000UL /* Linux's cap for one read or write */
+#define UIO_MAXIOV   1024	  /* iovecs in one readv, writev, sendmsg */
+
 /* mmap */
 #define PROT_NONE	    0
 #define PROT_READ	    1

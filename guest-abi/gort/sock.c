@@ -124,14 +124,14 @@ static void io_single(struct sock_iov *io, uintptr_t uva, size_t n)
 static long io_user(struct sock_iov *io, uintptr_t iov, size_t cnt)
 {
 	*io = (struct sock_iov){.iov = iov, .cnt = cnt};
-	if (cnt > 1024)
+	if (cnt > UIO_MAXIOV)
 		return -EINVAL;
 	for (size_t i = 0; i < cnt; i++) {
 		struct linux_iovec v;
 		if (copy_from_user(&v, iov + i * sizeof(v), sizeof(v)))
 			return -EFAULT;
 		if ((long)v.len < 0 || io->total + v.len < io->total ||
-		    io->total + v.len > 0x7ffff000)
+		    io->total + v.len > MAX_RW_COUNT)
 			return -EINVAL;
 		io->total += v.len;
 		if (i == 0) {
@@ -1065,24 +1065,37 @@ long sock_file_write(struct thread *t, struct sock *s, uintptr_t uva, size_t n, 
 	return do_send(t, s, &io, 0, NULL, nonblock);
 }
 
+/* A send's destination (name, len from the call): only a datagram socket takes one, and
+ * AF_UNSPEC means its connected peer, as Linux. */
+static long send_dest(const struct sock *s, uintptr_t name, uint32_t len, struct sock_addr *to,
+		      bool *has_to)
+{
+	uint16_t family = AF_INET;
+	long r;
+
+	*has_to = name && s->type == SOCK_DGRAM;
+	if (*has_to && (r = addr_in(name, len, to, &family)) < 0)
+		return r;
+	if (*has_to && family == AF_UNSPEC)
+		*has_to = false;
+	return 0;
+}
+
 long sys_sendto(struct thread *t, const struct syscall_args *a)
 {
 	struct sock *s;
 	bool nonblock;
 	struct sock_iov io;
 	struct sock_addr to = {0};
-	uint16_t family = AF_INET;
 	long r = get((int)a->a[0], &s, &nonblock);
 	if (r < 0)
 		return r;
 	if ((long)a->a[2] < 0)
 		return -EFAULT;
-	io_single(&io, a->a[1], a->a[2] > 0x7ffff000 ? 0x7ffff000 : a->a[2]);
-	bool has_to = a->a[4] && s->type == SOCK_DGRAM;
-	if (has_to && (r = addr_in(a->a[4], (uint32_t)a->a[5], &to, &family)) < 0)
+	io_single(&io, a->a[1], a->a[2] > MAX_RW_COUNT ? MAX_RW_COUNT : a->a[2]);
+	bool has_to;
+	if ((r = send_dest(s, a->a[4], (uint32_t)a->a[5], &to, &has_to)) < 0)
 		return r;
-	if (has_to && family == AF_UNSPEC)
-		has_to = false;
 	return do_send(t, s, &io, (int)a->a[3], has_to ? &to : NULL, nonblock);
 }
 
@@ -1097,7 +1110,7 @@ long sys_recvfrom(struct thread *t, const struct syscall_args *a)
 		return r;
 	if ((long)a->a[2] < 0)
 		return -EFAULT;
-	io_single(&io, a->a[1], a->a[2] > 0x7ffff000 ? 0x7ffff000 : a->a[2]);
+	io_single(&io, a->a[1], a->a[2] > MAX_RW_COUNT ? MAX_RW_COUNT : a->a[2]);
 	from = s->peer;
 	r = do_recv(t, s, &io, (int)a->a[3], &from, NULL, nonblock);
 	if (r >= 0 && a->a[4]) {
@@ -1115,7 +1128,6 @@ long sys_sendmsg(struct thread *t, const struct syscall_args *a)
 	struct sock_iov io;
 	struct linux_msghdr m;
 	struct sock_addr to = {0};
-	uint16_t family = AF_INET;
 	long r = get((int)a->a[0], &s, &nonblock);
 	if (r < 0)
 		return r;
@@ -1123,11 +1135,9 @@ long sys_sendmsg(struct thread *t, const struct syscall_args *a)
 		return -EFAULT;
 	if ((r = io_user(&io, m.iov, m.iovlen)) < 0)
 		return r;
-	bool has_to = m.name && m.namelen && s->type == SOCK_DGRAM;
-	if (has_to && (r = addr_in(m.name, m.namelen, &to, &family)) < 0)
+	bool has_to;
+	if ((r = send_dest(s, m.namelen ? m.name : 0, m.namelen, &to, &has_to)) < 0)
 		return r;
-	if (has_to && family == AF_UNSPEC)
-		has_to = false;
 	/* Control messages (SCM_RIGHTS...) are not carried: say so rather than drop them. */
 	if (m.controllen)
 		return -EOPNOTSUPP;
