@@ -245,6 +245,20 @@ Test(sock, datagrams_whole_truncated_and_addressed, .init = setup)
 	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(buf), 16, 0, 0, 0), 4);
 	cr_assert_eq(memcmp(buf, "next", 4), 0);
 	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(buf), 16, 0, 0, 0), -EAGAIN);
+	/* A full receiver drops what an unconnected sender sends, as UDP does: the send succeeds.
+	 */
+	char *dgram = ualloc(SOCK_DGRAM_MAX);
+	int sent = 0;
+	while (SYS(sys_sendto, (unsigned long)b, U(dgram), SOCK_DGRAM_MAX, 0, U(to), 16) ==
+	       SOCK_DGRAM_MAX)
+		if (++sent > 16)
+			break;
+	cr_assert_eq(sent, 17, "a full receiver made the sender fail after %d datagrams", sent);
+	int kept = 0;
+	while (SYS(sys_recvfrom, (unsigned long)a, U(dgram), SOCK_DGRAM_MAX, 0, 0, 0) ==
+	       SOCK_DGRAM_MAX)
+		kept++;
+	cr_assert(kept > 0 && kept < 17, "%d of 17 datagrams kept", kept);
 	/* Connected to a port no one holds: the next call says ECONNREFUSED. */
 	cr_assert_eq(connect_(b, 7), 0);
 	cr_assert_eq(write_((int)b, US("lost"), 4), 4);
@@ -283,4 +297,104 @@ Test(sock, a_blocked_call_is_made_again_when_the_socket_changes, .init = setup)
 	cr_assert_eq(T2.state, T_RUNNABLE);
 	resume(&T2);
 	cr_assert_eq(SYS_T(&T2, sys_read, (unsigned long)s, U(buf), 8), 0);
+}
+
+/* A blocking write that finds the peer's buffer full waits, and the peer's read wakes it. */
+Test(sock, a_blocked_write_is_made_again_when_the_peer_reads, .init = setup)
+{
+	long c, s;
+	pair(&c, &s);
+	long w = SYS(sys_socket, AF_INET, SOCK_STREAM, 0); /* blocking */
+	uint16_t port;
+	long l = listener(4, &port);
+	cr_assert_eq(SYS(sys_connect, (unsigned long)w, U(sin_(127, 0, 0, 1, port)), 16), 0);
+	long r = accept_(l);
+	cr_assert_geq(r, 0);
+	uint8_t *buf = ualloc(SOCK_BUF_DEFAULT);
+	cr_assert_eq(SYS_T(&T2, sys_write, (unsigned long)w, U(buf), SOCK_BUF_DEFAULT),
+		     SOCK_BUF_DEFAULT);
+	T2.regs.gregs[0] = 0x1004;
+	cr_assert_eq(SYS_T(&T2, sys_write, (unsigned long)w, U(buf), 100), SYSCALL_BLOCKED);
+	cr_assert_eq(T2.state, T_BLOCKED);
+	cr_assert_eq(read_((int)r, buf, 1000), 1000);
+	cr_assert_eq(T2.state, T_RUNNABLE, "the reader's room did not wake the blocked writer");
+	resume(&T2);
+	cr_assert_eq(SYS_T(&T2, sys_write, (unsigned long)w, U(buf), 100), 100);
+	(void)c;
+	(void)s;
+}
+
+static uint32_t ready(long ep, long fd)
+{
+	struct linux_epoll_event *ev = ualloc(sizeof(*ev));
+	ev->events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+	ev->data = (uint64_t)fd;
+	SYS(sys_epoll_ctl, (unsigned long)ep, EPOLL_CTL_ADD, (unsigned long)fd, U(ev));
+	long n = SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8);
+	SYS(sys_epoll_ctl, (unsigned long)ep, EPOLL_CTL_DEL, (unsigned long)fd, 0);
+	return n == 1 ? ev->events : 0;
+}
+
+/* What epoll says as a connection goes: a listener is readable once a connection waits, a
+ * stream socket readable with bytes, and readable with RDHUP at the peer's end of file. */
+Test(sock, epoll_follows_listeners_bytes_and_ends, .init = setup)
+{
+	long ep = SYS(sys_epoll_create1, 0);
+	uint16_t port;
+	long l = listener(4, &port);
+	cr_assert_eq(ready(ep, l), 0);
+	long c = sock_(SOCK_STREAM);
+	cr_assert_eq(connect_(c, port), 0);
+	cr_assert_eq(ready(ep, l), EPOLLIN);
+	long s = accept_(l);
+	cr_assert_eq(ready(ep, l), 0);
+	cr_assert_eq(ready(ep, s), EPOLLOUT);
+	cr_assert_eq(write_((int)c, US("abc"), 3), 3);
+	cr_assert_eq(ready(ep, s), EPOLLIN | EPOLLOUT);
+	cr_assert_eq(SYS(sys_shutdown, (unsigned long)c, 1 /* SHUT_WR */), 0);
+	cr_assert_eq(ready(ep, s), EPOLLIN | EPOLLOUT | EPOLLRDHUP);
+}
+
+/* Linux's struct iovec, as the program lays it out. */
+struct uiov {
+	uint64_t base, len;
+};
+
+/* Linux's struct msghdr on a 64-bit machine. */
+struct umsg {
+	uint64_t name;
+	uint32_t namelen, pad;
+	uint64_t iov, iovlen, control, controllen;
+	uint32_t flags, pad2;
+};
+
+/* writev and readv, sendmsg and recvmsg move bytes across every iovec, in order. */
+Test(sock, vectored_calls_span_their_iovecs, .init = setup)
+{
+	long c, s;
+	pair(&c, &s);
+	struct uiov *v = ualloc(3 * sizeof(*v));
+	v[0] = (struct uiov){U(US("one,")), 4};
+	v[1] = (struct uiov){U(US("")), 0};
+	v[2] = (struct uiov){U(US("two")), 3};
+	cr_assert_eq(SYS(sys_writev, (unsigned long)c, U(v), 3), 7);
+	char *a = ualloc(2), *b = ualloc(8);
+	v[0] = (struct uiov){U(a), 2};
+	v[1] = (struct uiov){U(b), 8};
+	cr_assert_eq(SYS(sys_readv, (unsigned long)s, U(v), 2), 7);
+	cr_assert_eq(memcmp(a, "on", 2), 0);
+	cr_assert_eq(memcmp(b, "e,two", 5), 0);
+	/* sendmsg and recvmsg walk the iovecs themselves. */
+	struct umsg *m = ualloc(sizeof(*m));
+	v[0] = (struct uiov){U(US("three,")), 6};
+	v[1] = (struct uiov){U(US("")), 0};
+	v[2] = (struct uiov){U(US("four")), 4};
+	*m = (struct umsg){.iov = U(v), .iovlen = 3};
+	cr_assert_eq(SYS(sys_sendmsg, (unsigned long)c, U(m), 0), 10);
+	v[0] = (struct uiov){U(a), 2};
+	v[1] = (struct uiov){U(b), 8};
+	*m = (struct umsg){.iov = U(v), .iovlen = 2};
+	cr_assert_eq(SYS(sys_recvmsg, (unsigned long)s, U(m), 0), 10);
+	cr_assert_eq(memcmp(a, "th", 2), 0);
+	cr_assert_eq(memcmp(b, "ree,four", 8), 0);
 }
