@@ -2342,11 +2342,12 @@ long sys_splice_einval(struct thread *t, const struct syscall_args *a)
 	return fd_get((int)a->a[0]) && fd_get((int)a->a[other]) ? -EINVAL : -EBADF;
 }
 
-long sys_pread64(struct thread *t, const struct syscall_args *a)
+/* pread64 and pwrite64: at an offset, for files and the devices that read as if seekable. */
+static long rw_at(struct thread *t, const struct syscall_args *a, bool write)
 {
 	struct ofile *f = fd_get((int)a->a[0]);
 	size_t n;
-	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
+	if (!f || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
 		return -EBADF;
 	long r = rw_count(a->a[1], a->a[2], &n);
 	if (r < 0)
@@ -2356,10 +2357,15 @@ long sys_pread64(struct thread *t, const struct syscall_args *a)
 	if (f->kind == FK_DIR)
 		return -EISDIR;
 	if (f->kind == FK_DEV && N(f->node)->dev->seek_zero)
-		return dev_read(t, f, a->a[1], n);
+		return write ? dev_write(t, f, a->a[1], n) : dev_read(t, f, a->a[1], n);
 	if (f->kind != FK_FILE)
 		return -ESPIPE;
-	return file_pread(f, a->a[1], n, a->a[3]);
+	return write ? file_pwrite(f, a->a[1], n, a->a[3]) : file_pread(f, a->a[1], n, a->a[3]);
+}
+
+long sys_pread64(struct thread *t, const struct syscall_args *a)
+{
+	return rw_at(t, a, false);
 }
 
 long sys_lseek(struct thread *t, const struct syscall_args *a)
@@ -2918,20 +2924,7 @@ long sys_ftruncate(struct thread *t, const struct syscall_args *a)
 
 long sys_pwrite64(struct thread *t, const struct syscall_args *a)
 {
-	struct ofile *f = fd_get((int)a->a[0]);
-	size_t n;
-	if (!f || (f->flags & O_ACCMODE) == O_RDONLY)
-		return -EBADF;
-	long r = rw_count(a->a[1], a->a[2], &n);
-	if (r < 0)
-		return r;
-	if ((long)a->a[3] < 0)
-		return -EINVAL;
-	if (f->kind == FK_DEV && N(f->node)->dev->seek_zero)
-		return dev_write(t, f, a->a[1], n);
-	if (f->kind != FK_FILE)
-		return -ESPIPE;
-	return file_pwrite(f, a->a[1], n, a->a[3]);
+	return rw_at(t, a, true);
 }
 
 /* Files live in memory: there is nothing to write back, only the fd to check. */
