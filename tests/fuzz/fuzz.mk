@@ -54,7 +54,8 @@ $(foreach h,$(FUZZ_GORT_HARNESSES),$(eval $(call \
 fuzz-build: $(FUZZ_BINS) fuzz-seeds | $(DEPS_STAMP)
 
 # Seeds made from build outputs, beside the committed ones (tests/fuzz/corpus/NAME): the boards'
-# and test boards' config blobs, the guests (stripped), and packages of those configs that pack
+# and test boards' config blobs, the guests (stripped; one with e_phoff 1, the misaligned program
+# headers the fuzzer once found), and packages of those configs that pack
 # with the stripped guests into less than 256 KiB (cut out of the image, after the run's flag
 # byte: 0 = fix the checksums up).
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds/.stamp
@@ -64,6 +65,8 @@ $(FUZZ_SEEDS): $(TEST_DTBS) $(IMAGES) $(GUEST_ELFS) $(PACK) $(HV_ELF) tests/fuzz
 	$(Q)for f in $(TEST_DTBS) $(BUILD)/boards/*/config.dtb; do \
 		cp $$f $(@D)/config/$$(basename $$(dirname $$f))-$$(basename $$f); done
 	$(Q)for f in $(GUEST_ELFS); do $(CROSS)strip -o $(@D)/elf/$$(basename $$f) $$f; done
+	$(Q)f=$(@D)/elf/misaligned-phoff; cp $(@D)/elf/$$(basename $(firstword $(GUEST_ELFS))) $$f && \
+		printf '\001' | dd of=$$f bs=1 seek=32 count=1 conv=notrunc status=none
 	$(Q)for f in $(BUILD)/boards/*/config.dtb $(TEST_DTBS); do \
 		img=$(@D)/package/tmp.img; out=$(@D)/package/$$(basename $$(dirname $$f))-$$(basename $$f .dtb); \
 		$(PACK) --hv $(HV_ELF) --config $$f -L $(@D)/elf -L $(BUILD)/guests -o $$img \
