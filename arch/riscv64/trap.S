@@ -78,23 +78,24 @@ riscv_trap_vector:
 	beqz	t0, .Lhv_trap
 
 	/*
-	 * The fast calls: goos calls whose whole meaning is a constant, a field or a CSR write are
-	 * answered here, with t0 and the result registers a0/a1 as the only scratch, and the guest
+	 * The fast calls: goos and SBI calls whose whole meaning is a constant, a field or a CSR
+	 * write are answered here, with t0 and the result registers a0/a1 as the only scratch, and the guest
 	 * resumes without its registers being saved. What each means is still goos_hypercall's
-	 * (hv/hypercall.c), which serves them too, for ports without a fast path and for the unit
-	 * tests; t_mmio checks the answers agree. Requests from other harts arrive as an IPI, which
+	 * (hv/hypercall.c) and the SBI adapters' (vsbi_base.c, vsbi_time.c), which serve them too,
+	 * for ports without a fast path and for the unit tests; t_mmio checks the answers agree. Requests from other harts arrive as an IPI, which
 	 * traps again as soon as the guest runs, so nothing waits on this path.
 	 */
 	csrr	t0, scause
 	addi	t0, t0, -EXC_ECALL_VS
 	bnez	t0, .Lsave
 	li	t0, FAST_GOOS_EID
-	bne	a7, t0, .Lsave_call
+	bne	a7, t0, .Lfast_sbi
 	beqz	a6, .Lfast_version /* GOOS_FN_VERSION is 0 */
 	li	t0, FAST_FN_VCPU_ID
 	beq	a6, t0, .Lfast_vcpu_id
 	li	t0, FAST_FN_SET_TIMER
 	bne	a6, t0, .Lsave_call
+.Lfast_set_timer:
 	/* Set-timer is a CSR write only with Sstc; without, the hart's timer is shared: C. */
 	lbu	t0, CPU_SSTC(tp)
 	beqz	t0, .Lsave_call
@@ -115,6 +116,19 @@ riscv_trap_vector:
 	ld	t0, CPU_SCRATCH(tp)
 	csrrw	tp, sscratch, tp
 	sret
+
+	/* The standard SBI's two lightest calls, as vsbi_base.c and vsbi_time.c answer them:
+	 * BASE get_spec_version (a constant) and TIME set_timer (goos's set-timer). */
+.Lfast_sbi:
+	li	t0, FAST_SBI_BASE
+	bne	a7, t0, 1f
+	bnez	a6, .Lsave_call
+	li	a1, FAST_SBI_SPEC_VERSION
+	j	.Lfast_done
+1:	li	t0, FAST_SBI_TIME
+	bne	a7, t0, .Lsave_call
+	beqz	a6, .Lfast_set_timer
+	j	.Lsave_call
 
 	/*
 	 * Any other call: C serves it, and a call reads and writes only a0-a7, so the guest's
