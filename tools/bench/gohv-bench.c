@@ -1216,12 +1216,9 @@ yes:
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"build", required_argument, NULL, 'b'},
-	    {"opensbi", required_argument, NULL, 'o'},
-	    {"baseline", required_argument, NULL, 'B'},
-	    {"write-baseline", no_argument, NULL, 'w'},
-	    {"only", required_argument, NULL, 'O'},
-	    {NULL, 0, NULL, 0},
+	    {"build", required_argument, NULL, 'b'},	{"opensbi", required_argument, NULL, 'o'},
+	    {"baseline", required_argument, NULL, 'B'}, {"write-baseline", no_argument, NULL, 'w'},
+	    {"only", required_argument, NULL, 'O'},	{NULL, 0, NULL, 0},
 	};
 	bool write_baseline = false;
 	int c;
@@ -1244,8 +1241,9 @@ int main(int argc, char **argv)
 			only = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: gohv-bench --build DIR [--opensbi FILE] "
-					"[--baseline FILE] [--write-baseline] [--only calls,sbi,...]\n");
+			fprintf(stderr,
+				"usage: gohv-bench --build DIR [--opensbi FILE] "
+				"[--baseline FILE] [--write-baseline] [--only calls,sbi,...]\n");
 			return 2;
 		}
 	}
