@@ -33,6 +33,10 @@ _Static_assert(FIELD_SIZE(struct cpu, arch.loaded) == 8 &&
 		   FIELD_SIZE(struct cpu, arch.features.sstc) == 1 &&
 		   FIELD_SIZE(struct vcpu, id) == 4,
 	       "trap.S's fast calls read these with ld, lbu and lwu");
+_Static_assert(FIELD_SIZE(struct cpu, arch.hv_timer) == 8 &&
+		   FIELD_SIZE(struct cpu, arch.timer_armed) == 8 &&
+		   FIELD_SIZE(struct vcpu, arch.timer_deadline) == 8,
+	       "trap.S's fast timer interrupt moves these with ld/sd");
 _Static_assert(GOOS_FN_VERSION == 0, "trap.S tests GOOS_FN_VERSION with beqz");
 _Static_assert(SBI_BASE_GET_SPEC_VERSION == 0 && SBI_TIME_SET_TIMER == 0,
 	       "trap.S tests the SBI calls it answers with bnez a6");
@@ -51,6 +55,11 @@ void asm_offsets(void)
 	ASM_OFFSET(CPU_LOADED, struct cpu, arch.loaded);
 	ASM_OFFSET(CPU_SSTC, struct cpu, arch.features.sstc);
 	ASM_OFFSET(VCPU_INDEX, struct vcpu, id);
+	/* the emulated guest timer's interrupt, which trap.S raises itself when nothing else is due
+	 */
+	ASM_OFFSET(CPU_HV_TIMER, struct cpu, arch.hv_timer);
+	ASM_OFFSET(CPU_TIMER_ARMED, struct cpu, arch.timer_armed);
+	ASM_OFFSET(VCPU_TIMER_DEADLINE, struct vcpu, arch.timer_deadline);
 	/* the goos calls trap.S answers itself */
 	ASM_CONST(FAST_GOOS_EID, GOOS_EID);
 	ASM_CONST(FAST_GOOS_OK, GOOS_OK);

@@ -87,7 +87,7 @@ riscv_trap_vector:
 	 */
 	csrr	t0, scause
 	addi	t0, t0, -EXC_ECALL_VS
-	bnez	t0, .Lsave
+	bnez	t0, .Lfast_timer
 	li	t0, FAST_GOOS_EID
 	bne	a7, t0, .Lfast_sbi
 	beqz	a6, .Lfast_version /* GOOS_FN_VERSION is 0 */
@@ -129,6 +129,48 @@ riscv_trap_vector:
 	bne	a7, t0, .Lsave_call
 	beqz	a6, .Lfast_set_timer
 	j	.Lsave_call
+
+	/*
+	 * Without Sstc the guest's timer is the hart's: its interrupt, when the guest's deadline
+	 * has come and the hv has no deadline of its own, is what handle_exit's
+	 * IRQ_S_TIMER case and guest_timer_check (vcpu.c) do then: disarm the deadline, raise
+	 * VSTIP, and with no deadline left mask the hart's timer instead of moving it (as
+	 * riscv_timer_program). Anything else is C's. A request posted meanwhile comes with a kick,
+	 * which traps as soon as the guest runs (as for the fast calls). t1 is spilled to its own
+	 * slot in cpu->regs, where a full save would put the same value.
+	 */
+.Lfast_timer:
+	ld	t0, CPU_REGS(tp)
+	sd	t1, REG_X(6)(t0)
+	csrr	t1, scause
+	bgez	t1, .Lslow_timer /* an exception */
+	slli	t1, t1, 1
+	addi	t1, t1, -(2 * IRQ_S_TIMER)
+	bnez	t1, .Lslow_timer
+	ld	t1, CPU_HV_TIMER(tp)
+	addi	t1, t1, 1 /* ~0: the hv has no deadline */
+	bnez	t1, .Lslow_timer
+	ld	t0, CPU_LOADED(tp)
+	ld	t1, VCPU_TIMER_DEADLINE(t0)
+	csrr	t0, time
+	bltu	t0, t1, .Lslow_timer /* not yet, or disarmed (~0) */
+	li	t1, -1
+	ld	t0, CPU_LOADED(tp)
+	sd	t1, VCPU_TIMER_DEADLINE(t0)
+	sd	t1, CPU_TIMER_ARMED(tp)
+	li	t1, MIP_STIP
+	csrc	sie, t1
+	li	t1, MIP_VSTIP
+	csrs	CSR_HVIP, t1
+	ld	t0, CPU_REGS(tp)
+	ld	t1, REG_X(6)(t0)
+	ld	t0, CPU_SCRATCH(tp)
+	csrrw	tp, sscratch, tp
+	sret
+.Lslow_timer:
+	ld	t0, CPU_REGS(tp)
+	ld	t1, REG_X(6)(t0)
+	j	.Lsave
 
 	/*
 	 * Any other call: C serves it, and a call reads and writes only a0-a7, so the guest's
