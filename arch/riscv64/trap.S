@@ -140,13 +140,15 @@ riscv_trap_vector:
 	 * slot in cpu->regs, where a full save would put the same value.
 	 */
 .Lfast_timer:
+	/* t0 = scause - EXC_ECALL_VS: cause 5 (interrupt or exception) leaves 0 once the
+	 * interrupt bit is shifted out; any other exit pays these three. */
+	addi	t0, t0, EXC_ECALL_VS - IRQ_S_TIMER
+	slli	t0, t0, 1
+	bnez	t0, .Lsave
+	csrr	t0, scause
+	bgez	t0, .Lsave /* the exception: a load access fault */
 	ld	t0, CPU_REGS(tp)
 	sd	t1, REG_X(6)(t0)
-	csrr	t1, scause
-	bgez	t1, .Lslow_timer /* an exception */
-	slli	t1, t1, 1
-	addi	t1, t1, -(2 * IRQ_S_TIMER)
-	bnez	t1, .Lslow_timer
 	ld	t1, CPU_HV_TIMER(tp)
 	addi	t1, t1, 1 /* ~0: the hv has no deadline */
 	bnez	t1, .Lslow_timer
