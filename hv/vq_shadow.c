@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "guest_ram.h"
+
 static int refuse(struct vqs_fault *f, const char *what, uint32_t index, uint64_t addr,
 		  uint64_t len)
 {
@@ -13,14 +15,27 @@ static int refuse(struct vqs_fault *f, const char *what, uint32_t index, uint64_
 	return -1;
 }
 
+/* Whether every chunk of RAM offsets [off, off+len), len > 0, is present already. */
+static bool all_present(const uint64_t *present, uint64_t off, uint64_t len)
+{
+	for (uint64_t c = off / GUEST_RAM_CHUNK; c <= (off + len - 1) / GUEST_RAM_CHUNK; c++)
+		/* Acquire, as guest_ram.c's own test: a chunk seen present is seen zeroed. */
+		if (!(__atomic_load_n(&present[c / 64], __ATOMIC_ACQUIRE) & (1UL << (c % 64))))
+			return false;
+	return true;
+}
+
 /* The hv's pointer to [gpa, gpa+len) if all of it is the owner's RAM (nothing wraps), else NULL. */
 static void *in_ram(const struct vqs_ram *ram, uint64_t gpa, uint64_t len)
 {
-	if (gpa < ram->gpa || gpa - ram->gpa > ram->size || len > ram->size - (gpa - ram->gpa))
+	uint64_t off = gpa - ram->gpa;
+
+	if (gpa < ram->gpa || off > ram->size || len > ram->size - off)
 		return NULL;
-	if (ram->touch && !ram->touch(ram->ctx, gpa, len))
+	if (ram->touch && !(ram->present && len && all_present(ram->present, off, len)) &&
+	    !ram->touch(ram->ctx, gpa, len))
 		return NULL;
-	return ram->hva + (gpa - ram->gpa);
+	return ram->hva + off;
 }
 
 int vqs_enable(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault *f)
