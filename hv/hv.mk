@@ -10,9 +10,9 @@ hv_xflags = $(XFLAGS) $(ARCH_HV_CFLAGS) $(ARCH_HV_INCLUDES) -I$(LIBFDT_SRC) -Igu
 	$(MACHINE_FLAGS)
 HV_XFLAGS := $(call hv_xflags,$(HV_GEN))
 # Code that runs once at boot (or once per partition created) and never on a guest's exit: built
-# for size. Boot's time goes to libfdt's walks, the image checksum and clearing RAM (memset), which
-# stay at -O2.
-HV_COLD_SRCS := hv/config.c hv/channel_boot.c hv/passthru_boot.c hv/main.c hv/platform.c hv/guest_fdt.c devices/dt.c lib/fmt.c hv/elf.c hv/page_alloc.c \
+# for size (the machine tree's checks too). Boot's time goes to libfdt's tag walk, the image
+# checksum and clearing RAM (memset), which stay at -O2.
+HV_COLD_SRCS := hv/config.c hv/channel_boot.c hv/passthru_boot.c hv/main.c hv/platform.c hv/guest_fdt.c devices/dt.c lib/fmt.c hv/elf.c hv/page_alloc.c hv/dtb_check.c \
 	$(ARCH_HV_COLD_SRCS)
 # $(call hv_cold,DIR,FLAGS_VAR): the cold objects under DIR get -Os.
 hv_cold = $(call objs_in,$(1),$(HV_COLD_SRCS)): $(2) += -Os

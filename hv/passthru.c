@@ -36,8 +36,8 @@ static struct vqs_ram owner_ram(const struct passthru *d)
 {
 	struct partition *p = d->owner;
 
-	return (struct vqs_ram){p->ram,	     p->ram_gpa, p->ram_size, arch_va_to_pa(p->ram),
-				touch_owner, p};
+	return (struct vqs_ram){p->ram,	     p->ram_gpa, p->ram_size,	arch_va_to_pa(p->ram),
+				touch_owner, p,		 p->ram_present};
 }
 
 /* The owner's view of a fresh device; the device itself reset first, so it holds nothing. */

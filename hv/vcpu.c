@@ -364,11 +364,16 @@ static void exited(struct cpu *cpu, struct vcpu *v, enum vcpu_exit e)
 }
 
 /* The hv timer while a guest runs: the scheduler's deadline, or the tick or a watchdog if sooner.
- * The tick moves only once it is past, so entries within one tick leave the timer as it is. */
+ * The tick moves only once it is past, so entries within one tick leave the timer as it is. The
+ * tick is there for the next CPU: on a machine of one there is none to starve, and a port whose
+ * timer is costly to move (an emulated guest timer: one move per guest deadline, not two) is
+ * spared it. */
 static uint64_t run_deadline(struct cpu *cpu)
 {
 	uint64_t now = arch_time_now(), d = sched_lone(&cpu->sched) ? ~0UL : sched_deadline(cpu);
 
+	if (hv.ncpus == 1)
+		return or_watchdog(cpu, d);
 	if (cpu->tick_at <= now)
 		cpu->tick_at = now + hv.plat.timebase_hz / RUN_TICK_HZ;
 	return or_watchdog(cpu, d < cpu->tick_at ? d : cpu->tick_at);

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "guest_ram.h"
+
 static int refuse(struct vqs_fault *f, const char *what, uint32_t index, uint64_t addr,
 		  uint64_t len)
 {
@@ -13,14 +15,41 @@ static int refuse(struct vqs_fault *f, const char *what, uint32_t index, uint64_
 	return -1;
 }
 
-/* The hv's pointer to [gpa, gpa+len) if all of it is the owner's RAM (nothing wraps), else NULL. */
-static void *in_ram(const struct vqs_ram *ram, uint64_t gpa, uint64_t len)
+/* Whether every chunk of RAM offsets [off, off+len), len > 0, is present already. */
+static bool all_present(const uint64_t *present, uint64_t off, uint64_t len)
 {
-	if (gpa < ram->gpa || gpa - ram->gpa > ram->size || len > ram->size - (gpa - ram->gpa))
+	for (uint64_t c = off / GUEST_RAM_CHUNK; c <= (off + len - 1) / GUEST_RAM_CHUNK; c++)
+		/* Acquire, as guest_ram.c's own test: a chunk seen present is seen zeroed. */
+		if (!(__atomic_load_n(&present[c / 64], __ATOMIC_ACQUIRE) & (1UL << (c % 64))))
+			return false;
+	return true;
+}
+
+/* The range made present by the owner's touch: out of line, so the path of a buffer already
+ * present (every one but the first in a chunk) has no call and no frame. */
+__attribute__((noinline)) static bool touch(const struct vqs_ram *ram, uint64_t gpa, uint64_t len)
+{
+	return ram->touch(ram->ctx, gpa, len) != NULL;
+}
+
+/* The hv's pointer to [gpa, gpa+len) if all of it is the owner's RAM (nothing wraps), else NULL. */
+static inline void *in_ram(const struct vqs_ram *ram, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = gpa - ram->gpa;
+
+	if (gpa < ram->gpa || off > ram->size || len > ram->size - off)
 		return NULL;
-	if (ram->touch && !ram->touch(ram->ctx, gpa, len))
+	if (ram->touch && !(ram->present && len && all_present(ram->present, off, len)) &&
+	    !touch(ram, gpa, len))
 		return NULL;
-	return ram->hva + (gpa - ram->gpa);
+	return ram->hva + off;
+}
+
+/* in_ram for the rings, once per enable: one copy of it, not three. */
+__attribute__((noinline)) static void *ring_in_ram(const struct vqs_ram *ram, uint64_t gpa,
+						   uint64_t len)
+{
+	return in_ram(ram, gpa, len);
 }
 
 int vqs_enable(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault *f)
@@ -33,13 +62,13 @@ int vqs_enable(struct vq_shadow *q, const struct vqs_ram *ram, struct vqs_fault 
 	if ((q->desc_gpa % VIRTQ_DESC_ALIGN) || (q->avail_gpa % VIRTQ_AVAIL_ALIGN) ||
 	    (q->used_gpa % VIRTQ_USED_ALIGN))
 		return refuse(f, "misaligned ring", n, q->desc_gpa, 0);
-	if (!(q->gdesc = in_ram(ram, q->desc_gpa, VIRTQ_DESC_BYTES(n))))
+	if (!(q->gdesc = ring_in_ram(ram, q->desc_gpa, VIRTQ_DESC_BYTES(n))))
 		return refuse(f, "descriptor table outside the partition's RAM", n, q->desc_gpa,
 			      VIRTQ_DESC_BYTES(n));
-	if (!(q->gavail = in_ram(ram, q->avail_gpa, VIRTQ_AVAIL_BYTES(n))))
+	if (!(q->gavail = ring_in_ram(ram, q->avail_gpa, VIRTQ_AVAIL_BYTES(n))))
 		return refuse(f, "available ring outside the partition's RAM", n, q->avail_gpa,
 			      VIRTQ_AVAIL_BYTES(n));
-	if (!(q->gused = in_ram(ram, q->used_gpa, VIRTQ_USED_BYTES(n))))
+	if (!(q->gused = ring_in_ram(ram, q->used_gpa, VIRTQ_USED_BYTES(n))))
 		return refuse(f, "used ring outside the partition's RAM", n, q->used_gpa,
 			      VIRTQ_USED_BYTES(n));
 	memset(q->real, 0, sizeof(*q->real));

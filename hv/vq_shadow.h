@@ -23,12 +23,15 @@
 
 /* The owner's RAM: guest-physical [gpa, gpa+size) is at hva for the hv and at hpa for a device.
  * touch, if set, is called on every range before the hv or the device uses it (the RAM is made
- * present on first touch, guest_ram.h); NULL from it refuses the range. */
+ * present on first touch, guest_ram.h); NULL from it refuses the range. present, if set, is the
+ * owner's bitmap of present GUEST_RAM_CHUNK chunks: a range wholly in present chunks needs no
+ * touch, so a buffer in RAM the owner has used costs a bit test, not a call. */
 struct vqs_ram {
 	uint8_t *hva;
 	uint64_t gpa, size, hpa;
 	void *(*touch)(void *ctx, uint64_t gpa, uint64_t len);
 	void *ctx;
+	const uint64_t *present;
 };
 
 /* The device's rings, in one page of hv memory: the split layout of vring.h with the sizes fixed

@@ -8,6 +8,7 @@
 
 #include "hv/config.h"
 #include "hv/port.h"
+#include "vsbi.h"
 
 #define FIELD_SIZE(type, member) sizeof(((type *)0)->member)
 
@@ -32,7 +33,14 @@ _Static_assert(FIELD_SIZE(struct cpu, arch.loaded) == 8 &&
 		   FIELD_SIZE(struct cpu, arch.features.sstc) == 1 &&
 		   FIELD_SIZE(struct vcpu, id) == 4,
 	       "trap.S's fast calls read these with ld, lbu and lwu");
+_Static_assert(FIELD_SIZE(struct cpu, arch.hv_timer) == 8 &&
+		   FIELD_SIZE(struct cpu, arch.timer_armed) == 8 &&
+		   FIELD_SIZE(struct vcpu, arch.timer_deadline) == 8,
+	       "trap.S's fast timer interrupt moves these with ld/sd");
 _Static_assert(GOOS_FN_VERSION == 0, "trap.S tests GOOS_FN_VERSION with beqz");
+_Static_assert(SBI_BASE_GET_SPEC_VERSION == 0 && SBI_TIME_SET_TIMER == 0,
+	       "trap.S tests the SBI calls it answers with bnez a6");
+_Static_assert(GOOS_OK == SBI_SUCCESS, "trap.S answers goos and SBI calls with one success code");
 _Static_assert(FIELD_SIZE(struct arch_fp, f[0]) == 8 && FIELD_SIZE(struct arch_fp, fcsr) == 8,
 	       "fp.S moves these with fsd/fld and sd/ld");
 
@@ -47,12 +55,21 @@ void asm_offsets(void)
 	ASM_OFFSET(CPU_LOADED, struct cpu, arch.loaded);
 	ASM_OFFSET(CPU_SSTC, struct cpu, arch.features.sstc);
 	ASM_OFFSET(VCPU_INDEX, struct vcpu, id);
+	/* the emulated guest timer's interrupt, which trap.S raises itself when nothing else is due
+	 */
+	ASM_OFFSET(CPU_HV_TIMER, struct cpu, arch.hv_timer);
+	ASM_OFFSET(CPU_TIMER_ARMED, struct cpu, arch.timer_armed);
+	ASM_OFFSET(VCPU_TIMER_DEADLINE, struct vcpu, arch.timer_deadline);
 	/* the goos calls trap.S answers itself */
 	ASM_CONST(FAST_GOOS_EID, GOOS_EID);
 	ASM_CONST(FAST_GOOS_OK, GOOS_OK);
 	ASM_CONST(FAST_ABI_VERSION, GOOS_ABI_VERSION);
 	ASM_CONST(FAST_FN_VCPU_ID, GOOS_FN_VCPU_ID);
 	ASM_CONST(FAST_FN_SET_TIMER, GOOS_FN_SET_TIMER);
+	/* the SBI calls it answers: BASE get_spec_version and (with Sstc) TIME set_timer */
+	ASM_CONST(FAST_SBI_BASE, SBI_EXT_BASE);
+	ASM_CONST(FAST_SBI_TIME, SBI_EXT_TIME);
+	ASM_CONST(FAST_SBI_SPEC_VERSION, VSBI_SPEC_VERSION);
 	/* struct arch_regs, the loaded vCPU's: x[n] is xn, then the trap CSRs */
 	ASM_OFFSET(REGS_X, struct arch_regs, x);
 	ASM_OFFSET(REGS_SEPC, struct arch_regs, sepc);

@@ -78,23 +78,24 @@ riscv_trap_vector:
 	beqz	t0, .Lhv_trap
 
 	/*
-	 * The fast calls: goos calls whose whole meaning is a constant, a field or a CSR write are
-	 * answered here, with t0 and the result registers a0/a1 as the only scratch, and the guest
+	 * The fast calls: goos and SBI calls whose whole meaning is a constant, a field or a CSR
+	 * write are answered here, with t0 and the result registers a0/a1 as the only scratch, and the guest
 	 * resumes without its registers being saved. What each means is still goos_hypercall's
-	 * (hv/hypercall.c), which serves them too, for ports without a fast path and for the unit
-	 * tests; t_mmio checks the answers agree. Requests from other harts arrive as an IPI, which
+	 * (hv/hypercall.c) and the SBI adapters' (vsbi_base.c, vsbi_time.c), which serve them too,
+	 * for ports without a fast path and for the unit tests; t_mmio checks the answers agree. Requests from other harts arrive as an IPI, which
 	 * traps again as soon as the guest runs, so nothing waits on this path.
 	 */
 	csrr	t0, scause
 	addi	t0, t0, -EXC_ECALL_VS
-	bnez	t0, .Lsave
+	bnez	t0, .Lfast_timer
 	li	t0, FAST_GOOS_EID
-	bne	a7, t0, .Lsave_call
+	bne	a7, t0, .Lfast_sbi
 	beqz	a6, .Lfast_version /* GOOS_FN_VERSION is 0 */
 	li	t0, FAST_FN_VCPU_ID
 	beq	a6, t0, .Lfast_vcpu_id
 	li	t0, FAST_FN_SET_TIMER
 	bne	a6, t0, .Lsave_call
+.Lfast_set_timer:
 	/* Set-timer is a CSR write only with Sstc; without, the hart's timer is shared: C. */
 	lbu	t0, CPU_SSTC(tp)
 	beqz	t0, .Lsave_call
@@ -115,6 +116,63 @@ riscv_trap_vector:
 	ld	t0, CPU_SCRATCH(tp)
 	csrrw	tp, sscratch, tp
 	sret
+
+	/* The standard SBI's two lightest calls, as vsbi_base.c and vsbi_time.c answer them:
+	 * BASE get_spec_version (a constant) and TIME set_timer (goos's set-timer). */
+.Lfast_sbi:
+	li	t0, FAST_SBI_BASE
+	bne	a7, t0, 1f
+	bnez	a6, .Lsave_call
+	li	a1, FAST_SBI_SPEC_VERSION
+	j	.Lfast_done
+1:	li	t0, FAST_SBI_TIME
+	bne	a7, t0, .Lsave_call
+	beqz	a6, .Lfast_set_timer
+	j	.Lsave_call
+
+	/*
+	 * Without Sstc the guest's timer is the hart's: its interrupt, when the guest's deadline
+	 * has come and the hv has no deadline of its own, is what handle_exit's
+	 * IRQ_S_TIMER case and guest_timer_check (vcpu.c) do then: disarm the deadline, raise
+	 * VSTIP, and with no deadline left mask the hart's timer instead of moving it (as
+	 * riscv_timer_program). Anything else is C's. A request posted meanwhile comes with a kick,
+	 * which traps as soon as the guest runs (as for the fast calls). t1 is spilled to its own
+	 * slot in cpu->regs, where a full save would put the same value.
+	 */
+.Lfast_timer:
+	/* t0 = scause - EXC_ECALL_VS: cause 5 (interrupt or exception) leaves 0 once the
+	 * interrupt bit is shifted out; any other exit pays these three. */
+	addi	t0, t0, EXC_ECALL_VS - IRQ_S_TIMER
+	slli	t0, t0, 1
+	bnez	t0, .Lsave
+	csrr	t0, scause
+	bgez	t0, .Lsave /* the exception: a load access fault */
+	ld	t0, CPU_REGS(tp)
+	sd	t1, REG_X(6)(t0)
+	ld	t1, CPU_HV_TIMER(tp)
+	addi	t1, t1, 1 /* ~0: the hv has no deadline */
+	bnez	t1, .Lslow_timer
+	ld	t0, CPU_LOADED(tp)
+	ld	t1, VCPU_TIMER_DEADLINE(t0)
+	csrr	t0, time
+	bltu	t0, t1, .Lslow_timer /* not yet, or disarmed (~0) */
+	li	t1, -1
+	ld	t0, CPU_LOADED(tp)
+	sd	t1, VCPU_TIMER_DEADLINE(t0)
+	sd	t1, CPU_TIMER_ARMED(tp)
+	li	t1, MIP_STIP
+	csrc	sie, t1
+	li	t1, MIP_VSTIP
+	csrs	CSR_HVIP, t1
+	ld	t0, CPU_REGS(tp)
+	ld	t1, REG_X(6)(t0)
+	ld	t0, CPU_SCRATCH(tp)
+	csrrw	tp, sscratch, tp
+	sret
+.Lslow_timer:
+	ld	t0, CPU_REGS(tp)
+	ld	t1, REG_X(6)(t0)
+	j	.Lsave
 
 	/*
 	 * Any other call: C serves it, and a call reads and writes only a0-a7, so the guest's

@@ -13,6 +13,10 @@
 
 struct vcpu;
 
+/* BASE get_spec_version's answer: 2.0, DBCN and SRST included. trap.S answers the call from it
+ * too (asm-offsets.c). */
+#define VSBI_SPEC_VERSION 0x02000000UL
+
 /* Serves function fid of one extension with the guest's a0-a5 in a[]. *next is what the vCPU
  * does afterwards: left as EXIT_RESUME unless the call stops, blocks or exits it. */
 typedef struct sbiret vsbi_handler(struct vcpu *v, unsigned long fid, const unsigned long *a,

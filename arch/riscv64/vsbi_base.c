@@ -1,7 +1,6 @@
 /* SBI BASE: what the hv is and which extensions it serves. */
 #include "vsbi.h"
 
-#define SPEC_VERSION 0x02000000UL /* 2.0: DBCN and SRST included */
 #define IMPL_ID	     0x676f6876UL /* "gohv" */
 #define IMPL_VERSION 1
 
@@ -10,7 +9,7 @@ struct sbiret vsbi_base(struct vcpu *v, unsigned long fid, const unsigned long *
 {
 	switch (fid) {
 	case SBI_BASE_GET_SPEC_VERSION:
-		return (struct sbiret){SBI_SUCCESS, SPEC_VERSION};
+		return (struct sbiret){SBI_SUCCESS, VSBI_SPEC_VERSION};
 	case SBI_BASE_GET_IMPL_ID:
 		return (struct sbiret){SBI_SUCCESS, IMPL_ID};
 	case SBI_BASE_GET_IMPL_VERSION:

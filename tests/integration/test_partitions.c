@@ -67,6 +67,18 @@ Test(timer, deadlines_are_met_without_sstc_through_the_emulated_timer, .timeout 
 	run_free(&r);
 }
 
+Test(timer, deadlines_are_met_without_sstc_on_a_machine_of_one_cpu, .timeout = 120)
+{
+	struct boot_opts o = {.cpu = "rv64,h=true,sstc=false"};
+	struct run r;
+	boot_board("it-timer-1cpu", &o, &r);
+
+	assert_has(&r, "[timer] TIMER timebase 10000000 sstc=0");
+	assert_lacks(&r, "TIMER FAIL");
+	assert_has(&r, "[timer] TIMER OK");
+	run_free(&r);
+}
+
 static void entropy_of(const struct run *r, const char *part, char *out, size_t len)
 {
 	char needle[64], line[256];

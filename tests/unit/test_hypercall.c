@@ -557,6 +557,20 @@ Test(hypercall, idle_future_deadline)
 		  (unsigned long)host.now);
 }
 
+Test(hypercall, a_machine_of_one_cpu_runs_without_the_tick)
+{
+	hv.plat.timebase_hz = 10000000;
+	host.now = 0;
+	host.wfi_step = 100;
+	hv.ncpus = 1;
+	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {500}};
+	cr_assert_eq(hypercall_call(v, &hc), EXIT_BLOCK);
+	run_until_entered();
+	/* No CPU to starve: alone on the only CPU, the guest runs with no hv deadline at all. */
+	cr_assert_eq(hv.cpus[0].arch.hv_timer, ~0UL, "hv timer %lu",
+		     (unsigned long)hv.cpus[0].arch.hv_timer);
+}
+
 static enum vcpu_where blocked_where;
 
 /* The sibling on CPU 1 wakes v, once, in the middle of CPU 0's sleep. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/guest_ram.h"
 #include "hv/vq_shadow.h"
 
 #define RAM_GPA	 0x80000000UL
@@ -194,6 +195,32 @@ Test(vq_shadow, rings_and_buffers_are_touched_before_use)
 	offer(0);
 	cr_assert_eq(vqs_post(&q, &ram, &f), -1);
 	cr_assert_eq(real.avail_idx, 1, "nothing more reached the device");
+}
+
+/* A buffer wholly in chunks the present bitmap has needs no touch; one in a chunk that is not
+ * there still gets it. */
+Test(vq_shadow, buffers_in_present_chunks_are_not_touched_again)
+{
+	uint64_t present[1] = {0};
+
+	memset(&touched, 0, sizeof(touched));
+	ram.touch = record_touch;
+	ram.ctx = &touched;
+	ram.present = present;
+	enable();
+	cr_assert_eq(touched.n, 3, "the rings' chunk is not present: touched");
+	present[0] = 1UL << (BUF / GUEST_RAM_CHUNK);
+	gdesc()[2] = (struct virtq_desc){RAM_GPA + BUF, 100, VIRTQ_DESC_F_WRITE, 0};
+	offer(2);
+	cr_assert_eq(vqs_post(&q, &ram, &f), 1);
+	cr_assert_eq(touched.n, 3, "a buffer in a present chunk is not touched");
+	present[0] = 0;
+	gdesc()[0] = (struct virtq_desc){RAM_GPA + BUF + 0x100, 16, VIRTQ_DESC_F_WRITE, 0};
+	offer(0);
+	cr_assert_eq(vqs_post(&q, &ram, &f), 1);
+	cr_assert_eq(touched.n, 4, "one in a chunk not present is");
+	cr_assert_eq(touched.gpa[3], RAM_GPA + BUF + 0x100);
+	ram.present = NULL;
 }
 
 Test(vq_shadow, buffers_outside_the_owners_ram_are_refused)

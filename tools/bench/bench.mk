@@ -92,9 +92,10 @@ $(BENCH_DIR)/go/hello.cpio: $(BUILD)/go/hello $(GOHV)
 bench-prereqs: $(BENCH_TOOL) $(BENCH_HV_ELF) $(HV_ELF) $(GUEST_ELFS) $(GORT_ELF) $(PACK) \
 		$(BENCH_SBI_ELFS) $(BENCH_DTBS) $(BENCH_GO_CPIOS) $(BENCH_TAMAGO) $(BUILD)/go/hello
 	$(Q)command -v gnuplot >/dev/null || { rm -f $(DEPS_STAMP); $(MAKE) --no-print-directory deps; }
+# BENCH_ONLY=calls,sbi,... runs only those scenarios (gohv-bench --only), for a quick look.
 bench: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory bench-prereqs
-	$(Q)$(BENCH_RUN)
+	$(Q)$(BENCH_RUN) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 bench-baseline: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory bench-prereqs
 	$(Q)$(BENCH_RUN) --write-baseline

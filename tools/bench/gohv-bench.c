@@ -1196,14 +1196,29 @@ static void write_chart(const char *dir)
 		printf("chart: %s\n", png);
 }
 
+/* --only: the scenarios to run (a comma-separated list of want()'s names), NULL for all. */
+static const char *only;
+
+static bool want(const char *name, const char *what)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = only; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			goto yes;
+	if (only)
+		return false;
+yes:
+	fprintf(stderr, "gohv-bench: %s...\n", what);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"build", required_argument, NULL, 'b'},
-	    {"opensbi", required_argument, NULL, 'o'},
-	    {"baseline", required_argument, NULL, 'B'},
-	    {"write-baseline", no_argument, NULL, 'w'},
-	    {NULL, 0, NULL, 0},
+	    {"build", required_argument, NULL, 'b'},	{"opensbi", required_argument, NULL, 'o'},
+	    {"baseline", required_argument, NULL, 'B'}, {"write-baseline", no_argument, NULL, 'w'},
+	    {"only", required_argument, NULL, 'O'},	{NULL, 0, NULL, 0},
 	};
 	bool write_baseline = false;
 	int c;
@@ -1222,11 +1237,19 @@ int main(int argc, char **argv)
 		case 'w':
 			write_baseline = true;
 			break;
+		case 'O':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: gohv-bench --build DIR [--opensbi FILE] "
-					"[--baseline FILE] [--write-baseline]\n");
+			fprintf(stderr,
+				"usage: gohv-bench --build DIR [--opensbi FILE] "
+				"[--baseline FILE] [--write-baseline] [--only calls,sbi,...]\n");
 			return 2;
 		}
+	}
+	if (only && write_baseline) {
+		fprintf(stderr, "gohv-bench: a baseline is written from a whole run, not --only\n");
+		return 2;
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/gohv-bench-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
@@ -1235,33 +1258,37 @@ int main(int argc, char **argv)
 	}
 
 	double t0 = now_s();
-	fprintf(stderr, "gohv-bench: calls and timers...\n");
-	scenario_calls();
-	fprintf(stderr, "gohv-bench: SBI-only guest, under gohv and on the firmware alone...\n");
-	scenario_sbi_only();
-	fprintf(stderr, "gohv-bench: idle-then-wake...\n");
-	scenario_wake();
-	fprintf(stderr, "gohv-bench: channel doorbell...\n");
-	scenario_chan();
-	fprintf(stderr, "gohv-bench: channel messages, C and Go...\n");
-	scenario_msgchan();
-	scenario_virtio();
-	fprintf(stderr, "gohv-bench: shared CPU...\n");
-	scenario_sched();
-	fprintf(stderr, "gohv-bench: stage-2 fault...\n");
-	scenario_fault();
-	fprintf(stderr, "gohv-bench: boot...\n");
-	scenario_boot();
-	fprintf(stderr, "gohv-bench: footprint...\n");
-	footprint_elf();
-	footprint_min_ram();
-	fprintf(stderr, "gohv-bench: Go boot and footprint...\n");
-	scenario_go_main();
-	footprint_min_ram_go();
-	fprintf(stderr, "gohv-bench: GOOS=tamago boot, idle and footprint...\n");
-	scenario_tamago_main();
-	scenario_tamago_idle();
-	footprint_tamago();
+	if (want("calls", "calls and timers"))
+		scenario_calls();
+	if (want("sbi", "SBI-only guest, under gohv and on the firmware alone"))
+		scenario_sbi_only();
+	if (want("wake", "idle-then-wake"))
+		scenario_wake();
+	if (want("chan", "channel doorbell"))
+		scenario_chan();
+	if (want("msgchan", "channel messages, C and Go"))
+		scenario_msgchan();
+	if (want("virtio", "passthrough"))
+		scenario_virtio();
+	if (want("sched", "shared CPU"))
+		scenario_sched();
+	if (want("fault", "stage-2 fault"))
+		scenario_fault();
+	if (want("boot", "boot"))
+		scenario_boot();
+	if (want("footprint", "footprint")) {
+		footprint_elf();
+		footprint_min_ram();
+	}
+	if (want("go", "Go boot and footprint")) {
+		scenario_go_main();
+		footprint_min_ram_go();
+	}
+	if (want("tamago", "GOOS=tamago boot, idle and footprint")) {
+		scenario_tamago_main();
+		scenario_tamago_idle();
+		footprint_tamago();
+	}
 	rmdir(tmpdir);
 
 	char dir[512], json[600];
