@@ -480,9 +480,10 @@ static int write_initrd(const struct opts *o, const char *path, const char *prog
 	} else if (cpio_add_data(&c, cwd, S_IFDIR | 0755, NULL, 0)) {
 		goto out; /* the folder the program starts in exists, if empty */
 	}
-	/* Time zones work as on the host: Go reads them from /usr/share/zoneinfo. */
-	if (pack_cwd && !o->no_zoneinfo && access(ZONEINFO, R_OK) == 0 &&
-	    cpio_add_tree(&c, ZONEINFO, ZONEINFO, true, ZONEINFO))
+	/* Time zones work as on the host: Go reads them from /usr/share/zoneinfo (a share, unless
+	 * there are none). */
+	if (pack_cwd && !o->no_zoneinfo && !shares_cover(&o->shares, ZONEINFO) &&
+	    access(ZONEINFO, R_OK) == 0 && cpio_add_tree(&c, ZONEINFO, ZONEINFO, true, ZONEINFO))
 		goto out;
 	for (int i = 0; i < o->nfiles; i++) {
 		char real[PATH_MAX];
@@ -778,9 +779,10 @@ static int usage(void)
 	    "  --no-cwd               run: do not pack the working directory (nor share folders)\n"
 	    "  --share DIR[:ro]       run: the host folder DIR at its own path, read-only, writes\n"
 	    "                         kept in the guest (repeatable); default: the module around\n"
-	    "                         the working directory and the Go root\n"
+	    "                         the working directory, the Go root and " ZONEINFO "\n"
 	    "  --no-share             run: share no folder (pack the working directory instead)\n"
-	    "  --no-zoneinfo          run: do not pack the host's time zones (" ZONEINFO ")\n"
+	    "  --no-zoneinfo          run: neither share nor pack the host's time zones (" ZONEINFO
+	    ")\n"
 	    "  --cpu MODEL            run: QEMU's -cpu (default " MACHINE_CPU ")\n"
 	    "  --icount               run: virtual time counted in instructions: timings that do\n"
 	    "                         not depend on host load (one host thread for all vCPUs)\n"
@@ -987,7 +989,12 @@ static int choose_shares(struct opts *o)
 		return 0;
 	if (!getcwd(cwd, sizeof(cwd)))
 		return error("the working directory: %s", strerror(errno));
-	return shares_add_go(&o->shares, cwd);
+	if (shares_add_go(&o->shares, cwd))
+		return -1;
+	/* The time zones too, read as they are looked up rather than packed at every start. */
+	if (!o->no_zoneinfo && o->shares.n < SHARES_MAX && access(ZONEINFO, R_OK) == 0)
+		return shares_add(&o->shares, ZONEINFO, "the time zones");
+	return 0;
 }
 
 static int cmd_run(struct opts *o)

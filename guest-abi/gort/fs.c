@@ -840,6 +840,17 @@ static void dir_fill(int dir)
 	d->flags &= ~N_UNFILLED;
 	int last_old = d->last_child;
 	struct ninep *s = share_of(d);
+	if (d->flags & N_MOUNT) { /* the share's first use: its root, mounted without a look */
+		struct ninep_attr a;
+		long e = ninep_getattr(s, NINEP_ROOT_FID, &a);
+		if (!e && (a.mode & S_IFMT) != S_IFDIR)
+			e = -ENOTDIR;
+		if (e) {
+			fill_failed(dir, e);
+			return;
+		}
+		attr_set(d, &a);
+	}
 	long fid = remote_walk(dir);
 	struct fill f = {.dir = dir, .err = fid < 0 ? fid : 0};
 	if (fid >= 0) {
@@ -878,7 +889,6 @@ static void mark_share(int n, uint8_t share)
 int fs_mount(const char *path, struct ninep *s)
 {
 	struct walk w = {0};
-	struct ninep_attr a;
 	if (nmounts == MAX_MOUNTS)
 		return -EBUSY;
 	int n = resolve(ROOT, path, strlen(path), true, &w);
@@ -886,14 +896,8 @@ int fs_mount(const char *path, struct ninep *s)
 		return n;
 	if (!IS_DIR(N(n)->mode))
 		return -ENOTDIR;
-	int e = ninep_getattr(s, NINEP_ROOT_FID, &a);
-	if (e)
-		return e;
-	if ((a.mode & S_IFMT) != S_IFDIR)
-		return -ENOTDIR;
 	mounts[nmounts++] = s;
-	attr_set(N(n), &a);
-	N(n)->flags |= N_MOUNT;
+	N(n)->flags |= N_MOUNT; /* its attributes are the host's from its first listing on */
 	mark_share(n, (uint8_t)nmounts);
 	return 0;
 }
@@ -3352,6 +3356,9 @@ long fs_exec_file(const char *path, const void **data, size_t *size)
 		return -EACCES;
 	if (N(n)->flags & N_PAGED)
 		return -ENOEXEC; /* written here: its pages are not one piece to load from */
+	if (N(n)->flags & N_REMOTE)
+		return -ENOEXEC; /* a host file is read through 9P, never one piece here (and the
+				  * host's own programs, $GOROOT/bin/go, are not riscv64) */
 	*size = N(n)->size;
 	*data = N(n)->data;
 	return 0;

@@ -311,7 +311,8 @@ void fs_set_exe(const char *path);
 /* Reads a whole file of the tree (for the program image): pointer into the initrd or NULL. */
 const void *fs_file_data(const char *path, size_t *size);
 /* For execve: the file path names (from the current process's cwd), whole, or -ENOENT, -EACCES
- * (not a regular file with an execute bit), -ENOEXEC (written here: not in one piece), ... */
+ * (not a regular file with an execute bit), -ENOEXEC (written here, or a host file over 9P: not in
+ * one piece), ... */
 long fs_exec_file(const char *path, const void **data, size_t *size);
 /* Per-process descriptor tables and working folders. fs_files_first: the boot process's (fds 0-2
  * on the console, the cwd fs_init set). fs_files_fork: a copy of from (each open file one

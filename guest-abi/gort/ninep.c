@@ -202,11 +202,59 @@ void ninep_clunk(struct ninep *s, uint32_t fid)
 	fid_free(s, fid);
 }
 
+static int handshake(struct ninep *s)
+{
+	struct msg m = begin(s, T_VERSION);
+	struct reply r;
+	put32(&m, s->msize);
+	put_str(&m, "9P2000.L", 8);
+	int e = call(&m, &r);
+	char ver[16] = "";
+	uint32_t msize = e ? 0 : get32(&r);
+	uint16_t vlen = e ? 0 : get16(&r);
+	if (!e && vlen < sizeof(ver))
+		get(&r, ver, vlen);
+	if (e || r.bad || strcmp(ver, "9P2000.L") || msize < 4096 || msize > s->msize) {
+		gort_printf("gort: device %s (%s): the server does not speak 9P2000.L (error %d): "
+			    "its files are not reachable\n",
+			    s->dev.name, s->tag, e);
+		return e ? e : -EIO;
+	}
+	s->msize = msize;
+	m = begin(s, T_ATTACH);
+	put32(&m, NINEP_ROOT_FID);
+	put32(&m, NOFID);
+	put_str(&m, "root", 4);
+	put_str(&m, "", 0);
+	put32(&m, 0);
+	e = call(&m, &r);
+	if (e) {
+		gort_printf("gort: device %s (%s): attach refused (error %d): its files are not "
+			    "reachable\n",
+			    s->dev.name, s->tag, e);
+		return e;
+	}
+	return 0;
+}
+
+/* The session's handshake (version, attach), done by the first request rather than at boot: a
+ * program that never looks into a share pays no round trips to the host for it. Its result is
+ * kept, so a refusal is said once and every request after it fails the same way. */
+static int session(struct ninep *s)
+{
+	if (!s->state)
+		s->state = handshake(s) ? -EIO : 1;
+	return s->state < 0 ? s->state : 0;
+}
+
 /* ---------------------------------------------------------------- requests */
 
 int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n, const char *const *names,
 	       const uint16_t *lens)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	unsigned done = 0;
 	do {
 		unsigned k = n - done < MAXWELEM ? n - done : MAXWELEM;
@@ -235,6 +283,9 @@ int ninep_walk(struct ninep *s, uint32_t fid, uint32_t newfid, unsigned n, const
 
 int ninep_lopen(struct ninep *s, uint32_t fid, uint32_t flags)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_LOPEN);
 	struct reply r;
 	put32(&m, fid);
@@ -244,6 +295,9 @@ int ninep_lopen(struct ninep *s, uint32_t fid, uint32_t flags)
 
 int ninep_getattr(struct ninep *s, uint32_t fid, struct ninep_attr *a)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_GETATTR);
 	struct reply r;
 	put32(&m, fid);
@@ -274,6 +328,9 @@ int ninep_getattr(struct ninep *s, uint32_t fid, struct ninep_attr *a)
 long ninep_read(struct ninep *s, uint32_t fid, uint64_t off, size_t n,
 		long (*out)(void *ctx, uint64_t at, const void *p, size_t len), void *ctx)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	size_t done = 0, most = s->msize - (HDR + 4);
 	while (done < n) {
 		struct msg m = begin(s, T_READ);
@@ -307,6 +364,9 @@ long ninep_read(struct ninep *s, uint32_t fid, uint64_t off, size_t n,
 int ninep_readdir(struct ninep *s, uint32_t fid,
 		  void (*fn)(void *ctx, const char *name, size_t len, unsigned type), void *ctx)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	uint64_t cookie = 0;
 	char name[NAME_MAX_9P + 1];
 	for (;;) {
@@ -340,6 +400,9 @@ int ninep_readdir(struct ninep *s, uint32_t fid,
 
 long ninep_readlink(struct ninep *s, uint32_t fid, char *buf, size_t size)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_READLINK);
 	struct reply r;
 	put32(&m, fid);
@@ -377,35 +440,5 @@ int ninep_start(struct ninep *s, volatile uint8_t *regs, const char *name)
 	}
 	s->msize = NINEP_RX_PAGES * PAGE_SIZE;
 	s->fid_used[0] = 1; /* the root's */
-
-	struct msg m = begin(s, T_VERSION);
-	struct reply r;
-	put32(&m, s->msize);
-	put_str(&m, "9P2000.L", 8);
-	int e = call(&m, &r);
-	char ver[16] = "";
-	uint32_t msize = e ? 0 : get32(&r);
-	uint16_t vlen = e ? 0 : get16(&r);
-	if (!e && vlen < sizeof(ver))
-		get(&r, ver, vlen);
-	if (e || r.bad || strcmp(ver, "9P2000.L") || msize < 4096 || msize > s->msize) {
-		gort_printf("gort: device %s (%s): the server does not speak 9P2000.L (error %d): "
-			    "left out\n",
-			    name, s->tag, e);
-		return e ? e : -EIO;
-	}
-	s->msize = msize;
-	m = begin(s, T_ATTACH);
-	put32(&m, NINEP_ROOT_FID);
-	put32(&m, NOFID);
-	put_str(&m, "root", 4);
-	put_str(&m, "", 0);
-	put32(&m, 0);
-	e = call(&m, &r);
-	if (e) {
-		gort_printf("gort: device %s (%s): attach refused (error %d): left out\n", name,
-			    s->tag, e);
-		return e;
-	}
 	return 0;
 }

@@ -22,6 +22,7 @@ struct ninep {
 	uint32_t msize;	 /* agreed with the server */
 	uint32_t rx_len; /* bytes of the last reply */
 	uint32_t fid_used[NINEP_FIDS / 32];
+	int state; /* 0: no request yet; 1: version and attach done; -errno: refused */
 };
 
 struct ninep_attr {
@@ -30,8 +31,9 @@ struct ninep_attr {
 	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
 };
 
-/* Starts the device (virtio id 9) at regs, reads its tag, negotiates 9P2000.L and attaches its
- * root as NINEP_ROOT_FID: 0 or -errno, having said why in one line. */
+/* Starts the device (virtio id 9) at regs and reads its tag: 0 or -errno, having said why in one
+ * line. The first request negotiates 9P2000.L and attaches the root as NINEP_ROOT_FID (a refusal
+ * said in one line, then -EIO for it and every request after). */
 int ninep_start(struct ninep *s, volatile uint8_t *regs, const char *name);
 /* A free fid (-EMFILE), given back by ninep_clunk. */
 long ninep_fid(struct ninep *s);

@@ -208,3 +208,12 @@ void fake_host_remove(const char *dir)
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);
 }
+
+/* Writes dir/rel with an ELF magic and mode 0755: a program on the host. */
+void fake_host_program(const char *dir, const char *rel)
+{
+	char p[PATH_MAX];
+	host_put(dir, rel, "\177ELF not really");
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	chmod(p, 0755);
+}

@@ -11,6 +11,7 @@ void fake_ninep_session(struct ninep *s, const char *dir);
 int fake_host_tree(char *dir, size_t size);
 const char *fake_host_text(const char *dir, const char *rel);
 void fake_host_remove(const char *dir);
+void fake_host_program(const char *dir, const char *rel);
 extern int fake_ninep_calls;
 
 static struct ninep sess;
@@ -45,8 +46,11 @@ TestSuite(share, .init = share_setup, .fini = share_teardown);
 Test(share, listed_only_when_looked_into_and_merged_with_the_archive)
 {
 	struct ents e;
-	/* Mounting asks for the root's attributes and nothing more. */
-	cr_assert_eq(fake_ninep_calls, 1);
+	struct linux_stat *st = ualloc(sizeof(*st));
+	/* Mounting asks the host nothing: the mount point is the archive's folder until listed. */
+	cr_assert_eq(fake_ninep_calls, 0);
+	cr_assert_eq(SYS(sys_newfstatat, CWD, UP("/mnt/host"), U(st), 0), 0);
+	cr_assert_eq(st->st_mode, S_IFDIR | 0755);
 	long fd = open_("/mnt/host", O_RDONLY | O_DIRECTORY);
 	cr_assert_geq(fd, 3);
 	read_dir((int)fd, 4096, &e);
@@ -57,6 +61,9 @@ Test(share, listed_only_when_looked_into_and_merged_with_the_archive)
 		cr_assert_geq(find_ent(&e, want[i]), 0, "%s missing", want[i]);
 	cr_assert_eq(e.type[find_ent(&e, "link")], DT_LNK);
 	cr_assert_eq(e.type[find_ent(&e, "dir")], DT_DIR);
+	/* The first listing gave the mount point the host folder's attributes (mkdtemp's 0700). */
+	cr_assert_eq(SYS(sys_newfstatat, CWD, UP("/mnt/host"), U(st), 0), 0);
+	cr_assert_eq(st->st_mode, S_IFDIR | 0700);
 	int calls = fake_ninep_calls;
 	/* Listed once: a second listing asks the host nothing. */
 	fd = open_("/mnt/host", O_RDONLY | O_DIRECTORY);
@@ -125,4 +132,15 @@ Test(share, an_open_host_file_reads_after_its_name_is_removed)
 	cr_assert_eq(read_((int)fd, buf, 64), 5);
 	cr_assert_str_eq(buf, "deep\n");
 	close_((int)fd);
+}
+
+Test(share, a_host_program_is_not_executed_from_the_share)
+{
+	/* A host file is read through 9P, never held in one piece: execve says ENOEXEC (it was a
+	 * NULL file handed to the ELF checks). */
+	fake_host_program(host, "prog");
+	const void *data = NULL;
+	size_t size = 0;
+	cr_assert_eq(fs_exec_file("/mnt/host/prog", &data, &size), -ENOEXEC);
+	cr_assert_eq(fs_exec_file("/mnt/host/hello.txt", &data, &size), -EACCES);
 }

@@ -11,7 +11,7 @@
 # and removes it after; as root only (GO_STD_BINFMT=false: never), otherwise those tests count
 # as "needs binfmt".
 
-.PHONY: go-std gostd-test
+.PHONY: go-std go-debian gostd-test
 GOSTD          := $(BUILD)/tools/gostd
 GO_STD_JOBS    ?= 2
 GO_STD_TIMEOUT ?= 300
@@ -31,6 +31,20 @@ $(GOSTD): $(wildcard tools/gostd/*.go) tools/gostd/go.mod | $(DEPS_STAMP)
 go-std: $(GOSTD) $(GOHV) $(HV_ELF) $(GORT_ELF) | $(DEPS_STAMP)
 	$(Q)$(GO_HOST_ENV) $(GOSTD) -out $(BUILD)/go-std -gohv $(GOHV) -go $(GO) -goarch $(ARCH_GOARCH) \
 		-j $(GO_STD_JOBS) -timeout $(GO_STD_TIMEOUT) -binfmt=$(GO_STD_BINFMT) -pkgs "$(PKGS)" -- $(GOHV_RUN_OPTS)
+
+# `make go-debian`: the same measure for pure-Go libraries Debian ships (golang-*-dev, built in
+# GOPATH mode from /usr/share/gocode; results in $(BUILD)/go-debian). DEBIAN_GO_PKGS: which (the
+# installed ones whose tests build: x/mod/zip, gofrs/flock and protobuf's import test packages
+# Debian does not ship here, docs/go-std.md).
+DEBIAN_GO_PKGS ?= github.com/bits-and-blooms/bitset github.com/cenkalti/backoff \
+	github.com/google/btree github.com/mohae/deepcopy golang.org/x/sync/errgroup \
+	golang.org/x/sync/semaphore golang.org/x/sync/singleflight golang.org/x/sync/syncmap \
+	golang.org/x/time/rate golang.org/x/mod/semver golang.org/x/mod/module \
+	golang.org/x/mod/modfile golang.org/x/mod/sumdb/note
+go-debian: $(GOSTD) $(GOHV) $(HV_ELF) $(GORT_ELF) | $(DEPS_STAMP)
+	$(Q)$(GO_HOST_ENV) $(GOSTD) -out $(BUILD)/go-debian -gopath /usr/share/gocode -gohv $(GOHV) \
+		-go $(GO) -goarch $(ARCH_GOARCH) -j $(GO_STD_JOBS) -timeout $(GO_STD_TIMEOUT) \
+		-binfmt=$(GO_STD_BINFMT) -pkgs "$(DEBIAN_GO_PKGS)" -- $(GOHV_RUN_OPTS)
 
 # The tool's verdicts, cause lines, table and summary on captured outputs (part of unit-test).
 gostd-test: | $(DEPS_STAMP)

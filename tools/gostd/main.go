@@ -55,6 +55,8 @@ func main() {
 	flag.IntVar(&secs, "timeout", 300, "per package and runner: -test.timeout `seconds`")
 	flag.StringVar(&pkgs, "pkgs", "", "measure only these `packages` (space-separated)")
 	flag.BoolVar(&c.binfmt, "binfmt", true, "register binfmt_misc for qemu-user during the run")
+	flag.StringVar(&gopath, "gopath", "", "measure -pkgs (required) of this GOPATH `folder` "+
+		"(GOPATH mode, e.g. Debian's /usr/share/gocode) instead of the standard library")
 	flag.Parse()
 	c.gohvOpts = flag.Args()
 	c.limit = time.Duration(secs) * time.Second
@@ -83,7 +85,10 @@ func main() {
 		fatalf("go env GOROOT: %v", err)
 	}
 	c.goroot = strings.TrimSpace(string(root))
-	all, err := listStd(c.goCmd, c.goarch)
+	if gopath != "" && len(strings.Fields(pkgs)) == 0 {
+		fatalf("-gopath needs -pkgs: the packages to measure")
+	}
+	all, err := listStd(c.goCmd, c.goarch, strings.Fields(pkgs))
 	if err != nil {
 		fatalf("go list std: %v", err)
 	}
@@ -154,9 +159,15 @@ func main() {
 
 // listStd is every standard-library package for the guest, and whether it has test files.
 // Listed by name: Debian's GOROOT/src is a symlink, so `go test some/...` patterns match nothing.
-func listStd(goCmd, goarch string) ([]pkgResult, error) {
-	cmd := exec.Command(goCmd, "list", "-f",
-		"{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}", "std")
+// With -gopath: the named packages of that GOPATH (-e: one that does not build is listed).
+func listStd(goCmd, goarch string, names []string) ([]pkgResult, error) {
+	args := []string{"list", "-f"}
+	patterns := []string{"std"}
+	if gopath != "" {
+		args, patterns = []string{"list", "-e", "-f"}, names
+	}
+	args = append(args, "{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}")
+	cmd := exec.Command(goCmd, append(args, patterns...)...)
 	cmd.Env = goEnv(goarch)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -192,13 +203,20 @@ func choose(all []pkgResult, names []string) ([]pkgResult, error) {
 		}
 	}
 	for n := range want {
-		return nil, fmt.Errorf("%s: not a standard-library package (go list std)", n)
+		return nil, fmt.Errorf("%s: not a package go list knows", n)
 	}
 	return ps, nil
 }
 
+// gopath is -gopath: where the packages measured are, when they are not the standard library's.
+var gopath string
+
 func goEnv(goarch string) []string {
-	return append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch, "GOFLAGS=")
+	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch, "GOFLAGS=")
+	if gopath != "" {
+		env = append(env, "GO111MODULE=off", "GOPATH="+gopath)
+	}
+	return env
 }
 
 // measureAll builds and runs each package, c.jobs at a time; each result lands in its own slot.
