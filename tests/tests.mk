@@ -88,11 +88,15 @@ GO_TEST_SRCS := tests/integration/test_go.c tests/integration/test_vault.c tests
 	tests/integration/test_netd.c \
 	tests/integration/examples.c tests/integration/harness.c \
 	$(QEMU_RUNNER_SRCS)
+# gohv run --publish: an HTTP client of its own, and the generated board read with libfdt.
+GO_TEST_SRCS += tests/integration/test_publish.c tests/integration/http_client.c
 GO_TEST_BIN := $(BUILD)/tests/go-tests
 $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion \
+		$(GO_TEST_LIBS) -o $@
+GO_TEST_LIBS := -lfdt
 # The vault/app example boots its own board (tests/integration/test_vault.c).
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS) \
 		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img $(NETD_BIN)

@@ -15,9 +15,9 @@
 #define NETD_PART	"netd"
 #define NETD_IMAGE	"netd.cpio"
 /* The channel netd serves the program on, as gort finds it (/dev/chan/NAME). */
-#define NET_CHANNEL	"net"
-#define NETD_VCPUS	2 /* one may block reading the device while the other serves */
-#define NETD_MEMORY	(128UL << 20)
+#define NET_CHANNEL "net"
+#define NETD_VCPUS  2 /* one may block reading the device while the other serves */
+#define NETD_MEMORY (128UL << 20)
 /* The channel window: 2 queues of 128 messages of 4 KiB, so up to 128 messages in flight each
  * way (two sockets' full windows), the header and control pages, one page per queue. */
 #define NET_CHAN_QUEUE_SIZE 128

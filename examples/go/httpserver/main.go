@@ -7,7 +7,8 @@
 //	POST /echo      the request's body
 //	GET  /exit      answers "bye\n", then the program exits 0
 //
-// -addr (default ":8080") is where it listens.
+// Every answer has a Content-Length (none is chunked). -addr (default ":8080") is where it
+// listens.
 package main
 
 import (
@@ -60,6 +61,7 @@ func echoHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
 }
 
@@ -77,6 +79,7 @@ func main() {
 	http.HandleFunc("/bytes", bytesHandler)
 	http.HandleFunc("/echo", echoHandler)
 	http.HandleFunc("/exit", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "4")
 		io.WriteString(w, "bye\n")
 		w.(http.Flusher).Flush()
 		go func() {
