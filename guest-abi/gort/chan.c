@@ -13,6 +13,9 @@
  *  - The peer restarted: the next read or write fails with ECONNRESET, once per restart (the
  *    part of a message not yet read is dropped with it); then calls wait (EAGAIN) until both ends
  *    have reset, and carry on. A peer that broke the channel (a check failed): EIO until then.
+ *  - The channel named "net" (SOCK_NETD_CHANNEL) of which this partition is the driver end is
+ *    no file: it carries gort's remote sockets to netd (sock_netd.c), at its device end, through
+ *    netd_link below. (netd, at the device end, sees it as /dev/chan/net.)
  *  - Doorbells: the idle call's GOOS_EV_VIRTQ and the channel interrupt both lead to
  *    chan_doorbells, which takes the pending set and serves every channel whose bit is set.
  *
@@ -27,6 +30,7 @@
 #include "gort.h"
 #include "linux.h"
 #include "mm.h"
+#include "sock_netd.h"
 
 #define CHAN_MAJOR 240 /* Linux's first "local/experimental use" major */
 
@@ -34,6 +38,7 @@ struct chan {
 	struct gchan g;
 	struct gort_dev dev;
 	char path[5 + GOOS_CHAN_NAME_MAX + 1]; /* "chan/NAME" */
+	bool netd;			       /* the remote sockets' link, not a file */
 	bool reset_owed;       /* a send consumed GCHAN_E_PEER_RESTARTED after part of a write */
 	size_t rx_off, rx_len; /* what of rx the program has not read yet */
 	uint8_t *rx, *tx;      /* a page each: one message */
@@ -123,6 +128,23 @@ static long chan_write(const struct gort_dev *d, struct thread *t, uintptr_t uva
 	return done ? (long)done : err;
 }
 
+/* The link to netd: whole messages from and to gort's memory. */
+static long netd_send(void *ctx, const void *msg, size_t len)
+{
+	struct chan *c = ctx;
+	int r = (int)ring(c, gchan_send(&c->g, 0, msg, len));
+	return r < 0 ? errno_of(r) : 0;
+}
+
+static long netd_recv(void *ctx, void *buf, size_t size)
+{
+	struct chan *c = ctx;
+	int r = (int)ring(c, gchan_recv(&c->g, NULL, buf, size));
+	return r < 0 ? errno_of(r) : r;
+}
+
+static struct netd_link netd_link = {.send = netd_send, .recv = netd_recv};
+
 static uint32_t chan_poll(const struct gort_dev *d)
 {
 	struct chan *c = d->priv;
@@ -148,7 +170,7 @@ void chan_doorbells(void)
 		return;
 	for (unsigned i = 0; i < nchans; i++)
 		if (gchan_id(&chans[i]->g) < 64 && (r.value >> gchan_id(&chans[i]->g) & 1))
-			fs_dev_changed(&chans[i]->dev);
+			chans[i]->netd ? sock_netd_pump() : fs_dev_changed(&chans[i]->dev);
 }
 
 void chan_init(const void *fdt)
@@ -192,8 +214,15 @@ void chan_init(const void *fdt)
 					   .read = chan_read,
 					   .poll = chan_poll,
 					   .priv = c};
-		fs_add_device(&c->dev);
+		c->netd = !netd_link.ctx && n.role == GCHAN_DRIVER &&
+			  !strcmp(gchan_name(&c->g), SOCK_NETD_CHANNEL);
+		if (c->netd)
+			netd_link.ctx = c;
+		else
+			fs_add_device(&c->dev);
 		nchans++;
 		ring(c, (long)gchan_poll(&c->g)); /* the first reset, which the peer learns of */
 	}
+	if (netd_link.ctx)
+		sock_netd_attach(&netd_link);
 }
