@@ -282,7 +282,7 @@ Test(netback, an_inbound_connection_reaches_a_listener_through_hostfwd)
 
 	boot_with_client("go-netd-serve", &c, &r);
 	assert_lacks(&r, "FAIL");
-	assert_has(&r, "[app] netapp: listening on [::]:8080\n");
+	assert_has(&r, "[app] netapp: listening on 0.0.0.0:8080\n");
 	assert_has(&r, "[app] netapp: loopback exchange of 100000 bytes ok\n");
 	assert_has(&r, "[app] netapp: connection 1 to 10.0.2.15:8080: 300000 bytes in, 300000 "
 		       "bytes out\n");
