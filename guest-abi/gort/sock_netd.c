@@ -107,9 +107,9 @@ static void sin_put(uint8_t *p, const struct sock_addr *a)
 
 static struct sock_addr sin_get(const uint8_t *p)
 {
-	return (struct sock_addr){
-	    .addr = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7],
-	    .port = (uint16_t)(p[2] << 8 | p[3])};
+	return (struct sock_addr){.addr = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+					  (uint32_t)p[6] << 8 | p[7],
+				  .port = (uint16_t)(p[2] << 8 | p[3])};
 }
 
 /* ---------------------------------------------------------------- posting */
@@ -117,7 +117,8 @@ static struct sock_addr sin_get(const uint8_t *p)
 static void hdr_put(uint8_t *m, uint16_t type, uint16_t flags, uint32_t sock, uint32_t req,
 		    int32_t val)
 {
-	struct netproto_hdr h = {.type = type, .flags = flags, .sock = sock, .req = req, .val = val};
+	struct netproto_hdr h = {
+	    .type = type, .flags = flags, .sock = sock, .req = req, .val = val};
 	memcpy(m, &h, sizeof(h)); /* both ends are little-endian, as the protocol */
 }
 
@@ -343,12 +344,14 @@ static void session_up(void)
 
 static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t plen)
 {
-	struct pend *p = nd.pend_head;
-	if (!p || p->req != h->req)
+	struct pend *p, **pp, *prev = NULL;
+	for (pp = &nd.pend_head; (p = *pp) && p->req != h->req; pp = &p->next)
+		prev = p;
+	if (!p)
 		return; /* not one of this session's: dropped */
-	nd.pend_head = p->next;
-	if (!nd.pend_head)
-		nd.pend_tail = NULL;
+	*pp = p->next;
+	if (nd.pend_tail == p)
+		nd.pend_tail = prev;
 	struct rsock *rs = p->rs;
 	enum pend_kind kind = p->kind;
 	fsmem_free(p, sizeof(*p));
@@ -411,10 +414,10 @@ static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t ple
 	case PK_BIND:
 	case PK_LISTEN:
 		if (h->val < 0) {
-			gort_printf("gort: netd cannot %s 0.0.0.0:%u (errno %d): served on loopback "
-				    "only\n",
-				    kind == PK_BIND ? "bind" : "listen on", s->local.port,
-				    (int)-h->val);
+			gort_printf(
+			    "gort: netd cannot %s 0.0.0.0:%u (errno %d): served on loopback "
+			    "only\n",
+			    kind == PK_BIND ? "bind" : "listen on", s->local.port, (int)-h->val);
 			rs_drop(rs);
 		}
 		return;
@@ -425,7 +428,8 @@ static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t ple
 			if (!crs) {
 				if (c)
 					sock_free(c);
-				post(NETPROTO_T_CLOSE, (uint32_t)h->val, 0, NULL, 0, PK_IGNORE, NULL);
+				post(NETPROTO_T_CLOSE, (uint32_t)h->val, 0, NULL, 0, PK_IGNORE,
+				     NULL);
 			} else {
 				crs->id = (uint32_t)h->val;
 				crs->parent = rs;
@@ -478,8 +482,9 @@ static void on_message(const uint8_t *m, size_t len)
 		if (h.type != NETPROTO_T_REPLY || h.req != nd.hello_req)
 			return; /* the last session's */
 		if (h.val != NETPROTO_VERSION) {
-			gort_printf("gort: netd refused protocol version %d (errno %d): no network\n",
-				    NETPROTO_VERSION, (int)-h.val);
+			gort_printf(
+			    "gort: netd refused protocol version %d (errno %d): no network\n",
+			    NETPROTO_VERSION, (int)-h.val);
 			nd.sess = SESS_REFUSED;
 			return;
 		}

@@ -181,9 +181,9 @@ Test(netback, an_outbound_connection_reaches_a_server_on_the_hosts_loopback)
 /* ---------------------------------------------------------------- inbound */
 
 struct client {
-	uint16_t port;	  /* the hostfwd's, on 127.0.0.1 */
-	unsigned good;	  /* exchanges to make */
-	unsigned done;	  /* made */
+	uint16_t port;	   /* the hostfwd's, on 127.0.0.1 */
+	unsigned good;	   /* exchanges to make */
+	unsigned done;	   /* made */
 	bool break_second; /* the second connection sends part and waits for the end */
 	bool broken_ended; /* ... and that end came */
 };
