@@ -13,14 +13,15 @@
  *  - The peer restarted: the next read or write fails with ECONNRESET, once per restart (the
  *    part of a message not yet read is dropped with it); then calls wait (EAGAIN) until both ends
  *    have reset, and carry on. A peer that broke the channel (a check failed): EIO until then.
- *  - The channel named "net" (SOCK_NETD_CHANNEL) of which this partition is the driver end is
- *    no file: it carries gort's remote sockets to netd (sock_netd.c), at its device end, through
- *    netd_link below. (netd, at the device end, sees it as /dev/chan/net.)
+ *  - The channel named "net" (or as bootargs' gort.net=NAME says) of which this partition is the
+ *    driver end is no file: it carries gort's remote sockets to netd (sock_netd.c), at its
+ *    device end, through netd_link below. (netd sees it as an ordinary /dev/chan/NAME.)
  *  - Doorbells: the idle call's GOOS_EV_VIRTQ and the channel interrupt both lead to
  *    chan_doorbells, which takes the pending set and serves every channel whose bit is set.
  *
  * All under gort's big lock, which also serialises gchan (not thread-safe itself).
  */
+#include <fmt.h>
 #include <libfdt.h>
 #include <string.h>
 
@@ -173,9 +174,31 @@ void chan_doorbells(void)
 			chans[i]->netd ? sock_netd_pump() : fs_dev_changed(&chans[i]->dev);
 }
 
+/* The channel gort's remote sockets use: `gort.net=NAME` in bootargs (before any `--`), else
+ * SOCK_NETD_CHANNEL. Read here, as the channels are set up before main.c parses bootargs. */
+static void netd_channel_name(const void *fdt, char *name, size_t size)
+{
+	const char *a = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", NULL);
+
+	snprintf(name, size, "%s", SOCK_NETD_CHANNEL);
+	while (a && *a) {
+		while (*a == ' ')
+			a++;
+		size_t n = strcspn(a, " ");
+		if (n == 2 && !strncmp(a, "--", 2))
+			return;
+		if (n > 9 && !strncmp(a, "gort.net=", 9))
+			snprintf(name, size, "%.*s", (int)(n - 9), a + 9);
+		a += n;
+	}
+}
+
 void chan_init(const void *fdt)
 {
 	int goos_node = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
+	char netd_name[GOOS_CHAN_NAME_MAX + 1];
+
+	netd_channel_name(fdt, netd_name, sizeof(netd_name));
 
 	if (goos_node < 0)
 		return;
@@ -215,7 +238,7 @@ void chan_init(const void *fdt)
 					   .poll = chan_poll,
 					   .priv = c};
 		c->netd = !netd_link.ctx && n.role == GCHAN_DRIVER &&
-			  !strcmp(gchan_name(&c->g), SOCK_NETD_CHANNEL);
+			  !strcmp(gchan_name(&c->g), netd_name);
 		if (c->netd)
 			netd_link.ctx = c;
 		else

@@ -168,7 +168,7 @@ Test(netback, an_outbound_connection_reaches_a_server_on_the_hosts_loopback)
 	pthread_join(th, NULL);
 	close(s.lfd);
 	assert_lacks(&r, "FAIL");
-	assert_has(&r, "[netd] netd: serving net\n");
+	assert_has(&r, "[netd] netd: serving uplink\n");
 	assert_has(&r, "[app] netapp: connected to 10.0.2.100:1234 from 10.0.2.15:");
 	assert_has(&r, "[app] netapp: sent 300000 bytes, received 200000 bytes, all as expected\n");
 	if (s.got != s.in || !s.sent)
