@@ -1317,6 +1317,7 @@ long sys_setsockopt(struct thread *t, const struct syscall_args *a)
 	} else if (copy_from_user(&val, a->a[3], sizeof(val))) {
 		return -EFAULT;
 	}
+	sock_netd_setsockopt(s, level, name, val);
 	int bit = opt_bit(level, name);
 	if (bit >= 0) {
 		s->opts = val ? s->opts | (1u << bit) : s->opts & ~(1u << bit);

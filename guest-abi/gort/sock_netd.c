@@ -316,13 +316,21 @@ static void session_reset(void)
 	}
 }
 
-static void settle(void)
+/* A reset a post saw: every socket fails now, and a new session starts. The pump does it
+ * between messages; a system call once it is done with its socket. */
+static void settle_now(void)
 {
 	if (nd.reset_owed) {
 		nd.reset_owed = false;
 		session_reset();
 		hello();
 	}
+}
+
+static void settle(void)
+{
+	if (!nd.in_pump)
+		settle_now();
 }
 
 static void announce(struct rsock *rs)
@@ -388,6 +396,12 @@ static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t ple
 			post(NETPROTO_T_LISTEN, rs->id, s->backlog, NULL, 0, PK_LISTEN, rs);
 		} else {
 			uint8_t sin[NETPROTO_SOCKADDR_SIZE];
+			if (s->opts & (1u << SOCK_OPT_NODELAY))
+				sock_netd_setsockopt(s, 6 /* IPPROTO_TCP */, 1 /* TCP_NODELAY */,
+						     1);
+			if (s->opts & (1u << SOCK_OPT_KEEPALIVE))
+				sock_netd_setsockopt(s, 1 /* SOL_SOCKET */, 9 /* SO_KEEPALIVE */,
+						     1);
 			sin_put(sin, &s->peer);
 			post(NETPROTO_T_CONNECT, rs->id, 0, sin, sizeof(sin), PK_CONNECT, rs);
 		}
@@ -561,10 +575,10 @@ void sock_netd_pump(void)
 		if (r < 0)
 			break;
 		on_message(nd.msg, (size_t)r);
-		settle();
+		settle_now();
 	}
 	flush();
-	settle();
+	settle_now();
 	if (nd.tx_stalled) {
 		nd.tx_stalled = false;
 		for (struct rsock *rs = nd.socks; rs; rs = rs->next)
@@ -730,6 +744,18 @@ void sock_netd_listen(struct sock *s)
 	}
 	if (nd.sess == SESS_UP)
 		announce(rs); /* else when the session starts */
+	settle();
+}
+
+void sock_netd_setsockopt(struct sock *s, int level, int name, int val)
+{
+	struct rsock *rs = RS(s);
+	bool carried = (level == 1 /* SOL_SOCKET */ && name == 9 /* SO_KEEPALIVE */) ||
+		       (level == 6 /* IPPROTO_TCP */ && (name == 1 || (name >= 4 && name <= 6)));
+	if (!carried || !rs || !rs->id || rs->role == RS_LISTEN || nd.sess != SESS_UP)
+		return;
+	int32_t opt[3] = {level, name, val};
+	post(NETPROTO_T_SETSOCKOPT, rs->id, 0, opt, sizeof(opt), PK_IGNORE, rs);
 	settle();
 }
 

@@ -33,6 +33,9 @@ bool sock_netd_present(void);
 /* sys_listen: a stream listener bound to 0.0.0.0 is served by netd too (its backend stays the
  * loopback for local connections). */
 void sock_netd_listen(struct sock *s);
+/* setsockopt on a socket netd carries: the options netd acts on (SO_KEEPALIVE, TCP_NODELAY,
+ * TCP_KEEP*) are sent on (gort keeps its own copy for getsockopt); the rest stay here. */
+void sock_netd_setsockopt(struct sock *s, int level, int name, int val);
 /* sock.c, as a listener's last descriptor closes: its netd half goes (s->remote). */
 void sock_netd_forget(struct sock *s);
 

@@ -249,6 +249,17 @@ Test(sock_netd, connect_names_netds_address_and_fails_as_netd_says, .init = up)
 	struct sin wl = sin_v(10, 0, 2, 15, 40000), wp = sin_v(10, 0, 2, 2, 80);
 	cr_assert_arr_eq(&l, &wl, sizeof(l));
 	cr_assert_arr_eq(&p, &wp, sizeof(p));
+	/* TCP_NODELAY goes to netd (Go sets it on every connection); SO_BROADCAST stays here. */
+	int *one = ualloc(4);
+	*one = 1;
+	cr_assert_eq(SYS(sys_setsockopt, (unsigned long)fd, 6, 1, U(one), 4), 0);
+	struct fmsg *o = expect(NETPROTO_T_SETSOCKOPT);
+	int32_t opt[3];
+	memcpy(opt, o->pl, sizeof(opt));
+	cr_assert_eq(o->h.sock, 7);
+	cr_assert(opt[0] == 6 && opt[1] == 1 && opt[2] == 1);
+	cr_assert_eq(SYS(sys_setsockopt, (unsigned long)fd, 1, 6, U(one), 4), 0);
+	expect_nothing();
 	/* A refused one: SO_ERROR says so, once. */
 	long r = tcp();
 	cr_assert_eq(SYS(sys_connect, (unsigned long)r, U(sin_(10, 0, 2, 2, 81)), 16),
