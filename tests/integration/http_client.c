@@ -66,8 +66,7 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-int http_send(int fd, const char *method, const char *path, const void *body, size_t n,
-	      bool close)
+int http_send(int fd, const char *method, const char *path, const void *body, size_t n, bool close)
 {
 	char head[512];
 	int k = snprintf(head, sizeof(head),
@@ -133,7 +132,8 @@ int http_read(int fd, struct http_resp *r, int timeout_ms, char *err, size_t err
 			return say(err, errlen, "a response header over 8 KiB");
 		int k = read_some(fd, head + h, 1, deadline);
 		if (k == -2)
-			return say(err, errlen, h ? "timed out in the header" : "timed out waiting");
+			return say(err, errlen,
+				   h ? "timed out in the header" : "timed out waiting");
 		if (k <= 0)
 			return say(err, errlen, h ? "closed in the header" : "closed, no response");
 		h++;

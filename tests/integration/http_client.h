@@ -22,8 +22,7 @@ uint16_t http_free_port(void);
 /* A connection to 127.0.0.1:port, or -1. */
 int http_connect(uint16_t port);
 /* Writes a request: method, path, body (NULL for none), keep-alive unless close. 0 or -1. */
-int http_send(int fd, const char *method, const char *path, const void *body, size_t n,
-	      bool close);
+int http_send(int fd, const char *method, const char *path, const void *body, size_t n, bool close);
 /* Reads one response within timeout_ms. 0, or -1 with why in err. */
 int http_read(int fd, struct http_resp *r, int timeout_ms, char *err, size_t errlen);
 void http_resp_free(struct http_resp *r);

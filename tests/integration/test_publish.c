@@ -160,8 +160,8 @@ static void board_of(const char *const *opts, char *dir, void **fdt, char **qemu
 
 static void remove_dir(const char *dir)
 {
-	const char *names[] = {"config.dtb", "go.cpio", "gort.elf", "gohv.img", "netd.cpio",
-			       "qemu.cmd"};
+	const char *names[] = {"config.dtb", "go.cpio",	  "gort.elf",
+			       "gohv.img",   "netd.cpio", "qemu.cmd"};
 	char path[300];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -338,8 +338,8 @@ static void request(int fd, unsigned i, bool close_after)
 		strcpy(path, "/echo");
 		cr_assert_eq(http_send(fd, "POST", path, body, n, close_after), 0);
 	}
-	cr_assert_eq(http_read(fd, &r, 60000, err, sizeof(err)), 0, "request %u (%s): %s", i,
-		     path, err);
+	cr_assert_eq(http_read(fd, &r, 60000, err, sizeof(err)), 0, "request %u (%s): %s", i, path,
+		     err);
 	cr_assert_eq(r.status, 200, "request %u (%s): status %d", i, path, r.status);
 	switch (i % 3) {
 	case 0:

@@ -119,7 +119,8 @@ static struct figure figs[] = {
     FIG("http.req.keepalive", "instr",
 	"Go net/http under gort through netd: GET / and its answer on an open connection; median"),
     FIG("http.req.newconn", "instr",
-	"as http.req.keepalive on a new connection each time (dial, request, answer, close); median"),
+	"as http.req.keepalive on a new connection each time (dial, request, answer, close); "
+	"median"),
     FIG("http.xfer1m", "instr/KiB",
 	"Go net/http through netd: a 1 MiB answer on an open connection, per KiB; median"),
     FIG("syscall.getpid.go", "instr",
