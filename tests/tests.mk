@@ -51,8 +51,8 @@ sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 
 # The Go tests' files have their own binaries (below).
 INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_tamago.c \
-	tests/integration/test_vault.c tests/integration/test_netd.c tests/integration/grun.c \
-	tests/integration/examples.c tests/integration/test_publish.c tests/integration/test_netback.c \
+	tests/integration/test_vault.c tests/integration/test_netd.c tests/integration/test_netback.c \
+	tests/integration/grun.c tests/integration/examples.c tests/integration/test_publish.c \
 	tests/integration/http_client.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests

@@ -143,7 +143,7 @@ Test(netback, an_outbound_connection_reaches_a_server_on_the_hosts_loopback)
 	static const char *dirs[2];
 	static char fwd[128];
 	static const char *fwds[2] = {fwd, NULL};
-	static const char *const until[] = {"[app] netapp: sent ", NULL};
+	static const char *const until[] = {"all as expected\n", NULL};
 	struct server s = {.in = 300000, .out = 200000};
 	pthread_t th;
 	struct run r;
@@ -253,7 +253,7 @@ static void boot_with_client(const char *board, struct client *c, struct run *r)
 	static const char *dirs[2];
 	static char fwd[64];
 	static const char *fwds[2] = {fwd, NULL};
-	static const char *const until[] = {"[app] netapp: served ", NULL};
+	static const char *const until[] = {"[app] netapp: served 2 connections\n", NULL};
 	pthread_t th;
 
 	need(bpath("go/netapp.cpio"), "build it with `make go-initrds`");

@@ -116,6 +116,10 @@ func serveOne(c net.Conn) (int, error) {
 	if _, err := c.Write(fill(n, q)); err != nil {
 		return 0, fmt.Errorf("write: %v", err)
 	}
+	// Done when the client has read it all and closed: then it knows too.
+	if k, err := c.Read(h[:1]); k != 0 || err != io.EOF {
+		return 0, fmt.Errorf("after the reply: %d bytes, %v", k, err)
+	}
 	return n, nil
 }
 
