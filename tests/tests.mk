@@ -51,8 +51,9 @@ sanitize-test: $(UNIT_SAN_BIN) $(CHAN_TEST_SAN_BIN)
 
 # The Go tests' files have their own binaries (below).
 INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_tamago.c \
-	tests/integration/test_vault.c tests/integration/test_netd.c tests/integration/grun.c \
-	tests/integration/examples.c,$(wildcard tests/integration/*.c)) \
+	tests/integration/test_vault.c tests/integration/test_netd.c tests/integration/test_netback.c \
+	tests/integration/grun.c tests/integration/examples.c tests/integration/test_publish.c \
+	tests/integration/http_client.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
 $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
@@ -65,13 +66,13 @@ $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS
 # tests/fuzz/fuzz.mk).
 GORT_HOST_SRCS := guest-abi/gort/fs.c guest-abi/gort/fsmem.c guest-abi/gort/fdata.c \
 	guest-abi/gort/devices.c guest-abi/gort/etc.c guest-abi/gort/signal.c guest-abi/gort/sock.c \
-	guest-abi/gort/sock_loop.c $(wildcard tests/gort/fakes_*.c)
+	guest-abi/gort/sock_loop.c guest-abi/gort/sock_netd.c $(wildcard tests/gort/fakes_*.c)
 GORT_TEST_SRCS := $(wildcard tests/gort/test_*.c) $(GORT_HOST_SRCS) guest-abi/gort/vdso.c
 GORT_TEST_BIN := $(BUILD)/tests/gort-tests
 $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote guest-abi/chan -iquote tests/gort \
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote guest-abi -iquote guest-abi/chan -iquote tests/gort \
 		-DVDSO_SO=\"$(VDSO_SO)\" $(GORT_TEST_SRCS) -lcriterion -o $@
 gort-test: $(GORT_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2
@@ -85,14 +86,18 @@ $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
 # and the standard-library tests of tests/go-stdlib.txt, all under gort. Their own binary and
 # target, `make go-test`, also run by `make test`.
 GO_TEST_SRCS := tests/integration/test_go.c tests/integration/test_vault.c tests/integration/grun.c \
-	tests/integration/test_netd.c \
+	tests/integration/test_netd.c tests/integration/test_netback.c \
 	tests/integration/examples.c tests/integration/harness.c \
 	$(QEMU_RUNNER_SRCS)
+# gohv run --publish: an HTTP client of its own, and the generated board read with libfdt.
+GO_TEST_SRCS += tests/integration/test_publish.c tests/integration/http_client.c
 GO_TEST_BIN := $(BUILD)/tests/go-tests
 $(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion -o $@
+	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion \
+		-pthread $(GO_TEST_LIBS) -o $@
+GO_TEST_LIBS := -lfdt
 # The vault/app example boots its own board (tests/integration/test_vault.c).
 go-test: $(GO_TEST_BIN) $(HV_ELF) $(GORT_ELF) $(PACK) $(GOHV) $(TEST_DTBS) $(GO_BINS) $(GO_CPIOS) \
 		$(GO_TEST_CPIOS) $(BUILD)/boards/qemu-virt-riscv64-vault/gohv.img $(NETD_BIN)

@@ -22,6 +22,7 @@
 #include "tools/console_wire.h"
 #include "tools/go_elf.h"
 #include "tools/gohv_build.h"
+#include "tools/gohv_net.h"
 #include "tools/gohv_qemu.h"
 #include "tools/gohv_share.h"
 #include "tools/out_file.h"
@@ -74,6 +75,7 @@ struct opts {
 	const char **share_dirs; /* --share, in order */
 	int nshare_dirs;
 	struct shares shares; /* what is shared: --share, else the Go default (cmd_run) */
+	struct net_opts net;  /* --publish, --net: netd on the board (tools/gohv_net.h) */
 	unsigned timeout;
 	const char *board_out, *out, *cpu;
 	uint64_t files_max;
@@ -527,6 +529,19 @@ out:
 			return error("writing the board config: %s", fdt_strerror(__e));           \
 	} while (0)
 
+/* Hart 0 stays free: whichever hart boots first runs the hv's setup there. */
+static unsigned board_cpus(const struct opts *o)
+{
+	return o->vcpus + 1 + (o->net.on ? NETD_VCPUS : 0);
+}
+
+static uint64_t board_memory(const struct opts *o)
+{
+	uint64_t m = o->memory + BOARD_EXTRA + (o->net.on ? net_board_memory() : 0);
+
+	return (m + (1UL << 20) - 1) & ~((1UL << 20) - 1); /* QEMU's -m is in MiB */
+}
+
 static int make_config(void *fdt, int size, const struct opts *o, const char *part,
 		       const char *image, const char *initrd, const char *bootargs)
 {
@@ -540,9 +555,8 @@ static int make_config(void *fdt, int size, const struct opts *o, const char *pa
 	FDT_TRY(fdt_property_string(fdt, "compatible", CONFIG_COMPATIBLE));
 	FDT_TRY(fdt_begin_node(fdt, "board"));
 	FDT_TRY(fdt_property_string(fdt, "model", "gohv-run"));
-	/* Hart 0 stays free: whichever hart boots first runs the hv's setup there. */
-	FDT_TRY(fdt_property_u32(fdt, "cpus", o->vcpus + 1));
-	FDT_TRY(fdt_property_u64(fdt, "memory-size", o->memory + BOARD_EXTRA));
+	FDT_TRY(fdt_property_u32(fdt, "cpus", board_cpus(o)));
+	FDT_TRY(fdt_property_u64(fdt, "memory-size", board_memory(o)));
 	FDT_TRY(fdt_end_node(fdt));
 	FDT_TRY(fdt_begin_node(fdt, "partitions"));
 	FDT_TRY(fdt_begin_node(fdt, part));
@@ -555,8 +569,18 @@ static int make_config(void *fdt, int size, const struct opts *o, const char *pa
 		FDT_TRY(fdt_property_string(fdt, "bootargs", bootargs));
 	FDT_TRY(fdt_property_string(fdt, "restart", "never"));
 	FDT_TRY(fdt_end_node(fdt));
+	if (o->net.on)
+		FDT_TRY(net_board_partition(fdt, o->vcpus + 1));
 	FDT_TRY(fdt_end_node(fdt));
-	FDT_TRY(shares_board(fdt, &o->shares, part));
+	if (o->net.on)
+		FDT_TRY(net_board_channel(fdt, part));
+	if (o->shares.n || o->net.on) {
+		FDT_TRY(fdt_begin_node(fdt, "devices"));
+		FDT_TRY(shares_board(fdt, &o->shares, part));
+		if (o->net.on)
+			FDT_TRY(net_board_device(fdt));
+		FDT_TRY(fdt_end_node(fdt));
+	}
 	FDT_TRY(fdt_end_node(fdt));
 	FDT_TRY(fdt_finish(fdt));
 	return 0;
@@ -665,6 +689,19 @@ static enum qemu_feed_result console_chunk(void *ctx, const char *data, size_t n
 	return c->exited ? QEMU_FEED_ENDING : QEMU_FEED_MORE;
 }
 
+/* --board-out's record of how the board was booted: the command line, as a shell reads it. */
+static int write_qemu_cmd(const char *dir, char *const *argv)
+{
+	char *path = join(dir, "qemu.cmd");
+	FILE *f = fopen(path, "w");
+	int r = 0;
+
+	if (!f || (gohv_qemu_print(f, argv), fclose(f)))
+		r = error("%s: %s", path, strerror(errno));
+	free(path);
+	return r;
+}
+
 static int run_qemu(const struct opts *o, const char *img, const char *part)
 {
 	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4],
@@ -675,16 +712,20 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
 	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
 	 * the host is (one host thread runs every hart in turn). */
-	char **shared = shares_qemu_args(&o->shares);
+	char **shared = shares_qemu_args(&o->shares), **fwd = net_forwards(&o->net);
 	struct qemu_cmd_opts qo = {.kernel = img,
 				   .smp = smp,
 				   .memory = mem,
 				   .icount = o->icount,
 				   .cpu = o->cpu,
+				   .user_net = o->net.on,
+				   .net_forwards = (const char *const *)fwd,
 				   .extra = (const char *const *)shared};
 	struct qemu_run_opts ro = {
 	    .timeout_s = o->timeout,
-	    .grace_s = 5,
+	    /* netd never ends, so the hv does not power off after the program: its exit line is
+	     * the last the program says, and QEMU is stopped a moment later. */
+	    .grace_s = o->net.on ? 1 : 5,
 	    .own_stderr = true,
 	    .interrupt = &got_signal,
 	};
@@ -696,15 +737,23 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 		 part);
 	snprintf(exit_line, sizeof(exit_line),
 		 CONSOLE_HV_PREFIX CONSOLE_PARTITION "%s" CONSOLE_EXITED, part);
-	snprintf(smp, sizeof(smp), "%u", o->vcpus + 1);
-	snprintf(mem, sizeof(mem), "%luM", (unsigned long)((o->memory + BOARD_EXTRA) >> 20));
+	snprintf(smp, sizeof(smp), "%u", board_cpus(o));
+	snprintf(mem, sizeof(mem), "%luM", (unsigned long)(board_memory(o) >> 20));
 	if (qemu_cmd_build(&qo, &cmd, err, sizeof(err))) {
 		shares_free_args(shared);
+		net_free_forwards(fwd);
 		return error("%s", err), EXIT_TOOL;
+	}
+	if (o->board_out && write_qemu_cmd(o->board_out, cmd.argv)) {
+		qemu_cmd_free(&cmd);
+		shares_free_args(shared);
+		net_free_forwards(fwd);
+		return EXIT_TOOL;
 	}
 	int r = qemu_run(cmd.argv, &ro, console_chunk, &con, &res);
 	qemu_cmd_free(&cmd);
 	shares_free_args(shared);
+	net_free_forwards(fwd);
 	if (r)
 		return error("starting QEMU: %s", strerror(errno)), EXIT_TOOL;
 	console_end(&con);
@@ -783,13 +832,18 @@ static int usage(void)
 	    "  --no-share             run: share no folder (pack the working directory instead)\n"
 	    "  --no-zoneinfo          run: neither share nor pack the host's time zones (" ZONEINFO
 	    ")\n"
+	    "  --publish HOST:GUEST   run: serve the program's TCP port GUEST on 127.0.0.1:HOST\n"
+	    "                         (repeatable): netd, QEMU's user network (restrict=on)\n"
+	    "  --net                  run: netd and the user network without publishing (the\n"
+	    "                         program connects out, to the host's 10.0.2.2 only)\n"
 	    "  --cpu MODEL            run: QEMU's -cpu (default " MACHINE_CPU ")\n"
 	    "  --icount               run: virtual time counted in instructions: timings that do\n"
 	    "                         not depend on host load (one host thread for all vCPUs)\n"
 	    "  --cwd                  initrd: pack the working directory too\n"
 	    "  --max-files-size SIZE  cap on packed folder contents (default 64M)\n"
 	    "  --timeout SECONDS      run: give up after this long, exit 124 (default 600)\n"
-	    "  --board-out DIR        run: keep the generated config, initrd and image in DIR\n"
+	    "  --board-out DIR        run: keep the generated config, initrds, image and QEMU\n"
+	    "                         command line (qemu.cmd) in DIR\n"
 	    "  -v                     run: show the hypervisor's own lines too\n"
 	    "  -o FILE                initrd: where to write the archive\n"
 	    "environment: GOHV_HV, GOHV_GORT (hv and gort images), GOHV_OPENSBI, GOHV_QEMU;\n"
@@ -814,6 +868,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	    {"max-files-size", required_argument, NULL, 'x'},
 	    {"share", required_argument, NULL, 's'},
 	    {"no-share", no_argument, NULL, 'S'},
+	    {"publish", required_argument, NULL, 'P'},
+	    {"net", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -882,6 +938,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 		case 'S':
 			o->no_share = true;
 			break;
+		case 'P':
+			if (net_publish_add(&o->net, optarg))
+				return -1;
+			break;
+		case 'N':
+			o->net.on = true;
+			break;
 		case 'Z':
 			o->no_zoneinfo = true;
 			break;
@@ -917,6 +980,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	}
 	if (optind >= argc)
 		return usage(), -1;
+	if (o->net.on && o->vcpus + 1 + NETD_VCPUS > CONFIG_MAX_CPUS)
+		return error("--vcpus %u: at most %d with netd (--publish, --net), which takes %d",
+			     o->vcpus, CONFIG_MAX_CPUS - 1 - NETD_VCPUS, NETD_VCPUS);
 	o->program = argv[optind];
 	o->args = argv + optind + 1;
 	o->nargs = argc - optind - 1;
@@ -997,14 +1063,32 @@ static int choose_shares(struct opts *o)
 	return 0;
 }
 
+/* netd's initrd: the program alone, none of the host's files, none of the program's options. */
+static int write_netd_initrd(const struct opts *o, const char *dir, const char *netd)
+{
+	struct opts n = {.files_max = DEFAULT_FILES_MAX, .no_cwd = true, .verbose = o->verbose};
+	char real[PATH_MAX], *path;
+	int r;
+
+	if (!realpath(netd, real) || access(real, R_OK))
+		return error("%s: netd (the network partition's program) not found: %s; build it "
+			     "with `make netd` or set GOHV_NETD",
+			     netd, strerror(errno));
+	path = join(dir, NETD_IMAGE);
+	r = write_initrd(&n, path, real, false);
+	free(path);
+	return r;
+}
+
 static int cmd_run(struct opts *o)
 {
-	static const char *const made[] = {"config.dtb", "go.cpio", "gort.elf", "guest.elf",
-					   "gohv.img"};
+	static const char *const made[] = {"config.dtb", "go.cpio",  "gort.elf", "guest.elf",
+					   "gohv.img",	 NETD_IMAGE, "qemu.cmd"};
 	static uint64_t fdt_buf[2048];
 	char real[PATH_MAX], tmpl[PATH_MAX], bootargs[CONFIG_BOOTARGS_MAX] = "";
 	const char *dir, *part, *image;
 	char *hv = locate("GOHV_HV", "hv/gohv.elf"), *gort = locate("GOHV_GORT", "guests/gort.elf");
+	char *netd = locate("GOHV_NETD", "go/netd");
 	char *cpio = NULL, *img = NULL, *cfg = NULL, *link = NULL;
 	enum kind kind;
 	int r = EXIT_TOOL;
@@ -1015,6 +1099,12 @@ static int cmd_run(struct opts *o)
 	}
 	if (detect_kind(real, &kind))
 		goto out_nodir;
+	if (o->net.on && kind != KIND_GO) {
+		error("%s: --publish and --net are for GOOS=linux Go programs, whose sockets gort "
+		      "carries to netd; this is a %s",
+		      o->program, kind == KIND_TAMAGO ? "GOOS=tamago program" : "bare gohv guest");
+		goto out_nodir;
+	}
 	if (o->board_out) {
 		if (mkdir(o->board_out, 0755) && errno != EEXIST) {
 			error("--board-out %s: %s", o->board_out, strerror(errno));
@@ -1063,6 +1153,8 @@ static int cmd_run(struct opts *o)
 			error("%s: %s", link, strerror(errno));
 			goto out;
 		}
+		if (o->net.on && write_netd_initrd(o, dir, netd))
+			goto out;
 	} else {
 		size_t n = 0;
 
@@ -1121,7 +1213,7 @@ out:
 	if (!o->board_out)
 		cleanup_dir(dir, made, sizeof(made) / sizeof(made[0]));
 out_nodir:
-	free(hv), free(gort), free(cpio), free(img), free(cfg), free(link);
+	free(hv), free(gort), free(netd), free(cpio), free(img), free(cfg), free(link);
 	shares_free(&o->shares);
 	return r;
 }

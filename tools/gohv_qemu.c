@@ -26,21 +26,31 @@ static int usage(void)
 }
 
 /* As a POSIX shell reads it back: anything beyond a safe set goes in single quotes. */
-static void print_word(const char *w)
+static void print_word(FILE *f, const char *w)
 {
 	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 			    "_-+=,.:/@%") == strlen(w)) {
-		fputs(w, stdout);
+		fputs(w, f);
 		return;
 	}
-	putchar('\'');
+	fputc('\'', f);
 	for (; *w; w++) {
 		if (*w == '\'')
-			fputs("'\\''", stdout);
+			fputs("'\\''", f);
 		else
-			putchar(*w);
+			fputc(*w, f);
 	}
-	putchar('\'');
+	fputc('\'', f);
+}
+
+void gohv_qemu_print(FILE *f, char *const *argv)
+{
+	for (int i = 0; argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		print_word(f, argv[i]);
+	}
+	fputc('\n', f);
 }
 
 int gohv_qemu_main(int argc, char **argv)
@@ -96,12 +106,7 @@ int gohv_qemu_main(int argc, char **argv)
 		return -1;
 	}
 	if (print) {
-		for (int i = 0; i < cmd.argc; i++) {
-			if (i)
-				putchar(' ');
-			print_word(cmd.argv[i]);
-		}
-		putchar('\n');
+		gohv_qemu_print(stdout, cmd.argv);
 		qemu_cmd_free(&cmd);
 		return 0;
 	}

@@ -210,10 +210,6 @@ int shares_board(void *fdt, const struct shares *s, const char *owner)
 {
 	int e;
 
-	if (!s->n)
-		return 0;
-	if ((e = fdt_begin_node(fdt, "devices")))
-		return e;
 	for (int i = 0; i < s->n; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "share%d", i);
@@ -223,7 +219,7 @@ int shares_board(void *fdt, const struct shares *s, const char *owner)
 		    (e = fdt_property_string(fdt, "owner", owner)) || (e = fdt_end_node(fdt)))
 			return e;
 	}
-	return fdt_end_node(fdt);
+	return 0;
 }
 
 void shares_free(struct shares *s)

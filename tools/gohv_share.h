@@ -31,8 +31,8 @@ char **shares_qemu_args(const struct shares *s);
 void shares_free_args(char **args);
 /* /.gort/mounts for gort: "TAG ro PATH\n" a share (malloc'd). */
 char *shares_mounts(const struct shares *s);
-/* The board's /devices node giving every share's device to partition owner (libfdt's
- * sequential writer, between two top-level nodes). 0 or a libfdt error. */
+/* The children of the board's /devices node giving every share's device to partition owner
+ * (libfdt's sequential writer, inside /devices). 0 or a libfdt error. */
 int shares_board(void *fdt, const struct shares *s, const char *owner);
 void shares_free(struct shares *s);
 

@@ -151,8 +151,22 @@ int qemu_cmd_build(const struct qemu_cmd_opts *o, struct qemu_cmd *c, char *err,
 		add(c, MACHINE_ICOUNT_RTC);
 	}
 	if (o->user_net) {
+		size_t len = sizeof(qemu_cmd_user_netdev);
+		for (const char *const *f = o->net_forwards; f && *f; f++)
+			len += 1 + strlen(*f);
+		if (o->net_forwards && o->net_forwards[0]) {
+			c->netdev = malloc(len);
+			if (!c->netdev) {
+				free(rest);
+				qemu_cmd_free(c);
+				return fail(err, errlen, "qemu command line", strerror(ENOMEM));
+			}
+			strcpy(c->netdev, qemu_cmd_user_netdev);
+			for (const char *const *f = o->net_forwards; *f; f++)
+				strcat(strcat(c->netdev, ","), *f);
+		}
 		add(c, "-netdev");
-		add(c, qemu_cmd_user_netdev);
+		add(c, c->netdev ? c->netdev : qemu_cmd_user_netdev);
 		add(c, "-device");
 		add(c, qemu_cmd_net_device);
 	}
@@ -168,5 +182,6 @@ void qemu_cmd_free(struct qemu_cmd *c)
 {
 	free(c->argv);
 	free(c->args_text);
+	free(c->netdev);
 	memset(c, 0, sizeof(*c));
 }

@@ -27,6 +27,10 @@ struct qemu_cmd_opts {
 	 * guest reaches QEMU's own slirp (10.0.2.2, 10.0.2.3) and nothing beyond it. The only
 	 * place gohv's QEMU network options are written (qemu_cmd_user_net). */
 	bool user_net;
+	/* With user_net: more options of that -netdev (NULL-terminated), each appended after a
+	 * comma as it is, e.g. "hostfwd=tcp:127.0.0.1:8080-:8080" or
+	 * "guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:8081"; callers bind them to 127.0.0.1. */
+	const char *const *net_forwards;
 	const char *const *extra; /* more QEMU arguments (NULL-terminated), last */
 };
 
@@ -34,6 +38,7 @@ struct qemu_cmd {
 	char **argv; /* NULL-terminated: for qemu_run() or execvp() */
 	int argc;
 	char *args_text; /* the qemu-args file's text, which some of argv points into */
+	char *netdev;	 /* the -netdev value when it has net_forwards */
 };
 
 /* Fills c from o. Returns 0, or -1 with a one-line reason in err (a missing or malformed

@@ -13,11 +13,15 @@
  *  - The peer restarted: the next read or write fails with ECONNRESET, once per restart (the
  *    part of a message not yet read is dropped with it); then calls wait (EAGAIN) until both ends
  *    have reset, and carry on. A peer that broke the channel (a check failed): EIO until then.
+ *  - The channel named "net" (or as bootargs' gort.net=NAME says) of which this partition is the
+ *    driver end is no file: it carries gort's remote sockets to netd (sock_netd.c), at its
+ *    device end, through netd_link below. (netd sees it as an ordinary /dev/chan/NAME.)
  *  - Doorbells: the idle call's GOOS_EV_VIRTQ and the channel interrupt both lead to
  *    chan_doorbells, which takes the pending set and serves every channel whose bit is set.
  *
  * All under gort's big lock, which also serialises gchan (not thread-safe itself).
  */
+#include <fmt.h>
 #include <libfdt.h>
 #include <string.h>
 
@@ -27,6 +31,7 @@
 #include "gort.h"
 #include "linux.h"
 #include "mm.h"
+#include "sock_netd.h"
 
 #define CHAN_MAJOR 240 /* Linux's first "local/experimental use" major */
 
@@ -34,6 +39,7 @@ struct chan {
 	struct gchan g;
 	struct gort_dev dev;
 	char path[5 + GOOS_CHAN_NAME_MAX + 1]; /* "chan/NAME" */
+	bool netd;			       /* the remote sockets' link, not a file */
 	bool reset_owed;       /* a send consumed GCHAN_E_PEER_RESTARTED after part of a write */
 	size_t rx_off, rx_len; /* what of rx the program has not read yet */
 	uint8_t *rx, *tx;      /* a page each: one message */
@@ -123,6 +129,23 @@ static long chan_write(const struct gort_dev *d, struct thread *t, uintptr_t uva
 	return done ? (long)done : err;
 }
 
+/* The link to netd: whole messages from and to gort's memory. */
+static long netd_send(void *ctx, const void *msg, size_t len)
+{
+	struct chan *c = ctx;
+	int r = (int)ring(c, gchan_send(&c->g, 0, msg, len));
+	return r < 0 ? errno_of(r) : 0;
+}
+
+static long netd_recv(void *ctx, void *buf, size_t size)
+{
+	struct chan *c = ctx;
+	int r = (int)ring(c, gchan_recv(&c->g, NULL, buf, size));
+	return r < 0 ? errno_of(r) : r;
+}
+
+static struct netd_link netd_link = {.send = netd_send, .recv = netd_recv};
+
 static uint32_t chan_poll(const struct gort_dev *d)
 {
 	struct chan *c = d->priv;
@@ -148,12 +171,34 @@ void chan_doorbells(void)
 		return;
 	for (unsigned i = 0; i < nchans; i++)
 		if (gchan_id(&chans[i]->g) < 64 && (r.value >> gchan_id(&chans[i]->g) & 1))
-			fs_dev_changed(&chans[i]->dev);
+			chans[i]->netd ? sock_netd_pump() : fs_dev_changed(&chans[i]->dev);
+}
+
+/* The channel gort's remote sockets use: `gort.net=NAME` in bootargs (before any `--`), else
+ * SOCK_NETD_CHANNEL. Read here, as the channels are set up before main.c parses bootargs. */
+static void netd_channel_name(const void *fdt, char *name, size_t size)
+{
+	const char *a = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", NULL);
+
+	snprintf(name, size, "%s", SOCK_NETD_CHANNEL);
+	while (a && *a) {
+		while (*a == ' ')
+			a++;
+		size_t n = strcspn(a, " ");
+		if (n == 2 && !strncmp(a, "--", 2))
+			return;
+		if (n > 9 && !strncmp(a, "gort.net=", 9))
+			snprintf(name, size, "%.*s", (int)(n - 9), a + 9);
+		a += n;
+	}
 }
 
 void chan_init(const void *fdt)
 {
 	int goos_node = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
+	char netd_name[GOOS_CHAN_NAME_MAX + 1];
+
+	netd_channel_name(fdt, netd_name, sizeof(netd_name));
 
 	if (goos_node < 0)
 		return;
@@ -192,8 +237,15 @@ void chan_init(const void *fdt)
 					   .read = chan_read,
 					   .poll = chan_poll,
 					   .priv = c};
-		fs_add_device(&c->dev);
+		c->netd = !netd_link.ctx && n.role == GCHAN_DRIVER &&
+			  !strcmp(gchan_name(&c->g), netd_name);
+		if (c->netd)
+			netd_link.ctx = c;
+		else
+			fs_add_device(&c->dev);
 		nchans++;
 		ring(c, (long)gchan_poll(&c->g)); /* the first reset, which the peer learns of */
 	}
+	if (netd_link.ctx)
+		sock_netd_attach(&netd_link);
 }

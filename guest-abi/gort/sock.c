@@ -25,6 +25,7 @@
 #include "gort.h"
 #include "linux.h"
 #include "sock.h"
+#include "sock_netd.h"
 
 #define SOL_SOCKET   1
 #define IPPROTO_IP   0
@@ -309,6 +310,25 @@ long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct soc
 	return (long)n;
 }
 
+long sock_rx_push(struct sock *s, const void *src, size_t n)
+{
+	return buf_put(&s->rx, NULL, src, n);
+}
+
+long sock_io_take(struct sock_iov *io, void *dst, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		uintptr_t uva;
+		size_t c = io_chunk(io, n - done, &uva);
+		if (c == 0 || copy_from_user((uint8_t *)dst + done, uva, c))
+			return -EFAULT;
+		io_advance(io, c);
+		done += c;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- sockets */
 
 struct sock *sock_alloc(int type)
@@ -352,7 +372,7 @@ const struct sock_backend *sock_backend_for(uint32_t dst)
 {
 	if (IN_LOOPBACK(dst) || dst == INADDR_ANY)
 		return &sock_loopback;
-	return NULL; /* a remote backend serves the rest once the partition has one */
+	return sock_netd_present() ? &sock_netd : NULL;
 }
 
 /* ---------------------------------------------------------------- the port table */
@@ -574,6 +594,8 @@ static void sock_destroy(struct sock *s)
 	pend_remove(s);
 	if (s->be && s->be->release)
 		s->be->release(s);
+	if (s->remote)
+		sock_netd_forget(s); /* a listener's netd half */
 	if (s->bound)
 		port_give_back(s);
 	wake_all(s);
@@ -756,8 +778,9 @@ long sys_listen(struct thread *t, const struct syscall_args *a)
 	}
 	s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
 	s->state = SS_LISTENING;
-	s->be = &sock_loopback; /* a remote backend would be told of the listener here too */
+	s->be = &sock_loopback; /* local connections; netd brings the others */
 	pend_retry(s);
+	sock_netd_listen(s);
 	return 0;
 }
 
@@ -865,10 +888,13 @@ long sys_connect(struct thread *t, const struct syscall_args *a)
 	const struct sock_backend *be = sock_backend_for(dst.addr);
 	if (!be)
 		return -ENETUNREACH;
-	if ((r = sock_autobind(s, source_for(dst.addr))) < 0)
+	if (be == &sock_netd && s->bound)
+		return -EADDRNOTAVAIL; /* a local port is not netd's: bind before connect is not
+					  carried */
+	if (be != &sock_netd && (r = sock_autobind(s, source_for(dst.addr))) < 0)
 		return r;
-	if (s->local.addr == INADDR_ANY)
-		s->local.addr = source_for(dst.addr);
+	if (be != &sock_netd && s->local.addr == INADDR_ANY)
+		s->local.addr = source_for(dst.addr); /* netd's side names its own (getsockname) */
 	s->be = be;
 	s->peer = dst;
 	s->err = 0;
@@ -1291,6 +1317,7 @@ long sys_setsockopt(struct thread *t, const struct syscall_args *a)
 	} else if (copy_from_user(&val, a->a[3], sizeof(val))) {
 		return -EFAULT;
 	}
+	sock_netd_setsockopt(s, level, name, val);
 	int bit = opt_bit(level, name);
 	if (bit >= 0) {
 		s->opts = val ? s->opts | (1u << bit) : s->opts & ~(1u << bit);

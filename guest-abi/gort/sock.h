@@ -110,6 +110,7 @@ struct sock {
 	struct sock *bind_next; /* the port table's list */
 	struct waitq wq;	/* threads blocked in a call on this socket (they redo it) */
 	void *be_priv;		/* the backend's (loopback: the peer socket) */
+	void *remote;		/* netd's side (sock_netd.c): a remote socket's, a listener's */
 	/* Options accepted and remembered (getsockopt gives them back). */
 	uint32_t opts; /* bit per SOCK_OPT_* */
 	int sndbuf, linger_sec;
@@ -134,6 +135,11 @@ void sock_free(struct sock *s);
 /* Up to n bytes from io into s's rx (stream: what fits; datagram: all, from). The bytes taken,
  * -EAGAIN (no room), -ENOBUFS (gort's memory for buffers is used up), -EFAULT. */
 long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *from);
+/* n bytes at src (gort's memory) onto s's stream rx, past SO_RCVBUF if it must (the backend
+ * bounds what it pushes): 0, or -ENOBUFS and nothing added. */
+long sock_rx_push(struct sock *s, const void *src, size_t n);
+/* n bytes of the user's at the cursor of io into dst, the cursor moved on: 0 or -EFAULT. */
+long sock_io_take(struct sock_iov *io, void *dst, size_t n);
 /* Room in s's rx for n more bytes (datagrams: with their header). */
 bool sock_rx_room(const struct sock *s, size_t n);
 /* A connection for listener: child is its accepting end (addresses set), queued for accept.

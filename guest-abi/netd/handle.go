@@ -209,7 +209,13 @@ func (c *client) accept(s *sock, h hdr) {
 	}
 	c.send(hdr{typ: netprotoTReply, flags: flags, sock: h.sock, req: h.req, val: int32(ns.id)}, sockaddr(peer))
 	c.service(ns)
+	if onAccepted != nil {
+		onAccepted()
+	}
 }
+
+// onAccepted is called after each connection handed to a client (main's -exit-after-accepts).
+var onAccepted func()
 
 func (c *client) connect(s *sock, h hdr, p []byte) {
 	a, errno := inetAddr(p)

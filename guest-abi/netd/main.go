@@ -11,6 +11,8 @@
 //	-clients N,N...  NETD_CLIENTS  the channels under -chan-dir to serve (all of them)
 //	-chan-dir DIR    NETD_CHAN_DIR where the channels are (/dev/chan)
 //	-mac, -mtu       NETD_MAC, NETD_MTU  override /sys/class/net/<dev>/address and mtu
+//	-exit-after-accepts N  NETD_EXIT_AFTER_ACCEPTS  tests only: exit 3 a second after the Nth
+//	                 accepted connection (none)
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
@@ -84,7 +87,15 @@ func main() {
 	chanDir := flag.String("chan-dir", env("NETD_CHAN_DIR", "/dev/chan"), "where the channels are")
 	mac := flag.String("mac", env("NETD_MAC", ""), "the MAC address (empty: from sysfs)")
 	mtu := flag.String("mtu", env("NETD_MTU", ""), "the IP MTU (empty: from sysfs)")
+	exitAfter := flag.String("exit-after-accepts", env("NETD_EXIT_AFTER_ACCEPTS", ""), "for tests: exit 3 a second after handing out this many accepted connections")
 	flag.Parse()
+	if *exitAfter != "" {
+		n, err := strconv.Atoi(*exitAfter)
+		if err != nil || n < 1 {
+			die("-exit-after-accepts %q is not a count of connections", *exitAfter)
+		}
+		exitAfterAccepts(n)
+	}
 
 	f, err := os.OpenFile(*dev, os.O_RDWR, 0)
 	if err != nil {
@@ -124,6 +135,22 @@ func main() {
 		go serveChannel(filepath.Join(*chanDir, n), n, st)
 	}
 	select {}
+}
+
+// exitAfterAccepts makes netd end on purpose (exit code 3, a failure for its restart policy)
+// a second after its nth accepted connection went to a client: its clients' recovery is tested
+// with it (tests/integration/test_netback.c).
+func exitAfterAccepts(n int) {
+	var count atomic.Int64
+	onAccepted = func() {
+		if count.Add(1) == int64(n) {
+			go func() {
+				time.Sleep(time.Second)
+				logf("netd: exiting on purpose after %d accepted connection(s) (-exit-after-accepts)", n)
+				os.Exit(3)
+			}()
+		}
+	}
 }
 
 // channels is the clients' channel names: the ones named, each of which must be there, or

@@ -21,7 +21,7 @@ FUZZ_BASE := -std=gnu11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -DGOHV_HOST
 	-Iarch/host/include
 FUZZ_CFLAGS := $(FUZZ_BASE) $(WARN) $(MACHINE_FLAGS) $(GCHAN_INCLUDES) -Itests/fuzz
 # fs.c's `feed_readers(p) | feed_writers(p)` means both, which clang warns about.
-FUZZ_GORT_CFLAGS := $(FUZZ_BASE) $(WARN) -Wno-bitwise-instead-of-logical -iquote guest-abi/gort -iquote guest-abi/chan -iquote tests/gort -Itests/fuzz
+FUZZ_GORT_CFLAGS := $(FUZZ_BASE) $(WARN) -Wno-bitwise-instead-of-logical -iquote guest-abi/gort -iquote guest-abi -iquote guest-abi/chan -iquote tests/gort -Itests/fuzz
 
 FUZZ_CORE_SRCS := $(filter-out hv/main.c,$(wildcard hv/*.c)) $(wildcard arch/host/*.c) \
 	$(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tests/fuzz/fuzz_hv.c

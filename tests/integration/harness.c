@@ -122,6 +122,7 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	    .qemu_args = args,
 	    .icount = !(opts && opts->real_time),
 	    .user_net = opts && opts->user_net,
+	    .net_forwards = opts ? opts->net_forwards : NULL,
 	    .extra = opts ? opts->qemu_extra : NULL,
 	};
 	struct qemu_cmd cmd;

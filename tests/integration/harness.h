@@ -26,6 +26,9 @@ struct boot_opts {
 	bool real_time;		  /* no -icount: real parallel harts on the host's clock */
 	/* A virtio-net device on QEMU's user network with restrict=on (qemu_cmd's user_net). */
 	bool user_net;
+	/* With user_net: hostfwd=/guestfwd= options of its -netdev (qemu_cmd's net_forwards),
+	 * NULL-terminated; 127.0.0.1 only on the host side. */
+	const char *const *net_forwards;
 	/* More QEMU arguments (NULL-terminated), e.g. the devices a board passes through. */
 	const char *const *qemu_extra;
 	/* Called with the packed image's path before QEMU boots it: to hand the hv an image the

@@ -104,6 +104,23 @@ Test(qemu_cmd, user_net_adds_a_restricted_user_network_and_its_device)
 					   " -device " MACHINE_NET_DEVICE ",netdev=net0 -seed 1");
 }
 
+/* Forwards (hostfwd/guestfwd) go on the one -netdev, in order; without user_net, nowhere. */
+Test(qemu_cmd, net_forwards_are_options_of_the_user_netdev)
+{
+	static const char *const fw[] = {"hostfwd=tcp:127.0.0.1:8080-:80",
+					 "guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:5555", NULL};
+	struct qemu_cmd_opts o = {.kernel = "img", .user_net = true, .net_forwards = fw};
+
+	cr_assert_str_eq(line_of(&o), HEAD " -m " MACHINE_MEMORY " -bios " MACHINE_FIRMWARE
+					   " -kernel img" PIPE " -netdev user,id=net0,restrict=on,"
+					   "hostfwd=tcp:127.0.0.1:8080-:80,"
+					   "guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:5555"
+					   " -device " MACHINE_NET_DEVICE ",netdev=net0");
+	o.user_net = false;
+	cr_assert_str_eq(line_of(&o),
+			 HEAD " -m " MACHINE_MEMORY " -bios " MACHINE_FIRMWARE " -kernel img" PIPE);
+}
+
 Test(qemu_cmd, terminal_has_the_monitor_and_reboots)
 {
 	struct qemu_cmd_opts o = {.kernel = "img", .smp = "4", .memory = "1G", .terminal = true};

@@ -25,6 +25,9 @@ BENCH_GOCHAN_BIN := $(BENCH_DIR)/go/bench_gochan
 BENCH_GETPID_BIN := $(BENCH_DIR)/go/bench_getpid
 BENCH_GO_CPIOS := $(BENCH_DIR)/go/bench_gomain.cpio $(BENCH_DIR)/go/hello.cpio \
 	$(BENCH_DIR)/go/bench_gochan.cpio $(BENCH_DIR)/go/bench_getpid.cpio
+# bench_http.cpio (tools/bench/go/http) and netd.cpio (guest-abi/netd) for http.*.
+BENCH_HTTP_BIN := $(BENCH_DIR)/go/bench_http
+BENCH_GO_CPIOS += $(BENCH_DIR)/go/bench_http.cpio $(BENCH_DIR)/go/netd.cpio
 BENCH_INITRD    = env -u GOGC -u GODEBUG -u GOMAXPROCS -u GOTRACEBACK $(GOHV) initrd
 # The GOOS=tamago probe (tools/bench/tamago, `gohv build`) for boot.tamago_main.1, and the
 # GOOS=tamago programs of the tests for footprint.min_ram_tamago and idle.tamago_sleep: only with
@@ -77,6 +80,15 @@ $(BENCH_GETPID_BIN): $(wildcard tools/bench/go/getpid/*) tools/bench/go/go.mod |
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./getpid
 	@echo "  GO      $@"
 $(BENCH_DIR)/go/bench_getpid.cpio: $(BENCH_GETPID_BIN) $(GOHV)
+	$(Q)$(BENCH_INITRD) $< -o $@
+$(BENCH_HTTP_BIN): $(wildcard tools/bench/go/http/*) tools/bench/go/go.mod | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./http
+	@echo "  GO      $@"
+$(BENCH_DIR)/go/bench_http.cpio: $(BENCH_HTTP_BIN) $(GOHV)
+	$(Q)$(BENCH_INITRD) $< -o $@
+$(BENCH_DIR)/go/netd.cpio: $(NETD_BIN) $(GOHV)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(BENCH_INITRD) $< -o $@
 $(BENCH_TAMAGO_BIN): $(wildcard tools/bench/tamago/*.go) tools/bench/tamago/go.mod $(GOOS_GO_SRCS) \
 		$(GOHV)

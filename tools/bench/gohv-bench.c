@@ -116,6 +116,13 @@ static struct figure figs[] = {
 	"median"),
     FIG("passthru.post.1", "instr",
 	"bench hv: vqs_post of one new one-descriptor chain (check, translate, post); median"),
+    FIG("http.req.keepalive", "instr",
+	"Go net/http under gort through netd: GET / and its answer on an open connection; median"),
+    FIG("http.req.newconn", "instr",
+	"as http.req.keepalive on a new connection each time (dial, request, answer, close); "
+	"median"),
+    FIG("http.xfer1m", "instr/KiB",
+	"Go net/http through netd: a 1 MiB answer on an open connection, per KiB; median"),
     FIG("syscall.getpid.go", "instr",
 	"Go under gort: raw getpid round trip, instret delta minus 2 back-to-back reads; median"),
     FIG("syscall.gettid.go", "instr",
@@ -283,7 +290,7 @@ static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 /* Packs a board config (dtb) with hv, boots it and collects the console until QEMU powers off,
  * stop() says so, or timeout_s passes. Returns 0, or -1 when packing failed. */
 static int boot(const char *dtb, const char *hv, const char *cpu, const char *const *devices,
-		stop_fn stop, void *ctx, unsigned timeout_s, struct output *o)
+		bool user_net, stop_fn stop, void *ctx, unsigned timeout_s, struct output *o)
 {
 	char pack[512], guests[512], img[128], qargs_path[128], gos[512], tamagos[512], sbis[512],
 	    err[256];
@@ -315,6 +322,7 @@ static int boot(const char *dtb, const char *hv, const char *cpu, const char *co
 	    .cpu = cpu,
 	    .qemu_args = qargs_path,
 	    .icount = true,
+	    .user_net = user_net,
 	    .extra = extra,
 	};
 	struct qemu_cmd cmd;
@@ -386,13 +394,13 @@ static bool boot_firmware(const char *elf, const char *cpu, struct output *o)
 
 /* The QEMU devices a scenario's board passes through (NULL-terminated), or NULL. */
 static bool boot_bench_with(const char *board, const char *cpu, const char *const *devices,
-			    stop_fn stop, void *ctx, struct output *o)
+			    bool user_net, stop_fn stop, void *ctx, struct output *o)
 {
 	char dtb[512], hv[512];
 
 	path_of(dtb, sizeof(dtb), "bench/boards/%s.dtb", board);
 	path_of(hv, sizeof(hv), "%s", "bench/hv/gohv.elf");
-	if (boot(dtb, hv, cpu, devices, stop, ctx, 120, o)) {
+	if (boot(dtb, hv, cpu, devices, user_net, stop, ctx, 120, o)) {
 		fail("packing %s failed", board);
 		return false;
 	}
@@ -407,7 +415,7 @@ static bool boot_bench_with(const char *board, const char *cpu, const char *cons
 static bool boot_bench(const char *board, const char *cpu, stop_fn stop, void *ctx,
 		       struct output *o)
 {
-	return boot_bench_with(board, cpu, NULL, stop, ctx, o);
+	return boot_bench_with(board, cpu, NULL, false, stop, ctx, o);
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -572,6 +580,22 @@ static void scenario_msgchan(void)
 	free(o.text);
 }
 
+static bool http_done(const struct output *o, void *ctx)
+{
+	(void)ctx;
+	return strstr(o->text, "BENCH http done") || strstr(o->text, "BENCH FAIL");
+}
+
+/* HTTP through netd, which never ends: QEMU is stopped at the probe's last line. */
+static void scenario_http(void)
+{
+	struct output o;
+
+	if (boot_bench_with("bench-http", NULL, NULL, true, http_done, NULL, &o))
+		take_bench_lines(o.text);
+	free(o.text);
+}
+
 /* The hv's "bench: switch KIND median=M min=A max=B n=N" lines. */
 static void take_switch_lines(const char *text)
 {
@@ -609,7 +633,7 @@ static void scenario_virtio(void)
 	static const char *const rng[] = {"-device", "virtio-rng-device", NULL};
 	struct output o;
 
-	if (boot_bench_with("bench-virtio", NULL, rng, NULL, NULL, &o)) {
+	if (boot_bench_with("bench-virtio", NULL, rng, false, NULL, NULL, &o)) {
 		take_bench_lines(o.text);
 		take_post_lines(o.text);
 	}
@@ -791,7 +815,7 @@ static void footprint_min_ram(void)
 			fail("dtc failed on %s", dts);
 			return;
 		}
-		int packed = boot(dtb, hv, NULL, NULL, hello_ran, NULL, 60, &o);
+		int packed = boot(dtb, hv, NULL, NULL, false, hello_ran, NULL, 60, &o);
 		bool ran = packed == 0 && strstr(o.text, HELLO_HEARTBEAT);
 		free(o.text);
 		if (ran) {
@@ -887,7 +911,7 @@ static bool go_hello_runs(unsigned mib, const char *image, const char *initrd)
 		fail("dtc failed on %s", dts);
 		return false;
 	}
-	if (boot(dtb, hv, NULL, NULL, go_hello_done, NULL, 60, &o) == 0)
+	if (boot(dtb, hv, NULL, NULL, false, go_hello_done, NULL, 60, &o) == 0)
 		ran = strstr(o.text, GO_HELLO_GREETING) &&
 		      strstr(o.text, CONSOLE_PARTITION "hello" CONSOLE_EXITED "0\n");
 	free(o.text);
@@ -982,7 +1006,7 @@ static void scenario_tamago_idle(void)
 		fail("dtc failed on %s", dts);
 		return;
 	}
-	if (boot(dtb, hv, NULL, NULL, go_hello_done, NULL, 120, &o) == 0) {
+	if (boot(dtb, hv, NULL, NULL, false, go_hello_done, NULL, 120, &o) == 0) {
 		const char *p = strstr(o.text, CONSOLE_TAG_CLOSE "idle: slept ");
 
 		if (p &&
@@ -1268,6 +1292,8 @@ int main(int argc, char **argv)
 		scenario_chan();
 	if (want("msgchan", "channel messages, C and Go"))
 		scenario_msgchan();
+	if (want("http", "HTTP through netd"))
+		scenario_http();
 	if (want("virtio", "passthrough"))
 		scenario_virtio();
 	if (want("sched", "shared CPU"))

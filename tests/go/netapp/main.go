@@ -1,0 +1,178 @@
+// netapp: a Go program whose sockets gort carries to netd (tests/boards/go-netd*.dts). Set by
+// its environment:
+//
+//	NETAPP=dial  NETAPP_ADDR=host:port NETAPP_SEND=n NETAPP_RECV=m
+//	    connects, writes n bytes of pattern p, reads m bytes and checks they are pattern q.
+//	NETAPP=serve NETAPP_PORT=port NETAPP_CONNS=k
+//	    listens on 0.0.0.0:port; first exchanges with itself over loopback, then serves
+//	    connections: a 4-byte big-endian length L, L bytes of p, answered by L bytes of q. It
+//	    exits 0 after k good remote connections; a failed one is printed and it carries on.
+//
+// Patterns: p(i) = 7i+3, q(i) = 13i+5 (mod 256), so a byte lost, doubled or moved shows.
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"time"
+)
+
+func p(i int) byte { return byte(7*i + 3) }
+func q(i int) byte { return byte(13*i + 5) }
+
+func fill(n int, f func(int) byte) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = f(i)
+	}
+	return b
+}
+
+func check(b []byte, f func(int) byte) error {
+	for i, c := range b {
+		if c != f(i) {
+			return fmt.Errorf("byte %d is %d, not %d", i, c, f(i))
+		}
+	}
+	return nil
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func fail(format string, a ...interface{}) {
+	fmt.Printf("netapp: FAIL "+format+"\n", a...)
+	os.Exit(1)
+}
+
+func dial() {
+	addr := os.Getenv("NETAPP_ADDR")
+	send, recv := envInt("NETAPP_SEND", 1000), envInt("NETAPP_RECV", 1000)
+	c, err := net.DialTimeout("tcp", addr, 30*time.Second)
+	if err != nil {
+		fail("dial %s: %v", addr, err)
+	}
+	fmt.Printf("netapp: connected to %s from %s\n", c.RemoteAddr(), c.LocalAddr())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Write(fill(send, p))
+		done <- err
+	}()
+	got := make([]byte, recv)
+	if _, err := io.ReadFull(c, got); err != nil {
+		fail("read: %v", err)
+	}
+	if err := <-done; err != nil {
+		fail("write: %v", err)
+	}
+	if err := check(got, q); err != nil {
+		fail("what came back: %v", err)
+	}
+	c.Close()
+	fmt.Printf("netapp: sent %d bytes, received %d bytes, all as expected\n", send, recv)
+}
+
+// exchange is the client's side of one serve exchange.
+func exchange(c net.Conn, n int) error {
+	var h [4]byte
+	binary.BigEndian.PutUint32(h[:], uint32(n))
+	go func() {
+		c.Write(h[:])
+		c.Write(fill(n, p))
+	}()
+	got := make([]byte, n)
+	if _, err := io.ReadFull(c, got); err != nil {
+		return err
+	}
+	return check(got, q)
+}
+
+// serveOne is the server's side: the bytes in, or an error.
+func serveOne(c net.Conn) (int, error) {
+	defer c.Close()
+	var h [4]byte
+	if _, err := io.ReadFull(c, h[:]); err != nil {
+		return 0, fmt.Errorf("read: %v", err)
+	}
+	n := int(binary.BigEndian.Uint32(h[:]))
+	if n > 16<<20 {
+		return 0, fmt.Errorf("length %d", n)
+	}
+	got := make([]byte, n)
+	if _, err := io.ReadFull(c, got); err != nil {
+		return 0, fmt.Errorf("read: %v", err)
+	}
+	if err := check(got, p); err != nil {
+		return 0, err
+	}
+	if _, err := c.Write(fill(n, q)); err != nil {
+		return 0, fmt.Errorf("write: %v", err)
+	}
+	// Done when the client has read it all and closed: then it knows too.
+	if k, err := c.Read(h[:1]); k != 0 || err != io.EOF {
+		return 0, fmt.Errorf("after the reply: %d bytes, %v", k, err)
+	}
+	return n, nil
+}
+
+func serve() {
+	port := os.Getenv("NETAPP_PORT")
+	want := envInt("NETAPP_CONNS", 1)
+	l, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		fail("listen: %v", err)
+	}
+	fmt.Printf("netapp: listening on %s\n", l.Addr())
+	// The same listener serves this partition over loopback.
+	go func() {
+		c, err := net.Dial("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			fail("loopback dial: %v", err)
+		}
+		if err := exchange(c, 100000); err != nil {
+			fail("loopback exchange: %v", err)
+		}
+		c.Close()
+		fmt.Printf("netapp: loopback exchange of 100000 bytes ok\n")
+	}()
+	good := 0
+	for k := 1; good < want; k++ {
+		c, err := l.Accept()
+		if err != nil {
+			fail("accept: %v", err)
+		}
+		from := c.RemoteAddr().String()
+		local := c.LocalAddr().String()
+		n, err := serveOne(c)
+		if err != nil {
+			fmt.Printf("netapp: connection %d (to %s): %v\n", k, local, err)
+			continue
+		}
+		if from[:10] == "127.0.0.1:" {
+			k--
+			continue // the loopback exchange
+		}
+		good++
+		fmt.Printf("netapp: connection %d to %s: %d bytes in, %d bytes out\n", k, local, n, n)
+	}
+	fmt.Printf("netapp: served %d connections\n", good)
+}
+
+func main() {
+	switch os.Getenv("NETAPP") {
+	case "dial":
+		dial()
+	case "serve":
+		serve()
+	default:
+		fail("NETAPP is %q: dial or serve", os.Getenv("NETAPP"))
+	}
+}
