@@ -283,3 +283,32 @@ func TestBadRequests(t *testing.T) {
 	ca.ch.toSrv <- []byte{1, 2, 3}
 	ca.mustOK("after garbage", ca.call(netprotoTGetsockname, s, 0))
 }
+
+// A connection that waits while its client is at NETPROTO_MAX_SOCKETS (ACCEPT answered -EMFILE)
+// is announced again (EV_ACCEPT) once one of the client's sockets is closed: netstack says
+// nothing more of a backlog it already reported, so netd must.
+func TestAcceptAfterEMFILE(t *testing.T) {
+	p := newNetPair(t)
+	ca, cb := serveClient(t, p.a, "a"), serveClient(t, p.b, "b")
+	l := ca.listen("\x00\x00\x00\x00", 8090)
+	var filler []uint32
+	for i := 0; i < netprotoMaxSockets-1; i++ {
+		filler = append(filler, ca.socket(syscall.SOCK_DGRAM))
+	}
+	if _, e := cb.connect(addrA, 8090); e != 0 {
+		t.Fatalf("connect: %v", e)
+	}
+	if m := ca.next(l); m.h.typ != netprotoTEvAccept {
+		t.Fatalf("listener: %+v, not EV_ACCEPT", m.h)
+	}
+	if r := ca.call(netprotoTAccept, l, 0); r.h.val != -int32(syscall.EMFILE) {
+		t.Fatalf("ACCEPT at the limit: %d, not -EMFILE", r.h.val)
+	}
+	ca.mustOK("CLOSE", ca.call(netprotoTClose, filler[0], 0))
+	if m, ok := ca.nextWithin(l, 2*time.Second); !ok || m.h.typ != netprotoTEvAccept {
+		t.Fatalf("after a close, the waiting connection was not announced again (%v %+v)", ok, m.h)
+	}
+	if s, _ := ca.accept(l); s == 0 {
+		t.Fatalf("no socket accepted")
+	}
+}

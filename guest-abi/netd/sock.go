@@ -146,6 +146,20 @@ func (c *client) flush(s *sock) {
 	if s.closing {
 		s.release()
 		delete(c.socks, s.id)
+		if len(c.socks) == netprotoMaxSockets-1 {
+			c.rearmListeners()
+		}
+	}
+}
+
+// rearmListeners looks at the client's listeners again once it is back under its socket limit:
+// an ACCEPT answered -EMFILE left its connection in the backlog, and netstack, which reported
+// that backlog once, says nothing more of it.
+func (c *client) rearmListeners() {
+	for _, l := range c.socks {
+		if l.listening {
+			c.markReady(l)
+		}
 	}
 }
 
