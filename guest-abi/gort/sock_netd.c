@@ -645,8 +645,13 @@ static long netd_send(struct sock *s, struct sock_iov *io, size_t n, const struc
 		return -ENETUNREACH; /* UDP through netd is not carried yet */
 	if (!rs || !rs->id)
 		return -EPIPE;
-	if (nd.sess != SESS_UP || nd.q_head || rs->tx_credit == 0)
+	if (rs->tx_credit == 0)
+		return -EAGAIN; /* EPOLLOUT when netd's CREDIT comes */
+	if (nd.sess != SESS_UP || nd.q_head) {
+		nd.tx_stalled =
+		    true; /* behind queued requests: EPOLLOUT once the pump has sent them */
 		return -EAGAIN;
+	}
 	size_t k = n;
 	if (k > rs->tx_credit)
 		k = rs->tx_credit;
@@ -681,7 +686,8 @@ static long netd_send(struct sock *s, struct sock_iov *io, size_t n, const struc
 static bool netd_writable(const struct sock *s)
 {
 	const struct rsock *rs = RS(s);
-	return !rs || !rs->id || (rs->tx_credit && nd.sess == SESS_UP && !nd.tx_stalled);
+	return !rs || !rs->id ||
+	       (rs->tx_credit && nd.sess == SESS_UP && !nd.tx_stalled && !nd.q_head);
 }
 
 static void netd_consumed(struct sock *s)

@@ -457,3 +457,30 @@ Test(sock_netd, an_id_handed_out_for_a_closed_socket_is_closed, .init = up)
 	cr_assert_eq(expect(NETPROTO_T_CLOSE)->h.sock, 9);
 	expect_nothing();
 }
+
+/* A write behind requests the channel has not taken yet (here a CREDIT) waits (DATA must not
+ * pass them), and is woken once the pump has sent them. */
+Test(sock_netd, a_write_behind_queued_requests_is_woken_when_they_go, .init = up)
+{
+	long fd = connected();
+	uint8_t chunk[NETPROTO_DATA_MAX] = {0};
+	for (int k = 0; k < 5; k++)
+		feed(NETPROTO_T_DATA, 0, 7, 0, 0, chunk, sizeof(chunk));
+	fk.full = true;
+	uint8_t *buf = ualloc(5 * sizeof(chunk));
+	cr_assert_eq(read_((int)fd, buf, 5 * sizeof(chunk)), (long)(5 * sizeof(chunk)));
+	expect_nothing(); /* the CREDIT is queued */
+	fk.full = false;
+	cr_assert_eq(write_str((int)fd, "x"), -EAGAIN);
+	cr_assert_eq(poll_of(fd) & EPOLLOUT, 0, "writable while requests wait to be sent");
+	cr_assert_eq(fcntl_((int)fd, F_SETFL, 0), 0); /* blocking */
+	T2.regs.gregs[0] = 0x1004;
+	cr_assert_eq(SYS_T(&T2, sys_write, (unsigned long)fd, UP("y"), 1), SYSCALL_BLOCKED);
+	sock_netd_pump();
+	cr_assert_eq(expect(NETPROTO_T_CREDIT)->h.val, (int32_t)(5 * sizeof(chunk)));
+	cr_assert_eq(T2.state, T_RUNNABLE, "the blocked writer was not woken");
+	cr_assert(poll_of(fd) & EPOLLOUT);
+	resume(&T2);
+	cr_assert_eq(SYS_T(&T2, sys_write, (unsigned long)fd, UP("y"), 1), 1);
+	cr_assert_eq(expect(NETPROTO_T_DATA)->pl[0], 'y');
+}
