@@ -72,6 +72,11 @@ int arch_platform_cpus(const void *fdt, const struct arch_platform *ap, struct p
 		return -1;
 	}
 	*timebase_hz = dt_cells(tb, len / 4);
+	if (!*timebase_hz) {
+		/* Every deadline and nanosecond the hv hands out divides by it. */
+		snprintf(err, errlen, "/cpus: timebase-frequency is 0");
+		return -1;
+	}
 	fdt_for_each_subnode(node, fdt, cpus)
 	{
 		int isa_len;

@@ -39,7 +39,7 @@ static void cpus(void *blob, const struct mopts *o)
 	if (o->timebase_64)
 		prop_cells(blob, "timebase-frequency", 2, 0, TIMEBASE);
 	else if (!o->no_timebase)
-		prop_cells(blob, "timebase-frequency", 1, TIMEBASE);
+		prop_cells(blob, "timebase-frequency", 1, o->timebase_zero ? 0 : TIMEBASE);
 	for (unsigned i = 0; i < ncpus + (o->no_h_hart ? 1 : 0); i++) {
 		const char *isa = o->isas      ? o->isas[i]
 				  : i == ncpus ? "rv64imafdc_zicsr_zifencei"

@@ -34,6 +34,7 @@ struct mopts {
 	bool no_memreserve;	 /* no /memreserve/ entry */
 	bool memory_size_zero;	 /* the memory node has reg (base, 0) */
 	bool timebase_64;	 /* timebase-frequency as two cells */
+	bool timebase_zero;	 /* timebase-frequency = <0> */
 	unsigned ncpus;		 /* cpu nodes (default 4) */
 	unsigned seed_len;	 /* rng-seed bytes (default 32) */
 	const char *const *isas; /* cpu@i's riscv,isa is isas[i], for ncpus nodes all enabled */

@@ -103,5 +103,6 @@ Test(riscv_cpus, errors)
 {
 	parse_fails(&(struct mopts){.no_cpus = true}, "/cpus");
 	parse_fails(&(struct mopts){.no_timebase = true}, "timebase-frequency");
+	parse_fails(&(struct mopts){.timebase_zero = true}, "timebase-frequency is 0");
 	parse_fails(&(struct mopts){.all_disabled = true}, "no usable hart");
 }
