@@ -63,25 +63,10 @@ void fuzz_hv_reset(unsigned ncpus, size_t arena)
 	ASAN_UNPOISON_MEMORY_REGION(fuzz_arena, arena_size);
 	arena_size = arena < FUZZ_ARENA_MAX ? arena : FUZZ_ARENA_MAX;
 	memset(&hv, 0, sizeof(hv));
-	memset(&host, 0, sizeof(host));
-	host.now = 1000000;
+	host_machine_init(ncpus);
 	host.on_system_off = system_off;
 	fuzz_console_bytes = 0;
 	console_init(&hv.console, sink, NULL);
-	hv.plat.timebase_hz = 10000000;
-	hv.plat.ncpus = ncpus;
-	hv.ncpus = ncpus;
-	for (unsigned i = 0; i < ncpus; i++) {
-		hv.plat.cpus[i].hwid = i;
-		hv.plat.cpus[i].can_run_guests = true;
-		strcpy(hv.plat.cpus[i].arch.isa, "rv64imafdch_zicsr_zifencei_sstc");
-		hv.cpus[i].index = i;
-		hv.cpus[i].hwid = i;
-		hv.cpus[i].online = 1;
-		hv.cpus[i].arch.hv_timer = ~0UL;
-	}
-	hv.boot_cpu = &hv.cpus[0];
-	host_this_cpu = &hv.cpus[0];
 	hv.config.time_slice_us = CONFIG_SLICE_US_DEFAULT;
 	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)fuzz_arena, arena_size / PAGE_SIZE,
 			hv.page_bitmap);

@@ -78,24 +78,10 @@ void tb_setup(unsigned nparts)
 {
 	cr_assert_leq(nparts, TB_MAX_PARTS);
 	memset(&hv, 0, sizeof(hv));
-	memset(&host, 0, sizeof(host));
+	host_machine_init(TB_MAX_PARTS);
 	out_len = 0;
 	tb_out[0] = '\0';
-	host.now = 1000000;
 	console_init(&hv.console, sink, NULL);
-	hv.plat.timebase_hz = 10000000;
-	hv.plat.ncpus = hv.ncpus = TB_MAX_PARTS;
-	for (unsigned i = 0; i < TB_MAX_PARTS; i++) {
-		hv.plat.cpus[i].hwid = i;
-		hv.plat.cpus[i].can_run_guests = true;
-		strcpy(hv.plat.cpus[i].arch.isa, "rv64imafdch_zicsr_zifencei_sstc");
-		hv.cpus[i].index = i;
-		hv.cpus[i].hwid = i;
-		hv.cpus[i].online = 1;
-		hv.cpus[i].arch.hv_timer = ~0UL;
-	}
-	hv.boot_cpu = &hv.cpus[0];
-	host_this_cpu = &hv.cpus[0];
 	if (!arena)
 		arena = aligned_alloc(CONFIG_MEM_ALIGN, ARENA);
 	cr_assert_not_null(arena);
