@@ -69,19 +69,19 @@ $(BENCH_GO_BIN): $(wildcard tools/bench/go/*.go) tools/bench/go/go.mod | $(DEPS_
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) .
 	@echo "  GO      $@"
-$(BENCH_GOCHAN_BIN): $(wildcard tools/bench/go/chan/*) tools/bench/go/go.mod | $(DEPS_STAMP)
+$(BENCH_GOCHAN_BIN): $(wildcard tools/bench/go/chan/* tools/bench/go/probe/*) tools/bench/go/go.mod | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./chan
 	@echo "  GO      $@"
 $(BENCH_DIR)/go/bench_gochan.cpio: $(BENCH_GOCHAN_BIN) $(GOHV)
 	$(Q)$(BENCH_INITRD) $< -o $@
-$(BENCH_GETPID_BIN): $(wildcard tools/bench/go/getpid/*) tools/bench/go/go.mod | $(DEPS_STAMP)
+$(BENCH_GETPID_BIN): $(wildcard tools/bench/go/getpid/* tools/bench/go/probe/*) tools/bench/go/go.mod | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./getpid
 	@echo "  GO      $@"
 $(BENCH_DIR)/go/bench_getpid.cpio: $(BENCH_GETPID_BIN) $(GOHV)
 	$(Q)$(BENCH_INITRD) $< -o $@
-$(BENCH_HTTP_BIN): $(wildcard tools/bench/go/http/*) tools/bench/go/go.mod | $(DEPS_STAMP)
+$(BENCH_HTTP_BIN): $(wildcard tools/bench/go/http/* tools/bench/go/probe/*) tools/bench/go/go.mod | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)cd tools/bench/go && $(GO_ENV) $(GO) build -trimpath -o $(abspath $@) ./http
 	@echo "  GO      $@"

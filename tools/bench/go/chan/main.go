@@ -16,7 +16,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
-	"sort"
+
+	"gohv.bench/probe"
 )
 
 const (
@@ -28,50 +29,37 @@ const (
 	msgMax     = 4088 // GOOS_CHAN_MSG_MAX
 )
 
-func instret() uint64
-
-func report(name, unit string, s []uint64) {
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	fmt.Printf("BENCH %s %d %s min=%d max=%d n=%d\n", name, s[(len(s)-1)/2], unit, s[0],
-		s[len(s)-1], len(s))
-}
-
-func fail(what string, err error) {
-	fmt.Printf("BENCH FAIL %s: %v\n", what, err)
-	os.Exit(1)
-}
-
 func client(f *os.File) {
 	buf := make([]byte, msgMax)
 	s := make([]uint64, 0, iters)
 	for i := 0; i < warmup+iters; i++ {
-		t0 := instret()
+		t0 := probe.Instret()
 		if _, err := f.Write(buf[:64]); err != nil {
-			fail("write", err)
+			probe.Fail("write", err)
 		}
 		if n, err := f.Read(buf); err != nil || n != 64 {
-			fail(fmt.Sprintf("echo of %d bytes", n), err)
+			probe.Fail(fmt.Sprintf("echo of %d bytes", n), err)
 		}
-		if t1 := instret(); i >= warmup {
+		if t1 := probe.Instret(); i >= warmup {
 			s = append(s, t1-t0)
 		}
 	}
-	report("chan.rpc64.go", "instr", s)
+	probe.Report("chan.rpc64.go", "instr", s)
 	data := make([]byte, xferBytes)
 	s = s[:0]
 	for i := 0; i < xferWarmup+xfers; i++ {
-		t0 := instret()
+		t0 := probe.Instret()
 		if _, err := f.Write(data); err != nil {
-			fail("write 64 KiB", err)
+			probe.Fail("write 64 KiB", err)
 		}
 		if n, err := f.Read(buf); err != nil || n != 8 {
-			fail(fmt.Sprintf("stamp of %d bytes", n), err)
+			probe.Fail(fmt.Sprintf("stamp of %d bytes", n), err)
 		}
 		if i >= xferWarmup {
 			s = append(s, (binary.LittleEndian.Uint64(buf)-t0)/(xferBytes/1024))
 		}
 	}
-	report("chan.xfer64k.go", "instr/KiB", s)
+	probe.Report("chan.xfer64k.go", "instr/KiB", s)
 	fmt.Println("BENCH done")
 }
 
@@ -80,10 +68,10 @@ func server(f *os.File) {
 	for i := 0; i < warmup+iters; i++ {
 		n, err := f.Read(buf)
 		if err != nil {
-			fail("read", err)
+			probe.Fail("read", err)
 		}
 		if _, err := f.Write(buf[:n]); err != nil {
-			fail("echo", err)
+			probe.Fail("echo", err)
 		}
 	}
 	for got := 0; ; {
@@ -94,9 +82,9 @@ func server(f *os.File) {
 		if got += n; got < xferBytes {
 			continue
 		}
-		binary.LittleEndian.PutUint64(buf, instret())
+		binary.LittleEndian.PutUint64(buf, probe.Instret())
 		if _, err := f.Write(buf[:8]); err != nil {
-			fail("stamp", err)
+			probe.Fail("stamp", err)
 		}
 		got = 0
 	}
@@ -105,7 +93,7 @@ func server(f *os.File) {
 func main() {
 	f, err := os.OpenFile("/dev/chan/bench", os.O_RDWR, 0)
 	if err != nil {
-		fail("open", err)
+		probe.Fail("open", err)
 	}
 	if me, _ := os.Hostname(); me == "client" {
 		client(f)

@@ -17,10 +17,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"sort"
 	"strconv"
 	"time"
+
+	"gohv.bench/probe"
 )
 
 const (
@@ -34,23 +34,10 @@ const (
 	target   = "10.0.2.15:8080"
 )
 
-func instret() uint64
-
-func report(name, unit string, s []uint64) {
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	fmt.Printf("BENCH %s %d %s min=%d max=%d n=%d\n", name, s[(len(s)-1)/2], unit, s[0],
-		s[len(s)-1], len(s))
-}
-
-func fail(what string, err error) {
-	fmt.Printf("BENCH FAIL %s: %v\n", what, err)
-	os.Exit(1)
-}
-
 func serve() {
 	ln, err := net.Listen("tcp", ":8080")
 	if err != nil {
-		fail("listen", err)
+		probe.Fail("listen", err)
 	}
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, page) })
 	chunk := make([]byte, 65536)
@@ -81,16 +68,16 @@ func get(c net.Conn, br *bufio.Reader, path string, close bool) int {
 		req += "Connection: close\r\n"
 	}
 	if _, err := io.WriteString(c, req+"\r\n"); err != nil {
-		fail("write", err)
+		probe.Fail("write", err)
 	}
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		fail("read", err)
+		probe.Fail("read", err)
 	}
 	n, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 {
-		fail(fmt.Sprintf("answer %d", resp.StatusCode), err)
+		probe.Fail(fmt.Sprintf("answer %d", resp.StatusCode), err)
 	}
 	return int(n)
 }
@@ -98,7 +85,7 @@ func get(c net.Conn, br *bufio.Reader, path string, close bool) int {
 func dial() (net.Conn, *bufio.Reader) {
 	c, err := net.Dial("tcp", target)
 	if err != nil {
-		fail("dial", err)
+		probe.Fail("dial", err)
 	}
 	return c, bufio.NewReaderSize(c, 65536)
 }
@@ -111,7 +98,7 @@ func firstDial() (net.Conn, *bufio.Reader) {
 			return c, bufio.NewReaderSize(c, 65536)
 		}
 		if i == 100 {
-			fail("dial", err)
+			probe.Fail("dial", err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -122,42 +109,42 @@ func main() {
 	c, br := firstDial()
 	s := make([]uint64, 0, iters)
 	for i := 0; i < warmup+iters; i++ {
-		t0 := instret()
+		t0 := probe.Instret()
 		if n := get(c, br, "/", false); n != len(page) {
-			fail(fmt.Sprintf("page of %d bytes", n), nil)
+			probe.Fail(fmt.Sprintf("page of %d bytes", n), nil)
 		}
-		if t1 := instret(); i >= warmup {
+		if t1 := probe.Instret(); i >= warmup {
 			s = append(s, t1-t0)
 		}
 	}
-	report("http.req.keepalive", "instr", s)
+	probe.Report("http.req.keepalive", "instr", s)
 
 	s = s[:0]
 	for i := 0; i < warmup+connIter; i++ {
-		t0 := instret()
+		t0 := probe.Instret()
 		nc, nbr := dial()
 		if n := get(nc, nbr, "/", true); n != len(page) {
-			fail(fmt.Sprintf("page of %d bytes", n), nil)
+			probe.Fail(fmt.Sprintf("page of %d bytes", n), nil)
 		}
 		nc.Close()
-		if t1 := instret(); i >= warmup {
+		if t1 := probe.Instret(); i >= warmup {
 			s = append(s, t1-t0)
 		}
 	}
-	report("http.req.newconn", "instr", s)
+	probe.Report("http.req.newconn", "instr", s)
 
 	s = s[:0]
 	path := "/bytes?n=" + strconv.Itoa(xferSize)
 	for i := 0; i < xferWarm+xfers; i++ {
-		t0 := instret()
+		t0 := probe.Instret()
 		if n := get(c, br, path, false); n != xferSize {
-			fail(fmt.Sprintf("1 MiB answer of %d bytes", n), nil)
+			probe.Fail(fmt.Sprintf("1 MiB answer of %d bytes", n), nil)
 		}
-		if t1 := instret(); i >= xferWarm {
+		if t1 := probe.Instret(); i >= xferWarm {
 			s = append(s, (t1-t0)/(xferSize/1024))
 		}
 	}
-	report("http.xfer1m", "instr/KiB", s)
+	probe.Report("http.xfer1m", "instr/KiB", s)
 	c.Close()
 	fmt.Println("BENCH http done")
 }
