@@ -85,6 +85,8 @@ static struct {
 	uint8_t msg[NETPROTO_MSG_MAX], tx[NETPROTO_MSG_MAX];
 } nd;
 
+static bool netd_writable(const struct sock *s);
+
 static struct rsock *RS(const struct sock *s)
 {
 	return s->remote;
@@ -525,8 +527,11 @@ static void on_message(const uint8_t *m, size_t len)
 			rs->tx_credit += (uint32_t)h.val;
 			if (rs->tx_credit > NETPROTO_WINDOW)
 				rs->tx_credit = NETPROTO_WINDOW;
-			if (was_out)
+			/* Behind queued requests it is not writable yet: woken when they go. */
+			if (was_out && netd_writable(s))
 				sock_changed(s, EPOLLOUT);
+			else if (was_out)
+				nd.tx_stalled = true;
 		}
 		break;
 	case NETPROTO_T_EV_CONNECTED:
@@ -579,7 +584,9 @@ void sock_netd_pump(void)
 	}
 	flush();
 	settle_now();
-	if (nd.tx_stalled) {
+	/* Only once nothing is queued: an EPOLLOUT edge while writes would still wait is taken by
+	 * an edge-triggered epoll (Go's netpoller) and lost, and the writer then waits for good. */
+	if (nd.tx_stalled && !nd.q_head) {
 		nd.tx_stalled = false;
 		for (struct rsock *rs = nd.socks; rs; rs = rs->next)
 			if (rs->role == RS_CONNECT)

@@ -251,4 +251,25 @@ static inline int find_ent(const struct ents *e, const char *name)
 	return -1;
 }
 
+/* ---------------------------------------------------------------- epoll */
+
+static inline long ep_ctl(int ep, int op, int fd, uint32_t events, uint64_t data)
+{
+	struct linux_epoll_event *ev = ualloc(sizeof(*ev));
+	ev->events = events;
+	ev->data = data;
+	return SYS(sys_epoll_ctl, (unsigned long)ep, (unsigned long)op, (unsigned long)fd, U(ev));
+}
+
+static inline long ep_wait(int ep, struct linux_epoll_event *evs, int max, int timeout)
+{
+	return SYS(sys_epoll_pwait, (unsigned long)ep, U(evs), (unsigned long)max,
+		   (unsigned long)(long)timeout, 0, 8);
+}
+
+static inline struct linux_epoll_event *ep_events(int n)
+{
+	return ualloc((size_t)n * sizeof(struct linux_epoll_event));
+}
+
 #endif

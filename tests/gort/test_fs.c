@@ -587,25 +587,6 @@ Test(fs, eventfd, .init = setup)
 
 /* ---------------------------------------------------------------- epoll */
 
-static long ep_ctl(int ep, int op, int fd, uint32_t events, uint64_t data)
-{
-	struct linux_epoll_event *ev = ualloc(sizeof(*ev));
-	ev->events = events;
-	ev->data = data;
-	return SYS(sys_epoll_ctl, (unsigned long)ep, (unsigned long)op, (unsigned long)fd, U(ev));
-}
-
-static long ep_wait(int ep, struct linux_epoll_event *evs, int max, int timeout)
-{
-	return SYS(sys_epoll_pwait, (unsigned long)ep, U(evs), (unsigned long)max,
-		   (unsigned long)(long)timeout, 0, 8);
-}
-
-static struct linux_epoll_event *ep_events(int n)
-{
-	return ualloc((size_t)n * sizeof(struct linux_epoll_event));
-}
-
 Test(fs, epoll_level_triggered, .init = setup)
 {
 	struct linux_epoll_event *evs = ep_events(4);

@@ -484,3 +484,67 @@ Test(sock_netd, a_write_behind_queued_requests_is_woken_when_they_go, .init = up
 	cr_assert_eq(SYS_T(&T2, sys_write, (unsigned long)fd, UP("y"), 1), 1);
 	cr_assert_eq(expect(NETPROTO_T_DATA)->pl[0], 'y');
 }
+
+/* Go's netpoller: an edge-triggered EPOLLOUT. A write behind queued requests that a pump could
+ * not send yet (the channel still full) must not be told EPOLLOUT then, or epoll takes the edge
+ * while the socket is not writable and the writer waits for good (50 connections at once). */
+Test(sock_netd, a_writer_on_an_edge_triggered_epoll_is_told_only_when_the_queue_has_gone,
+     .init = up)
+{
+	long fd = connected();
+	long ep = SYS(sys_epoll_create1, 0);
+	struct linux_epoll_event *evs = ep_events(4);
+	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1); /* writable when added */
+
+	uint8_t chunk[NETPROTO_DATA_MAX] = {0};
+	for (int k = 0; k < 5; k++)
+		feed(NETPROTO_T_DATA, 0, 7, 0, 0, chunk, sizeof(chunk));
+	fk.full = true;
+	uint8_t *buf = ualloc(5 * sizeof(chunk));
+	cr_assert_eq(read_((int)fd, buf, 5 * sizeof(chunk)), (long)(5 * sizeof(chunk)));
+	cr_assert_eq(write_str((int)fd, "x"), -EAGAIN); /* behind the queued CREDIT */
+	sock_netd_pump();				/* the channel is still full */
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 0);
+	fk.full = false;
+	sock_netd_pump();
+	cr_assert_eq(expect(NETPROTO_T_CREDIT)->h.val, (int32_t)(5 * sizeof(chunk)));
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1, "the writer was never told EPOLLOUT");
+	cr_assert(evs[0].events & EPOLLOUT);
+	cr_assert_eq(write_str((int)fd, "y"), 1);
+	cr_assert_eq(expect(NETPROTO_T_DATA)->pl[0], 'y');
+}
+
+/* The same for netd's CREDIT that comes while requests are queued: the socket has credit again
+ * but is not writable until they go; it is told then. */
+Test(sock_netd, credit_that_comes_behind_queued_requests_wakes_the_writer_when_they_go, .init = up)
+{
+	long fd = connected();
+	long ep = SYS(sys_epoll_create1, 0);
+	struct linux_epoll_event *evs = ep_events(4);
+	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1);
+
+	static uint8_t big_[NETPROTO_WINDOW];
+	uint8_t *ubuf = ualloc(sizeof(big_));
+	memcpy(ubuf, big_, sizeof(big_));
+	long sent = 0, r;
+	while ((r = write_((int)fd, ubuf, sizeof(big_))) > 0)
+		sent += r;
+	cr_assert_eq(r, -EAGAIN);
+	cr_assert_eq(sent, NETPROTO_WINDOW); /* out of credit */
+	while (fk.taken < fk.nout)
+		fk.taken++;
+	uint8_t chunk[NETPROTO_DATA_MAX] = {0};
+	feed(NETPROTO_T_DATA, 0, 7, 0, 0, chunk, sizeof(chunk));
+	fk.full = true;
+	uint8_t *rbuf = ualloc(sizeof(chunk));
+	cr_assert_eq(read_((int)fd, rbuf, sizeof(chunk)), (long)sizeof(chunk)); /* CREDIT queued */
+	feed(NETPROTO_T_CREDIT, 0, 7, 0, NETPROTO_WINDOW, NULL, 0);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 0);
+	fk.full = false;
+	sock_netd_pump();
+	expect(NETPROTO_T_CREDIT);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1, "the writer was never told EPOLLOUT");
+	cr_assert_eq(write_str((int)fd, "y"), 1);
+}
