@@ -34,9 +34,4 @@ struct host_state {
 
 extern struct host_state host;
 
-/* A machine of ncpus CPUs (ids 0..ncpus-1, each with the H extension and Sstc, online; CPU 0
- * boots and is this thread's) at time 1000000 with a 10 MHz timebase; host is cleared. The
- * caller has cleared hv. */
-void host_machine_init(unsigned ncpus);
-
 #endif

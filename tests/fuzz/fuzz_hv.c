@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "arch/host/host.h"
+#include "tests/unit/host_machine.h"
 
 uint8_t *fuzz_arena;
 

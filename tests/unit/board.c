@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/host/host.h"
+#include "host_machine.h"
 
 #define ARENA (32UL << 20)
 

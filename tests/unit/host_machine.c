@@ -1,8 +1,11 @@
 /* The machine the host port pretends to be, for the unit tests and the fuzzers alike: what
- * the RISC-V firmware's tree would have told the hv, so both start from one definition. */
+ * the firmware's tree would have told the hv, so both start from one definition. (Test code,
+ * not the port: a port reaches the core only through hv/port.h and hv/arch.h.) */
+#include "host_machine.h"
+
 #include <string.h>
 
-#include "host.h"
+#include "arch/host/host.h"
 #include "hv/hv.h"
 
 void host_machine_init(unsigned ncpus)
