@@ -125,14 +125,17 @@ static void hdr_put(uint8_t *m, uint16_t type, uint16_t flags, uint32_t sock, ui
 }
 
 /* Posts the queued requests while the channel takes them (only in a session). A reset seen
- * here is acted on by settle(), once the caller is done with the sockets it holds. */
+ * here is acted on by settle(), once the caller is done with the sockets it holds.
+ * What is left makes every remote socket unwritable with no write of theirs having seen
+ * EAGAIN: an EPOLLOUT edge epoll takes meanwhile reports nothing, so the pump that sends the
+ * rest gives every socket the edge again (tx_stalled). */
 static void flush(void)
 {
 	while (nd.sess == SESS_UP && nd.q_head && !nd.reset_owed) {
 		struct ctl *c = nd.q_head;
 		long r = nd.link->send(nd.link->ctx, c->msg, c->len);
 		if (r == -EAGAIN)
-			return;
+			break;
 		if (r == -ECONNRESET) {
 			nd.reset_owed = true;
 			return;
@@ -142,8 +145,10 @@ static void flush(void)
 			nd.q_tail = NULL;
 		fsmem_free(c, sizeof(*c));
 		if (r < 0)
-			return; /* broken: the next reset starts over */
+			break; /* broken: the next reset starts over */
 	}
+	if (nd.q_head)
+		nd.tx_stalled = true;
 }
 
 static bool pend_add(uint32_t req, enum pend_kind kind, struct rsock *rs)

@@ -548,3 +548,38 @@ Test(sock_netd, credit_that_comes_behind_queued_requests_wakes_the_writer_when_t
 	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1, "the writer was never told EPOLLOUT");
 	cr_assert_eq(write_str((int)fd, "y"), 1);
 }
+
+/* An EPOLLOUT edge that epoll takes while requests wait behind a full channel reports nothing
+ * (the socket is not writable then), and the writer had no EAGAIN to say it waits: once they go,
+ * the edge is given again (a request queued with nothing stalled lost it: 50 connections). */
+Test(sock_netd, an_edge_taken_while_requests_wait_is_given_again_when_they_go, .init = up)
+{
+	long fd = connected();
+	long ep = SYS(sys_epoll_create1, 0);
+	struct linux_epoll_event *evs = ep_events(4);
+	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1);
+
+	static uint8_t big_[NETPROTO_WINDOW];
+	uint8_t *ubuf = ualloc(sizeof(big_));
+	memcpy(ubuf, big_, sizeof(big_));
+	long sent = 0, r;
+	while ((r = write_((int)fd, ubuf, sizeof(big_))) > 0)
+		sent += r;
+	cr_assert_eq(r, -EAGAIN);
+	while (fk.taken < fk.nout)
+		fk.taken++;
+	uint8_t chunk[NETPROTO_DATA_MAX] = {0};
+	feed(NETPROTO_T_DATA, 0, 7, 0, 0, chunk, sizeof(chunk));
+	feed(NETPROTO_T_CREDIT, 0, 7, 0, NETPROTO_WINDOW, NULL, 0); /* EPOLLOUT, not yet taken */
+	fk.full = true;
+	uint8_t *rbuf = ualloc(sizeof(chunk));
+	cr_assert_eq(read_((int)fd, rbuf, sizeof(chunk)), (long)sizeof(chunk)); /* CREDIT queued */
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 0, "writable while a request waits");
+	fk.full = false;
+	sock_netd_pump();
+	expect(NETPROTO_T_CREDIT);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1, "the writer was never told EPOLLOUT again");
+	cr_assert(evs[0].events & EPOLLOUT);
+	cr_assert_eq(write_str((int)fd, "y"), 1);
+}
