@@ -25,6 +25,7 @@
 #include "tools/gohv_net.h"
 #include "tools/gohv_qemu.h"
 #include "tools/gohv_share.h"
+#include "tools/hostfwd_backlog.h"
 #include "tools/out_file.h"
 #include "tools/qemu_cmd.h"
 #include "tools/qemu_run.h"
@@ -603,6 +604,9 @@ struct console {
 	bool exited;
 	int code;
 	struct buf line, bytes; /* the line as QEMU printed it; the guest's bytes in it */
+	const struct net_opts *net;
+	const struct qemu_result *qemu;
+	bool widened; /* the --publish listeners' backlogs were seen to */
 };
 
 static bool starts(const char *s, const char *prefix)
@@ -680,10 +684,29 @@ static void console_end(struct console *c)
 	fflush(stdout);
 }
 
+/* QEMU has made its hostfwd listeners by the time it prints anything (its network comes up
+ * before the machine starts); a listener left with its backlog of 1 still serves, with losses
+ * when many connect at once, so that is said and the run goes on. */
+static void widen_listeners(struct console *c)
+{
+	char why[128];
+
+	c->widened = true;
+	for (int i = 0; i < c->net->n; i++)
+		if (hostfwd_widen(c->qemu->pid, c->net->host[i], why, sizeof(why)))
+			fprintf(
+			    stderr,
+			    "gohv: --publish %u:%u: QEMU's listener keeps its backlog of 1 (%s): "
+			    "connections made at the same moment may never reach the program\n",
+			    c->net->host[i], c->net->guest[i], why);
+}
+
 static enum qemu_feed_result console_chunk(void *ctx, const char *data, size_t n)
 {
 	struct console *c = ctx;
 
+	if (!c->widened)
+		widen_listeners(c);
 	console_feed(c, data, n);
 	/* After the exit line the hv powers off; give QEMU a moment to go by itself. */
 	return c->exited ? QEMU_FEED_ENDING : QEMU_FEED_MORE;
@@ -707,8 +730,13 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	char smp[16], mem[32], tag[CONFIG_NAME_MAX + 4],
 	    err_tag[CONFIG_NAME_MAX + sizeof(CONSOLE_TAG_ERR) + 4], exit_line[CONFIG_NAME_MAX + 64],
 	    err[PATH_MAX + 64];
-	struct console con = {
-	    .tag = tag, .err_tag = err_tag, .exit_line = exit_line, .verbose = o->verbose};
+	struct qemu_result res;
+	struct console con = {.tag = tag,
+			      .err_tag = err_tag,
+			      .exit_line = exit_line,
+			      .verbose = o->verbose,
+			      .net = &o->net,
+			      .qemu = &res};
 	/* By default the vCPUs are real parallel harts and time is the host's. --icount trades
 	 * that for a virtual clock counted in instructions: timings then do not depend on how busy
 	 * the host is (one host thread runs every hart in turn). */
@@ -730,7 +758,6 @@ static int run_qemu(const struct opts *o, const char *img, const char *part)
 	    .interrupt = &got_signal,
 	};
 	struct qemu_cmd cmd;
-	struct qemu_result res;
 
 	snprintf(tag, sizeof(tag), CONSOLE_TAG_OPEN "%s" CONSOLE_TAG_CLOSE, part);
 	snprintf(err_tag, sizeof(err_tag), CONSOLE_TAG_OPEN "%s" CONSOLE_TAG_ERR CONSOLE_TAG_CLOSE,

@@ -56,6 +56,7 @@ int qemu_run(char *const argv[], const struct qemu_run_opts *o, qemu_feed_fn fee
 		child(argv, o, fds[1]);
 	}
 	close(fds[1]);
+	res->pid = pid;
 
 	double deadline = now_s() + o->timeout_s, grace = 0;
 	char buf[4096];

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct qemu_result {
 	bool exited;	  /* QEMU ended by itself (the hv powered the machine off) */
@@ -15,6 +16,7 @@ struct qemu_result {
 	bool interrupted; /* killed because *interrupt became nonzero */
 	int status;	  /* its exit status when it exited; -1 if a signal ended it; 127: QEMU
 			     could not be started (the reason went to its stderr) */
+	pid_t pid;	  /* QEMU's, from its start on (a feed may look at the process) */
 };
 
 enum qemu_feed_result {

@@ -15,11 +15,11 @@ $(PACK): $(PACK_SRCS) $(wildcard hv/*.h) tools/pack.h tools/out_file.h $(ARCH_MA
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) $(PACK_SRCS) -lfdt -o $@
 # gohv finds the hv and gort relative to itself ($(BUILD)/tools/../hv/...).
-GOHV_SRCS := tools/gohv.c tools/gohv_qemu.c tools/gohv_share.c tools/gohv_net.c tools/gohv_build.c tools/go_elf.c tools/console_wire.c \
+GOHV_SRCS := tools/gohv.c tools/gohv_qemu.c tools/gohv_share.c tools/gohv_net.c tools/hostfwd_backlog.c tools/gohv_build.c tools/go_elf.c tools/console_wire.c \
 	tools/pack.c tools/out_file.c hv/config.c hv/dtb_check.c hv/elf.c $(QEMU_RUNNER_SRCS)
 # gohv build finds the goos module (guest-abi/goos-go) where this tree has it.
 GOOS_GO_DIR := $(abspath guest-abi/goos-go)
-$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h tools/out_file.h tools/gohv_qemu.h tools/gohv_share.h tools/gohv_net.h \
+$(GOHV): $(GOHV_SRCS) $(wildcard hv/*.h) tools/pack.h tools/out_file.h tools/gohv_qemu.h tools/gohv_share.h tools/gohv_net.h tools/hostfwd_backlog.h \
 		tools/gohv_build.h tools/go_elf.h tools/console_wire.h $(QEMU_RUNNER_DEPS) \
 		| $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
