@@ -5,8 +5,8 @@
  * the sender wait, and its reads wake the sender). A datagram goes whole into the rx of the
  * socket bound on its destination; as on Linux, one sent to a port no socket holds, or to a
  * receiver whose buffer is full, is dropped (a connected sender sees ECONNREFUSED for the
- * former). Closing with unread bytes resets the connection (the peer reads ECONNRESET), as a
- * Linux RST does; a write to a closed peer is EPIPE.
+ * former). Closing with unread bytes, or with SO_LINGER for no time, resets the connection (the
+ * peer reads ECONNRESET), as a Linux RST does; a write to a closed peer is EPIPE.
  */
 #include "sock.h"
 
@@ -98,8 +98,9 @@ static void loop_release(struct sock *s)
 	p->be_priv = NULL;
 	s->be_priv = NULL;
 	p->rx_eof = true;
-	if (s->rx.len && p->type == SOCK_STREAM)
-		p->err = ECONNRESET; /* bytes were left unread: Linux answers with a reset */
+	/* Bytes left unread, or SO_LINGER for no time (an abort): Linux answers with a reset. */
+	if ((s->rx.len || (s->linger && !s->linger_sec)) && p->type == SOCK_STREAM)
+		p->err = ECONNRESET;
 	if (p->state == SS_CONNECTED && p->type == SOCK_STREAM)
 		p->state = SS_CLOSED;
 	sock_changed(p, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP | EPOLLERR);

@@ -224,6 +224,29 @@ Test(sock, close_resets_and_writes_to_a_gone_peer_fail, .init = setup)
 	cr_assert_eq(write_((int)c, US("x"), 1), -EPIPE);
 }
 
+/* SO_LINGER on with a time of 0: close aborts the connection, so the peer reads ECONNRESET, not
+ * end of file (net's TestNotTemporaryRead). */
+Test(sock, a_close_lingering_for_no_time_resets_the_peer, .init = setup)
+{
+	long c, s;
+	pair(&c, &s);
+	uint8_t *buf = ualloc(64);
+	int32_t *l = ualloc(8);
+	l[0] = 1;
+	l[1] = 0;
+	cr_assert_eq(
+	    SYS(sys_setsockopt, (unsigned long)s, 1 /* SOL_SOCKET */, 13 /* SO_LINGER */, U(l), 8),
+	    0);
+	cr_assert_eq(close_((int)s), 0);
+	cr_assert_eq(read_((int)c, buf, 64), -ECONNRESET);
+	/* Lingering for a while is an ordinary close: end of file. */
+	pair(&c, &s);
+	l[1] = 5;
+	cr_assert_eq(SYS(sys_setsockopt, (unsigned long)s, 1, 13, U(l), 8), 0);
+	cr_assert_eq(close_((int)s), 0);
+	cr_assert_eq(read_((int)c, buf, 64), 0);
+}
+
 Test(sock, datagrams_whole_truncated_and_addressed, .init = setup)
 {
 	long a = sock_(SOCK_DGRAM), b = sock_(SOCK_DGRAM);
