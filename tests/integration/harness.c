@@ -73,6 +73,7 @@ struct collect {
 	struct run *r;
 	const char *const *until;
 	size_t cap;
+	const struct boot_opts *opts;
 };
 
 static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
@@ -80,6 +81,8 @@ static enum qemu_feed_result collect(void *ctx, const char *buf, size_t n)
 	struct collect *c = ctx;
 
 	append(c->r, buf, n, &c->cap);
+	if (c->opts && c->opts->watch && !*c->opts->seen && strstr(c->r->out, c->opts->watch))
+		*c->opts->seen = true;
 	return c->until && all_seen(c->r, c->until) ? QEMU_FEED_STOP : QEMU_FEED_MORE;
 }
 
@@ -128,7 +131,7 @@ void boot_board(const char *board, const struct boot_opts *opts, struct run *r)
 	struct qemu_cmd cmd;
 	cr_assert_eq(qemu_cmd_build(&qo, &cmd, err, sizeof(err)), 0, "%s", err);
 	struct qemu_run_opts ro = {.timeout_s = opts && opts->timeout_s ? opts->timeout_s : 60};
-	struct collect c = {r, opts ? opts->until : NULL, 0};
+	struct collect c = {r, opts ? opts->until : NULL, 0, opts};
 	struct qemu_result res;
 	append(r, "", 0, &c.cap);
 	cr_assert_eq(qemu_run(cmd.argv, &ro, collect, &c, &res), 0, "cannot start QEMU: %s",

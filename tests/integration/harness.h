@@ -4,6 +4,7 @@
 #ifndef GOHV_TEST_HARNESS_H
 #define GOHV_TEST_HARNESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,6 +35,10 @@ struct boot_opts {
 	/* Called with the packed image's path before QEMU boots it: to hand the hv an image the
 	 * packer would refuse to make. */
 	void (*patch)(const char *image);
+	/* *seen is set once the output has this (for a thread that acts on the guest's progress
+	 * while the board runs). */
+	const char *watch;
+	atomic_bool *seen;
 };
 
 /* Packs tests/boards/<board>.dts (built to $GOHV_BUILD/tests/boards/<board>.dtb) with the hv and

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 
 #include "grun.h"
 #include "harness.h"
+#include "hv/console_proto.h"
 
 TestSuite(netback, .timeout = 900);
 
@@ -181,11 +183,12 @@ Test(netback, an_outbound_connection_reaches_a_server_on_the_hosts_loopback)
 /* ---------------------------------------------------------------- inbound */
 
 struct client {
-	uint16_t port;	   /* the hostfwd's, on 127.0.0.1 */
-	unsigned good;	   /* exchanges to make */
-	unsigned done;	   /* made */
-	bool break_second; /* the second connection sends part and waits for the end */
-	bool broken_ended; /* ... and that end came */
+	uint16_t port;	    /* the hostfwd's, on 127.0.0.1 */
+	unsigned good;	    /* exchanges to make */
+	unsigned done;	    /* made */
+	bool break_second;  /* the second connection sends part and waits for the end */
+	bool broken_ended;  /* ... and that end came */
+	atomic_bool *start; /* NULL, or the first exchange waits until it is set */
 };
 
 /* One exchange of tests/go/netapp's serve side: the length, n bytes of p up, n of q down. */
@@ -232,7 +235,9 @@ static bool broken_exchange(uint16_t port)
 static void *client_run(void *arg)
 {
 	struct client *c = arg;
-	time_t end = time(NULL) + 600;
+	time_t end = time(NULL) + 600, start_by = time(NULL) + 120;
+	while (c->start && !*c->start && c->good && time(NULL) < start_by)
+		usleep(100000); /* without it, the test's assertions say what was missing */
 	while (c->done < c->good && time(NULL) < end) {
 		if (c->break_second && c->done == 1 && !c->broken_ended) {
 			c->broken_ended = broken_exchange(c->port);
@@ -248,7 +253,10 @@ static void *client_run(void *arg)
 	return NULL;
 }
 
-static void boot_with_client(const char *board, struct client *c, struct run *r)
+/* Boots board with c making its exchanges through a hostfwd to the app's 8080 (after watch has
+ * shown, if it is given) until the app has served 2. */
+static void boot_with_client_after(const char *board, const char *watch, struct client *c,
+				   struct run *r)
 {
 	static const char *dirs[2];
 	static char fwd[64];
@@ -260,17 +268,27 @@ static void boot_with_client(const char *board, struct client *c, struct run *r)
 	need(bpath("go/netd.cpio"), "build it with `make go-initrds`");
 	c->port = free_port();
 	snprintf(fwd, sizeof(fwd), "hostfwd=tcp:127.0.0.1:%u-:8080", c->port);
-	cr_assert_eq(pthread_create(&th, NULL, client_run, c), 0);
 	dirs[0] = bpath("go");
+	static atomic_bool seen;
+	seen = false;
+	c->start = watch ? &seen : NULL;
 	struct boot_opts o = {.dirs = dirs,
 			      .real_time = true,
 			      .timeout_s = 600,
 			      .user_net = true,
 			      .net_forwards = fwds,
-			      .until = until};
+			      .until = until,
+			      .watch = watch,
+			      .seen = &seen};
+	cr_assert_eq(pthread_create(&th, NULL, client_run, c), 0);
 	boot_board(board, &o, r);
 	c->good = 0; /* the client stops at its next turn */
 	pthread_join(th, NULL);
+}
+
+static void boot_with_client(const char *board, struct client *c, struct run *r)
+{
+	boot_with_client_after(board, NULL, c, r);
 }
 
 /* The app listens on 0.0.0.0:8080: it talks to itself over loopback on that listener, and this
@@ -309,5 +327,27 @@ Test(netback, netd_killed_clients_get_errors_and_service_resumes)
 	long died = run_pos(&r, "exiting on purpose"), again = run_pos(&r, "connection 3 to ");
 	cr_assert(again > died, "a connection after netd's restart was served");
 	cr_assert(c.broken_ended, "the host's broken connection did not end");
+	run_free(&r);
+}
+
+/* A third partition asks netd for sockets without end (each dial waits on an address that never
+ * answers): netd refuses it past its limit and goes on serving the app, whose two exchanges
+ * with the host start only once the flooder has been refused. */
+Test(netback, a_client_flooding_netd_with_connections_does_not_stop_it_serving_another)
+{
+	static const char refused[] = "[flood] netapp: flood: netd refused a socket (";
+	struct client c = {.good = 2};
+	struct run r;
+
+	boot_with_client_after("go-netd-flood", refused, &c, &r);
+	assert_lacks(&r, "FAIL");
+	assert_has(&r, refused);
+	assert_has(&r, "too many open files");
+	assert_has(&r, "[app] netapp: served 2 connections\n");
+	cr_assert_eq(c.done, 2, "the host made %u good exchanges of 2", c.done);
+	long flooded = run_pos(&r, refused), served = run_pos(&r, "[app] netapp: connection 1 to ");
+	cr_assert(served > flooded, "the app was served only before the flood");
+	assert_lacks(&r, CONSOLE_HV_PREFIX CONSOLE_FAULT);	   /* netd neither faulted */
+	assert_lacks(&r, CONSOLE_PARTITION "netd" CONSOLE_EXITED); /* nor ended */
 	run_free(&r);
 }

@@ -7,17 +7,24 @@
 //	    listens on 0.0.0.0:port; first exchanges with itself over loopback, then serves
 //	    connections: a 4-byte big-endian length L, L bytes of p, answered by L bytes of q. It
 //	    exits 0 after k good remote connections; a failed one is printed and it carries on.
+//	NETAPP=flood NETAPP_ADDR=host:port
+//	    dials host:port without end, many at once, keeping every connection it gets; prints
+//	    once when netd first refuses it a socket (EMFILE), and goes on.
 //
 // Patterns: p(i) = 7i+3, q(i) = 13i+5 (mod 256), so a byte lost, doubled or moved shows.
 package main
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -166,13 +173,48 @@ func serve() {
 	fmt.Printf("netapp: served %d connections\n", good)
 }
 
+// flood asks netd for sockets without end: floodDialers dials at once, more than netd gives one
+// client (NETPROTO_MAX_SOCKETS, 128), each made again a little after it fails.
+func flood() {
+	const floodDialers = 200
+	addr := os.Getenv("NETAPP_ADDR")
+	var waiting atomic.Int64
+	var refused sync.Once
+	for i := 0; i < floodDialers; i++ {
+		go func() {
+			for {
+				waiting.Add(1)
+				c, err := net.Dial("tcp", addr)
+				n := waiting.Add(-1)
+				if err == nil {
+					defer c.Close()
+					select {} // kept for good
+				}
+				// netd's refusal comes as the connect's error; gort's own fd limit
+				// (256) is the socket call's, which the dialers stay below.
+				var se *os.SyscallError
+				if errors.As(err, &se) && se.Syscall == "connect" && se.Err == syscall.EMFILE {
+					refused.Do(func() {
+						fmt.Printf("netapp: flood: netd refused a socket (%v), %d dials waiting\n",
+							err, n)
+					})
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+	}
+	select {}
+}
+
 func main() {
 	switch os.Getenv("NETAPP") {
 	case "dial":
 		dial()
+	case "flood":
+		flood()
 	case "serve":
 		serve()
 	default:
-		fail("NETAPP is %q: dial or serve", os.Getenv("NETAPP"))
+		fail("NETAPP is %q: dial, serve or flood", os.Getenv("NETAPP"))
 	}
 }
