@@ -122,7 +122,9 @@ static void parse_bootargs(const char *args, size_t *used)
 	}
 }
 
-/* A NUL-separated list from a packed file, appended to list. */
+/* A NUL-separated list from a packed file, appended to list. A string the file ends with its NUL
+ * is used where it lies (the packed tree outlives the program's start, which copies it to the
+ * stack): go test's -test.run patterns run to tens of KiB, as Linux allows. */
 static void read_list(const char *path, const char **list, unsigned *count, size_t *used)
 {
 	size_t size;
@@ -130,12 +132,15 @@ static void read_list(const char *path, const char **list, unsigned *count, size
 
 	for (size_t i = 0; data && i < size && *count < MAX_ARGS;) {
 		size_t n = strnlen(data + i, size - i);
-		const char *s = boot.buf + *used;
-		if (*used + n + 1 > sizeof(boot.buf))
-			gort_fatal(2, "%s: the arguments are too long", path);
-		memcpy(boot.buf + *used, data + i, n);
-		boot.buf[*used + n] = 0;
-		*used += n + 1;
+		const char *s = data + i;
+		if (n == size - i) { /* the last one, not terminated */
+			if (*used + n + 1 > sizeof(boot.buf))
+				gort_fatal(2, "%s: the arguments are too long", path);
+			memcpy(boot.buf + *used, data + i, n);
+			boot.buf[*used + n] = 0;
+			s = boot.buf + *used;
+			*used += n + 1;
+		}
 		list[(*count)++] = s;
 		i += n + 1;
 	}
