@@ -315,6 +315,27 @@ long sock_rx_push(struct sock *s, const void *src, size_t n)
 	return buf_put(&s->rx, NULL, src, n);
 }
 
+long sock_rx_push_dgram(struct sock *s, const void *src, size_t n, const struct sock_addr *from)
+{
+	struct sock_buf *b = &s->rx;
+	if (!sock_rx_room(s, n))
+		return -EAGAIN;
+	struct sock_dgram h = {.len = (uint32_t)n, .from = *from};
+	long r = buf_put(b, NULL, &h, sizeof(h));
+	if (r == 0 && (r = buf_put(b, NULL, src, n)) < 0)
+		b->len -= sizeof(h);
+	if (r < 0)
+		return r;
+	b->dgrams++;
+	return 0;
+}
+
+size_t sock_rx_payload(const struct sock *s)
+{
+	return s->type == SOCK_DGRAM ? s->rx.len - s->rx.dgrams * sizeof(struct sock_dgram)
+				     : s->rx.len;
+}
+
 long sock_io_take(struct sock_iov *io, void *dst, size_t n)
 {
 	size_t done = 0;
@@ -866,8 +887,10 @@ long sys_connect(struct thread *t, const struct syscall_args *a)
 			return -ENETUNREACH;
 		if ((r = sock_autobind(s, INADDR_ANY)) < 0)
 			return r;
-		s->be = be;
 		s->peer = dst;
+		if (be == &sock_netd && (r = be->connect(s, &dst)) < 0)
+			return r;
+		s->be = be;
 		s->state = SS_CONNECTED;
 		return 0;
 	}
@@ -1041,6 +1064,9 @@ static long do_recv(struct thread *t, struct sock *s, struct sock_iov *io, int f
 				s->rx.dgrams--;
 				if (s->be && s->be->consumed)
 					s->be->consumed(s);
+				if (s->remote && s->be != &sock_netd)
+					sock_netd.consumed(
+					    s); /* a sendto's netd half: its credit */
 			}
 			return flags & MSG_TRUNC ? (long)h.len : r;
 		}

@@ -138,6 +138,11 @@ long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct soc
 /* n bytes at src (gort's memory) onto s's stream rx, past SO_RCVBUF if it must (the backend
  * bounds what it pushes): 0, or -ENOBUFS and nothing added. */
 long sock_rx_push(struct sock *s, const void *src, size_t n);
+/* A datagram of n bytes at src (gort's memory), from, onto s's rx: 0, -EAGAIN (no room: the
+ * caller drops it, as UDP does) or -ENOBUFS. */
+long sock_rx_push_dgram(struct sock *s, const void *src, size_t n, const struct sock_addr *from);
+/* The bytes of data in s's rx, datagrams' headers left out. */
+size_t sock_rx_payload(const struct sock *s);
 /* n bytes of the user's at the cursor of io into dst, the cursor moved on: 0 or -EFAULT. */
 long sock_io_take(struct sock_iov *io, void *dst, size_t n);
 /* Room in s's rx for n more bytes (datagrams: with their header). */

@@ -34,6 +34,7 @@ enum rs_role {
 	RS_CONNECT, /* a connecting or connected socket of the program */
 	RS_LISTEN,  /* a listener's netd half (the socket's backend stays the loopback) */
 	RS_CHILD,   /* a connection netd accepted, until it is on its listener's queue */
+	RS_DGRAM,   /* a UDP socket's netd half: from its first non-loopback send or connect */
 };
 
 struct rsock {
@@ -44,6 +45,7 @@ struct rsock {
 	enum rs_role role;
 	uint32_t tx_credit; /* DATA bytes netd still takes */
 	uint32_t owed;	    /* DATA bytes netd pushed that are not credited back */
+	bool want_out; /* a datagram waited for its id or more credit: EPOLLOUT when it comes */
 };
 
 /* A request waiting for its reply. */
@@ -210,7 +212,7 @@ static void post_credit(uint32_t sock, uint32_t n)
 
 static bool post_socket(struct rsock *rs)
 {
-	int32_t args[3] = {AF_INET, SOCK_STREAM, 0};
+	int32_t args[3] = {AF_INET, rs->s->type, 0};
 	return post(NETPROTO_T_SOCKET, 0, 0, args, sizeof(args), PK_SOCKET, rs);
 }
 
@@ -320,6 +322,8 @@ static void session_reset(void)
 			child_drop(rs);
 		else if (rs->role == RS_CONNECT)
 			rs_fail(rs, ECONNRESET);
+		else if (rs->role == RS_DGRAM)
+			rs_drop(rs); /* the next datagram makes another: UDP keeps no session */
 	}
 }
 
@@ -357,6 +361,28 @@ static void session_up(void)
 
 /* ---------------------------------------------------------------- what netd sends */
 
+/* A UDP socket's SOCKET reply: its datagrams go from now on (to its peer, if it is connected
+ * through netd); a refusal is the next send's error. */
+static void dgram_ready(struct rsock *rs, int32_t val)
+{
+	struct sock *s = rs->s;
+	if (val <= 0) {
+		s->err = val ? (int)-val : EIO;
+		rs_drop(rs);
+		sock_changed(s, EPOLLOUT | EPOLLERR);
+		return;
+	}
+	rs->id = (uint32_t)val;
+	rs->tx_credit = NETPROTO_WINDOW;
+	if (s->be == &sock_netd && s->state == SS_CONNECTED) {
+		uint8_t sin[NETPROTO_SOCKADDR_SIZE];
+		sin_put(sin, &s->peer);
+		post(NETPROTO_T_CONNECT, rs->id, 0, sin, sizeof(sin), PK_IGNORE, rs);
+	}
+	rs->want_out = false;
+	sock_changed(s, EPOLLOUT);
+}
+
 static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t plen)
 {
 	struct pend *p, **pp, *prev = NULL;
@@ -380,6 +406,10 @@ static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t ple
 	struct sock *s = rs->s;
 	switch (kind) {
 	case PK_SOCKET:
+		if (rs->role == RS_DGRAM) {
+			dgram_ready(rs, h->val);
+			return;
+		}
 		if (h->val <= 0) {
 			if (rs->role == RS_LISTEN) {
 				gort_printf("gort: netd refused a socket for port %u (errno %d): "
@@ -474,10 +504,32 @@ static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t ple
 	}
 }
 
+/* A datagram netd pushed (its source first): one the ring has no room for is dropped, as UDP
+ * does, and its credit goes back at once. */
+static void on_dgram(struct rsock *rs, const uint8_t *pl, size_t plen)
+{
+	struct sock *s = rs->s;
+	if (plen < NETPROTO_SOCKADDR_SIZE)
+		return;
+	struct sock_addr from = sin_get(pl);
+	rs->owed += (uint32_t)plen;
+	if (sock_rx_push_dgram(s, pl + NETPROTO_SOCKADDR_SIZE, plen - NETPROTO_SOCKADDR_SIZE,
+			       &from) < 0) {
+		rs->owed -= (uint32_t)plen;
+		post_credit(rs->id, (uint32_t)plen);
+		return;
+	}
+	sock_changed(s, EPOLLIN);
+}
+
 static void on_data(struct rsock *rs, const uint8_t *pl, size_t plen)
 {
 	struct sock *s = rs->s;
-	if (s->type != SOCK_STREAM || !plen)
+	if (s->type == SOCK_DGRAM) {
+		on_dgram(rs, pl, plen);
+		return;
+	}
+	if (!plen)
 		return;
 	/* netd never has more than a window out: the ring holds at least that much. */
 	if (s->rx.max < s->rx.len + plen)
@@ -533,9 +585,11 @@ static void on_message(const uint8_t *m, size_t len)
 			if (rs->tx_credit > NETPROTO_WINDOW)
 				rs->tx_credit = NETPROTO_WINDOW;
 			/* Behind queued requests it is not writable yet: woken when they go. */
-			if (was_out && netd_writable(s))
+			bool waits = was_out || rs->want_out;
+			rs->want_out = false;
+			if (waits && netd_writable(s))
 				sock_changed(s, EPOLLOUT);
-			else if (was_out)
+			else if (waits)
 				nd.tx_stalled = true;
 		}
 		break;
@@ -552,6 +606,8 @@ static void on_message(const uint8_t *m, size_t len)
 			post(NETPROTO_T_ACCEPT, rs->id, 0, NULL, 0, PK_ACCEPT, rs);
 		break;
 	case NETPROTO_T_EV_EOF:
+		if (rs->role == RS_DGRAM)
+			break;
 		s->rx_eof = true;
 		sock_changed(s, EPOLLIN | EPOLLRDHUP);
 		break;
@@ -594,7 +650,7 @@ void sock_netd_pump(void)
 	if (nd.tx_stalled && !nd.q_head) {
 		nd.tx_stalled = false;
 		for (struct rsock *rs = nd.socks; rs; rs = rs->next)
-			if (rs->role == RS_CONNECT)
+			if (rs->role == RS_CONNECT || rs->role == RS_DGRAM)
 				sock_changed(rs->s, EPOLLOUT);
 	}
 	nd.in_pump = false;
@@ -625,13 +681,39 @@ bool sock_netd_present(void)
 
 /* ---------------------------------------------------------------- the backend */
 
+/* A UDP socket's netd half, asked for once (its SOCKET reply makes it ready). */
+static struct rsock *dgram_half(struct sock *s)
+{
+	if (s->remote)
+		return s->remote;
+	struct rsock *rs = rs_new(s, RS_DGRAM);
+	if (!rs)
+		return NULL;
+	if (!post_socket(rs)) {
+		rs_drop(rs);
+		return NULL;
+	}
+	return rs;
+}
+
 static long netd_connect(struct sock *s, const struct sock_addr *dst)
 {
 	(void)dst; /* s->peer */
 	if (!sock_netd_present())
 		return -ENETUNREACH;
-	if (s->type != SOCK_STREAM)
-		return -ENETUNREACH;
+	if (s->type == SOCK_DGRAM) {
+		/* Local at once, as UDP's is; netd filters the source once it has the CONNECT. */
+		struct rsock *rs = dgram_half(s);
+		if (!rs)
+			return -ENOBUFS;
+		if (rs->id) {
+			uint8_t sin[NETPROTO_SOCKADDR_SIZE];
+			sin_put(sin, &s->peer);
+			post(NETPROTO_T_CONNECT, rs->id, 0, sin, sizeof(sin), PK_IGNORE, rs);
+		}
+		settle();
+		return 0;
+	}
 	struct rsock *rs = s->remote ? s->remote : rs_new(s, RS_CONNECT);
 	if (!rs)
 		return -ENOBUFS;
@@ -649,12 +731,64 @@ static long netd_connect(struct sock *s, const struct sock_addr *dst)
 	return -EINPROGRESS;
 }
 
+/* One datagram to dst (the connected peer's when the socket is connected through netd). It
+ * waits (EAGAIN, then EPOLLOUT) for the socket's id and for credit for it and its address. */
+static long netd_send_dgram(struct sock *s, struct sock_iov *io, size_t n,
+			    const struct sock_addr *dst)
+{
+	if (!sock_netd_present())
+		return -ENETUNREACH;
+	if (n > NETPROTO_DGRAM_MAX)
+		return -EMSGSIZE;
+	struct rsock *rs = dgram_half(s);
+	if (!rs)
+		return -ENOBUFS;
+	settle();
+	if (!(rs = RS(s))) /* netd went away as SOCKET was posted */
+		return -ENETUNREACH;
+	size_t need = NETPROTO_SOCKADDR_SIZE + n;
+	if (!rs->id || rs->tx_credit < need) {
+		rs->want_out = true;
+		return -EAGAIN;
+	}
+	if (nd.sess != SESS_UP || nd.q_head) {
+		nd.tx_stalled = true;
+		return -EAGAIN;
+	}
+	uint8_t *m = nd.tx;
+	struct sock_iov save = *io;
+	hdr_put(m, NETPROTO_T_DATA, 0, rs->id, 0, 0);
+	if (s->be == &sock_netd && s->state == SS_CONNECTED)
+		memset(m + NETPROTO_HDR_SIZE, 0, NETPROTO_SOCKADDR_SIZE); /* AF_UNSPEC: the peer */
+	else
+		sin_put(m + NETPROTO_HDR_SIZE, dst);
+	if (sock_io_take(io, m + NETPROTO_HDR_SIZE + NETPROTO_SOCKADDR_SIZE, n) < 0) {
+		*io = save;
+		return -EFAULT;
+	}
+	long r = nd.link->send(nd.link->ctx, m, NETPROTO_HDR_SIZE + need);
+	if (r == 0) {
+		rs->tx_credit -= (uint32_t)need;
+		return (long)n;
+	}
+	*io = save;
+	if (r == -EAGAIN) {
+		nd.tx_stalled = true;
+		return -EAGAIN;
+	}
+	if (r == -ECONNRESET) {
+		session_reset();
+		hello();
+		return -EAGAIN; /* a new half is made for the next try */
+	}
+	return -EIO;
+}
+
 static long netd_send(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *dst)
 {
-	(void)dst;
 	struct rsock *rs = RS(s);
-	if (s->type != SOCK_STREAM)
-		return -ENETUNREACH; /* UDP through netd is not carried yet */
+	if (s->type == SOCK_DGRAM)
+		return netd_send_dgram(s, io, n, dst);
 	if (!rs || !rs->id)
 		return -EPIPE;
 	if (rs->tx_credit == 0)
@@ -707,7 +841,11 @@ static void netd_consumed(struct sock *s)
 	struct rsock *rs = RS(s);
 	if (!rs || !rs->id || nd.sess != SESS_UP)
 		return;
-	uint32_t back = rs->owed - s->rx.len;
+	/* What of the ring is netd's pushing, as netd counts it (a datagram with its address). */
+	size_t unread = sock_rx_payload(s);
+	if (s->type == SOCK_DGRAM)
+		unread += (size_t)s->rx.dgrams * NETPROTO_SOCKADDR_SIZE;
+	uint32_t back = rs->owed > unread ? rs->owed - (uint32_t)unread : 0;
 	if (back && (back >= NETPROTO_WINDOW / 4 || s->rx.len == 0)) {
 		rs->owed -= back;
 		post_credit(rs->id, back);

@@ -583,3 +583,92 @@ Test(sock_netd, an_edge_taken_while_requests_wait_is_given_again_when_they_go, .
 	cr_assert(evs[0].events & EPOLLOUT);
 	cr_assert_eq(write_str((int)fd, "y"), 1);
 }
+
+/* ---------------------------------------------------------------- UDP */
+
+static long udp(void)
+{
+	return SYS(sys_socket, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+}
+
+/* A datagram to a non-loopback address makes the socket's netd half (SOCKET, a UDP one) and
+ * waits for it; then goes as DATA with its destination, and the answer comes back with its
+ * source; credit goes back as it is read. */
+Test(sock_netd, a_datagram_to_another_host_goes_through_netd_and_the_answer_comes_back, .init = up)
+{
+	long fd = udp();
+	cr_assert_eq(
+	    SYS(sys_sendto, (unsigned long)fd, UP("ping"), 4, 0, U(sin_(10, 0, 2, 3, 53)), 16),
+	    -EAGAIN);
+	struct fmsg *m = expect(NETPROTO_T_SOCKET);
+	int32_t args[3];
+	memcpy(args, m->pl, sizeof(args));
+	cr_assert_eq(args[1], SOCK_DGRAM);
+	expect_nothing();
+	reply(m, 9, NULL, 0);
+	cr_assert_eq(
+	    SYS(sys_sendto, (unsigned long)fd, UP("ping"), 4, 0, U(sin_(10, 0, 2, 3, 53)), 16), 4);
+	m = expect(NETPROTO_T_DATA);
+	cr_assert_eq(m->h.sock, 9);
+	struct sin want = sin_v(10, 0, 2, 3, 53);
+	cr_assert_eq(m->plen, NETPROTO_SOCKADDR_SIZE + 4);
+	cr_assert_arr_eq(m->pl, &want, sizeof(want));
+	cr_assert_arr_eq(m->pl + NETPROTO_SOCKADDR_SIZE, "ping", 4);
+
+	uint8_t pl[NETPROTO_SOCKADDR_SIZE + 4];
+	memcpy(pl, &want, sizeof(want));
+	memcpy(pl + NETPROTO_SOCKADDR_SIZE, "pong", 4);
+	feed(NETPROTO_T_DATA, 0, 9, 0, 0, pl, sizeof(pl));
+	cr_assert(poll_of(fd) & EPOLLIN);
+	uint8_t *buf = ualloc(16);
+	struct sin *from = ualloc(sizeof(*from));
+	uint32_t *len = ualloc(4);
+	*len = sizeof(*from);
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)fd, U(buf), 16, 0, U(from), U(len)), 4);
+	cr_assert_arr_eq(buf, "pong", 4);
+	cr_assert_arr_eq(from, &want, 8);
+	m = expect(NETPROTO_T_CREDIT); /* the ring is empty: all of it back */
+	cr_assert_eq(m->h.val, (int32_t)sizeof(pl));
+	/* Too long for one DATA: EMSGSIZE, as the protocol says. */
+	uint8_t *toolong = ualloc(NETPROTO_DGRAM_MAX + 1);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)fd, U(toolong), NETPROTO_DGRAM_MAX + 1, 0,
+			 U(sin_(10, 0, 2, 3, 53)), 16),
+		     -EMSGSIZE);
+	/* Its close closes netd's half. */
+	cr_assert_eq(close_((int)fd), 0);
+	cr_assert_eq(expect(NETPROTO_T_CLOSE)->h.sock, 9);
+}
+
+/* connect to another host: at once, as UDP's is; netd is told the peer (it filters the source)
+ * once the half has its id, and sends then carry no address (AF_UNSPEC: the peer). Out of
+ * credit a send waits, and the CREDIT that makes room wakes it. */
+Test(sock_netd, a_connected_udp_socket_sends_to_its_peer_and_waits_for_credit, .init = up)
+{
+	long fd = udp();
+	long ep = SYS(sys_epoll_create1, 0);
+	struct linux_epoll_event *evs = ep_events(4);
+	cr_assert_eq(SYS(sys_connect, (unsigned long)fd, U(sin_(10, 0, 2, 3, 53)), 16), 0);
+	struct fmsg *m = expect(NETPROTO_T_SOCKET);
+	reply(m, 4, NULL, 0);
+	m = expect(NETPROTO_T_CONNECT);
+	struct sin want = sin_v(10, 0, 2, 3, 53);
+	cr_assert_arr_eq(m->pl, &want, sizeof(want));
+	reply(m, 0, NULL, 0);
+	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1);
+
+	uint8_t *d = ualloc(NETPROTO_DGRAM_MAX);
+	long sent = 0;
+	while (write_((int)fd, d, NETPROTO_DGRAM_MAX) == NETPROTO_DGRAM_MAX)
+		sent++;
+	cr_assert_eq(write_((int)fd, d, NETPROTO_DGRAM_MAX), -EAGAIN);
+	cr_assert_eq(sent, NETPROTO_WINDOW / NETPROTO_DATA_MAX);
+	m = expect(NETPROTO_T_DATA);
+	cr_assert_eq(m->pl[0], 0, "a connected socket's DATA names its peer (AF_UNSPEC)");
+	while (fk.taken < fk.nout)
+		fk.taken++;
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 0);
+	feed(NETPROTO_T_CREDIT, 0, 4, 0, NETPROTO_DATA_MAX, NULL, 0);
+	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1, "the sender was never told EPOLLOUT");
+	cr_assert_eq(write_((int)fd, d, NETPROTO_DGRAM_MAX), NETPROTO_DGRAM_MAX);
+}

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -177,6 +178,43 @@ Test(netback, an_outbound_connection_reaches_a_server_on_the_hosts_loopback)
 		run_dump(&r, "the host's side");
 	cr_assert_eq(s.got, s.in, "the host's server got %zu good bytes of %zu", s.got, s.in);
 	cr_assert(s.sent, "the host's server could not send its bytes");
+	run_free(&r);
+}
+
+/* The app reads a file of 5000 bytes of pattern p over TFTP from QEMU's slirp, which serves it
+ * from a folder of this test's (tftp=): each block a datagram netd pushes from the server's own
+ * port, each acknowledgement one the app sends there, from an unconnected UDP socket. */
+Test(netback, a_udp_exchange_reaches_qemus_tftp_server_through_netd)
+{
+	static const char *dirs[2];
+	static char fwd[PATH_MAX + 8], dir[] = "/tmp/gohv-tftp-XXXXXX", file[PATH_MAX];
+	static const char *fwds[2] = {fwd, NULL};
+	static const char *const until[] = {"all as expected\n", NULL};
+	struct run r;
+
+	need(bpath("go/netapp.cpio"), "build it with `make go-initrds`");
+	need(bpath("go/netd.cpio"), "build it with `make go-initrds`");
+	cr_assert(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/netapp-tftp", dir);
+	FILE *f = fopen(file, "w");
+	cr_assert(f);
+	for (size_t i = 0; i < 5000; i++)
+		fputc(pat_p(i), f);
+	fclose(f);
+	snprintf(fwd, sizeof(fwd), "tftp=%s", dir);
+	dirs[0] = bpath("go");
+	struct boot_opts o = {.dirs = dirs,
+			      .real_time = true,
+			      .timeout_s = 300,
+			      .user_net = true,
+			      .net_forwards = fwds,
+			      .until = until};
+	boot_board("go-netd-tftp", &o, &r);
+	unlink(file);
+	rmdir(dir);
+	assert_lacks(&r, "FAIL");
+	assert_has(&r, "[app] netapp: tftp: 5000 bytes of netapp-tftp from 10.0.2.2, all as "
+		       "expected\n");
 	run_free(&r);
 }
 

@@ -7,6 +7,9 @@
 //	    listens on 0.0.0.0:port; first exchanges with itself over loopback, then serves
 //	    connections: a 4-byte big-endian length L, L bytes of p, answered by L bytes of q. It
 //	    exits 0 after k good remote connections; a failed one is printed and it carries on.
+//	NETAPP=tftp NETAPP_ADDR=host:port NETAPP_FILE=name NETAPP_RECV=m
+//	    reads name over TFTP (UDP, from an unconnected socket: the server answers from a port
+//	    of its own) and checks it is m bytes of pattern p.
 //	NETAPP=flood NETAPP_ADDR=host:port
 //	    dials host:port without end, many at once, keeping every connection it gets; prints
 //	    once when netd first refuses it a socket (EMFILE), and goes on.
@@ -173,6 +176,61 @@ func serve() {
 	fmt.Printf("netapp: served %d connections\n", good)
 }
 
+// tftp reads one file with TFTP's octet mode (RFC 1350): a read request, then each 512-byte
+// block acknowledged until a shorter one. A request or acknowledgement without an answer is
+// sent again, as TFTP does.
+func tftp() {
+	server, err := net.ResolveUDPAddr("udp", os.Getenv("NETAPP_ADDR"))
+	if err != nil {
+		fail("address: %v", err)
+	}
+	name, want := os.Getenv("NETAPP_FILE"), envInt("NETAPP_RECV", 0)
+	c, err := net.ListenUDP("udp", nil)
+	if err != nil {
+		fail("listen: %v", err)
+	}
+	out := append(append([]byte{0, 1}, name...), 0)
+	out = append(append(out, "octet"...), 0)
+	to := server
+	var got []byte
+	buf := make([]byte, 1024)
+	for block, tries := uint16(1), 0; ; {
+		if _, err := c.WriteToUDP(out, to); err != nil {
+			fail("send: %v", err)
+		}
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, from, err := c.ReadFromUDP(buf)
+		if err != nil {
+			if tries++; tries == 10 {
+				fail("read: %v", err)
+			}
+			continue // sent again
+		}
+		tries = 0
+		if n < 4 || buf[1] != 3 {
+			fail("from %v: %d bytes, opcode %d (%q)", from, n, buf[1], buf[4:n])
+		}
+		if binary.BigEndian.Uint16(buf[2:]) != block {
+			continue // a block sent again: acknowledged again below
+		}
+		got = append(got, buf[4:n]...)
+		out = []byte{0, 4, byte(block >> 8), byte(block)}
+		to = from // the server's own port from now on
+		if n-4 < 512 {
+			c.WriteToUDP(out, to)
+			break
+		}
+		block++
+	}
+	if len(got) != want {
+		fail("tftp: %d bytes, not %d", len(got), want)
+	}
+	if err := check(got, p); err != nil {
+		fail("tftp: %v", err)
+	}
+	fmt.Printf("netapp: tftp: %d bytes of %s from %v, all as expected\n", len(got), name, to.IP)
+}
+
 // flood asks netd for sockets without end: floodDialers dials at once, more than netd gives one
 // client (NETPROTO_MAX_SOCKETS, 128), each made again a little after it fails.
 func flood() {
@@ -212,9 +270,11 @@ func main() {
 		dial()
 	case "flood":
 		flood()
+	case "tftp":
+		tftp()
 	case "serve":
 		serve()
 	default:
-		fail("NETAPP is %q: dial, serve or flood", os.Getenv("NETAPP"))
+		fail("NETAPP is %q: dial, serve, tftp or flood", os.Getenv("NETAPP"))
 	}
 }
