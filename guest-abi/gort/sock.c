@@ -1016,6 +1016,12 @@ static long do_send(struct thread *t, struct sock *s, struct sock_iov *io, int f
 	case SS_CONNECTED:
 		break;
 	case SS_CLOSED:
+		/* After the peer's FIN Linux still sends one write (the bytes are lost: the peer
+		 * resets); net/http's transport counts on it to see the end of file first. */
+		if (s->fin_only && !s->tx_shut) {
+			s->fin_only = false;
+			return (long)n;
+		}
 		return sigpipe(t, flags);
 	default:
 		return s->state == SS_CONNECTING && nonblock ? -EAGAIN : -ENOTCONN;

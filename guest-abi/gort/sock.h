@@ -98,10 +98,12 @@ struct sock {
 	const struct sock_backend *be; /* once connected (or bound on a specific address) */
 	void *file;		       /* fs.c's open file */
 	struct sock_addr local, peer;
-	bool bound;   /* local holds a port of the port table */
-	bool rx_eof;  /* no more bytes will arrive (peer shut its writing side, or SHUT_RD) */
-	bool tx_shut; /* shutdown(SHUT_WR): sends fail with EPIPE */
-	int err;      /* SO_ERROR: reported once, by getsockopt or the next call */
+	bool bound;    /* local holds a port of the port table */
+	bool rx_eof;   /* no more bytes will arrive (peer shut its writing side, or SHUT_RD) */
+	bool fin_only; /* closed by the peer's orderly close: one more write is taken (Linux's,
+			  which the peer then answers with a reset) */
+	bool tx_shut;  /* shutdown(SHUT_WR): sends fail with EPIPE */
+	int err;       /* SO_ERROR: reported once, by getsockopt or the next call */
 	struct sock_buf rx;
 	/* Listening: the connections not yet accepted, in order (backlog + 1 at most, as Linux);
 	 * q_next also links a connecting socket waiting for room in listener's backlog. */

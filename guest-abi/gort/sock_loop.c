@@ -101,6 +101,8 @@ static void loop_release(struct sock *s)
 	/* Bytes left unread, or SO_LINGER for no time (an abort): Linux answers with a reset. */
 	if ((s->rx.len || (s->linger && !s->linger_sec)) && p->type == SOCK_STREAM)
 		p->err = ECONNRESET;
+	else
+		p->fin_only = p->type == SOCK_STREAM;
 	if (p->state == SS_CONNECTED && p->type == SOCK_STREAM)
 		p->state = SS_CLOSED;
 	sock_changed(p, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP | EPOLLERR);

@@ -224,6 +224,21 @@ Test(sock, close_resets_and_writes_to_a_gone_peer_fail, .init = setup)
 	cr_assert_eq(write_((int)c, US("x"), 1), -EPIPE);
 }
 
+/* After the peer's orderly close a write still goes (Linux sends it; the peer answers with a
+ * reset), the next is EPIPE: net/http's transport reads the end of file before a write error
+ * (TestTransportPersistConnReadLoopEOF). */
+Test(sock, one_write_after_the_peers_close_goes_the_next_is_epipe, .init = setup)
+{
+	long c, s;
+	pair(&c, &s);
+	uint8_t *buf = ualloc(64);
+	cr_assert_eq(close_((int)s), 0);
+	cr_assert_eq(read_((int)c, buf, 64), 0);
+	cr_assert_eq(write_((int)c, US("GET"), 3), 3);
+	cr_assert_eq(T.sigpending & (1u << (SIGPIPE - 1)), 0);
+	cr_assert_eq(write_((int)c, US("GET"), 3), -EPIPE);
+}
+
 /* SO_LINGER on with a time of 0: close aborts the connection, so the peer reads ECONNRESET, not
  * end of file (net's TestNotTemporaryRead). */
 Test(sock, a_close_lingering_for_no_time_resets_the_peer, .init = setup)
