@@ -249,8 +249,12 @@ static void park(struct cpu *cpu, struct vcpu *v)
 static void cleanup_step(struct cpu *cpu, struct vcpu *v)
 {
 	struct partition *p = v->part;
+	/* The last partition of the machine, ending for good: the machine powers off next, so
+	 * there is no one to give the RAM to and its zeroing would only delay the end (the end of
+	 * every `gohv run`). */
+	bool last = !p->restart_pending && hv.live == 1;
 
-	if (guest_ram_scrub(p, &p->scrubbed, SCRUB_CHUNK))
+	if (!last && guest_ram_scrub(p, &p->scrubbed, SCRUB_CHUNK))
 		return;
 	if (!p->restart_pending) {
 		v->wait = WAIT_NONE;
