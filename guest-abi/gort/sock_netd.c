@@ -731,6 +731,28 @@ static long netd_connect(struct sock *s, const struct sock_addr *dst)
 	return -EINPROGRESS;
 }
 
+/* Posts the DATA built in nd.tx (len bytes in all), charging rs credit bytes: 0, -EAGAIN (the
+ * channel is full: stalled), -ECONNRESET (netd restarted: every socket failed or went, rs
+ * included, and a HELLO is out) or -EIO. */
+static long post_data(struct rsock *rs, size_t len, uint32_t credit)
+{
+	long r = nd.link->send(nd.link->ctx, nd.tx, len);
+	if (r == 0) {
+		rs->tx_credit -= credit;
+		return 0;
+	}
+	if (r == -EAGAIN) {
+		nd.tx_stalled = true;
+		return -EAGAIN;
+	}
+	if (r == -ECONNRESET) {
+		session_reset();
+		hello();
+		return -ECONNRESET;
+	}
+	return -EIO;
+}
+
 /* One datagram to dst (the connected peer's when the socket is connected through netd). It
  * waits (EAGAIN, then EPOLLOUT) for the socket's id and for credit for it and its address. */
 static long netd_send_dgram(struct sock *s, struct sock_iov *io, size_t n,
@@ -766,22 +788,11 @@ static long netd_send_dgram(struct sock *s, struct sock_iov *io, size_t n,
 		*io = save;
 		return -EFAULT;
 	}
-	long r = nd.link->send(nd.link->ctx, m, NETPROTO_HDR_SIZE + need);
-	if (r == 0) {
-		rs->tx_credit -= (uint32_t)need;
+	long r = post_data(rs, NETPROTO_HDR_SIZE + need, (uint32_t)need);
+	if (r == 0)
 		return (long)n;
-	}
 	*io = save;
-	if (r == -EAGAIN) {
-		nd.tx_stalled = true;
-		return -EAGAIN;
-	}
-	if (r == -ECONNRESET) {
-		session_reset();
-		hello();
-		return -EAGAIN; /* a new half is made for the next try */
-	}
-	return -EIO;
+	return r == -ECONNRESET ? -EAGAIN /* the next try makes a new half */ : r;
 }
 
 static long netd_send(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *dst)
@@ -810,23 +821,13 @@ static long netd_send(struct sock *s, struct sock_iov *io, size_t n, const struc
 		return -EFAULT;
 	}
 	hdr_put(m, NETPROTO_T_DATA, 0, rs->id, 0, 0);
-	long r = nd.link->send(nd.link->ctx, m, NETPROTO_HDR_SIZE + k);
-	if (r == 0) {
-		rs->tx_credit -= (uint32_t)k;
+	long r = post_data(rs, NETPROTO_HDR_SIZE + k, (uint32_t)k);
+	if (r == 0)
 		return (long)k;
-	}
 	*io = save;
-	if (r == -EAGAIN) {
-		nd.tx_stalled = true;
-		return -EAGAIN;
-	}
-	if (r == -ECONNRESET) {
-		session_reset();
-		hello();
+	if (r == -ECONNRESET)
 		s->err = 0; /* this call reports it */
-		return -ECONNRESET;
-	}
-	return -EIO;
+	return r;
 }
 
 static bool netd_writable(const struct sock *s)

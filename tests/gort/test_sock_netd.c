@@ -515,26 +515,34 @@ Test(sock_netd, a_writer_on_an_edge_triggered_epoll_is_told_only_when_the_queue_
 	cr_assert_eq(expect(NETPROTO_T_DATA)->pl[0], 'y');
 }
 
+/* A connected socket (connected()) on an edge-triggered epoll *ep (its first EPOLLOUT taken)
+ * whose writes used up netd's credit; what it posted is taken. */
+static long out_of_credit(long *ep, struct linux_epoll_event *evs)
+{
+	long fd = connected();
+	*ep = SYS(sys_epoll_create1, 0);
+	cr_assert_eq(ep_ctl((int)*ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
+	cr_assert_eq(ep_wait((int)*ep, evs, 4, 0), 1);
+	static uint8_t zero[NETPROTO_WINDOW];
+	uint8_t *ubuf = ualloc(sizeof(zero));
+	memcpy(ubuf, zero, sizeof(zero));
+	long sent = 0, r;
+	while ((r = write_((int)fd, ubuf, sizeof(zero))) > 0)
+		sent += r;
+	cr_assert_eq(r, -EAGAIN);
+	cr_assert_eq(sent, NETPROTO_WINDOW);
+	while (fk.taken < fk.nout)
+		fk.taken++;
+	return fd;
+}
+
 /* The same for netd's CREDIT that comes while requests are queued: the socket has credit again
  * but is not writable until they go; it is told then. */
 Test(sock_netd, credit_that_comes_behind_queued_requests_wakes_the_writer_when_they_go, .init = up)
 {
-	long fd = connected();
-	long ep = SYS(sys_epoll_create1, 0);
+	long ep;
 	struct linux_epoll_event *evs = ep_events(4);
-	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
-	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1);
-
-	static uint8_t big_[NETPROTO_WINDOW];
-	uint8_t *ubuf = ualloc(sizeof(big_));
-	memcpy(ubuf, big_, sizeof(big_));
-	long sent = 0, r;
-	while ((r = write_((int)fd, ubuf, sizeof(big_))) > 0)
-		sent += r;
-	cr_assert_eq(r, -EAGAIN);
-	cr_assert_eq(sent, NETPROTO_WINDOW); /* out of credit */
-	while (fk.taken < fk.nout)
-		fk.taken++;
+	long fd = out_of_credit(&ep, evs);
 	uint8_t chunk[NETPROTO_DATA_MAX] = {0};
 	feed(NETPROTO_T_DATA, 0, 7, 0, 0, chunk, sizeof(chunk));
 	fk.full = true;
@@ -554,21 +562,9 @@ Test(sock_netd, credit_that_comes_behind_queued_requests_wakes_the_writer_when_t
  * the edge is given again (a request queued with nothing stalled lost it: 50 connections). */
 Test(sock_netd, an_edge_taken_while_requests_wait_is_given_again_when_they_go, .init = up)
 {
-	long fd = connected();
-	long ep = SYS(sys_epoll_create1, 0);
+	long ep;
 	struct linux_epoll_event *evs = ep_events(4);
-	cr_assert_eq(ep_ctl((int)ep, EPOLL_CTL_ADD, (int)fd, EPOLLOUT | EPOLLET, 1), 0);
-	cr_assert_eq(ep_wait((int)ep, evs, 4, 0), 1);
-
-	static uint8_t big_[NETPROTO_WINDOW];
-	uint8_t *ubuf = ualloc(sizeof(big_));
-	memcpy(ubuf, big_, sizeof(big_));
-	long sent = 0, r;
-	while ((r = write_((int)fd, ubuf, sizeof(big_))) > 0)
-		sent += r;
-	cr_assert_eq(r, -EAGAIN);
-	while (fk.taken < fk.nout)
-		fk.taken++;
+	long fd = out_of_credit(&ep, evs);
 	uint8_t chunk[NETPROTO_DATA_MAX] = {0};
 	feed(NETPROTO_T_DATA, 0, 7, 0, 0, chunk, sizeof(chunk));
 	feed(NETPROTO_T_CREDIT, 0, 7, 0, NETPROTO_WINDOW, NULL, 0); /* EPOLLOUT, not yet taken */
