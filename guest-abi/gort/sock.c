@@ -286,6 +286,24 @@ bool sock_rx_room(const struct sock *s, size_t n)
 	return s->rx.len + n <= s->rx.max;
 }
 
+/* One datagram of n bytes (from io, or src when io is NULL) onto s's rx, whole or not at all:
+ * 0, -EAGAIN (no room) or buf_put's error. */
+static long dgram_put(struct sock *s, struct sock_iov *io, const void *src, size_t n,
+		      const struct sock_addr *from)
+{
+	struct sock_buf *b = &s->rx;
+	if (!sock_rx_room(s, n))
+		return -EAGAIN;
+	struct sock_dgram h = {.len = (uint32_t)n, .from = from ? *from : (struct sock_addr){0}};
+	long r = buf_put(b, NULL, &h, sizeof(h));
+	if (r == 0 && (r = buf_put(b, io, src, n)) < 0)
+		b->len -= sizeof(h);
+	if (r < 0)
+		return r;
+	b->dgrams++;
+	return 0;
+}
+
 long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *from)
 {
 	struct sock_buf *b = &s->rx;
@@ -298,16 +316,8 @@ long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct soc
 		long r = buf_put(b, io, NULL, n);
 		return r < 0 ? r : (long)n;
 	}
-	if (!sock_rx_room(s, n))
-		return -EAGAIN;
-	struct sock_dgram h = {.len = (uint32_t)n, .from = from ? *from : (struct sock_addr){0}};
-	long r = buf_put(b, NULL, &h, sizeof(h));
-	if (r == 0 && (r = buf_put(b, io, NULL, n)) < 0)
-		b->len -= sizeof(h);
-	if (r < 0)
-		return r;
-	b->dgrams++;
-	return (long)n;
+	long r = dgram_put(s, io, NULL, n, from);
+	return r < 0 ? r : (long)n;
 }
 
 long sock_rx_push(struct sock *s, const void *src, size_t n)
@@ -317,17 +327,7 @@ long sock_rx_push(struct sock *s, const void *src, size_t n)
 
 long sock_rx_push_dgram(struct sock *s, const void *src, size_t n, const struct sock_addr *from)
 {
-	struct sock_buf *b = &s->rx;
-	if (!sock_rx_room(s, n))
-		return -EAGAIN;
-	struct sock_dgram h = {.len = (uint32_t)n, .from = *from};
-	long r = buf_put(b, NULL, &h, sizeof(h));
-	if (r == 0 && (r = buf_put(b, NULL, src, n)) < 0)
-		b->len -= sizeof(h);
-	if (r < 0)
-		return r;
-	b->dgrams++;
-	return 0;
+	return dgram_put(s, NULL, src, n, from);
 }
 
 size_t sock_rx_payload(const struct sock *s)
