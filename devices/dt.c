@@ -14,7 +14,7 @@ uint64_t dt_cells(const fdt32_t *p, int n)
 int dt_reg(const struct dt_node *n, unsigned index, uint64_t *base, uint64_t *size)
 {
 	int ac = n->addr_cells, sc = n->size_cells, len;
-	const fdt32_t *reg = fdt_getprop(n->fdt, n->offset, "reg", &len);
+	const fdt32_t *reg = dt_getprop(n->fdt, n->offset, "reg", &len);
 
 	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 || len < 0 ||
 	    (unsigned)len / 4 < (index + 1) * (unsigned)(ac + sc))
@@ -39,7 +39,7 @@ bool dt_status_ok(const char *status, int len)
 bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value)
 {
 	int len;
-	const char *v = fdt_getprop(fdt, offset, name, &len);
+	const char *v = dt_getprop(fdt, offset, name, &len);
 
 	return dt_value_is(v, len, value);
 }
@@ -47,7 +47,7 @@ bool dt_prop_is(const void *fdt, int offset, const char *name, const char *value
 bool dt_enabled(const void *fdt, int offset)
 {
 	int len;
-	const char *status = fdt_getprop(fdt, offset, "status", &len);
+	const char *status = dt_getprop(fdt, offset, "status", &len);
 
 	return dt_status_ok(status, len);
 }
@@ -55,27 +55,7 @@ bool dt_enabled(const void *fdt, int offset)
 uint32_t dt_u32(const struct dt_node *n, const char *name, uint32_t def)
 {
 	int len;
-	const fdt32_t *p = fdt_getprop(n->fdt, n->offset, name, &len);
+	const fdt32_t *p = dt_getprop(n->fdt, n->offset, name, &len);
 
 	return p && len == 4 ? fdt32_to_cpu(*p) : def;
-}
-
-/* Whether the string list compat (len bytes) holds name. Not fdt_stringlist_contains: it
- * compares strlen(name) + 1 bytes once len >= strlen(name), reading a byte past a list whose last
- * entry is one shorter than name (ASan reports it). */
-bool dt_list_has(const char *compat, int len, const char *name)
-{
-	size_t n = strlen(name) + 1;
-
-	while (len > 0) {
-		size_t item = strnlen(compat, (size_t)len);
-
-		if (item == (size_t)len)
-			return false; /* not NUL-terminated: malformed */
-		if (item + 1 == n && memcmp(compat, name, n) == 0)
-			return true;
-		compat += item + 1;
-		len -= (int)(item + 1);
-	}
-	return false;
 }

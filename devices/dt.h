@@ -6,6 +6,8 @@
 #define GOHV_DT_H
 
 #include <libfdt.h>
+
+#include "dt_scan.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,8 +31,6 @@ bool dt_value_is(const char *v, int len, const char *value);
 bool dt_enabled(const void *fdt, int offset);
 /* The same from the status property's value (NULL: the node has none). */
 bool dt_status_ok(const char *status, int len);
-/* Whether the string list compat (len bytes, a compatible property) holds name. */
-bool dt_list_has(const char *compat, int len, const char *name);
 /* A u32 property, or def if it is absent or not one cell. */
 uint32_t dt_u32(const struct dt_node *n, const char *name, uint32_t def);
 

@@ -42,15 +42,15 @@ void plic_set_threshold(struct plic *p, unsigned context, uint32_t threshold)
  * rescanning, so the walk goes from the harts down). */
 static void find_s_contexts(struct plic *p, const struct dt_node *n)
 {
-	const fdt32_t *ie = fdt_getprop(n->fdt, n->offset, "interrupts-extended", NULL);
-	int cpus = fdt_path_offset(n->fdt, "/cpus"), cpu, len;
+	const fdt32_t *ie = dt_getprop(n->fdt, n->offset, "interrupts-extended", NULL);
+	int cpus = dt_path(n->fdt, "/cpus"), cpu, len;
 
 	p->nharts = 0;
-	fdt_for_each_subnode(cpu, n->fdt, cpus)
+	dt_for_each_child(cpu, n->fdt, cpus)
 	{
-		const fdt32_t *reg = fdt_getprop(n->fdt, cpu, "reg", &len);
+		const fdt32_t *reg = dt_getprop(n->fdt, cpu, "reg", &len);
 		const fdt32_t *ph =
-		    fdt_getprop(n->fdt, fdt_first_subnode(n->fdt, cpu), "phandle", NULL);
+		    dt_getprop(n->fdt, dt_first_child(n->fdt, cpu), "phandle", NULL);
 
 		for (unsigned c = 0; ie && reg && len >= 4 && ph && c < p->ncontexts; c++)
 			if (ie[2 * c] == *ph && fdt32_to_cpu(ie[2 * c + 1]) == IRQ_S_EXT &&
@@ -71,7 +71,7 @@ static int plic_probe(void *dev, const struct dt_node *n)
 		return -1;
 	/* One context per (phandle, interrupt) pair of interrupts-extended; the region may be sized
 	 * for many more. */
-	if (!fdt_getprop(n->fdt, n->offset, "interrupts-extended", &len) || len < 0)
+	if (!dt_getprop(n->fdt, n->offset, "interrupts-extended", &len) || len < 0)
 		len = 0;
 	fit = size > CONTEXT_BASE ? (size - CONTEXT_BASE) / CONTEXT_STRIDE : 0;
 	p->base = base;

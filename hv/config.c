@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "chan_layout.h"
+#include "devices/dt_scan.h"
 #include "dtb_check.h"
 
 #include <fmt.h>
@@ -131,26 +132,24 @@ static bool in_list(const char *list, const char *name)
 
 static int check_props(struct ctx *c, int node, const char *path, const char *allowed)
 {
-	int prop;
+	struct dt_scan s;
+	const char *name;
+	const void *v;
+	int len;
 
-	fdt_for_each_property_offset(prop, c->fdt, node)
-	{
-		const char *name = NULL;
-
-		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL) || !name)
-			return fail(c->err, path, NULL, "unreadable property");
+	/* A property the pass cannot step over ends it: dtb_check refused such a blob already. */
+	if (!dt_scan_at(&s, c->fdt, node, &name, &len))
+		return fail(c->err, path, NULL, "corrupt node");
+	while (dt_scan_prop(&s, &name, &v, &len))
 		if (!in_list(allowed, name))
 			return fail(c->err, path, name, "unknown property (allowed: %s)",
 				    *allowed ? allowed : "none");
-	}
-	if (prop != -FDT_ERR_NOTFOUND)
-		return fail(c->err, path, NULL, "corrupt property list (%s)", fdt_strerror(prop));
 	return 0;
 }
 
 static int unknown_child(struct ctx *c, int child, const char *parent, const char *allowed)
 {
-	const char *name = fdt_get_name(c->fdt, child, NULL);
+	const char *name = dt_get_name(c->fdt, child, NULL);
 	char path[PATH_LEN];
 
 	snprintf(path, sizeof(path), "%s/%.40s", strcmp(parent, "/") ? parent : "",
@@ -160,7 +159,7 @@ static int unknown_child(struct ctx *c, int child, const char *parent, const cha
 
 static int check_no_children(struct ctx *c, int node, const char *path)
 {
-	int child = fdt_first_subnode(c->fdt, node);
+	int child = dt_first_child(c->fdt, node);
 
 	if (child >= 0)
 		return unknown_child(c, child, path, "none");
@@ -173,7 +172,7 @@ static int check_no_children(struct ctx *c, int node, const char *path)
 static int get_prop(struct ctx *c, int node, const char *path, const char *name, bool required,
 		    const void **val, int *len)
 {
-	*val = fdt_getprop(c->fdt, node, name, len);
+	*val = dt_getprop(c->fdt, node, name, len);
 	if (*val)
 		return 0;
 	if (*len != -FDT_ERR_NOTFOUND)
@@ -273,9 +272,9 @@ static int check_header(struct config_error *err, const void *fdt, size_t size)
 
 static int check_root(struct ctx *c)
 {
-	int child, r = fdt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE);
+	int child, r = dt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE);
 
-	if (r > 0 && fdt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE_V1) == 0) {
+	if (r > 0 && dt_node_check_compatible(c->fdt, 0, CONFIG_COMPATIBLE_V1) == 0) {
 		c->out->legacy = true;
 		c->cpus = CONFIG_V1_CPUS;
 		r = 0;
@@ -285,16 +284,16 @@ static int check_root(struct ctx *c)
 			    CONFIG_COMPATIBLE);
 	if (r)
 		return fail(c->err, "/", "compatible", "\"%.40s\" is not \"%s\" (or \"%s\")",
-			    (const char *)fdt_getprop(c->fdt, 0, "compatible", NULL),
+			    (const char *)dt_getprop(c->fdt, 0, "compatible", NULL),
 			    CONFIG_COMPATIBLE, CONFIG_COMPATIBLE_V1);
 	if (check_props(c, 0, "/", "compatible"))
 		return -1;
 	const char *allowed =
 	    c->out->legacy ? "board, partitions" : "board, partitions, channels, devices";
 
-	fdt_for_each_subnode(child, c->fdt, 0)
+	dt_for_each_child(child, c->fdt, 0)
 	{
-		const char *name = fdt_get_name(c->fdt, child, NULL);
+		const char *name = dt_get_name(c->fdt, child, NULL);
 
 		if (!name || !in_list(allowed, name))
 			return unknown_child(c, child, "/", allowed);
@@ -308,7 +307,7 @@ static int parse_board(struct ctx *c)
 {
 	const char *path = "/board";
 	struct board_config *b = c->out;
-	int node = fdt_subnode_offset(c->fdt, 0, "board");
+	int node = dt_child(c->fdt, 0, "board");
 
 	if (node < 0)
 		return fail(c->err, path, NULL, "missing node (required)");
@@ -323,7 +322,7 @@ static int parse_board(struct ctx *c)
 		return fail(c->err, path, c->cpus, "%u CPUs, must be 1..%d", b->ncpus,
 			    CONFIG_MAX_CPUS);
 	b->time_slice_us = CONFIG_SLICE_US_DEFAULT;
-	if (fdt_getprop(c->fdt, node, "time-slice-us", NULL)) {
+	if (dt_getprop(c->fdt, node, "time-slice-us", NULL)) {
 		if (read_u32(c, node, path, "time-slice-us", &b->time_slice_us))
 			return -1;
 		if (b->time_slice_us < CONFIG_SLICE_US_MIN ||
@@ -378,7 +377,7 @@ static int parse_sharing(struct ctx *c, int node, const char *path, struct parti
 		return fail(c->err, path, "cpu-sharing", "\"%s\" is not exclusive or shared",
 			    sharing);
 	p->weight = 1;
-	if (!fdt_getprop(c->fdt, node, "weight", NULL))
+	if (!dt_getprop(c->fdt, node, "weight", NULL))
 		return 0;
 	if (!p->shared)
 		return fail(c->err, path, "weight", "needs cpu-sharing = \"shared\"");
@@ -452,7 +451,7 @@ static int parse_cpus(struct ctx *c, int node, const char *path, unsigned idx)
 
 static int parse_watchdog(struct ctx *c, int node, const char *path, struct partition_config *p)
 {
-	if (!fdt_getprop(c->fdt, node, "watchdog-ms", NULL))
+	if (!dt_getprop(c->fdt, node, "watchdog-ms", NULL))
 		return 0;
 	if (read_u32(c, node, path, "watchdog-ms", &p->watchdog_ms))
 		return -1;
@@ -564,7 +563,7 @@ static int parse_strings(struct ctx *c, int node, const char *path, struct parti
 static int parse_partition(struct ctx *c, int node, unsigned idx)
 {
 	struct partition_config *p = &c->out->partitions[idx];
-	const char *name = fdt_get_name(c->fdt, node, NULL);
+	const char *name = dt_get_name(c->fdt, node, NULL);
 	char path[PATH_LEN];
 
 	if (!name)
@@ -600,14 +599,14 @@ static void *alloc_table(struct ctx *c, const char *path, unsigned n, size_t siz
 static int parse_partitions(struct ctx *c)
 {
 	const char *path = "/partitions";
-	int child, node = fdt_subnode_offset(c->fdt, 0, "partitions");
+	int child, node = dt_child(c->fdt, 0, "partitions");
 	unsigned n = 0;
 
 	if (node < 0)
 		return fail(c->err, path, NULL, "missing node (required)");
 	if (check_props(c, node, path, ""))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, node) n++;
+	dt_for_each_child(child, c->fdt, node) n++;
 	if (child != -FDT_ERR_NOTFOUND)
 		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
 	if (n == 0)
@@ -616,7 +615,7 @@ static int parse_partitions(struct ctx *c)
 	if (!(c->out->partitions =
 		  alloc_table(c, path, n, sizeof(struct partition_config), "partitions")))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, node)
+	dt_for_each_child(child, c->fdt, node)
 	{
 		if (parse_partition(c, child, c->out->npartitions))
 			return -1;
@@ -727,7 +726,7 @@ static int parse_window(struct ctx *c, int node, const char *path, unsigned idx)
 static int parse_channel(struct ctx *c, int node, unsigned idx)
 {
 	struct channel_config *ch = &c->out->channels[idx];
-	const char *name = fdt_get_name(c->fdt, node, NULL);
+	const char *name = dt_get_name(c->fdt, node, NULL);
 	char path[PATH_LEN];
 
 	if (!name)
@@ -755,14 +754,14 @@ static int list_node(struct ctx *c, const char *name, const char *path, int *nod
 	int child;
 
 	*n = 0;
-	*node = fdt_subnode_offset(c->fdt, 0, name);
+	*node = dt_child(c->fdt, 0, name);
 	if (*node == -FDT_ERR_NOTFOUND)
 		return 0;
 	if (*node < 0)
 		return fail(c->err, path, NULL, "unreadable node (%s)", fdt_strerror(*node));
 	if (check_props(c, *node, path, ""))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, *node)(*n)++;
+	dt_for_each_child(child, c->fdt, *node)(*n)++;
 	if (child != -FDT_ERR_NOTFOUND)
 		return fail(c->err, path, NULL, "corrupt node (%s)", fdt_strerror(child));
 	return 0;
@@ -787,7 +786,7 @@ static int parse_channels(struct ctx *c)
 	if (!(c->out->channels =
 		  alloc_table(c, path, n, sizeof(struct channel_config), "channels")))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, node)
+	dt_for_each_child(child, c->fdt, node)
 	{
 		if (parse_channel(c, child, c->out->nchannels))
 			return -1;
@@ -801,7 +800,7 @@ static int parse_channels(struct ctx *c)
 static int parse_device(struct ctx *c, int node, unsigned idx)
 {
 	struct device_config *d = &c->out->devices[idx];
-	const char *name = fdt_get_name(c->fdt, node, NULL);
+	const char *name = dt_get_name(c->fdt, node, NULL);
 	char path[PATH_LEN], s[CONFIG_NAME_MAX];
 	unsigned i;
 
@@ -854,7 +853,7 @@ static int parse_devices(struct ctx *c)
 			    CONFIG_MAX_DEVICES);
 	if (!(c->out->devices = alloc_table(c, path, n, sizeof(struct device_config), "devices")))
 		return -1;
-	fdt_for_each_subnode(child, c->fdt, node)
+	dt_for_each_child(child, c->fdt, node)
 	{
 		if (parse_device(c, child, c->out->ndevices))
 			return -1;

@@ -73,6 +73,8 @@ int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image 
 			img->lowest = ph->paddr;
 		if (ph->paddr + ph->memsz > img->highest)
 			img->highest = ph->paddr + ph->memsz;
+		if (ph->paddr + ph->filesz > img->file_end)
+			img->file_end = ph->paddr + ph->filesz;
 		if (eh->entry >= ph->paddr && eh->entry < ph->paddr + ph->memsz)
 			entry_ok = 1;
 		img->nload++;
@@ -82,6 +84,8 @@ int elf_check(const void *data, size_t size, uint16_t machine, struct elf_image 
 	if (!entry_ok)
 		return fail(err, errlen, "entry point 0x%lx is outside every loadable segment",
 			    eh->entry, 0);
+	if (img->file_end < img->lowest)
+		img->file_end = img->lowest;
 	img->entry = eh->entry;
 	return 0;
 }

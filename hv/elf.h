@@ -14,8 +14,9 @@ struct elf_image {
 	const uint8_t *data;
 	size_t size;
 	uint64_t entry;
-	uint64_t lowest;  /* lowest PT_LOAD physical address */
-	uint64_t highest; /* end of the highest PT_LOAD (paddr + memsz) */
+	uint64_t lowest;   /* lowest PT_LOAD physical address */
+	uint64_t highest;  /* end of the highest PT_LOAD (paddr + memsz) */
+	uint64_t file_end; /* end of the highest file bytes (paddr + filesz), at least lowest */
 	unsigned nload;
 };
 

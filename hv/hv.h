@@ -50,7 +50,6 @@ struct hv {
 	volatile unsigned live;	    /* partitions running or able to restart */
 	bool has_realtime;	    /* the machine has an RTC: partitions get realtime_offset_ns */
 	int64_t realtime_offset_ns; /* wall clock minus arch_time_now() (in ns), taken at boot */
-	uint64_t page_bitmap[PAGE_ALLOC_MAX_PAGES / 64];
 };
 
 extern struct hv hv;

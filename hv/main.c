@@ -42,16 +42,20 @@ static void memory_init(void)
 {
 	const struct mem_range *ram = &hv.plat.ram;
 	size_t npages = ram->size / PAGE_SIZE;
+	/* The page bitmap sits in the RAM it describes, after the package: sized by the machine,
+	 * not by the largest machine the hv could meet, and no part of the bss boot.S clears. */
+	uint64_t bitmap = (arch_va_to_pa(__pkg_start) + hv.pkg->size + 7) & ~7UL,
+		 bitmap_end = bitmap + (npages + 63) / 64 * 8;
 
-	if (npages > PAGE_ALLOC_MAX_PAGES)
-		npages = PAGE_ALLOC_MAX_PAGES;
-	page_alloc_init(&hv.pages, ram->base, npages, hv.page_bitmap);
-	/* Firmware below us, the hv and the package after it. Not the machine's device tree:
-	 * platform_parse took all the hv needs from it, and where the firmware puts it can cut RAM
-	 * in two (QEMU's virt puts it just below 3 GiB, so with more than 1 GiB of RAM no 1 GiB
-	 * partition would fit either side). Its pages go to partitions like any others. */
-	page_alloc_reserve(&hv.pages, ram->base,
-			   arch_va_to_pa(__pkg_start) + hv.pkg->size - ram->base);
+	if (bitmap_end > ram->base + ram->size)
+		hv_panic("memory: no room after the package for the page bitmap (%lu bytes)",
+			 (unsigned long)(bitmap_end - bitmap));
+	page_alloc_init(&hv.pages, ram->base, npages, arch_pa_to_va(bitmap));
+	/* Firmware below us, the hv, the package and the bitmap after it. Not the machine's device
+	 * tree: platform_parse took all the hv needs from it, and where the firmware puts it can
+	 * cut RAM in two (QEMU's virt puts it just below 3 GiB, so with more than 1 GiB of RAM no
+	 * 1 GiB partition would fit either side). Its pages go to partitions like any others. */
+	page_alloc_reserve(&hv.pages, ram->base, bitmap_end - ram->base);
 	hv.plat.fdt = NULL;
 	hv.plat.fdt_size = 0;
 	for (unsigned i = 0; i < hv.plat.nreserved; i++)

@@ -9,9 +9,8 @@
 
 #include "spinlock.h"
 
-#define PAGE_SIZE	     4096UL
-#define PAGE_SHIFT	     12
-#define PAGE_ALLOC_MAX_PAGES (1UL << 20) /* 4 GiB of RAM managed at most */
+#define PAGE_SIZE  4096UL
+#define PAGE_SHIFT 12
 
 struct page_alloc {
 	spinlock_t lock;

@@ -169,11 +169,13 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 	uint64_t present = page_alloc(&hv.pages, bitmap_pages, PAGE_SIZE);
 	bool mapped = present && !stage2_init(&p->s2, vmid, table_alloc, NULL);
 	if (mapped) {
-		/* What every start writes is made present now, where running short can refuse. */
+		/* What every start writes is made present now, where running short can refuse: the
+		 * image's file bytes, not its bss, which is zero wherever the guest first touches
+		 * it (a stack or heap in bss would cost its whole zeroing at every boot). */
 		uint64_t dt_gpa = p->ram_gpa + p->ram_size - GUEST_DT_RESERVE;
 
 		guest_ram_init(p, arch_pa_to_va(present));
-		mapped = guest_ram_touch(p, p->image.lowest, p->image.highest - p->image.lowest) &&
+		mapped = guest_ram_touch(p, p->image.lowest, p->image.file_end - p->image.lowest) &&
 			 (!p->initrd || guest_ram_touch(p, p->initrd_gpa, p->initrd_size)) &&
 			 guest_ram_touch(p, dt_gpa, GUEST_DT_RESERVE);
 	}
@@ -223,7 +225,7 @@ void partition_start(struct partition *p)
 	 * cannot fail unless RAM changed size. */
 	if (elf_load(&p->image, p->ram_gpa, p->ram_size, p->ram, err, sizeof(err)))
 		hv_panic("partition %s: %s", p->cfg->name, err);
-	/* After the ELF (which zeroes its bss): checked at create time not to overlap it. */
+	/* After the ELF: checked at create time not to overlap it. */
 	if (p->initrd)
 		memcpy(guest_ram_touch(p, p->initrd_gpa, p->initrd_size), p->initrd,
 		       p->initrd_size);

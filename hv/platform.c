@@ -46,16 +46,19 @@ static void node_props(struct dt_scan *scan, struct node_props *np)
 	np->cells[0] = 2; /* libfdt's defaults when absent */
 	np->cells[1] = 1;
 	while (dt_scan_prop(scan, &name, &v, &len)) {
-		/* The first of a name counts, as fdt_getprop's would. */
-		if (!np->compat && !strcmp(name, "compatible")) {
+		/* The first of a name counts, as fdt_getprop's would. The first letter first: most
+		 * properties are none of these. */
+		if (name[0] == 'c' && !np->compat && !strcmp(name, "compatible")) {
 			np->compat = v;
 			np->compat_len = len;
-		} else if (!np->status && !strcmp(name, "status")) {
+		} else if (name[0] == 's' && !np->status && !strcmp(name, "status")) {
 			np->status = v;
 			np->status_len = len;
-		} else if (!np->device_type && !strcmp(name, "device_type")) {
+		} else if (name[0] == 'd' && !np->device_type && !strcmp(name, "device_type")) {
 			np->device_type = v;
 			np->device_type_len = len;
+		} else if (name[0] != '#') {
+			continue;
 		} else if (!seen_ac && !strcmp(name, "#address-cells")) {
 			seen_ac = true;
 			np->cells[0] = cells_of(v, len, true);
@@ -80,13 +83,13 @@ static bool name_is(const char *name, int len, const char *want)
 static int stdout_node(const void *fdt, int chosen)
 {
 	int len;
-	const char *path = fdt_getprop(fdt, chosen, "stdout-path", &len);
+	const char *path = dt_getprop(fdt, chosen, "stdout-path", &len);
 
 	if (!path || len <= 0)
 		return -FDT_ERR_NOTFOUND;
 	int n = (int)strnlen(path, len);
 	const char *colon = memchr(path, ':', n);
-	return fdt_path_offset_namelen(fdt, path, colon ? colon - path : n);
+	return dt_path_namelen(fdt, path, colon ? colon - path : n);
 }
 
 /* Offers an enabled node to each class of driver. The first device of a class is taken, except
@@ -182,7 +185,7 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	}
 	plat->fdt = fdt;
 	plat->fdt_size = fdt_totalsize(fdt);
-	const char *model = fdt_getprop(fdt, 0, "model", NULL);
+	const char *model = dt_getprop(fdt, 0, "model", NULL);
 	snprintf(plat->model, sizeof(plat->model), "%s", model ? model : "unknown");
 
 	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
@@ -190,7 +193,7 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
 			add_reserved(plat, base, size);
 	}
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = dt_path(fdt, "/chosen");
 	walk(fdt, plat, stdout_node(fdt, chosen));
 	if (!plat->ram.size) {
 		snprintf(err, errlen, "machine device tree has no usable memory node");
@@ -202,7 +205,7 @@ int platform_parse(const void *fdt, struct platform *plat, char *err, size_t err
 	if (n < 0)
 		return -1;
 	plat->ncpus = n;
-	const void *seed = fdt_getprop(fdt, chosen, "rng-seed", &len);
+	const void *seed = dt_getprop(fdt, chosen, "rng-seed", &len);
 	if (seed && len > 0) {
 		plat->rng_seed_len =
 		    (size_t)len < sizeof(plat->rng_seed) ? (size_t)len : sizeof(plat->rng_seed);

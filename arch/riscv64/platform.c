@@ -35,7 +35,7 @@ void arch_platform_node(const struct dt_node *n, const char *compat, int len,
 
 	if (ap->sswi_size || !dt_list_has(compat, len, "riscv,aclint-sswi"))
 		return;
-	const fdt32_t *ie = fdt_getprop(n->fdt, n->offset, "interrupts-extended", &len);
+	const fdt32_t *ie = dt_getprop(n->fdt, n->offset, "interrupts-extended", &len);
 	if (!ie || len <= 0 || len % 8 || len / 8 > ARCH_SSWI_MAX_HARTS ||
 	    dt_reg(n, 0, &base, &size) || size < (uint64_t)len / 8 * 4)
 		return;
@@ -58,7 +58,7 @@ int arch_platform_cpus(const void *fdt, const struct arch_platform *ap, struct p
 		       unsigned max, uint64_t *timebase_hz, char *err, size_t errlen)
 {
 
-	int cpus = fdt_path_offset(fdt, "/cpus"), node, len;
+	int cpus = dt_path(fdt, "/cpus"), node, len;
 	unsigned n = 0;
 	const fdt32_t *tb;
 
@@ -66,7 +66,7 @@ int arch_platform_cpus(const void *fdt, const struct arch_platform *ap, struct p
 		snprintf(err, errlen, "machine device tree has no /cpus");
 		return -1;
 	}
-	tb = fdt_getprop(fdt, cpus, "timebase-frequency", &len);
+	tb = dt_getprop(fdt, cpus, "timebase-frequency", &len);
 	if (!tb || (len != 4 && len != 8)) {
 		snprintf(err, errlen, "/cpus: no usable timebase-frequency");
 		return -1;
@@ -77,11 +77,11 @@ int arch_platform_cpus(const void *fdt, const struct arch_platform *ap, struct p
 		snprintf(err, errlen, "/cpus: timebase-frequency is 0");
 		return -1;
 	}
-	fdt_for_each_subnode(node, fdt, cpus)
+	dt_for_each_child(node, fdt, cpus)
 	{
 		int isa_len;
-		const char *isa = fdt_getprop(fdt, node, "riscv,isa", &isa_len);
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		const char *isa = dt_getprop(fdt, node, "riscv,isa", &isa_len);
+		const fdt32_t *reg = dt_getprop(fdt, node, "reg", &len);
 
 		if (!dt_prop_is(fdt, node, "device_type", "cpu") || !reg || len < 4 ||
 		    !dt_enabled(fdt, node))
@@ -93,8 +93,8 @@ int arch_platform_cpus(const void *fdt, const struct arch_platform *ap, struct p
 		snprintf(out[n].arch.isa, sizeof(out[n].arch.isa), "%.*s",
 			 isa ? (int)strnlen(isa, isa_len) : 0, isa ? isa : "");
 		out[n].can_run_guests = isa_has_h(out[n].arch.isa);
-		int ic = ap->sswi_n ? fdt_subnode_offset(fdt, node, "interrupt-controller") : -1;
-		out[n].arch.sswi = ic < 0 ? 0 : sswi_of(ap, fdt_get_phandle(fdt, ic));
+		int ic = ap->sswi_n ? dt_child(fdt, node, "interrupt-controller") : -1;
+		out[n].arch.sswi = ic < 0 ? 0 : sswi_of(ap, dt_phandle(fdt, ic));
 		n++;
 	}
 	if (!n) {

@@ -69,8 +69,8 @@ void fuzz_hv_reset(unsigned ncpus, size_t arena)
 	fuzz_console_bytes = 0;
 	console_init(&hv.console, sink, NULL);
 	hv.config.time_slice_us = CONFIG_SLICE_US_DEFAULT;
-	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)fuzz_arena, arena_size / PAGE_SIZE,
-			hv.page_bitmap);
+	static uint64_t bitmap[FUZZ_ARENA_MAX / PAGE_SIZE / 64];
+	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)fuzz_arena, arena_size / PAGE_SIZE, bitmap);
 	drbg_seed(&hv.root_rng, "fuzz root seed", 14);
 }
 

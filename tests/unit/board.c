@@ -88,7 +88,8 @@ void tb_setup(unsigned nparts)
 	cr_assert_not_null(arena);
 	memset(arena, 0xa5,
 	       ARENA); /* what the firmware left: the hv must clear what it hands out */
-	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)arena, ARENA / PAGE_SIZE, hv.page_bitmap);
+	static uint64_t bitmap[ARENA / PAGE_SIZE / 64];
+	page_alloc_init(&hv.pages, (uint64_t)(uintptr_t)arena, ARENA / PAGE_SIZE, bitmap);
 	drbg_seed(&hv.root_rng, "board test seed", 15);
 	package();
 	memset(cfgs, 0, sizeof(cfgs));

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <goos.h>
 #include <libfdt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/host/host.h"
@@ -533,5 +534,29 @@ Test(channel, each_end_finds_its_channels_in_its_device_tree)
 		}
 		int g = fdt_path_offset(dt, "/goos");
 		cr_assert_eq(prop_u32(dt, g, "#address-cells"), 2);
+	}
+}
+
+Test(channel, a_device_tree_of_every_channel_is_built_whole)
+{
+	/* 64 channels between two partitions: each end's tree is larger than guest_fdt's first try
+	 * (8 KiB), so it is built again in the whole area, with every channel. */
+	static uint8_t dt[64 << 10] __attribute__((aligned(8)));
+	char name[8];
+
+	tb_setup(2);
+	for (unsigned i = 0; i < CONFIG_MAX_CHANNELS; i++) {
+		snprintf(name, sizeof(name), "c%u", i);
+		cr_assert_eq(tb_channel(name, 0, 1, A_GPA + i * A_SIZE, A_SIZE), i);
+	}
+	tb_create();
+	tb_start(0);
+	cr_assert_eq(guest_fdt_build(tb_part(0), dt, sizeof(dt), GUEST_RAM_BASE), 0);
+	cr_assert_gt(fdt_totalsize(dt), 8u << 10);
+	for (unsigned i = 0; i < CONFIG_MAX_CHANNELS; i++) {
+		char path[40];
+
+		snprintf(path, sizeof(path), "/goos/channel@%lx", A_GPA + i * A_SIZE);
+		cr_assert_geq(fdt_path_offset(dt, path), 0, "%s missing", path);
 	}
 }

@@ -300,3 +300,65 @@ Test(page_alloc, reserve_then_allocate_around_holes)
 	cr_assert_eq(page_alloc(&pa, 3, PAGE_SIZE), BASE + 2 * PAGE_SIZE);
 	cr_assert_eq(pa.nfree, NPAGES - 19);
 }
+
+/* The allocator's word-at-a-time paths against a page-at-a-time model of first fit: random runs
+ * (whole words, word edges, single pages), alignments and frees, every answer and count the
+ * same. */
+static int model[NPAGES];
+
+static uint64_t model_alloc(size_t n, uint64_t align)
+{
+	size_t start = ((BASE + align - 1) & ~(align - 1)) - BASE;
+
+	for (size_t i = start / PAGE_SIZE; i + n <= NPAGES; i += align / PAGE_SIZE) {
+		size_t k = 0;
+
+		while (k < n && !model[i + k])
+			k++;
+		if (k == n) {
+			for (k = 0; k < n; k++)
+				model[i + k] = 1;
+			return BASE + i * PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+Test(page_alloc, word_at_a_time_agrees_with_a_page_at_a_time_model)
+{
+	static const size_t sizes[] = {1, 3, 63, 64, 65, 128, 130, 200, 512};
+	static const uint64_t aligns[] = {PAGE_SIZE, 2 * PAGE_SIZE, 64 * PAGE_SIZE, 2 * MIB};
+	uint64_t got[64] = {0};
+	size_t len[64] = {0}, nfree = NPAGES;
+	uint32_t x = 12345;
+
+	memset(model, 0, sizeof(model));
+	for (int round = 0; round < 4000; round++) {
+		x = x * 1103515245 + 12345;
+		unsigned slot = (x >> 8) % 64;
+
+		if (got[slot]) {
+			page_free(&pa, got[slot], len[slot]);
+			for (size_t k = 0; k < len[slot]; k++)
+				model[(got[slot] - BASE) / PAGE_SIZE + k] = 0;
+			nfree += len[slot];
+			got[slot] = 0;
+		} else {
+			size_t n = sizes[(x >> 16) % 9];
+			uint64_t align = aligns[(x >> 24) % 4];
+			uint64_t want = model_alloc(n, align);
+
+			got[slot] = page_alloc(&pa, n, align);
+			cr_assert_eq(got[slot], want,
+				     "round %d: %zu pages aligned %#lx at %#lx, model %#lx", round,
+				     n, (unsigned long)align, (unsigned long)got[slot],
+				     (unsigned long)want);
+			len[slot] = n;
+			nfree -= got[slot] ? n : 0;
+		}
+		cr_assert_eq(pa.nfree, nfree, "round %d", round);
+	}
+	for (size_t i = 0; i < NPAGES; i++)
+		cr_assert_eq(used(BASE + i * PAGE_SIZE), model[i], "page %zu", i);
+	cr_assert_eq(bitmap[NPAGES / 64], SENTINEL);
+}
