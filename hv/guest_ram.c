@@ -28,14 +28,29 @@ static bool present(const struct partition *p, uint64_t chunk)
 	       (1UL << (chunk % WORD_BITS));
 }
 
+static uint64_t chunk_len(const struct partition *p, uint64_t off)
+{
+	return p->ram_size - off < GUEST_RAM_CHUNK ? p->ram_size - off : GUEST_RAM_CHUNK;
+}
+
+/* Chunk c lies inside the initrd, which every start copies whole before the guest runs
+ * (partition_start), and which partition_create makes present: neither that first touch nor a
+ * scrub need zero it (an initrd of a few MiB, zeroed and then copied over, at every boot). */
+static bool rewritten(const struct partition *p, uint64_t c)
+{
+	uint64_t off = c * GUEST_RAM_CHUNK, lo = p->initrd_gpa - p->ram_gpa;
+
+	return p->initrd && off >= lo && off + chunk_len(p, off) <= lo + p->initrd_size;
+}
+
 /* Chunk c zeroed and mapped, under p->ram_lock. */
 static bool populate(struct partition *p, uint64_t c)
 {
-	uint64_t off = c * GUEST_RAM_CHUNK;
-	uint64_t len = p->ram_size - off < GUEST_RAM_CHUNK ? p->ram_size - off : GUEST_RAM_CHUNK;
+	uint64_t off = c * GUEST_RAM_CHUNK, len = chunk_len(p, off);
 
 	/* Whatever an earlier boot or the firmware left there is not the guest's to see. */
-	memset(p->ram + off, 0, len);
+	if (!rewritten(p, c))
+		memset(p->ram + off, 0, len);
 	/* The zeros before the mapping: another CPU may walk the table as soon as it is written. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (stage2_map(&p->s2, p->ram_gpa + off, arch_va_to_pa(p->ram + off), len, S2_RWX))
@@ -100,11 +115,9 @@ bool guest_ram_scrub(struct partition *p, uint64_t *done, uint64_t budget)
 	uint64_t zeroed = 0;
 
 	while (*done < p->ram_size && zeroed < budget) {
-		uint64_t c = *done / GUEST_RAM_CHUNK;
-		uint64_t len =
-		    p->ram_size - *done < GUEST_RAM_CHUNK ? p->ram_size - *done : GUEST_RAM_CHUNK;
+		uint64_t c = *done / GUEST_RAM_CHUNK, len = chunk_len(p, *done);
 
-		if (present(p, c)) {
+		if (present(p, c) && !rewritten(p, c)) {
 			memset(p->ram + *done, 0, len);
 			zeroed += len;
 		}

@@ -58,9 +58,18 @@ static inline uint64_t gohv_pkg_sum(const void *data, uint64_t len)
 	const uint64_t *w = __builtin_assume_aligned(data, 8);
 	uint64_t h = 14695981039346656037ULL, n = len / 8, tail = 0;
 
-	for (uint64_t i = 0; i < n; i++)
+	uint64_t i = 0;
+
+	/* Four words a turn (the same sum): the loop's own instructions were a third of it. */
+	for (; i + 4 <= n; i += 4) {
 		h = (h ^ w[i]) * GOHV_PKG_SUM_PRIME;
-	for (uint64_t i = len & 7; i--;)
+		h = (h ^ w[i + 1]) * GOHV_PKG_SUM_PRIME;
+		h = (h ^ w[i + 2]) * GOHV_PKG_SUM_PRIME;
+		h = (h ^ w[i + 3]) * GOHV_PKG_SUM_PRIME;
+	}
+	for (; i < n; i++)
+		h = (h ^ w[i]) * GOHV_PKG_SUM_PRIME;
+	for (i = len & 7; i--;)
 		tail = tail << 8 | ((const unsigned char *)(w + n))[i];
 	h = (h ^ tail) * GOHV_PKG_SUM_PRIME;
 	return (h ^ len) * GOHV_PKG_SUM_PRIME;

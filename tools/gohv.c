@@ -245,12 +245,20 @@ static int cpio_entry(struct cpio *c, const char *name, uint32_t mode, uint64_t 
 		return error("%s: more than %d files, folders and links (gort's limit); pack less "
 			     "(--no-cwd, --file)",
 			     c->path, INITRD_NODES_MAX);
+	/* A file's bytes start on an 8-byte boundary (newc aligns them to 4): NULs after the name
+	 * pad to it, so gort copies a program out of the archive a word at a time. Readers take
+	 * the name up to its first NUL, as GNU cpio and Linux's initramfs do. */
 	size_t namesize = strlen(name) + 1;
+	static const char pad[8];
+	size_t extra = size ? (8 - (c->pos + 110 + namesize) % 8) % 8 : 0;
+
+	namesize += extra;
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
 		 ++c->ino, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, (uint32_t)mtime, (uint32_t)size,
 		 0u, 0u, 0u, 0u, (uint32_t)namesize, 0u);
 	cpio_write(c, hdr, 110);
-	cpio_write(c, name, namesize);
+	cpio_write(c, name, namesize - extra);
+	cpio_write(c, pad, extra);
 	cpio_pad(c);
 	if (size)
 		cpio_write(c, data, (size_t)size);

@@ -494,7 +494,9 @@ static size_t cpio_entry_at(const uint8_t *base, size_t size, size_t off, struct
 	if (!ok || namesize == 0 || namesize > room || h[CPIO_HDR + namesize - 1] != '\0')
 		gort_fatal(1, "fs: initrd: bad cpio header at offset %zu", off);
 	e->name = h + CPIO_HDR;
-	e->namelen = namesize - 1;
+	/* Up to the first NUL: a packer may pad the name with more (tools/gohv.c does, to align the
+	 * data). */
+	e->namelen = strnlen(e->name, namesize - 1);
 	size_t data = (off + CPIO_HDR + namesize + 3) & ~(size_t)3;
 	if (data > size || e->size > size - data)
 		gort_fatal(1, "fs: initrd: entry %s runs past the end", e->name);
@@ -3244,13 +3246,20 @@ long sys_epoll_pwait(struct thread *t, const struct syscall_args *a)
 
 static void fds_reset(void)
 {
-	memset(ofiles, 0, sizeof(ofiles));
-	memset(files_tab, 0, sizeof(files_tab));
+	/* Zero at gort's start (bss): only a second fs_init (the host's tests) clears them. Some
+	 * hundreds of KiB, which clearing would also have the hv zero first. */
+	static bool used;
+
+	if (used) {
+		memset(ofiles, 0, sizeof(ofiles));
+		memset(files_tab, 0, sizeof(files_tab));
+		memset(pipes, 0, sizeof(pipes));
+		memset(items, 0, sizeof(items));
+		memset(waiters, 0, sizeof(waiters));
+		memset(devq, 0, sizeof(devq));
+	}
+	used = true;
 	fsp = &files_tab[0];
-	memset(pipes, 0, sizeof(pipes));
-	memset(items, 0, sizeof(items));
-	memset(waiters, 0, sizeof(waiters));
-	memset(devq, 0, sizeof(devq));
 	struct ofile *con = ofile_alloc(FK_CONSOLE, O_RDWR);
 	fd_install(con, 0, false);
 	fd_install(con, 1, false);
@@ -3262,7 +3271,6 @@ static void fds_reset(void)
 
 void fs_init(const void *initrd, size_t size, const char *cwd)
 {
-	struct walk w = {0};
 	tree_build(initrd, initrd ? size : 0);
 	fds_reset();
 	cwd_node = ROOT;
@@ -3270,9 +3278,15 @@ void fs_init(const void *initrd, size_t size, const char *cwd)
 	/* Files may fill half of what the program has left, as Linux's tmpfs takes half the RAM by
 	 * default: the other half stays for the Go heap, which cannot live without it. */
 	fsmem_set_budget(fsmem_used() + mm_free_pages() / 2);
-	if (!cwd)
-		return;
+	if (cwd)
+		fs_set_cwd(cwd);
+}
+
+void fs_set_cwd(const char *cwd)
+{
+	struct walk w = {0};
 	int n = resolve(ROOT, cwd, strlen(cwd), true, &w);
+
 	if (n < 0 || !IS_DIR(N(n)->mode))
 		gort_fatal(1, "fs: the working folder %s is not a folder of the initrd", cwd);
 	cwd_set(n);

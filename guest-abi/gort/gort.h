@@ -298,6 +298,8 @@ void fs_add_default_file(const char *path, const void *data, size_t size);
 /* Sets up the file tree from the initrd (cpio newc), the devices and fds 0-2; cwd is the
  * starting folder. */
 void fs_init(const void *initrd, size_t size, const char *cwd);
+/* The working folder, a folder of the tree (gort_fatal otherwise). After fs_init. */
+void fs_set_cwd(const char *cwd);
 /* Mounts the 9P session s (ninep.h) on folder path of the tree, read-only on the host: its
  * entries are listed as they are looked into, writes go to the tree (copy-up). After fs_init.
  * 0 or -errno. */

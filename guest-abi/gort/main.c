@@ -203,8 +203,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	const char *cwd = fs_file_data("/.gort/cwd", &cwd_len);
 	if (cwd) {
 		snprintf(boot.cwd, sizeof(boot.cwd), "%.*s", (int)cwd_len, cwd);
-		fs_init((const void *)(uintptr_t)boot.initrd_start,
-			boot.initrd_end - boot.initrd_start, boot.cwd);
+		fs_set_cwd(boot.cwd);
 	}
 	shares_init(fdt); /* the host's folders, in the tree as it will stay */
 	if (!boot.exe[0] && boot.argc)

@@ -53,6 +53,9 @@ static struct {
 	uint64_t ram_base, ram_end;
 	uint64_t pool_base; /* first page of the pool */
 	uint64_t npages, nfree, hint;
+	/* No page from here on was ever handed out: the hv gave gort its RAM zeroed (the ABI), so
+	 * those need no clearing. */
+	uint64_t fresh;
 	uint64_t low; /* the fewest pages ever free */
 	uint8_t *bitmap;
 	int levels;	   /* 3 (Sv39) or 4 (Sv48) */
@@ -82,7 +85,10 @@ static void *page_alloc(void)
 				mm.low = mm.nfree;
 			mm.hint = i + 1;
 			void *p = (void *)(uintptr_t)(mm.pool_base + i * PAGE_SIZE);
-			memset(p, 0, PAGE_SIZE);
+			if (i < mm.fresh)
+				memset(p, 0, PAGE_SIZE);
+			else
+				mm.fresh = i + 1;
 			return p;
 		}
 	}
@@ -126,7 +132,10 @@ static void *page_alloc_run(uint64_t n)
 		if (mm.nfree < mm.low)
 			mm.low = mm.nfree;
 		void *p = (void *)(uintptr_t)(mm.pool_base + i * PAGE_SIZE);
-		memset(p, 0, n * PAGE_SIZE);
+		if (i < mm.fresh)
+			memset(p, 0, (mm.fresh - i < n ? mm.fresh - i : n) * PAGE_SIZE);
+		if (i + n > mm.fresh)
+			mm.fresh = i + n;
 		return p;
 	}
 	return NULL;

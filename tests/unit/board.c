@@ -28,6 +28,7 @@ static struct {
 		Elf64_Phdr ph;
 		uint8_t code[16];
 	} elf;
+	uint8_t initrd[TB_INITRD_SIZE] __attribute__((aligned(8)));
 } pkg __attribute__((aligned(4096)));
 
 static void sink(void *ctx, const char *s, size_t n)
@@ -67,11 +68,17 @@ static void package(void)
 	pkg.h.magic = GOHV_PKG_MAGIC;
 	pkg.h.version = GOHV_PKG_VERSION;
 	pkg.h.size = sizeof(pkg);
-	pkg.h.nimages = 1;
+	pkg.h.nimages = 2;
 	strcpy(pkg.h.images[0].name, "tb.elf");
 	pkg.h.images[0].offset = offsetof(__typeof__(pkg), elf);
 	pkg.h.images[0].size = sizeof(pkg.elf);
 	pkg.h.images[0].checksum = gohv_pkg_sum(&pkg.elf, sizeof(pkg.elf));
+	for (size_t i = 0; i < sizeof(pkg.initrd); i++)
+		pkg.initrd[i] = tb_initrd_byte(i);
+	strcpy(pkg.h.images[1].name, "tb.initrd");
+	pkg.h.images[1].offset = offsetof(__typeof__(pkg), initrd);
+	pkg.h.images[1].size = sizeof(pkg.initrd);
+	pkg.h.images[1].checksum = gohv_pkg_sum(pkg.initrd, sizeof(pkg.initrd));
 	hv.pkg = &pkg.h;
 }
 

@@ -35,5 +35,12 @@ struct partition_config *tb_cfg(unsigned part);
 /* The package's one image (an ELF with one PT_LOAD of 16 bytes and 4 KiB of memory), to corrupt
  * before tb_create; its size in *size. */
 uint8_t *tb_image(size_t *size);
+/* The package also holds "tb.initrd" (a partition's config may name it): TB_INITRD_SIZE bytes,
+ * byte i tb_initrd_byte(i), never zero; more than three RAM chunks, with ragged ends. */
+#define TB_INITRD_SIZE (3 * 65536 + 1000)
+static inline uint8_t tb_initrd_byte(size_t i)
+{
+	return (uint8_t)(i * 13 + 7) | 1;
+}
 
 #endif

@@ -74,8 +74,8 @@ Test(lib_string, strlen_strnlen_and_memchr_agree_with_libc_at_every_alignment)
 
 					for (unsigned n = 0; n <= len; n++)
 						cr_assert_eq(lib_memchr(s, c, n), memchr(s, c, n),
-							     "off %u len %u byte %#x n %u", off, len,
-							     c, n);
+							     "off %u len %u byte %#x n %u", off,
+							     len, c, n);
 				}
 				cr_assert_null(lib_memchr(s, 0, len), "off %u len %u", off, len);
 				cr_assert_null(lib_memchr(s, 'z', len));
@@ -96,8 +96,8 @@ Test(lib_string, copies_and_fills_agree_with_libc)
 				memset(got, 0xee, sizeof(got));
 				memcpy(want + doff, src + so, n);
 				lib_memcpy(got + doff, src + so, n);
-				cr_assert_eq(memcmp(got, want, sizeof(got)), 0, "%u %u %u", so, doff,
-					     n);
+				cr_assert_eq(memcmp(got, want, sizeof(got)), 0, "%u %u %u", so,
+					     doff, n);
 				lib_memset(got + doff, 0, n);
 				memset(want + doff, 0, n);
 				cr_assert_eq(memcmp(got, want, sizeof(got)), 0);

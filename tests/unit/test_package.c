@@ -34,16 +34,24 @@ Test(package, a_corrupt_byte_anywhere_in_the_image_is_refused)
 	cr_assert_eq(tb_part(0)->state, PART_STOPPED, "the intact image: %s", tb_out);
 }
 
-/* Every byte of RAM the guest reads is zero but the image's 16 bytes and the device tree area at
- * the top. Read as the guest would: its first access to a chunk makes it present. */
+/* Every byte of RAM the guest reads is zero but the image's 16 bytes, the initrd's (which must be
+ * the initrd, whole) and the device tree area at the top. Read as the guest would: its first
+ * access to a chunk makes it present. */
 static void assert_clean(struct partition *p, const char *when)
 {
 	const uint8_t *ram = guest_ram_touch(p, p->ram_gpa, p->ram_size);
+	uint64_t rd = p->initrd ? p->initrd_gpa - p->ram_gpa : 0;
 
 	cr_assert_not_null(ram);
-	for (uint64_t i = 16; i < p->ram_size - GUEST_DT_RESERVE; i++)
-		cr_assert_eq(ram[i], 0, "%s: RAM byte 0x%lx is 0x%02x", when, (unsigned long)i,
-			     ram[i]);
+	for (uint64_t i = 16; i < p->ram_size - GUEST_DT_RESERVE; i++) {
+		if (p->initrd && i >= rd && i < rd + p->initrd_size)
+			cr_assert_eq(ram[i], tb_initrd_byte(i - rd),
+				     "%s: initrd byte 0x%lx is 0x%02x", when,
+				     (unsigned long)(i - rd), ram[i]);
+		else
+			cr_assert_eq(ram[i], 0, "%s: RAM byte 0x%lx is 0x%02x", when,
+				     (unsigned long)i, ram[i]);
+	}
 }
 
 static bool end_it;
@@ -56,12 +64,14 @@ static enum vcpu_exit fails_once(struct vcpu *v)
 	return EXIT_YIELD;
 }
 
-Test(package, ram_shows_nothing_of_the_firmware_or_the_last_run)
+static void ram_shows_nothing_of_the_firmware_or_the_last_run(bool initrd)
 {
 	struct partition *p;
 
 	tb_setup(1); /* the arena is 0xa5 throughout: what the firmware left */
 	tb_cfg(0)->restart = RESTART_ON_FAILURE;
+	if (initrd)
+		strcpy(tb_cfg(0)->initrd, "tb.initrd");
 	tb_create();
 	tb_start(0);
 	p = tb_part(0);
@@ -79,5 +89,18 @@ Test(package, ram_shows_nothing_of_the_firmware_or_the_last_run)
 	cr_assert_eq(p->state, PART_RUNNING, "never restarted: %s", tb_out);
 	assert_clean(p, "after a restart");
 	cr_assert_eq(p->ram[0], 0x01, "the image is loaded again");
+	cr_assert_eq(p->initrd != NULL, initrd);
 	host.on_run = NULL;
+}
+
+Test(package, ram_shows_nothing_of_the_firmware_or_the_last_run)
+{
+	ram_shows_nothing_of_the_firmware_or_the_last_run(false);
+}
+
+/* The initrd's chunks are neither zeroed nor scrubbed (every start copies it whole): the chunks
+ * it only partly covers still are, and it is all there again after a restart. */
+Test(package, with_an_initrd_ram_shows_it_and_nothing_else)
+{
+	ram_shows_nothing_of_the_firmware_or_the_last_run(true);
 }
