@@ -7,7 +7,7 @@
 
 #include <libfdt.h>
 
-#include "dt_scan.h"
+#include <dt_scan.h>
 #include <stdbool.h>
 #include <stdint.h>
 

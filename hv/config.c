@@ -5,7 +5,7 @@
  */
 #include "config.h"
 #include "chan_layout.h"
-#include "devices/dt_scan.h"
+#include <dt_scan.h>
 #include "dtb_check.h"
 
 #include <fmt.h>

@@ -1,6 +1,6 @@
 # The hypervisor: the core (hv/), the port (arch/$(ARCH)/), the hv's drivers (devices/).
 
-HV_SRCS := $(wildcard hv/*.c) $(ARCH_HV_SRCS) $(wildcard devices/*.c) $(LIB_SRCS)
+HV_SRCS := $(wildcard hv/*.c) $(ARCH_HV_SRCS) $(wildcard devices/*.c) $(LIB_SRCS) $(LIB_DT_SRCS)
 HV_OBJS := $(call objs_in,$(BUILD)/hv-obj,$(HV_SRCS))
 HV_ELF  := $(BUILD)/hv/gohv.elf
 HV_GEN  := $(BUILD)/gen/hv

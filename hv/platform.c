@@ -4,7 +4,7 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "devices/dt_scan.h"
+#include <dt_scan.h>
 #include "dtb_check.h"
 
 /* Nothing the hv reads sits deeper; deeper nodes are passed over. */

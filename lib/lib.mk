@@ -1,6 +1,9 @@
 # What the hv and the guests share: lib/'s string and formatting functions, and libfdt.
 
 LIB_SRCS := lib/string.c lib/fmt.c
+# Device-tree lookups in one forward pass (libfdt's meanings, lib/dt_scan.h): whoever reads a
+# tree with libfdt's headers.
+LIB_DT_SRCS := lib/dt_scan.c
 
 # Debian ships libfdt's sources inside linux-source-6.1; compile them into the build folder.
 LINUX_SRC_TAR := /usr/src/linux-source-6.1.tar.xz

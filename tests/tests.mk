@@ -4,10 +4,10 @@
 .PHONY: tests unit-test integration-test gort-test chan-test go-test test
 
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out hv/main.c,$(wildcard hv/*.c)) \
-	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c \
+	$(wildcard arch/host/*.c) $(wildcard devices/*.c) $(LIB_DT_SRCS) $(ARCH_UNIT_SRCS) tools/qemu_cmd.c \
 	tools/console_wire.c
 UNIT_BIN := $(BUILD)/tests/unit-tests
-$(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host/include/*/*.h) \
+$(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h lib/*.h tests/unit/*.h arch/host/include/*/*.h) \
 		$(wildcard arch/$(ARCH)/include/arch/*.h arch/$(ARCH)/*.h) lib/fmt.c tools/qemu_cmd.h tools/console_wire.h \
 		$(ARCH_MACHINE_H) \
 		| $(DEPS_STAMP)
@@ -16,7 +16,7 @@ $(UNIT_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host
 		-lfdt -pthread -o $@
 
 # gchan (guest-abi/chan/) on the host: its two ends against the fake hv of tests/chan/window.c.
-CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS)
+CHAN_TEST_SRCS := $(wildcard tests/chan/*.c) $(GCHAN_SRCS) $(LIB_DT_SRCS)
 CHAN_TEST_DEPS := $(CHAN_TEST_SRCS) $(wildcard tests/chan/*.h) $(GCHAN_HDRS)
 CHAN_TEST_FLAGS := $(GCHAN_INCLUDES) -Itests/chan $(CHAN_TEST_SRCS) -lcriterion -lfdt -pthread
 CHAN_TEST_BIN := $(BUILD)/tests/chan-tests
@@ -38,7 +38,7 @@ $(CHAN_TEST_SAN_BIN): $(CHAN_TEST_DEPS) | $(DEPS_STAMP)
 SAN_CC ?= clang
 SAN_FLAGS := -fsanitize=undefined,address -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_SAN_BIN := $(BUILD)/tests/unit-tests-san
-$(UNIT_SAN_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h tests/unit/*.h arch/host/include/*/*.h) \
+$(UNIT_SAN_BIN): $(UNIT_SRCS) $(wildcard hv/*.h devices/*.h lib/*.h tests/unit/*.h arch/host/include/*/*.h) \
 		$(wildcard arch/$(ARCH)/include/arch/*.h arch/$(ARCH)/*.h) lib/fmt.c tools/qemu_cmd.h \
 		$(ARCH_MACHINE_H) $(LIBFDT_SRC)/.stamp | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)

@@ -22,6 +22,7 @@
  * All under gort's big lock, which also serialises gchan (not thread-safe itself).
  */
 #include <fmt.h>
+#include <dt_scan.h>
 #include <libfdt.h>
 #include <string.h>
 
@@ -178,7 +179,7 @@ void chan_doorbells(void)
  * SOCK_NETD_CHANNEL. Read here, as the channels are set up before main.c parses bootargs. */
 static void netd_channel_name(const void *fdt, char *name, size_t size)
 {
-	const char *a = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", NULL);
+	const char *a = dt_getprop(fdt, dt_path(fdt, "/chosen"), "bootargs", NULL);
 
 	snprintf(name, size, "%s", SOCK_NETD_CHANNEL);
 	while (a && *a) {
@@ -195,14 +196,14 @@ static void netd_channel_name(const void *fdt, char *name, size_t size)
 
 void chan_init(const void *fdt)
 {
-	int goos_node = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
+	int goos_node = dt_path(fdt, "/" GOOS_DT_NODE), node;
 	char netd_name[GOOS_CHAN_NAME_MAX + 1];
 
 	netd_channel_name(fdt, netd_name, sizeof(netd_name));
 
 	if (goos_node < 0)
 		return;
-	fdt_for_each_subnode(node, fdt, goos_node)
+	dt_for_each_child(node, fdt, goos_node)
 	{
 		struct gchan_dt n;
 		if (nchans >= GOOS_CHAN_MAX || !gchan_dt_read(fdt, goos_node, node, &n))

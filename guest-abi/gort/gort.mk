@@ -3,7 +3,7 @@
 
 # asm-offsets.c is compiled only to generate a header (below), never linked.
 GORT_SRCS := $(filter-out guest-abi/gort/asm-offsets.c,$(wildcard guest-abi/gort/*.c)) \
-	$(wildcard guest-abi/gort/*.S) $(LIB_SRCS) $(GCHAN_SRCS)
+	$(wildcard guest-abi/gort/*.S) $(LIB_SRCS) $(LIB_DT_SRCS) $(GCHAN_SRCS)
 GORT_OBJS := $(call objs_in,$(BUILD)/gort-obj,$(GORT_SRCS))
 GORT_ELF  := $(BUILD)/guests/gort.elf
 GORT_GEN  := $(BUILD)/gen/gort

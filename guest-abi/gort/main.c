@@ -7,6 +7,7 @@
  * where the environment lacks them (etc.c).
  */
 #include <fmt.h>
+#include <dt_scan.h>
 #include <libfdt.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ static struct {
 static uint64_t prop_u64(const void *fdt, int node, const char *name, uint64_t def)
 {
 	int len;
-	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+	const fdt32_t *p = dt_getprop(fdt, node, name, &len);
 
 	if (!p)
 		return def;
@@ -45,24 +46,24 @@ static void read_dt(const void *fdt)
 {
 	if (fdt_check_header(fdt))
 		gort_fatal(2, "the device tree at %p is not valid", fdt);
-	int mem = fdt_path_offset(fdt, "/memory@80000000");
-	const fdt64_t *reg = fdt_getprop(fdt, mem, "reg", NULL);
+	int mem = dt_path(fdt, "/memory@80000000");
+	const fdt64_t *reg = dt_getprop(fdt, mem, "reg", NULL);
 	if (!reg)
 		gort_fatal(2, "the device tree has no memory node");
 	boot.ram_base = fdt64_to_cpu(reg[0]);
 	boot.ram_size = fdt64_to_cpu(reg[1]);
-	time_init(prop_u64(fdt, fdt_path_offset(fdt, "/cpus"), "timebase-frequency", 0),
-		  (int64_t)prop_u64(fdt, fdt_path_offset(fdt, "/chosen"), "gohv,realtime-ns", 0));
-	int goos_node = fdt_path_offset(fdt, "/goos");
+	time_init(prop_u64(fdt, dt_path(fdt, "/cpus"), "timebase-frequency", 0),
+		  (int64_t)prop_u64(fdt, dt_path(fdt, "/chosen"), "gohv,realtime-ns", 0));
+	int goos_node = dt_path(fdt, "/goos");
 	boot.vcpus = (unsigned)prop_u64(fdt, goos_node, "vcpus", 1);
 	if (boot.vcpus > GORT_MAX_VCPUS)
 		boot.vcpus = GORT_MAX_VCPUS;
-	const char *name = fdt_getprop(fdt, goos_node, "partition", NULL);
+	const char *name = dt_getprop(fdt, goos_node, "partition", NULL);
 	snprintf(boot.name, sizeof(boot.name), "%s", name ? name : "gohv");
 	watchdog_init((unsigned)prop_u64(fdt, goos_node, GOOS_DT_WATCHDOG_MS, 0));
 	devices_init();
 	etc_init(boot.name);
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = dt_path(fdt, "/chosen");
 	boot.initrd_start = prop_u64(fdt, chosen, "linux,initrd-start", 0);
 	boot.initrd_end = prop_u64(fdt, chosen, "linux,initrd-end", 0);
 	if (!boot.initrd_start || boot.initrd_end <= boot.initrd_start)
@@ -192,7 +193,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	syscall_set_hostname(boot.name);
 
 	size_t used = 0;
-	parse_bootargs(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", NULL), &used);
+	parse_bootargs(dt_getprop(fdt, dt_path(fdt, "/chosen"), "bootargs", NULL), &used);
 	fs_init((const void *)(uintptr_t)boot.initrd_start, boot.initrd_end - boot.initrd_start,
 		boot.cwd[0] ? boot.cwd : "/");
 	/* tools/gohv passes the command line as files: any bytes, any length. */

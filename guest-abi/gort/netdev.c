@@ -27,6 +27,7 @@
  *
  * All under gort's big lock.
  */
+#include <dt_scan.h>
 #include <libfdt.h>
 #include <fmt.h>
 #include <string.h>
@@ -344,10 +345,10 @@ void netdev_irq(void)
 static volatile uint8_t *virtio_node(const void *fdt, int goos, int node)
 {
 	int ac = fdt_address_cells(fdt, goos), sc = fdt_size_cells(fdt, goos), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const fdt32_t *reg = dt_getprop(fdt, node, "reg", &len);
 	uint64_t base = 0, size = 0;
 
-	if (fdt_node_check_compatible(fdt, node, GOOS_VIRTIO_COMPATIBLE) || !reg || ac < 1 ||
+	if (dt_node_check_compatible(fdt, node, GOOS_VIRTIO_COMPATIBLE) || !reg || ac < 1 ||
 	    ac > 2 || sc < 1 || sc > 2 || len != (ac + sc) * 4)
 		return NULL;
 	for (int i = 0; i < ac + sc; i++) {
@@ -389,11 +390,11 @@ static struct netdev *net_alloc(void)
 
 void netdev_init(const void *fdt)
 {
-	int goos = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
+	int goos = dt_path(fdt, "/" GOOS_DT_NODE), node;
 
 	if (goos < 0)
 		return;
-	fdt_for_each_subnode(node, fdt, goos)
+	dt_for_each_child(node, fdt, goos)
 	{
 		volatile uint8_t *regs = virtio_node(fdt, goos, node);
 		if (!regs || *(volatile uint32_t *)(regs + VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_NET)

@@ -10,6 +10,7 @@
  * the ring; vCPU 0's idle also ends at the interrupt. The interrupt is acknowledged
  * (InterruptACK) by the call that sees its entry and by vmmio_interrupts, so it never stays up.
  */
+#include <dt_scan.h>
 #include <libfdt.h>
 #include <string.h>
 
@@ -46,18 +47,18 @@ static uint64_t cells(const fdt32_t *p, int n)
 
 void vmmio_each(const void *fdt, uint32_t id, void (*fn)(volatile uint8_t *regs, const char *name))
 {
-	int goos_node = fdt_path_offset(fdt, "/" GOOS_DT_NODE), node;
+	int goos_node = dt_path(fdt, "/" GOOS_DT_NODE), node;
 	if (goos_node < 0)
 		return;
 	int ac = fdt_address_cells(fdt, goos_node), sc = fdt_size_cells(fdt, goos_node);
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return;
-	fdt_for_each_subnode(node, fdt, goos_node)
+	dt_for_each_child(node, fdt, goos_node)
 	{
 		int len, nlen;
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-		const char *name = fdt_getprop(fdt, node, GOOS_VIRTIO_DT_NAME, &nlen);
-		if (fdt_node_check_compatible(fdt, node, GOOS_VIRTIO_COMPATIBLE) || !reg ||
+		const fdt32_t *reg = dt_getprop(fdt, node, "reg", &len);
+		const char *name = dt_getprop(fdt, node, GOOS_VIRTIO_DT_NAME, &nlen);
+		if (dt_node_check_compatible(fdt, node, GOOS_VIRTIO_COMPATIBLE) || !reg ||
 		    len != (ac + sc) * 4 || !name || nlen < 1 || name[nlen - 1])
 			continue;
 		uint64_t base = cells(reg, ac), size = cells(reg + ac, sc);

@@ -1,5 +1,6 @@
 /* libgoos: the channel doorbells and finding a channel's window in the device tree
  * (docs/channels.md). Only what the hv gives: the queues and messages on top are the guest's. */
+#include <dt_scan.h>
 #include <libfdt.h>
 
 #include "gchan_dt.h"
@@ -22,11 +23,11 @@ long goos_chan_pending(uint64_t *set)
 long goos_chan_find(const char *name, struct goos_chan *out)
 {
 	const void *fdt = goos_dtb();
-	int goos = fdt ? fdt_path_offset(fdt, "/" GOOS_DT_NODE) : -1, node;
+	int goos = fdt ? dt_path(fdt, "/" GOOS_DT_NODE) : -1, node;
 
 	if (goos < 0)
 		return GOOS_ERR_NOT_SUPPORTED;
-	fdt_for_each_subnode(node, fdt, goos)
+	dt_for_each_child(node, fdt, goos)
 	{
 		struct gchan_dt c;
 

@@ -1,4 +1,5 @@
 /* libgoos: reading the device tree the hv hands vCPU 0, and the path from _start to main. */
+#include <dt_scan.h>
 #include <libfdt.h>
 
 #include "libgoos.h"
@@ -36,7 +37,7 @@ static uint64_t read_cells(const fdt32_t *p, int n)
 static bool read_uint(const void *fdt, int node, const char *prop, uint64_t *out)
 {
 	int len;
-	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+	const fdt32_t *p = dt_getprop(fdt, node, prop, &len);
 
 	if (!p || (len != 4 && len != 8))
 		return false;
@@ -48,7 +49,7 @@ static bool read_uint(const void *fdt, int node, const char *prop, uint64_t *out
 static const char *read_string(const void *fdt, int node, const char *prop)
 {
 	int len;
-	const char *s = fdt_getprop(fdt, node, prop, &len);
+	const char *s = dt_getprop(fdt, node, prop, &len);
 
 	if (!s || len < 1 || s[len - 1] != '\0')
 		return NULL;
@@ -57,7 +58,7 @@ static const char *read_string(const void *fdt, int node, const char *prop)
 
 static void parse_memory(const void *fdt)
 {
-	int node = fdt_path_offset(fdt, "/memory");
+	int node = dt_path(fdt, "/memory");
 	int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
 	int len;
 
@@ -65,7 +66,7 @@ static void parse_memory(const void *fdt)
 		node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7);
 	if (node < 0 || ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const fdt32_t *reg = dt_getprop(fdt, node, "reg", &len);
 	if (!reg || len < (ac + sc) * 4)
 		return;
 	dt.ram_base = read_cells(reg, ac);
@@ -77,7 +78,7 @@ static void parse_memory(const void *fdt)
 static bool cpu_has_sstc(const void *fdt, int cpu)
 {
 	int len;
-	const char *exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+	const char *exts = dt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
 	const char *isa;
 
 	if (exts)
@@ -94,14 +95,14 @@ static bool cpu_has_sstc(const void *fdt, int cpu)
 
 static void parse_cpus(const void *fdt)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpus = dt_path(fdt, "/cpus");
 	unsigned n = 0;
 	int node, first = -1;
 	uint64_t tb;
 
 	if (cpus < 0)
 		return;
-	fdt_for_each_subnode(node, fdt, cpus)
+	dt_for_each_child(node, fdt, cpus)
 	{
 		const char *type = read_string(fdt, node, "device_type");
 		const char *name = fdt_get_name(fdt, node, NULL);
@@ -125,12 +126,12 @@ static void parse_cpus(const void *fdt)
 /* /goos/info@...: its reg, in /goos's cells. */
 static void parse_info(const void *fdt, int goos)
 {
-	int node = fdt_subnode_offset(fdt, goos, GOOS_INFO_DT_NODE);
+	int node = dt_child(fdt, goos, GOOS_INFO_DT_NODE);
 	int ac = fdt_address_cells(fdt, goos), len;
-	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+	const fdt32_t *reg = node >= 0 ? dt_getprop(fdt, node, "reg", &len) : NULL;
 
 	if (reg && ac >= 1 && ac <= 2 && len >= ac * 4 &&
-	    fdt_node_check_compatible(fdt, node, GOOS_INFO_COMPATIBLE) == 0)
+	    dt_node_check_compatible(fdt, node, GOOS_INFO_COMPATIBLE) == 0)
 		dt.info = (uintptr_t)read_cells(reg, ac);
 }
 
@@ -148,10 +149,10 @@ static void parse_dt(const void *fdt)
 	parse_memory(fdt);
 	parse_cpus(fdt);
 
-	node = fdt_path_offset(fdt, "/chosen");
+	node = dt_path(fdt, "/chosen");
 	if (node >= 0) {
 		int len;
-		const void *seed = fdt_getprop(fdt, node, "rng-seed", &len);
+		const void *seed = dt_getprop(fdt, node, "rng-seed", &len);
 
 		if ((s = read_string(fdt, node, "bootargs")))
 			dt.bootargs = s;
@@ -161,8 +162,8 @@ static void parse_dt(const void *fdt)
 		}
 	}
 
-	node = fdt_path_offset(fdt, "/" GOOS_DT_NODE);
-	if (node >= 0 && fdt_node_check_compatible(fdt, node, GOOS_DT_COMPATIBLE) == 0) {
+	node = dt_path(fdt, "/" GOOS_DT_NODE);
+	if (node >= 0 && dt_node_check_compatible(fdt, node, GOOS_DT_COMPATIBLE) == 0) {
 		if ((s = read_string(fdt, node, "partition")))
 			dt.name = s;
 		/* /goos/vcpus is what the partition was given; /cpus is only the fallback. */

@@ -1,7 +1,7 @@
 # libgoos, the C runtime of bare guests, and the guests: each .c in a guest folder becomes one
 # partition image, $(BUILD)/guests/<name>.elf, linked at the guest RAM base.
 
-LIBGOOS_SRCS := $(wildcard guest-abi/libgoos/*.c) $(wildcard guest-abi/libgoos/*.S) $(LIB_SRCS) \
+LIBGOOS_SRCS := $(wildcard guest-abi/libgoos/*.c) $(wildcard guest-abi/libgoos/*.S) $(LIB_SRCS) $(LIB_DT_SRCS) \
 	$(GCHAN_SRCS)
 LIBGOOS_OBJS := $(call objs_in,$(BUILD)/guest-obj,$(LIBGOOS_SRCS))
 GUEST_XFLAGS := $(XFLAGS) $(GCHAN_INCLUDES) -Iguest-abi/libgoos -I$(LIBFDT_SRC)

@@ -24,7 +24,7 @@ FUZZ_CFLAGS := $(FUZZ_BASE) $(WARN) $(MACHINE_FLAGS) $(GCHAN_INCLUDES) -Itests/f
 FUZZ_GORT_CFLAGS := $(FUZZ_BASE) $(WARN) -Wno-bitwise-instead-of-logical -iquote guest-abi/gort -iquote guest-abi -iquote guest-abi/chan -iquote tests/gort -Itests/fuzz
 
 FUZZ_CORE_SRCS := $(filter-out hv/main.c,$(wildcard hv/*.c)) $(wildcard arch/host/*.c) \
-	$(wildcard devices/*.c) $(ARCH_UNIT_SRCS) tests/fuzz/fuzz_hv.c tests/unit/host_machine.c
+	$(wildcard devices/*.c) $(LIB_DT_SRCS) $(ARCH_UNIT_SRCS) tests/fuzz/fuzz_hv.c tests/unit/host_machine.c
 FUZZ_CORE_OBJS := $(call objs_in,$(FUZZ_DIR)/obj,$(FUZZ_CORE_SRCS))
 FUZZ_GORT_SRCS := $(GORT_HOST_SRCS) tests/fuzz/fuzz_gort_vdso.c
 FUZZ_GORT_OBJS := $(call objs_in,$(FUZZ_DIR)/gort-obj,$(FUZZ_GORT_SRCS))
@@ -47,7 +47,7 @@ $(foreach h,$(filter-out $(FUZZ_GORT_HARNESSES) chan,$(FUZZ_HARNESSES)),$(eval $
 	fuzz_harness,$(h),$(FUZZ_DIR)/obj/tests/fuzz/fuzz_$(h).c.o $(FUZZ_CORE_OBJS))))
 # gchan alone: the library and nothing of the hv.
 $(eval $(call fuzz_harness,chan,$(FUZZ_DIR)/obj/tests/fuzz/fuzz_chan.c.o \
-	$(call objs_in,$(FUZZ_DIR)/obj,$(GCHAN_SRCS))))
+	$(call objs_in,$(FUZZ_DIR)/obj,$(GCHAN_SRCS) $(LIB_DT_SRCS))))
 $(foreach h,$(FUZZ_GORT_HARNESSES),$(eval $(call \
 	fuzz_harness,$(h),$(FUZZ_DIR)/gort-obj/tests/fuzz/fuzz_$(h).c.o $(FUZZ_GORT_OBJS))))
 

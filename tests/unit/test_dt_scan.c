@@ -7,7 +7,7 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "devices/dt_scan.h"
+#include <dt_scan.h>
 #include "machine_fdt.h"
 
 static uint64_t blob[MACHINE_FDT_SIZE / 8];

@@ -1,4 +1,4 @@
-#include "dt_scan.h"
+#include <dt_scan.h>
 
 #include <libfdt.h>
 #include <string.h>

@@ -8,8 +8,8 @@
  * blocks (a malformed blob ends the pass early, nothing is read outside it); the hv runs it only on
  * blobs dtb_check passed.
  */
-#ifndef GOHV_DEVICES_DT_SCAN_H
-#define GOHV_DEVICES_DT_SCAN_H
+#ifndef GOHV_LIB_DT_SCAN_H
+#define GOHV_LIB_DT_SCAN_H
 
 #include <stdbool.h>
 #include <stdint.h>
