@@ -53,26 +53,56 @@ static inline uint32_t gohv_fnv1a32(const void *data, uint64_t len)
  * data must be 8-byte aligned (the packer puts entries on 8-byte boundaries).
  */
 #define GOHV_PKG_SUM_PRIME 0x100000001b3ULL
+#define GOHV_PKG_SUM_BASIS 14695981039346656037ULL
+static inline uint64_t gohv_pkg_sum_step(uint64_t h, uint64_t w)
+{
+	return (h ^ w) * GOHV_PKG_SUM_PRIME;
+}
+/* The last len & 7 bytes at tail, zero-padded into a word, then the length. */
+static inline uint64_t gohv_pkg_sum_end(uint64_t h, const void *tail, uint64_t len)
+{
+	uint64_t last = 0;
+
+	for (uint64_t i = len & 7; i--;)
+		last = last << 8 | ((const unsigned char *)tail)[i];
+	return gohv_pkg_sum_step(gohv_pkg_sum_step(h, last), len);
+}
 static inline uint64_t gohv_pkg_sum(const void *data, uint64_t len)
 {
 	const uint64_t *w = __builtin_assume_aligned(data, 8);
-	uint64_t h = 14695981039346656037ULL, n = len / 8, tail = 0;
-
-	uint64_t i = 0;
+	uint64_t h = GOHV_PKG_SUM_BASIS, n = len / 8, i = 0;
 
 	/* Four words a turn (the same sum): the loop's own instructions were a third of it. */
 	for (; i + 4 <= n; i += 4) {
-		h = (h ^ w[i]) * GOHV_PKG_SUM_PRIME;
-		h = (h ^ w[i + 1]) * GOHV_PKG_SUM_PRIME;
-		h = (h ^ w[i + 2]) * GOHV_PKG_SUM_PRIME;
-		h = (h ^ w[i + 3]) * GOHV_PKG_SUM_PRIME;
+		h = gohv_pkg_sum_step(h, w[i]);
+		h = gohv_pkg_sum_step(h, w[i + 1]);
+		h = gohv_pkg_sum_step(h, w[i + 2]);
+		h = gohv_pkg_sum_step(h, w[i + 3]);
 	}
 	for (; i < n; i++)
-		h = (h ^ w[i]) * GOHV_PKG_SUM_PRIME;
-	for (i = len & 7; i--;)
-		tail = tail << 8 | ((const unsigned char *)(w + n))[i];
-	h = (h ^ tail) * GOHV_PKG_SUM_PRIME;
-	return (h ^ len) * GOHV_PKG_SUM_PRIME;
+		h = gohv_pkg_sum_step(h, w[i]);
+	return gohv_pkg_sum_end(h, w + n, len);
+}
+/* The same sum of src while copying it to dst (both 8-byte aligned), in one pass: the hv checks an
+ * initrd as it loads it, where checking it and then copying it read every word twice. */
+static inline uint64_t gohv_pkg_sum_copy(void *dst, const void *src, uint64_t len)
+{
+	const uint64_t *w = __builtin_assume_aligned(src, 8);
+	uint64_t *d = __builtin_assume_aligned(dst, 8);
+	uint64_t h = GOHV_PKG_SUM_BASIS, n = len / 8, i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		uint64_t a = w[i], b = w[i + 1], c = w[i + 2], e = w[i + 3];
+
+		d[i] = a, d[i + 1] = b, d[i + 2] = c, d[i + 3] = e;
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, a), b);
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, c), e);
+	}
+	for (; i < n; i++)
+		h = gohv_pkg_sum_step(h, d[i] = w[i]);
+	for (uint64_t k = 0; k < (len & 7); k++)
+		((unsigned char *)(d + n))[k] = ((const unsigned char *)(w + n))[k];
+	return gohv_pkg_sum_end(h, w + n, len);
 }
 
 /* Checks the header at h, with room bytes of memory from h on: magic, version, checksum, and

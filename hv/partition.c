@@ -65,9 +65,10 @@ static int check_cpus(struct partition *p)
 	return 0;
 }
 
-/* A package entry by name, bounds and checksum checked: the package came from outside. */
+/* A package entry by name, bounds and (unless sum is given, for the caller to check) checksum
+ * checked: the package came from outside. */
 static const uint8_t *package_file(struct partition *p, const char *what, const char *name,
-				   uint64_t *size)
+				   uint64_t *size, uint64_t *sum)
 {
 	const struct gohv_pkg_image *img = find_image(name);
 
@@ -86,10 +87,12 @@ static const uint8_t *package_file(struct partition *p, const char *what, const 
 		return NULL;
 	}
 	data = (const uint8_t *)hv.pkg + img->offset;
-	if (gohv_pkg_sum(data, img->size) != img->checksum) {
+	if (!sum && gohv_pkg_sum(data, img->size) != img->checksum) {
 		(void)refuse(p, "%s %s is corrupt (checksum mismatch)", what, name);
 		return NULL;
 	}
+	if (sum)
+		*sum = img->checksum;
 	*size = img->size;
 	return data;
 }
@@ -99,7 +102,7 @@ static int check_image(struct partition *p)
 	const struct partition_config *cfg = p->cfg;
 	char err[ELF_ERR_MAX];
 	uint64_t size;
-	const uint8_t *data = package_file(p, "image", cfg->image, &size);
+	const uint8_t *data = package_file(p, "image", cfg->image, &size, NULL);
 
 	if (!data)
 		return -1;
@@ -121,7 +124,7 @@ static int check_initrd(struct partition *p)
 
 	if (!cfg->initrd[0])
 		return 0;
-	data = package_file(p, "initrd", cfg->initrd, &size);
+	data = package_file(p, "initrd", cfg->initrd, &size, &p->initrd_sum);
 	if (!data)
 		return -1;
 	if (size > dt_gpa - p->image.highest ||
@@ -179,12 +182,20 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 			 (!p->initrd || guest_ram_touch(p, p->initrd_gpa, p->initrd_size)) &&
 			 guest_ram_touch(p, dt_gpa, GUEST_DT_RESERVE);
 	}
-	if (!mapped) {
+	/* The initrd is checked as it is loaded for the first start (a second pass over a few MiB
+	 * was a fifth of a Go partition's boot). */
+	bool corrupt = mapped && p->initrd &&
+		       gohv_pkg_sum_copy(guest_ram_touch(p, p->initrd_gpa, p->initrd_size),
+					 p->initrd, p->initrd_size) != p->initrd_sum;
+	p->initrd_loaded = mapped && p->initrd && !corrupt;
+	if (!mapped || corrupt) {
 		/* The tables it took stay taken: a refused partition is only ever refused at boot.
 		 */
 		if (present)
 			page_free(&hv.pages, present, bitmap_pages);
 		page_free(&hv.pages, ram, cfg->memory_size / PAGE_SIZE);
+		if (corrupt)
+			return refuse(p, "initrd %s is corrupt (checksum mismatch)", cfg->initrd);
 		return refuse(p, "no memory for its stage-2 tables");
 	}
 #ifdef GOHV_BENCH
@@ -226,9 +237,10 @@ void partition_start(struct partition *p)
 	if (elf_load(&p->image, p->ram_gpa, p->ram_size, p->ram, err, sizeof(err)))
 		hv_panic("partition %s: %s", p->cfg->name, err);
 	/* After the ELF: checked at create time not to overlap it. */
-	if (p->initrd)
+	if (p->initrd && !p->initrd_loaded)
 		memcpy(guest_ram_touch(p, p->initrd_gpa, p->initrd_size), p->initrd,
 		       p->initrd_size);
+	p->initrd_loaded = false; /* loaded at create, for this start only */
 	hv_entropy(seed, sizeof(seed));
 	drbg_seed(&p->rng, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));

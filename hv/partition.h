@@ -41,6 +41,8 @@ struct partition {
 	const uint8_t *initrd; /* in the package, checked at create time; NULL if none */
 	uint64_t initrd_size;
 	uint64_t initrd_gpa; /* copied here at every start: page aligned, right below the DT */
+	uint64_t initrd_sum; /* its package checksum, checked as create loads it */
+	bool initrd_loaded;  /* create loaded it: the first start need not */
 
 	/* Emulated MMIO regions, in address order (set up at create, fixed afterwards), and the
 	 * storage of the one every partition has. */

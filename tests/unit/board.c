@@ -155,6 +155,11 @@ struct partition *tb_part(unsigned part)
 	return &parts[part];
 }
 
+uint8_t *tb_initrd(void)
+{
+	return pkg.initrd;
+}
+
 uint8_t *tb_image(size_t *size)
 {
 	*size = sizeof(pkg.elf);

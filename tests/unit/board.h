@@ -37,7 +37,8 @@ struct partition_config *tb_cfg(unsigned part);
 uint8_t *tb_image(size_t *size);
 /* The package also holds "tb.initrd" (a partition's config may name it): TB_INITRD_SIZE bytes,
  * byte i tb_initrd_byte(i), never zero; more than three RAM chunks, with ragged ends. */
-#define TB_INITRD_SIZE (3 * 65536 + 1000)
+#define TB_INITRD_SIZE (3 * 65536 + 1003)
+uint8_t *tb_initrd(void);
 static inline uint8_t tb_initrd_byte(size_t i)
 {
 	return (uint8_t)(i * 13 + 7) | 1;

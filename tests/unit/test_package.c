@@ -104,3 +104,46 @@ Test(package, with_an_initrd_ram_shows_it_and_nothing_else)
 {
 	ram_shows_nothing_of_the_firmware_or_the_last_run(true);
 }
+
+Test(package, the_sum_while_copying_is_the_sum_and_the_copy)
+{
+	static uint64_t src[300], dst[301];
+	uint8_t *s = (uint8_t *)src, *d = (uint8_t *)dst;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		s[i] = (uint8_t)(i * 31 + 3);
+	for (size_t len = 0; len <= sizeof(src); len += len < 80 ? 1 : 37) {
+		memset(dst, 0xee, sizeof(dst));
+		cr_assert_eq(gohv_pkg_sum_copy(dst, src, len), gohv_pkg_sum(src, len), "len %zu",
+			     len);
+		cr_assert_eq(memcmp(d, s, len), 0, "len %zu", len);
+		for (size_t i = len; i < sizeof(dst); i++)
+			cr_assert_eq(d[i], 0xee, "len %zu: byte %zu written", len, i);
+	}
+}
+
+/* Checked as it is loaded at create: a flipped byte anywhere (first, middle, the last word's
+ * tail) refuses the partition with its name and gives its RAM back. */
+Test(package, a_corrupt_byte_in_the_initrd_is_refused)
+{
+	static const size_t at[] = {
+	    0, 7, 8, 65535, 65536, TB_INITRD_SIZE / 2, TB_INITRD_SIZE - 8, TB_INITRD_SIZE - 1};
+
+	for (unsigned k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		tb_setup(1);
+		strcpy(tb_cfg(0)->initrd, "tb.initrd");
+		size_t before = hv.pages.nfree;
+
+		tb_initrd()[at[k]] ^= 0x40;
+		tb_create();
+		tb_initrd()[at[k]] ^= 0x40;
+		cr_assert_eq(tb_part(0)->state, PART_REFUSED, "byte %zu: %s", at[k], tb_out);
+		cr_assert(strstr(tb_out, "initrd tb.initrd is corrupt (checksum mismatch)"),
+			  "byte %zu: %s", at[k], tb_out);
+		cr_assert_geq(hv.pages.nfree + 16, before, "byte %zu: RAM kept", at[k]);
+	}
+	tb_setup(1);
+	strcpy(tb_cfg(0)->initrd, "tb.initrd");
+	tb_create();
+	cr_assert_eq(tb_part(0)->state, PART_STOPPED, "the intact initrd: %s", tb_out);
+}
