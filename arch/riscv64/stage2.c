@@ -111,6 +111,29 @@ static int plan_level(const struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint6
 	return 0;
 }
 
+/*
+ * Pages inside one leaf table's 2 MiB (a chunk of RAM made present on first touch, a window): the
+ * same result as the general path below, which walks from the root three times for every page
+ * (the overlap check and its two passes), with one walk and the entries. Nothing larger than a
+ * page fits such a range, so the general path would pick 4 KiB pages too.
+ */
+static int map_in_one_table(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size,
+			    uint64_t flags)
+{
+	/* NULL also where a larger mapping covers gpa. */
+	uint64_t *leaf = walk_create(s2, gpa, 0);
+	unsigned n = (unsigned)(size / PAGE);
+
+	if (!leaf)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (leaf[i] & PTE_V)
+			return -1;
+	for (unsigned i = 0; i < n; i++)
+		leaf[i] = make_pte(hpa + (uint64_t)i * PAGE, flags);
+	return 0;
+}
+
 int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perm)
 {
 	uint64_t flags = PTE_U | PTE_A | PTE_D;
@@ -125,6 +148,9 @@ int stage2_map(struct stage2 *s2, uint64_t gpa, uint64_t hpa, uint64_t size, uns
 	flags |= (perm & S2_READ ? PTE_R : 0) | (perm & S2_WRITE ? PTE_W : 0) |
 		 (perm & S2_EXEC ? PTE_X : 0);
 
+	if (size < (1ULL << level_shift(1)) &&
+	    (gpa >> level_shift(1)) == ((gpa + size - 1) >> level_shift(1)))
+		return map_in_one_table(s2, gpa, hpa, size, flags);
 	/* Refuse overlaps before changing anything. */
 	for (uint64_t off = 0; off < size; off += PAGE) {
 		uint64_t unused_hpa;

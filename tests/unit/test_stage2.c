@@ -527,3 +527,35 @@ Test(stage2, unmap_misaligned_or_wrapping_refused)
 	cr_assert_eq(stage2_unmap(&s2, stage2_limit() - PG, 2 * PG), -1);
 	expect_mapped(&s2, GPA, HPA, S2_RWX);
 }
+
+/* Chunks of 64 KiB inside one 2 MiB leaf table, as guest RAM is made present on first touch:
+ * every page where it belongs with its permissions, one leaf table for all of them, a chunk
+ * over one mapped page refused with nothing of it mapped, a chunk under a megapage refused, and
+ * a range up to the table's last page. */
+Test(stage2, chunks_in_one_leaf_table)
+{
+	const uint64_t chunk = 64 * KIB;
+
+	for (unsigned c = 0; c < 4; c++)
+		cr_assert_eq(stage2_map(&s2, GPA + c * chunk, HPA + c * chunk, chunk, S2_RWX), 0);
+	cr_assert_eq(s2.tables, 3, "root, one level-1 table, one leaf table: %lu",
+		     (unsigned long)s2.tables);
+	for (uint64_t off = 0; off < 4 * chunk; off += PG)
+		expect_mapped(&s2, GPA + off, HPA + off, S2_RWX);
+	expect_unmapped(&s2, GPA + 4 * chunk);
+
+	cr_assert_eq(stage2_map(&s2, GPA + 5 * chunk + 7 * PG, HPA, PG, S2_READ), 0);
+	cr_assert_eq(stage2_map(&s2, GPA + 5 * chunk, HPA + 5 * chunk, chunk, S2_RWX), -1);
+	for (uint64_t off = 0; off < chunk; off += PG)
+		if (off != 7 * PG)
+			expect_unmapped(&s2, GPA + 5 * chunk + off);
+	expect_mapped(&s2, GPA + 5 * chunk + 7 * PG, HPA, S2_READ);
+
+	cr_assert_eq(stage2_map(&s2, GPA + 2 * MIB, HPA + 2 * MIB, 2 * MIB, S2_READ), 0);
+	cr_assert_eq(stage2_map(&s2, GPA + 2 * MIB + chunk, HPA, chunk, S2_RWX), -1);
+	expect_mapped(&s2, GPA + 2 * MIB + chunk, HPA + 2 * MIB + chunk, S2_READ);
+
+	cr_assert_eq(stage2_map(&s2, GPA + 6 * MIB - chunk, HPA, chunk, S2_READ), 0);
+	expect_mapped(&s2, GPA + 6 * MIB - PG, HPA + chunk - PG, S2_READ);
+	expect_unmapped(&s2, GPA + 6 * MIB);
+}
