@@ -270,6 +270,18 @@ static void cleanup_step(struct cpu *cpu, struct vcpu *v)
 	partition_start(p);
 }
 
+/* The hv timer while a lone vCPU waits in place: its wake-up, or the run tick if that is sooner
+ * and still ahead. Leaving the tick armed spares disarming it for the WFI and arming it again
+ * when a kick ends it (most waits end that way, within a tick); a wait that outlasts the tick
+ * wakes once at it and then sleeps to its own deadline. */
+static uint64_t wait_deadline(struct cpu *cpu, uint64_t wake_at)
+{
+	uint64_t d = or_watchdog(cpu, wake_at);
+
+	return hv.ncpus > 1 && cpu->tick_at < d && cpu->tick_at > arch_time_now() ? cpu->tick_at
+										  : d;
+}
+
 /* Serves v's requests and its wait before an entry. True if it may enter the guest now. */
 static bool ready(struct cpu *cpu, struct vcpu *v)
 {
@@ -342,7 +354,7 @@ static bool ready(struct cpu *cpu, struct vcpu *v)
 		/* Alone on its CPU there is nobody to give it to: wait here, still current, and
 		 * look again. A post kicks this CPU, so the WFI ends; the kick is cleared before
 		 * looking, as at the top of a turn, so one posted meanwhile ends the next WFI. */
-		arch_hv_timer_set(or_watchdog(cpu, v->wake_at));
+		arch_hv_timer_set(wait_deadline(cpu, v->wake_at));
 		arch_wait_for_interrupt();
 		arch_kick_clear();
 		if (cpu->dev_irqs)

@@ -629,3 +629,45 @@ Test(hypercall, idle_wake_request_while_sleeping)
 	struct hypercall hc = call(GOOS_FN_IDLE, 1000000, 0);
 	cr_assert_eq(hc.value, GOOS_EV_WAKE);
 }
+
+/* A lone vCPU idling with no deadline on a machine of two CPUs: while the run tick is ahead its
+ * WFIs keep it armed (no disarm for the wait, no re-arm when a kick ends it); once the tick has
+ * passed the hv timer is off, so the hart sleeps until an event rather than waking at every
+ * turn. */
+static uint64_t wfi_timers[64];
+static unsigned nwfi;
+static void record_then_wake(void)
+{
+	wfi_timers[nwfi++] = hv.cpus[0].arch.hv_timer;
+	if (nwfi == 40) {
+		host_this_cpu = &hv.cpus[1];
+		vcpu_wake(v);
+		host_this_cpu = &hv.cpus[0];
+	}
+}
+
+Test(hypercall, a_lone_wait_keeps_the_tick_while_it_is_ahead)
+{
+	struct vcpu *w = gp_add_vcpu();
+
+	hv.plat.timebase_hz = 10000000;
+	hv.ncpus = 2;
+	host.now = 0;
+	host.wfi_step = 10000; /* 1 ms: the 10 ms tick passes during the wait */
+	w->state = VCPU_RUNNING;
+	hv.cpus[0].tick_at = 50000;
+	struct hypercall hc = {.fid = GOOS_FN_IDLE, .arg = {GOOS_NO_DEADLINE}};
+	cr_assert_eq(hypercall_call(v, &hc), EXIT_BLOCK);
+	nwfi = 0;
+	host.on_wfi = record_then_wake;
+	run_until_entered();
+	cr_assert_eq(v->arch.regs.x[REG_A1], GOOS_EV_WAKE);
+	cr_assert_eq(nwfi, 40);
+	/* The WFIs before the tick (host.now counts from 0 in 1 ms steps) had it armed... */
+	cr_assert_eq(wfi_timers[0], 50000);
+	cr_assert_eq(wfi_timers[3], 50000);
+	/* ...and every one after it none. */
+	for (unsigned i = 5; i < nwfi; i++)
+		cr_assert_eq(wfi_timers[i], ~0UL, "WFI %u: hv timer %lu", i,
+			     (unsigned long)wfi_timers[i]);
+}
