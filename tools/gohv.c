@@ -203,6 +203,10 @@ static void names_free(struct names *n)
 	free(n->slot);
 }
 
+/* gort's page: files of CPIO_PAGE_ALIGNED_MIN bytes or more (programs) start on one. */
+#define CPIO_PAGE	      4096
+#define CPIO_PAGE_ALIGNED_MIN (64u << 10)
+
 struct cpio {
 	FILE *fp;
 	uint64_t pos;	  /* bytes written: ftell has none on a FIFO or a device */
@@ -245,12 +249,14 @@ static int cpio_entry(struct cpio *c, const char *name, uint32_t mode, uint64_t 
 		return error("%s: more than %d files, folders and links (gort's limit); pack less "
 			     "(--no-cwd, --file)",
 			     c->path, INITRD_NODES_MAX);
-	/* A file's bytes start on an 8-byte boundary (newc aligns them to 4): NULs after the name
-	 * pad to it, so gort copies a program out of the archive a word at a time. Readers take
-	 * the name up to its first NUL, as GNU cpio and Linux's initramfs do. */
+	/* A file's bytes start on an 8-byte boundary (newc aligns them to 4), a big file's on a
+	 * page: NULs after the name pad to it, so gort copies a program out of the archive a word
+	 * at a time and maps a big one's text and read-only data in place. Readers take the name
+	 * up to its first NUL, as GNU cpio and Linux's initramfs do. */
 	size_t namesize = strlen(name) + 1;
-	static const char pad[8];
-	size_t extra = size ? (8 - (c->pos + 110 + namesize) % 8) % 8 : 0;
+	static const char pad[CPIO_PAGE];
+	size_t align = size >= CPIO_PAGE_ALIGNED_MIN ? CPIO_PAGE : 8;
+	size_t extra = size ? (align - (c->pos + 110 + namesize) % align) % align : 0;
 
 	namesize += extra;
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",

@@ -26,10 +26,19 @@ static long load_segment(const uint8_t *file, const struct elf64_phdr *ph)
 {
 	uintptr_t start = ph->vaddr & ~(PAGE_SIZE - 1);
 	uintptr_t end = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	int prot = seg_prot(ph->flags);
 
-	if (mm_map_fixed(start, end - start, seg_prot(ph->flags)))
+	if (mm_map_fixed(start, end - start, prot))
 		return -ENOMEM;
-	for (uint64_t off = 0; off < ph->filesz;) {
+	/* The whole pages of a segment that is never written (text, rodata) are the initrd's own,
+	 * mapped in place when the archive put them on page boundaries (tools/gohv pads a big
+	 * file's name to that): no copy, and no zeroed page under it. The rest is copied. */
+	uint64_t off = 0, whole = 0;
+	if (!(prot & VMA_WRITE) && !(ph->vaddr & (PAGE_SIZE - 1)))
+		whole = ph->filesz & ~(PAGE_SIZE - 1);
+	if (whole && mm_map_file(ph->vaddr, whole, prot, file + ph->offset) == 0)
+		off = whole;
+	while (off < ph->filesz) {
 		uintptr_t va = ph->vaddr + off;
 		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 		if (chunk > ph->filesz - off)

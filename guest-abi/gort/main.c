@@ -180,6 +180,7 @@ void gort_main(unsigned long vcpu, const void *fdt)
 	if ((uintptr_t)fdt < pool_end)
 		pool_end = (uintptr_t)fdt & ~(PAGE_SIZE - 1);
 	mm_init(boot.ram_base, ram_end, (uintptr_t)__gort_end, pool_end);
+	mm_set_file_area(boot.initrd_start, boot.initrd_end);
 	chan_init(fdt); /* its devices before the file tree is made */
 	netdev_init(fdt);
 	/* The first process's memory: the program, its stack and the vDSO go there. */

@@ -25,6 +25,8 @@
 #define PTE_A	      (1UL << 6)
 #define PTE_D	      (1UL << 7)
 #define PTE_PPN_SHIFT 10
+/* A page of the initrd mapped in place (mm_map_file): never freed, never writable; RSW bit. */
+#define PTE_FILE (1UL << 8)
 
 #define MAX_VMAS 2048
 /* Pages no writable mapping may count on: gort's page tables and its own kernel pages; 1 MiB, or
@@ -56,7 +58,8 @@ static struct {
 	/* No page from here on was ever handed out: the hv gave gort its RAM zeroed (the ABI), so
 	 * those need no clearing. */
 	uint64_t fresh;
-	uint64_t low; /* the fewest pages ever free */
+	uint64_t low;		      /* the fewest pages ever free */
+	uint64_t file_base, file_end; /* the initrd: what mm_map_file may map in place */
 	uint8_t *bitmap;
 	int levels;	   /* 3 (Sv39) or 4 (Sv48) */
 	struct aspace *as; /* the current one */
@@ -253,17 +256,18 @@ static bool range_valid(uintptr_t start, size_t len)
 	return end <= mm.ram_base || start >= mm.ram_end;
 }
 
-/* Unmaps and frees the pages of [start, end) (mappings stay). */
-static void free_pages(uintptr_t start, uintptr_t end, bool special)
+/* Unmaps and frees the pages of [start, end) (mappings stay); the initrd's own pages are only
+ * unmapped, or with keep_file left as they are (they read as the file either way). */
+static void free_pages(uintptr_t start, uintptr_t end, bool special, bool keep_file)
 {
 	bool any = false;
 
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		uint64_t *pte = walk(va, false);
 
-		if (!pte || !(*pte & PTE_V))
+		if (!pte || !(*pte & PTE_V) || (keep_file && (*pte & PTE_FILE)))
 			continue;
-		if (!special)
+		if (!special && !(*pte & PTE_FILE))
 			page_free(pte_pa(*pte));
 		*pte = 0;
 		any = true;
@@ -281,7 +285,7 @@ static int vma_remove(uintptr_t start, uintptr_t end)
 		if (end <= v->start || start >= v->end)
 			continue;
 		free_pages(start > v->start ? start : v->start, end < v->end ? end : v->end,
-			   v->prot & VMA_SPECIAL);
+			   v->prot & VMA_SPECIAL, false);
 		if (start > v->start && end < v->end) {
 			if (mm.as->nvmas == MAX_VMAS)
 				return -ENOMEM;
@@ -475,8 +479,17 @@ long sys_mprotect(struct thread *t, const struct syscall_args *a)
 			mm.as->vmas[i].prot = prot;
 	for (uintptr_t va = addr; va < end; va += PAGE_SIZE) {
 		uint64_t *pte = walk(va, false);
-		if (pte && (*pte & PTE_V))
-			*pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | prot_bits(prot);
+		if (!pte || !(*pte & PTE_V))
+			continue;
+		if ((*pte & PTE_FILE) && (prot & VMA_WRITE)) {
+			/* The initrd's page stays the file's: the program writes a copy. */
+			void *copy = page_alloc_or_die();
+
+			memcpy(copy, (void *)(uintptr_t)pte_pa(*pte), PAGE_SIZE);
+			*pte = ((uintptr_t)copy >> 12) << PTE_PPN_SHIFT;
+		}
+		*pte = (*pte & ~(PTE_R | PTE_W | PTE_X | PTE_V | PTE_U | PTE_A | PTE_D)) |
+		       prot_bits(prot);
 	}
 	tlb_flush();
 	return 0;
@@ -491,12 +504,13 @@ long sys_madvise(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (a->a[2] != MADV_DONTNEED && a->a[2] != MADV_FREE)
 		return 0; /* advice only */
-	/* The memory reads as zero from now on: give the pages back. */
+	/* The memory reads as zero from now on: give the pages back. (A page of the initrd mapped
+	 * in place stays: it reads as the file, as Linux's private file mappings do.) */
 	for (unsigned i = 0; i < mm.as->nvmas; i++) {
 		struct vma *v = &mm.as->vmas[i];
 		if (addr < v->end && addr + len > v->start && !(v->prot & VMA_SPECIAL))
 			free_pages(addr > v->start ? addr : v->start,
-				   addr + len < v->end ? addr + len : v->end, false);
+				   addr + len < v->end ? addr + len : v->end, false, true);
 	}
 	return 0;
 }
@@ -533,6 +547,36 @@ int mm_fault(uintptr_t addr, int access)
 		return 0; /* another vCPU got here first */
 	void *page = page_alloc_or_die();
 	*pte = (((uintptr_t)page >> 12) << PTE_PPN_SHIFT) | prot_bits(v->prot);
+	return 0;
+}
+
+void mm_set_file_area(uint64_t base, uint64_t end)
+{
+	mm.file_base = base;
+	mm.file_end = end;
+}
+
+int mm_map_file(uintptr_t uva, size_t len, int prot, const void *data)
+{
+	uint64_t pa = (uintptr_t)data;
+	struct vma *v = vma_find(uva);
+
+	if (((uva | len | pa) & (PAGE_SIZE - 1)) || (prot & VMA_WRITE) || pa < mm.file_base ||
+	    pa > mm.file_end || len > mm.file_end - pa || !v || uva + len > v->end)
+		return -EINVAL;
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *pte = walk(uva + off, true);
+		int err = !pte ? -ENOMEM : (*pte & PTE_V) ? -EEXIST : 0;
+
+		if (err) {
+			/* All or nothing: the caller copies into these pages next. */
+			for (size_t back = 0; back < off; back += PAGE_SIZE)
+				*walk(uva + back, false) = 0;
+			tlb_flush();
+			return err;
+		}
+		*pte = ((pa + off) >> 12) << PTE_PPN_SHIFT | prot_bits(prot) | PTE_FILE;
+	}
 	return 0;
 }
 

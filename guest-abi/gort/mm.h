@@ -43,6 +43,12 @@ uintptr_t mm_user_top(void);
 int mm_fault(uintptr_t addr, int access);
 /* Creates a mapping (as mmap with MAP_FIXED would); returns 0 or -errno. */
 int mm_map_fixed(uintptr_t uva, size_t len, int vma_prot);
+/* Where the initrd lies: the file data mm_map_file may map in place (it is never written). */
+void mm_set_file_area(uint64_t base, uint64_t end);
+/* Maps the file bytes at data (inside the initrd, page aligned) at uva, len bytes, inside one
+ * mapping without write: the pages stay the initrd's (never freed; mprotect to writable copies
+ * them). 0 or -errno (-EINVAL for anything else: the caller copies instead). */
+int mm_map_file(uintptr_t uva, size_t len, int prot, const void *data);
 /* Allocates a zeroed page now and maps it at uva (ELF loading, the initial stack). */
 void *mm_populate(uintptr_t uva, int access);
 /* Maps the guest-physical [pa, pa + len) (a channel window, outside RAM) one-to-one for gort

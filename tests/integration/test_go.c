@@ -642,8 +642,9 @@ struct pkg {
  * re-executing os.Args[0] with an environment variable: exit codes, stdin, stdout and stderr
  * through pipes byte for byte (1 MiB), a child ended by SIGTERM and by SIGKILL, the errors of a
  * missing and of a non-executable program (the exec-error pipe), four children at once, each
- * child's own copy of the program's memory and its pid/ppid, and 40 children in turn in a 64 MiB
- * partition (each one's memory comes back). */
+ * child's own copy of the program's memory and its pid/ppid, 40 children in turn in a 64 MiB
+ * partition (each one's memory comes back), and a read-only page of the program made writable
+ * and changed, which its child (the same file) still reads as built. */
 Test(go, exec_children_by_reexecuting_the_program)
 {
 	static const char *const o[] = {"--memory", "64M", NULL};
@@ -666,6 +667,9 @@ Test(go, exec_children_by_reexecuting_the_program)
 		       "\"id 3\\n\"/<nil>\n");
 	expect_out(&r, "memory: child saw 42, parent has 7; child pid differs true, its ppid is "
 		       "ours true, err <nil>\n");
+	/* Read-only pages mapped from the initrd: made writable they are the program's own copy. */
+	expect_out(&r, "text: parent has \"CHANGED\" (mprotect err <nil>), child has \"gohv "
+		       "read-only marker, as built\", err <nil>\n");
 	/* A child given the console as its stdout writes there itself. */
 	expect_out(&r, "\nchild ok\ninherit: err <nil>\n");
 	expect_out(&r, "exec: done\n");

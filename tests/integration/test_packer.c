@@ -765,3 +765,63 @@ Test(packer, gohv_initrd_writes_a_whole_archive_into_a_fifo)
 	cr_assert_eq(memcmp(got, want, len), 0);
 	free(want);
 }
+
+/* Each file's bytes in the archive start on 8 bytes, and those of a file of 64 KiB or more on a
+ * page, so gort copies a program a word at a time and maps its text in place; the padding is
+ * NULs after the name, which still reads as the name. Every file's bytes are its own. */
+Test(packer, gohv_initrd_aligns_file_data_for_gort)
+{
+	struct pk_run r;
+	const char *prog = path_in(tmpdir, "prog"), *out = path_in(tmpdir, "al.cpio");
+	const char *small = path_in(tmpdir, "s"), *odd = path_in(tmpdir, "oddname.txt");
+	char fs[160], fo[160];
+	size_t len, seen = 0, big = 0;
+	uint8_t *a;
+
+	write_elf(prog, 243, 0x10000, 200000, 200000);
+	write_file(small, "abc", 3);
+	write_file(odd, "0123456789", 10);
+	snprintf(fs, sizeof(fs), "%s:/x/s", small);
+	snprintf(fo, sizeof(fo), "%s:/x/y/oddname.txt", odd);
+	const char *args[] = {"initrd", "--file", fs, "--file", fo, prog, "-o", out, NULL};
+	run_tool(&r, "gohv", args);
+	cr_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s", r.err);
+	a = read_all(out, &len);
+	for (size_t off = 0; off + 110 <= len;) {
+		char f[9] = {0};
+		unsigned long mode, size, namesize;
+
+		cr_assert_eq(memcmp(a + off, "070701", 6), 0, "header at %zu", off);
+		memcpy(f, a + off + 14, 8), mode = strtoul(f, NULL, 16);
+		memcpy(f, a + off + 54, 8), size = strtoul(f, NULL, 16);
+		memcpy(f, a + off + 94, 8), namesize = strtoul(f, NULL, 16);
+		const char *name = (const char *)a + off + 110;
+		size_t data = (off + 110 + namesize + 3) & ~3UL;
+
+		cr_assert_eq(name[namesize - 1], 0);
+		if (!strcmp(name, "TRAILER!!!"))
+			break;
+		if (size) {
+			cr_assert_eq(data % (size >= 65536 ? 4096 : 8), 0, "%s at %zu (%lu bytes)",
+				     name, data, size);
+			seen++;
+		}
+		if (S_ISREG(mode) && !strcmp(name, "x/s"))
+			cr_assert_eq(memcmp(a + data, "abc", 3), 0);
+		if (S_ISREG(mode) && !strcmp(name, "x/y/oddname.txt"))
+			cr_assert_eq(memcmp(a + data, "0123456789", 10), 0);
+		if (size >= 65536) {
+			size_t plen;
+			uint8_t *want = read_all(prog, &plen);
+
+			cr_assert_eq(size, plen);
+			cr_assert_eq(memcmp(a + data, want, plen), 0, "%s", name);
+			free(want);
+			big++;
+		}
+		off = (data + size + 3) & ~3UL;
+	}
+	cr_assert_geq(seen, 3, "%zu files with data", seen);
+	cr_assert_eq(big, 1);
+	free(a);
+}

@@ -5,7 +5,9 @@
 //
 // As a child (GOHV_EXEC_CHILD=...): exit0, exit3, echo (stdin to stdout, a count to stderr),
 // big (1 MiB to stdout, 64 KiB to stderr), sleep (until killed; SIGTERM and SIGKILL), poke (writes a global and
-// prints it with its pid and ppid), id (prints GOHV_EXEC_ID).
+// prints it with its pid and ppid), id (prints GOHV_EXEC_ID), text (prints the read-only
+// marker, which its parent rewrote in its own memory after making the page writable: gort maps a
+// program's read-only pages from the initrd in place, and such a write must not reach the file).
 package main
 
 import (
@@ -19,7 +21,26 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
+
+// marker is read-only data of the program (its bytes are in the read-only segment).
+const marker = "gohv read-only marker, as built"
+
+var markerRef = marker
+
+// rewriteMarker makes marker's page writable and overwrites its first bytes.
+func rewriteMarker() error {
+	p := (*[2]uintptr)(unsafe.Pointer(&markerRef))[0]
+	start, end := p&^4095, (p+uintptr(len(marker))+4095)&^4095
+	page := unsafe.Slice((*byte)(unsafe.Pointer(start)), end-start)
+	if err := syscall.Mprotect(page, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+		return err
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), len(marker))
+	copy(b, "CHANGED")
+	return nil
+}
 
 const bigOut, bigErr = 1 << 20, 64 << 10
 
@@ -58,6 +79,8 @@ func child(mode string) {
 		fmt.Printf("shared %d pid %d ppid %d\n", shared, os.Getpid(), os.Getppid())
 	case "id":
 		fmt.Printf("id %s\n", os.Getenv("GOHV_EXEC_ID"))
+	case "text":
+		fmt.Print(markerRef)
 	}
 	os.Exit(0)
 }
@@ -161,6 +184,11 @@ func main() {
 	fmt.Sscanf(string(out), "shared %d pid %d ppid %d", &cs, &cpid, &cppid)
 	fmt.Printf("memory: child saw %d, parent has %d; child pid differs %v, its ppid is ours %v, err %v\n",
 		cs, shared, cpid != os.Getpid() && cpid > 0, cppid == os.Getpid(), err)
+
+	err = rewriteMarker()
+	out, cerr := cmd("text").Output()
+	fmt.Printf("text: parent has %q (mprotect err %v), child has %q, err %v\n", markerRef[:7],
+		err, out, cerr)
 
 	c = cmd("exit0")
 	c.Stdout = os.Stdout
