@@ -72,12 +72,12 @@ static inline uint64_t gohv_pkg_sum(const void *data, uint64_t len)
 	const uint64_t *w = __builtin_assume_aligned(data, 8);
 	uint64_t h = GOHV_PKG_SUM_BASIS, n = len / 8, i = 0;
 
-	/* Four words a turn (the same sum): the loop's own instructions were a third of it. */
-	for (; i + 4 <= n; i += 4) {
-		h = gohv_pkg_sum_step(h, w[i]);
-		h = gohv_pkg_sum_step(h, w[i + 1]);
-		h = gohv_pkg_sum_step(h, w[i + 2]);
-		h = gohv_pkg_sum_step(h, w[i + 3]);
+	/* Eight words a turn (the same sum): the loop's own instructions were a third of it. */
+	for (; i + 8 <= n; i += 8) {
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, w[i]), w[i + 1]);
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, w[i + 2]), w[i + 3]);
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, w[i + 4]), w[i + 5]);
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, w[i + 6]), w[i + 7]);
 	}
 	for (; i < n; i++)
 		h = gohv_pkg_sum_step(h, w[i]);
@@ -91,12 +91,17 @@ static inline uint64_t gohv_pkg_sum_copy(void *dst, const void *src, uint64_t le
 	uint64_t *d = __builtin_assume_aligned(dst, 8);
 	uint64_t h = GOHV_PKG_SUM_BASIS, n = len / 8, i = 0;
 
-	for (; i + 4 <= n; i += 4) {
-		uint64_t a = w[i], b = w[i + 1], c = w[i + 2], e = w[i + 3];
+	/* Eight words a turn: the loop's own instructions are then one in nine. */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t a = w[i], b = w[i + 1], c = w[i + 2], e = w[i + 3], f = w[i + 4],
+			 g = w[i + 5], k = w[i + 6], l = w[i + 7];
 
 		d[i] = a, d[i + 1] = b, d[i + 2] = c, d[i + 3] = e;
+		d[i + 4] = f, d[i + 5] = g, d[i + 6] = k, d[i + 7] = l;
 		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, a), b);
 		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, c), e);
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, f), g);
+		h = gohv_pkg_sum_step(gohv_pkg_sum_step(h, k), l);
 	}
 	for (; i < n; i++)
 		h = gohv_pkg_sum_step(h, d[i] = w[i]);
