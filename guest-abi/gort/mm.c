@@ -207,6 +207,30 @@ static uint64_t *walk(uintptr_t va, bool create)
 	return &table[vpn(va, 0)];
 }
 
+/* The level-0 table that holds va's entry, *next the end of the span it covers; or NULL when
+ * there is none, *next then the end of the hole va is in (0 if that wraps). */
+static uint64_t *leaf_table(uintptr_t va, uintptr_t *next)
+{
+	uint64_t *table = mm.as->root;
+
+	for (int l = mm.levels - 1; l >= 0; l--) {
+		uintptr_t span = PAGE_SIZE << (9 * (l + 1)); /* what one table at this level maps */
+
+		*next = (va & ~(span - 1)) + span;
+		if (l == 0)
+			return table;
+		uint64_t pte = table[vpn(va, l)];
+
+		if (!(pte & PTE_V) || (pte & (PTE_R | PTE_W | PTE_X))) {
+			/* No table below (or gort's own large page): the whole entry is a hole. */
+			*next = (va & ~((span >> 9) - 1)) + (span >> 9);
+			return NULL;
+		}
+		table = pte_table(pte);
+	}
+	return NULL;
+}
+
 static uint64_t prot_bits(int prot)
 {
 	uint64_t b = PTE_V | PTE_U | PTE_A | PTE_D;
@@ -262,15 +286,24 @@ static void free_pages(uintptr_t start, uintptr_t end, bool special, bool keep_f
 {
 	bool any = false;
 
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		uint64_t *pte = walk(va, false);
+	/* A leaf table at a time, over the holes a whole table's span at a time: Go unmaps and
+	 * advises away large ranges it mostly never touched (a walk per page was most of the
+	 * runtime's start-up work in gort). */
+	for (uintptr_t va = start, next = end; va < end; va = next) {
+		uint64_t *table = leaf_table(va, &next);
 
-		if (!pte || !(*pte & PTE_V) || (keep_file && (*pte & PTE_FILE)))
-			continue;
-		if (!special && !(*pte & PTE_FILE))
-			page_free(pte_pa(*pte));
-		*pte = 0;
-		any = true;
+		if (next <= va || next > end)
+			next = end;
+		for (uintptr_t p = va; table && p < next; p += PAGE_SIZE) {
+			uint64_t *pte = &table[vpn(p, 0)];
+
+			if (!(*pte & PTE_V) || (keep_file && (*pte & PTE_FILE)))
+				continue;
+			if (!special && !(*pte & PTE_FILE))
+				page_free(pte_pa(*pte));
+			*pte = 0;
+			any = true;
+		}
 	}
 	if (any)
 		tlb_flush();
