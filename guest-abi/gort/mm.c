@@ -521,8 +521,7 @@ long sys_mprotect(struct thread *t, const struct syscall_args *a)
 			memcpy(copy, (void *)(uintptr_t)pte_pa(*pte), PAGE_SIZE);
 			*pte = ((uintptr_t)copy >> 12) << PTE_PPN_SHIFT;
 		}
-		*pte = (*pte & ~(PTE_R | PTE_W | PTE_X | PTE_V | PTE_U | PTE_A | PTE_D)) |
-		       prot_bits(prot);
+		*pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | prot_bits(prot);
 	}
 	tlb_flush();
 	return 0;
