@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cpu;
+
 #define S2_READ	 1u
 #define S2_WRITE 2u
 #define S2_EXEC	 4u
@@ -37,6 +39,12 @@ int stage2_translate(const struct stage2 *s2, uint64_t gpa, uint64_t *hpa, unsig
 /* Makes mappings just added to s2 in [gpa, gpa+size) visible to this CPU's walks: a CPU may
  * have kept the miss it saw there before (RISC-V without Svvptc). */
 void arch_stage2_fence(const struct stage2 *s2, uint64_t gpa, uint64_t size);
+/* Ends cpu's use of what s2 mapped in [gpa, gpa+size) before a change or a removal (not only an
+ * addition): on return cpu, whatever it runs, translates there only as s2 says now. cpu may be
+ * another CPU (RISC-V: the firmware's remote HFENCE.GVMA; arm64: a broadcast TLBI IPAS2E1IS;
+ * x86: INVEPT there, by IPI). */
+void arch_stage2_fence_cpu(const struct stage2 *s2, uint64_t gpa, uint64_t size,
+			   const struct cpu *cpu);
 /* Largest guest-physical address + 1 the table format reaches. */
 uint64_t stage2_limit(void);
 

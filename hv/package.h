@@ -2,6 +2,11 @@
  * The packed boot image: the hv's own loadable segments, then (page aligned, right after the hv's
  * bss) a package holding the board config blob and the guest images. tools/gohv-pack writes it;
  * the hv finds it at __pkg_start. All fields are little-endian.
+ *
+ * Each entry's bytes start on a page and are summed a chunk (64 KiB) at a time: the chunk sums
+ * follow the bytes (8-byte aligned), and the entry's checksum is the sum of its chunk sums. So an
+ * image is checked whole at create, and an initrd a chunk at a time as the partition first uses
+ * each chunk, mapped read-only from the package (a Go program's debug info is never read).
  */
 #ifndef GOHV_PACKAGE_H
 #define GOHV_PACKAGE_H
@@ -10,15 +15,15 @@
 #include <stdint.h>
 
 #define GOHV_PKG_MAGIC	    0x4b504847U /* "GHPK" */
-#define GOHV_PKG_VERSION    2
+#define GOHV_PKG_VERSION    3
 #define GOHV_PKG_MAX_IMAGES 16
 #define GOHV_PKG_NAME_MAX   64
 
 struct gohv_pkg_image {
 	char name[GOHV_PKG_NAME_MAX]; /* as named by a partition's `image` property */
-	uint64_t offset;	      /* from the start of the package */
+	uint64_t offset;	      /* from the start of the package, page aligned */
 	uint64_t size;
-	uint64_t checksum; /* gohv_pkg_sum of the bytes */
+	uint64_t checksum; /* gohv_pkg_sum of the chunk sums (gohv_pkg_sums) */
 };
 
 struct gohv_pkg_header {
@@ -108,6 +113,42 @@ static inline uint64_t gohv_pkg_sum_copy(void *dst, const void *src, uint64_t le
 	for (uint64_t k = 0; k < (len & 7); k++)
 		((unsigned char *)(d + n))[k] = ((const unsigned char *)(w + n))[k];
 	return gohv_pkg_sum_end(h, w + n, len);
+}
+
+/* Entries are summed and mapped a chunk at a time: the partition RAM's chunk (guest_ram.h). */
+#define GOHV_PKG_CHUNK	     (64UL << 10)
+#define GOHV_PKG_ENTRY_ALIGN 4096UL
+
+/* Chunks of an entry of size bytes (the last may be short), and where their sums start. */
+static inline uint64_t gohv_pkg_chunks(uint64_t size)
+{
+	return (size + GOHV_PKG_CHUNK - 1) / GOHV_PKG_CHUNK;
+}
+static inline uint64_t gohv_pkg_sums_offset(const struct gohv_pkg_image *img)
+{
+	return (img->offset + img->size + 7) & ~7ULL;
+}
+/* Bytes of chunk c of an entry of size bytes. */
+static inline uint64_t gohv_pkg_chunk_len(uint64_t size, uint64_t c)
+{
+	return size - c * GOHV_PKG_CHUNK < GOHV_PKG_CHUNK ? size - c * GOHV_PKG_CHUNK
+							  : GOHV_PKG_CHUNK;
+}
+/* Writes the chunk sums of data[0..size) to sums and returns the entry's checksum. */
+static inline uint64_t gohv_pkg_sums(const void *data, uint64_t size, uint64_t *sums)
+{
+	uint64_t n = gohv_pkg_chunks(size);
+
+	for (uint64_t c = 0; c < n; c++)
+		sums[c] = gohv_pkg_sum((const uint8_t *)data + c * GOHV_PKG_CHUNK,
+				       gohv_pkg_chunk_len(size, c));
+	return gohv_pkg_sum(sums, n * 8);
+}
+/* Where an initrd of size bytes goes below the device tree at dt_gpa: on a chunk, so each chunk
+ * of it is one of its package entry's. The caller checked size <= dt_gpa. */
+static inline uint64_t gohv_pkg_initrd_gpa(uint64_t dt_gpa, uint64_t size)
+{
+	return (dt_gpa - size) & ~(GOHV_PKG_CHUNK - 1);
 }
 
 /* Checks the header at h, with room bytes of memory from h on: magic, version, checksum, and

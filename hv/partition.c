@@ -67,32 +67,44 @@ static int check_cpus(struct partition *p)
 
 /* A package entry by name, bounds and (unless sum is given, for the caller to check) checksum
  * checked: the package came from outside. */
+/* Entry name of the package, its bytes in bounds, on a page, with its chunk sums (their own sum
+ * checked). An image is checked whole now (sums NULL); an initrd's chunks are checked as they are
+ * first used, and *sums says what each must sum to. */
 static const uint8_t *package_file(struct partition *p, const char *what, const char *name,
-				   uint64_t *size, uint64_t *sum)
+				   uint64_t *size, const uint64_t **sums)
 {
 	const struct gohv_pkg_image *img = find_image(name);
-
 	const uint8_t *data;
+	const uint64_t *s;
+	uint64_t n;
 
 	if (!img) {
 		(void)refuse(p, "%s %s is not in the package", what, name);
 		return NULL;
 	}
-	if (img->offset > hv.pkg->size || img->size > hv.pkg->size - img->offset) {
+	n = gohv_pkg_chunks(img->size);
+	if (img->offset > hv.pkg->size || img->size > hv.pkg->size - img->offset ||
+	    gohv_pkg_sums_offset(img) > hv.pkg->size ||
+	    n * 8 > hv.pkg->size - gohv_pkg_sums_offset(img)) {
 		(void)refuse(p, "%s %s lies outside the package", what, name);
 		return NULL;
 	}
-	if (img->offset % 8) {
-		(void)refuse(p, "%s %s is not 8-byte aligned in the package", what, name);
+	if (img->offset % GOHV_PKG_ENTRY_ALIGN) {
+		(void)refuse(p, "%s %s does not start on a page of the package", what, name);
 		return NULL;
 	}
 	data = (const uint8_t *)hv.pkg + img->offset;
-	if (!sum && gohv_pkg_sum(data, img->size) != img->checksum) {
+	s = (const uint64_t *)(const void *)((const uint8_t *)hv.pkg + gohv_pkg_sums_offset(img));
+	bool corrupt = gohv_pkg_sum(s, n * 8) != img->checksum;
+	for (uint64_t c = 0; !sums && !corrupt && c < n; c++)
+		corrupt = gohv_pkg_sum(data + c * GOHV_PKG_CHUNK,
+				       gohv_pkg_chunk_len(img->size, c)) != s[c];
+	if (corrupt) {
 		(void)refuse(p, "%s %s is corrupt (checksum mismatch)", what, name);
 		return NULL;
 	}
-	if (sum)
-		*sum = img->checksum;
+	if (sums)
+		*sums = s;
 	*size = img->size;
 	return data;
 }
@@ -115,7 +127,7 @@ static int check_image(struct partition *p)
 	return 0;
 }
 
-/* The initrd goes right below the device tree, page aligned down, and must clear the image. */
+/* The initrd goes right below the device tree, on a chunk, and must clear the image. */
 static int check_initrd(struct partition *p)
 {
 	const struct partition_config *cfg = p->cfg;
@@ -124,11 +136,11 @@ static int check_initrd(struct partition *p)
 
 	if (!cfg->initrd[0])
 		return 0;
-	data = package_file(p, "initrd", cfg->initrd, &size, &p->initrd_sum);
+	data = package_file(p, "initrd", cfg->initrd, &size, &p->initrd_sums);
 	if (!data)
 		return -1;
 	if (size > dt_gpa - p->image.highest ||
-	    ((dt_gpa - size) & ~(PAGE_SIZE - 1)) < p->image.highest)
+	    gohv_pkg_initrd_gpa(dt_gpa, size) < p->image.highest)
 		return refuse(p,
 			      "initrd %s (%lu bytes) does not fit between image end 0x%lx and the "
 			      "device tree at 0x%lx",
@@ -136,7 +148,7 @@ static int check_initrd(struct partition *p)
 			      (unsigned long)dt_gpa);
 	p->initrd = data;
 	p->initrd_size = size;
-	p->initrd_gpa = (dt_gpa - size) & ~(PAGE_SIZE - 1);
+	p->initrd_gpa = gohv_pkg_initrd_gpa(dt_gpa, size);
 	return 0;
 }
 
@@ -179,23 +191,15 @@ int partition_create(struct partition *p, unsigned index, const struct partition
 
 		guest_ram_init(p, arch_pa_to_va(present));
 		mapped = guest_ram_touch(p, p->image.lowest, p->image.file_end - p->image.lowest) &&
-			 (!p->initrd || guest_ram_touch(p, p->initrd_gpa, p->initrd_size)) &&
 			 guest_ram_touch(p, dt_gpa, GUEST_DT_RESERVE);
 	}
-	/* The initrd is checked as it is loaded for the first start (a second pass over a few MiB
-	 * was a fifth of a Go partition's boot). */
-	bool corrupt = mapped && p->initrd &&
-		       gohv_pkg_sum_copy(guest_ram_touch(p, p->initrd_gpa, p->initrd_size),
-					 p->initrd, p->initrd_size) != p->initrd_sum;
-	p->initrd_loaded = mapped && p->initrd && !corrupt;
-	if (!mapped || corrupt) {
+	/* The initrd is neither loaded nor checked here: each chunk is when first used. */
+	if (!mapped) {
 		/* The tables it took stay taken: a refused partition is only ever refused at boot.
 		 */
 		if (present)
 			page_free(&hv.pages, present, bitmap_pages);
 		page_free(&hv.pages, ram, cfg->memory_size / PAGE_SIZE);
-		if (corrupt)
-			return refuse(p, "initrd %s is corrupt (checksum mismatch)", cfg->initrd);
 		return refuse(p, "no memory for its stage-2 tables");
 	}
 #ifdef GOHV_BENCH
@@ -237,10 +241,7 @@ void partition_start(struct partition *p)
 	if (elf_load(&p->image, p->ram_gpa, p->ram_size, p->ram, err, sizeof(err)))
 		hv_panic("partition %s: %s", p->cfg->name, err);
 	/* After the ELF: checked at create time not to overlap it. */
-	if (p->initrd && !p->initrd_loaded)
-		memcpy(guest_ram_touch(p, p->initrd_gpa, p->initrd_size), p->initrd,
-		       p->initrd_size);
-	p->initrd_loaded = false; /* loaded at create, for this start only */
+	guest_ram_reload_initrd(p);
 	hv_entropy(seed, sizeof(seed));
 	drbg_seed(&p->rng, seed, sizeof(seed));
 	memset(seed, 0, sizeof(seed));

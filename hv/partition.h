@@ -33,16 +33,17 @@ struct partition {
 	uint64_t ram_size;
 	uint8_t *ram; /* the hv's pointer to it (arch_pa_to_va of where it is) */
 	struct stage2 s2;
-	/* A bit per GUEST_RAM_CHUNK: zeroed and mapped (guest_ram.h). ram_lock orders the first
+	/* A bit per GUEST_RAM_CHUNK: zeroed (or filled) and mapped writable, the partition's own
+	 * (guest_ram.h). ram_lock orders the first
 	 * touches of several CPUs and the stage-2 table updates they make. */
 	uint64_t *ram_present;
+	uint64_t *ram_shared; /* a bit per chunk mapped read-only from the package (the initrd's) */
 	spinlock_t ram_lock;
 	struct elf_image image;
-	const uint8_t *initrd; /* in the package, checked at create time; NULL if none */
+	const uint8_t *initrd; /* in the package; NULL if none */
 	uint64_t initrd_size;
-	uint64_t initrd_gpa; /* copied here at every start: page aligned, right below the DT */
-	uint64_t initrd_sum; /* its package checksum, checked as create loads it */
-	bool initrd_loaded;  /* create loaded it: the first start need not */
+	uint64_t initrd_gpa;	     /* on a chunk, right below the DT (gohv_pkg_initrd_gpa) */
+	const uint64_t *initrd_sums; /* the package's sum of each chunk, checked at first use */
 
 	/* Emulated MMIO regions, in address order (set up at create, fixed afterwards), and the
 	 * storage of the one every partition has. */

@@ -34,9 +34,10 @@ __attribute__((noreturn)) void hv_panic(const char *fmt, ...) __attribute__((for
 void hv_device_irq(struct cpu *c);
 
 /* ---- guest services (besides those of vcpu.h and hypercall.h) */
-/* A stage-2 fault of v at gpa: false if gpa is not in its RAM; true with *e what to return
- * otherwise (the RAM is mapped on first touch: the guest makes the access again). */
-bool guest_ram_fault(struct vcpu *v, uint64_t gpa, uint64_t pc, enum vcpu_exit *e);
+/* A stage-2 fault of v at gpa (write: a store or an atomic): false if gpa is not in its RAM; true
+ * with *e what to return otherwise (the RAM is mapped on first touch: the guest makes the access
+ * again). */
+bool guest_ram_fault(struct vcpu *v, uint64_t gpa, uint64_t pc, bool write, enum vcpu_exit *e);
 /* Is [gpa, gpa+len) inside v's partition RAM? */
 bool guest_range_ok(const struct vcpu *v, uint64_t gpa, uint64_t len);
 /* How many vCPUs v's partition has (its ids are 0..n-1). */

@@ -223,7 +223,7 @@ static struct entry *get_entry(struct pack *p, const struct partition_config *pa
 	return e;
 }
 
-/* The hv puts the initrd at align_down(dt - size, 4 KiB) and refuses it over the image. */
+/* The hv puts the initrd at gohv_pkg_initrd_gpa and refuses it over the image. */
 static int check_initrd(struct pack *p, const struct partition_config *part,
 			const struct entry *img)
 {
@@ -236,7 +236,7 @@ static int check_initrd(struct pack *p, const struct partition_config *part,
 	if (!rd)
 		return -1;
 	if (rd->f.size > dt - img->elf.highest ||
-	    ((dt - rd->f.size) & ~(PAGE_SIZE - 1)) < img->elf.highest)
+	    gohv_pkg_initrd_gpa(dt, rd->f.size) < img->elf.highest)
 		return error(
 		    "%s: /partitions/%s: initrd: %s is %lu bytes; with image %s (%lu bytes "
 		    "loaded) and the %lu KiB device tree area it does not fit in the "
@@ -319,14 +319,11 @@ static uint64_t layout(struct pack *p, struct gohv_pkg_header *h)
 		struct gohv_pkg_image *pi = &h->images[i];
 
 		memcpy(pi->name, p->entries[i].name, strlen(p->entries[i].name) + 1);
-		pi->offset = off;
+		pi->offset = align_up(off, GOHV_PKG_ENTRY_ALIGN);
 		pi->size = p->entries[i].f.size;
-		pi->checksum = gohv_pkg_sum(p->entries[i].f.data, pi->size);
-		off = align_up(off + pi->size, 8);
+		off = gohv_pkg_sums_offset(pi) + gohv_pkg_chunks(pi->size) * 8;
 	}
 	h->size = off;
-	h->header_checksum = 0;
-	h->header_checksum = gohv_fnv1a32(h, sizeof(*h));
 	return off;
 }
 
@@ -350,10 +347,19 @@ static uint8_t *build(struct pack *p, size_t *len)
 		return NULL;
 	}
 	pkg = buf + span;
-	memcpy(pkg, &h, sizeof(h));
 	memcpy(pkg + h.config_offset, p->config.data, p->config.size);
-	for (unsigned i = 0; i < p->nentries; i++)
-		memcpy(pkg + h.images[i].offset, p->entries[i].f.data, p->entries[i].f.size);
+	for (unsigned i = 0; i < p->nentries; i++) {
+		struct gohv_pkg_image *pi = &h.images[i];
+
+		memcpy(pkg + pi->offset, p->entries[i].f.data, pi->size);
+		/* 8-byte aligned: calloc's buffer, the hv's page-multiple span, an aligned offset.
+		 */
+		pi->checksum = gohv_pkg_sums(pkg + pi->offset, pi->size,
+					     (uint64_t *)(void *)(pkg + gohv_pkg_sums_offset(pi)));
+	}
+	h.header_checksum = 0;
+	h.header_checksum = gohv_fnv1a32(&h, sizeof(h));
+	memcpy(pkg, &h, sizeof(h));
 	return buf;
 }
 

@@ -107,6 +107,13 @@ void arch_stage2_fence(const struct stage2 *s2, uint64_t gpa, uint64_t size)
 	host.s2_fences++;
 }
 
+void arch_stage2_fence_cpu(const struct stage2 *s2, uint64_t gpa, uint64_t size,
+			   const struct cpu *cpu)
+{
+	port_call();
+	host.s2_remote_fences++;
+}
+
 unsigned arch_vmid(unsigned index)
 {
 	return index + 1;

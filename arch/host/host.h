@@ -13,8 +13,9 @@ struct host_state {
 	uint64_t now;	   /* the time CSR */
 	uint64_t wfi_step; /* how far time moves in one WFI */
 	unsigned wfis, kicks, ipis, entries, withdrawn;
-	unsigned s2_fences;	/* arch_stage2_fence calls */
-	uint32_t withdraw_held; /* the external sources still held at the last withdrawal */
+	unsigned s2_fences;	   /* arch_stage2_fence calls */
+	unsigned s2_remote_fences; /* arch_stage2_fence_cpu calls */
+	uint32_t withdraw_held;	   /* the external sources still held at the last withdrawal */
 	/* Called in each WFI: what happens elsewhere while this CPU sleeps. */
 	void (*on_wfi)(void);
 	/* Called at each step of the port the run loop takes for v (named by where: "load",

@@ -1,5 +1,7 @@
 #include "sbi.h"
 
+#include "hv/port.h"
+
 struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
 		       unsigned long a2)
 {
@@ -11,6 +13,26 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, u
 
 	__asm__ __volatile__("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
 	return (struct sbiret){.error = (long)r0, .value = r1};
+}
+
+void sbi_remote_hfence_gvma_vmid(unsigned long hartid, unsigned long gpa, unsigned long size,
+				 unsigned long vmid)
+{
+	register unsigned long r0 __asm__("a0") = 1; /* hart_mask: hartid alone */
+	register unsigned long r1 __asm__("a1") = hartid;
+	register unsigned long r2 __asm__("a2") = gpa;
+	register unsigned long r3 __asm__("a3") = size;
+	register unsigned long r4 __asm__("a4") = vmid;
+	register unsigned long r6 __asm__("a6") = SBI_RFENCE_REMOTE_HFENCE_GVMA_VMID;
+	register unsigned long r7 __asm__("a7") = SBI_EXT_RFENCE;
+
+	__asm__ __volatile__("ecall"
+			     : "+r"(r0), "+r"(r1)
+			     : "r"(r2), "r"(r3), "r"(r4), "r"(r6), "r"(r7)
+			     : "memory");
+	if ((long)r0)
+		hv_panic("the firmware's remote HFENCE.GVMA on hart %lu failed: SBI error %ld",
+			 hartid, (long)r0);
 }
 
 void sbi_set_timer(unsigned long deadline)

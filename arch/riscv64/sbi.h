@@ -31,6 +31,7 @@ enum {
 	SBI_RFENCE_FENCE_I,
 	SBI_RFENCE_SFENCE_VMA,
 	SBI_RFENCE_SFENCE_VMA_ASID,
+	SBI_RFENCE_REMOTE_HFENCE_GVMA_VMID,
 };
 enum {
 	SBI_HSM_HART_START,
@@ -79,6 +80,9 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, u
 		       unsigned long a2);
 void sbi_set_timer(unsigned long deadline);
 void sbi_send_ipi(unsigned long hart_mask, unsigned long base);
+/* Waits until hart hartid holds no stage-2 translation of [gpa, gpa+size) for vmid. */
+void sbi_remote_hfence_gvma_vmid(unsigned long hartid, unsigned long gpa, unsigned long size,
+				 unsigned long vmid);
 long sbi_hart_start(unsigned long hartid, unsigned long addr, unsigned long opaque);
 void sbi_system_reset(unsigned long type, unsigned long reason);
 void sbi_legacy_putchar(int c);

@@ -8,6 +8,7 @@
 
 #include "hv/port.h"
 #include "riscv.h"
+#include "sbi.h"
 
 #define hfence_gvma_all() __asm__ __volatile__(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory")
 #define hfence_vvma_all() __asm__ __volatile__(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory")
@@ -247,6 +248,15 @@ void arch_stage2_fence(const struct stage2 *s2, uint64_t gpa, uint64_t size)
 			     : "memory");
 }
 
+void arch_stage2_fence_cpu(const struct stage2 *s2, uint64_t gpa, uint64_t size,
+			   const struct cpu *cpu)
+{
+	if (cpu == this_cpu())
+		arch_stage2_fence(s2, gpa, size);
+	else
+		sbi_remote_hfence_gvma_vmid(cpu->hwid, gpa, size, s2->vmid);
+}
+
 void arch_vcpu_flush_tlb(struct vcpu *v)
 {
 	hfence_vvma_all();
@@ -314,7 +324,7 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 
 		if (m)
 			return riscv_mmio_emulate(v, m);
-		if (guest_ram_fault(v, gpa, r->sepc, &e))
+		if (guest_ram_fault(v, gpa, r->sepc, cause == EXC_STORE_GUEST_PAGE_FAULT, &e))
 			return e;
 		return vcpu_fault(v, exception_name(cause), r->sepc, gpa);
 	}
@@ -347,7 +357,7 @@ static enum vcpu_exit handle_exit(struct vcpu *v)
 		uint64_t gpa = riscv_fault_gpa(r);
 		enum vcpu_exit e;
 
-		if (guest_ram_fault(v, gpa, r->sepc, &e))
+		if (guest_ram_fault(v, gpa, r->sepc, false, &e))
 			return e;
 		return vcpu_fault(v, exception_name(cause), r->sepc, gpa);
 	}

@@ -1,7 +1,7 @@
 /* The package reader: the header's checks (hv/package.c), the config blob inside it, then each
  * partition built from it (hv/partition.c: images and initrds looked up, bounds and checksums
  * checked, ELF checked, RAM and stage-2 tables allocated), its channels (hv/channel_boot.c:
- * windows allocated and mapped) and each partition started once (ELF loaded, initrd copied,
+ * windows allocated and mapped) and each partition started once (ELF loaded, its initrd read,
  * device tree written, its channels' header updated), all on the host port. Checksums are fixed up
  * before the run unless the input's first byte says not to, so mutations reach past them. */
 #include <libfdt.h>
@@ -20,8 +20,12 @@ static void fix_checksums(struct gohv_pkg_header *h, size_t size)
 	for (unsigned i = 0; i < n; i++) {
 		struct gohv_pkg_image *img = &h->images[i];
 
-		if (img->offset % 8 == 0 && img->offset <= size && img->size <= size - img->offset)
-			img->checksum = gohv_pkg_sum((const uint8_t *)h + img->offset, img->size);
+		if (img->offset % 8 == 0 && img->offset <= size &&
+		    img->size <= size - img->offset && gohv_pkg_sums_offset(img) <= size &&
+		    gohv_pkg_chunks(img->size) * 8 <= size - gohv_pkg_sums_offset(img))
+			img->checksum = gohv_pkg_sums(
+			    (const uint8_t *)h + img->offset, img->size,
+			    (uint64_t *)(void *)((uint8_t *)h + gohv_pkg_sums_offset(img)));
 	}
 	h->header_checksum = 0;
 	h->header_checksum = gohv_fnv1a32(h, sizeof(*h));

@@ -259,7 +259,8 @@ static const struct gohv_pkg_header *package(void)
 {
 	static struct {
 		struct gohv_pkg_header h;
-		uint8_t image[256];
+		uint8_t image[256] __attribute__((aligned(GOHV_PKG_ENTRY_ALIGN)));
+		uint64_t sums[1];
 	} pkg __attribute__((aligned(4096)));
 	size_t n;
 	const uint8_t *elf = fuzz_tiny_elf(&n);
@@ -274,7 +275,9 @@ static const struct gohv_pkg_header *package(void)
 	pkg.h.images[0].offset = offsetof(__typeof__(pkg), image);
 	pkg.h.images[0].size = n;
 	memcpy(pkg.image, elf, n);
-	pkg.h.images[0].checksum = gohv_pkg_sum(pkg.image, n);
+	/* The sums right after the entry's bytes: n rounded up to 8 lands inside image. */
+	pkg.h.images[0].checksum =
+	    gohv_pkg_sums(pkg.image, n, (uint64_t *)(void *)(pkg.image + ((n + 7) & ~7UL)));
 	return &pkg.h;
 }
 

@@ -444,6 +444,32 @@ Test(packer, usage_error)
 	cr_assert(strstr(r.err, "usage"), "%s", r.err);
 }
 
+/* An entry's checksum as the hv checks it: the sum of its chunk sums. */
+static uint64_t entry_sum(const void *data, uint64_t len)
+{
+	uint64_t *sums = calloc(gohv_pkg_chunks(len) + 1, sizeof(*sums)), h;
+
+	cr_assert_not_null(sums);
+	h = gohv_pkg_sums(data, len, sums);
+	free(sums);
+	return h;
+}
+
+/* Entry i's chunk sums follow its bytes in pkg, and its checksum is theirs. */
+static void check_sums(const uint8_t *pkg, const struct gohv_pkg_header *h, unsigned i)
+{
+	const struct gohv_pkg_image *e = &h->images[i];
+	uint64_t n = gohv_pkg_chunks(e->size), *want = calloc(n + 1, sizeof(*want));
+
+	cr_assert_not_null(want);
+	cr_assert_eq(e->offset % GOHV_PKG_ENTRY_ALIGN, 0, "entry %u starts on a page", i);
+	cr_assert_eq(gohv_pkg_sums(pkg + e->offset, e->size, want), e->checksum);
+	cr_assert_leq(gohv_pkg_sums_offset(e) + n * 8, h->size);
+	cr_assert_eq(memcmp(pkg + gohv_pkg_sums_offset(e), want, n * 8), 0, "entry %u's chunk sums",
+		     i);
+	free(want);
+}
+
 static void check_header(const struct gohv_pkg_header *h, size_t pkg_len)
 {
 	struct gohv_pkg_header copy = *h;
@@ -457,7 +483,8 @@ static void check_header(const struct gohv_pkg_header *h, size_t pkg_len)
 	cr_assert_eq(h->config_offset % 8, 0);
 	cr_assert_eq(h->nimages, 1);
 	cr_assert_str_eq(h->images[0].name, "hello.elf");
-	cr_assert_eq(h->images[0].offset % 8, 0);
+	cr_assert_eq(h->images[0].offset % GOHV_PKG_ENTRY_ALIGN, 0);
+	check_sums((const uint8_t *)h, h, 0);
 	cr_assert_leq(h->images[0].offset + h->images[0].size, pkg_len);
 	cr_assert_leq(h->config_offset + h->config_size, h->images[0].offset);
 }
@@ -491,7 +518,7 @@ Test(packer, good_minimal_layout)
 	cr_assert_eq(memcmp(img + PKG_OFFSET + h->config_offset, cfg, dtb_len), 0);
 	cr_assert_eq(h->images[0].size, elf_len);
 	cr_assert_eq(memcmp(img + PKG_OFFSET + h->images[0].offset, elf, elf_len), 0);
-	cr_assert_eq(h->images[0].checksum, gohv_pkg_sum(elf, elf_len));
+	cr_assert_eq(h->images[0].checksum, entry_sum(elf, elf_len));
 
 	qa = read_all(path_in(tmpdir, "qemu-args"), &qa_len);
 	qa[qa_len] = '\0';
@@ -536,13 +563,13 @@ Test(packer, an_image_is_packed_without_what_is_not_loaded)
 	cr_assert_eq(
 	    memcmp((const uint8_t *)eh + sizeof(*eh), elf + sizeof(*eh), loaded - sizeof(*eh)), 0,
 	    "program headers and segment bytes as in the file");
-	cr_assert_eq(h->images[0].checksum, gohv_pkg_sum(eh, loaded));
+	cr_assert_eq(h->images[0].checksum, entry_sum(eh, loaded));
 	/* One flipped bit anywhere in what is loaded changes the sum. */
 	for (size_t i = 0; i < loaded; i++) {
 		uint8_t *b = (uint8_t *)eh + i;
 
 		*b ^= 0x10;
-		cr_assert_neq(h->images[0].checksum, gohv_pkg_sum(eh, loaded), "byte %zu", i);
+		cr_assert_neq(h->images[0].checksum, entry_sum(eh, loaded), "byte %zu", i);
 		*b ^= 0x10;
 	}
 	free(img), free(elf);
@@ -584,10 +611,10 @@ Test(packer, initrd_packed_once)
 			rd = (int)i;
 	cr_assert_geq(rd, 0, "no data.cpio entry");
 	cr_assert_eq(h->images[rd].size, sizeof(data));
-	cr_assert_eq(h->images[rd].offset % 8, 0);
+	check_sums(img + PKG_OFFSET, h, (unsigned)rd);
 	cr_assert_eq(memcmp(img + PKG_OFFSET + h->images[rd].offset, data, sizeof(data)), 0);
 	cr_assert_eq(h->images[rd].checksum,
-		     gohv_pkg_sum(img + PKG_OFFSET + h->images[rd].offset, sizeof(data)));
+		     entry_sum(img + PKG_OFFSET + h->images[rd].offset, sizeof(data)));
 	free(img);
 }
 

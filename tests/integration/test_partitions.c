@@ -235,12 +235,14 @@ Test(partitions, initrd_is_loaded_below_the_device_tree_at_every_start, .timeout
 	snprintf(want, sizeof(want),
 		 "[withrd] INITRD size=%lu fnv=%08x aligned=1 below_dt=1 reserved=1\n", size, h);
 	boot_board("it-initrd", &o, &r);
-	assert_has(&r, "partition withrd: 1 vcpu(s) on cpu 1, 16 MiB");
+	assert_has(&r, "partition withrd: 2 vcpu(s) on cpu 1,3, 16 MiB");
 	assert_has(&r, ", initrd t_hello.elf (");
 	/* The first run scribbled over it: the restarts see the original again. */
 	if (run_count(&r, want) < 3)
 		run_dump(&r, want);
 	cr_assert_geq(run_count(&r, want), 3, "want 3 runs with \"%s\"", want);
+	cr_assert_geq(run_count(&r, "[withrd] INITRD vcpu1 sees the write=1\n"), 3);
+	assert_lacks(&r, "sees the write=0");
 	assert_has(&r, "[without] INITRD none\n");
 	assert_has(&r, "[withrd] REALTIME year_ok=1\n");
 	run_free(&r);

@@ -27,8 +27,10 @@ static struct {
 		Elf64_Ehdr eh;
 		Elf64_Phdr ph;
 		uint8_t code[16];
-	} elf;
-	uint8_t initrd[TB_INITRD_SIZE] __attribute__((aligned(8)));
+	} elf __attribute__((aligned(GOHV_PKG_ENTRY_ALIGN)));
+	uint64_t elf_sums[1];
+	uint8_t initrd[TB_INITRD_SIZE] __attribute__((aligned(GOHV_PKG_ENTRY_ALIGN)));
+	uint64_t initrd_sums[(TB_INITRD_SIZE + GOHV_PKG_CHUNK - 1) / GOHV_PKG_CHUNK];
 } pkg __attribute__((aligned(4096)));
 
 static void sink(void *ctx, const char *s, size_t n)
@@ -72,13 +74,16 @@ static void package(void)
 	strcpy(pkg.h.images[0].name, "tb.elf");
 	pkg.h.images[0].offset = offsetof(__typeof__(pkg), elf);
 	pkg.h.images[0].size = sizeof(pkg.elf);
-	pkg.h.images[0].checksum = gohv_pkg_sum(&pkg.elf, sizeof(pkg.elf));
+	pkg.h.images[0].checksum = gohv_pkg_sums(&pkg.elf, sizeof(pkg.elf), pkg.elf_sums);
 	for (size_t i = 0; i < sizeof(pkg.initrd); i++)
 		pkg.initrd[i] = tb_initrd_byte(i);
 	strcpy(pkg.h.images[1].name, "tb.initrd");
 	pkg.h.images[1].offset = offsetof(__typeof__(pkg), initrd);
 	pkg.h.images[1].size = sizeof(pkg.initrd);
-	pkg.h.images[1].checksum = gohv_pkg_sum(pkg.initrd, sizeof(pkg.initrd));
+	pkg.h.images[1].checksum = gohv_pkg_sums(pkg.initrd, sizeof(pkg.initrd), pkg.initrd_sums);
+	cr_assert_eq(gohv_pkg_sums_offset(&pkg.h.images[0]), offsetof(__typeof__(pkg), elf_sums));
+	cr_assert_eq(gohv_pkg_sums_offset(&pkg.h.images[1]),
+		     offsetof(__typeof__(pkg), initrd_sums));
 	hv.pkg = &pkg.h;
 }
 

@@ -59,7 +59,7 @@ Test(guest_ram, a_guest_fault_maps_and_zeroes_exactly_its_chunk)
 	uint64_t gpa = GUEST_RAM_BASE + 3 * CHUNK + 0x1234;
 	unsigned fences = host.s2_fences;
 
-	cr_assert(guest_ram_fault(v, gpa, 0x80000000, &e));
+	cr_assert(guest_ram_fault(v, gpa, 0x80000000, false, &e));
 	cr_assert_eq(e, EXIT_RESUME);
 	cr_assert_eq(host.s2_fences, fences + 1, "this CPU may hold the miss: fenced");
 	for (uint64_t o = 0; o < CHUNK; o += PAGE_SIZE)
@@ -72,7 +72,7 @@ Test(guest_ram, a_guest_fault_maps_and_zeroes_exactly_its_chunk)
 
 	/* Another CPU's fault on it once present: the data stays, that CPU refetches. */
 	p->ram[3 * CHUNK] = 0x42;
-	cr_assert(guest_ram_fault(v, gpa, 0x80000000, &e));
+	cr_assert(guest_ram_fault(v, gpa, 0x80000000, false, &e));
 	cr_assert_eq(e, EXIT_RESUME);
 	cr_assert_eq(p->ram[3 * CHUNK], 0x42, "a present chunk is never zeroed again");
 	cr_assert_eq(host.s2_fences, fences + 2);
@@ -82,9 +82,9 @@ Test(guest_ram, a_fault_outside_ram_is_left_to_the_caller)
 {
 	enum vcpu_exit e = EXIT_YIELD;
 
-	cr_assert_not(guest_ram_fault(v, GP_RAM_END, 0x80000000, &e));
-	cr_assert_not(guest_ram_fault(v, GUEST_RAM_BASE - 1, 0x80000000, &e));
-	cr_assert_not(guest_ram_fault(v, 0x10008000, 0x80000000, &e));
+	cr_assert_not(guest_ram_fault(v, GP_RAM_END, 0x80000000, false, &e));
+	cr_assert_not(guest_ram_fault(v, GUEST_RAM_BASE - 1, 0x80000000, false, &e));
+	cr_assert_not(guest_ram_fault(v, 0x10008000, 0x80000000, false, &e));
 	cr_assert_eq(e, EXIT_YIELD, "untouched");
 	cr_assert_eq(gp_out.len, 0, "no line: %s", gp_out.text);
 }
@@ -113,7 +113,7 @@ Test(guest_ram, no_memory_for_a_table_is_a_fault_line_not_a_mapping)
 
 	gp_tables_exhausted = true;
 	cr_assert_null(guest_ram_touch(p, GUEST_RAM_BASE, 16));
-	cr_assert(guest_ram_fault(v, GUEST_RAM_BASE + 0x40, 0x80001000, &e));
+	cr_assert(guest_ram_fault(v, GUEST_RAM_BASE + 0x40, 0x80001000, false, &e));
 	cr_assert_eq(e, EXIT_FAULTED);
 	cr_assert(strstr(gp_out.text, "RAM not mapped: no hv memory for its stage-2 tables"), "%s",
 		  gp_out.text);

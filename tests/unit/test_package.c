@@ -122,28 +122,158 @@ Test(package, the_sum_while_copying_is_the_sum_and_the_copy)
 	}
 }
 
-/* Checked as it is loaded at create: a flipped byte anywhere (first, middle, the last word's
- * tail) refuses the partition with its name and gives its RAM back. */
-Test(package, a_corrupt_byte_in_the_initrd_is_refused)
+/* Where chunk k of tb.initrd lies in p's RAM. */
+static uint64_t rd_chunk_gpa(const struct partition *p, uint64_t k)
+{
+	return p->initrd_gpa + k * GUEST_RAM_CHUNK;
+}
+
+/* A partition of ncpus vCPUs with tb.initrd: its config, then (after the caller's changes to the
+ * package) created and started. */
+static void with_initrd(unsigned ncpus)
+{
+	tb_setup(1);
+	strcpy(tb_cfg(0)->initrd, "tb.initrd");
+	tb_cfg(0)->ncpus = ncpus;
+	for (unsigned i = 0; i < ncpus; i++)
+		tb_cfg(0)->cpus[i] = i;
+}
+
+static struct partition *started(void)
+{
+	tb_create();
+	cr_assert_eq(tb_part(0)->state, PART_STOPPED, "%s", tb_out);
+	tb_start(0);
+	return tb_part(0);
+}
+
+static enum vcpu_exit access(struct partition *p, uint64_t gpa, bool write)
+{
+	enum vcpu_exit e = EXIT_YIELD;
+
+	cr_assert(guest_ram_fault(&p->vcpus[0], gpa, 0x80000000, write, &e), "0x%lx",
+		  (unsigned long)gpa);
+	return e;
+}
+
+/* A chunk is checked when first used, not at create: a flipped byte anywhere (first, middle, the
+ * last word's tail) lets the partition be created and start, and the first access to its chunk,
+ * read or write, by the guest or the hv, is a fault naming the initrd; the other chunks serve. */
+Test(package, a_corrupt_byte_in_the_initrd_faults_the_access_that_first_uses_its_chunk)
 {
 	static const size_t at[] = {
 	    0, 7, 8, 65535, 65536, TB_INITRD_SIZE / 2, TB_INITRD_SIZE - 8, TB_INITRD_SIZE - 1};
 
-	for (unsigned k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
-		tb_setup(1);
-		strcpy(tb_cfg(0)->initrd, "tb.initrd");
-		size_t before = hv.pages.nfree;
+	for (unsigned k = 0; k < sizeof(at) / sizeof(at[0]); k++)
+		for (int how = 0; how < 3; how++) {
+			with_initrd(1);
+			tb_initrd()[at[k]] ^= 0x40;
+			struct partition *p = started();
+			uint64_t bad = at[k] / GUEST_RAM_CHUNK, good = bad ? 0 : 1;
 
-		tb_initrd()[at[k]] ^= 0x40;
+			cr_assert_eq(access(p, rd_chunk_gpa(p, good) + 8, how == 1), EXIT_RESUME,
+				     "byte %zu: %s", at[k], tb_out);
+			if (how < 2)
+				cr_assert_eq(access(p, rd_chunk_gpa(p, bad) + 16, how == 1),
+					     EXIT_FAULTED, "byte %zu", at[k]);
+			else
+				cr_assert_null(guest_ram_touch(p, rd_chunk_gpa(p, bad), 8),
+					       "byte %zu", at[k]);
+			tb_initrd()[at[k]] ^= 0x40;
+			if (how < 2)
+				cr_assert(strstr(tb_out, "initrd tb.initrd is corrupt (checksum "
+							 "mismatch)"),
+					  "byte %zu: %s", at[k], tb_out);
+		}
+}
+
+/* The sums are the package's: a flipped bit in them refuses the partition at create. */
+Test(package, a_corrupt_chunk_sum_of_the_initrd_is_refused)
+{
+	for (uint64_t c = 0; c < gohv_pkg_chunks(TB_INITRD_SIZE); c++) {
+		with_initrd(1);
+		uint8_t *sums = (uint8_t *)hv.pkg + gohv_pkg_sums_offset(&hv.pkg->images[1]);
+		sums[c * 8 + 3] ^= 0x10;
 		tb_create();
-		tb_initrd()[at[k]] ^= 0x40;
-		cr_assert_eq(tb_part(0)->state, PART_REFUSED, "byte %zu: %s", at[k], tb_out);
-		cr_assert(strstr(tb_out, "initrd tb.initrd is corrupt (checksum mismatch)"),
-			  "byte %zu: %s", at[k], tb_out);
-		cr_assert_geq(hv.pages.nfree + 16, before, "byte %zu: RAM kept", at[k]);
+		sums[c * 8 + 3] ^= 0x10;
+		cr_assert_eq(tb_part(0)->state, PART_REFUSED, "chunk %lu: %s", (unsigned long)c,
+			     tb_out);
+		cr_assert(strstr(tb_out, "initrd tb.initrd is corrupt (checksum mismatch)"), "%s",
+			  tb_out);
 	}
-	tb_setup(1);
-	strcpy(tb_cfg(0)->initrd, "tb.initrd");
-	tb_create();
-	cr_assert_eq(tb_part(0)->state, PART_STOPPED, "the intact initrd: %s", tb_out);
+}
+
+/* Read or run, a whole chunk of the initrd is the package's page, read-only; nothing is copied
+ * into the partition's RAM. A short last chunk is copied (the package's next bytes are another
+ * entry's), with zeros after it. */
+Test(package, an_initrd_chunk_only_read_is_mapped_read_only_from_the_package)
+{
+	with_initrd(1);
+	struct partition *p = started();
+	uint64_t hpa;
+	unsigned perm;
+
+	for (uint64_t k = 0; k < 3; k++) {
+		uint64_t off = rd_chunk_gpa(p, k) - p->ram_gpa;
+
+		cr_assert_neq(stage2_translate(&p->s2, rd_chunk_gpa(p, k), &hpa, &perm), 0,
+			      "mapped before any use");
+		cr_assert_eq(access(p, rd_chunk_gpa(p, k) + 100, false), EXIT_RESUME);
+		for (uint64_t pg = 0; pg < GUEST_RAM_CHUNK; pg += PAGE_SIZE) {
+			cr_assert_eq(stage2_translate(&p->s2, rd_chunk_gpa(p, k) + pg, &hpa, &perm),
+				     0);
+			cr_assert_eq(hpa,
+				     (uint64_t)(uintptr_t)(tb_initrd() + k * GUEST_RAM_CHUNK + pg));
+			cr_assert_eq(perm, S2_READ | S2_EXEC, "chunk %lu page %lu",
+				     (unsigned long)k, (unsigned long)pg);
+		}
+		cr_assert_eq(p->ram[off], 0xa5, "the partition's own RAM was not written");
+	}
+	cr_assert_eq(access(p, rd_chunk_gpa(p, 3), false), EXIT_RESUME);
+	cr_assert_eq(stage2_translate(&p->s2, rd_chunk_gpa(p, 3), &hpa, &perm), 0);
+	uint8_t *own = p->ram + (rd_chunk_gpa(p, 3) - p->ram_gpa);
+	cr_assert_eq(hpa, (uint64_t)(uintptr_t)own);
+	cr_assert_eq(perm, S2_RWX);
+	for (size_t i = 0; i < GUEST_RAM_CHUNK; i++)
+		cr_assert_eq(own[i], i < 1003 ? tb_initrd_byte(3 * GUEST_RAM_CHUNK + i) : 0,
+			     "byte %zu of the last chunk", i);
+}
+
+/* The first write to a chunk mapped from the package gives the partition its own copy, which
+ * every CPU the partition runs on is fenced for (once each); a restart puts the package's bytes
+ * back in it, and a chunk still shared stays the package's. */
+Test(package, the_first_write_to_an_initrd_chunk_copies_it_and_a_restart_restores_it)
+{
+	with_initrd(2);
+	struct partition *p = started();
+	uint64_t hpa, off = rd_chunk_gpa(p, 1) - p->ram_gpa;
+	unsigned perm;
+
+	cr_assert_eq(access(p, rd_chunk_gpa(p, 0), false), EXIT_RESUME);
+	cr_assert_eq(access(p, rd_chunk_gpa(p, 1), false), EXIT_RESUME);
+	unsigned remote = host.s2_remote_fences;
+	cr_assert_eq(access(p, rd_chunk_gpa(p, 1) + 24, true), EXIT_RESUME);
+	cr_assert_eq(host.s2_remote_fences, remote + 2, "one fence per CPU of the partition");
+	cr_assert_eq(stage2_translate(&p->s2, rd_chunk_gpa(p, 1) + 0x3000, &hpa, &perm), 0);
+	cr_assert_eq(hpa, (uint64_t)(uintptr_t)(p->ram + off + 0x3000));
+	cr_assert_eq(perm, S2_RWX);
+	cr_assert_eq(memcmp(p->ram + off, tb_initrd() + GUEST_RAM_CHUNK, GUEST_RAM_CHUNK), 0);
+	/* A write seen again (another CPU's stale miss) changes nothing. */
+	cr_assert_eq(access(p, rd_chunk_gpa(p, 1) + 24, true), EXIT_RESUME);
+	cr_assert_eq(host.s2_remote_fences, remote + 2);
+
+	memset(p->ram + off, 0x5a, GUEST_RAM_CHUNK); /* the guest writes its copy */
+	host.on_run = fails_once;
+	end_it = true;
+	tb_cfg(0)->restart = RESTART_ON_FAILURE;
+	tb_turn(0);
+	for (int i = 0; i < 64 && p->state != PART_RUNNING; i++)
+		tb_turn(0);
+	host.on_run = NULL;
+	cr_assert_eq(p->state, PART_RUNNING, "never restarted: %s", tb_out);
+	cr_assert_eq(memcmp(p->ram + off, tb_initrd() + GUEST_RAM_CHUNK, GUEST_RAM_CHUNK), 0,
+		     "the package's bytes again after the restart");
+	cr_assert_eq(stage2_translate(&p->s2, rd_chunk_gpa(p, 0), &hpa, &perm), 0);
+	cr_assert_eq(hpa, (uint64_t)(uintptr_t)tb_initrd());
+	cr_assert_eq(perm, S2_READ | S2_EXEC);
 }
