@@ -193,6 +193,17 @@ void *guest_ram_touch(struct partition *p, uint64_t gpa, uint64_t len)
 	return p->ram + off;
 }
 
+/* Out of line: its buffer would otherwise be in the frame of every fault, a device's too. */
+static __attribute__((noinline)) enum vcpu_exit corrupt_fault(struct vcpu *v, uint64_t pc,
+							      uint64_t gpa)
+{
+	char what[CONFIG_IMAGE_MAX + 48];
+
+	snprintf(what, sizeof(what), "initrd %s is corrupt (checksum mismatch)",
+		 v->part->cfg->initrd);
+	return vcpu_fault(v, what, pc, gpa);
+}
+
 bool guest_ram_fault(struct vcpu *v, uint64_t gpa, uint64_t pc, bool write, enum vcpu_exit *e)
 {
 	struct partition *p = v->part;
@@ -210,14 +221,9 @@ bool guest_ram_fault(struct vcpu *v, uint64_t gpa, uint64_t pc, bool write, enum
 	case GUEST_RAM_OK:
 		*e = EXIT_RESUME;
 		break;
-	case GUEST_RAM_CORRUPT: {
-		char what[CONFIG_IMAGE_MAX + 48];
-
-		snprintf(what, sizeof(what), "initrd %s is corrupt (checksum mismatch)",
-			 p->cfg->initrd);
-		*e = vcpu_fault(v, what, pc, gpa);
+	case GUEST_RAM_CORRUPT:
+		*e = corrupt_fault(v, pc, gpa);
 		break;
-	}
 	case GUEST_RAM_NO_TABLE:
 		*e = vcpu_fault(v, "RAM not mapped: no hv memory for its stage-2 tables", pc, gpa);
 		break;
