@@ -3,7 +3,7 @@
  * bss) a package holding the board config blob and the guest images. tools/gohv-pack writes it;
  * the hv finds it at __pkg_start. All fields are little-endian.
  *
- * Each entry's bytes start on a page and are summed a chunk (64 KiB) at a time: the chunk sums
+ * Each entry's bytes start on a page and are summed a chunk (8 KiB) at a time: the chunk sums
  * follow the bytes (8-byte aligned), and the entry's checksum is the sum of its chunk sums. So an
  * image is checked whole at create, and an initrd a chunk at a time as the partition first uses
  * each chunk, mapped read-only from the package (a Go program's debug info is never read).
@@ -115,8 +115,9 @@ static inline uint64_t gohv_pkg_sum_copy(void *dst, const void *src, uint64_t le
 	return gohv_pkg_sum_end(h, w + n, len);
 }
 
-/* Entries are summed and mapped a chunk at a time: the partition RAM's chunk (guest_ram.h). */
-#define GOHV_PKG_CHUNK	     (64UL << 10)
+/* Entries are summed and mapped a chunk at a time: the partition RAM's chunk (guest_ram.h says
+ * why this size). */
+#define GOHV_PKG_CHUNK	     (8UL << 10)
 #define GOHV_PKG_ENTRY_ALIGN 4096UL
 
 /* Chunks of an entry of size bytes (the last may be short), and where their sums start. */

@@ -1,4 +1,4 @@
-/* Integration test guest: checks the initrd the hv loaded (where /chosen says, on 64 KiB, right
+/* Integration test guest: checks the initrd the hv loaded (where /chosen says, on 8 KiB, right
  * below the device tree, covered by a memreserve) and the wall-clock offset, then scribbles over
  * the initrd so a restart that did not copy it afresh is caught. With a second vCPU, that one
  * reads the initrd before the scribble and again after it, and must see it (the hv maps the
@@ -77,7 +77,7 @@ int main(void)
 				reserved = true;
 		}
 		printf("INITRD size=%lu fnv=%08x aligned=%d below_dt=%d reserved=%d\n",
-		       (unsigned long)size, h, (start & 65535) == 0, end <= dt && dt - end < 65536,
+		       (unsigned long)size, h, (start & 8191) == 0, end <= dt && dt - end < 8192,
 		       reserved);
 		bool two = goos_vcpus() >= 2;
 		if (two) {

@@ -36,7 +36,7 @@ struct partition_config *tb_cfg(unsigned part);
  * before tb_create; its size in *size. */
 uint8_t *tb_image(size_t *size);
 /* The package also holds "tb.initrd" (a partition's config may name it): TB_INITRD_SIZE bytes,
- * byte i tb_initrd_byte(i), never zero; more than three RAM chunks, with ragged ends. */
+ * byte i tb_initrd_byte(i), never zero; whole RAM chunks and a short last one. */
 #define TB_INITRD_SIZE (3 * 65536 + 1003)
 uint8_t *tb_initrd(void);
 static inline uint8_t tb_initrd_byte(size_t i)
