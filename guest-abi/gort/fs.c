@@ -146,6 +146,7 @@ static struct {
 /* The shares mounted in the tree (the host's folders below), a node's share is its index + 1. */
 #define MAX_MOUNTS 8
 static struct ninep *mounts[MAX_MOUNTS];
+static bool mount_rw[MAX_MOUNTS]; /* its changes go to the host (written through) */
 static unsigned nmounts;
 
 /* A process's descriptors, working folder and program path (/proc/self/exe). The fd calls use
@@ -888,7 +889,7 @@ static void mark_share(int n, uint8_t share)
 			mark_share(c, share);
 }
 
-int fs_mount(const char *path, struct ninep *s)
+int fs_mount(const char *path, struct ninep *s, bool rw)
 {
 	struct walk w = {0};
 	if (nmounts == MAX_MOUNTS)
@@ -898,6 +899,7 @@ int fs_mount(const char *path, struct ninep *s)
 		return n;
 	if (!IS_DIR(N(n)->mode))
 		return -ENOTDIR;
+	mount_rw[nmounts] = rw;
 	mounts[nmounts++] = s;
 	N(n)->flags |= N_MOUNT; /* its attributes are the host's from its first listing on */
 	mark_share(n, (uint8_t)nmounts);
@@ -949,6 +951,128 @@ static long remote_copy(int n, struct fdata *d, uint64_t keep)
 	return e;
 }
 
+/* ---------------------------------------------------------------- read-write shares */
+
+/* A read-write share is written through: every change is made on the host first (9P2000.L's
+ * create, write, setattr, mkdir, unlinkat, renameat, symlink, link), then in the tree, which
+ * stays the host's cache: its files are never copied up, each open file has a fid of its own
+ * opened on the host with the open's access mode and O_APPEND (so the host appends), reads go
+ * to the host (a file longer there than the tree thought grows), and the tree's sizes, modes and
+ * times follow what gort did. The names sent are one component each, resolved beneath a fid
+ * walked as remote_walk does, so as for reads nothing outside the share can be named. */
+
+/* Whether node n's changes go to the host. */
+static bool host_rw(int n)
+{
+	const struct node *nd = N(n);
+	return SHARE(nd) && mount_rw[SHARE(nd) - 1];
+}
+
+/* A regular file of a read-write share (its bytes are the host's). */
+static bool host_file(int n)
+{
+	return host_rw(n) && (N(n)->flags & N_REMOTE);
+}
+
+static long source_user(void *ctx, uint64_t at, void *p, size_t len)
+{
+	struct sink *k = ctx;
+	return copy_from_user(p, k->uva + at, len) ? -EFAULT : 0;
+}
+
+/* Opens host file n with flags' access mode, O_TRUNC and O_APPEND: its new fid or -errno. */
+static long host_open(int n, int flags)
+{
+	struct ninep *s = share_of(N(n));
+	long fid = remote_walk(n);
+	if (fid < 0)
+		return fid;
+	int e = ninep_lopen(s, (uint32_t)fid, (uint32_t)flags & (O_ACCMODE | O_TRUNC | O_APPEND));
+	if (e) {
+		ninep_clunk(s, (uint32_t)fid);
+		return e;
+	}
+	if (flags & O_TRUNC) {
+		N(n)->size = 0;
+		node_touch(N(n));
+	}
+	return fid;
+}
+
+/* Makes new tree node n (in a host folder, named as the host entry it stands for) the share's;
+ * its attributes the host's when fid (walked to it, or 0) is given. */
+static void host_adopt(int n, int dir, long fid)
+{
+	struct ninep_attr a;
+	SET_SHARE(N(n), SHARE(N(dir)));
+	if (IS_REG(N(n)->mode))
+		N(n)->flags |= N_REMOTE;
+	if (fid > 0 && !ninep_getattr(share_of(N(n)), (uint32_t)fid, &a))
+		attr_set(N(n), &a);
+}
+
+/* The request an entry of host folder dir needs, with a fid walked to dir: 0 or -errno. */
+enum host_op { H_MKDIR, H_SYMLINK, H_UNLINK, H_RMDIR };
+
+static long host_entry(int dir, enum host_op op, const char *name, size_t len, uint32_t mode,
+		       const char *target, size_t tlen)
+{
+	struct ninep *s = share_of(N(dir));
+	long fid = remote_walk(dir);
+	if (fid < 0)
+		return fid;
+	uint32_t f = (uint32_t)fid;
+	int e = op == H_MKDIR ? ninep_mkdir(s, f, name, len, mode)
+		: op == H_SYMLINK
+		    ? ninep_symlink(s, f, name, len, target, tlen)
+		    : ninep_unlinkat(s, f, name, len, op == H_RMDIR ? AT_REMOVEDIR : 0);
+	ninep_clunk(s, f);
+	return e;
+}
+
+static long host_setattr(int n, const struct ninep_setattr *a)
+{
+	struct ninep *s = share_of(N(n));
+	long fid = remote_walk(n);
+	if (fid < 0)
+		return fid;
+	int e = ninep_setattr(s, (uint32_t)fid, a);
+	ninep_clunk(s, (uint32_t)fid);
+	return e;
+}
+
+/* renameat from o_dir to n_dir, both of one read-write share. */
+static long host_rename(int o_dir, const char *oname, size_t olen, int n_dir, const char *nname,
+			size_t nlen)
+{
+	struct ninep *s = share_of(N(o_dir));
+	long of = remote_walk(o_dir);
+	if (of < 0)
+		return of;
+	long nf = remote_walk(n_dir);
+	int e = nf < 0 ? (int)nf
+		       : ninep_renameat(s, (uint32_t)of, oname, olen, (uint32_t)nf, nname, nlen);
+	if (nf >= 0)
+		ninep_clunk(s, (uint32_t)nf);
+	ninep_clunk(s, (uint32_t)of);
+	return e;
+}
+
+/* A new name in host folder dir for host file n: 0 or -errno. */
+static long host_link(int n, int dir, const char *name, size_t len)
+{
+	struct ninep *s = share_of(N(n));
+	long ff = remote_walk(n);
+	if (ff < 0)
+		return ff;
+	long df = remote_walk(dir);
+	int e = df < 0 ? (int)df : ninep_link(s, (uint32_t)df, (uint32_t)ff, name, len);
+	if (df >= 0)
+		ninep_clunk(s, (uint32_t)df);
+	ninep_clunk(s, (uint32_t)ff);
+	return e;
+}
+
 /* ---------------------------------------------------------------- open files and descriptors */
 
 enum fkind {
@@ -972,6 +1096,7 @@ struct ofile {
 	int refs;	/* descriptors referring to it */
 	unsigned flags; /* O_ACCMODE, O_NONBLOCK, O_APPEND, O_LARGEFILE */
 	int node;	/* files, folders and devices */
+	uint32_t fid;	/* a read-write share's file: its own fid, opened on the host */
 	uint64_t pos;	/* file offset, or folder position: 0 ".", 1 "..", 2 + i the i-th entry */
 	int cursor;	/* folders: the entry at pos, or -1 at the end (dir_seek) */
 	struct pipe *pipe;
@@ -1733,9 +1858,22 @@ static uint32_t console_poll(struct ofile *f)
 	return EPOLLIN | EPOLLOUT;
 }
 
+/* A read-write share's file: as long as the host's is, which may have grown. */
+static long host_pread(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
+{
+	struct node *nd = N(f->node);
+	struct sink k = {.uva = uva};
+	long r = ninep_read(share_of(nd), f->fid, off, n, sink_user, &k);
+	if (r > 0 && off + (uint64_t)r > nd->size)
+		nd->size = off + (uint64_t)r;
+	return r;
+}
+
 static long file_pread(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
 {
 	const struct node *nd = N(f->node);
+	if (f->fid)
+		return host_pread(f, uva, n, off);
 	if (off >= nd->size)
 		return 0;
 	n = min_sz(n, nd->size - off);
@@ -1776,10 +1914,20 @@ static long node_copy_up(int n, uint64_t keep)
 	return 0;
 }
 
-/* Sets a regular file's size: 0, -EFBIG or -ENOSPC. */
+/* Sets a regular file's size: 0, -EFBIG or -ENOSPC (a host file's: or the host's error). */
 static long node_truncate(int n, uint64_t size)
 {
 	struct node *nd = N(n);
+	if (host_file(n)) {
+		struct ninep_setattr h = {
+		    .valid = NINEP_SET_SIZE | NINEP_SET_MTIME | NINEP_SET_CTIME, .size = size};
+		long e = host_setattr(n, &h);
+		if (e)
+			return e;
+		nd->size = size;
+		node_touch(nd);
+		return 0;
+	}
 	if (size > FDATA_MAX_SIZE)
 		return -EFBIG;
 	long r = node_copy_up(n, size);
@@ -1792,11 +1940,27 @@ static long node_truncate(int n, uint64_t size)
 	return 0;
 }
 
+/* Written on the host (which appends for an O_APPEND file, as Linux's pwrite does too). */
+static long host_pwrite(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
+{
+	struct node *nd = N(f->node);
+	struct sink k = {.uva = uva};
+	long r = ninep_write(share_of(nd), f->fid, off, n, source_user, &k);
+	if (r > 0) {
+		if (off + (uint64_t)r > nd->size)
+			nd->size = off + (uint64_t)r;
+		node_touch(nd);
+	}
+	return r;
+}
+
 static long file_pwrite(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
 {
 	struct node *nd = N(f->node);
 	if (n == 0)
 		return 0;
+	if (f->fid)
+		return host_pwrite(f, uva, n, off);
 	if (off >= FDATA_MAX_SIZE)
 		return -EFBIG;
 	n = min_sz(n, FDATA_MAX_SIZE - off);
@@ -2064,6 +2228,8 @@ void fs_sock_notify(struct sock *s, uint32_t events)
 
 static void node_file_release(struct ofile *f)
 {
+	if (f->fid)
+		ninep_clunk(share_of(N(f->node)), f->fid);
 	node_release(f->node);
 }
 
@@ -2194,8 +2360,9 @@ static long open_check(int node, int flags)
 	return 0;
 }
 
-/* O_CREAT of a missing last component: the new file's node or -errno. */
-static long open_create(int dirfd, unsigned perm)
+/* O_CREAT of a missing last component: the new file's node or -errno. In a read-write share it
+ * is made on the host (flags' O_EXCL, O_TRUNC, O_APPEND and access mode) and *fid is opened. */
+static long open_create(int dirfd, unsigned perm, int flags, uint32_t *fid)
 {
 	struct last l;
 	long r = lookup_parent(dirfd, pathbuf, &l);
@@ -2203,7 +2370,24 @@ static long open_create(int dirfd, unsigned perm)
 		return r;
 	if (l.slash || last_is_dots(&l))
 		return -EISDIR;
-	return node_create(&l, S_IFREG | (perm & 07777));
+	long n = node_create(&l, S_IFREG | (perm & 07777));
+	if (n < 0 || !host_rw(l.dir))
+		return n;
+	struct ninep *s = share_of(N(l.dir));
+	long df = remote_walk(l.dir);
+	int e = df < 0 ? (int)df
+		       : ninep_lcreate(s, (uint32_t)df, l.name, l.len,
+				       (uint32_t)flags & (O_ACCMODE | O_EXCL | O_TRUNC | O_APPEND),
+				       N(n)->mode & 07777);
+	if (e) {
+		if (df >= 0)
+			ninep_clunk(s, (uint32_t)df);
+		node_unlink((int)n);
+		return e;
+	}
+	host_adopt((int)n, l.dir, df); /* a file made since the folder was listed: its size */
+	*fid = (uint32_t)df;
+	return n;
 }
 
 long sys_openat(struct thread *t, const struct syscall_args *a)
@@ -2218,8 +2402,9 @@ long sys_openat(struct thread *t, const struct syscall_args *a)
 	/* O_CREAT | O_EXCL never follows a final link (it must not exist at all). */
 	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
 	long node = lookup_at((int)a->a[0], follow, &w);
+	uint32_t fid = 0;
 	if (node == -ENOENT && (flags & O_CREAT) && w.last_missing) {
-		node = open_create((int)a->a[0], (unsigned)a->a[3]);
+		node = open_create((int)a->a[0], (unsigned)a->a[3], flags, &fid);
 		flags &= ~O_EXCL & ~O_TRUNC; /* it is new and empty */
 	} else if (node >= 0) {
 		r = open_check((int)node, flags);
@@ -2230,20 +2415,31 @@ long sys_openat(struct thread *t, const struct syscall_args *a)
 		return node;
 	uint32_t mode = N(node)->mode;
 	enum fkind kind = IS_DIR(mode) ? FK_DIR : IS_CHR(mode) ? FK_DEV : FK_FILE;
-	if (kind == FK_FILE && (flags & O_TRUNC) && (r = node_truncate((int)node, 0)) < 0)
-		return r;
-	/* The host file is opened now, so it stays readable if its name goes. */
-	if (kind == FK_FILE && (r = remote_open((int)node)) < 0)
-		return r;
+	if (kind == FK_FILE && host_file((int)node)) {
+		if (!fid) {
+			if ((r = host_open((int)node, flags)) < 0)
+				return r;
+			fid = (uint32_t)r;
+		}
+	} else {
+		if (kind == FK_FILE && (flags & O_TRUNC) && (r = node_truncate((int)node, 0)) < 0)
+			return r;
+		/* The host file is opened now, so it stays readable if its name goes. */
+		if (kind == FK_FILE && (r = remote_open((int)node)) < 0)
+			return r;
+	}
 	struct ofile *f = ofile_alloc(
 	    kind, (unsigned)(flags & (O_NONBLOCK | O_APPEND | O_ACCMODE)) | O_LARGEFILE);
 	if (!f) {
+		if (fid)
+			ninep_clunk(share_of(N(node)), fid);
 		if (N(node)->opens == 0)
 			remote_close(N(node));
 		node_maybe_free((int)node);
 		return -ENFILE;
 	}
 	f->node = (int)node;
+	f->fid = fid;
 	node_hold(f->node);
 	if (kind == FK_DIR)
 		dir_seek(f, 0);
@@ -2589,7 +2785,15 @@ long sys_mkdirat(struct thread *t, const struct syscall_args *a)
 	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
 		return -EEXIST;
 	r = node_create(&l, S_IFDIR | ((unsigned)a->a[2] & 07777));
-	return r < 0 ? r : 0;
+	if (r < 0 || !host_rw(l.dir))
+		return r < 0 ? r : 0;
+	long e = host_entry(l.dir, H_MKDIR, l.name, l.len, N((int)r)->mode & 07777, NULL, 0);
+	if (e) {
+		node_unlink((int)r);
+		return e;
+	}
+	host_adopt((int)r, l.dir, 0); /* new on the host too: nothing to list */
+	return 0;
 }
 
 /* Takes n's entry out of its folder; frees it unless an open file or the cwd still holds it. */
@@ -2633,6 +2837,8 @@ long sys_unlinkat(struct thread *t, const struct syscall_args *a)
 	if (n < 0)
 		return -ENOENT;
 	const struct node *nd = N(ino(n));
+	if (host_rw(ino(n)) && (nd->flags & N_MOUNT))
+		return -EBUSY; /* a mount point, as on Linux */
 	if (rmdir && !IS_DIR(nd->mode))
 		return -ENOTDIR;
 	dir_fill(ino(n));
@@ -2642,6 +2848,9 @@ long sys_unlinkat(struct thread *t, const struct syscall_args *a)
 		return -EISDIR;
 	if (!rmdir && l.slash)
 		return -ENOTDIR;
+	if (host_rw(ino(n)) &&
+	    (r = host_entry(l.dir, rmdir ? H_RMDIR : H_UNLINK, l.name, l.len, 0, NULL, 0)) < 0)
+		return r;
 	node_unlink(n);
 	return 0;
 }
@@ -2675,7 +2884,40 @@ long sys_symlinkat(struct thread *t, const struct syscall_args *a)
 	nd->data = (const uint8_t *)target;
 	nd->size = tlen;
 	nd->flags |= N_OWN_DATA;
+	if (!host_rw(l.dir))
+		return 0;
+	/* The target is only text on the host: links are still resolved in the tree. */
+	if ((r = host_entry(l.dir, H_SYMLINK, l.name, l.len, 0, target, tlen)) < 0) {
+		node_unlink((int)n);
+		return r;
+	}
+	host_adopt((int)n, l.dir, 0);
 	return 0;
+}
+
+/* A hard link on a read-write share is the host's: the new name is a node of its own, reading
+ * the same host file (the tree's link counts are not the host's). */
+static long link_host(int i, const struct last *l)
+{
+	if (SHARE(N(i)) != SHARE(N(l->dir)) || !host_rw(i) || !host_rw(l->dir))
+		return -EXDEV;
+	long r = node_create(l, N(i)->mode);
+	if (r < 0)
+		return r;
+	long e = host_link(i, l->dir, l->name, l->len);
+	if (e) {
+		node_unlink((int)r);
+		return e;
+	}
+	host_adopt((int)r, l->dir, 0);
+	N((int)r)->mode = N(i)->mode;
+	N((int)r)->uid = N(i)->uid;
+	N((int)r)->gid = N(i)->gid;
+	N((int)r)->size = N(i)->size;
+	N((int)r)->mtime = N(i)->mtime;
+	if (IS_LNK(N(i)->mode) && (e = fill_attrs((int)r)) < 0)
+		node_unlink((int)r); /* its target could not be read: named on the host only */
+	return e;
 }
 
 /* A hard link is a folder entry of its own (N_ALIAS) naming the file's node, which counts it in
@@ -2695,7 +2937,7 @@ long sys_linkat(struct thread *t, const struct syscall_args *a)
 		return -EPERM; /* as Linux: no hard links to folders */
 	if (N(i)->nlink == 0)
 		return -ENOENT;
-	if ((N(i)->flags & N_REMOTE) && (r = node_copy_up(i, ~0ULL)) < 0)
+	if (!host_rw(i) && (N(i)->flags & N_REMOTE) && (r = node_copy_up(i, ~0ULL)) < 0)
 		return r; /* an alias has no path of its own to the host */
 	if ((r = get_path(a->a[3])) < 0 || (r = lookup_parent((int)a->a[2], pathbuf, &l)) < 0)
 		return r;
@@ -2703,6 +2945,8 @@ long sys_linkat(struct thread *t, const struct syscall_args *a)
 		return -EEXIST;
 	if (l.slash)
 		return -ENOENT;
+	if (host_rw(i) || host_rw(l.dir))
+		return link_host(i, &l);
 	if ((r = node_create(&l, S_IFREG)) < 0)
 		return r;
 	struct node *al = N((int)r);
@@ -2744,11 +2988,20 @@ long sys_renameat2(struct thread *t, const struct syscall_args *a)
 	bool dir = IS_DIR(N(ino(src))->mode);
 	if (!dir && (o.slash || nw.slash))
 		return -ENOTDIR;
-	/* A host folder's entries are found by its path: as overlayfs without redirect_dir, it is
-	 * not renamed (callers copy instead). A host file is copied up first. */
-	if (dir && SHARE(N(ino(src))))
+	/* A read-write share renames on the host, within itself only (another file system for
+	 * the rest, as a mount is on Linux). */
+	bool host = host_rw(ino(src)) || host_rw(nw.dir);
+	if (host_rw(ino(src)) && (N(ino(src))->flags & N_MOUNT))
+		return -EBUSY;
+	if (host && (SHARE(N(ino(src))) != SHARE(N(nw.dir)) || !host_rw(ino(src))))
 		return -EXDEV;
-	if (!dir && (N(ino(src))->flags & N_REMOTE) && (r = node_copy_up(ino(src), ~0ULL)) < 0)
+	/* A read-only share's folder's entries are found by its path: as overlayfs without
+	 * redirect_dir, it is not renamed (callers copy instead). A host file is copied up first.
+	 */
+	if (!host && dir && SHARE(N(ino(src))))
+		return -EXDEV;
+	if (!host && !dir && (N(ino(src))->flags & N_REMOTE) &&
+	    (r = node_copy_up(ino(src), ~0ULL)) < 0)
 		return r;
 	int dst = node_lookup(nw.dir, nw.name, nw.len);
 	if (dst >= 0 && ino(dst) == ino(src))
@@ -2773,6 +3026,10 @@ long sys_renameat2(struct thread *t, const struct syscall_args *a)
 	if (!name)
 		return -ENOSPC;
 	memcpy(name, nw.name, nw.len);
+	if (host && (r = host_rename(o.dir, o.name, o.len, nw.dir, nw.name, nw.len)) < 0) {
+		fsmem_free(name, nw.len);
+		return r;
+	}
 	if (dst >= 0)
 		node_unlink(dst);
 	struct node *nd = N(src);
@@ -2821,6 +3078,10 @@ static long node_chmod(long n, unsigned mode)
 {
 	if (n < 0)
 		return n;
+	struct ninep_setattr h = {.valid = NINEP_SET_MODE | NINEP_SET_CTIME, .mode = mode & 07777};
+	long e = host_rw((int)n) ? host_setattr((int)n, &h) : 0;
+	if (e)
+		return e;
 	struct node *nd = N((int)n);
 	nd->mode = (nd->mode & S_IFMT) | (mode & 07777);
 	nd->ctime = now_time();
@@ -2878,6 +3139,17 @@ static void utime_set(struct ftime *to, const struct linux_timespec *ts, struct 
 	*to = ts->tv_nsec == UTIME_NOW ? now : (struct ftime){ts->tv_sec, ts->tv_nsec};
 }
 
+/* What a Tsetattr changes for utimensat's times: UTIME_NOW is the host's now. */
+static uint32_t utime_valid_bits(const struct linux_timespec *ts)
+{
+	uint32_t v = 0;
+	if (ts[0].tv_nsec != UTIME_OMIT)
+		v |= NINEP_SET_ATIME | (ts[0].tv_nsec == UTIME_NOW ? 0 : NINEP_SET_ATIME_SET);
+	if (ts[1].tv_nsec != UTIME_OMIT)
+		v |= NINEP_SET_MTIME | (ts[1].tv_nsec == UTIME_NOW ? 0 : NINEP_SET_MTIME_SET);
+	return v ? v | NINEP_SET_CTIME : 0;
+}
+
 long sys_utimensat(struct thread *t, const struct syscall_args *a)
 {
 	int dirfd = (int)a->a[0], flags = (int)a->a[3];
@@ -2895,6 +3167,14 @@ long sys_utimensat(struct thread *t, const struct syscall_args *a)
 		n = at_node(dirfd, a->a[1], flags);
 	if (n < 0)
 		return n;
+	struct ninep_setattr h = {.valid = utime_valid_bits(ts),
+				  .atime_sec = ts[0].tv_sec,
+				  .atime_nsec = ts[0].tv_nsec,
+				  .mtime_sec = ts[1].tv_sec,
+				  .mtime_nsec = ts[1].tv_nsec};
+	long e = host_rw((int)n) ? host_setattr((int)n, &h) : 0;
+	if (e)
+		return e;
 	struct node *nd = N((int)n);
 	struct ftime now = now_time();
 	utime_set(&nd->atime, &ts[0], now);
@@ -2933,12 +3213,14 @@ long sys_pwrite64(struct thread *t, const struct syscall_args *a)
 	return rw_at(t, a, true);
 }
 
-/* Files live in memory: there is nothing to write back, only the fd to check. */
+/* Files live in memory, but for a read-write share's, which the host writes back. */
 long sys_fsync(struct thread *t, const struct syscall_args *a)
 {
 	struct ofile *f = fd_get((int)a->a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FK_FILE && f->fid)
+		return ninep_fsync(share_of(N(f->node)), f->fid);
 	return f->kind == FK_FILE || f->kind == FK_DIR ? 0 : -EINVAL;
 }
 
@@ -2972,20 +3254,48 @@ static long statfs_out(uintptr_t uva)
 	return copy_to_user(uva, &s, sizeof(s)) != 0 ? -EFAULT : 0;
 }
 
+/* A read-write share is the host's file system, as its statfs says. */
+static long host_statfs_out(int n, uintptr_t uva)
+{
+	struct ninep *s = share_of(N(n));
+	struct ninep_statfs h;
+	long fid = remote_walk(n);
+	if (fid < 0)
+		return fid;
+	int e = ninep_statfs(s, (uint32_t)fid, &h);
+	ninep_clunk(s, (uint32_t)fid);
+	if (e)
+		return e;
+	struct linux_statfs st = {.f_type = h.type,
+				  .f_bsize = h.bsize,
+				  .f_frsize = h.bsize,
+				  .f_blocks = h.blocks,
+				  .f_bfree = h.bfree,
+				  .f_bavail = h.bavail,
+				  .f_files = h.files,
+				  .f_ffree = h.ffree,
+				  .f_namelen = h.namelen};
+	_Static_assert(sizeof(st.f_fsid) == sizeof(h.fsid), "fsid: 8 bytes");
+	memcpy(&st.f_fsid, &h.fsid, sizeof(h.fsid));
+	return copy_to_user(uva, &st, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
 long sys_statfs(struct thread *t, const struct syscall_args *a)
 {
 	struct walk w = {0};
 	long r = get_path(a->a[0]);
 	if (r < 0 || (r = lookup_at(AT_FDCWD, true, &w)) < 0)
 		return r;
-	return statfs_out(a->a[1]);
+	return host_rw((int)r) ? host_statfs_out((int)r, a->a[1]) : statfs_out(a->a[1]);
 }
 
 long sys_fstatfs(struct thread *t, const struct syscall_args *a)
 {
-	if (!fd_get((int)a->a[0]))
+	struct ofile *f = fd_get((int)a->a[0]);
+	if (!f)
 		return -EBADF;
-	return statfs_out(a->a[1]);
+	bool node = f->kind == FK_FILE || f->kind == FK_DIR;
+	return node && host_rw(f->node) ? host_statfs_out(f->node, a->a[1]) : statfs_out(a->a[1]);
 }
 
 /* ---------------------------------------------------------------- system calls: descriptors */

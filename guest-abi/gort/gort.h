@@ -300,11 +300,11 @@ void fs_add_default_file(const char *path, const void *data, size_t size);
 void fs_init(const void *initrd, size_t size, const char *cwd);
 /* The working folder, a folder of the tree (gort_fatal otherwise). After fs_init. */
 void fs_set_cwd(const char *cwd);
-/* Mounts the 9P session s (ninep.h) on folder path of the tree, read-only on the host: its
- * entries are listed as they are looked into, writes go to the tree (copy-up). After fs_init.
- * 0 or -errno. */
+/* Mounts the 9P session s (ninep.h) on folder path of the tree: its entries are listed as they
+ * are looked into; writes go to the tree (copy-up), or with rw to the host (written through).
+ * After fs_init. 0 or -errno. */
 struct ninep;
-int fs_mount(const char *path, struct ninep *s);
+int fs_mount(const char *path, struct ninep *s, bool rw);
 /* virtio_9p.c: the host's folders (virtio-9p devices) mounted as /.gort/mounts says (or, without
  * it, each on the path its mount tag names when the tag starts with '/'). After fs_init. */
 void shares_init(const void *fdt);

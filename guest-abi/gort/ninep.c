@@ -16,6 +16,16 @@
 #include "ninep.h"
 
 #define T_LERROR   7
+#define T_STATFS   8
+#define T_LCREATE  14
+#define T_SYMLINK  16
+#define T_SETATTR  26
+#define T_FSYNC	   50
+#define T_LINK	   70
+#define T_MKDIR	   72
+#define T_RENAMEAT 74
+#define T_UNLINKAT 76
+#define T_WRITE	   118
 #define T_GETATTR  24
 #define T_READLINK 22
 #define T_READDIR  40
@@ -140,21 +150,15 @@ static uint64_t get64(struct reply *r)
 	return v;
 }
 
-/* Sends m and checks the reply is type + 1: 0 with r at its body, or -errno. */
-static int call(struct msg *m, struct reply *r)
+static size_t min_u(size_t a, size_t b)
 {
-	struct ninep *s = m->s;
-	uint8_t type = s->tx[4];
-	if (m->over)
-		return -ENAMETOOLONG;
-	memcpy(s->tx, &(uint32_t){(uint32_t)m->len}, 4);
-	struct virtq_desc *d = s->dev.desc;
-	d[0] = (struct virtq_desc){(uintptr_t)s->tx, (uint32_t)m->len, 0, 0};
-	unsigned pages = (s->msize + PAGE_SIZE - 1) / PAGE_SIZE;
-	for (unsigned i = 0; i < pages; i++)
-		d[1 + i] =
-		    (struct virtq_desc){(uintptr_t)s->rx[i], PAGE_SIZE, VIRTQ_DESC_F_WRITE, 0};
-	long got = vmmio_call(&s->dev, 1 + pages);
+	return a < b ? a : b;
+}
+
+/* The reply of a chain vmmio_call ran (got: its result) to a request of type: 0 with r at its
+ * body, or -errno (the server's Rlerror, -EIO for one that does not parse). */
+static int reply_of(struct ninep *s, long got, uint8_t type, struct reply *r)
+{
 	if (got < 0)
 		return (int)got;
 	s->rx_len = (uint32_t)got;
@@ -170,6 +174,23 @@ static int call(struct msg *m, struct reply *r)
 		return r->bad || e == 0 || e > 4095 ? -EIO : -(int)e;
 	}
 	return rtype == type + 1 ? 0 : -EIO;
+}
+
+/* Sends m and checks the reply is type + 1: 0 with r at its body, or -errno. */
+static int call(struct msg *m, struct reply *r)
+{
+	struct ninep *s = m->s;
+	uint8_t type = s->tx[4];
+	if (m->over)
+		return -ENAMETOOLONG;
+	memcpy(s->tx, &(uint32_t){(uint32_t)m->len}, 4);
+	struct virtq_desc *d = s->dev.desc;
+	d[0] = (struct virtq_desc){(uintptr_t)s->tx, (uint32_t)m->len, 0, 0};
+	unsigned pages = (s->msize + PAGE_SIZE - 1) / PAGE_SIZE;
+	for (unsigned i = 0; i < pages; i++)
+		d[1 + i] =
+		    (struct virtq_desc){(uintptr_t)s->rx[i], PAGE_SIZE, VIRTQ_DESC_F_WRITE, 0};
+	return reply_of(s, vmmio_call(&s->dev, 1 + pages), type, r);
 }
 
 /* ---------------------------------------------------------------- fids */
@@ -417,6 +438,177 @@ long ninep_readlink(struct ninep *s, uint32_t fid, char *buf, size_t size)
 	get(&r, buf, len);
 	buf[len] = 0;
 	return r.bad ? -EIO : (long)len;
+}
+
+/* ---------------------------------------------------------------- requests that change files */
+
+/* Sends m, which has no body to read back: 0 or -errno. */
+static int call_plain(struct msg *m)
+{
+	struct reply r;
+	int se = session(m->s);
+	return se ? se : call(m, &r);
+}
+
+int ninep_lcreate(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t flags,
+		  uint32_t mode)
+{
+	struct msg m = begin(s, T_LCREATE);
+	put32(&m, dfid);
+	put_str(&m, name, len);
+	put32(&m, flags);
+	put32(&m, mode);
+	put32(&m, 0); /* gid: the program is root */
+	return call_plain(&m);
+}
+
+/* The write's request is its header in the request page, then the bytes in wdata's pages, so a
+ * write carries as much as a read does (msize) rather than what is left of one page. */
+long ninep_write(struct ninep *s, uint32_t fid, uint64_t off, size_t n,
+		 long (*in)(void *ctx, uint64_t at, void *p, size_t len), void *ctx)
+{
+	int se = session(s);
+	if (se)
+		return se;
+	enum { WHDR = HDR + 4 + 8 + 4 };
+	unsigned pages = (s->msize - WHDR) / PAGE_SIZE;
+	for (unsigned i = 0; i < pages; i++)
+		if (!s->wdata[i] && !(s->wdata[i] = mm_kernel_page()))
+			return -ENOMEM;
+	size_t done = 0, most = (size_t)pages * PAGE_SIZE;
+	while (done < n) {
+		size_t want = n - done < most ? n - done : most;
+		unsigned k = (unsigned)((want + PAGE_SIZE - 1) / PAGE_SIZE);
+		for (unsigned i = 0; i < k; i++) {
+			size_t at = (size_t)i * PAGE_SIZE, len = min_u(want - at, PAGE_SIZE);
+			long rc = in(ctx, done + at, s->wdata[i], len);
+			if (rc)
+				return done ? (long)done : rc;
+		}
+		struct msg m = begin(s, T_WRITE);
+		struct reply r;
+		put32(&m, fid);
+		put64(&m, off + done);
+		put32(&m, (uint32_t)want);
+		memcpy(s->tx, &(uint32_t){(uint32_t)(m.len + want)}, 4);
+		struct virtq_desc *d = s->dev.desc;
+		d[0] = (struct virtq_desc){(uintptr_t)s->tx, (uint32_t)m.len, 0, 0};
+		for (unsigned i = 0; i < k; i++)
+			d[1 + i] = (struct virtq_desc){
+			    (uintptr_t)s->wdata[i],
+			    (uint32_t)min_u(want - (size_t)i * PAGE_SIZE, PAGE_SIZE), 0, 0};
+		d[1 + k] =
+		    (struct virtq_desc){(uintptr_t)s->rx[0], PAGE_SIZE, VIRTQ_DESC_F_WRITE, 0};
+		int e = reply_of(s, vmmio_call(&s->dev, 2 + k), T_WRITE, &r);
+		uint32_t got = e ? 0 : get32(&r);
+		if (!e && (r.bad || got > want))
+			e = -EIO;
+		if (e)
+			return done ? (long)done : e;
+		done += got;
+		if (got < want)
+			break; /* the host's disk is full, or the file at its limit */
+	}
+	return (long)done;
+}
+
+int ninep_setattr(struct ninep *s, uint32_t fid, const struct ninep_setattr *a)
+{
+	struct msg m = begin(s, T_SETATTR);
+	put32(&m, fid);
+	put32(&m, a->valid);
+	put32(&m, a->mode);
+	put32(&m, 0); /* uid, gid: not changed (not in valid) */
+	put32(&m, 0);
+	put64(&m, a->size);
+	put64(&m, (uint64_t)a->atime_sec);
+	put64(&m, (uint64_t)a->atime_nsec);
+	put64(&m, (uint64_t)a->mtime_sec);
+	put64(&m, (uint64_t)a->mtime_nsec);
+	return call_plain(&m);
+}
+
+int ninep_fsync(struct ninep *s, uint32_t fid)
+{
+	struct msg m = begin(s, T_FSYNC);
+	put32(&m, fid);
+	put32(&m, 0); /* data and metadata */
+	return call_plain(&m);
+}
+
+int ninep_mkdir(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t mode)
+{
+	struct msg m = begin(s, T_MKDIR);
+	put32(&m, dfid);
+	put_str(&m, name, len);
+	put32(&m, mode);
+	put32(&m, 0);
+	return call_plain(&m);
+}
+
+int ninep_unlinkat(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t flags)
+{
+	struct msg m = begin(s, T_UNLINKAT);
+	put32(&m, dfid);
+	put_str(&m, name, len);
+	put32(&m, flags); /* 9P2000.L's AT_REMOVEDIR is Linux's 0x200 */
+	return call_plain(&m);
+}
+
+int ninep_renameat(struct ninep *s, uint32_t odfid, const char *oname, size_t olen, uint32_t ndfid,
+		   const char *nname, size_t nlen)
+{
+	struct msg m = begin(s, T_RENAMEAT);
+	put32(&m, odfid);
+	put_str(&m, oname, olen);
+	put32(&m, ndfid);
+	put_str(&m, nname, nlen);
+	return call_plain(&m);
+}
+
+int ninep_symlink(struct ninep *s, uint32_t dfid, const char *name, size_t len, const char *target,
+		  size_t tlen)
+{
+	struct msg m = begin(s, T_SYMLINK);
+	if (tlen > UINT16_MAX)
+		return -ENAMETOOLONG;
+	put32(&m, dfid);
+	put_str(&m, name, len);
+	put_str(&m, target, tlen);
+	put32(&m, 0);
+	return call_plain(&m);
+}
+
+int ninep_link(struct ninep *s, uint32_t dfid, uint32_t fid, const char *name, size_t len)
+{
+	struct msg m = begin(s, T_LINK);
+	put32(&m, dfid);
+	put32(&m, fid);
+	put_str(&m, name, len);
+	return call_plain(&m);
+}
+
+int ninep_statfs(struct ninep *s, uint32_t fid, struct ninep_statfs *st)
+{
+	int se = session(s);
+	if (se)
+		return se;
+	struct msg m = begin(s, T_STATFS);
+	struct reply r;
+	put32(&m, fid);
+	int e = call(&m, &r);
+	if (e)
+		return e;
+	st->type = get32(&r);
+	st->bsize = get32(&r);
+	st->blocks = get64(&r);
+	st->bfree = get64(&r);
+	st->bavail = get64(&r);
+	st->files = get64(&r);
+	st->ffree = get64(&r);
+	st->fsid = get64(&r);
+	st->namelen = get32(&r);
+	return r.bad ? -EIO : 0;
 }
 
 int ninep_start(struct ninep *s, volatile uint8_t *regs, const char *name)

@@ -19,8 +19,9 @@ struct ninep {
 	char tag[64]; /* the device's mount_tag */
 	uint8_t *tx;  /* one page: the request */
 	uint8_t *rx[NINEP_RX_PAGES];
-	uint32_t msize;	 /* agreed with the server */
-	uint32_t rx_len; /* bytes of the last reply */
+	uint8_t *wdata[NINEP_RX_PAGES]; /* a write's bytes, a chain of pages: made by the first */
+	uint32_t msize;			/* agreed with the server */
+	uint32_t rx_len;		/* bytes of the last reply */
 	uint32_t fid_used[NINEP_FIDS / 32];
 	int state; /* 0: no request yet; 1: version and attach done; -errno: refused */
 };
@@ -53,5 +54,52 @@ int ninep_readdir(struct ninep *s, uint32_t fid,
 /* The link's target, NUL-terminated, into buf: its length or -errno (-ENAMETOOLONG). */
 long ninep_readlink(struct ninep *s, uint32_t fid, char *buf, size_t size);
 void ninep_clunk(struct ninep *s, uint32_t fid);
+
+/* The requests that change the host's files (a read-write share). A name is one component
+ * (len bytes, no '/'); the server resolves it beneath the folder fid dfid without following
+ * links. */
+
+/* dfid (a walked folder) becomes the new file name, created (O_CREAT and flags: O_ACCMODE,
+ * O_EXCL, O_TRUNC, O_APPEND) with mode exactly (no umask on the server side) and opened. */
+int ninep_lcreate(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t flags,
+		  uint32_t mode);
+/* n bytes at off through the opened fid, taken from in in pieces (at: from off; in's nonzero
+ * result stops the write), sent in requests of up to msize: the bytes written, or -errno if
+ * none were. */
+long ninep_write(struct ninep *s, uint32_t fid, uint64_t off, size_t n,
+		 long (*in)(void *ctx, uint64_t at, void *p, size_t len), void *ctx);
+
+#define NINEP_SET_MODE	    0x1u
+#define NINEP_SET_SIZE	    0x8u
+#define NINEP_SET_ATIME	    0x10u /* to now, or with ATIME_SET to atime_* */
+#define NINEP_SET_MTIME	    0x20u
+#define NINEP_SET_CTIME	    0x40u
+#define NINEP_SET_ATIME_SET 0x80u
+#define NINEP_SET_MTIME_SET 0x100u
+
+struct ninep_setattr {
+	uint32_t valid; /* NINEP_SET_*: what to change */
+	uint32_t mode;
+	uint64_t size;
+	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec;
+};
+
+struct ninep_statfs {
+	uint32_t type, bsize, namelen;
+	uint64_t blocks, bfree, bavail, files, ffree, fsid;
+};
+
+int ninep_setattr(struct ninep *s, uint32_t fid, const struct ninep_setattr *a);
+int ninep_fsync(struct ninep *s, uint32_t fid);
+int ninep_mkdir(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t mode);
+/* flags: 0 or AT_REMOVEDIR. */
+int ninep_unlinkat(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t flags);
+int ninep_renameat(struct ninep *s, uint32_t odfid, const char *oname, size_t olen, uint32_t ndfid,
+		   const char *nname, size_t nlen);
+int ninep_symlink(struct ninep *s, uint32_t dfid, const char *name, size_t len, const char *target,
+		  size_t tlen);
+/* A new name in dfid for the file fid is walked to. */
+int ninep_link(struct ninep *s, uint32_t dfid, uint32_t fid, const char *name, size_t len);
+int ninep_statfs(struct ninep *s, uint32_t fid, struct ninep_statfs *st);
 
 #endif

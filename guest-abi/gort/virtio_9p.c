@@ -2,11 +2,12 @@
  * The host's folders: each virtio-9p device (virtio id 9) passed through to the partition is a
  * 9P2000.L session (ninep.c) mounted on a folder of the tree (fs.c), as /.gort/mounts says:
  *
- *   TAG ro PATH        one line per share: the device whose mount tag is TAG is mounted on PATH
+ *   TAG MODE PATH      one line per share: the device whose mount tag is TAG is mounted on PATH
  *
  * (written by tools/gohv, which names each host folder's device and mounts it at the folder's
- * own absolute path). Without that file, a device whose tag starts with '/' is mounted there.
- * Writes never reach the host: they go to the tree in memory (copy-up), so `ro` is the only mode.
+ * own absolute path). MODE `ro`: writes go to the tree in memory (copy-up), the host's folder is
+ * never changed; `rw`: they are written through to the host (fs.c). Without that file, a device
+ * whose tag starts with '/' is mounted there, read-only.
  * Anything wrong is one line naming the share, and the program starts without it.
  */
 #include <string.h>
@@ -43,9 +44,9 @@ static struct ninep *by_tag(const char *tag, size_t len)
 	return NULL;
 }
 
-static void mount_one(struct ninep *s, const char *path)
+static void mount_one(struct ninep *s, const char *path, bool rw)
 {
-	int e = fs_mount(path, s);
+	int e = fs_mount(path, s, rw);
 	if (e)
 		gort_printf("gort: share %s on %s: not mounted (error %d)\n", s->tag, path, -e);
 }
@@ -58,7 +59,7 @@ void shares_init(const void *fdt)
 	if (!list) {
 		for (unsigned i = 0; i < nsessions; i++)
 			if (sessions[i]->tag[0] == '/')
-				mount_one(sessions[i], sessions[i]->tag);
+				mount_one(sessions[i], sessions[i]->tag, false);
 		return;
 	}
 	char path[GORT_PATH_MAX];
@@ -70,17 +71,19 @@ void shares_init(const void *fdt)
 		if (sp1 && (size_t)(sp1 + 1 - list) < end)
 			sp2 = memchr(sp1 + 1, ' ', (size_t)(list + end - (sp1 + 1)));
 		size_t plen = sp2 ? (size_t)(list + end - (sp2 + 1)) : 0;
-		if (!sp2 || sp2 - sp1 != 3 || memcmp(sp1 + 1, "ro", 2) || plen == 0 ||
-		    plen >= sizeof(path) || sp2[1] != '/') {
-			gort_printf("gort: /.gort/mounts: line \"%.*s\" is not \"TAG ro /PATH\": "
-				    "left out\n",
-				    (int)(end - i < 80 ? end - i : 80), line);
+		bool ro = sp2 && sp2 - sp1 == 3 && !memcmp(sp1 + 1, "ro", 2);
+		bool rw = sp2 && sp2 - sp1 == 3 && !memcmp(sp1 + 1, "rw", 2);
+		if ((!ro && !rw) || plen == 0 || plen >= sizeof(path) || sp2[1] != '/') {
+			gort_printf(
+			    "gort: /.gort/mounts: line \"%.*s\" is not \"TAG ro|rw /PATH\": "
+			    "left out\n",
+			    (int)(end - i < 80 ? end - i : 80), line);
 		} else {
 			memcpy(path, sp2 + 1, plen);
 			path[plen] = 0;
 			struct ninep *s = by_tag(line, (size_t)(sp1 - line));
 			if (s)
-				mount_one(s, path);
+				mount_one(s, path, rw);
 			else
 				gort_printf("gort: share %.*s on %s: no virtio-9p device has that "
 					    "tag: not mounted\n",

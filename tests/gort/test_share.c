@@ -33,7 +33,7 @@ static void share_setup(void)
 	fs_init(arch, arch_len, "/mnt/host");
 	fake_ninep_session(&sess, host);
 	fake_ninep_calls = 0;
-	cr_assert_eq(fs_mount("/mnt/host", &sess), 0);
+	cr_assert_eq(fs_mount("/mnt/host", &sess, false), 0);
 }
 
 static void share_teardown(void)
