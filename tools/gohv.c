@@ -74,6 +74,7 @@ struct opts {
 	int nfiles;
 	bool no_cwd, cwd, verbose, no_zoneinfo, icount, no_share;
 	const char **share_dirs; /* --share, in order */
+	bool *share_rw;		 /* each one's :rw */
 	int nshare_dirs;
 	struct shares shares; /* what is shared: --share, else the Go default (cmd_run) */
 	struct net_opts net;  /* --publish, --net: netd on the board (tools/gohv_net.h) */
@@ -867,9 +868,10 @@ static int usage(void)
 	    "  --memory SIZE          partition RAM, K/M/G suffixes (default 256M)\n"
 	    "  --file HOST[:GUEST]    also pack this file or folder (repeatable)\n"
 	    "  --no-cwd               run: do not pack the working directory (nor share folders)\n"
-	    "  --share DIR[:ro]       run: the host folder DIR at its own path, read-only, writes\n"
-	    "                         kept in the guest (repeatable); default: the module around\n"
-	    "                         the working directory, the Go root and " ZONEINFO "\n"
+	    "  --share DIR[:ro|:rw]   run: the host folder DIR at its own path (repeatable); :ro\n"
+	    "                         (default) keeps writes in the guest, :rw makes them on the\n"
+	    "                         host; default: the module around the working directory,\n"
+	    "                         the Go root and " ZONEINFO ", read-only\n"
 	    "  --no-share             run: share no folder (pack the working directory instead)\n"
 	    "  --no-zoneinfo          run: neither share nor pack the host's time zones (" ZONEINFO
 	    ")\n"
@@ -923,6 +925,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 	o->files_max = DEFAULT_FILES_MAX;
 	o->files = xmalloc((size_t)argc * sizeof(*o->files));
 	o->share_dirs = xmalloc((size_t)argc * sizeof(*o->share_dirs));
+	o->share_rw = xmalloc((size_t)argc * sizeof(*o->share_rw));
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at PROGRAM, so the program's own flags (-test.v) pass through. */
@@ -967,12 +970,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool initrd_cmd)
 		case 's': {
 			size_t len = strlen(optarg);
 
-			if (len > 3 && !strcmp(optarg + len - 3, ":rw"))
-				return error("--share %s: read-write shares are not served (writes "
-					     "stay in the guest's memory); drop :rw",
-					     optarg);
-			if (len > 3 && !strcmp(optarg + len - 3, ":ro"))
+			bool rw = len > 3 && !strcmp(optarg + len - 3, ":rw");
+			if (rw || (len > 3 && !strcmp(optarg + len - 3, ":ro")))
 				optarg[len - 3] = 0;
+			o->share_rw[o->nshare_dirs] = rw;
 			o->share_dirs[o->nshare_dirs++] = optarg;
 			break;
 		}
@@ -1090,7 +1091,7 @@ static int choose_shares(struct opts *o)
 	char cwd[PATH_MAX];
 
 	for (int i = 0; i < o->nshare_dirs; i++)
-		if (shares_add(&o->shares, o->share_dirs[i], "--share"))
+		if (shares_add(&o->shares, o->share_dirs[i], "--share", o->share_rw[i]))
 			return -1;
 	if (o->nshare_dirs || o->no_share || o->no_cwd)
 		return 0;
@@ -1100,7 +1101,7 @@ static int choose_shares(struct opts *o)
 		return -1;
 	/* The time zones too, read as they are looked up rather than packed at every start. */
 	if (!o->no_zoneinfo && o->shares.n < SHARES_MAX && access(ZONEINFO, R_OK) == 0)
-		return shares_add(&o->shares, ZONEINFO, "the time zones");
+		return shares_add(&o->shares, ZONEINFO, "the time zones", false);
 	return 0;
 }
 

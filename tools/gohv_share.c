@@ -43,7 +43,7 @@ bool shares_cover(const struct shares *s, const char *path)
 	return false;
 }
 
-int shares_add(struct shares *s, const char *dir, const char *what)
+int shares_add(struct shares *s, const char *dir, const char *what, bool rw)
 {
 	char real[PATH_MAX];
 	struct stat st;
@@ -54,19 +54,30 @@ int shares_add(struct shares *s, const char *dir, const char *what)
 		return fail("%s %s: cannot be shared: not a folder", what, dir);
 	if (strchr(real, '\n'))
 		return fail("%s %s: cannot be shared: a line break in its path", what, dir);
+	/* One device serves a folder and all below it: its mode is one for all of them. */
+	for (int i = 0; i < s->n; i++)
+		if ((inside(real, s->path[i]) || inside(s->path[i], real)) && s->rw[i] != rw)
+			return fail(
+			    "%s %s: cannot be shared %s: %s is shared %s and one of them is "
+			    "inside the other",
+			    what, dir, rw ? "read-write" : "read-only", s->path[i],
+			    s->rw[i] ? "read-write" : "read-only");
 	if (shares_cover(s, real))
 		return 0;
 	int k = 0;
 	for (int i = 0; i < s->n; i++) {
-		if (inside(s->path[i], real))
+		if (inside(s->path[i], real)) {
 			free(s->path[i]);
-		else
+		} else {
+			s->rw[k] = s->rw[i];
 			s->path[k++] = s->path[i];
+		}
 	}
 	s->n = k;
 	if (s->n == SHARES_MAX)
 		return fail("%s %s: cannot be shared: more than %d shared folders", what, dir,
 			    SHARES_MAX);
+	s->rw[s->n] = rw;
 	s->path[s->n++] = strdup(real);
 	return 0;
 }
@@ -116,11 +127,11 @@ int shares_add_go(struct shares *s, const char *cwd)
 	char mod[PATH_MAX], root[PATH_MAX], real_root[PATH_MAX];
 
 	module_root(cwd, mod, sizeof(mod));
-	if (shares_add(s, mod, "the module folder"))
+	if (shares_add(s, mod, "the module folder", false))
 		return -1;
 	if (!go_root(root, sizeof(root)) || !realpath(root, real_root))
 		return 0; /* no Go root on this host: the module alone */
-	if (shares_add(s, real_root, "the Go root ($GOROOT)"))
+	if (shares_add(s, real_root, "the Go root ($GOROOT)", false))
 		return -1;
 	/* The links at the top of the Go root that lead out of every share, by their parents. */
 	char targets[16][PATH_MAX];
@@ -149,13 +160,15 @@ int shares_add_go(struct shares *s, const char *cwd)
 			    !strchr(targets[j] + strlen(parent) + 1, '/'))
 				siblings++;
 		if (shares_add(s, siblings && parent[0] ? parent : targets[i],
-			       "a link at the top of the Go root to"))
+			       "a link at the top of the Go root to", false))
 			return -1;
 	}
 	return 0;
 }
 
-/* QEMU's option syntax doubles a comma inside a value. */
+/* QEMU's option syntax doubles a comma inside a value. security_model=none: files are made and
+ * changed as the user QEMU runs as, with the modes asked for (passthrough would need root to set
+ * owners; mapped would keep modes in extended attributes the host's own programs do not read). */
 static char *qemu_escape(const char *s)
 {
 	char *out = malloc(2 * strlen(s) + 1), *o = out;
@@ -176,8 +189,8 @@ char **shares_qemu_args(const struct shares *s)
 		size_t n = strlen(path) + 128;
 		a[4 * i] = strdup("-fsdev");
 		a[4 * i + 1] = malloc(n);
-		snprintf(a[4 * i + 1], n,
-			 "local,id=gohvfs%d,path=%s,security_model=none,readonly=on", i, path);
+		snprintf(a[4 * i + 1], n, "local,id=gohvfs%d,path=%s,security_model=none%s", i,
+			 path, s->rw[i] ? "" : ",readonly=on");
 		a[4 * i + 2] = strdup("-device");
 		a[4 * i + 3] = malloc(128);
 		snprintf(a[4 * i + 3], 128, "virtio-9p-device,fsdev=gohvfs%d,mount_tag=" TAG_FMT, i,
@@ -202,7 +215,7 @@ char *shares_mounts(const struct shares *s)
 	char *out = malloc(n), *o = out;
 	*o = 0;
 	for (int i = 0; i < s->n; i++)
-		o += sprintf(o, TAG_FMT " ro %s\n", i, s->path[i]);
+		o += sprintf(o, TAG_FMT " %s %s\n", i, s->rw[i] ? "rw" : "ro", s->path[i]);
 	return out;
 }
 

@@ -10,10 +10,12 @@
  * Environment: GOHV_BUILD (the build folder), GOHV_OPENSBI, GOHV_GOROOT (default
  * /usr/lib/go-1.19), GOHV_SPIN_TOLERANCE_US (default 30000), GOHV_SLEEP_TOLERANCE_MS (default 10).
  */
+#define _GNU_SOURCE /* nftw */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -391,6 +394,135 @@ Test(go, host_files_of_the_module_and_goroot_are_shared_read_only)
 		cr_assert_eq(rmdir(path), 0, "%s: %s", path, strerror(errno));
 	}
 	cr_assert_eq(rmdir(hf_root), 0);
+}
+
+/* One entry of the test's own temporary folder, removed (nftw, deepest first, links not followed:
+ * nothing outside hf_root is touched). */
+static int hf_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (strncmp(path, hf_root, strlen(hf_root)))
+		return -1;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void hf_remove_all(void)
+{
+	cr_assert_eq(nftw(hf_root, hf_remove_one, 16, FTW_DEPTH | FTW_PHYS), 0, "%s: %s", hf_root,
+		     strerror(errno));
+}
+
+static bool hf_exists(const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", hf_root, rel);
+	return lstat(path, &st) == 0;
+}
+
+static struct stat hf_stat(const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", hf_root, rel);
+	cr_assert_eq(lstat(path, &st), 0, "%s: %s", path, strerror(errno));
+	return st;
+}
+
+/* Read-write shares (`--share DIR:rw`): the guest's changes are made on the host through 9P and
+ * the host folder is checked for each afterwards; the read-only share beside it is checked
+ * unchanged. Only the test's own temporary folder is created and removed. */
+Test(go, host_folder_shared_read_write_gets_the_guests_changes)
+{
+	enum { BIG = 300000 };
+	char rw[PATH_MAX], ro[PATH_MAX], path[PATH_MAX], share_rw[PATH_MAX + 4],
+	    share_ro[PATH_MAX + 4];
+	struct grun r;
+	struct statfs sfs;
+
+	strcpy(hf_root, "/tmp/gohv-rwshare.XXXXXX");
+	cr_assert_not_null(mkdtemp(hf_root));
+	hf_mkdir("rw");
+	hf_mkdir("rw/tree");
+	hf_mkdir("rw/tree/sub");
+	hf_mkdir("ro");
+	hf_write("rw/host.txt", "host line\n", 10);
+	hf_write("rw/trunc.txt", "0123456789", 10);
+	hf_write("rw/existing.txt", "existing\n", 9);
+	hf_write("rw/gone.txt", "gone\n", 5);
+	hf_write("rw/tree/sub/x", "x\n", 2);
+	hf_write("ro/hello.txt", "hello from the host\n", 20);
+	hf_write("ro/gone.txt", "stays\n", 6);
+	snprintf(rw, sizeof(rw), "%s/rw", hf_root);
+	snprintf(ro, sizeof(ro), "%s/ro", hf_root);
+	snprintf(share_rw, sizeof(share_rw), "%s:rw", rw);
+	snprintf(share_ro, sizeof(share_ro), "%s:ro", ro);
+	cr_assert_eq(statfs(rw, &sfs), 0);
+
+	const char *argv[] = {bpath("tools/gohv"), "run",    "--timeout", "300",
+			      "--share",	   share_rw, "--share",	  share_ro,
+			      bpath("go/rwshare"), rw,	     ro,	  NULL};
+	need(argv[8], "build the Go test programs with `make go-test`");
+	run_cmd(hf_root, argv, NULL, &r);
+	if (r.status != 0 || !strstr(r.out, "done\n"))
+		dump(&r);
+	expect_status(&r, 0);
+	expect_out(&r, "new: \"made in the guest\\n\"\n");
+	expect_out(&r, "appended: \"host line\\nguest line\\n\"\n");
+	expect_out(&r, "big: 300000 bytes, same true\n");
+	expect_out(&r, "truncated: \"0123\"\n");
+	expect_out(&r, "moved folder: \"deep\\n\"\n");
+	expect_out(&r, "removed: true\n");
+	expect_out(&r, "stat: -rw------- 2001-02-03\n");
+	char want[64];
+	snprintf(want, sizeof(want), "statfs: type %#lx\n", (unsigned long)sfs.f_type);
+	expect_out(&r, want);
+	expect_out(&r, "mkdir again: exist true\n");
+	expect_out(&r, "rmdir full: true\n");
+	expect_out(&r, "excl: exist true\n");
+	expect_out(&r, "across shares: exdev true\n");
+	expect_out(&r, "ro: \"hello from the host\\nguest only\\n\"\n");
+	expect_out(&r, "done\n");
+	grun_free(&r);
+
+	/* The host has each change of the read-write share. */
+	hf_expect_file("rw/new.txt", "made in the guest\n");
+	struct stat st = hf_stat("rw/new.txt");
+	cr_assert_eq(st.st_mode & 07777, 0600);
+	cr_assert_eq(st.st_mtime, 981158400, "mtime %ld", (long)st.st_mtime);
+	cr_assert_eq(st.st_nlink, 2, "the hard link is not the host's");
+	hf_expect_file("rw/hl", "made in the guest\n");
+	snprintf(path, sizeof(path), "%s/rw/sl", hf_root);
+	char target[64] = "";
+	cr_assert_eq(readlink(path, target, sizeof(target) - 1), 7);
+	cr_assert_str_eq(target, "new.txt");
+	hf_expect_file("rw/log.txt", "one\ntwo\n");
+	hf_expect_file("rw/host.txt", "host line\nguest line\n");
+	hf_expect_file("rw/trunc.txt", "0123");
+	hf_expect_file("rw/d2/e/f.txt", "deep\n");
+	hf_expect_file("rw/renamed.txt", "existing\n");
+	cr_assert(!hf_exists("rw/d"), "the folder was not renamed on the host");
+	cr_assert(!hf_exists("rw/existing.txt"), "the file was not renamed on the host");
+	cr_assert(!hf_exists("rw/gone.txt"), "the file was not removed on the host");
+	cr_assert(!hf_exists("rw/tree"), "the folder was not removed on the host");
+	snprintf(path, sizeof(path), "%s/rw/big.bin", hf_root);
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f);
+	int c, i = 0, bad = -1;
+	for (; (c = fgetc(f)) != EOF; i++)
+		if (bad < 0 && c != (uint8_t)(i * 13 + (i >> 9)))
+			bad = i;
+	fclose(f);
+	cr_assert_eq(i, BIG);
+	cr_assert_eq(bad, -1, "big.bin differs at %d", bad);
+	/* The read-only share saw none of it. */
+	hf_expect_file("ro/hello.txt", "hello from the host\n");
+	hf_expect_file("ro/gone.txt", "stays\n");
+	cr_assert(!hf_exists("ro/new.txt"), "the guest's write reached a read-only share");
+	cr_assert(!hf_exists("ro/renamed.txt"));
+	hf_remove_all();
 }
 
 Test(go, unserved_system_call_is_enosys_with_one_line_naming_it)
