@@ -28,6 +28,9 @@
  *    caller writes the rest).
  *  - Default files (fs_add_default_file: etc.c's /etc/passwd...), added where the archive has
  *    nothing at their path.
+ *  - The host's folders (virtio_9p.c's shares, fs_mount): listed and read through 9P; a
+ *    read-only share's changes stay in the tree (copy-up), a read-write share's are written
+ *    through to the host ("the host's folders" and "read-write shares" below).
  *  - Path lookup: absolute, AT_FDCWD- and dirfd-relative, ".", "..", trailing slashes, symbolic
  *    links (40 per lookup at most, then ELOOP), a working folder (getcwd, chdir, fchdir).
  *  - Descriptors: the console (0 and 1 share one open file, 2 has its own: reads see end of
@@ -685,14 +688,14 @@ static int resolve(int start, const char *path, size_t len, bool follow, struct 
 /* A share (ninep.h, virtio_9p.c) mounted on a folder of the tree: its entries are listed from the
  * host the first time the folder is looked into (N_UNFILLED), each becoming a node of the tree
  * with the host's type, mode, owner, size and times; a file's bytes stay on the host (N_REMOTE)
- * and are read through 9P until it is written, when they are copied up into fdata. So the host
- * folder is the lower layer of an overlay whose upper layer is the tree in memory: creating,
- * removing and renaming change the tree only, and a folder, once listed, is the tree's (a removed
- * host entry stays removed). The archive's entries under a mount stay and hide the host's of the
- * same name. Host paths are a node's names up to its mount (N_MOUNT), walked from the share's
- * root: a share is read-only to gort, and nothing outside it can be named (QEMU's local back end
- * resolves every walk beneath its folder and never follows a link; links are resolved here, in
- * the tree's own name space). */
+ * and are read through 9P until it is written, when they are copied up into fdata. So a read-only
+ * share's host folder is the lower layer of an overlay whose upper layer is the tree in memory:
+ * creating, removing and renaming change the tree only (a read-write share's are made on the
+ * host too, below), and a folder, once listed, is the tree's (a removed host entry stays
+ * removed). The archive's entries under a mount stay and hide the host's of the same name. Host
+ * paths are a node's names up to its mount (N_MOUNT), walked from the share's root, so nothing
+ * outside it can be named (QEMU's local back end resolves every walk beneath its folder and never
+ * follows a link; links are resolved here, in the tree's own name space). */
 
 #define HOST_DEPTH 128 /* names between a node and its mount */
 
