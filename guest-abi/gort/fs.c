@@ -1949,11 +1949,13 @@ static long host_pwrite(struct ofile *f, uintptr_t uva, size_t n, uint64_t off)
 	struct node *nd = N(f->node);
 	struct sink k = {.uva = uva};
 	long r = ninep_write(share_of(nd), f->fid, off, n, source_user, &k);
-	if (r > 0) {
-		if (off + (uint64_t)r > nd->size)
-			nd->size = off + (uint64_t)r;
+	struct ninep_attr a;
+	if (r > 0 && (f->flags & O_APPEND) && !ninep_getattr(share_of(nd), f->fid, &a))
+		nd->size = a.size; /* where the host put the bytes: its end, maybe not ours */
+	else if (r > 0 && off + (uint64_t)r > nd->size)
+		nd->size = off + (uint64_t)r;
+	if (r > 0)
 		node_touch(nd);
-	}
 	return r;
 }
 
@@ -1985,7 +1987,7 @@ static long file_write(struct thread *t, struct ofile *f, uintptr_t uva, size_t 
 		f->pos = N(f->node)->size;
 	long r = file_pwrite(f, uva, n, f->pos);
 	if (r > 0)
-		f->pos += (uint64_t)r;
+		f->pos = f->fid && (f->flags & O_APPEND) ? N(f->node)->size : f->pos + (uint64_t)r;
 	return r;
 }
 

@@ -94,6 +94,7 @@ Test(share_rw, create_write_append_and_truncate_reach_the_host)
 	fd = open_("hello.txt", O_WRONLY | O_APPEND);
 	cr_assert_eq(fake_host_change(host, "hello.txt", "a", "theirs\n"), 0);
 	cr_assert_eq(write_str((int)fd, "ours\n"), 5);
+	cr_assert_eq(lseek_((int)fd, 0, SEEK_CUR), 37, "the offset is the host file's end");
 	close_((int)fd);
 	cr_assert_str_eq(host_text("hello.txt"), "hello from the host\nmore\ntheirs\nours\n");
 

@@ -460,6 +460,13 @@ Test(go, host_folder_shared_read_write_gets_the_guests_changes)
 	snprintf(share_rw, sizeof(share_rw), "%s:rw", rw);
 	snprintf(share_ro, sizeof(share_ro), "%s:ro", ro);
 	cr_assert_eq(statfs(rw, &sfs), 0);
+	/* What the host says to a truncate past its file system's limit (0: none there). */
+	snprintf(path, sizeof(path), "%s/rw/probe", hf_root);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	cr_assert_geq(fd, 0);
+	int too_big = ftruncate(fd, (off_t)1 << 62) ? errno : 0;
+	close(fd);
+	cr_assert_eq(unlink(path), 0);
 
 	const char *argv[] = {bpath("tools/gohv"), "run",    "--timeout", "300",
 			      "--share",	   share_rw, "--share",	  share_ro,
@@ -479,6 +486,10 @@ Test(go, host_folder_shared_read_write_gets_the_guests_changes)
 	char want[64];
 	snprintf(want, sizeof(want), "statfs: type %#lx\n", (unsigned long)sfs.f_type);
 	expect_out(&r, want);
+	expect_out(&r, "sparse: 1099511627776 bytes\n");
+	snprintf(want, sizeof(want), "too big: errno %d\n", too_big);
+	expect_out(&r, want);
+	cr_assert(!hf_exists("rw/huge"));
 	expect_out(&r, "mkdir again: exist true\n");
 	expect_out(&r, "rmdir full: true\n");
 	expect_out(&r, "excl: exist true\n");

@@ -100,6 +100,20 @@ func main() {
 	check("statfs", syscall.Statfs(rw, &sfs))
 	fmt.Printf("statfs: type %#x\n", sfs.Type)
 
+	// Sizes are the host's: past what gort's memory would hold (1 GiB), and past what the host's
+	// file system holds, where the host's errno comes back (0: it held it).
+	check("write huge", os.WriteFile(at("huge"), nil, 0644))
+	check("truncate 1 TiB", os.Truncate(at("huge"), 1<<40))
+	st, err = os.Stat(at("huge"))
+	check("stat huge", err)
+	fmt.Printf("sparse: %d bytes\n", st.Size())
+	var errno syscall.Errno
+	if err = os.Truncate(at("huge"), 1<<62); err != nil && !errors.As(err, &errno) {
+		check("truncate 4 EiB", err)
+	}
+	fmt.Printf("too big: errno %d\n", int(errno))
+	check("remove huge", os.Remove(at("huge")))
+
 	// The host's own refusals.
 	err = os.Mkdir(at("d2"), 0755)
 	fmt.Printf("mkdir again: exist %v\n", errors.Is(err, fs.ErrExist))
