@@ -74,8 +74,17 @@ $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote guest-abi -iquote guest-abi/chan -iquote tests/gort \
 		-DVDSO_SO=\"$(VDSO_SO)\" $(GORT_TEST_SRCS) -lcriterion -o $@
-gort-test: $(GORT_TEST_BIN)
+# gort's 9P client (ninep.c) alone, on the wire, against a scripted server in tests/gort/ninep.
+NINEP_TEST_SRCS := $(wildcard tests/gort/ninep/*.c) guest-abi/gort/ninep.c
+NINEP_TEST_BIN := $(BUILD)/tests/ninep-tests
+$(NINEP_TEST_BIN): $(NINEP_TEST_SRCS) $(wildcard tests/gort/ninep/*.h guest-abi/gort/*.h) \
+		| $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTFLAGS) -iquote guest-abi/gort -iquote guest-abi -iquote guest-abi/chan \
+		-iquote tests/gort/ninep $(NINEP_TEST_SRCS) -lcriterion -o $@
+gort-test: $(GORT_TEST_BIN) $(NINEP_TEST_BIN)
 	$(Q)$(GORT_TEST_BIN) --jobs 2
+	$(Q)$(NINEP_TEST_BIN) --jobs 2
 
 TEST_DTBS := $(patsubst tests/boards/%.dts,$(BUILD)/tests/boards/%.dtb,$(wildcard tests/boards/*.dts))
 $(BUILD)/tests/boards/%.dtb: tests/boards/%.dts | $(DEPS_STAMP)
@@ -123,12 +132,14 @@ else
 	$(Q)GOHV_BUILD=$(BUILD) $(TAMAGO_TEST_BIN) --jobs 1
 endif
 
-tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(CHAN_TEST_BIN) $(GO_TEST_BIN) \
+tests: $(UNIT_BIN) $(INTEG_BIN) $(TEST_DTBS) $(GORT_TEST_BIN) $(NINEP_TEST_BIN) $(CHAN_TEST_BIN) \
+	$(GO_TEST_BIN) \
 	$(TAMAGO_TEST_BIN)
 
-unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(CHAN_TEST_BIN)
+unit-test: $(UNIT_BIN) $(GORT_TEST_BIN) $(NINEP_TEST_BIN) $(CHAN_TEST_BIN)
 	$(Q)$(UNIT_BIN) --jobs 2
 	$(Q)$(GORT_TEST_BIN) --jobs 2
+	$(Q)$(NINEP_TEST_BIN) --jobs 2
 	$(Q)$(CHAN_TEST_BIN) --jobs 2
 	$(Q)$(MAKE) --no-print-directory gostd-test
 	$(Q)$(MAKE) --no-print-directory netd-test

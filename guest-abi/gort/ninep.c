@@ -442,17 +442,20 @@ long ninep_readlink(struct ninep *s, uint32_t fid, char *buf, size_t size)
 
 /* ---------------------------------------------------------------- requests that change files */
 
-/* Sends m, which has no body to read back: 0 or -errno. */
+/* Sends m, which has no body to read back: 0 or -errno. (The session is made before a request
+ * is built: its handshake uses the request page too.) */
 static int call_plain(struct msg *m)
 {
 	struct reply r;
-	int se = session(m->s);
-	return se ? se : call(m, &r);
+	return call(m, &r);
 }
 
 int ninep_lcreate(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t flags,
 		  uint32_t mode)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_LCREATE);
 	put32(&m, dfid);
 	put_str(&m, name, len);
@@ -514,6 +517,9 @@ long ninep_write(struct ninep *s, uint32_t fid, uint64_t off, size_t n,
 
 int ninep_setattr(struct ninep *s, uint32_t fid, const struct ninep_setattr *a)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_SETATTR);
 	put32(&m, fid);
 	put32(&m, a->valid);
@@ -530,6 +536,9 @@ int ninep_setattr(struct ninep *s, uint32_t fid, const struct ninep_setattr *a)
 
 int ninep_fsync(struct ninep *s, uint32_t fid)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_FSYNC);
 	put32(&m, fid);
 	put32(&m, 0); /* data and metadata */
@@ -538,6 +547,9 @@ int ninep_fsync(struct ninep *s, uint32_t fid)
 
 int ninep_mkdir(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t mode)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_MKDIR);
 	put32(&m, dfid);
 	put_str(&m, name, len);
@@ -548,6 +560,9 @@ int ninep_mkdir(struct ninep *s, uint32_t dfid, const char *name, size_t len, ui
 
 int ninep_unlinkat(struct ninep *s, uint32_t dfid, const char *name, size_t len, uint32_t flags)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_UNLINKAT);
 	put32(&m, dfid);
 	put_str(&m, name, len);
@@ -558,6 +573,9 @@ int ninep_unlinkat(struct ninep *s, uint32_t dfid, const char *name, size_t len,
 int ninep_renameat(struct ninep *s, uint32_t odfid, const char *oname, size_t olen, uint32_t ndfid,
 		   const char *nname, size_t nlen)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_RENAMEAT);
 	put32(&m, odfid);
 	put_str(&m, oname, olen);
@@ -569,6 +587,9 @@ int ninep_renameat(struct ninep *s, uint32_t odfid, const char *oname, size_t ol
 int ninep_symlink(struct ninep *s, uint32_t dfid, const char *name, size_t len, const char *target,
 		  size_t tlen)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_SYMLINK);
 	if (tlen > UINT16_MAX)
 		return -ENAMETOOLONG;
@@ -581,6 +602,9 @@ int ninep_symlink(struct ninep *s, uint32_t dfid, const char *name, size_t len, 
 
 int ninep_link(struct ninep *s, uint32_t dfid, uint32_t fid, const char *name, size_t len)
 {
+	int se = session(s);
+	if (se)
+		return se;
 	struct msg m = begin(s, T_LINK);
 	put32(&m, dfid);
 	put32(&m, fid);
