@@ -956,9 +956,10 @@ static long remote_copy(int n, struct fdata *d, uint64_t keep)
 
 /* ---------------------------------------------------------------- read-write shares */
 
-/* A read-write share is written through: every change is made on the host first (9P2000.L's
- * create, write, setattr, mkdir, unlinkat, renameat, symlink, link), then in the tree, which
- * stays the host's cache: its files are never copied up, each open file has a fid of its own
+/* A read-write share is written through: every change is made on the host (9P2000.L's create,
+ * write, setattr, mkdir, unlinkat, renameat, symlink, link) and kept in the tree only once the
+ * host made it (a new entry the tree made first is taken out again), so the tree stays the
+ * host's cache: its files are never copied up, each open file has a fid of its own
  * opened on the host with the open's access mode and O_APPEND (so the host appends), reads go
  * to the host (a file longer there than the tree thought grows), and the tree's sizes, modes and
  * times follow what gort did. The names sent are one component each, resolved beneath a fid
