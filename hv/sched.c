@@ -18,6 +18,12 @@ static uint64_t vr_of(uint64_t ticks, const struct vcpu *v)
 	return ticks * VR_SCALE / v->weight;
 }
 
+/* sched_wake reads where without the lock: every store is atomic, made under the lock. */
+static void set_where(struct vcpu *v, enum vcpu_where w)
+{
+	__atomic_store_n(&v->where, w, __ATOMIC_RELAXED);
+}
+
 /* Into the run queue in vruntime order, after any equal one (so equals take turns). */
 static void runq_insert(struct sched *s, struct vcpu *v)
 {
@@ -27,7 +33,7 @@ static void runq_insert(struct sched *s, struct vcpu *v)
 		pp = &(*pp)->next;
 	v->next = *pp;
 	*pp = v;
-	v->where = WHERE_RUNQ;
+	set_where(v, WHERE_RUNQ);
 }
 
 static void list_remove(struct vcpu **head, struct vcpu *v)
@@ -49,7 +55,7 @@ static void sleep_insert(struct sched *s, struct vcpu *v)
 		pp = &(*pp)->next;
 	v->next = *pp;
 	*pp = v;
-	v->where = WHERE_SLEEP;
+	set_where(v, WHERE_SLEEP);
 }
 
 /* What current's vruntime is now, counting the stint it is in. */
@@ -76,11 +82,13 @@ static void make_ready(struct sched *s, struct vcpu *v, uint64_t now)
 
 void sched_add(struct cpu *c, struct vcpu *v)
 {
-	v->where = WHERE_NONE;
+	set_where(v, WHERE_NONE);
 	c->sched.nvcpus++;
 }
 
-bool sched_wake(struct vcpu *v)
+/* sched_wake for a vCPU not found current, out of line: the look for a current one then needs
+ * no frame. */
+static __attribute__((noinline)) bool wake_queued(struct vcpu *v)
 {
 	struct sched *s = &v->cpu->sched;
 	bool kick = true;
@@ -95,7 +103,7 @@ bool sched_wake(struct vcpu *v)
 		make_ready(s, v, arch_time_now());
 		break;
 	case WHERE_CURRENT:
-		/* It must leave the guest to see what was posted. */
+		/* Current since sched_wake looked: it must leave the guest to see the post. */
 		break;
 	case WHERE_RUNQ:
 		/* Its CPU was kicked when it was queued. */
@@ -104,6 +112,18 @@ bool sched_wake(struct vcpu *v)
 	}
 	spin_unlock(&s->lock);
 	return kick;
+}
+
+bool sched_wake(struct vcpu *v)
+{
+	/* The one its CPU runs needs only the kick, and is seen without the lock: its poster
+	 * posted before this read, and put_away puts a vCPU away before it looks for posts, both
+	 * sequentially consistent, so a vCPU seen current either still is (the kick makes its CPU
+	 * look) or finds the post as it is put away. This is the path of every wake of a running or
+	 * idling vCPU alone on its CPU. */
+	if (__atomic_load_n(&v->where, __ATOMIC_SEQ_CST) == WHERE_CURRENT)
+		return true;
+	return wake_queued(v);
 }
 
 struct vcpu *sched_pick(struct cpu *c, uint64_t now)
@@ -147,7 +167,7 @@ struct vcpu *sched_pick(struct cpu *c, uint64_t now)
 	if (next) {
 		s->runq = next->next;
 		next->next = NULL;
-		next->where = WHERE_CURRENT;
+		set_where(next, WHERE_CURRENT);
 		s->slice_end = now + next->slice;
 		s->run_start = now;
 		if (next->vruntime > s->min_vruntime)
@@ -158,8 +178,9 @@ struct vcpu *sched_pick(struct cpu *c, uint64_t now)
 	return next;
 }
 
-/* A vCPU something was posted to after its CPU decided to put it away goes back to the run queue
- * instead: the poster saw it current and only kicked, so nobody else would. */
+/* A vCPU something was posted to while its CPU puts it away goes back to the run queue instead:
+ * the poster saw it current and only kicked, so nobody else would. It is put away first and the
+ * posts looked at after (sched_wake reads where without the lock, after posting). */
 static void put_away(struct cpu *c, struct vcpu *v, bool sleep)
 {
 	struct sched *s = &c->sched;
@@ -171,12 +192,16 @@ static void put_away(struct cpu *c, struct vcpu *v, bool sleep)
 		v->vruntime = current_vr(s, now);
 		s->current = NULL;
 	}
-	if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
-		runq_insert(s, v);
-	else if (sleep)
+	if (sleep)
 		sleep_insert(s, v);
 	else
-		v->where = WHERE_NONE;
+		set_where(v, WHERE_NONE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST)) {
+		if (sleep)
+			list_remove(&s->sleep, v);
+		runq_insert(s, v);
+	}
 	spin_unlock(&s->lock);
 }
 

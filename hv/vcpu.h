@@ -56,7 +56,8 @@ struct vcpu {
 	volatile int wake_pending;	/* a goos wake not yet seen by an idle call */
 	struct vcpu_boot boot;		/* written by whoever starts the vCPU, before VREQ_START */
 
-	/* Scheduler state: under the home CPU's sched lock. */
+	/* Scheduler state: under the home CPU's sched lock (where is also read without it, by
+	 * sched_wake's look for a current vCPU). */
 	enum vcpu_where where;
 	struct vcpu *next; /* run queue or sleep list link */
 	enum vcpu_wait wait;

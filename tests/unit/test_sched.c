@@ -6,6 +6,8 @@
  * lost while a vCPU is put away.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "arch/host/host.h"
@@ -177,6 +179,68 @@ Test(sched, a_request_posted_while_it_is_put_away_is_not_lost)
 	sched_park(c, &vs[0]);
 	cr_assert_eq(vs[0].where, WHERE_NONE);
 	cr_assert_null(at(3));
+}
+
+/* Both threads of the race below meet here before and after each round (spinning, so they leave
+ * it together; yielding, so a loaded host still lets the other run). */
+static struct {
+	unsigned arrived, round;
+} meet;
+
+static void meet_up(unsigned *round)
+{
+	unsigned r = ++*round;
+
+	if (__atomic_add_fetch(&meet.arrived, 1, __ATOMIC_SEQ_CST) == 2 * r)
+		__atomic_store_n(&meet.round, r, __ATOMIC_SEQ_CST);
+	for (unsigned n = 0; __atomic_load_n(&meet.round, __ATOMIC_SEQ_CST) < r; n++)
+		if (n > 1000)
+			sched_yield();
+}
+
+#define RACE_ROUNDS 20000
+
+/* Another CPU, as vcpu_post does it: the post, then the wake. */
+static void *post_each_round(void *arg)
+{
+	unsigned round = 0;
+
+	(void)arg;
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		meet_up(&round);
+		__atomic_fetch_or(&vs[0].requests, VREQ_WAKE, __ATOMIC_SEQ_CST);
+		sched_wake(&vs[0]);
+		meet_up(&round);
+	}
+	return NULL;
+}
+
+/* sched_wake looks for a current vCPU without the lock: a post that lands while the home CPU
+ * blocks it must still leave it ready, whichever side goes first. Real threads, many rounds: the
+ * host's store buffer reorders a store and a later load, as a RISC-V hart may. */
+Test(sched, a_post_racing_the_block_is_never_lost)
+{
+	pthread_t poster;
+	unsigned round = 0, lost = 0;
+
+	memset(&meet, 0, sizeof(meet));
+	sched_wake(&vs[0]);
+	cr_assert_eq(pthread_create(&poster, NULL, post_each_round, NULL), 0);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		vs[0].requests = 0;
+		vs[0].wake_at = ~0UL;
+		cr_assert_eq(at((uint64_t)i), &vs[0]);
+		cr_assert_eq(vs[0].where, WHERE_CURRENT);
+		meet_up(&round);
+		sched_block(c, &vs[0]);
+		meet_up(&round);
+		if (vs[0].where != WHERE_RUNQ) {
+			lost++;
+			sched_wake(&vs[0]); /* as a later post would, for the next round */
+		}
+	}
+	pthread_join(poster, NULL);
+	cr_assert_eq(lost, 0, "%u of %d posts left their vCPU asleep", lost, RACE_ROUNDS);
 }
 
 Test(sched, waking_a_queued_vcpu_needs_no_kick)
