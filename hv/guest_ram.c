@@ -85,14 +85,21 @@ static void set_bit(uint64_t *map, uint64_t c)
 }
 
 /* Makes chunk c the partition's own copy of initrd chunk k: its bytes, zeros after a short last
- * chunk. The sum is taken as it copies: a chunk is checked the first time it is used. */
+ * chunk. A chunk is checked the first time any partition uses it, its sum taken as it copies. */
 static bool own_initrd_chunk(struct partition *p, uint64_t c, uint64_t k)
 {
 	uint64_t off = c * GUEST_RAM_CHUNK, n = gohv_pkg_chunk_len(p->initrd_size, k);
+	const uint8_t *src = p->initrd + k * GUEST_RAM_CHUNK;
 
 	memset(p->ram + off + n, 0, chunk_len(p, off) - n);
-	return gohv_pkg_sum_copy(p->ram + off, p->initrd + k * GUEST_RAM_CHUNK, n) ==
-	       p->initrd_sums[k];
+	if (package_chunk_known(p->initrd_checked, src)) {
+		memcpy(p->ram + off, src, n);
+		return true;
+	}
+	if (gohv_pkg_sum_copy(p->ram + off, src, n) != p->initrd_sums[k])
+		return false;
+	package_chunk_mark(p->initrd_checked, src);
+	return true;
 }
 
 /* Chunk c zeroed (or filled from the initrd) and mapped, under p->ram_lock. A whole chunk of the
@@ -114,7 +121,7 @@ static enum guest_ram_err populate(struct partition *p, uint64_t c, bool write)
 	} else {
 		const uint8_t *src = p->initrd + k * GUEST_RAM_CHUNK;
 
-		if (gohv_pkg_sum(src, len) != p->initrd_sums[k])
+		if (!package_chunk_intact(p->initrd_checked, src, len, p->initrd_sums[k]))
 			return GUEST_RAM_CORRUPT;
 		hpa = arch_va_to_pa((void *)src);
 		perm = S2_READ | S2_EXEC;

@@ -36,6 +36,7 @@ struct hv {
 	struct drbg root_rng; /* seeds each partition's DRBG; under rng_lock */
 	spinlock_t rng_lock;
 	const struct gohv_pkg_header *pkg;
+	struct package_checked pkg_checked; /* its chunks found intact so far */
 	struct board_config config;
 	struct partition *partitions; /* npartitions of them, allocated at boot */
 	unsigned npartitions;

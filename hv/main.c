@@ -43,14 +43,20 @@ static void memory_init(void)
 	const struct mem_range *ram = &hv.plat.ram;
 	size_t npages = ram->size / PAGE_SIZE;
 	/* The page bitmap sits in the RAM it describes, after the package: sized by the machine,
-	 * not by the largest machine the hv could meet, and no part of the bss boot.S clears. */
+	 * not by the largest machine the hv could meet, and no part of the bss boot.S clears. The
+	 * package's own bitmap follows it, sized by the package. */
 	uint64_t bitmap = (arch_va_to_pa(__pkg_start) + hv.pkg->size + 7) & ~7UL,
-		 bitmap_end = bitmap + (npages + 63) / 64 * 8;
+		 checked = bitmap + (npages + 63) / 64 * 8,
+		 bitmap_end = checked + PACKAGE_CHECKED_WORDS(hv.pkg->size) * 8;
 
 	if (bitmap_end > ram->base + ram->size)
-		hv_panic("memory: no room after the package for the page bitmap (%lu bytes)",
+		hv_panic("memory: no room after the package for the page bitmaps (%lu bytes)",
 			 (unsigned long)(bitmap_end - bitmap));
 	page_alloc_init(&hv.pages, ram->base, npages, arch_pa_to_va(bitmap));
+	/* Then which of the package's chunks were found intact: none yet. */
+	hv.pkg_checked.pkg = hv.pkg;
+	hv.pkg_checked.bits = arch_pa_to_va(checked);
+	memset(hv.pkg_checked.bits, 0, PACKAGE_CHECKED_WORDS(hv.pkg->size) * 8);
 	/* Firmware below us, the hv, the package and the bitmap after it. Not the machine's device
 	 * tree: platform_parse took all the hv needs from it, and where the firmware puts it can
 	 * cut RAM in two (QEMU's virt puts it just below 3 GiB, so with more than 1 GiB of RAM no

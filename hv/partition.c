@@ -96,9 +96,10 @@ static const uint8_t *package_file(struct partition *p, const char *what, const 
 	data = (const uint8_t *)hv.pkg + img->offset;
 	s = (const uint64_t *)(const void *)((const uint8_t *)hv.pkg + gohv_pkg_sums_offset(img));
 	bool corrupt = gohv_pkg_sum(s, n * 8) != img->checksum;
+	/* Partitions of one image check it once between them. */
 	for (uint64_t c = 0; !sums && !corrupt && c < n; c++)
-		corrupt = gohv_pkg_sum(data + c * GOHV_PKG_CHUNK,
-				       gohv_pkg_chunk_len(img->size, c)) != s[c];
+		corrupt = !package_chunk_intact(&hv.pkg_checked, data + c * GOHV_PKG_CHUNK,
+						gohv_pkg_chunk_len(img->size, c), s[c]);
 	if (corrupt) {
 		(void)refuse(p, "%s %s is corrupt (checksum mismatch)", what, name);
 		return NULL;
@@ -147,6 +148,7 @@ static int check_initrd(struct partition *p)
 			      cfg->initrd, (unsigned long)size, (unsigned long)p->image.highest,
 			      (unsigned long)dt_gpa);
 	p->initrd = data;
+	p->initrd_checked = &hv.pkg_checked;
 	p->initrd_size = size;
 	p->initrd_gpa = gohv_pkg_initrd_gpa(dt_gpa, size);
 	return 0;

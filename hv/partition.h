@@ -13,6 +13,7 @@
 #include "elf.h"
 #include "guest_ram.h"
 #include "mmio.h"
+#include "package.h"
 #include "spinlock.h"
 #include "vcpu.h"
 
@@ -44,6 +45,7 @@ struct partition {
 	uint64_t initrd_size;
 	uint64_t initrd_gpa;	     /* on a chunk, right below the DT (gohv_pkg_initrd_gpa) */
 	const uint64_t *initrd_sums; /* the package's sum of each chunk, checked at first use */
+	struct package_checked *initrd_checked; /* the package's chunks found intact (hv.h) */
 
 	/* Emulated MMIO regions, in address order (set up at create, fixed afterwards), and the
 	 * storage of the one every partition has. */

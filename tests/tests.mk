@@ -56,7 +56,9 @@ INTEG_SRCS := $(filter-out tests/integration/test_go.c tests/integration/test_ta
 	tests/integration/http_client.c,$(wildcard tests/integration/*.c)) \
 	$(QEMU_RUNNER_SRCS)
 INTEG_BIN := $(BUILD)/tests/integration-tests
-$(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
+# The hv headers the tests read formats from (the package's, the console's) rebuild them too.
+$(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(wildcard hv/*.h) \
+		$(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(INTEG_SRCS) -lcriterion -lfdt -o $@
 
@@ -101,8 +103,8 @@ GO_TEST_SRCS := tests/integration/test_go.c tests/integration/test_vault.c tests
 # gohv run --publish: an HTTP client of its own, and the generated board read with libfdt.
 GO_TEST_SRCS += tests/integration/test_publish.c tests/integration/http_client.c
 GO_TEST_BIN := $(BUILD)/tests/go-tests
-$(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(QEMU_RUNNER_DEPS) \
-		| $(DEPS_STAMP)
+$(GO_TEST_BIN): $(GO_TEST_SRCS) $(wildcard tests/integration/*.h) $(wildcard hv/*.h) \
+		$(QEMU_RUNNER_DEPS) | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOSTFLAGS) $(MACHINE_FLAGS) -Itests/integration $(GO_TEST_SRCS) -lcriterion \
 		-pthread $(GO_TEST_LIBS) -o $@

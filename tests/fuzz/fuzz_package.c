@@ -53,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	hv.pkg = h;
+	hv.pkg_checked.pkg = h;
+	hv.pkg_checked.bits = calloc(PACKAGE_CHECKED_WORDS(h->size), 8);
 	const uint8_t *blob = (const uint8_t *)h + h->config_offset;
 	if (config_parse(blob, h->config_size, fuzz_config_alloc, &tables, &hv.config, &cerr))
 		goto out;
@@ -95,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hv.nchannels = 0;
 out:
 	fuzz_allocs_free(&tables);
+	free(hv.pkg_checked.bits);
+	hv.pkg_checked.bits = NULL;
 	free(h);
 	return 0;
 }

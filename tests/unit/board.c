@@ -32,6 +32,7 @@ static struct {
 	uint8_t initrd[TB_INITRD_SIZE] __attribute__((aligned(GOHV_PKG_ENTRY_ALIGN)));
 	uint64_t initrd_sums[(TB_INITRD_SIZE + GOHV_PKG_CHUNK - 1) / GOHV_PKG_CHUNK];
 } pkg __attribute__((aligned(4096)));
+static uint64_t pkg_checked[PACKAGE_CHECKED_WORDS(sizeof(pkg))];
 
 static void sink(void *ctx, const char *s, size_t n)
 {
@@ -85,6 +86,8 @@ static void package(void)
 	cr_assert_eq(gohv_pkg_sums_offset(&pkg.h.images[1]),
 		     offsetof(__typeof__(pkg), initrd_sums));
 	hv.pkg = &pkg.h;
+	memset(pkg_checked, 0, sizeof(pkg_checked));
+	hv.pkg_checked = (struct package_checked){.pkg = &pkg.h, .bits = pkg_checked};
 }
 
 void tb_setup(unsigned nparts)

@@ -281,3 +281,59 @@ Test(package, the_first_write_to_an_initrd_chunk_copies_it_and_a_restart_restore
 	cr_assert_eq(hpa, (uint64_t)(uintptr_t)tb_initrd());
 	cr_assert_eq(perm, S2_READ | S2_EXEC);
 }
+
+/* A chunk found intact is not summed again (nothing writes the package): a sum it is asked to
+ * match afterwards is not even looked at. One found corrupt is never recorded. */
+Test(package, a_chunk_is_summed_once_and_only_an_intact_one_is_recorded)
+{
+	tb_setup(1);
+	struct package_checked *k = &hv.pkg_checked;
+	const uint8_t *rd = tb_initrd();
+	uint64_t good = gohv_pkg_sum(rd, GUEST_RAM_CHUNK);
+
+	cr_assert_not(package_chunk_known(k, rd));
+	cr_assert_not(package_chunk_intact(k, rd, GUEST_RAM_CHUNK, good + 1));
+	cr_assert_not(package_chunk_known(k, rd), "a corrupt chunk was recorded as intact");
+	cr_assert(package_chunk_intact(k, rd, GUEST_RAM_CHUNK, good));
+	cr_assert(package_chunk_known(k, rd));
+	cr_assert(package_chunk_intact(k, rd, GUEST_RAM_CHUNK, good + 1), "summed again");
+	cr_assert_not(package_chunk_known(k, rd + GUEST_RAM_CHUNK), "only that chunk");
+}
+
+/* Partitions of one image and one initrd share the checks: the image is summed by the first
+ * partition's create, and a chunk the first partition used is served to the second unsummed. A
+ * corrupt chunk faults in each partition that uses it, as if it were the first. */
+Test(package, partitions_of_one_package_entry_check_each_chunk_once)
+{
+	for (int corrupt = 0; corrupt < 2; corrupt++) {
+		tb_setup(2);
+		for (unsigned i = 0; i < 2; i++)
+			strcpy(tb_cfg(i)->initrd, "tb.initrd");
+		size_t size;
+		const uint8_t *img = tb_image(&size);
+		if (corrupt)
+			tb_initrd()[GUEST_RAM_CHUNK + 5] ^= 0x40;
+		tb_create();
+		for (uint64_t c = 0; c < gohv_pkg_chunks(size); c++)
+			cr_assert(package_chunk_known(&hv.pkg_checked, img + c * GUEST_RAM_CHUNK),
+				  "image chunk %lu", (unsigned long)c);
+		tb_start(0);
+		tb_start(1);
+		struct partition *a = tb_part(0), *b = tb_part(1);
+		const uint8_t *rd1 = tb_initrd() + GUEST_RAM_CHUNK;
+
+		cr_assert_not(package_chunk_known(&hv.pkg_checked, rd1), "checked before use");
+		enum vcpu_exit want = corrupt ? EXIT_FAULTED : EXIT_RESUME;
+		cr_assert_eq(access(a, rd_chunk_gpa(a, 1), false), want, "%s", tb_out);
+		cr_assert_eq(package_chunk_known(&hv.pkg_checked, rd1), !corrupt);
+		if (!corrupt)
+			/* What b is given is then the package's page, not summed: its sum in the
+			 * package may be anything. */
+			((uint64_t *)(void *)b->initrd_sums)[1] ^= 1;
+		cr_assert_eq(access(b, rd_chunk_gpa(b, 1), false), want, "%s", tb_out);
+		if (!corrupt)
+			((uint64_t *)(void *)b->initrd_sums)[1] ^= 1;
+		else
+			tb_initrd()[GUEST_RAM_CHUNK + 5] ^= 0x40;
+	}
+}
