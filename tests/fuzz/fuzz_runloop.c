@@ -298,6 +298,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host.on_wfi = on_wfi;
 	host.on_system_off = powered_off;
 	hv.pkg = package();
+	static uint64_t checked[PACKAGE_CHECKED_WORDS(sizeof(struct gohv_pkg_header) + 2 * 4096)];
+	memset(checked, 0, sizeof(checked));
+	hv.pkg_checked = (struct package_checked){.pkg = hv.pkg, .bits = checked};
 
 	const struct layout *l = &layouts[fuzz_u8(&in) % (sizeof(layouts) / sizeof(layouts[0]))];
 	uint8_t policy = fuzz_u8(&in);
