@@ -16,7 +16,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "ninep.h"
+#include "fakes_ninep.h"
 
 int fake_ninep_calls;
 int fake_ninep_fail;
@@ -399,13 +399,6 @@ void fake_host_program(const char *dir, const char *rel)
 }
 
 /* ---------------------------------------------------------------- looking at the host folder */
-
-/* What the read-write tests check on the host (they see only gort's headers). */
-struct fake_host_stat {
-	unsigned mode;
-	unsigned long nlink;
-	long long atime, mtime, mtime_nsec;
-};
 
 static void host_path(char *p, size_t size, const char *dir, const char *rel)
 {

@@ -4,15 +4,8 @@
  * removals and renames that stay in the tree (the host folder is checked unchanged). */
 #include <criterion/criterion.h>
 
+#include "fakes_ninep.h"
 #include "fs_util.h"
-#include "ninep.h"
-
-void fake_ninep_session(struct ninep *s, const char *dir);
-int fake_host_tree(char *dir, size_t size);
-const char *fake_host_text(const char *dir, const char *rel);
-void fake_host_remove(const char *dir);
-void fake_host_program(const char *dir, const char *rel);
-extern int fake_ninep_calls;
 
 static struct ninep sess;
 static char host[64];

@@ -5,24 +5,8 @@
  * tree as the host is, and links are checked to stay resolved in the tree. */
 #include <criterion/criterion.h>
 
+#include "fakes_ninep.h"
 #include "fs_util.h"
-#include "ninep.h"
-
-void fake_ninep_session(struct ninep *s, const char *dir);
-int fake_host_tree(char *dir, size_t size);
-const char *fake_host_text(const char *dir, const char *rel);
-void fake_host_remove(const char *dir);
-struct fake_host_stat {
-	unsigned mode;
-	unsigned long nlink;
-	long long atime, mtime, mtime_nsec;
-};
-int fake_host_stat(const char *dir, const char *rel, struct fake_host_stat *st);
-int fake_host_statfs(const char *dir, long *type, long *bsize, long *namelen);
-int fake_host_change(const char *dir, const char *rel, const char *what, const char *text);
-long fake_host_readlink(const char *dir, const char *rel, char *buf, size_t size);
-int fake_host_tmpdir(char *dir, size_t size);
-extern int fake_ninep_calls, fake_ninep_fail;
 
 static struct ninep sess;
 static char host[64];
