@@ -364,6 +364,8 @@ long sys_tkill(struct thread *t, const struct syscall_args *a);
 long sys_kill(struct thread *t, const struct syscall_args *a);
 /* Queues sig for t (interrupting an interruptible wait, kicking its vCPU if it runs). */
 void signal_send(struct thread *t, int sig, int code, uintptr_t addr);
+/* thread_block's last step: an interruptible wait that an unblocked pending signal ends at once. */
+void signal_wait_begun(struct thread *t);
 /* A fault in user mode the program may handle (SIGSEGV, SIGBUS, SIGILL, SIGFPE...). */
 void signal_fault(struct thread *t, int sig, int code, uintptr_t addr);
 /* A process-directed signal: to a thread of prefer's process that does not block it, prefer

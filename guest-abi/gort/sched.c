@@ -214,6 +214,7 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long tim
 			p = &(*p)->next;
 		*p = t;
 	}
+	signal_wait_begun(t);
 }
 
 static void waitq_remove(struct waitq *q, struct thread *t)

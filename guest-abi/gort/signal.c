@@ -359,6 +359,20 @@ void signal_send(struct thread *t, int sig, int code, uintptr_t addr)
 		cpu_kick((unsigned)t->on_cpu);
 }
 
+/* A signal sent while t was in gort on another vCPU (between its trap and the wait it now
+ * begins) found it running and only kicked that vCPU: nothing would end the wait, and the signal
+ * would sit pending until something else woke t. Linux looks for a pending signal before it
+ * sleeps; so does this, ending the wait as a signal sent a moment later would. */
+void signal_wait_begun(struct thread *t)
+{
+	if (t->state != T_BLOCKED || !t->interruptible)
+		return;
+	if (!((t->sigpending | t->sigtimer) & ~t->sigmask))
+		return;
+	t->sys_interrupted = true;
+	thread_wake(t, -EINTR);
+}
+
 void signal_fault(struct thread *t, int sig, int code, uintptr_t addr)
 {
 	uint64_t h = ACTIONS(t)[sig].handler;

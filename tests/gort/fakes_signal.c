@@ -184,6 +184,7 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline, long tim
 	t->deadline = deadline;
 	t->timeout_result = timeout_result;
 	t->interruptible = interruptible;
+	signal_wait_begun(t); /* as sched.c's does last */
 }
 
 void thread_wake(struct thread *t, long result)

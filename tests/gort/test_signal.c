@@ -467,3 +467,55 @@ Test(gort_signal, a_timer_signal_queues_apart_from_a_pending_one)
 	cr_assert_eq(f->info.si_code, SI_TIMER);
 	cr_assert_eq(th.sigtimer | th.sigpending, 0);
 }
+
+/* The os/signal hang: a signal sent while th was in gort on another vCPU, on its way into a
+ * wait (the sender saw it running and only kicked that vCPU), must end the wait at once;
+ * otherwise it sits pending while th sleeps on (Go's doAllThreadsSyscall then spins for good). */
+Test(gort_signal, a_signal_sent_before_a_wait_begins_ends_it)
+{
+	static struct thread sender;
+	static struct waitq q;
+
+	set_action(SIGUSR1, HANDLER, SA_SIGINFO | SA_RESTART, 0);
+	fake_thread_init(&sender, 2);
+	fake_set_current(&sender);
+	th.on_cpu = 1;
+	cr_assert_eq(call(sys_tkill, GORT_PID, SIGUSR1, 0, 0), 0);
+	cr_assert_eq(fake_log.kicks, 1, "th runs elsewhere: only its vCPU is kicked");
+	cr_assert_eq(fake_log.wakes, 0);
+
+	th.sysno = 98; /* futex, no time-out: restarted under SA_RESTART */
+	th.orig_a0 = 0x77;
+	th.regs.gregs[0] = 0x400104;
+	th.regs.gregs[13] = 0;
+	thread_block(&th, &q, ~0UL, 0, true);
+	cr_assert_eq(th.state, T_RUNNABLE, "the wait ends as it begins");
+	cr_assert_eq(fake_log.last_wake_result, -EINTR);
+	cr_assert_null(q.head, "and th left the queue");
+
+	th.state = T_RUNNING;
+	signal_deliver(&th);
+	cr_assert_eq(th.regs.gregs[0], HANDLER);
+	expect_frame_resumes(0x400100, 0x77);
+	fake_set_current(&th);
+}
+
+/* Only a signal that would be delivered ends it: a blocked one, or a wait signals cannot end
+ * (vfork's parent), sleeps on. */
+Test(gort_signal, a_blocked_pending_signal_does_not_end_a_wait)
+{
+	static struct waitq q;
+
+	set_action(SIGUSR1, HANDLER, SA_SIGINFO, 0);
+	th.sigmask = BIT(SIGUSR1);
+	cr_assert_eq(call(sys_tkill, GORT_PID, SIGUSR1, 0, 0), 0);
+	thread_block(&th, &q, ~0UL, 0, true);
+	cr_assert_eq(th.state, T_BLOCKED);
+	cr_assert_eq(fake_log.wakes, 0);
+
+	th.state = T_RUNNING;
+	th.sigmask = 0;
+	thread_block(&th, NULL, ~0UL, 0, false);
+	cr_assert_eq(th.state, T_BLOCKED, "not interruptible");
+	cr_assert_eq(fake_log.wakes, 0);
+}
