@@ -44,6 +44,7 @@
 #define SO_OOBINLINE  10
 #define SO_LINGER     13
 #define SO_REUSEPORT  15
+#define SO_PEERCRED   17
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
@@ -520,6 +521,9 @@ void sock_child_init(struct sock *c, const struct sock *l, struct sock *s)
 		c->name = l->name;
 		c->peer_name = s->name;
 		s->peer_name = l->name;
+		c->pid = l->pid;
+		c->peer_pid = s->pid;
+		s->peer_pid = l->pid;
 	}
 }
 
@@ -783,6 +787,7 @@ long sys_socketpair(struct thread *t, const struct syscall_args *a)
 	}
 	for (int i = 0; i < 2; i++) {
 		unix_init(p[i]);
+		p[i]->pid = p[i]->peer_pid = t->pid;
 		p[i]->state = SS_CONNECTED;
 		p[i]->be = &sock_loopback;
 		p[i]->be_priv = p[1 - i];
@@ -840,10 +845,11 @@ long sys_bind(struct thread *t, const struct syscall_args *a)
 }
 
 /* Linux listens only on a named AF_UNIX socket (no autobind). */
-static long unix_listen(struct sock *s, int backlog)
+static long unix_listen(struct thread *t, struct sock *s, int backlog)
 {
 	if (!s->local.addr)
 		return -EINVAL;
+	s->pid = t->pid;
 	s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
 	s->state = SS_LISTENING;
 	s->be = &sock_loopback;
@@ -863,7 +869,7 @@ long sys_listen(struct thread *t, const struct syscall_args *a)
 	if (s->state != SS_FRESH && s->state != SS_LISTENING)
 		return -EINVAL;
 	if (F(s)->family == AF_UNIX)
-		return unix_listen(s, backlog);
+		return unix_listen(t, s, backlog);
 	if (!s->bound && (r = port_bind(s, INADDR_ANY, 0)) < 0)
 		return r;
 	if (s->state == SS_FRESH && port_conflict(s, s->local.addr, s->local.port)) {
@@ -959,6 +965,7 @@ static long unix_connect(struct thread *t, struct sock *s, uintptr_t name, uint3
 	}
 	s->err = 0;
 	s->state = SS_CONNECTING;
+	s->pid = t->pid;
 	r = s->be->connect(s, &dst);
 	if (r == -EAGAIN && !nonblock) {
 		pend_add(sock_lookup(s->type, &dst), s);
@@ -1543,6 +1550,22 @@ long sys_setsockopt(struct thread *t, const struct syscall_args *a)
 	return 0;
 }
 
+/* Linux's struct ucred of an AF_UNIX peer (the process that connected, or listened, or made the
+ * pair): none (an AF_INET socket's too) gives pid 0 and the overflow ids, as Linux; gort's
+ * processes are all root. */
+static long peercred_out(const struct sock *s, uintptr_t uva, uintptr_t ulen, uint32_t len)
+{
+	int32_t cred[3] = {s->peer_pid, 0, 0};
+	if (!s->peer_pid)
+		cred[1] = cred[2] = 65534;
+	uint32_t full = sizeof(cred);
+	if (len > full)
+		len = full;
+	if (copy_to_user(uva, cred, len) || copy_to_user(ulen, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
 long sys_getsockopt(struct thread *t, const struct syscall_args *a)
 {
 	struct sock *s;
@@ -1556,6 +1579,8 @@ long sys_getsockopt(struct thread *t, const struct syscall_args *a)
 	if ((int32_t)len < 0)
 		return -EINVAL;
 	int bit = opt_bit(level, name);
+	if (level == SOL_SOCKET && name == SO_PEERCRED)
+		return peercred_out(s, a->a[3], a->a[4], len);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		int32_t l[2] = {s->linger, s->linger_sec};
 		uint32_t full = sizeof(l);

@@ -123,6 +123,8 @@ struct sock {
 	struct sock *bind_next;		   /* the port table's list (AF_UNIX: the named sockets') */
 	struct sock_uname name, peer_name; /* AF_UNIX: its own, a stream's peer's */
 	int unode;			   /* AF_UNIX bound to a path: the socket's node, else -1 */
+	/* AF_UNIX, SO_PEERCRED's: the process that listened or connected (0: none), its peer's */
+	int pid, peer_pid;
 	struct waitq wq; /* threads blocked in a call on this socket (they redo it) */
 	void *be_priv;	 /* the backend's (loopback: the peer socket) */
 	void *remote;	 /* netd's side (sock_netd.c): a remote socket's, a listener's */

@@ -693,6 +693,40 @@ Test(sock, unix_datagrams_keep_boundaries_and_senders, .init = setup)
 	cr_assert_eq(write_((int)b, US("x"), 1), -ECONNREFUSED);
 }
 
+/* getsockopt SO_PEERCRED's struct ucred {pid, uid, gid}, in *cred: its length, or -errno. */
+static long peercred(long fd, int32_t **cred)
+{
+	*cred = ualloc(16);
+	uint32_t *len = ualloc(4);
+	*len = 16;
+	long r = SYS(sys_getsockopt, (unsigned long)fd, 1, 17 /* SO_PEERCRED */, U(*cred), U(len));
+	return r < 0 ? r : (long)*len;
+}
+
+Test(sock, unix_peercred_names_the_peer_process, .init = setup)
+{
+	long l = usock(SOCK_STREAM), c = usock(SOCK_STREAM);
+	int32_t *cr;
+	cr_assert_eq(peercred(c, &cr), 12);
+	cr_assert_eq(cr[0], 0); /* no peer: pid 0, the overflow ids */
+	cr_assert_eq(cr[1], 65534);
+	cr_assert_eq(ubind(l, "/tmp/p"), 0);
+	cr_assert_eq(SYS(sys_listen, (unsigned long)l, 4), 0);
+	cr_assert_eq(uconnect(c, "/tmp/p"), 0);
+	long s = accept_(l);
+	cr_assert_geq(s, 0);
+	cr_assert_eq(peercred(c, &cr), 12);
+	cr_assert_eq(cr[0], GORT_PID);
+	cr_assert_eq(cr[1], 0);
+	cr_assert_eq(cr[2], 0);
+	cr_assert_eq(peercred(s, &cr), 12);
+	cr_assert_eq(cr[0], GORT_PID);
+	long *pair = ualloc(2 * sizeof(int));
+	cr_assert_eq(SYS(sys_socketpair, AF_UNIX, SOCK_STREAM, 0, U(pair)), 0);
+	cr_assert_eq(peercred(((int *)pair)[0], &cr), 12);
+	cr_assert_eq(cr[0], GORT_PID);
+}
+
 Test(sock, unix_seqpacket_keeps_records_on_a_connection, .init = setup)
 {
 	long l = usock(SOCK_SEQPACKET), c = usock(SOCK_SEQPACKET);
