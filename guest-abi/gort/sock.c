@@ -581,7 +581,7 @@ uint32_t sock_poll(const struct sock *s)
 {
 	uint32_t m = s->err ? EPOLLERR : 0;
 	if (s->type == SOCK_DGRAM)
-		return m | (s->rx.dgrams || s->rx_eof ? EPOLLIN : 0) | EPOLLOUT;
+		return m | (s->rx.dgrams || s->rx_eof ? EPOLLIN : 0) | (s->room_for ? 0 : EPOLLOUT);
 	switch (s->state) {
 	case SS_LISTENING:
 		return m | (s->q_head ? EPOLLIN : 0);
@@ -1118,6 +1118,8 @@ static long unix_send_dgram(struct thread *t, struct sock *s, struct sock_iov *i
 	long r = sock_rx_put(to, io, n, &s->local);
 	if (r >= 0)
 		sock_changed(to, EPOLLIN);
+	if (r == -EAGAIN && nonblock)
+		sock_unix_wait_room(s, to);
 	if (r == -EAGAIN && !nonblock) {
 		/* to's reads wake it (do_recv), so the send is made again when room comes */
 		thread_block(t, &to->wq, ~0ULL, 0, true);
@@ -1231,8 +1233,10 @@ static long do_recv(struct thread *t, struct sock *s, struct sock_iov *io, int f
 			if (!(flags & MSG_PEEK)) {
 				buf_drop(&s->rx, (uint32_t)(sizeof(h) + h.len));
 				s->rx.dgrams--;
-				if (s->local.un)
+				if (s->local.un) {
 					wake_all(s); /* senders waiting for room */
+					sock_unix_room(s);
+				}
 				if (s->be && s->be->consumed)
 					s->be->consumed(s);
 				if (s->remote && s->be != &sock_netd)

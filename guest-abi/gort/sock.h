@@ -125,6 +125,9 @@ struct sock {
 	int unode;			   /* AF_UNIX bound to a path: the socket's node, else -1 */
 	/* AF_UNIX, SO_PEERCRED's: the process that listened or connected (0: none), its peer's */
 	int pid, peer_pid;
+	/* AF_UNIX datagrams: the receiver whose full rx refused this non-blocking sender, and the
+	 * next such sender (sock_unix.c tells them EPOLLOUT when it reads) */
+	struct sock *room_for, *room_next;
 	struct waitq wq; /* threads blocked in a call on this socket (they redo it) */
 	void *be_priv;	 /* the backend's (loopback: the peer socket) */
 	void *remote;	 /* netd's side (sock_netd.c): a remote socket's, a listener's */
@@ -204,6 +207,10 @@ long sock_unix_dest(const struct sock *s, uintptr_t uva, uint32_t len, struct so
 struct sock *sock_unix_lookup(int type, const struct sock_addr *a);
 /* a's name as a sockaddr_un (at most 110 bytes at out): its length. */
 uint32_t sock_unix_name(const struct sock *s, const struct sock_addr *a, void *out);
+/* Non-blocking datagram sender s found to's rx full: told EPOLLOUT when to reads or goes. */
+void sock_unix_wait_room(struct sock *s, struct sock *to);
+/* to has read a datagram: its refused senders may send again. */
+void sock_unix_room(struct sock *to);
 /* s is going: its name is free again (a path's node stays until unlinked). */
 void sock_unix_release(struct sock *s);
 

@@ -23,9 +23,10 @@
 #define FAMILY_LEN  2	/* sizeof(sa_family_t): an unnamed socket's address */
 
 static struct {
-	struct sock *named; /* every socket with a name, linked by bind_next */
-	uint32_t next_id;   /* names' numbers; 0 is no name */
-	uint32_t next_auto; /* autobind's next 5-hex-digit name */
+	struct sock *named;   /* every socket with a name, linked by bind_next */
+	uint32_t next_id;     /* names' numbers; 0 is no name */
+	uint32_t next_auto;   /* autobind's next 5-hex-digit name */
+	struct sock *refused; /* senders waiting for room (room_for), linked by room_next */
 } un;
 
 static struct sock *find(bool (*match)(const struct sock *, const void *), const void *key)
@@ -181,8 +182,50 @@ uint32_t sock_unix_name(const struct sock *s, const struct sock_addr *a, void *o
 	return len;
 }
 
+/* Linux's peer_wait: a sender that got EAGAIN waits (edge-triggered epoll, as Go's netpoller
+ * does) for EPOLLOUT, which only the receiver's reading can bring. */
+static void room_drop(struct sock *s)
+{
+	for (struct sock **p = &un.refused; *p; p = &(*p)->room_next)
+		if (*p == s) {
+			*p = s->room_next;
+			break;
+		}
+	s->room_for = s->room_next = NULL;
+}
+
+void sock_unix_wait_room(struct sock *s, struct sock *to)
+{
+	if (s->room_for == to)
+		return;
+	if (s->room_for)
+		room_drop(s);
+	s->room_for = to;
+	s->room_next = un.refused;
+	un.refused = s;
+}
+
+void sock_unix_room(struct sock *to)
+{
+	struct sock **p = &un.refused;
+	while (*p) {
+		struct sock *w = *p;
+		if (w->room_for != to) {
+			p = &w->room_next;
+			continue;
+		}
+		*p = w->room_next;
+		w->room_for = w->room_next = NULL;
+		sock_changed(w, EPOLLOUT);
+	}
+}
+
 void sock_unix_release(struct sock *s)
 {
+	if (s->room_for)
+		room_drop(s);
+	sock_unix_room(s); /* its senders learn it is gone at their next send */
+
 	for (struct sock **p = &un.named; *p; p = &(*p)->bind_next)
 		if (*p == s) {
 			*p = s->bind_next;

@@ -693,6 +693,38 @@ Test(sock, unix_datagrams_keep_boundaries_and_senders, .init = setup)
 	cr_assert_eq(write_((int)b, US("x"), 1), -ECONNREFUSED);
 }
 
+/* Edge-triggered epoll (Go's netpoller) on a non-blocking sender refused by a full receiver:
+ * no EPOLLOUT until the receiver reads, then one. */
+Test(sock, unix_datagram_sender_learns_of_room_by_epollout, .init = setup)
+{
+	uint32_t alen;
+	long a = usock(SOCK_DGRAM), b = usock(SOCK_DGRAM);
+	cr_assert_eq(ubind(a, "/tmp/a"), 0);
+	struct sun *ta = sun_("/tmp/a", &alen);
+	long ep = SYS(sys_epoll_create1, 0);
+	struct linux_epoll_event *ev = ualloc(sizeof(*ev));
+	ev->events = EPOLLOUT | EPOLLET;
+	ev->data = (uint64_t)b;
+	cr_assert_eq(SYS(sys_epoll_ctl, (unsigned long)ep, EPOLL_CTL_ADD, (unsigned long)b, U(ev)),
+		     0);
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 1);
+	char *big_ = ualloc(65536);
+	while (SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen) == 65536)
+		;
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 0);
+	cr_assert_eq(ready(SYS(sys_epoll_create1, 0), b), 0); /* not writable, level-triggered */
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(big_), 65536, 0, 0, 0), 65536);
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 1);
+	cr_assert_eq(ev->events, EPOLLOUT);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen), 65536);
+	/* refused again, then the receiver goes: EPOLLOUT, and the send says why */
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen), -EAGAIN);
+	cr_assert_eq(close_((int)a), 0);
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 1);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen),
+		     -ECONNREFUSED);
+}
+
 /* getsockopt SO_PEERCRED's struct ucred {pid, uid, gid}, in *cred: its length, or -errno. */
 static long peercred(long fd, int32_t **cred)
 {
