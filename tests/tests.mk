@@ -68,7 +68,7 @@ $(INTEG_BIN): $(INTEG_SRCS) $(wildcard tests/integration/*.h) $(wildcard hv/*.h)
 # tests/fuzz/fuzz.mk).
 GORT_HOST_SRCS := guest-abi/gort/fs.c guest-abi/gort/fsmem.c guest-abi/gort/fdata.c \
 	guest-abi/gort/devices.c guest-abi/gort/etc.c guest-abi/gort/signal.c guest-abi/gort/sock.c \
-	guest-abi/gort/sock_loop.c guest-abi/gort/sock_netd.c $(wildcard tests/gort/fakes_*.c)
+	guest-abi/gort/sock_loop.c guest-abi/gort/sock_netd.c guest-abi/gort/sock_unix.c $(wildcard tests/gort/fakes_*.c)
 GORT_TEST_SRCS := $(wildcard tests/gort/test_*.c) $(GORT_HOST_SRCS) guest-abi/gort/vdso.c
 GORT_TEST_BIN := $(BUILD)/tests/gort-tests
 $(GORT_TEST_BIN): $(GORT_TEST_SRCS) $(wildcard tests/gort/*.h guest-abi/gort/*.h) $(VDSO_SO) \

@@ -2230,6 +2230,36 @@ void fs_sock_notify(struct sock *s, uint32_t events)
 		poll_notify(s->file, events);
 }
 
+long fs_sock_mknod(const char *path)
+{
+	struct last l;
+	long r = lookup_parent(AT_FDCWD, path, &l);
+	if (r < 0)
+		return r;
+	if (last_is_dots(&l) || node_lookup(l.dir, l.name, l.len) >= 0)
+		return -EADDRINUSE;
+	if (l.slash)
+		return -ENOENT;
+	long n = node_create(&l, S_IFSOCK | 0777);
+	if (n >= 0)
+		node_hold((int)n); /* the number stays the socket's after an unlink */
+	return n;
+}
+
+long fs_sock_find(const char *path)
+{
+	struct walk w = {0};
+	long n = lookup_path(AT_FDCWD, path, true, &w);
+	if (n < 0)
+		return n;
+	return (N((int)n)->mode & S_IFMT) == S_IFSOCK ? n : -ECONNREFUSED;
+}
+
+void fs_sock_unbind(int node)
+{
+	node_release(node);
+}
+
 /* ---------------------------------------------------------------- operations by kind */
 
 static void node_file_release(struct ofile *f)
@@ -2363,6 +2393,8 @@ static long open_check(int node, int flags)
 		return -EISDIR;
 	if (!IS_DIR(mode) && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	if ((mode & S_IFMT) == S_IFSOCK)
+		return -ENXIO; /* a socket's name is for connect, as Linux */
 	return 0;
 }
 
@@ -2640,10 +2672,11 @@ static long dirent_out(struct ofile *f, uintptr_t uva, size_t room)
 	d->d_off = (int64_t)dir_next_pos(f);
 	d->d_reclen = (uint16_t)reclen;
 	uint32_t type = N(node)->mode & S_IFMT;
-	d->d_type = type == S_IFDIR   ? DT_DIR
-		    : type == S_IFLNK ? DT_LNK
-		    : type == S_IFCHR ? DT_CHR
-				      : DT_REG;
+	d->d_type = type == S_IFDIR    ? DT_DIR
+		    : type == S_IFLNK  ? DT_LNK
+		    : type == S_IFCHR  ? DT_CHR
+		    : type == S_IFSOCK ? DT_SOCK
+				       : DT_REG;
 	memcpy(d->d_name, name, len);
 	if (copy_to_user(uva, rec, reclen) != 0)
 		return -EFAULT;

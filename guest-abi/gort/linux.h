@@ -140,6 +140,7 @@ struct linux_timespec {
 #define DT_LNK		    10
 #define DT_FIFO		    1
 #define DT_CHR		    2
+#define DT_SOCK		    12
 
 /* asm-generic struct stat, as riscv64 uses it */
 struct linux_stat {

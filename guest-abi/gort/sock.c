@@ -44,6 +44,7 @@
 #define SO_OOBINLINE  10
 #define SO_LINGER     13
 #define SO_REUSEPORT  15
+#define SO_PEERCRED   17
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
@@ -281,7 +282,7 @@ struct sock_dgram {
 
 bool sock_rx_room(const struct sock *s, size_t n)
 {
-	if (s->type == SOCK_DGRAM)
+	if (sock_msgs(s))
 		n += sizeof(struct sock_dgram);
 	return s->rx.len + n <= s->rx.max;
 }
@@ -307,7 +308,7 @@ static long dgram_put(struct sock *s, struct sock_iov *io, const void *src, size
 long sock_rx_put(struct sock *s, struct sock_iov *io, size_t n, const struct sock_addr *from)
 {
 	struct sock_buf *b = &s->rx;
-	if (s->type == SOCK_STREAM) {
+	if (!sock_msgs(s)) {
 		size_t room = b->max > b->len ? b->max - b->len : 0;
 		if (n > room)
 			n = room;
@@ -332,8 +333,7 @@ long sock_rx_push_dgram(struct sock *s, const void *src, size_t n, const struct 
 
 size_t sock_rx_payload(const struct sock *s)
 {
-	return s->type == SOCK_DGRAM ? s->rx.len - s->rx.dgrams * sizeof(struct sock_dgram)
-				     : s->rx.len;
+	return sock_msgs(s) ? s->rx.len - s->rx.dgrams * sizeof(struct sock_dgram) : s->rx.len;
 }
 
 long sock_io_take(struct sock_iov *io, void *dst, size_t n)
@@ -359,6 +359,7 @@ struct sock *sock_alloc(int type)
 		return NULL;
 	f->family = AF_INET;
 	f->s.type = type;
+	f->s.unode = -1;
 	f->s.rx.max = SOCK_BUF_DEFAULT;
 	f->s.sndbuf = SOCK_BUF_DEFAULT;
 	return &f->s;
@@ -467,6 +468,8 @@ long sock_autobind(struct sock *s, uint32_t addr)
 
 struct sock *sock_lookup(int type, const struct sock_addr *dst)
 {
+	if (dst->un)
+		return sock_unix_lookup(type, dst);
 	struct sock *best = NULL;
 	int best_score = 0;
 	for (struct sock *o = socks.bound; o; o = o->bind_next) {
@@ -506,6 +509,22 @@ long sock_enqueue(struct sock *l, struct sock *child)
 	l->q_len++;
 	sock_changed(l, EPOLLIN);
 	return 0;
+}
+
+void sock_child_init(struct sock *c, const struct sock *l, struct sock *s)
+{
+	F(c)->family = F(l)->family;
+	c->rx.max = l->rx.max;
+	c->sndbuf = l->sndbuf;
+	c->opts = l->opts;
+	if (F(l)->family == AF_UNIX) {
+		c->name = l->name;
+		c->peer_name = s->name;
+		s->peer_name = l->name;
+		c->pid = l->pid;
+		c->peer_pid = s->pid;
+		s->peer_pid = l->pid;
+	}
 }
 
 /* s waits for room in l's backlog: sock.c calls its backend's connect again then. */
@@ -562,7 +581,7 @@ uint32_t sock_poll(const struct sock *s)
 {
 	uint32_t m = s->err ? EPOLLERR : 0;
 	if (s->type == SOCK_DGRAM)
-		return m | (s->rx.dgrams || s->rx_eof ? EPOLLIN : 0) | EPOLLOUT;
+		return m | (s->rx.dgrams || s->rx_eof ? EPOLLIN : 0) | (s->room_for ? 0 : EPOLLOUT);
 	switch (s->state) {
 	case SS_LISTENING:
 		return m | (s->q_head ? EPOLLIN : 0);
@@ -587,7 +606,7 @@ uint32_t sock_poll(const struct sock *s)
 
 int sock_nread(const struct sock *s)
 {
-	if (s->type == SOCK_STREAM)
+	if (!sock_msgs(s))
 		return (int)s->rx.len;
 	if (!s->rx.dgrams)
 		return 0;
@@ -615,6 +634,8 @@ static void sock_destroy(struct sock *s)
 	pend_remove(s);
 	if (s->be && s->be->release)
 		s->be->release(s);
+	if (F(s)->family == AF_UNIX)
+		sock_unix_release(s);
 	if (s->remote)
 		sock_netd_forget(s); /* a listener's netd half */
 	if (s->bound)
@@ -653,32 +674,72 @@ static long addr_in(uintptr_t uva, uint32_t len, struct sock_addr *a, uint16_t *
 	return 0;
 }
 
-/* Linux's move_addr_to_user: as much of the address as fits, and its full length. */
-static long addr_out(const struct sock *s, const struct sock_addr *a, uintptr_t uva, uintptr_t ulen)
+/* a as s's family gives it (a sockaddr_in or _un) at out, 112 bytes: its length. */
+static uint32_t addr_bytes(const struct sock *s, const struct sock_addr *a, uint8_t *out)
 {
-	struct linux_sockaddr_in sin = {.family = AF_INET};
-	uint32_t len, full = sizeof(sin);
-	const void *src = &sin;
-	uint16_t unix_family = AF_UNIX;
+	if (F(s)->family == AF_UNIX)
+		return sock_unix_name(s, a, out);
+	struct linux_sockaddr_in sin = {
+	    .family = AF_INET, .port = be16(a->port), .addr = be32(a->addr)};
+	memcpy(out, &sin, sizeof(sin));
+	return sizeof(sin);
+}
+
+/* A received message's sender: an unnamed AF_UNIX one has no address at all (length 0: Linux's
+ * unix_copy_addr), where getsockname says just the family. */
+static uint32_t from_bytes(const struct sock *s, const struct sock_addr *a, uint8_t *out)
+{
+	uint32_t full = addr_bytes(s, a, out);
+	return F(s)->family == AF_UNIX && full == sizeof(uint16_t) ? 0 : full;
+}
+
+/* Linux's move_addr_to_user: as much of the address (b, full bytes) as fits, and its length. */
+static long addr_copy(const uint8_t *b, uint32_t full, uintptr_t uva, uintptr_t ulen)
+{
+	uint32_t len;
 	if (!uva || !ulen)
 		return 0;
 	if (copy_from_user(&len, ulen, sizeof(len)))
 		return -EFAULT;
 	if ((int32_t)len < 0)
 		return -EINVAL;
-	if (F(s)->family == AF_UNIX) {
-		src = &unix_family;
-		full = sizeof(unix_family);
-	} else {
-		sin.port = be16(a->port);
-		sin.addr = be32(a->addr);
-	}
-	if (copy_to_user(uva, src, len < full ? len : full))
+	if (copy_to_user(uva, b, len < full ? len : full))
 		return -EFAULT;
 	return copy_to_user(ulen, &full, sizeof(full)) ? -EFAULT : 0;
 }
 
+static long addr_out(const struct sock *s, const struct sock_addr *a, uintptr_t uva, uintptr_t ulen)
+{
+	uint8_t b[112];
+	uint32_t full = addr_bytes(s, a, b);
+	return addr_copy(b, full, uva, ulen);
+}
+
 /* ---------------------------------------------------------------- the calls */
+
+/* A new AF_UNIX socket: unnamed, its peer too until it connects. */
+static void unix_init(struct sock *s)
+{
+	F(s)->family = AF_UNIX;
+	s->local = s->peer = (struct sock_addr){.un = 1};
+	s->name.len = s->peer_name.len = sizeof(uint16_t);
+}
+
+static long unix_socket(int type, int proto, int flags)
+{
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT;
+	if (proto && proto != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	struct sock *s = sock_alloc(type);
+	if (!s)
+		return -ENOMEM;
+	unix_init(s);
+	int fd = fs_sock_install(s, flags & SOCK_NONBLOCK, flags & SOCK_CLOEXEC);
+	if (fd < 0)
+		sock_free(s);
+	return fd;
+}
 
 long sys_socket(struct thread *t, const struct syscall_args *a)
 {
@@ -686,6 +747,8 @@ long sys_socket(struct thread *t, const struct syscall_args *a)
 	int flags = (int)a->a[1] & ~0xf;
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
+	if (domain == AF_UNIX)
+		return unix_socket(type, proto, flags);
 	if (domain != AF_INET)
 		return -EAFNOSUPPORT;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM)
@@ -709,7 +772,7 @@ long sys_socketpair(struct thread *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (domain != AF_UNIX)
 		return domain == AF_INET ? -EOPNOTSUPP : -EAFNOSUPPORT;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
 	if (a->a[2])
 		return -EPROTONOSUPPORT;
@@ -723,7 +786,8 @@ long sys_socketpair(struct thread *t, const struct syscall_args *a)
 		return -ENOMEM;
 	}
 	for (int i = 0; i < 2; i++) {
-		F(p[i])->family = AF_UNIX;
+		unix_init(p[i]);
+		p[i]->pid = p[i]->peer_pid = t->pid;
 		p[i]->state = SS_CONNECTED;
 		p[i]->be = &sock_loopback;
 		p[i]->be_priv = p[1 - i];
@@ -768,7 +832,7 @@ long sys_bind(struct thread *t, const struct syscall_args *a)
 	if (r < 0)
 		return r;
 	if (F(s)->family == AF_UNIX)
-		return -EOPNOTSUPP;
+		return sock_unix_bind(s, a->a[1], (uint32_t)a->a[2]);
 	if ((r = addr_in(a->a[1], (uint32_t)a->a[2], &ad, &family)) < 0)
 		return r;
 	if (family == AF_UNSPEC && ad.addr != INADDR_ANY)
@@ -780,6 +844,19 @@ long sys_bind(struct thread *t, const struct syscall_args *a)
 	return port_bind(s, ad.addr, ad.port);
 }
 
+/* Linux listens only on a named AF_UNIX socket (no autobind). */
+static long unix_listen(struct thread *t, struct sock *s, int backlog)
+{
+	if (!s->local.addr)
+		return -EINVAL;
+	s->pid = t->pid;
+	s->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : backlog;
+	s->state = SS_LISTENING;
+	s->be = &sock_loopback;
+	pend_retry(s);
+	return 0;
+}
+
 long sys_listen(struct thread *t, const struct syscall_args *a)
 {
 	struct sock *s;
@@ -787,10 +864,12 @@ long sys_listen(struct thread *t, const struct syscall_args *a)
 	int backlog = (int)a->a[1];
 	if (r < 0)
 		return r;
-	if (s->type != SOCK_STREAM || F(s)->family == AF_UNIX)
+	if (!sock_conn(s))
 		return -EOPNOTSUPP;
 	if (s->state != SS_FRESH && s->state != SS_LISTENING)
 		return -EINVAL;
+	if (F(s)->family == AF_UNIX)
+		return unix_listen(t, s, backlog);
 	if (!s->bound && (r = port_bind(s, INADDR_ANY, 0)) < 0)
 		return r;
 	if (s->state == SS_FRESH && port_conflict(s, s->local.addr, s->local.port)) {
@@ -815,7 +894,7 @@ long sys_accept4(struct thread *t, const struct syscall_args *a)
 		return r;
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if (s->type != SOCK_STREAM)
+	if (!sock_conn(s))
 		return -EOPNOTSUPP;
 	if (s->state != SS_LISTENING)
 		return -EINVAL;
@@ -850,6 +929,53 @@ static uint32_t source_for(uint32_t dst)
 	return INADDR_LOOPBACK;
 }
 
+/* Linux's unix_stream_connect and unix_dgram_connect: a connection is made at once (it waits
+ * only for room in the listener's backlog: EAGAIN when non-blocking); a datagram socket takes a
+ * default destination, AF_UNSPEC drops it. */
+static long unix_connect(struct thread *t, struct sock *s, uintptr_t name, uint32_t len,
+			 bool nonblock)
+{
+	struct sock_addr dst;
+	uint16_t family;
+	if (s->be_priv && s->type == SOCK_DGRAM)
+		return -EISCONN; /* socketpair's */
+	if (s->type != SOCK_DGRAM) {
+		if (s->state == SS_CONNECTED || s->state == SS_CLOSED)
+			return -EISCONN;
+		if (s->state == SS_LISTENING)
+			return -EINVAL;
+		if (s->state == SS_CONNECTING)
+			return -EALREADY;
+	}
+	long r = sock_unix_dest(s, name, len, &dst, &family);
+	if (r < 0)
+		return r;
+	if (family == AF_UNSPEC) {
+		if (s->type != SOCK_DGRAM)
+			return -EINVAL;
+		s->state = SS_FRESH;
+		s->peer = (struct sock_addr){.un = 1};
+		return 0;
+	}
+	s->be = &sock_loopback;
+	s->peer = dst;
+	if (s->type == SOCK_DGRAM) {
+		s->state = SS_CONNECTED;
+		return 0;
+	}
+	s->err = 0;
+	s->state = SS_CONNECTING;
+	s->pid = t->pid;
+	r = s->be->connect(s, &dst);
+	if (r == -EAGAIN && !nonblock) {
+		pend_add(sock_lookup(s->type, &dst), s);
+		F(s)->connect_waiting = true;
+		return block(t, s);
+	}
+	s->state = r == 0 ? SS_CONNECTED : SS_FRESH;
+	return r;
+}
+
 long sys_connect(struct thread *t, const struct syscall_args *a)
 {
 	struct sock *s;
@@ -859,9 +985,7 @@ long sys_connect(struct thread *t, const struct syscall_args *a)
 	long r = get((int)a->a[0], &s, &nonblock);
 	if (r < 0)
 		return r;
-	if (F(s)->family == AF_UNIX)
-		return -EISCONN;
-	if (s->type == SOCK_STREAM && F(s)->connect_waiting) {
+	if (sock_conn(s) && F(s)->connect_waiting) {
 		/* A blocking connect made again after its wake-up. */
 		if (s->state == SS_CONNECTING)
 			return block(t, s);
@@ -872,6 +996,8 @@ long sys_connect(struct thread *t, const struct syscall_args *a)
 		s->err = 0;
 		return r;
 	}
+	if (F(s)->family == AF_UNIX)
+		return unix_connect(t, s, a->a[1], (uint32_t)a->a[2], nonblock);
 	if ((r = addr_in(a->a[1], (uint32_t)a->a[2], &dst, &family)) < 0)
 		return r;
 	if (s->type == SOCK_DGRAM) {
@@ -961,7 +1087,7 @@ long sys_getpeername(struct thread *t, const struct syscall_args *a)
 	if (r < 0)
 		return r;
 	if (s->state != SS_CONNECTED &&
-	    !(s->state == SS_CLOSED && s->type == SOCK_STREAM && !s->err && s->peer.port))
+	    !(s->state == SS_CLOSED && sock_conn(s) && !s->err && (s->peer.port || s->peer.un)))
 		return -ENOTCONN;
 	return addr_out(s, &s->peer, a->a[1], a->a[2]);
 }
@@ -973,6 +1099,33 @@ static long sigpipe(struct thread *t, int flags)
 	if (!(flags & MSG_NOSIGNAL))
 		signal_send(t, SIGPIPE, 0 /* SI_USER */, 0);
 	return -EPIPE;
+}
+
+/* Linux's unix_dgram_sendmsg: a datagram waits for room in its receiver (none is dropped),
+ * one to a socket connected to another is EPERM, one to a name that went ECONNREFUSED. */
+static long unix_send_dgram(struct thread *t, struct sock *s, struct sock_iov *io,
+			    const struct sock_addr *dst, bool nonblock)
+{
+	size_t n = io->total;
+	struct sock *to = s->be_priv ? s->be_priv : sock_lookup(SOCK_DGRAM, dst);
+	if (!to)
+		return -ECONNREFUSED;
+	if (n + 32 > (size_t)s->sndbuf || n + 32 > to->rx.max)
+		return -EMSGSIZE;
+	if (!s->be_priv && to->state == SS_CONNECTED &&
+	    !(s->local.addr && to->peer.addr == s->local.addr))
+		return -EPERM;
+	long r = sock_rx_put(to, io, n, &s->local);
+	if (r >= 0)
+		sock_changed(to, EPOLLIN);
+	if (r == -EAGAIN && nonblock)
+		sock_unix_wait_room(s, to);
+	if (r == -EAGAIN && !nonblock) {
+		/* to's reads wake it (do_recv), so the send is made again when room comes */
+		thread_block(t, &to->wq, ~0ULL, 0, true);
+		return SYSCALL_BLOCKED;
+	}
+	return r;
 }
 
 static long do_send(struct thread *t, struct sock *s, struct sock_iov *io, int flags,
@@ -997,7 +1150,9 @@ static long do_send(struct thread *t, struct sock *s, struct sock_iov *io, int f
 		else if (s->state == SS_CONNECTED)
 			dst = s->peer;
 		else
-			return -EDESTADDRREQ;
+			return s->local.un ? -ENOTCONN : -EDESTADDRREQ;
+		if (s->local.un)
+			return unix_send_dgram(t, s, io, &dst, nonblock);
 		if (n > SOCK_DGRAM_MAX)
 			return -EMSGSIZE;
 		if (dst.addr == INADDR_ANY)
@@ -1028,8 +1183,16 @@ static long do_send(struct thread *t, struct sock *s, struct sock_iov *io, int f
 	}
 	if (s->tx_shut)
 		return sigpipe(t, flags);
-	if (n == 0)
+	if (n == 0 && !sock_msgs(s))
 		return 0;
+	if (sock_msgs(s)) {
+		/* SOCK_SEQPACKET: a record goes whole (Linux's unix_dgram_sendmsg bounds). */
+		const struct sock *p = s->be_priv;
+		if (!p)
+			return sigpipe(t, flags);
+		if (n + 32 > (size_t)s->sndbuf || n + 32 > p->rx.max)
+			return -EMSGSIZE;
+	}
 	while (done < n) {
 		r = s->be->send(s, io, n - done, NULL);
 		if (r == -EAGAIN)
@@ -1053,7 +1216,9 @@ static long do_recv(struct thread *t, struct sock *s, struct sock_iov *io, int f
 	if (flags & MSG_OOB)
 		return -EINVAL;
 	nonblock |= flags & MSG_DONTWAIT;
-	if (s->type == SOCK_DGRAM) {
+	if (sock_conn(s) && (s->state == SS_FRESH || s->state == SS_LISTENING))
+		return -ENOTCONN;
+	if (sock_msgs(s)) {
 		if (s->rx.dgrams) {
 			struct sock_dgram h;
 			buf_get(&s->rx, 0, NULL, &h, sizeof(h));
@@ -1068,6 +1233,10 @@ static long do_recv(struct thread *t, struct sock *s, struct sock_iov *io, int f
 			if (!(flags & MSG_PEEK)) {
 				buf_drop(&s->rx, (uint32_t)(sizeof(h) + h.len));
 				s->rx.dgrams--;
+				if (s->local.un) {
+					wake_all(s); /* senders waiting for room */
+					sock_unix_room(s);
+				}
 				if (s->be && s->be->consumed)
 					s->be->consumed(s);
 				if (s->remote && s->be != &sock_netd)
@@ -1081,12 +1250,10 @@ static long do_recv(struct thread *t, struct sock *s, struct sock_iov *io, int f
 			s->err = 0;
 			return r;
 		}
-		if (s->rx_eof)
+		if (s->rx_eof || s->state == SS_CLOSED)
 			return 0;
 		return nonblock ? -EAGAIN : block(t, s);
 	}
-	if (s->state == SS_FRESH || s->state == SS_LISTENING)
-		return -ENOTCONN;
 	if (s->rx.len) {
 		if (n == 0)
 			return 0;
@@ -1132,6 +1299,11 @@ static long send_dest(const struct sock *s, uintptr_t name, uint32_t len, struct
 	long r;
 
 	*has_to = name && s->type == SOCK_DGRAM;
+	if (*has_to && s->local.un) {
+		if ((r = sock_unix_dest(s, name, len, to, &family)) < 0)
+			return r;
+		return family == AF_UNSPEC ? -EINVAL : 0;
+	}
 	if (*has_to && (r = addr_in(name, len, to, &family)) < 0)
 		return r;
 	if (*has_to && family == AF_UNSPEC)
@@ -1172,7 +1344,8 @@ long sys_recvfrom(struct thread *t, const struct syscall_args *a)
 	from = s->peer;
 	r = do_recv(t, s, &io, (int)a->a[3], &from, NULL, nonblock);
 	if (r >= 0 && a->a[4]) {
-		long e = addr_out(s, &from, a->a[4], a->a[5]);
+		uint8_t b[112];
+		long e = addr_copy(b, from_bytes(s, &from, b), a->a[4], a->a[5]);
 		if (e < 0)
 			return e;
 	}
@@ -1222,10 +1395,9 @@ long sys_recvmsg(struct thread *t, const struct syscall_args *a)
 	if (r < 0)
 		return r;
 	if (m.name) {
-		struct linux_sockaddr_in sin = {
-		    .family = AF_INET, .port = be16(from.port), .addr = be32(from.addr)};
-		uint32_t full = F(s)->family == AF_UNIX ? 0 : sizeof(sin);
-		if (copy_to_user(m.name, &sin, m.namelen < full ? m.namelen : full))
+		uint8_t b[112];
+		uint32_t full = from_bytes(s, &from, b);
+		if (copy_to_user(m.name, b, m.namelen < full ? m.namelen : full))
 			return -EFAULT;
 		m.namelen = full;
 	}
@@ -1245,7 +1417,7 @@ long sys_shutdown(struct thread *t, const struct syscall_args *a)
 		return r;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	if (s->state != SS_CONNECTED && !(s->type == SOCK_STREAM && s->state == SS_LISTENING))
+	if (s->state != SS_CONNECTED && !(sock_conn(s) && s->state == SS_LISTENING))
 		return -ENOTCONN;
 	if (s->state == SS_LISTENING) {
 		/* Linux: a listener shut down stops listening; accept fails with EINVAL. */
@@ -1382,6 +1554,22 @@ long sys_setsockopt(struct thread *t, const struct syscall_args *a)
 	return 0;
 }
 
+/* Linux's struct ucred of an AF_UNIX peer (the process that connected, or listened, or made the
+ * pair): none (an AF_INET socket's too) gives pid 0 and the overflow ids, as Linux; gort's
+ * processes are all root. */
+static long peercred_out(const struct sock *s, uintptr_t uva, uintptr_t ulen, uint32_t len)
+{
+	int32_t cred[3] = {s->peer_pid, 0, 0};
+	if (!s->peer_pid)
+		cred[1] = cred[2] = 65534;
+	uint32_t full = sizeof(cred);
+	if (len > full)
+		len = full;
+	if (copy_to_user(uva, cred, len) || copy_to_user(ulen, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
 long sys_getsockopt(struct thread *t, const struct syscall_args *a)
 {
 	struct sock *s;
@@ -1395,6 +1583,8 @@ long sys_getsockopt(struct thread *t, const struct syscall_args *a)
 	if ((int32_t)len < 0)
 		return -EINVAL;
 	int bit = opt_bit(level, name);
+	if (level == SOL_SOCKET && name == SO_PEERCRED)
+		return peercred_out(s, a->a[3], a->a[4], len);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		int32_t l[2] = {s->linger, s->linger_sec};
 		uint32_t full = sizeof(l);

@@ -24,19 +24,30 @@
 #define SOCK_RING_SIZE	(SOCK_RING_PAGES * PAGE_SIZE)
 #define SOCK_DGRAM_MAX	65507 /* the largest UDP payload over IPv4 */
 
-#define AF_UNSPEC     0
-#define AF_UNIX	      1
-#define AF_INET	      2
-#define AF_INET6      10
-#define SOCK_STREAM   1
-#define SOCK_DGRAM    2
-#define SOCK_NONBLOCK 04000
-#define SOCK_CLOEXEC  02000000
+#define AF_UNSPEC      0
+#define AF_UNIX	       1
+#define AF_INET	       2
+#define AF_INET6       10
+#define SOCK_STREAM    1
+#define SOCK_DGRAM     2
+#define SOCK_SEQPACKET 5
+#define SOCK_NONBLOCK  04000
+#define SOCK_CLOEXEC   02000000
 
-/* An IPv4 address and port, both in host order. */
+/* An IPv4 address and port, both in host order; or, un set, an AF_UNIX socket: addr is the
+ * number sock_unix.c gave its name (0: it has none), port is 0. */
 struct sock_addr {
 	uint32_t addr;
 	uint16_t port;
+	uint16_t un;
+};
+
+/* An AF_UNIX name as Linux reports it: len is the sockaddr_un length (2: unnamed; a path's
+ * counts its NUL; an abstract one's starts with the 0 byte and is delimited by len alone). */
+#define SOCK_UNIX_PATH 108
+struct sock_uname {
+	uint32_t len;
+	char path[SOCK_UNIX_PATH + 1];
 };
 #define INADDR_ANY	 0u
 #define INADDR_LOOPBACK	 0x7f000001u
@@ -109,10 +120,17 @@ struct sock {
 	 * q_next also links a connecting socket waiting for room in listener's backlog. */
 	struct sock *q_head, *q_tail, *q_next, *listener;
 	int q_len, backlog;
-	struct sock *bind_next; /* the port table's list */
-	struct waitq wq;	/* threads blocked in a call on this socket (they redo it) */
-	void *be_priv;		/* the backend's (loopback: the peer socket) */
-	void *remote;		/* netd's side (sock_netd.c): a remote socket's, a listener's */
+	struct sock *bind_next;		   /* the port table's list (AF_UNIX: the named sockets') */
+	struct sock_uname name, peer_name; /* AF_UNIX: its own, a stream's peer's */
+	int unode;			   /* AF_UNIX bound to a path: the socket's node, else -1 */
+	/* AF_UNIX, SO_PEERCRED's: the process that listened or connected (0: none), its peer's */
+	int pid, peer_pid;
+	/* AF_UNIX datagrams: the receiver whose full rx refused this non-blocking sender, and the
+	 * next such sender (sock_unix.c tells them EPOLLOUT when it reads) */
+	struct sock *room_for, *room_next;
+	struct waitq wq; /* threads blocked in a call on this socket (they redo it) */
+	void *be_priv;	 /* the backend's (loopback: the peer socket) */
+	void *remote;	 /* netd's side (sock_netd.c): a remote socket's, a listener's */
 	/* Options accepted and remembered (getsockopt gives them back). */
 	uint32_t opts; /* bit per SOCK_OPT_* */
 	int sndbuf, linger_sec;
@@ -127,6 +145,18 @@ enum {
 	SOCK_OPT_OOBINLINE,
 	SOCK_OPT_DONTROUTE,
 };
+
+/* Message boundaries kept (the rx holds whole messages): datagrams, SOCK_SEQPACKET's records. */
+static inline bool sock_msgs(const struct sock *s)
+{
+	return s->type != SOCK_STREAM;
+}
+
+/* Connection-oriented (listen, accept, a peer): streams and SOCK_SEQPACKET. */
+static inline bool sock_conn(const struct sock *s)
+{
+	return s->type != SOCK_DGRAM;
+}
 
 /* ---- for the backends (sock.c) */
 /* The backend that reaches dst, or NULL (ENETUNREACH). */
@@ -163,6 +193,27 @@ struct sock *sock_lookup(int type, const struct sock_addr *dst);
 /* Gives s a local port (an ephemeral one) if it has none, on addr: 0 or -EADDRINUSE... */
 long sock_autobind(struct sock *s, uint32_t addr);
 
+/* c is the accepting end of s's connection to listener l: it takes l's options and both names. */
+void sock_child_init(struct sock *c, const struct sock *l, struct sock *s);
+
+/* ---- AF_UNIX names (sock_unix.c) */
+/* bind(2) of s to the sockaddr_un at uva: 0 or -errno (EADDRINUSE, ENOENT...). */
+long sock_unix_bind(struct sock *s, uintptr_t uva, uint32_t len);
+/* The socket a sockaddr_un names, as a destination of s: *dst names it (family: AF_UNSPEC or
+ * AF_UNIX), or -errno (ENOENT, ECONNREFUSED: no one is bound there, EPROTOTYPE: another type). */
+long sock_unix_dest(const struct sock *s, uintptr_t uva, uint32_t len, struct sock_addr *dst,
+		    uint16_t *family);
+/* The named socket of type that a's number stands for, or NULL. */
+struct sock *sock_unix_lookup(int type, const struct sock_addr *a);
+/* a's name as a sockaddr_un (at most 110 bytes at out): its length. */
+uint32_t sock_unix_name(const struct sock *s, const struct sock_addr *a, void *out);
+/* Non-blocking datagram sender s found to's rx full: told EPOLLOUT when to reads or goes. */
+void sock_unix_wait_room(struct sock *s, struct sock *to);
+/* to has read a datagram: its refused senders may send again. */
+void sock_unix_room(struct sock *to);
+/* s is going: its name is free again (a path's node stays until unlinked). */
+void sock_unix_release(struct sock *s);
+
 /* The loopback backend (sock_loop.c). */
 extern const struct sock_backend sock_loopback;
 
@@ -180,6 +231,13 @@ int fs_sock_install(struct sock *s, bool nonblock, bool cloexec);
 long fs_sock_get(int fd, struct sock **s, bool *nonblock);
 /* Tells the epolls watching s's open file that events may be ready. */
 void fs_sock_notify(struct sock *s, uint32_t events);
+/* A socket node at path (from the working folder): its number, held until fs_sock_unbind, or
+ * -EADDRINUSE (the name exists), -ENOENT/-ENOTDIR (the folder), -ENOSPC. */
+long fs_sock_mknod(const char *path);
+/* The socket node path names (links followed): its number, -ENOENT..., -ECONNREFUSED (not a
+ * socket). */
+long fs_sock_find(const char *path);
+void fs_sock_unbind(int node);
 
 /* The system calls (sock.c). */
 long sys_socket(struct thread *t, const struct syscall_args *a);

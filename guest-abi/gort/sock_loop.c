@@ -19,19 +19,18 @@ static struct sock *peer_of(const struct sock *s)
 
 static long loop_connect(struct sock *s, const struct sock_addr *dst)
 {
-	struct sock *l = sock_lookup(SOCK_STREAM, dst);
+	struct sock *l = sock_lookup(s->type, dst);
 	if (!l || l->state != SS_LISTENING)
 		return -ECONNREFUSED;
-	struct sock *c = sock_alloc(SOCK_STREAM);
+	struct sock *c = sock_alloc(s->type);
 	if (!c)
 		return -ENOBUFS;
-	c->local = (struct sock_addr){dst->addr, l->local.port};
+	c->local = *dst;
+	c->local.port = l->local.port;
 	c->peer = s->local;
 	c->be = &sock_loopback;
 	c->state = SS_CONNECTED;
-	c->rx.max = l->rx.max;
-	c->sndbuf = l->sndbuf;
-	c->opts = l->opts;
+	sock_child_init(c, l, s);
 	c->be_priv = s;
 	long r = sock_enqueue(l, c);
 	if (r < 0) {
@@ -99,11 +98,11 @@ static void loop_release(struct sock *s)
 	s->be_priv = NULL;
 	p->rx_eof = true;
 	/* Bytes left unread, or SO_LINGER for no time (an abort): Linux answers with a reset. */
-	if ((s->rx.len || (s->linger && !s->linger_sec)) && p->type == SOCK_STREAM)
+	if ((s->rx.len || (s->linger && !s->linger_sec)) && sock_conn(p))
 		p->err = ECONNRESET;
 	else
-		p->fin_only = p->type == SOCK_STREAM;
-	if (p->state == SS_CONNECTED && p->type == SOCK_STREAM)
+		p->fin_only = p->type == SOCK_STREAM && !p->local.un; /* TCP's, not AF_UNIX's */
+	if (p->state == SS_CONNECTED && sock_conn(p))
 		p->state = SS_CLOSED;
 	sock_changed(p, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
 }

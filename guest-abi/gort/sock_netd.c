@@ -426,7 +426,7 @@ static void on_reply(const struct netproto_hdr *h, const uint8_t *pl, size_t ple
 		if (rs->role == RS_LISTEN) {
 			uint8_t sin[NETPROTO_SOCKADDR_SIZE];
 			int32_t opt[3] = {1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, 1};
-			struct sock_addr any = {INADDR_ANY, s->local.port};
+			struct sock_addr any = {.addr = INADDR_ANY, .port = s->local.port};
 			sin_put(sin, &any);
 			post(NETPROTO_T_SETSOCKOPT, rs->id, 0, opt, sizeof(opt), PK_IGNORE, rs);
 			post(NETPROTO_T_BIND, rs->id, 0, sin, sizeof(sin), PK_BIND, rs);

@@ -436,3 +436,388 @@ Test(sock, vectored_calls_span_their_iovecs, .init = setup)
 	cr_assert_eq(memcmp(a, "th", 2), 0);
 	cr_assert_eq(memcmp(b, "ree,four", 8), 0);
 }
+
+/* ---------------------------------------------------------------- AF_UNIX (sock_unix.c) */
+
+/* Linux's struct sockaddr_un. */
+struct sun {
+	uint16_t family;
+	char path[108];
+};
+
+/* A path's sockaddr_un in user memory; *len: the length to pass (family + path + NUL). */
+static struct sun *sun_(const char *path, uint32_t *len)
+{
+	struct sun *a = ualloc(sizeof(*a));
+	a->family = AF_UNIX;
+	strcpy(a->path, path);
+	*len = (uint32_t)(2 + strlen(path) + 1);
+	return a;
+}
+
+/* An abstract name: sun_path[0] is 0, then name; the length delimits it. */
+static struct sun *abs_(const char *name, uint32_t *len)
+{
+	struct sun *a = ualloc(sizeof(*a));
+	a->family = AF_UNIX;
+	memcpy(a->path + 1, name, strlen(name));
+	*len = (uint32_t)(2 + 1 + strlen(name));
+	return a;
+}
+
+static long usock(int type)
+{
+	return SYS(sys_socket, AF_UNIX, (unsigned long)type | SOCK_NONBLOCK, 0);
+}
+
+static long ubind(long fd, const char *path)
+{
+	uint32_t len;
+	struct sun *a = sun_(path, &len);
+	return SYS(sys_bind, (unsigned long)fd, U(a), len);
+}
+
+static long uconnect(long fd, const char *path)
+{
+	uint32_t len;
+	struct sun *a = sun_(path, &len);
+	return SYS(sys_connect, (unsigned long)fd, U(a), len);
+}
+
+/* getsockname (peer: getpeername) into *a: its length, or -errno. */
+static long uname_(long fd, bool peer, struct sun **a)
+{
+	*a = ualloc(sizeof(**a) + 8);
+	uint32_t *len = ualloc(4);
+	*len = sizeof(**a) + 8;
+	long r = SYS(peer ? sys_getpeername : sys_getsockname, (unsigned long)fd, U(*a), U(len));
+	return r < 0 ? r : (long)*len;
+}
+
+static unsigned stat_mode(const char *path)
+{
+	struct linux_stat *st = ualloc(sizeof(*st));
+	long r = SYS(sys_newfstatat, CWD, UP(path), U(st), AT_SYMLINK_NOFOLLOW);
+	return r < 0 ? 0 : st->st_mode;
+}
+
+Test(sock, unix_bind_makes_a_socket_node, .init = setup)
+{
+	cr_assert_eq(SYS(sys_socket, AF_UNIX, 3 /* SOCK_RAW */, 0), -ESOCKTNOSUPPORT);
+	cr_assert_eq(SYS(sys_socket, AF_UNIX, SOCK_STREAM, 2), -EPROTONOSUPPORT);
+	long a = usock(SOCK_STREAM), b = usock(SOCK_DGRAM), q = usock(SOCK_SEQPACKET);
+	cr_assert(a >= 0 && b >= 0 && q >= 0);
+	cr_assert_eq(ubind(a, "/tmp/s"), 0);
+	cr_assert_eq(stat_mode("/tmp/s") & S_IFMT, S_IFSOCK);
+	cr_assert_eq(stat_mode("/tmp/s") & 07777, 0777 & ~022u, "mode %o", stat_mode("/tmp/s"));
+	cr_assert_eq(ubind(a, "/tmp/t"), -EINVAL); /* already bound */
+	cr_assert_eq(ubind(b, "/tmp/s"), -EADDRINUSE);
+	cr_assert_eq(ubind(b, "/etc/hosts"), -EADDRINUSE);
+	cr_assert_eq(ubind(b, "/nowhere/s"), -ENOENT);
+	cr_assert_eq(ubind(b, "/etc/hosts/s"), -ENOTDIR);
+	cr_assert_eq(ubind(b, "rel"), 0); /* from the working folder: / */
+	cr_assert_eq(stat_mode("/rel") & S_IFMT, S_IFSOCK);
+	/* Not a sockaddr_un. */
+	struct sin *in = sin_(127, 0, 0, 1, 80);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)q, U(in), 16), -EINVAL);
+	/* Its name, as Linux gives it: the path and its NUL. */
+	struct sun *n;
+	cr_assert_eq(uname_(a, false, &n), 2 + 6 + 1);
+	cr_assert_eq(n->family, AF_UNIX);
+	cr_assert_str_eq(n->path, "/tmp/s");
+	cr_assert_eq(uname_(q, false, &n), 2); /* unnamed: just the family */
+	/* A socket's name is not for open. */
+	cr_assert_eq(open_("/tmp/s", O_RDWR), -ENXIO);
+	/* Closing the socket leaves the name; unlink takes it, and it can be bound again. */
+	cr_assert_eq(close_((int)a), 0);
+	cr_assert_eq(stat_mode("/tmp/s") & S_IFMT, S_IFSOCK);
+	cr_assert_eq(ubind(q, "/tmp/s"), -EADDRINUSE);
+	cr_assert_eq(SYS(sys_unlinkat, CWD, UP("/tmp/s"), 0), 0);
+	cr_assert_eq(ubind(q, "/tmp/s"), 0);
+}
+
+Test(sock, unix_streams_connect_by_path_with_linux_names, .init = setup)
+{
+	long l = usock(SOCK_STREAM), c = usock(SOCK_STREAM);
+	cr_assert_eq(uconnect(c, "/tmp/l"), -ENOENT);
+	cr_assert_eq(uconnect(c, "/etc/hosts"), -ECONNREFUSED); /* not a socket */
+	cr_assert_eq(ubind(l, "/tmp/l"), 0);
+	cr_assert_eq(uconnect(c, "/tmp/l"), -ECONNREFUSED); /* bound, not listening */
+	long unbound = usock(SOCK_STREAM);
+	cr_assert_eq(SYS(sys_listen, (unsigned long)unbound, 4), -EINVAL);
+	cr_assert_eq(SYS(sys_listen, (unsigned long)l, 0), 0);
+	cr_assert_eq(uconnect(c, "/tmp/l"), 0);
+	cr_assert_eq(uconnect(c, "/tmp/l"), -EISCONN);
+	/* backlog 0 holds one, as Linux; a non-blocking connect then gets EAGAIN */
+	long c2 = usock(SOCK_STREAM);
+	cr_assert_eq(uconnect(c2, "/tmp/l"), -EAGAIN);
+	long d = usock(SOCK_DGRAM);
+	cr_assert_eq(ubind(d, "/tmp/d"), 0);
+	cr_assert_eq(uconnect(c2, "/tmp/d"), -EPROTOTYPE);
+	/* accept names the unnamed client with just the family */
+	struct sun *peer = ualloc(sizeof(*peer));
+	uint32_t *plen = ualloc(4);
+	*plen = sizeof(*peer);
+	long s = SYS(sys_accept4, (unsigned long)l, U(peer), U(plen), SOCK_NONBLOCK);
+	cr_assert_geq(s, 0);
+	cr_assert_eq(*plen, 2);
+	cr_assert_eq(peer->family, AF_UNIX);
+	struct sun *n;
+	cr_assert_eq(uname_(s, false, &n), 9);
+	cr_assert_str_eq(n->path, "/tmp/l");
+	cr_assert_eq(uname_(s, true, &n), 2);
+	cr_assert_eq(uname_(c, false, &n), 2);
+	cr_assert_eq(uname_(c, true, &n), 9);
+	cr_assert_str_eq(n->path, "/tmp/l");
+	/* bytes both ways */
+	char *buf = ualloc(8);
+	cr_assert_eq(write_((int)c, US("ping"), 4), 4);
+	cr_assert_eq(read_((int)s, buf, 8), 4);
+	cr_assert_eq(memcmp(buf, "ping", 4), 0);
+	cr_assert_eq(write_((int)s, US("pong"), 4), 4);
+	cr_assert_eq(read_((int)c, buf, 8), 4);
+	/* The name unlinked: the listener stays usable, no one new finds it. */
+	cr_assert_eq(SYS(sys_unlinkat, CWD, UP("/tmp/l"), 0), 0);
+	cr_assert_eq(uconnect(usock(SOCK_STREAM), "/tmp/l"), -ENOENT);
+	cr_assert_eq(uname_(l, false, &n), 9);
+	/* A closed peer: end of file, then EPIPE at once (no TCP-style extra write). */
+	cr_assert_eq(close_((int)s), 0);
+	cr_assert_eq(read_((int)c, buf, 8), 0);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)c, UP("x"), 1, 0x4000 /* MSG_NOSIGNAL */, 0, 0),
+		     -EPIPE);
+	cr_assert_eq(uname_(c, true, &n), 9); /* still names the peer it had, as Linux */
+	/* A name whose socket closed refuses. */
+	long m = usock(SOCK_STREAM);
+	cr_assert_eq(ubind(m, "/tmp/m"), 0);
+	cr_assert_eq(close_((int)m), 0);
+	cr_assert_eq(uconnect(usock(SOCK_STREAM), "/tmp/m"), -ECONNREFUSED);
+}
+
+Test(sock, unix_abstract_names_and_autobind, .init = setup)
+{
+	uint32_t len;
+	long a = usock(SOCK_STREAM), b = usock(SOCK_STREAM);
+	struct sun *an = abs_("go/x", &len);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)a, U(an), len), 0);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)b, U(an), len), -EADDRINUSE);
+	/* a longer name with the same start is another name */
+	struct sun *an2 = abs_("go/x\1", &len);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)b, U(an2), len), 0);
+	struct sun *n;
+	cr_assert_eq(uname_(a, false, &n), 2 + 1 + 4);
+	cr_assert_eq(n->path[0], 0);
+	cr_assert_eq(memcmp(n->path + 1, "go/x", 4), 0);
+	cr_assert_eq(stat_mode("/tmp") & S_IFMT, S_IFDIR); /* no node anywhere */
+	cr_assert_eq(SYS(sys_listen, (unsigned long)a, 4), 0);
+	long c = usock(SOCK_STREAM);
+	abs_("go/x", &len);
+	cr_assert_eq(SYS(sys_connect, (unsigned long)c, U(an), len), 0);
+	cr_assert_eq(uname_(c, true, &n), 7);
+	/* Closed, the name is free again. */
+	cr_assert_eq(close_((int)a), 0);
+	long a2 = usock(SOCK_DGRAM);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)a2, U(an), len), 0);
+	/* Autobind: just the family gets "\0" and five hex digits. */
+	uint16_t *fam = ualloc(2);
+	*fam = AF_UNIX;
+	long x = usock(SOCK_DGRAM), y = usock(SOCK_DGRAM);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)x, U(fam), 2), 0);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)y, U(fam), 2), 0);
+	struct sun *nx, *ny;
+	cr_assert_eq(uname_(x, false, &nx), 8);
+	cr_assert_eq(uname_(y, false, &ny), 8);
+	cr_assert_eq(nx->path[0], 0);
+	for (int i = 1; i <= 5; i++)
+		cr_assert(strchr("0123456789abcdef", nx->path[i]), "autobind name %.6s", nx->path);
+	cr_assert_neq(memcmp(nx->path, ny->path, 6), 0);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)x, U(fam), 2), -EINVAL);
+}
+
+Test(sock, unix_datagrams_keep_boundaries_and_senders, .init = setup)
+{
+	uint32_t alen, clen;
+	long a = usock(SOCK_DGRAM), b = usock(SOCK_DGRAM), c = usock(SOCK_DGRAM);
+	cr_assert_eq(ubind(a, "/tmp/a"), 0);
+	struct sun *ta = sun_("/tmp/a", &alen), *tc = abs_("c", &clen);
+	cr_assert_eq(SYS(sys_bind, (unsigned long)c, U(tc), clen), 0);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, UP("0123456789"), 10, 0, U(ta), alen), 10);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)c, UP("abc"), 3, 0, U(ta), alen), 3);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, UP("x"), 1, 0, 0, 0), -ENOTCONN);
+	char *buf = ualloc(16);
+	struct sun *from = ualloc(sizeof(*from));
+	uint32_t *len = ualloc(4);
+	/* An unnamed sender gives no address at all (Linux's recvfrom length 0); MSG_TRUNC gives
+	 * the datagram's size and the rest of it is dropped. */
+	*len = sizeof(*from);
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(buf), 4, 0x20, U(from), U(len)), 10);
+	cr_assert_eq(*len, 0);
+	cr_assert_eq(memcmp(buf, "0123", 4), 0);
+	struct uiov *v = ualloc(sizeof(*v));
+	*v = (struct uiov){U(buf), 2};
+	struct umsg *m = ualloc(sizeof(*m));
+	*m = (struct umsg){.name = U(from), .namelen = sizeof(*from), .iov = U(v), .iovlen = 1};
+	cr_assert_eq(SYS(sys_recvmsg, (unsigned long)a, U(m), 0), 2);
+	cr_assert_eq(m->flags & 0x20, 0x20); /* MSG_TRUNC: "abc" did not fit */
+	cr_assert_eq(m->namelen, clen);
+	cr_assert_eq(from->path[0], 0);
+	cr_assert_eq(from->path[1], 'c');
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(buf), 16, 0, 0, 0), -EAGAIN);
+	/* Where no one is bound. */
+	uint32_t l2;
+	struct sun *gone = sun_("/tmp/none", &l2);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, UP("x"), 1, 0, U(gone), l2), -ENOENT);
+	long st = usock(SOCK_STREAM);
+	cr_assert_eq(ubind(st, "/tmp/st"), 0);
+	gone = sun_("/tmp/st", &l2);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, UP("x"), 1, 0, U(gone), l2), -EPROTOTYPE);
+	/* Connected: a default destination; a socket connected to another refuses the rest. */
+	cr_assert_eq(uconnect(b, "/tmp/a"), 0);
+	cr_assert_eq(write_((int)b, US("hi"), 2), 2);
+	cr_assert_eq(read_((int)a, buf, 16), 2);
+	struct sun *n;
+	cr_assert_eq(uname_(b, true, &n), 9);
+	cr_assert_str_eq(n->path, "/tmp/a");
+	cr_assert_eq(SYS(sys_connect, (unsigned long)a, U(tc), clen), 0);
+	cr_assert_eq(write_((int)b, US("no"), 2), -EPERM);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)c, UP("yes"), 3, 0, U(ta), alen), 3);
+	/* A full receiver: EAGAIN (nothing is dropped, unlike UDP). */
+	long r = 0;
+	int sent = 0;
+	char *big_ = ualloc(65536);
+	while ((r = SYS(sys_sendto, (unsigned long)c, U(big_), 65536, 0, U(ta), alen)) == 65536)
+		sent++;
+	cr_assert_eq(r, -EAGAIN);
+	cr_assert(sent >= 2 && sent <= 4, "%d datagrams of 64 KiB held", sent);
+	/* Its connected peer closed: ECONNREFUSED. */
+	cr_assert_eq(close_((int)a), 0);
+	cr_assert_eq(write_((int)b, US("x"), 1), -ECONNREFUSED);
+}
+
+/* Edge-triggered epoll (Go's netpoller) on a non-blocking sender refused by a full receiver:
+ * no EPOLLOUT until the receiver reads, then one. */
+Test(sock, unix_datagram_sender_learns_of_room_by_epollout, .init = setup)
+{
+	uint32_t alen;
+	long a = usock(SOCK_DGRAM), b = usock(SOCK_DGRAM);
+	cr_assert_eq(ubind(a, "/tmp/a"), 0);
+	struct sun *ta = sun_("/tmp/a", &alen);
+	long ep = SYS(sys_epoll_create1, 0);
+	struct linux_epoll_event *ev = ualloc(sizeof(*ev));
+	ev->events = EPOLLOUT | EPOLLET;
+	ev->data = (uint64_t)b;
+	cr_assert_eq(SYS(sys_epoll_ctl, (unsigned long)ep, EPOLL_CTL_ADD, (unsigned long)b, U(ev)),
+		     0);
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 1);
+	char *big_ = ualloc(65536);
+	while (SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen) == 65536)
+		;
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 0);
+	cr_assert_eq(ready(SYS(sys_epoll_create1, 0), b), 0); /* not writable, level-triggered */
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(big_), 65536, 0, 0, 0), 65536);
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 1);
+	cr_assert_eq(ev->events, EPOLLOUT);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen), 65536);
+	/* refused again, then the receiver goes: EPOLLOUT, and the send says why */
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen), -EAGAIN);
+	cr_assert_eq(close_((int)a), 0);
+	cr_assert_eq(SYS(sys_epoll_pwait, (unsigned long)ep, U(ev), 1, 0, 0, 8), 1);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen),
+		     -ECONNREFUSED);
+}
+
+/* getsockopt SO_PEERCRED's struct ucred {pid, uid, gid}, in *cred: its length, or -errno. */
+static long peercred(long fd, int32_t **cred)
+{
+	*cred = ualloc(16);
+	uint32_t *len = ualloc(4);
+	*len = 16;
+	long r = SYS(sys_getsockopt, (unsigned long)fd, 1, 17 /* SO_PEERCRED */, U(*cred), U(len));
+	return r < 0 ? r : (long)*len;
+}
+
+Test(sock, unix_peercred_names_the_peer_process, .init = setup)
+{
+	long l = usock(SOCK_STREAM), c = usock(SOCK_STREAM);
+	int32_t *cr;
+	cr_assert_eq(peercred(c, &cr), 12);
+	cr_assert_eq(cr[0], 0); /* no peer: pid 0, the overflow ids */
+	cr_assert_eq(cr[1], 65534);
+	cr_assert_eq(ubind(l, "/tmp/p"), 0);
+	cr_assert_eq(SYS(sys_listen, (unsigned long)l, 4), 0);
+	cr_assert_eq(uconnect(c, "/tmp/p"), 0);
+	long s = accept_(l);
+	cr_assert_geq(s, 0);
+	cr_assert_eq(peercred(c, &cr), 12);
+	cr_assert_eq(cr[0], GORT_PID);
+	cr_assert_eq(cr[1], 0);
+	cr_assert_eq(cr[2], 0);
+	cr_assert_eq(peercred(s, &cr), 12);
+	cr_assert_eq(cr[0], GORT_PID);
+	long *pair = ualloc(2 * sizeof(int));
+	cr_assert_eq(SYS(sys_socketpair, AF_UNIX, SOCK_STREAM, 0, U(pair)), 0);
+	cr_assert_eq(peercred(((int *)pair)[0], &cr), 12);
+	cr_assert_eq(cr[0], GORT_PID);
+}
+
+Test(sock, unix_seqpacket_keeps_records_on_a_connection, .init = setup)
+{
+	long l = usock(SOCK_SEQPACKET), c = usock(SOCK_SEQPACKET);
+	cr_assert_eq(ubind(l, "/tmp/q"), 0);
+	cr_assert_eq(SYS(sys_listen, (unsigned long)l, 4), 0);
+	cr_assert_eq(uconnect(usock(SOCK_STREAM), "/tmp/q"), -EPROTOTYPE);
+	char *buf = ualloc(16);
+	cr_assert_eq(read_((int)c, buf, 16), -ENOTCONN);
+	cr_assert_eq(uconnect(c, "/tmp/q"), 0);
+	long s = accept_(l);
+	cr_assert_geq(s, 0);
+	cr_assert_eq(write_((int)c, US("one"), 3), 3);
+	cr_assert_eq(write_((int)c, US("twotwo"), 6), 6);
+	cr_assert_eq(read_((int)s, buf, 16), 3);
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)s, U(buf), 2, 0x20, 0, 0), 6); /* MSG_TRUNC */
+	cr_assert_eq(memcmp(buf, "tw", 2), 0);
+	cr_assert_eq(read_((int)s, buf, 16), -EAGAIN); /* the rest of the record went */
+	char *huge = ualloc(SOCK_BUF_DEFAULT);
+	cr_assert_eq(write_((int)c, huge, SOCK_BUF_DEFAULT), -EMSGSIZE);
+	cr_assert_eq(close_((int)c), 0);
+	cr_assert_eq(read_((int)s, buf, 16), 0);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)s, UP("x"), 1, 0x4000 /* MSG_NOSIGNAL */, 0, 0),
+		     -EPIPE);
+}
+
+/* A blocking unix datagram send to a full receiver waits; the receiver's read wakes it. A
+ * blocking read waits for a datagram; epoll sees it. */
+Test(sock, unix_datagram_waits_and_readiness, .init = setup)
+{
+	uint32_t alen;
+	long a = usock(SOCK_DGRAM);
+	long b = SYS(sys_socket, AF_UNIX, SOCK_DGRAM, 0); /* blocking */
+	cr_assert_eq(ubind(a, "/tmp/a"), 0);
+	struct sun *ta = sun_("/tmp/a", &alen);
+	long ep = SYS(sys_epoll_create1, 0);
+	cr_assert_eq(ready(ep, a), EPOLLOUT);
+	char *big_ = ualloc(65536);
+	while (SYS(sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen) == 65536)
+		;
+	cr_assert_eq(ready(ep, a), EPOLLIN | EPOLLOUT);
+	T2.orig_a0 = (unsigned long)b;
+	cr_assert_eq(SYS_T(&T2, sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen),
+		     SYSCALL_BLOCKED);
+	cr_assert_eq(T2.state, T_BLOCKED);
+	cr_assert_eq(SYS(sys_recvfrom, (unsigned long)a, U(big_), 65536, 0, 0, 0), 65536);
+	cr_assert_eq(T2.state, T_RUNNABLE);
+	resume(&T2);
+	cr_assert_eq(SYS_T(&T2, sys_sendto, (unsigned long)b, U(big_), 65536, 0, U(ta), alen),
+		     65536);
+	/* a blocking read of an empty socket waits for the next datagram */
+	long r = SYS(sys_socket, AF_UNIX, SOCK_DGRAM, 0);
+	cr_assert_eq(ubind(r, "/tmp/r"), 0);
+	uint32_t rlen;
+	struct sun *tr = sun_("/tmp/r", &rlen);
+	char *buf = ualloc(8);
+	T2.orig_a0 = (unsigned long)r;
+	cr_assert_eq(SYS_T(&T2, sys_read, (unsigned long)r, U(buf), 8), SYSCALL_BLOCKED);
+	cr_assert_eq(SYS(sys_sendto, (unsigned long)a, UP("wake"), 4, 0, U(tr), rlen), 4);
+	cr_assert_eq(T2.state, T_RUNNABLE);
+	resume(&T2);
+	cr_assert_eq(SYS_T(&T2, sys_read, (unsigned long)r, U(buf), 8), 4);
+}
