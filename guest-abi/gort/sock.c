@@ -1,11 +1,12 @@
 /*
  * sock.c: the socket system calls, whatever backend carries a socket's bytes (sock.h).
  *
- * Served: socket (AF_INET SOCK_STREAM/SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC), socketpair
- * (AF_UNIX), bind, listen, accept[4], connect, getsockname, getpeername, setsockopt/getsockopt,
- * shutdown, sendto/recvfrom, sendmsg/recvmsg, and read/write/readv/writev/close/epoll through
- * fs.c. AF_INET6 is EAFNOSUPPORT (Go then uses IPv4 only, as on a Linux machine without IPv6);
- * AF_UNIX sockets other than socketpair's are EAFNOSUPPORT.
+ * Served: socket (AF_INET SOCK_STREAM/SOCK_DGRAM; AF_UNIX SOCK_STREAM/SOCK_DGRAM/SOCK_SEQPACKET;
+ * SOCK_NONBLOCK, SOCK_CLOEXEC), socketpair (AF_UNIX), bind, listen, accept[4], connect,
+ * getsockname, getpeername, setsockopt/getsockopt, shutdown, sendto/recvfrom, sendmsg/recvmsg,
+ * and read/write/readv/writev/close/epoll through fs.c. AF_UNIX names (paths, abstract names,
+ * autobind) are sock_unix.c's; their traffic is the loopback backend's. AF_INET6 is EAFNOSUPPORT
+ * (Go then uses IPv4 only, as on a Linux machine without IPv6).
  *
  * Local addresses are 0.0.0.0 and 127.0.0.0/8; the partition has one port table for both
  * protocols' own ranges (EADDRINUSE as Linux: SO_REUSEADDR lets a port be shared unless one
