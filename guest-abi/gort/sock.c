@@ -1081,14 +1081,20 @@ long sys_getsockname(struct thread *t, const struct syscall_args *a)
 	return r < 0 ? r : addr_out(s, &s->local, a->a[1], a->a[2]);
 }
 
+/* A connection its peer closed in order (no reset): Linux still has it connected (TCP's
+ * CLOSE_WAIT) for getpeername and shutdown. */
+static bool closed_in_order(const struct sock *s)
+{
+	return s->state == SS_CLOSED && sock_conn(s) && !s->err && (s->peer.port || s->peer.un);
+}
+
 long sys_getpeername(struct thread *t, const struct syscall_args *a)
 {
 	struct sock *s;
 	long r = get((int)a->a[0], &s, NULL);
 	if (r < 0)
 		return r;
-	if (s->state != SS_CONNECTED &&
-	    !(s->state == SS_CLOSED && sock_conn(s) && !s->err && (s->peer.port || s->peer.un)))
+	if (s->state != SS_CONNECTED && !closed_in_order(s))
 		return -ENOTCONN;
 	return addr_out(s, &s->peer, a->a[1], a->a[2]);
 }
@@ -1418,7 +1424,8 @@ long sys_shutdown(struct thread *t, const struct syscall_args *a)
 		return r;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	if (s->state != SS_CONNECTED && !(sock_conn(s) && s->state == SS_LISTENING))
+	if (s->state != SS_CONNECTED && !closed_in_order(s) &&
+	    !(sock_conn(s) && s->state == SS_LISTENING))
 		return -ENOTCONN;
 	if (s->state == SS_LISTENING) {
 		/* Linux: a listener shut down stops listening; accept fails with EINVAL. */
