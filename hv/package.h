@@ -169,19 +169,22 @@ struct package_checked {
 	const void *pkg; /* the package's first byte */
 	uint64_t *bits;	 /* PACKAGE_CHECKED_WORDS(its size), zero at boot */
 };
+/* The page of the package a chunk starts on: its bit. */
+static inline uint64_t package_chunk_page(const struct package_checked *k, const void *chunk)
+{
+	return (uint64_t)((const uint8_t *)chunk - (const uint8_t *)k->pkg) / GOHV_PKG_ENTRY_ALIGN;
+}
 /* The chunk at chunk (inside the package) was found intact before. */
 static inline bool package_chunk_known(const struct package_checked *k, const void *chunk)
 {
-	uint64_t page =
-	    (uint64_t)((const uint8_t *)chunk - (const uint8_t *)k->pkg) / GOHV_PKG_ENTRY_ALIGN;
+	uint64_t page = package_chunk_page(k, chunk);
 
 	return __atomic_load_n(&k->bits[page / 64], __ATOMIC_ACQUIRE) >> (page % 64) & 1;
 }
 /* It was just found intact (by any CPU, for any partition: two finding it both set it). */
 static inline void package_chunk_mark(struct package_checked *k, const void *chunk)
 {
-	uint64_t page =
-	    (uint64_t)((const uint8_t *)chunk - (const uint8_t *)k->pkg) / GOHV_PKG_ENTRY_ALIGN;
+	uint64_t page = package_chunk_page(k, chunk);
 
 	__atomic_fetch_or(&k->bits[page / 64], 1UL << (page % 64), __ATOMIC_RELEASE);
 }
