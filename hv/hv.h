@@ -7,7 +7,9 @@
  *      passed-through device's (passthru.h: its emulated registers and shadow queues; never
  *      both, and no virtual interrupt is raised under it);
  *   2. the console's ticket lock (a whole line out to the UART, in order of arrival): its ticket
- *      is taken under 1 for a guest's line, 1 is dropped before waiting for the turn.
+ *      is taken under 1 for a guest's line, 1 is dropped before waiting for the turn;
+ *   3. a partition's ram_lock (guest_ram.c: a chunk's first mapping or copy), under a device's
+ *      lock when the device touches its owner's RAM; it takes only the page allocator's.
  * Leaves, never held while taking another: a CPU's scheduler lock (sched.h: its run queue and
  * sleep list; posting to a vCPU takes it after dropping the partition's), the page allocator's,
  * and rng_lock. No lock is held across a guest entry or a wait: waits are the run loop's.

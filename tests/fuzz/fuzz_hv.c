@@ -117,6 +117,8 @@ static bool held(const spinlock_t *l)
 	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED);
 }
 
+/* Every lock of hv.h's lock order: one left out lets a turn played inside a port call spin on
+ * a lock its own CPU holds (the fuzzer's timeout, as p->ram_lock's absence once gave). */
 bool fuzz_hv_locked(void)
 {
 	/* The console's ticket lock is held while a ticket is being served. */
@@ -126,7 +128,10 @@ bool fuzz_hv_locked(void)
 		if (held(&hv.cpus[i].sched.lock))
 			return true;
 	for (unsigned i = 0; i < hv.npartitions; i++)
-		if (held(&hv.partitions[i].lock))
+		if (held(&hv.partitions[i].lock) || held(&hv.partitions[i].ram_lock))
+			return true;
+	for (unsigned i = 0; i < hv.ndevices; i++)
+		if (held(&hv.devices[i].lock))
 			return true;
 	return false;
 }
