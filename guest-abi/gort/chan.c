@@ -164,6 +164,25 @@ static uint32_t chan_poll(const struct gort_dev *d)
 	return ev;
 }
 
+/* A ring wakes the partition's idle vCPUs and raises the channel interrupt only when none is
+ * idle (docs/channels.md): an idle call outside the scheduler's (a contended lock, a device
+ * call's poll) that returned GOOS_EV_VIRTQ is all this partition will hear of that ring. If its
+ * vCPUs then stay busy, no vCPU idles in the scheduler to see the set again, so the doorbell is
+ * owed until a holder of the lock serves it. */
+volatile int chan_doorbell_owed; /* an int: RISC-V has no byte swap */
+
+void chan_idle_returned(uint64_t events)
+{
+	if (events & GOOS_EV_VIRTQ)
+		__atomic_store_n(&chan_doorbell_owed, 1, __ATOMIC_RELAXED);
+}
+
+void chan_serve_owed(void)
+{
+	if (__atomic_exchange_n(&chan_doorbell_owed, 0, __ATOMIC_RELAXED))
+		chan_doorbells();
+}
+
 void chan_doorbells(void)
 {
 	struct goos_ret r = goos(GOOS_FN_CHAN_PENDING, 0, 0, 0, 0);

@@ -344,9 +344,20 @@ unsigned etc_user_env(const char **envp, unsigned envc, unsigned max);
  * 0: none). Before fs_init. */
 void watchdog_init(unsigned period_ms);
 /* chan.c: /dev/chan/NAME for each channel in the device tree (after mm_init, before fs_init),
- * and the doorbells: chan_doorbells takes the partition's pending set and serves what rang. */
+ * and the doorbells: chan_doorbells takes the partition's pending set and serves what rang.
+ * Every idle call hands what it returned to chan_idle_returned (no lock needed); the next holder
+ * of the lock at a trap's end or in the scheduler serves it (chan_doorbells_owed). */
 void chan_init(const void *fdt);
 void chan_doorbells(void);
+void chan_idle_returned(uint64_t events);
+void chan_serve_owed(void);
+extern volatile int chan_doorbell_owed;
+/* Inline: every trap's end looks (a load and a branch; the call only when one is owed). */
+static inline void chan_doorbells_owed(void)
+{
+	if (__atomic_load_n(&chan_doorbell_owed, __ATOMIC_RELAXED))
+		chan_serve_owed();
+}
 /* netdev.c: /dev/netN and /sys/class/net/netN/{address,mtu} for each virtio-net device in the
  * device tree (after mm_init, before fs_init); netdev_irq serves their interrupts (vCPU 0's
  * external interrupt, GOOS_EV_IRQ from idle). */

@@ -59,7 +59,10 @@ __attribute__((noinline)) static void lock_contended(void)
 			 * consumes is harmless too: its target rescans once it holds the lock. */
 			csr_write(CSR_STIMECMP, ~0UL);
 			csr_clear(CSR_SIP, SIP_SSIP);
-			goos(GOOS_FN_IDLE, gort_now() + ns_to_ticks(backoff), 0, 0, 0);
+			struct goos_ret ev =
+			    goos(GOOS_FN_IDLE, gort_now() + ns_to_ticks(backoff), 0, 0, 0);
+			if (!ev.error)
+				chan_idle_returned(ev.value);
 			if (backoff < LOCK_BACKOFF_MAX_NS)
 				backoff *= 2;
 			spins = 0;
@@ -392,9 +395,10 @@ void schedule(struct cpu *c)
 		struct goos_ret ev = goos(GOOS_FN_IDLE, next, 0, 0, 0);
 		gort_lock();
 		c->idle = false;
-		if (!ev.error && (ev.value & GOOS_EV_VIRTQ))
-			chan_doorbells(); /* the set stays non-empty (idle returns at once) until
-					     taken */
+		if (!ev.error)
+			chan_idle_returned(ev.value);
+		/* the set stays non-empty (idle returns at once) until taken */
+		chan_doorbells_owed();
 		if (!ev.error && (ev.value & GOOS_EV_IRQ))
 			netdev_irq(); /* a device's interrupt stays pending until acknowledged */
 		vmmio_interrupts();   /* a device's, acknowledged (its call saw the ring) */
@@ -491,6 +495,7 @@ void gort_user_trap(struct cpu *c, unsigned long scause, unsigned long stval)
 				   scause, t->regs.gregs[0]);
 		}
 	}
+	chan_doorbells_owed(); /* a wait for this trap's lock or a device's answer heard a ring */
 	if (t->state != T_RUNNING)
 		schedule(c);
 	return_to_user(c);

@@ -665,6 +665,24 @@ Test(go, small_reads_of_dev_chan_keep_the_rest_of_a_message)
 	run_free(&r);
 }
 
+/* A ring that wakes a vCPU idling while it waits for gort's lock raises no interrupt: busy's
+ * vCPUs never idle in gort's scheduler (six threads write to the tmpfs throughout) and its reads
+ * wait in gort, so each question is seen only because gort serves what that idle call returned
+ * (without it, asker waited for good in 5 runs of 5; with it the test takes ~5 s). */
+Test(go, doorbells_reach_a_partition_whose_vcpus_never_idle)
+{
+	struct run r;
+
+	need(bpath("go/chanpair.cpio"), "build it with `make go-initrds`");
+	boot_go_board("go-chan-busy", &r);
+	assert_has(&r, "[asker] chanpair: asker: 200 answers in order\n");
+	assert_has(&r, "[busy] chanpair: busy: 200 answers while writing, writers busy: true, then "
+		       "\"done\" <nil>\n");
+	assert_has(&r, "gohv: partition asker exited with code 0");
+	assert_has(&r, "gohv: partition busy exited with code 0");
+	run_free(&r);
+}
+
 /* gort's /dev/net0 (guest-abi/gort/netdev.c) on a passed-through virtio-net, QEMU's user network
  * with restrict=on: the MAC and MTU files, the sizes a write refuses, and an ARP request to the
  * gateway answered through raw non-blocking calls with epoll, a blocking read and Go's poller. */

@@ -2,7 +2,8 @@
 // hostname) and the channels it has pick the part: on /dev/chan/count both ends send 10 000
 // numbered messages and check the other's arrive whole, once and in order; on /dev/chan/rpc
 // "client" calls "server" over net/rpc, with a read deadline on the raw device first; on
-// /dev/chan/small "big" sends messages of many sizes and "small" reads them 7 bytes at a time.
+// /dev/chan/small "big" sends messages of many sizes and "small" reads them 7 bytes at a time; on
+// /dev/chan/busy "asker" asks and "busy" answers while it keeps both its vCPUs at work.
 // Messages still unread when an end exits are lost with it, so the parts end with a handshake.
 package main
 
@@ -11,6 +12,9 @@ import (
 	"fmt"
 	"net/rpc"
 	"os"
+	"runtime"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -137,6 +141,82 @@ func rpcPart(f *os.File, me string) {
 	fmt.Printf("chanpair: client: 100 calls, sum of squares %d\n", sum)
 }
 
+const (
+	busyRounds  = 200
+	busyWriters = 6 // threads: gort always has more runnable than busy has vCPUs
+)
+
+func max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Six goroutines (on six threads) write 1 MiB files to the tmpfs over and over, each write under
+// gort's lock for long, so busy's two vCPUs never idle in gort's scheduler and often wait for its
+// lock in the idle call. A ring then wakes such a vCPU and raises no interrupt (docs/channels.md):
+// unless gort serves what that idle call returned, the question is never seen and asker waits for
+// good.
+// busy reads and writes the raw descriptor (Fd puts it in blocking mode), so a read waits in gort
+// for the doorbell: Go's netpoller, which looks every 10 ms, does not stand in for a lost one.
+func busyPart(f *os.File, me string) {
+	buf := make([]byte, 64)
+	fail := func(what string, i uint64, n int, err error) {
+		fmt.Printf("chanpair: %s %d: %d bytes %x, %v\n", what, i, n, buf[:max(n, 0)], err)
+		os.Exit(1)
+	}
+	if me == "asker" {
+		for i := uint64(0); i < busyRounds; i++ {
+			binary.LittleEndian.PutUint64(buf, i)
+			if n, err := f.Write(buf[:8]); err != nil {
+				fail("question", i, n, err)
+			}
+			if n, err := f.Read(buf); err != nil || n != 8 || binary.LittleEndian.Uint64(buf) != i+1 {
+				fail("answer", i, n, err)
+			}
+		}
+		fmt.Printf("chanpair: asker: %d answers in order\n", busyRounds)
+		if _, err := f.Write([]byte("done")); err != nil {
+			fail("done", busyRounds, 0, err)
+		}
+		f.Read(buf) // ECONNRESET once busy has gone, or its "done": the end either way
+		return
+	}
+	var stop atomic.Bool
+	var writes atomic.Int64
+	runtime.GOMAXPROCS(busyWriters)
+	for w := 0; w < busyWriters; w++ {
+		go func(name string) {
+			data := make([]byte, 1<<20)
+			for !stop.Load() {
+				if err := os.WriteFile(name, data, 0o600); err != nil {
+					fmt.Printf("chanpair: busy: %v\n", err)
+					os.Exit(1)
+				}
+				writes.Add(1)
+			}
+		}(fmt.Sprintf("%s/busy%d", os.TempDir(), w))
+	}
+	fd := int(f.Fd())
+	for i := uint64(0); i < busyRounds; i++ {
+		n, err := syscall.Read(fd, buf)
+		if err != nil || n != 8 || binary.LittleEndian.Uint64(buf) != i {
+			fail("question", i, n, err)
+		}
+		binary.LittleEndian.PutUint64(buf, i+1)
+		if n, err := syscall.Write(fd, buf[:8]); err != nil {
+			fail("answer", i, n, err)
+		}
+	}
+	n, err := syscall.Read(fd, buf) // "done": asker has every answer
+	stop.Store(true)
+	fmt.Printf("chanpair: busy: %d answers while writing, writers busy: %v, then %q %v\n",
+		busyRounds, writes.Load() > busyRounds, buf[:max(n, 0)], err)
+	syscall.Write(fd, []byte("done"))
+	runtime.KeepAlive(f) // its finalizer would close fd
+}
+
 func main() {
 	me, _ := os.Hostname()
 	if f, err := os.OpenFile("/dev/chan/count", os.O_RDWR, 0); err == nil {
@@ -145,6 +225,10 @@ func main() {
 	}
 	if f, err := os.OpenFile("/dev/chan/small", os.O_RDWR, 0); err == nil {
 		smallPart(f, me)
+		return
+	}
+	if f, err := os.OpenFile("/dev/chan/busy", os.O_RDWR, 0); err == nil {
+		busyPart(f, me)
 		return
 	}
 	f, err := os.OpenFile("/dev/chan/rpc", os.O_RDWR, 0)
