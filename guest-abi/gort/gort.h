@@ -136,6 +136,10 @@ struct cpu {
 void gort_lock(void);
 void gort_unlock(void);
 
+/* gort's one idle call (GOOS_FN_IDLE until deadline, in ticks): its events, 0 if refused. A
+ * doorbell it hears is owed (chan.c) wherever it was made. Without the lock. */
+unsigned long gort_idle(uint64_t deadline);
+
 /* ---- threads and scheduling (sched.c); all with the lock held */
 struct thread *thread_new(void);
 struct thread *thread_by_tid(int tid);
@@ -345,8 +349,8 @@ unsigned etc_user_env(const char **envp, unsigned envc, unsigned max);
 void watchdog_init(unsigned period_ms);
 /* chan.c: /dev/chan/NAME for each channel in the device tree (after mm_init, before fs_init),
  * and the doorbells: chan_doorbells takes the partition's pending set and serves what rang.
- * Every idle call hands what it returned to chan_idle_returned (no lock needed); the next holder
- * of the lock at a trap's end or in the scheduler serves it (chan_doorbells_owed). */
+ * gort_idle hands every idle call's events to chan_idle_returned (no lock needed); the next holder
+ * of the lock at a trap's end or in the scheduler serves a doorbell owed (chan_doorbells_owed). */
 void chan_init(const void *fdt);
 void chan_doorbells(void);
 void chan_idle_returned(uint64_t events);

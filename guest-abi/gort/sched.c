@@ -44,6 +44,16 @@ extern void fp_restore_regs(struct uregs *r);
 #define LOCK_BACKOFF_MAX_NS 100000UL
 
 /* Out of line: the free lock, every system call's case, then costs no frame. */
+unsigned long gort_idle(uint64_t deadline)
+{
+	struct goos_ret r = goos(GOOS_FN_IDLE, deadline, 0, 0, 0);
+
+	if (r.error)
+		return 0;
+	chan_idle_returned(r.value);
+	return r.value;
+}
+
 __attribute__((noinline)) static void lock_contended(void)
 {
 	unsigned spins = 0;
@@ -59,10 +69,7 @@ __attribute__((noinline)) static void lock_contended(void)
 			 * consumes is harmless too: its target rescans once it holds the lock. */
 			csr_write(CSR_STIMECMP, ~0UL);
 			csr_clear(CSR_SIP, SIP_SSIP);
-			struct goos_ret ev =
-			    goos(GOOS_FN_IDLE, gort_now() + ns_to_ticks(backoff), 0, 0, 0);
-			if (!ev.error)
-				chan_idle_returned(ev.value);
+			gort_idle(gort_now() + ns_to_ticks(backoff));
 			if (backoff < LOCK_BACKOFF_MAX_NS)
 				backoff *= 2;
 			spins = 0;
@@ -392,14 +399,12 @@ void schedule(struct cpu *c)
 		csr_write(CSR_STIMECMP, ~0UL);
 		c->idle = true;
 		gort_unlock();
-		struct goos_ret ev = goos(GOOS_FN_IDLE, next, 0, 0, 0);
+		unsigned long ev = gort_idle(next);
 		gort_lock();
 		c->idle = false;
-		if (!ev.error)
-			chan_idle_returned(ev.value);
 		/* the set stays non-empty (idle returns at once) until taken */
 		chan_doorbells_owed();
-		if (!ev.error && (ev.value & GOOS_EV_IRQ))
+		if (ev & GOOS_EV_IRQ)
 			netdev_irq(); /* a device's interrupt stays pending until acknowledged */
 		vmmio_interrupts();   /* a device's, acknowledged (its call saw the ring) */
 		csr_clear(CSR_SIP, SIP_SSIP);

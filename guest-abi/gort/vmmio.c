@@ -191,9 +191,7 @@ long vmmio_call(struct vmmio *d, unsigned n)
 			return -EIO;
 		}
 		csr_clear(CSR_SIP, SIP_SSIP);
-		struct goos_ret ev = goos(GOOS_FN_IDLE, gort_now() + ns_to_ticks(POLL_NS), 0, 0, 0);
-		if (!ev.error)
-			chan_idle_returned(ev.value); /* served when the trap that called us ends */
+		gort_idle(gort_now() + ns_to_ticks(POLL_NS)); /* a doorbell heard: the trap's end */
 	}
 	VIRTQ_RMB();
 	struct virtq_used_elem e = d->used->ring[d->used_seen % VMMIO_QSIZE];
