@@ -43,7 +43,6 @@ extern void fp_restore_regs(struct uregs *r);
 #define LOCK_BACKOFF_NS	    1000UL
 #define LOCK_BACKOFF_MAX_NS 100000UL
 
-/* Out of line: the free lock, every system call's case, then costs no frame. */
 unsigned long gort_idle(uint64_t deadline)
 {
 	struct goos_ret r = goos(GOOS_FN_IDLE, deadline, 0, 0, 0);
@@ -54,6 +53,7 @@ unsigned long gort_idle(uint64_t deadline)
 	return r.value;
 }
 
+/* Out of line: the free lock, every system call's case, then costs no frame. */
 __attribute__((noinline)) static void lock_contended(void)
 {
 	unsigned spins = 0;
